@@ -1,0 +1,36 @@
+"""wams: the integrated, coordinated approach to multiple problems (Wams bill, 2020).
+
+The public API: :class:`Wams`, the marker :data:`hookimpl` for plugins, and the records plugins
+return and callers pass.
+"""
+
+from __future__ import annotations
+
+from wams.core.hookspecs import hookimpl
+from wams.core.model import Decision, Partij, Persoon
+from wams.core.records import (
+    DataCategory,
+    Domain,
+    Entry,
+    EntryRequest,
+    Law,
+    PartyKind,
+    ProcessingActivity,
+    ProvisionRule,
+    Service,
+    Signal,
+)
+
+__all__ = [
+    "Wams", "hookimpl", "Decision", "Partij", "Persoon", "DataCategory", "Domain", "Entry",
+    "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule", "Service",
+    "Signal",
+]
+
+
+def __getattr__(name: str) -> object:
+    # Importing the API pulls in SQLAlchemy; keep `import wams` (and `wams --help`) light.
+    if name == "Wams":
+        from wams.api import Wams
+        return Wams
+    raise AttributeError(name)

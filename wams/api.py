@@ -1,0 +1,226 @@
+"""The Python API: :class:`Wams`, one method per lifecycle step, each returning a Decision.
+
+A supplier embeds wams like this::
+
+    from wams import Wams, Persoon, Partij
+
+    w = Wams.open("sqlite:///wams.db")
+    jan = Persoon(ref="jan", geboortedatum=date(1985, 4, 12))
+    d = w.hulpvraag("0599", wet="participatiewet", client=jan, vraag="algemene bijstand",
+                    aanleiding="noemt betalingsachterstanden")
+    assert d.allowed and d.phase == "onderzoek"
+    w.domein("0599", d.case_id, domein="schuldhulp", reden="achterstanden", client_akkoord=True)
+
+Every call takes the municipality (the tenant, R38) first: a case of another municipality is
+refused with ``tenant.mismatch``. Keyword options on every step: ``actor`` (who acts, logged),
+``idempotency_key`` (a retried call with the same key is applied once) and
+``expected_version`` (optimistic concurrency: a stale version raises ConflictError).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Sequence
+
+from wams.core import commands as c
+from wams.core.clock import Clock
+from wams.core.engine import Engine
+from wams.core.model import Casus, Decision, Partij, Persoon
+
+
+class Wams:
+    """A handle on one wams database with the plugins loaded. Use :meth:`open`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, clock: Clock | None = None,
+             plugins: Iterable[object] | None = None) -> Wams:
+        """Open (and create or check) the database at ``url``.
+
+        ``url`` defaults to ``$WAMS_DATABASE_URL``, else ``sqlite:///wams.db`` (the embedded
+        default). ``sqlite://`` is a private in-memory database. ``plugins`` are extra plugin
+        objects registered next to the built-ins and entry points (for tests).
+        """
+        return cls(Engine.open(url, clock=clock, extra_plugins=plugins))
+
+    def close(self) -> None:
+        self._engine.close()
+
+    def __enter__(self) -> Wams:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def catalogue(self):  # type: ignore[no-untyped-def]
+        return self._engine.catalogue
+
+    @property
+    def clock(self) -> Clock:
+        return self._engine.clock
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    # -- generic --------------------------------------------------------------------------
+
+    def execute(self, gemeente: str, case_id: str | None, command: object,
+                **opts: Any) -> Decision:
+        """Run one command record from :mod:`wams.core.commands` against a case."""
+        return self._engine.execute(gemeente, case_id, command, **opts)
+
+    def set_setting(self, gemeente: str, key: str, value: object) -> None:
+        """A municipal setting, e.g. ``bewaartermijn_maanden`` (R33: a municipal choice)."""
+        self._engine.set_setting(gemeente, key, value)
+
+    def setting(self, gemeente: str, key: str) -> object:
+        return self._engine.setting(gemeente, key)
+
+    # -- entry (no case yet) --------------------------------------------------------------
+
+    def hulpvraag(self, gemeente: str, *, wet: str, client: Persoon, vraag: str,
+                  aanleiding: str | None = None, bron: str = "client", **opts: Any) -> Decision:
+        """Route A: a hulpvraag under ``wet`` (R01, R02). The new case id is ``decision.case_id``."""
+        return self.execute(gemeente, None, c.Hulpvraag(wet, client, vraag, aanleiding, bron), **opts)
+
+    def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
+                onderbouwing: str | None, indicatoren: Sequence[str] = (),
+                helpt: str | None = None, **opts: Any) -> Decision:
+        """Route B: a verzoek by a party already involved with the person (R06)."""
+        return self.execute(gemeente, None,
+                            c.Verzoek(partij, client, onderbouwing, indicatoren, helpt), **opts)
+
+    def betrokkenheid(self, gemeente: str, *, partij: Partij, persoon: Persoon,
+                      dienst: str | None = None, **opts: Any) -> Decision:
+        """Records that a party is already involved with a person (before its verzoek)."""
+        return self.execute(gemeente, None, c.Betrokkenheid(partij, persoon, dienst), **opts)
+
+    def melding(self, gemeente: str, *, melder: c.Melder, over: Persoon, zorg: str,
+                **opts: Any) -> Decision:
+        """A report at the meldpunt (R34); it never opens a case (R35)."""
+        return self.execute(gemeente, None, c.Melding(melder, over, zorg), **opts)
+
+    # -- inside a case --------------------------------------------------------------------
+
+    def aanleiding(self, gemeente: str, case_id: str, *, omschrijving: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Aanleiding(omschrijving), **opts)
+
+    def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
+                        motivering: str | None = None, werkinstructie: str | None = None,
+                        **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id,
+                            c.BesluitVerzoek(gegrond, motivering, werkinstructie), **opts)
+
+    def informeer(self, gemeente: str, case_id: str, *, personen: Sequence[str],
+                  wijze: str | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Informeer(personen, wijze), **opts)
+
+    def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Samenspraak(omschrijving), **opts)
+
+    def domein(self, gemeente: str, case_id: str, *, domein: str, reden: str | None,
+               client_akkoord: bool | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Domein(domein, reden, client_akkoord), **opts)
+
+    def gezinslid(self, gemeente: str, case_id: str, *, persoon: Persoon,
+                  samenhang: str | None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Gezinslid(persoon, samenhang), **opts)
+
+    def betrek_partij(self, gemeente: str, case_id: str, *, partij: Partij,
+                      aanleiding: str | None = None, doel: str | None = None,
+                      **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.BetrekPartij(partij, aanleiding, doel), **opts)
+
+    def vraag_gegevens(self, gemeente: str, case_id: str, *, bij: Partij, categorie: str,
+                       over: str, doel: str | None, noodzaak: str | None,
+                       **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id,
+                            c.VraagGegevens(bij, categorie, over, doel, noodzaak), **opts)
+
+    def verstrekking(self, gemeente: str, case_id: str, *, bij: str, categorie: str, over: str,
+                     besluit: str, voorwaarden: Sequence[str] = (), reden: str | None = None,
+                     **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id,
+                            c.Verstrekking(bij, categorie, over, besluit, voorwaarden, reden),
+                            **opts)
+
+    def hergebruik(self, gemeente: str, case_id: str, *, categorie: str, over: str,
+                   reden: str | None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Hergebruik(categorie, over, reden), **opts)
+
+    def dienst(self, gemeente: str, case_id: str, *, persoon: str, dienst: str, status: str,
+               partij: Partij | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Dienst(persoon, dienst, status, partij), **opts)
+
+    def terugkoppeling(self, gemeente: str, case_id: str, *, samenvatting: str,
+                       **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Terugkoppeling(samenvatting), **opts)
+
+    def werkplan(self, gemeente: str, case_id: str, *, samenhang: str | None,
+                 coordinatie_helpt: bool, afspraken: c.Afspraken,
+                 contactpersoon: str | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id,
+                            c.Werkplan(samenhang, coordinatie_helpt, afspraken, contactpersoon),
+                            **opts)
+
+    def coordinator(self, gemeente: str, case_id: str, *, type: str, wie: str,
+                    **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Coordinator(type, wie), **opts)
+
+    def casusoverleg(self, gemeente: str, case_id: str, *, bijeengeroepen_door: str,
+                     deelnemers: Sequence[str], inbreng: Sequence[c.Inbreng] = (),
+                     uitkomst: str | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id,
+                            c.Casusoverleg(bijeengeroepen_door, deelnemers, inbreng, uitkomst),
+                            **opts)
+
+    def voortgang(self, gemeente: str, case_id: str, *, samenvatting: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Voortgang(samenvatting), **opts)
+
+    def taak(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
+             **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Taak(partij, omschrijving), **opts)
+
+    def bijdrage(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
+                 **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Bijdrage(partij, omschrijving), **opts)
+
+    def bezwaar(self, gemeente: str, case_id: str, *, persoon: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Bezwaar(persoon), **opts)
+
+    def besluit_bezwaar(self, gemeente: str, case_id: str, *, persoon: str, doorgaan: bool,
+                        motivering: str | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.BesluitBezwaar(persoon, doorgaan, motivering),
+                            **opts)
+
+    def sluit(self, gemeente: str, case_id: str, *, terugvalafspraken: str | None,
+              reden: str | None = None, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Sluit(terugvalafspraken, reden), **opts)
+
+    def vernietig(self, gemeente: str, case_id: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Vernietig(), **opts)
+
+    def inzage(self, gemeente: str, case_id: str, *, persoon: str, **opts: Any) -> Decision:
+        """The access report (AVG art. 15, R36) for a person in the case: ``decision.report``."""
+        return self.execute(gemeente, case_id, c.Inzage(persoon), **opts)
+
+    def export(self, gemeente: str, case_id: str, *, doel: str, **opts: Any) -> Decision:
+        return self.execute(gemeente, case_id, c.Export(doel), **opts)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+        """The case as it stands. Viewing a dossier is processing (raadplegen): it is logged
+        for every person in it, with the actor and the purpose (R36)."""
+        return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose)
+
+    def cases(self, gemeente: str) -> list[dict[str, object]]:
+        """Case summaries (id, phase, route, law, dates) of one municipality: no personal data."""
+        return self._engine.list_cases(gemeente)
+
+    def today(self) -> dt.date:
+        return self._engine.clock.today()

@@ -1,0 +1,228 @@
+"""What the plugins declared, collected once at startup, checked, and precompiled for lookups.
+
+Decisions never call a hook: they read these dictionaries (quality B3). Every record is
+attributed to the plugin that contributed it, so a bad declaration is a startup error that
+names that plugin.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import attrs
+import pluggy
+
+from wams.core.records import (
+    DOMAIN_KINDS,
+    REGIMES,
+    SERVICE_KINDS,
+    SPECIAL_KINDS,
+    DataCategory,
+    Domain,
+    Entry,
+    EntryRequest,
+    Law,
+    PartyKind,
+    ProcessingActivity,
+    ProvisionRule,
+    Service,
+    Signal,
+)
+
+
+class CatalogueError(Exception):
+    """A plugin declared something inconsistent; the message names the plugin."""
+
+
+@attrs.frozen
+class PluginInfo:
+    name: str
+    distribution: str
+    version: str
+    contributions: dict[str, int] = attrs.field(factory=dict, hash=False)
+
+
+#: hook name → the catalogue section it fills (also the order of validation)
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("wams_domains", "domains"),
+    ("wams_laws", "laws"),
+    ("wams_party_kinds", "party_kinds"),
+    ("wams_services", "services"),
+    ("wams_data_categories", "categories"),
+    ("wams_provision_rules", "provision_rules"),
+    ("wams_signals", "signals"),
+    ("wams_processing_activities", "activities"),
+)
+_RECORD_TYPES: dict[str, type] = {
+    "domains": Domain, "laws": Law, "party_kinds": PartyKind, "services": Service,
+    "categories": DataCategory, "provision_rules": ProvisionRule, "signals": Signal,
+    "activities": ProcessingActivity,
+}
+
+
+class Catalogue:
+    """The validated catalogue. Qualified codes (``plugin.code``) for party kinds, services,
+    categories, provision rules and activities; global codes for laws and domains."""
+
+    def __init__(self, pm: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
+        self.pm = pm
+        self.plugins = plugins
+        self.domains: dict[str, Domain] = {}
+        self.laws: dict[str, Law] = {}
+        self.party_kinds: dict[str, PartyKind] = {}
+        self.services: dict[str, Service] = {}
+        self.categories: dict[str, DataCategory] = {}
+        self.provision_rules: dict[str, ProvisionRule] = {}
+        self.signals: dict[str, tuple[Signal, ...]] = {}
+        self.activities: dict[str, ProcessingActivity] = {}
+        self.origin: dict[tuple[str, str], str] = {}  # (section, code) → plugin name
+        self.suppliers: dict[str, frozenset[str]] = {}
+        self.sociaal: frozenset[str] = frozenset()
+
+    # -- lookups used by the policy -------------------------------------------------------
+
+    def is_sociaal(self, domain: str) -> bool:
+        return domain in self.sociaal
+
+    def may_supply(self, party_kind: str, category: str) -> bool:
+        return party_kind in self.suppliers.get(category, ())
+
+    def signals_for(self, law: str) -> tuple[str, ...]:
+        return tuple(s.domain for s in self.signals.get(law, ()))
+
+    def plugin_of(self, section: str, code: str) -> str | None:
+        return self.origin.get((section, code))
+
+    # -- run-time hooks (entry and notification only) ---------------------------------------
+
+    def entry(self, request: EntryRequest) -> Entry | None:
+        return self.pm.hook.wams_entry(request=request)
+
+    def after_step(self, case: Any, decision: Any, events: list[Any]) -> None:
+        self.pm.hook.wams_after_step(case=case, decision=decision, events=events)
+
+    def versions(self) -> tuple[tuple[str, str], ...]:
+        return tuple((p.name, p.version) for p in self.plugins)
+
+
+def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Catalogue:
+    """Call every contribution hook once per plugin, attribute and check what comes back."""
+    cat = Catalogue(pm, list(infos.values()))
+    collected: dict[str, list[tuple[str, Any]]] = {}
+    for hook_name, section in SECTIONS:
+        hook = getattr(pm.hook, hook_name)
+        items: list[tuple[str, Any]] = []
+        for impl in hook.get_hookimpls():
+            plugin = pm.get_name(impl.plugin) or repr(impl.plugin)
+            result = impl.function()
+            for record in result or ():
+                if not isinstance(record, _RECORD_TYPES[section]):
+                    raise CatalogueError(
+                        f"plugin '{plugin}': {hook_name} gaf {type(record).__name__}, "
+                        f"verwacht {_RECORD_TYPES[section].__name__}")
+                items.append((plugin, record))
+            if plugin in infos:
+                infos[plugin].contributions[section] = infos[plugin].contributions.get(
+                    section, 0) + len(result or ())
+        collected[section] = items
+    _fill(cat, collected)
+    _validate(cat)
+    return cat
+
+
+def _qualify(plugin: str, code: str) -> str:
+    return f"{plugin}.{code}"
+
+
+def _fill(cat: Catalogue, collected: dict[str, list[tuple[str, Any]]]) -> None:
+    def put(section: str, table: dict[str, Any], code: str, plugin: str, record: Any) -> None:
+        if code in table:
+            first = cat.origin[(section, code)]
+            raise CatalogueError(
+                f"plugin '{plugin}': {section} '{code}' is al gedeclareerd door plugin "
+                f"'{first}'; kies een andere code")
+        table[code] = record
+        cat.origin[(section, code)] = plugin
+
+    for plugin, d in collected["domains"]:
+        put("domains", cat.domains, d.code, plugin, d)
+    for plugin, law in collected["laws"]:
+        put("laws", cat.laws, law.code, plugin, law)
+    qualified: list[tuple[str, dict[str, Any]]] = [
+        ("party_kinds", cat.party_kinds), ("services", cat.services),
+        ("categories", cat.categories), ("provision_rules", cat.provision_rules),
+        ("activities", cat.activities),
+    ]
+    for section, table in qualified:
+        for plugin, record in collected[section]:
+            put(section, table, _qualify(plugin, record.code), plugin, record)
+    signals: dict[str, list[Signal]] = {}
+    for plugin, s in collected["signals"]:
+        signals.setdefault(s.law, []).append(s)
+        cat.origin.setdefault(("signals", f"{s.law}:{s.domain}"), plugin)
+    cat.signals = {law: tuple(v) for law, v in signals.items()}
+    cat.suppliers = {code: frozenset(c.suppliers) for code, c in cat.categories.items()}
+    cat.sociaal = frozenset(code for code, d in cat.domains.items() if d.kind == "sociaal")
+
+
+def _validate(cat: Catalogue) -> None:
+    def fail(section: str, code: str, what: str) -> None:
+        plugin = cat.origin.get((section, code), "?")
+        raise CatalogueError(f"plugin '{plugin}': {section} '{code}': {what}")
+
+    def known_domain(section: str, code: str, domain: str | None) -> None:
+        if domain is not None and domain not in cat.domains:
+            fail(section, code, f"onbekend domein '{domain}'")
+
+    for code, d in cat.domains.items():
+        if d.kind not in DOMAIN_KINDS:
+            fail("domains", code, f"soort '{d.kind}' is geen {'/'.join(DOMAIN_KINDS)}")
+    for code, law in cat.laws.items():
+        if law.kind not in DOMAIN_KINDS:
+            fail("laws", code, f"soort '{law.kind}' is geen {'/'.join(DOMAIN_KINDS)}")
+        known_domain("laws", code, law.domain)
+        if not law.provision:
+            fail("laws", code, "geen bepaling (provision) genoemd")
+    for code, pk in cat.party_kinds.items():
+        known_domain("party_kinds", code, pk.domain)
+    for code, s in cat.services.items():
+        known_domain("services", code, s.domain)
+        if s.kind not in SERVICE_KINDS:
+            fail("services", code, f"soort '{s.kind}' is geen dienst/interventie")
+        # R37: no coercion inside the workflow; coercion only as an interventie with its own
+        # legal basis (MvT §1.4, §2.2).
+        if s.coercive and s.kind == "dienst":
+            fail("services", code, "een gedwongen maatregel kan geen dienst zijn (R37); "
+                 "declareer hem als interventie met eigen wettelijke grondslag")
+        if s.coercive and not s.legal_basis:
+            fail("services", code, "een gedwongen interventie noemt haar eigen wettelijke "
+                 "grondslag (R37)")
+    for code, c in cat.categories.items():
+        known_domain("categories", code, c.domain)
+        if not c.suppliers:
+            fail("categories", code, "geen partijsoort die deze gegevens mag verstrekken (R14)")
+        for supplier in c.suppliers:
+            if supplier not in cat.party_kinds:
+                fail("categories", code, f"verstrekker '{supplier}' is geen bekende partijsoort")
+        for s in c.special:
+            if s not in SPECIAL_KINDS:
+                fail("categories", code, f"bijzondere soort '{s}' is onbekend")
+        if c.regime is not None and c.regime not in REGIMES:
+            fail("categories", code, f"regime '{c.regime}' is geen {'/'.join(REGIMES)}")
+    for code, r in cat.provision_rules.items():
+        for cc in r.categories:
+            if cc not in cat.categories:
+                fail("provision_rules", code, f"onbekende gegevenscategorie '{cc}'")
+    for law, sigs in cat.signals.items():
+        for s in sigs:
+            key = f"{s.law}:{s.domain}"
+            if law not in cat.laws:
+                fail("signals", key, f"onbekende wet '{law}'")
+            known_domain("signals", key, s.domain)
+    for code, a in cat.activities.items():
+        for cc in a.categories:
+            if cc not in cat.categories:
+                fail("activities", code, f"onbekende gegevenscategorie '{cc}'")
+
+
+Loader = Callable[[], Catalogue]

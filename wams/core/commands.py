@@ -1,0 +1,259 @@
+"""One command record per lifecycle step; field names are the scenario keys (scenarios.md).
+
+Where a step may bring a new person or party into the case, the field holds the full
+:class:`~wams.core.model.Persoon` / :class:`~wams.core.model.Partij`; everywhere else it holds
+the ``ref`` of one already named, and the policy refuses refs the case does not know.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from wams.core.model import Partij, Persoon
+
+
+def _tuple(value: object) -> tuple:
+    return tuple(value) if value is not None else ()  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Hulpvraag:
+    wet: str
+    client: Persoon
+    vraag: str
+    aanleiding: str | None = None
+    bron: str = "client"
+
+
+@attrs.frozen
+class Aanleiding:
+    omschrijving: str
+
+
+@attrs.frozen
+class Verzoek:
+    partij: Partij
+    client: Persoon
+    onderbouwing: str | None
+    indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    helpt: str | None = None
+
+
+@attrs.frozen
+class Betrokkenheid:
+    partij: Partij
+    persoon: Persoon
+    dienst: str | None = None
+
+
+@attrs.frozen
+class BesluitVerzoek:
+    gegrond: bool
+    motivering: str | None = None
+    werkinstructie: str | None = None
+
+
+@attrs.frozen
+class Informeer:
+    personen: tuple[str, ...] = attrs.field(converter=_tuple)
+    wijze: str | None = None
+
+
+@attrs.frozen
+class Samenspraak:
+    omschrijving: str
+
+
+@attrs.frozen
+class Domein:
+    domein: str
+    reden: str | None = None
+    client_akkoord: bool | None = None
+
+
+@attrs.frozen
+class Gezinslid:
+    persoon: Persoon
+    samenhang: str | None = None
+
+
+@attrs.frozen
+class BetrekPartij:
+    partij: Partij
+    aanleiding: str | None = None
+    doel: str | None = None
+
+
+@attrs.frozen
+class VraagGegevens:
+    bij: Partij
+    categorie: str
+    over: str
+    doel: str | None = None
+    noodzaak: str | None = None
+
+
+@attrs.frozen
+class Verstrekking:
+    bij: str
+    categorie: str
+    over: str
+    besluit: str
+    voorwaarden: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    reden: str | None = None
+
+
+@attrs.frozen
+class Hergebruik:
+    categorie: str
+    over: str
+    reden: str | None = None
+
+
+@attrs.frozen
+class Dienst:
+    persoon: str
+    dienst: str
+    status: str
+    partij: Partij | None = None
+
+
+@attrs.frozen
+class Terugkoppeling:
+    samenvatting: str
+
+
+@attrs.frozen
+class Afspraken:
+    coordinatie: str | None = None
+    evaluatie: str | None = None
+    beeindiging: str | None = None
+
+
+@attrs.frozen
+class Werkplan:
+    samenhang: str | None
+    coordinatie_helpt: bool
+    afspraken: Afspraken = Afspraken()
+    contactpersoon: str | None = None
+
+
+@attrs.frozen
+class Coordinator:
+    type: str
+    wie: str
+
+
+@attrs.frozen
+class Inbreng:
+    partij: str  # a party ref, or "college" for data the college holds
+    categorie: str
+    over: str
+
+
+@attrs.frozen
+class Casusoverleg:
+    bijeengeroepen_door: str
+    deelnemers: tuple[str, ...] = attrs.field(converter=_tuple)
+    inbreng: tuple[Inbreng, ...] = attrs.field(default=(), converter=_tuple)
+    uitkomst: str | None = None
+
+
+@attrs.frozen
+class Voortgang:
+    samenvatting: str
+
+
+@attrs.frozen
+class Taak:
+    partij: str
+    omschrijving: str
+
+
+@attrs.frozen
+class Bijdrage:
+    partij: str
+    omschrijving: str
+
+
+@attrs.frozen
+class Bezwaar:
+    persoon: str
+
+
+@attrs.frozen
+class BesluitBezwaar:
+    persoon: str
+    doorgaan: bool
+    motivering: str | None = None
+
+
+@attrs.frozen
+class Sluit:
+    terugvalafspraken: str | None = None
+    reden: str | None = None
+
+
+@attrs.frozen
+class Vernietig:
+    pass
+
+
+@attrs.frozen
+class Melder:
+    soort: str
+    naam: str | None = None
+
+
+@attrs.frozen
+class Melding:
+    melder: Melder
+    over: Persoon
+    zorg: str
+
+
+@attrs.frozen
+class Inzage:
+    persoon: str
+
+
+@attrs.frozen
+class Export:
+    doel: str
+
+
+#: step name (the scenario key) → command class; one place for the list of steps.
+STEPS: dict[str, type] = {
+    "hulpvraag": Hulpvraag,
+    "aanleiding": Aanleiding,
+    "verzoek": Verzoek,
+    "betrokkenheid": Betrokkenheid,
+    "besluit_verzoek": BesluitVerzoek,
+    "informeer": Informeer,
+    "samenspraak": Samenspraak,
+    "domein": Domein,
+    "gezinslid": Gezinslid,
+    "betrek_partij": BetrekPartij,
+    "vraag_gegevens": VraagGegevens,
+    "verstrekking": Verstrekking,
+    "hergebruik": Hergebruik,
+    "dienst": Dienst,
+    "terugkoppeling": Terugkoppeling,
+    "werkplan": Werkplan,
+    "coordinator": Coordinator,
+    "casusoverleg": Casusoverleg,
+    "voortgang": Voortgang,
+    "taak": Taak,
+    "bijdrage": Bijdrage,
+    "bezwaar": Bezwaar,
+    "besluit_bezwaar": BesluitBezwaar,
+    "sluit": Sluit,
+    "vernietig": Vernietig,
+    "melding": Melding,
+    "inzage": Inzage,
+    "export": Export,
+}
+STEP_NAMES: dict[type, str] = {cls: name for name, cls in STEPS.items()}
+
+__all__ = [*(cls.__name__ for cls in STEPS.values()), "Afspraken", "Inbreng", "Melder",
+           "STEPS", "STEP_NAMES"]

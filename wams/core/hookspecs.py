@@ -1,0 +1,252 @@
+"""The extension contract of wams: every hook a plugin may implement, in one place.
+
+A plugin is any module or object with functions marked ``@wams.hookimpl`` whose names are
+listed here. Contribution hooks are called once, at startup, to build the catalogue; they
+return lists of frozen records from :mod:`wams.core.records` (never dicts). Codes returned are
+local to the plugin; the catalogue qualifies them as ``<plugin>.<code>``.
+
+Hooks are grouped by phase:
+
+1. Catalogue (startup): laws, domains, party kinds, services, data categories, provision rules,
+   signals, processing activities.
+2. Entry (run time, once per hulpvraag): the mirror provision.
+3. Notification (run time): after every step.
+4. Command line (startup of the CLI): extra commands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from wams.core.records import (
+    DataCategory,
+    Domain,
+    Entry,
+    EntryRequest,
+    Law,
+    PartyKind,
+    ProcessingActivity,
+    ProvisionRule,
+    Service,
+    Signal,
+)
+
+if TYPE_CHECKING:
+    import click
+
+PROJECT = "wams"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- 1. Catalogue ---------------------------------------------------------------------------
+
+
+@hookspec
+def wams_laws() -> list[Law]:
+    """Laws this plugin registers.
+
+    A law of kind ``sociaal`` opens the integrated approach through its provision (the Wmo 2015
+    as carrier, the others through a mirror provision); a law of kind ``aanpalend`` never opens
+    a case (R01).
+
+    Returns:
+        A list of :class:`~wams.core.records.Law`.
+
+    Example::
+
+        @hookimpl
+        def wams_laws():
+            return [Law(code="wgs", name="Wet gemeentelijke schuldhulpverlening",
+                        kind="sociaal", domain="schuldhulp",
+                        provision="Wgs, spiegelbepaling (voorstel); MvT §1.3")]
+    """
+
+
+@hookspec
+def wams_domains() -> list[Domain]:
+    """Domains this plugin defines. Domain codes are global; a code may be defined once.
+
+    Returns:
+        A list of :class:`~wams.core.records.Domain`.
+
+    Example::
+
+        @hookimpl
+        def wams_domains():
+            return [Domain(code="schuldhulp", name="schuldhulpverlening", kind="sociaal")]
+    """
+
+
+@hookspec
+def wams_party_kinds() -> list[PartyKind]:
+    """Kinds of party that work in a domain and can take part in a case.
+
+    Returns:
+        A list of :class:`~wams.core.records.PartyKind`; mark criminal-justice parties with
+        ``justice=True`` (R12).
+
+    Example::
+
+        @hookimpl
+        def wams_party_kinds():
+            return [PartyKind(code="schuldhulpverlener", name="schuldhulpverlener",
+                              domain="schuldhulp")]
+    """
+
+
+@hookspec
+def wams_services() -> list[Service]:
+    """Services (diensten) and interventions (interventies), each in one domain.
+
+    Returns:
+        A list of :class:`~wams.core.records.Service`. A coercive item must be an
+        ``interventie`` (R37); declaring it a ``dienst`` is a startup error.
+
+    Example::
+
+        @hookimpl
+        def wams_services():
+            return [Service(code="budgetbeheer", name="budgetbeheer", domain="schuldhulp")]
+    """
+
+
+@hookspec
+def wams_data_categories() -> list[DataCategory]:
+    """Categories of personal data a case may process, with who may supply them (R14).
+
+    Returns:
+        A list of :class:`~wams.core.records.DataCategory`; ``suppliers`` are qualified party
+        kind codes, which must exist once all plugins are loaded.
+
+    Example::
+
+        @hookimpl
+        def wams_data_categories():
+            return [DataCategory(code="schuldenoverzicht", name="schuldenoverzicht",
+                                 domain="schuldhulp", suppliers=("wgs.schuldhulpverlener",))]
+    """
+
+
+@hookspec
+def wams_provision_rules() -> list[ProvisionRule]:
+    """Legal provisions under which parties supply data for a case (R16, R17).
+
+    Returns:
+        A list of :class:`~wams.core.records.ProvisionRule`.
+
+    Example::
+
+        @hookimpl
+        def wams_provision_rules():
+            return [ProvisionRule(code="verstrekking_jeugdhulp",
+                                  citation="Jeugdwet art. 7.4.0 lid 2 (model); MvT §3.2.3",
+                                  categories=("jeugdwet.jeugdhulpgegevens",),
+                                  overrides=("beroepsgeheim",))]
+    """
+
+
+@hookspec
+def wams_signals() -> list[Signal]:
+    """Questions that may always be asked after a hulpvraag under a law (R05, MvT §3.3.1).
+
+    Returns:
+        A list of :class:`~wams.core.records.Signal`.
+
+    Example::
+
+        @hookimpl
+        def wams_signals():
+            return [Signal(law="participatiewet", domain="schuldhulp",
+                           question="Zijn er schulden waarbij u ondersteuning nodig heeft?")]
+    """
+
+
+@hookspec
+def wams_processing_activities() -> list[ProcessingActivity]:
+    """Processing activities for the register of processing activities (AVG art. 30).
+
+    Returns:
+        A list of :class:`~wams.core.records.ProcessingActivity`.
+
+    Example::
+
+        @hookimpl
+        def wams_processing_activities():
+            return [ProcessingActivity(code="schuldenonderzoek", name="Onderzoek schulden",
+                                       purpose="Bepalen of schuldhulp nodig is",
+                                       categories=("wgs.schuldenoverzicht",))]
+    """
+
+
+# -- 2. Entry ---------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def wams_entry(request: EntryRequest) -> Entry | None:
+    """The mirror provision: does a hulpvraag under ``request.law`` open paragraph 3a?
+
+    Only the plugin that registers ``request.law`` answers; every other plugin returns
+    ``None``. The first answer wins.
+
+    Args:
+        request: the law named in the hulpvraag, the question and any aanleiding.
+
+    Returns:
+        An :class:`~wams.core.records.Entry` citing the provision, or ``None``.
+
+    Example::
+
+        @hookimpl
+        def wams_entry(request):
+            if request.law != "wgs":
+                return None
+            return Entry(law="wgs", opens=True, domain="schuldhulp",
+                         provision="Wgs, spiegelbepaling (voorstel); MvT §1.3")
+    """
+
+
+# -- 3. Notification --------------------------------------------------------------------------
+
+
+@hookspec
+def wams_after_step(case: Any, decision: Any, events: list[Any]) -> None:
+    """Called after every step has been decided and, when allowed, committed.
+
+    Use it to feed a supplier's notification bus. It must not change the case; what it raises
+    is logged and does not undo the committed step.
+
+    Args:
+        case: the case state after the step (read-only).
+        decision: the :class:`~wams.core.model.Decision`.
+        events: the events appended by the step (empty when refused).
+
+    Example::
+
+        @hookimpl
+        def wams_after_step(case, decision, events):
+            if decision.allowed and decision.phase == "coordinatie":
+                bus.publish("coordinatie-gestart", case.id)
+    """
+
+
+# -- 4. Command line --------------------------------------------------------------------------
+
+
+@hookspec
+def wams_commands(cli: click.Group) -> None:
+    """Add commands to the ``wams`` command line.
+
+    Args:
+        cli: the root :class:`click.Group`.
+
+    Example::
+
+        @hookimpl
+        def wams_commands(cli):
+            @cli.command()
+            def leerplicht():
+                click.echo("leerplicht-plugin actief")
+    """

@@ -1,0 +1,309 @@
+"""Applying an allowed step: how the case projection changes and what is processed.
+
+Only called after :mod:`wams.core.policy` allowed the step, so nothing here refuses. Each
+function mutates the case in place and returns the processing records (R36) the step causes:
+one per person concerned, and in a casusoverleg one per person per recipient.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import attrs
+
+from wams.core import commands as c
+from wams.core.model import (
+    Casus,
+    Coordinatie,
+    DomainState,
+    Held,
+    Item,
+    PartyState,
+    Partij,
+    PersonState,
+    Request,
+    WerkplanVersie,
+)
+from wams.core.policy import Context, grondslag, party_kind
+
+# Processing operations of the Logboek Dataverwerkingen vocabulary we use (R36).
+COLLECT, CONSULT, PROVIDE, CHANGE, DESTROY = "collect", "consult", "provide", "change", "destroy"
+
+
+@attrs.frozen
+class Processing:
+    """One processing of one person's data. ``subject`` is the person's ref in the case."""
+
+    operation: str
+    subject: str
+    activity: str
+    purpose: str
+    category: str | None = None
+    source: str | None = None
+    recipient: str | None = None
+
+
+@attrs.frozen
+class Applied:
+    phase: str | None
+    processings: tuple[Processing, ...] = ()
+    werkplan: str | None = None
+
+
+def _ensure_party(case: Casus, ctx: Context, partij: Partij, involved: bool = True,
+                  **extra: str | None) -> PartyState:
+    state = case.parties.get(partij.ref)
+    if state is None:
+        domain, _ = party_kind(ctx.catalogue, partij)
+        state = PartyState(partij=partij, domain=domain)
+        case.parties[partij.ref] = state
+    if involved:
+        state.involved = True
+    for key, value in extra.items():
+        if value is not None:
+            setattr(state, key, value)
+    return state
+
+
+def open_case(case: Casus, step: str, cmd: c.Hulpvraag | c.Verzoek, ctx: Context,
+              provision_domain: str | None) -> Applied:
+    """A new case from a hulpvraag (route A) or verzoek (route B): cliënt and first domain."""
+    case.persons[cmd.client.ref] = PersonState(persoon=cmd.client, role="client")
+    if isinstance(cmd, c.Hulpvraag):
+        if provision_domain:
+            case.scope[provision_domain] = DomainState("in", f"hulpvraag: {cmd.vraag}", True)
+        case.aanleiding = cmd.aanleiding
+        activity, purpose, source = "onderzoek", "hulpvraag en onderzoek", "client"
+    else:
+        party = _ensure_party(case, ctx, cmd.partij)
+        case.scope[party.domain] = DomainState("in", "verzoek van betrokken partij", None)
+        case.verzoek = _verzoek_state(cmd)
+        activity, purpose, source = "beoordeling_verzoek", "beoordeling verzoek om onderzoek", \
+            cmd.partij.ref
+    return Applied(case.phase, (Processing(COLLECT, cmd.client.ref, activity, purpose,
+                                           source=source, recipient="college"),))
+
+
+def _verzoek_state(cmd: c.Verzoek):  # type: ignore[no-untyped-def]
+    from wams.core.model import Verzoek
+    return Verzoek(partij=cmd.partij.ref, onderbouwing=cmd.onderbouwing or "",
+                   indicatoren=tuple(cmd.indicatoren), helpt=cmd.helpt or "")
+
+
+def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Applied:
+    # R02: the onderzoek is mandatory once there is reason; the reason is recorded.
+    case.aanleiding = cmd.omschrijving
+    case.phase = "onderzoek"
+    client = case.client()
+    subject = client.persoon.ref if client else ""
+    return Applied("onderzoek", (Processing(COLLECT, subject, "onderzoek",
+                                            "aanleiding voor onderzoek"),))
+
+
+def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Applied:
+    assert case.verzoek is not None
+    case.verzoek.gegrond = cmd.gegrond
+    case.verzoek.motivering = cmd.motivering
+    case.verzoek.werkinstructie = cmd.werkinstructie
+    if cmd.gegrond:
+        case.phase = "onderzoek"
+    else:
+        case.phase = "afgewezen"
+        case.closed_on = ctx.today
+    client = case.client()
+    return Applied(case.phase, (Processing(CHANGE, client.persoon.ref if client else "",
+                                           "beoordeling_verzoek", "besluit op verzoek"),))
+
+
+def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Applied:
+    for ref in cmd.personen:
+        case.persons[ref].informed = True
+    return Applied(case.phase)
+
+
+def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Applied:
+    case.samenspraak.append(cmd.omschrijving)
+    return Applied(case.phase)
+
+
+def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Applied:
+    # R03: in route A the cliënt's refusal keeps the domain out; in route B ("voor zover
+    # mogelijk" in samenspraak, MvT §3.3.2) it joins and his view is recorded.
+    refused = case.route == "A" and cmd.client_akkoord is False
+    case.scope[cmd.domein] = DomainState("refused" if refused else "in", cmd.reden,
+                                         cmd.client_akkoord)
+    return Applied(case.phase)
+
+
+def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Applied:
+    case.persons[cmd.persoon.ref] = PersonState(persoon=cmd.persoon, role="gezinslid",
+                                                samenhang=cmd.samenhang)
+    return Applied(case.phase, (Processing(COLLECT, cmd.persoon.ref, "onderzoek",
+                                           "gezinslid betrekken bij samenhangende problematiek"),))
+
+
+def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Applied:
+    _ensure_party(case, ctx, cmd.partij, aanleiding=cmd.aanleiding, doel=cmd.doel)
+    return Applied(case.phase)
+
+
+def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Applied:
+    _ensure_party(case, ctx, cmd.bij)
+    case.requests.append(Request(cmd.bij.ref, cmd.categorie, cmd.over, cmd.doel or "",
+                                 cmd.noodzaak or ""))
+    # Asking a party about a person discloses that he is subject of an onderzoek.
+    return Applied(case.phase, (Processing(PROVIDE, cmd.over, "onderzoek", cmd.doel or "",
+                                           category=cmd.categorie, source="college",
+                                           recipient=cmd.bij.ref),))
+
+
+def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Applied:
+    request = next(r for r in case.requests if r.bij == cmd.bij and r.categorie == cmd.categorie
+                   and r.over == cmd.over and r.answer is None)
+    request.answer = cmd.besluit
+    if cmd.besluit == "geweigerd":
+        return Applied(case.phase)
+    category = ctx.catalogue.categories[cmd.categorie]
+    party = case.parties[cmd.bij]
+    # R17: provided data keeps the tag of its origin regime; R21: and the capacity it came in.
+    case.held.append(Held(cmd.categorie, cmd.over, cmd.bij, tuple(cmd.voorwaarden),
+                          category.regime, party.partij.hoedanigheid))
+    return Applied(case.phase, (Processing(COLLECT, cmd.over, "onderzoek", request.doel,
+                                           category=cmd.categorie, source=cmd.bij,
+                                           recipient="college"),))
+
+
+def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Applied:
+    # R18: reuse without consent, each reuse logged (MvT §3.2.2).
+    law = ctx.catalogue.plugin_of("categories", cmd.categorie) or "college"
+    case.held.append(Held(cmd.categorie, cmd.over, f"college:{law}"))
+    return Applied(case.phase, (Processing(COLLECT, cmd.over, "hergebruik", cmd.reden or "",
+                                           category=cmd.categorie, source=f"college:{law}",
+                                           recipient="college"),))
+
+
+def dienst(case: Casus, cmd: c.Dienst, ctx: Context) -> Applied:
+    service = ctx.catalogue.services[cmd.dienst]
+    if cmd.partij is not None:
+        _ensure_party(case, ctx, cmd.partij)
+    case.items.append(Item(cmd.persoon, cmd.dienst, service.domain, service.kind,
+                           ctx.catalogue.is_sociaal(service.domain), cmd.status,
+                           cmd.partij.ref if cmd.partij else None))
+    return Applied(case.phase, (Processing(COLLECT, cmd.persoon, "onderzoek",
+                                           "lopende en benodigde diensten vastleggen",
+                                           source=cmd.partij.ref if cmd.partij else None),))
+
+
+def terugkoppeling(case: Casus, cmd: c.Terugkoppeling, ctx: Context) -> Applied:
+    g = grondslag(case)
+    case.terugkoppeling = cmd.samenvatting
+    if g == "geen_grondslag":
+        # R24: no werkplan without a sociaal-domein basis; the onderzoek ends the case.
+        case.phase = "afgesloten"
+        case.closed_on = ctx.today
+    else:
+        case.phase = "werkplan"
+    return Applied(case.phase, werkplan=g)
+
+
+def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
+    g = grondslag(case, cmd.coordinatie_helpt)
+    a = cmd.afspraken
+    uitkomsten = tuple(case.pending_uitkomsten)
+    if case.werkplan is not None:
+        uitkomsten = case.werkplan.uitkomsten + uitkomsten
+    case.pending_uitkomsten.clear()
+    # R25: every change is a new version; earlier versions stay.
+    case.werkplannen.append(WerkplanVersie(
+        version=len(case.werkplannen) + 1, grondslag=g, samenhang=cmd.samenhang or "",
+        coordinatie=a.coordinatie or "", evaluatie=a.evaluatie or "",
+        beeindiging=a.beeindiging or "", contactpersoon=cmd.contactpersoon,
+        lopend=tuple(f"{i.persoon}:{i.dienst}" for i in case.items if i.status == "lopend"),
+        benodigd=tuple(f"{i.persoon}:{i.dienst}" for i in case.items if i.status == "benodigd"),
+        adopted_on=ctx.today, uitkomsten=uitkomsten))
+    return Applied(case.phase, tuple(
+        Processing(COLLECT, ref, "werkplan", "werkplan vaststellen") for ref in case.persons),
+        werkplan=g)
+
+
+def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
+    case.coordinator = Coordinatie(cmd.type, cmd.wie, ctx.today)
+    case.phase = "coordinatie"
+    return Applied("coordinatie")
+
+
+def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
+    processings: list[Processing] = []
+    for item in cmd.inbreng:
+        if item.partij != "college":
+            party = case.parties.get(item.partij)
+            if party is not None:
+                party.involved = True
+        # R30: every share is logged for each recipient.
+        for recipient in cmd.deelnemers:
+            if recipient == item.partij:
+                continue
+            processings.append(Processing(PROVIDE, item.over, "casusoverleg",
+                                          "afstemming in casusoverleg", category=item.categorie,
+                                          source=item.partij, recipient=recipient))
+    # R31: outcomes are recorded in the werkplan (a new version when one exists).
+    if cmd.uitkomst:
+        if case.werkplan is not None:
+            current = case.werkplan
+            case.werkplannen.append(attrs.evolve(
+                current, version=current.version + 1, adopted_on=ctx.today,
+                uitkomsten=current.uitkomsten + (cmd.uitkomst,)))
+        else:
+            case.pending_uitkomsten.append(cmd.uitkomst)
+    return Applied(case.phase, tuple(processings))
+
+
+def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Applied:
+    case.voortgang.append(ctx.today)
+    client = case.client()
+    subjects = [client.persoon.ref] if client else []
+    return Applied(case.phase, tuple(Processing(COLLECT, ref, "werkplan",
+                                                "voortgangsrapportage aan het college")
+                                     for ref in subjects))
+
+
+def bijdrage(case: Casus, cmd: c.Bijdrage, ctx: Context) -> Applied:
+    # R28: recorded as the party's own decision, never as a task given to it.
+    case.bijdragen.append(f"{cmd.partij}: {cmd.omschrijving}")
+    return Applied(case.phase)
+
+
+def bezwaar(case: Casus, cmd: c.Bezwaar, ctx: Context) -> Applied:
+    state = case.persons[cmd.persoon]
+    state.objection = "ended" if case.route == "A" else "pending"
+    return Applied(case.phase, (Processing(CHANGE, cmd.persoon, "onderzoek",
+                                           "verzoek om verwerking te stoppen vastleggen"),))
+
+
+def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Applied:
+    case.persons[cmd.persoon].objection = "resumed" if cmd.doorgaan else "ended"
+    return Applied(case.phase, (Processing(CHANGE, cmd.persoon, "onderzoek",
+                                           "besluit op verzoek om verwerking te stoppen"),))
+
+
+def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
+    case.terugvalafspraken = cmd.terugvalafspraken
+    case.phase = "afgesloten"
+    case.closed_on = ctx.today
+    return Applied("afgesloten")
+
+
+def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
+    return Applied(case.phase, tuple(Processing(PROVIDE, ref, "export", cmd.doel,
+                                                recipient="export") for ref in case.persons))
+
+
+APPLY: dict[str, Callable[[Casus, object, Context], Applied]] = {
+    "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
+    "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
+    "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
+    "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
+    "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
+    "casusoverleg": casusoverleg, "voortgang": voortgang, "bijdrage": bijdrage,
+    "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit, "export": export,
+}  # type: ignore[dict-item]

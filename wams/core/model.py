@@ -1,0 +1,220 @@
+"""Domain records: who takes part in a case, what a decision says, and the case projection.
+
+Values (``Persoon``, ``Partij``, ``Decision``) are frozen. The case projection (``Casus`` and
+its parts) is the one mutable thing: the lifecycle changes it in place, and only after the
+policy allowed the step, so a refusal can never leave half a change behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import attrs
+
+Phase = Literal[
+    "intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
+    "afgesloten", "vernietigd",
+]
+Route = Literal["A", "B"]
+Grondslag = Literal["verplicht", "bevoegd", "geen_grondslag"]
+
+
+@attrs.frozen
+class Persoon:
+    """A person named in a case. ``ref`` is the caller's own handle (a scenario id, a key in the
+    supplier's system); ``bsn``, ``naam`` and ``geboortedatum`` are personal data and are gone
+    after destruction."""
+
+    ref: str
+    rol: Literal["client", "gezinslid"] = "client"
+    relatie: str | None = None
+    geboortedatum: dt.date | None = None
+    naam: str | None = None
+    bsn: str | None = None
+
+
+@attrs.frozen
+class Partij:
+    """A party: an organisation of a declared party kind (``soort`` is qualified,
+    ``wgs.schuldhulpverlener``). ``hoedanigheid`` names the capacity of a party that works in
+    two (R21), e.g. a wijkteam doing college tasks and free-access jeugdhulp."""
+
+    ref: str
+    soort: str
+    naam: str | None = None
+    hoedanigheid: str | None = None
+
+
+@attrs.frozen
+class Decision:
+    """The answer to every step: allowed or not, why, and on which rules and sources.
+
+    ``code`` is a stable reason code (``ok`` when allowed), ``message`` a Dutch sentence.
+    ``trace_id`` is shared with the history entry and the processing-log records of the step.
+    """
+
+    allowed: bool
+    code: str
+    message: str
+    rule_ids: tuple[str, ...]
+    citations: tuple[str, ...]
+    step: str = ""
+    case_id: str | None = None
+    phase: str | None = None
+    werkplan: str | None = None
+    signalen: tuple[str, ...] = ()
+    verwerkingen: int = 0
+    trace_id: str = ""
+    versions: tuple[tuple[str, str], ...] = ()
+    report: dict[str, object] | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+# -- the case projection --------------------------------------------------------------------
+
+
+@attrs.define
+class PersonState:
+    persoon: Persoon
+    # "client", "gezinslid" (drawn in with recorded samenhang, R10)
+    role: str = "client"
+    samenhang: str | None = None
+    informed: bool = False
+    # R09: None, "pending" (route B, until the college decides), "ended", "resumed"
+    objection: str | None = None
+
+
+@attrs.define
+class DomainState:
+    status: Literal["in", "refused"] = "in"
+    reden: str | None = None
+    client_akkoord: bool | None = None
+
+
+@attrs.define
+class PartyState:
+    partij: Partij
+    domain: str
+    involved: bool = False
+    aanleiding: str | None = None
+    doel: str | None = None
+
+
+@attrs.define
+class Request:
+    bij: str
+    categorie: str
+    over: str
+    doel: str
+    noodzaak: str
+    answer: str | None = None
+
+
+@attrs.define
+class Held:
+    """Data the college holds for the case: supplied by a party or reused (R18).
+
+    ``regime`` tags the origin regime (R17); ``capacity`` the supplier's capacity (R21)."""
+
+    categorie: str
+    over: str
+    bron: str
+    voorwaarden: tuple[str, ...] = ()
+    regime: str | None = None
+    capacity: str | None = None
+
+
+@attrs.define
+class Item:
+    persoon: str
+    dienst: str
+    domain: str
+    kind: str
+    sociaal: bool
+    status: str
+    partij: str | None = None
+
+
+@attrs.define
+class WerkplanVersie:
+    version: int
+    grondslag: str
+    samenhang: str
+    coordinatie: str
+    evaluatie: str
+    beeindiging: str
+    contactpersoon: str | None = None
+    lopend: tuple[str, ...] = ()
+    benodigd: tuple[str, ...] = ()
+    adopted_on: dt.date | None = None
+    uitkomsten: tuple[str, ...] = ()
+
+
+@attrs.define
+class Coordinatie:
+    type: str
+    wie: str
+    since: dt.date
+
+
+@attrs.define
+class Verzoek:
+    partij: str
+    onderbouwing: str
+    indicatoren: tuple[str, ...]
+    helpt: str
+    gegrond: bool | None = None
+    motivering: str | None = None
+    werkinstructie: str | None = None
+
+
+@attrs.define
+class Casus:
+    """The current state of one case: a projection of its accepted steps."""
+
+    id: str
+    gemeente: str
+    route: str
+    wet: str | None
+    provision: str
+    phase: str
+    opened_on: dt.date
+    version: int = 0
+    persons: dict[str, PersonState] = attrs.Factory(dict)
+    scope: dict[str, DomainState] = attrs.Factory(dict)
+    parties: dict[str, PartyState] = attrs.Factory(dict)
+    requests: list[Request] = attrs.Factory(list)
+    held: list[Held] = attrs.Factory(list)
+    items: list[Item] = attrs.Factory(list)
+    werkplannen: list[WerkplanVersie] = attrs.Factory(list)
+    coordinator: Coordinatie | None = None
+    verzoek: Verzoek | None = None
+    aanleiding: str | None = None
+    samenspraak: list[str] = attrs.Factory(list)
+    voortgang: list[dt.date] = attrs.Factory(list)
+    bijdragen: list[str] = attrs.Factory(list)
+    terugkoppeling: str | None = None
+    terugvalafspraken: str | None = None
+    closed_on: dt.date | None = None
+    destroyed_on: dt.date | None = None
+    pending_uitkomsten: list[str] = attrs.Factory(list)
+    # ref → keyed pseudonym of every person ever in the case; survives destruction so the
+    # processing log can still be reported (R33, R36). Holds no name, BSN or birth date.
+    subjects: dict[str, str] = attrs.Factory(dict)
+    subject_types: dict[str, str] = attrs.Factory(dict)
+
+    @property
+    def werkplan(self) -> WerkplanVersie | None:
+        return self.werkplannen[-1] if self.werkplannen else None
+
+    def in_case(self, ref: str) -> bool:
+        return ref in self.persons
+
+    def client(self) -> PersonState | None:
+        for p in self.persons.values():
+            if p.role == "client":
+                return p
+        return None

@@ -1,0 +1,557 @@
+"""Pure decisions: given a case, a command and the catalogue, is the step allowed, and why?
+
+No I/O, no mutation, no hook calls (quality B3): every function reads the case projection and
+the precompiled catalogue and returns a :class:`Verdict`. The check orders are the contract of
+``scenarios.md`` ("Semantics the engine must follow"): the first failing check answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Callable
+
+import attrs
+
+from wams.core import commands as c
+from wams.core import phases
+from wams.core.catalogue import Catalogue
+from wams.core.errors import InputError
+from wams.core.records import Entry
+from wams.core.model import Casus, Partij
+
+# R12: criminal-justice parties take part only for these purposes (MvT §2.2).
+JUSTICE_PURPOSES = frozenset({"voorkomen_recidive", "voorkomen_slachtofferschap", "re_integratie"})
+# R20: never for handhaving, opsporing or vervolging (MvT §1.4).
+ENFORCEMENT_PURPOSES = frozenset({"opsporing", "handhaving", "vervolging"})
+# R01: a case never opens from data matching or analytics (MvT §1.4).
+NOT_A_HULPVRAAG = frozenset({"vroegsignalering", "data_analyse", "bestandskoppeling"})
+HULPVRAAG_SOURCES = frozenset({"client"}) | NOT_A_HULPVRAAG
+# R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
+# zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
+NOT_A_REASON = ("standaardvragenlijst", "standaard vragenlijst", "zelfredzaamheidsmatrix",
+                "standaardscreening", "standaard screening", "brede uitvraag")
+
+
+@attrs.frozen
+class Verdict:
+    code: str
+    rules: tuple[str, ...] = ()
+    detail: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.code == "ok"
+
+
+def ok(*rules: str, detail: str | None = None) -> Verdict:
+    return Verdict("ok", tuple(rules), detail)
+
+
+def no(code: str, detail: str | None = None) -> Verdict:
+    return Verdict(code, (), detail)
+
+
+@attrs.frozen
+class Context:
+    """What a decision may know besides the case and the command."""
+
+    catalogue: Catalogue
+    today: dt.date
+    # route B: is the requesting party already involved with the person (``betrokkenheid``)?
+    involved: bool = False
+    bewaartermijn_maanden: int = 12
+    # hulpvraag: the answer of the law's plugin to ``wams_entry`` (the mirror provision)
+    entry: Entry | None = None
+
+
+def _missing(text: str | None) -> bool:
+    return text is None or not str(text).strip()
+
+
+def _not_a_reason(text: str | None) -> bool:
+    return _missing(text) or any(p in str(text).lower() for p in NOT_A_REASON)
+
+
+# -- shared checks ----------------------------------------------------------------------------
+
+
+def check_phase(step: str, case: Casus) -> Verdict | None:
+    if phases.allowed_in(step, case.phase):
+        return None
+    return no(phases.phase_refusal(step, case.phase),
+              f"Stap '{step}' kan niet in fase '{case.phase}'.")
+
+
+def check_objection(case: Casus, person: str) -> Verdict | None:
+    # R09: route A ends processing of the objector; route B halts it until the college decides.
+    state = case.persons.get(person)
+    if state is None or state.objection in (None, "resumed"):
+        return None
+    code = "objection.pending" if state.objection == "pending" else "objection.ended"
+    return no(code, f"Er loopt of gold een verzoek om de verwerking over '{person}' te stoppen.")
+
+
+def check_in_case(case: Casus, person: str) -> Verdict | None:
+    # R10/R19: only the cliënt and gezinsleden drawn in with recorded samenhang.
+    if person in case.persons:
+        return None
+    return no("family.not_in_case", f"'{person}' is geen cliënt of gezinslid in deze casus.")
+
+
+def check_scope(case: Casus, domain: str) -> Verdict | None:
+    # R03/R19: data, parties and services only in domains in scope; refused ones stay out.
+    state = case.scope.get(domain)
+    if state is not None and state.status == "in":
+        return None
+    if state is not None and state.status == "refused":
+        return no("scope.domain_refused", f"Domein '{domain}' is door de cliënt geweigerd.")
+    return no("scope.domain_not_in_scope", f"Domein '{domain}' hoort niet bij het onderzoek.")
+
+
+def party_kind(cat: Catalogue, partij: Partij) -> tuple[str, bool]:
+    kind = cat.party_kinds.get(partij.soort)
+    if kind is None:
+        raise InputError(f"onbekende partijsoort '{partij.soort}' (partij '{partij.ref}')")
+    return kind.domain, kind.justice
+
+
+def involvable(case: Casus, cat: Catalogue, partij: Partij | str) -> bool:
+    """R19: a party is involved, or is a non-justice sociaal-domein party whose domain is in
+    scope (it is then involved automatically by the first data request)."""
+    ref = partij if isinstance(partij, str) else partij.ref
+    known = case.parties.get(ref)
+    if known is not None and known.involved:
+        return True
+    if isinstance(partij, str):
+        return False
+    domain, justice = party_kind(cat, partij)
+    return cat.is_sociaal(domain) and not justice and check_scope(case, domain) is None
+
+
+def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
+                  partij: Partij | str | None) -> Verdict | None:
+    """Checks 2–8 of a data request (scenarios.md), shared by vraag_gegevens and casusoverleg.
+    ``partij=None`` skips the party checks (7, 8): the college brings data it holds."""
+    refusal = (check_objection(case, over)
+               or (case.route == "B" and _check_informed(case, over))
+               or check_in_case(case, over))
+    if refusal:
+        return refusal
+    category = cat.categories.get(categorie)
+    if category is None:
+        return no("category.undeclared", f"Gegevenscategorie '{categorie}' is door geen plugin "
+                  "gedeclareerd.")
+    refusal = check_scope(case, category.domain)
+    if refusal or partij is None:
+        return refusal
+    if not involvable(case, cat, partij):
+        ref = partij if isinstance(partij, str) else partij.ref
+        return no("party.not_involved", f"Partij '{ref}' is niet bij de casus betrokken.")
+    soort = partij.soort if isinstance(partij, Partij) else case.parties[partij].partij.soort
+    if not cat.may_supply(soort, categorie):
+        return no("category.party_may_not_supply",
+                  f"Een {soort} mag '{categorie}' niet verstrekken.")
+    return None
+
+
+def _check_informed(case: Casus, person: str) -> Verdict | None:
+    # R08: in route B the persons are informed before data is requested from others.
+    state = case.persons.get(person)
+    if state is None or state.informed:
+        return None
+    return no("inform.required", f"'{person}' is nog niet geïnformeerd over de verwerking.")
+
+
+# -- werkplan obligation (R22–R24) -----------------------------------------------------------
+
+
+def grondslag(case: Casus, helpt: bool = True) -> str:
+    """R22 verplicht, R23 bevoegd, R24 otherwise (MvT §3.3, §3.3.3)."""
+    sociaal = {(i.persoon, i.dienst) for i in case.items if i.sociaal}
+    per_person = Counter(p for p, _ in sociaal)
+    if helpt and (any(n >= 2 for n in per_person.values()) or len(per_person) >= 2):
+        return "verplicht"
+    if helpt and len(sociaal) == 1 and any(not i.sociaal for i in case.items):
+        return "bevoegd"
+    return "geen_grondslag"
+
+
+GRONDSLAG_RULES = {"verplicht": "R22", "bevoegd": "R23", "geen_grondslag": "R24"}
+
+
+# -- the steps --------------------------------------------------------------------------------
+
+
+def hulpvraag(cmd: c.Hulpvraag, ctx: Context) -> Verdict:
+    if cmd.bron not in HULPVRAAG_SOURCES:
+        raise InputError(f"bron '{cmd.bron}' is onbekend; kies client, "
+                         + ", ".join(sorted(NOT_A_HULPVRAAG)))
+    if cmd.bron in NOT_A_HULPVRAAG:
+        return no("entry.not_a_hulpvraag", f"Bron: {cmd.bron}.")
+    law = ctx.catalogue.laws.get(cmd.wet)
+    if law is None or ctx.entry is None:
+        return no("entry.law_unknown", f"Geen plugin registreert de wet '{cmd.wet}'.")
+    if law.kind != "sociaal" or not ctx.entry.opens:
+        return no("entry.adjacent_cannot_open", f"'{cmd.wet}' is een aanpalende wet.")
+    rules = ["R01", "R38"]
+    if not _missing(cmd.aanleiding):
+        rules.append("R02")
+    if ctx.catalogue.signals_for(cmd.wet):
+        rules.append("R05")
+    return ok(*rules)
+
+
+def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
+    party_kind(ctx.catalogue, cmd.partij)
+    if cmd.partij.soort == "wmo.meldpunt":
+        return no("melding.no_case", "Het meldpunt kan zelf geen verzoek doen.")
+    if not ctx.involved:
+        return no("verzoek.party_not_involved",
+                  f"Er is geen betrokkenheid van '{cmd.partij.ref}' bij de persoon vastgelegd.")
+    if _missing(cmd.onderbouwing) or not cmd.indicatoren or _missing(cmd.helpt):
+        return no("verzoek.no_substantiation")
+    return ok("R01", "R06", "R38")
+
+
+def betrokkenheid(cmd: c.Betrokkenheid, ctx: Context) -> Verdict:
+    party_kind(ctx.catalogue, cmd.partij)
+    return ok("R06", "R36")
+
+
+def melding(cmd: c.Melding, ctx: Context) -> Verdict:
+    if cmd.melder.soort not in ("burger", "professional", "anoniem"):
+        raise InputError(f"melder.soort '{cmd.melder.soort}' is onbekend; kies burger, "
+                         "professional of anoniem")
+    return ok("R34", "R35", "R36")
+
+
+def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
+    if case.route != "A":
+        return no("state.invalid_transition", "Een aanleiding hoort bij route A.")
+    if _missing(cmd.omschrijving):
+        return no("reason.missing")
+    return ok("R02")
+
+
+def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Verdict:
+    # R07: a decision with reasons that refer to the indicators and the werkinstructie.
+    if _missing(cmd.motivering) or _missing(cmd.werkinstructie):
+        return no("reason.missing", "Het besluit noemt de motivering en de werkinstructie.")
+    return ok("R07")
+
+
+def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Verdict:
+    for person in cmd.personen:
+        refusal = check_in_case(case, person)
+        if refusal:
+            return refusal
+    return ok("R08")
+
+
+def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Verdict:
+    if _missing(cmd.omschrijving):
+        return no("reason.missing")
+    return ok("R08")
+
+
+def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
+    if cmd.domein not in ctx.catalogue.domains:
+        raise InputError(f"onbekend domein '{cmd.domein}'")
+    if _not_a_reason(cmd.reden):
+        return no("reason.missing", "Elk domein in het onderzoek heeft een eigen reden; een "
+                  "standaardvragenlijst is geen reden (MvT §3.3.1).")
+    return ok("R03", "R04")
+
+
+def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
+    if _missing(cmd.samenhang):
+        return no("family.no_samenhang")
+    return ok("R10")
+
+
+def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
+    domain, justice = party_kind(ctx.catalogue, cmd.partij)
+    refusal = check_scope(case, domain)
+    if refusal:
+        return refusal
+    adjacent = not ctx.catalogue.is_sociaal(domain)
+    if adjacent and _missing(cmd.aanleiding):
+        return no("party.adjacent_no_aanleiding")
+    if justice and cmd.doel not in JUSTICE_PURPOSES:
+        return no("party.justice_purpose", "Toegestane doelen: "
+                  + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
+    rules = ["R19"]
+    if adjacent:
+        rules.append("R11")
+    if justice:
+        rules.append("R12")
+    return ok(*rules)
+
+
+def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
+    refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
+    if refusal:
+        return refusal
+    if _missing(cmd.doel) or _not_a_reason(cmd.noodzaak):
+        return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
+                  "waarom de gegevens nodig zijn (R15).")
+    if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
+        return no("purpose.enforcement_excluded")
+    rules = ["R13", "R15", "R19"]
+    if ctx.catalogue.categories[cmd.categorie].regime:
+        rules.append("R17")
+    return ok(*rules)
+
+
+VERSTREKKING_BESLUITEN = ("verstrekt", "gedeeltelijk", "geweigerd")
+
+
+def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
+    if cmd.besluit not in VERSTREKKING_BESLUITEN:
+        raise InputError(f"besluit '{cmd.besluit}' is onbekend; kies "
+                         + ", ".join(VERSTREKKING_BESLUITEN))
+    if not any(r.bij == cmd.bij and r.categorie == cmd.categorie and r.over == cmd.over
+               and r.answer is None for r in case.requests):
+        return no("state.invalid_transition", "Er staat geen verzoek om deze gegevens open.")
+    refusal = check_objection(case, cmd.over)
+    if refusal:
+        return refusal
+    if cmd.besluit == "geweigerd" and _missing(cmd.reden):
+        return no("reason.missing", "Een weigering noemt de gewichtige reden (R16).")
+    rules = ["R16"]
+    if ctx.catalogue.categories[cmd.categorie].regime:
+        rules.append("R17")
+    return ok(*rules)
+
+
+def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
+    cat = ctx.catalogue
+    refusal = check_objection(case, cmd.over) or check_in_case(case, cmd.over)
+    if refusal:
+        return refusal
+    category = cat.categories.get(cmd.categorie)
+    if category is None:
+        return no("category.undeclared")
+    refusal = check_scope(case, category.domain)
+    if refusal:
+        return refusal
+    # R18: only data the college holds under one of the four sociaal-domein laws.
+    if not cat.is_sociaal(category.domain):
+        return no("category.party_may_not_supply", "Het college houdt deze gegevens niet onder "
+                  "een van de vier wetten van het sociaal domein.")
+    # R21: data under professional secrecy belongs to the hulpverlener's dossier, not the
+    # college's; it does not move between the two (MvT §3.2.5).
+    if category.regime == "beroepsgeheim":
+        return no("capacity.crossing")
+    if _missing(cmd.reden):
+        return no("reason.missing")
+    return ok("R18", "R13")
+
+
+DIENST_STATUS = ("lopend", "benodigd")
+
+
+def dienst(case: Casus, cmd: c.Dienst, ctx: Context) -> Verdict:
+    cat = ctx.catalogue
+    if cmd.status not in DIENST_STATUS:
+        raise InputError(f"status '{cmd.status}' is onbekend; kies lopend of benodigd")
+    service = cat.services.get(cmd.dienst)
+    if service is None:
+        raise InputError(f"onbekende dienst of interventie '{cmd.dienst}'")
+    refusal = (check_objection(case, cmd.persoon) or check_in_case(case, cmd.persoon)
+               or check_scope(case, service.domain))
+    if refusal:
+        return refusal
+    if cmd.partij is not None and not _party_involvable(case, cat, cmd.partij):
+        return no("party.not_involved", f"Partij '{cmd.partij.ref}' is niet bij de casus "
+                  "betrokken.")
+    rules = ["R19"]
+    if service.kind == "interventie":
+        rules.append("R37")
+    return ok(*rules)
+
+
+def _party_involvable(case: Casus, cat: Catalogue, partij: Partij) -> bool:
+    return involvable(case, cat, partij)
+
+
+def terugkoppeling(case: Casus, cmd: c.Terugkoppeling, ctx: Context) -> Verdict:
+    g = grondslag(case)
+    return ok("R02" if case.route == "A" else "R06", GRONDSLAG_RULES[g])
+
+
+def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Verdict:
+    g = grondslag(case, cmd.coordinatie_helpt)
+    if g == "geen_grondslag":
+        return no("werkplan.geen_grondslag")
+    a = cmd.afspraken
+    if any(_missing(x) for x in (cmd.samenhang, a.coordinatie, a.evaluatie, a.beeindiging)):
+        return no("werkplan.incomplete", "Een werkplan legt samenhang en afspraken over "
+                  "coördinatie, evaluatie en beëindiging vast.")
+    return ok(GRONDSLAG_RULES[g], "R25")
+
+
+def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Verdict:
+    if cmd.type not in ("client", "partij", "ambtenaar"):
+        raise InputError(f"coordinator.type '{cmd.type}' is onbekend; kies client, partij of "
+                         "ambtenaar")
+    if case.werkplan is None:
+        return no("state.invalid_transition", "Er is nog geen vastgesteld werkplan.")
+    # R26: the cliënt (where feasible), a party involved, or a municipal official.
+    if cmd.type == "partij":
+        party = case.parties.get(cmd.wie)
+        if party is None or not party.involved:
+            return no("coordinator.invalid", f"'{cmd.wie}' is geen betrokken partij.")
+    elif cmd.type == "client":
+        if cmd.wie not in case.persons:
+            return no("coordinator.invalid", f"'{cmd.wie}' is geen cliënt of gezinslid.")
+    elif _missing(cmd.wie):
+        return no("coordinator.invalid", "Noem de ambtenaar.")
+    return ok("R26")
+
+
+def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
+    cat = ctx.catalogue
+    # R29: the college convenes during the onderzoek, the coordinator during the coördinatie.
+    if cmd.bijeengeroepen_door not in ("college", "coordinator"):
+        raise InputError("bijeengeroepen_door is college of coordinator")
+    if cmd.bijeengeroepen_door == "coordinator":
+        if case.coordinator is None:
+            return no("coordinator.missing")
+        if case.phase != "coordinatie":
+            return no("casusoverleg.convener")
+    elif case.phase != "onderzoek":
+        return no("casusoverleg.convener", "Tijdens de coördinatie roept de coördinator het "
+                  "casusoverleg bijeen.")
+    for who in cmd.deelnemers:
+        party = case.parties.get(who)
+        if who not in case.persons and (party is None or not party.involved):
+            return no("casusoverleg.not_involved", f"'{who}' is niet bij de casus betrokken.")
+    for item in cmd.inbreng:
+        if item.partij == "college":
+            refusal = check_request(case, cat, item.over, item.categorie, None)
+            if refusal:
+                return refusal
+            held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
+            if not held:
+                return no("category.party_may_not_supply", "Het college heeft deze gegevens "
+                          "niet in het dossier.")
+            # R16: a supplier's condition travels with its data.
+            if any("geen_doorverstrekking" in h.voorwaarden for h in held):
+                return no("provision.condition_violated", "De verstrekker stond geen "
+                          "doorverstrekking toe.")
+        else:
+            party = case.parties.get(item.partij)
+            refusal = check_request(case, cat, item.over, item.categorie,
+                                    party.partij if party else item.partij)
+            if refusal:
+                return refusal
+    return ok("R29", "R30", "R31")
+
+
+def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Verdict:
+    if case.coordinator is None:
+        return no("coordinator.missing")
+    return ok("R27")
+
+
+def taak(case: Casus | None, cmd: c.Taak, ctx: Context) -> Verdict:
+    # R28: no doorzettingsmacht, whatever the phase (MvT §1.4, §3.3.3).
+    return no("doorzettingsmacht.none")
+
+
+def bijdrage(case: Casus, cmd: c.Bijdrage, ctx: Context) -> Verdict:
+    party = case.parties.get(cmd.partij)
+    if party is None or not party.involved:
+        return no("party.not_involved")
+    return ok("R28")
+
+
+def bezwaar(case: Casus, cmd: c.Bezwaar, ctx: Context) -> Verdict:
+    return check_in_case(case, cmd.persoon) or ok("R09")
+
+
+def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Verdict:
+    refusal = check_in_case(case, cmd.persoon)
+    if refusal:
+        return refusal
+    if case.persons[cmd.persoon].objection != "pending":
+        return no("state.invalid_transition", "Er ligt geen verzoek om de verwerking te "
+                  "stoppen waarover het college nog moet beslissen.")
+    # R09: resuming needs a recorded, severity-based reason (MvT §3.3.2).
+    if cmd.doorgaan and _missing(cmd.motivering):
+        return no("reason.missing")
+    return ok("R09")
+
+
+def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Verdict:
+    if case.phase == "coordinatie" and _missing(cmd.terugvalafspraken):
+        return no("closure.no_terugvalafspraken")
+    return ok("R32", "R33")
+
+
+def retention_ends(closed_on: dt.date, months: int) -> dt.date:
+    """The day the bewaartermijn has passed: ``months`` calendar months after closure."""
+    month = closed_on.month - 1 + months
+    year = closed_on.year + month // 12
+    month = month % 12 + 1
+    for day in (closed_on.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:
+    assert case.closed_on is not None
+    ends = retention_ends(case.closed_on, ctx.bewaartermijn_maanden)
+    if ctx.today < ends:
+        return no("retention.not_expired", f"De bewaartermijn loopt tot {ends.isoformat()}.")
+    return ok("R33")
+
+
+def inzage(case: Casus, cmd: c.Inzage, ctx: Context) -> Verdict:
+    if cmd.persoon not in case.subjects:
+        return no("family.not_in_case")
+    return ok("R36")
+
+
+def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:
+    if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
+        return no("purpose.enforcement_excluded")
+    return ok("R20", "R36")
+
+
+#: step → decision for steps inside a case (phase checked first by :func:`decide`)
+IN_CASE: dict[str, Callable[[Casus, object, Context], Verdict]] = {
+    "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
+    "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
+    "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
+    "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
+    "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
+    "casusoverleg": casusoverleg, "voortgang": voortgang, "taak": taak, "bijdrage": bijdrage,
+    "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit,
+    "vernietig": vernietig, "inzage": inzage, "export": export,
+}  # type: ignore[dict-item]
+#: step → decision for steps that open a case or live outside one
+OUTSIDE: dict[str, Callable[[object, Context], Verdict]] = {
+    "hulpvraag": hulpvraag, "verzoek": verzoek, "betrokkenheid": betrokkenheid,
+    "melding": melding,
+}  # type: ignore[dict-item]
+
+
+def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
+    """Decide one step. Inside a case the phase table answers first (check 1)."""
+    if step in OUTSIDE:
+        return OUTSIDE[step](cmd, ctx)
+    if case is None:
+        return no("state.invalid_transition", "Er is nog geen casus: begin met een hulpvraag "
+                  "of een verzoek.")
+    if step == "taak":
+        return taak(case, cmd, ctx)  # type: ignore[arg-type]
+    refusal = check_phase(step, case)
+    if refusal:
+        return refusal
+    return IN_CASE[step](case, cmd, ctx)

@@ -1,0 +1,160 @@
+"""The records plugins contribute: frozen attrs values, one shape per kind of contribution.
+
+Plugins return these from the contribution hooks in :mod:`wams.core.hookspecs`. Codes are
+*local* to the plugin (``schuldhulpverlener``); the catalogue qualifies them with the plugin's
+name (``wgs.schuldhulpverlener``), which is how scenarios and other plugins refer to them.
+Domain and law codes are global and unqualified (``schuldhulp``, ``participatiewet``), because
+the law itself names them, not a plugin.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+DomainKind = Literal["sociaal", "aanpalend"]
+ServiceKind = Literal["dienst", "interventie"]
+Special = Literal["health", "criminal", "minor"]
+Regime = Literal["beroepsgeheim", "Wpg", "Wjsg"]
+
+DOMAIN_KINDS: tuple[str, ...] = ("sociaal", "aanpalend")
+SERVICE_KINDS: tuple[str, ...] = ("dienst", "interventie")
+SPECIAL_KINDS: tuple[str, ...] = ("health", "criminal", "minor")
+REGIMES: tuple[str, ...] = ("beroepsgeheim", "Wpg", "Wjsg")
+
+
+def _tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Law:
+    """A law a plugin registers.
+
+    ``kind="sociaal"`` laws (Wmo 2015, Jeugdwet, Participatiewet, Wgs) may open the integrated
+    approach through their mirror provision; ``kind="aanpalend"`` laws never open a case (R01).
+    ``domain`` is the law's own domain, put in scope by a hulpvraag under it.
+    ``provision`` cites the provision that applies paragraph 3a (the carrier's own paragraph for
+    the Wmo, the mirror provision (*spiegelbepaling*) for the others).
+    """
+
+    code: str
+    name: str
+    kind: DomainKind
+    provision: str
+    domain: str | None = None
+
+
+@attrs.frozen
+class Domain:
+    """One of the 6 domains of the sociaal domein or the 8 adjacent domains (MvT §2.2)."""
+
+    code: str
+    name: str
+    kind: DomainKind
+
+
+@attrs.frozen
+class PartyKind:
+    """A kind of party working in one domain. ``justice`` marks criminal-justice parties (R12)."""
+
+    code: str
+    name: str
+    domain: str
+    justice: bool = False
+
+
+@attrs.frozen
+class Service:
+    """A dienst (service, help, care) or interventie (another action, possibly coercive).
+
+    A coercive item must be an interventie with its own ``legal_basis`` (R37); the catalogue
+    refuses a coercive dienst at startup.
+    """
+
+    code: str
+    name: str
+    domain: str
+    kind: ServiceKind = "dienst"
+    coercive: bool = False
+    legal_basis: str | None = None
+
+
+@attrs.frozen
+class DataCategory:
+    """A category of personal data that may be processed for a case (R14).
+
+    ``suppliers`` are qualified party-kind codes (``aanpalend.huisarts``) that may supply it.
+    ``special`` marks special categories (health, criminal, minors); ``regime`` the
+    confidentiality regime the data comes from (kept as an origin tag, R17).
+    """
+
+    code: str
+    name: str
+    domain: str
+    suppliers: tuple[str, ...] = attrs.field(converter=_tuple)
+    special: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    regime: str | None = None
+
+
+@attrs.frozen
+class ProvisionRule:
+    """A legal provision that lets a party supply data for the integrated approach (R16, R17).
+
+    ``categories`` are qualified category codes it covers; ``overrides`` the purpose binding or
+    regimes it breaks through *only* for this purpose (MvT §3.2.3).
+    """
+
+    code: str
+    citation: str
+    categories: tuple[str, ...] = attrs.field(converter=_tuple)
+    overrides: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    description: str = ""
+
+
+@attrs.frozen
+class Signal:
+    """A question that may always be asked after a hulpvraag under ``law`` (R05, MvT §3.3.1):
+    does the cliënt need anything in ``domain``?"""
+
+    law: str
+    domain: str
+    question: str
+
+
+@attrs.frozen
+class ProcessingActivity:
+    """An entry of the register of processing activities (AVG art. 30)."""
+
+    code: str
+    name: str
+    purpose: str
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    data_subjects: tuple[str, ...] = attrs.field(default=("client", "gezinslid"), converter=_tuple)
+    version: int = 1
+
+
+@attrs.frozen
+class EntryRequest:
+    """What a plugin's :func:`wams_entry` hook is asked: may this hulpvraag open paragraph 3a?"""
+
+    law: str
+    vraag: str
+    aanleiding: str | None = None
+
+
+@attrs.frozen
+class Entry:
+    """A plugin's answer to :class:`EntryRequest`: the mirror provision that opens the lifecycle.
+
+    ``opens=False`` with a reason means the law is the plugin's but it cannot open a case
+    (an adjacent law).
+    """
+
+    law: str
+    opens: bool
+    domain: str | None
+    provision: str

@@ -1,0 +1,43 @@
+"""Serialisation at the edges: one private cattrs converter for the case projection and the
+command payloads kept in the history. The models themselves carry no ``to_dict``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+import cattrs
+
+from wams.core.model import Casus
+
+T = TypeVar("T")
+
+_conv = cattrs.Converter(forbid_extra_keys=True)
+_conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+_conv.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
+_conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+_conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
+_conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps(obj: Any) -> str:
+    return _dumps(_conv.unstructure(obj))
+
+
+def case_to_json(case: Casus) -> str:
+    return _dumps(_conv.unstructure(case))
+
+
+def case_from_json(text: str) -> Casus:
+    return _conv.structure(json.loads(text), Casus)
+
+
+def unstructure(obj: Any) -> Any:
+    return _conv.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    return _conv.structure(data, cls)

@@ -1,0 +1,1 @@
+"""Persistence: typed tables, the database connection, the repository and the hash chain."""

@@ -1,0 +1,36 @@
+"""The per-municipality hash chain over the history.
+
+Each entry's hash commits to the previous entry's hash and to a *digest* of its content. The
+digest is salted with a random salt stored beside the content: after destruction both are gone,
+the digest stays, the chain still verifies, and the digest can no longer be matched against
+guessed content (a BSN has too few possibilities to hash it bare).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+GENESIS = "0" * 64
+EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
+
+
+def salt() -> str:
+    return secrets.token_hex(16)
+
+
+def content_digest(content: str | None, salt_hex: str | None) -> str:
+    if content is None:
+        return EMPTY_DIGEST
+    return hashlib.sha256(bytes.fromhex(salt_hex or "") + content.encode()).hexdigest()
+
+
+def entry_hash(prev_hash: str, gemeente: str, chain_n: int, case_id: str | None,
+               at: dt.datetime, step: str, allowed: bool, code: str, actor: str,
+               trace_id: str, idempotency_key: str | None, decision: str,
+               digest: str) -> str:
+    parts = (prev_hash, gemeente, str(chain_n), case_id or "", at.isoformat(timespec="microseconds"),
+             step, "1" if allowed else "0", code, actor, trace_id, idempotency_key or "",
+             decision, digest)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

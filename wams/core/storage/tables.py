@@ -1,0 +1,203 @@
+"""The tables, typed and declarative, separate from the attrs domain records.
+
+Every row carries its municipality (``gemeente``, R38) and every query is scoped by it in the
+repository. Personal content lives only in ``cases.state``, ``history.content``,
+``involvements``/``meldingen`` (pseudonymised subjects) and ``melders`` (the reporter's
+identity, kept apart, R34); destruction empties the first two for a case and keeps digests, so
+the hash chain stays verifiable (R33).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    """The current projection of a case (one row per case); the history is the record."""
+
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    route: Mapped[str] = mapped_column(String(1), nullable=False)
+    wet: Mapped[str | None] = mapped_column(String(40))
+    phase: Mapped[str] = mapped_column(String(20), nullable=False)
+    # Optimistic concurrency: every accepted step bumps it; a writer holding an older
+    # version loses (ConflictError), nothing is silently overwritten.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    opened_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    destroyed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # JSON of the attrs projection; NULL-free but content-free after destruction.
+    state: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        Index("ix_cases_gemeente_phase", "gemeente", "phase"),
+        Index("ix_cases_gemeente_closed", "gemeente", "closed_on"),
+    )
+
+
+class HistoryRow(Base):
+    """Append-only history of every step, allowed or refused, hash-chained per municipality.
+
+    ``entry_hash`` commits to ``prev_hash`` and to ``content_digest`` rather than the content,
+    so destruction can remove the content (and its salt) without breaking the chain.
+    """
+
+    __tablename__ = "history"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    chain_n: Mapped[int] = mapped_column(Integer, nullable=False)
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    step: Mapped[str] = mapped_column(String(40), nullable=False)
+    allowed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    code: Mapped[str] = mapped_column(String(60), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(Text, nullable=False)
+    content: Mapped[str | None] = mapped_column(Text)
+    content_salt: Mapped[str | None] = mapped_column(String(32))
+    content_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("gemeente", "chain_n", name="uq_history_chain"),
+        UniqueConstraint("gemeente", "idempotency_key", name="uq_history_idempotency"),
+        Index("ix_history_case", "gemeente", "case_id"),
+    )
+
+
+class ChainHeadRow(Base):
+    """The last entry of each municipality's chain: the lock point for appends."""
+
+    __tablename__ = "chain_heads"
+    gemeente: Mapped[str] = mapped_column(String(4), primary_key=True)
+    chain_n: Mapped[int] = mapped_column(Integer, nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class ProcessingRow(Base):
+    """One processing of one person's data (R36), after the Logboek Dataverwerkingen fields.
+
+    ``subject`` is a keyed pseudonym per municipality, never a BSN or a name.
+    """
+
+    __tablename__ = "processing_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    span_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    parent_span_id: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    operation: Mapped[str] = mapped_column(String(20), nullable=False)
+    start_time: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    end_time: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    status_code: Mapped[str] = mapped_column(String(24), nullable=False)
+    activity_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    subject_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    legal_basis: Mapped[str] = mapped_column(String(200), nullable=False)
+    source: Mapped[str | None] = mapped_column(String(100))
+    recipient: Mapped[str | None] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (
+        Index("ix_log_subject", "gemeente", "subject"),
+        Index("ix_log_case", "gemeente", "case_id"),
+    )
+
+
+class InvolvementRow(Base):
+    """A party already involved with a person (the precondition of its verzoek, R06)."""
+
+    __tablename__ = "involvements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    party_ref: Mapped[str] = mapped_column(String(100), nullable=False)
+    party_soort: Mapped[str] = mapped_column(String(100), nullable=False)
+    subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    dienst: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),)
+
+
+class MeldingRow(Base):
+    """A report at the meldpunt (R34). It never opens a case (R35)."""
+
+    __tablename__ = "meldingen"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    zorg: Mapped[str] = mapped_column(Text, nullable=False)
+    melder_soort: Mapped[str] = mapped_column(String(20), nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class MelderRow(Base):
+    """The reporter's identity, stored apart from the report and never shown to parties or
+    written to a log record (R34: the reporter is protected)."""
+
+    __tablename__ = "melders"
+    melding_id: Mapped[int] = mapped_column(ForeignKey("meldingen.id"), primary_key=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    naam: Mapped[str | None] = mapped_column(Text)
+
+
+class SettingRow(Base):
+    """Municipal choices, e.g. the bewaartermijn (R33: not set by the law)."""
+
+    __tablename__ = "settings"
+    gemeente: Mapped[str] = mapped_column(String(4), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class TenantKeyRow(Base):
+    """The key for each municipality's pseudonyms; without it a pseudonym cannot be linked
+    back to a BSN by trying candidates."""
+
+    __tablename__ = "tenant_keys"
+    gemeente: Mapped[str] = mapped_column(String(4), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class DestructionProofRow(Base):
+    """Proof of destruction (R33): what, when, under which rule, by whom — no content."""
+
+    __tablename__ = "destruction_proofs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    case_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    destroyed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    closed_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    bewaartermijn_maanden: Mapped[int] = mapped_column(Integer, nullable=False)
+    rule: Mapped[str] = mapped_column(String(200), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    history_entries: Mapped[int] = mapped_column(Integer, nullable=False)
+    persons: Mapped[int] = mapped_column(Integer, nullable=False)
+    trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
+
+    __table_args__ = (Index("ix_proof_case", "gemeente", "case_id"),)

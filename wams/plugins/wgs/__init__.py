@@ -1,0 +1,152 @@
+"""Wet gemeentelijke schuldhulpverlening (Wgs): schuldhulpverlening.
+
+The Wgs gets a mirror provision (*spiegelbepaling*): when someone asks for help with debts and
+the college sees reason, paragraph 3a of the Wmo 2015 applies too (MvT §1.3). Schuldhulpverlening
+is one of the domains of the sociaal domein (MvT §2.2), and debts and income problems often come
+together (MvT §3.3.1), so a debt question may always be followed by a question about income and
+work.
+
+Follows MvT §1.3 (spiegelbepaling), §2.2 (definities), §3.2.2 (hergebruik), §3.2.3
+(verstrekking) and §3.3.1 (signalen).
+"""
+
+from __future__ import annotations
+
+from wams.core.hookspecs import hookimpl
+from wams.core.records import (
+    DataCategory,
+    Domain,
+    Entry,
+    EntryRequest,
+    Law,
+    PartyKind,
+    ProcessingActivity,
+    ProvisionRule,
+    Service,
+    Signal,
+)
+
+LAW = "wgs"
+DOMAIN = "schuldhulp"
+
+# The mirror provision's article number is not known for the 2020 version.
+PROVISION = "Wgs, spiegelbepaling (voorstel); MvT §1.3"
+
+CATEGORIES = ("wgs.schuldenoverzicht", "wgs.betalingsachterstanden")
+
+
+@hookimpl
+def wams_laws() -> list[Law]:
+    return [
+        Law(
+            code=LAW,
+            name="Wet gemeentelijke schuldhulpverlening",
+            kind="sociaal",
+            domain=DOMAIN,
+            provision=PROVISION,
+        )
+    ]
+
+
+@hookimpl
+def wams_domains() -> list[Domain]:
+    return [Domain(code=DOMAIN, name="schuldhulpverlening", kind="sociaal")]
+
+
+@hookimpl
+def wams_party_kinds() -> list[PartyKind]:
+    return [
+        PartyKind(
+            code="schuldhulpverlener",
+            name="schuldhulpverlener (gemeentelijke kredietbank of schuldhulporganisatie)",
+            domain=DOMAIN,
+        )
+    ]
+
+
+@hookimpl
+def wams_services() -> list[Service]:
+    return [
+        Service(code="schuldhulpverlening", name="schuldhulpverlening", domain=DOMAIN),
+        Service(code="budgetbeheer", name="budgetbeheer", domain=DOMAIN),
+    ]
+
+
+@hookimpl
+def wams_data_categories() -> list[DataCategory]:
+    return [
+        DataCategory(
+            code="schuldenoverzicht",
+            name="overzicht van schulden en schuldeisers",
+            domain=DOMAIN,
+            suppliers=("wgs.schuldhulpverlener",),
+        ),
+        DataCategory(
+            code="betalingsachterstanden",
+            name="betalingsachterstanden",
+            domain=DOMAIN,
+            suppliers=("wgs.schuldhulpverlener",),
+        ),
+    ]
+
+
+@hookimpl
+def wams_provision_rules() -> list[ProvisionRule]:
+    return [
+        ProvisionRule(
+            code="verstrekking_schuldhulp",
+            citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §1.3, §3.2.3",
+            categories=CATEGORIES,
+            # MvT §3.2.3: the supply breaks through purpose binding only for the integrated
+            # approach (R17).
+            overrides=("doelbinding",),
+            description=(
+                "De schuldhulpverlener verstrekt het college de gegevens die noodzakelijk zijn "
+                "voor het onderzoek en de coördinatie van de integrale aanpak."
+            ),
+        )
+    ]
+
+
+@hookimpl
+def wams_signals() -> list[Signal]:
+    # The converse of MvT §3.3.1's bijstand example: debts and income problems come together.
+    return [
+        Signal(
+            law=LAW,
+            domain="participatie",
+            question="Heeft u ook vragen over uw inkomen of over werk, waarbij ondersteuning "
+            "kan helpen?",
+        )
+    ]
+
+
+@hookimpl
+def wams_processing_activities() -> list[ProcessingActivity]:
+    return [
+        ProcessingActivity(
+            code="gegevensverzoek_schuldhulp",
+            name="Gegevensverzoek schuldhulpverlening",
+            purpose=(
+                "Opvragen van gegevens over schulden en betalingsachterstanden voor het "
+                "onderzoek en de coördinatie van de integrale aanpak (MvT §3.2.3)"
+            ),
+            categories=CATEGORIES,
+        ),
+        ProcessingActivity(
+            code="hergebruik_wgs",
+            name="Hergebruik Wgs-gegevens van het college",
+            purpose=(
+                "Hergebruiken van gegevens die het college al onder de Wgs heeft, voor de "
+                "integrale aanpak (MvT §3.2.2)"
+            ),
+            categories=CATEGORIES,
+        ),
+    ]
+
+
+@hookimpl
+def wams_entry(request: EntryRequest) -> Entry | None:
+    if request.law != LAW:
+        return None
+    return Entry(law=LAW, opens=True, domain=DOMAIN, provision=PROVISION)
