@@ -1,0 +1,326 @@
+"""Load a scenario file strictly: YAML → records → command records ready to execute.
+
+Every problem becomes a :class:`ScenarioError` of one line (file, step, key, what to do). The
+header and each step are structured separately so the error can say *which* step; list items
+inside a step are counted from 1, like the steps (``inbreng[2].partij`` is the second item).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml  # type: ignore[import-untyped]
+from cattrs.errors import (
+    AttributeValidationNote,
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+)
+
+from wams.core import commands as c
+from wams.core.model import Partij, Persoon
+from wams.core.scenario_format import (
+    ACTIONS,
+    CHOICES,
+    REFS,
+    Header,
+    Invalid,
+    Scenario,
+    ScenarioError,
+    Stap,
+    Tijd,
+    Verwacht,
+    kind,
+    show,
+    structure,
+    suggest,
+)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice; PyYAML would silently keep the last one,
+    dropping e.g. the first of two ``vraag_gegevens`` in one step."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key; the format will refuse it later
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"sleutel {key!r} staat twee keer in dezelfde mapping",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate one scenario file."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(name, f"kan niet gelezen worden ({exc.__class__.__name__}: "
+                                  f"{getattr(exc, 'strerror', None) or exc}); controleer het pad") from None
+    return loads(text, name)
+
+
+def loads(text: str, path: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as YAML text; ``path`` is only used in messages."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"regel {mark.line + 1}, kolom {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(path, f"{where}geen geldige YAML ({problem}); controleer inspringing, "
+                                  "dubbele punten en aanhalingstekens") from None
+    return from_data(data, path)
+
+
+def from_data(data: object, path: str = "<scenario>") -> Scenario:
+    """Validate an already parsed scenario (a mapping as YAML gives it)."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(path, f"het bestand bevat {kind(data)}, geen scenario; begin met "
+                                  "'formaat: 1' en de andere sleutels uit scenarios.md")
+    raw = dict(data)
+    steps_raw = raw.pop("stappen", None)
+    header: Header = _structure(raw, Header, path)
+    if "stappen" not in data:
+        raise ScenarioError(path, "ontbreekt; voeg een lijst 'stappen' toe", key="stappen")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise ScenarioError(path, f"verwacht een lijst met minstens één stap, kreeg "
+                                  f"{kind(steps_raw)}; schrijf '- hulpvraag: {{...}}'",
+                            key="stappen")
+    _check_ids(header, path)
+    refs = _Refs(header, path)
+    clock = header.datum
+    steps = []
+    for n, raw_step in enumerate(steps_raw, start=1):
+        step = _step(raw_step, n, path, refs, clock)
+        if isinstance(step.command, Tijd):
+            clock = step.command.datum or clock + dt.timedelta(days=step.command.dagen or 0)
+        steps.append(step)
+    return Scenario(path=path, header=header, stappen=tuple(steps))
+
+
+# -- one step ----------------------------------------------------------------------------------
+
+
+def _step(raw: object, n: int, path: str, refs: _Refs, clock: dt.date) -> Stap:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(path, f"een stap is een mapping met één actie, kreeg {kind(raw)} "
+                                  f"{show(raw)}; schrijf '- hulpvraag: {{...}}'", step=n)
+    actions = [k for k in raw if k != "verwacht"]
+    for key in actions:
+        if key not in ACTIONS:
+            raise ScenarioError(path, f"onbekende stap{suggest(key, ACTIONS)}; kies uit "
+                                      f"{', '.join(ACTIONS)}", step=n, key=str(key))
+    if not actions:
+        raise ScenarioError(path, "de stap heeft geen actie; een stap heeft precies één actie, "
+                                  "zoals 'hulpvraag' of 'vraag_gegevens'", step=n)
+    if len(actions) > 1:
+        raise ScenarioError(path, f"twee acties in één stap ({', '.join(actions)}); zet elke "
+                                  "actie in een eigen stap", step=n, key=actions[1])
+    action = actions[0]
+    where = {"step": n, "action": action}
+    command = _structure(raw[action], ACTIONS[action], path, **where)
+    if isinstance(command, Tijd):
+        _check_tijd(command, clock, path, where)
+    else:
+        _check_choices(command, "", path, where)
+        command = refs.resolve(command, "", where)
+    verwacht = None
+    if "verwacht" in raw:
+        verwacht = _structure(raw["verwacht"], Verwacht, path, prefix="verwacht", **where)
+        _check_verwacht(verwacht, path, where)
+    return Stap(n=n, action=action, command=command, verwacht=verwacht)
+
+
+def _check_tijd(tijd: Tijd, clock: dt.date, path: str, where: dict[str, Any]) -> None:
+    if (tijd.datum is None) == (tijd.dagen is None):
+        raise ScenarioError(path, "geef precies één van 'datum' (JJJJ-MM-DD) of 'dagen'", **where)
+    if tijd.datum is not None and tijd.datum < clock:
+        raise ScenarioError(path, f"{tijd.datum} ligt voor de klok ({clock}); de tijd gaat "
+                                  "alleen vooruit: kies een latere datum", key="datum", **where)
+
+
+def _check_choices(record: Any, prefix: str, path: str, where: dict[str, Any]) -> None:
+    for field in attrs.fields(type(record)):
+        value = getattr(record, field.name)
+        options = CHOICES.get((type(record), field.name))
+        if options and value is not None and value not in options:
+            raise ScenarioError(path, f"{show(value)} is niet toegestaan{suggest(value, options)}; "
+                                      f"kies uit: {', '.join(options)}",
+                                key=prefix + field.name, **where)
+        if attrs.has(type(value)) and not isinstance(value, (Persoon, Partij)):
+            _check_choices(value, f"{prefix}{field.name}.", path, where)
+
+
+def _check_verwacht(verwacht: Verwacht, path: str, where: dict[str, Any]) -> None:
+    # The code tables are optional imports so a scenario can be checked while they evolve.
+    try:
+        from wams.core.reasons import REASONS
+        from wams.core.rules import RULES
+    except ImportError:  # pragma: no cover
+        return
+    if verwacht.reden is not None and verwacht.reden not in REASONS:
+        raise ScenarioError(path, f"{show(verwacht.reden)} is geen bekende redencode"
+                                  f"{suggest(verwacht.reden, REASONS)}; zie de lijst in "
+                                  "scenarios.md", key="verwacht.reden", **where)
+    for i, rule_id in enumerate(verwacht.citeert, start=1):
+        if rule_id not in RULES:
+            raise ScenarioError(path, f"{show(rule_id)} is geen regel van wams-2020"
+                                      f"{suggest(rule_id, RULES)}; gebruik R01 t/m R38 "
+                                      "(zie 'wams rules')", key=f"verwacht.citeert[{i}]", **where)
+
+
+# -- persons and parties -------------------------------------------------------------------
+
+
+def _check_ids(header: Header, path: str) -> None:
+    both = sorted(set(header.personen) & set(header.partijen))
+    if both:
+        raise ScenarioError(path, f"id {show(both[0])} staat zowel onder 'personen' als onder "
+                                  "'partijen'; geef ze verschillende namen",
+                            key=f"partijen.{both[0]}")
+    for ref, spec in header.partijen.items():
+        plugin, dot, code = spec.soort.partition(".")
+        if not (dot and plugin and code):
+            raise ScenarioError(path, f"{show(spec.soort)} is geen gekwalificeerde partijsoort; "
+                                      "schrijf <plugin>.<soort>, bijvoorbeeld "
+                                      "wgs.schuldhulpverlener", key=f"partijen.{ref}.soort")
+
+
+class _Refs:
+    """Resolves the ids a step uses against the scenario's ``personen`` and ``partijen``."""
+
+    def __init__(self, header: Header, path: str) -> None:
+        self.header, self.path = header, path
+
+    def resolve(self, record: Any, prefix: str, where: dict[str, Any]) -> Any:
+        changes: dict[str, object] = {}
+        for field in attrs.fields(type(record)):
+            value = getattr(record, field.name)
+            key = prefix + field.name
+            if isinstance(value, Persoon):
+                changes[field.name] = self.persoon(value.ref, key, where)
+            elif isinstance(value, Partij):
+                changes[field.name] = self.partij(value.ref, key, where)
+            elif (type(record), field.name) in REFS and value is not None:
+                role = REFS[(type(record), field.name)]
+                for i, ref in enumerate(value if isinstance(value, tuple) else (value,), 1):
+                    self.check(ref, role, f"{key}[{i}]" if isinstance(value, tuple) else key,
+                               where)
+            elif isinstance(value, tuple) and value and attrs.has(type(value[0])):
+                changes[field.name] = tuple(self.resolve(item, f"{key}[{i}].", where)
+                                            for i, item in enumerate(value, 1))
+        if isinstance(record, c.Coordinator) and record.type in ("client", "partij"):
+            self.check(record.wie, "persoon" if record.type == "client" else "partij",
+                       f"{prefix}wie", where)
+        return attrs.evolve(record, **changes) if changes else record
+
+    def persoon(self, ref: str, key: str, where: dict[str, Any]) -> Persoon:
+        self.check(ref, "persoon", key, where)
+        spec = self.header.personen[ref]
+        return Persoon(ref=ref, rol=spec.rol, relatie=spec.relatie,
+                       geboortedatum=spec.geboortedatum, naam=spec.naam, bsn=spec.bsn)
+
+    def partij(self, ref: str, key: str, where: dict[str, Any]) -> Partij:
+        self.check(ref, "partij", key, where)
+        spec = self.header.partijen[ref]
+        return Partij(ref=ref, soort=spec.soort, naam=spec.naam, hoedanigheid=spec.hoedanigheid)
+
+    def check(self, ref: str, role: str, key: str, where: dict[str, Any]) -> None:
+        personen, partijen = self.header.personen, self.header.partijen
+        if role == "persoon" and ref in personen:
+            return
+        if role in ("partij", "partij_of_college") and ref in partijen:
+            return
+        if role == "partij_of_college" and ref == "college":
+            return
+        if role == "deelnemer" and (ref in personen or ref in partijen):
+            return
+        if role == "persoon" and ref in partijen:
+            msg = f"{show(ref)} is een partij, geen persoon; noem hier een id uit 'personen'"
+        elif role != "persoon" and role != "deelnemer" and ref in personen:
+            msg = f"{show(ref)} is een persoon, geen partij; noem hier een id uit 'partijen'"
+        else:
+            section = {"persoon": "personen", "deelnemer": "personen' of 'partijen"}.get(
+                role, "partijen")
+            known = {"persoon": personen, "deelnemer": [*personen, *partijen]}.get(role, partijen)
+            noun = {"persoon": "persoon", "deelnemer": "deelnemer"}.get(role, "partij")
+            msg = (f"{noun} {show(ref)} is niet gedeclareerd onder '{section}'"
+                   f"{suggest(ref, known)}; voeg hem toe of verbeter de naam")
+        raise ScenarioError(self.path, msg, key=key, **where)
+
+
+# -- cattrs errors → one line --------------------------------------------------------------
+
+
+def _structure(value: object, cls: type, path: str, *, prefix: str = "", step: int | None = None,
+               action: str | None = None) -> Any:
+    try:
+        return structure(value, cls)
+    except Exception as exc:  # noqa: BLE001 - every converter failure becomes one line
+        keys, leaf = _first_leaf(exc)
+        message, extra = _explain(leaf)
+        if extra is not None:
+            keys.append(extra)
+        key = _join([prefix, *keys] if prefix else keys)
+        raise ScenarioError(path, message, step=step, action=action, key=key or None) from None
+
+
+def _first_leaf(exc: BaseException) -> tuple[list[str | int], BaseException]:
+    """The path to the first real error in cattrs' exception groups. An unknown key is
+    reported before a missing one: ``overr`` next to a missing ``over`` is one typo."""
+    keys: list[str | int] = []
+    # cattrs' groups (ClassValidationError, IterableValidationError); on 3.10 they come
+    # from the exceptiongroup backport, hence BaseValidationError rather than the builtin.
+    while isinstance(exc, BaseValidationError) and exc.exceptions:
+        exc = min(exc.exceptions, key=lambda e: not isinstance(e, ForbiddenExtraKeysError))
+        for note in getattr(exc, "__notes__", ()):
+            if isinstance(note, AttributeValidationNote):
+                keys.append(note.name)
+            elif isinstance(note, IterableValidationNote):
+                keys.append(note.index)
+    return keys, exc
+
+
+def _explain(leaf: BaseException) -> tuple[str, str | None]:
+    if isinstance(leaf, ForbiddenExtraKeysError):
+        extra = min(leaf.extra_fields, key=str)
+        options = [f.name for f in attrs.fields(leaf.cl)]
+        if leaf.cl is Header:
+            options.append("stappen")
+        # ``{omschrijving: a, b}`` makes ``b`` a key: the usual cause of a key with spaces.
+        comma = ((" (een komma binnen {...} begint een nieuwe sleutel: zet tekst met een komma "
+                  "tussen aanhalingstekens)") if isinstance(extra, str) and " " in extra else "")
+        message = (f"onbekende sleutel{suggest(extra, options)}{comma}; verwijder hem of "
+                   f"verbeter de naam (toegestaan: {', '.join(options)})")
+        return message, str(extra)
+    if isinstance(leaf, Invalid):
+        return str(leaf), None
+    if isinstance(leaf, KeyError):
+        return "ontbreekt; voeg hem toe", None
+    return f"ongeldige waarde ({leaf.__class__.__name__}: {leaf})", None
+
+
+def _join(keys: list[str | int]) -> str:
+    out = ""
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key + 1}]"  # items count from 1, like steps
+        elif key:
+            out += f".{key}" if out else str(key)
+    return out
+
+
+__all__ = ["from_data", "load", "loads"]

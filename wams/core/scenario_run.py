@@ -1,0 +1,249 @@
+"""Run scenario files against the real engine and a real database, and compare each decision
+with the step's ``verwacht``.
+
+Each scenario gets a fresh private in-memory database unless a URL is given; with a URL every
+scenario is run in that database (one :class:`~wams.api.Wams` per file, because each file
+starts its own clock at its ``datum`` and time never runs backwards).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from wams.core import commands as c
+from wams.core.errors import InputError
+from wams.core.model import Decision
+from wams.core.scenario_format import Scenario, Stap, Tijd, Verwacht
+from wams.core.scenario_load import load
+
+if TYPE_CHECKING:
+    from wams.api import Wams
+
+#: Steps that act before a case exists; the engine answers them with case_id None.
+_OPENERS = (c.Hulpvraag, c.Verzoek)
+_NO_CASE = (c.Betrokkenheid, c.Melding)
+
+
+@attrs.frozen
+class StepResult:
+    n: int
+    step: str
+    decision: Decision
+    failures: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ScenarioResult:
+    file: str
+    scenario: str
+    steps: tuple[StepResult, ...]
+    omschrijving: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not any(s.failures for s in self.steps)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        return tuple(f for s in self.steps for f in s.failures)
+
+
+def run_scenario(scenario: Scenario | str | Path, url: str | None = None, explain: bool = False,
+                 *, wams: Wams | None = None,
+                 on_step: Callable[[StepResult], None] | None = None) -> ScenarioResult:
+    """Run one scenario (a loaded :class:`Scenario` or a path) and check its expectations.
+
+    ``url`` persists to that database instead of a private in-memory one. ``wams`` runs in an
+    already open handle (its clock must not be past the scenario's ``datum``). Decisions always
+    carry their rule ids and citations; ``explain`` is accepted for symmetry with the CLI flag.
+    ``on_step`` is called after every step (for live progress).
+    """
+    del explain  # every StepResult keeps its full Decision; the CLI decides what to print
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario)
+    own = wams is None
+    if wams is None:
+        from wams.api import Wams  # lazy: SQLAlchemy and the engine only when running
+        from wams.core.clock import Clock
+
+        wams = Wams.open(url or "sqlite://", clock=Clock(scenario.header.datum))
+    else:
+        wams.clock.set(scenario.header.datum)
+    try:
+        restore = _apply_settings(wams, scenario)
+        try:
+            steps = _run_steps(wams, scenario, on_step)
+        finally:
+            if url is not None or not own:
+                _restore_settings(wams, scenario.header.gemeente, restore)
+    finally:
+        if own:
+            wams.close()
+    return ScenarioResult(scenario.path, scenario.title, tuple(steps),
+                          scenario.header.omschrijving)
+
+
+def run_many(scenarios: Iterable[Scenario], url: str | None = None,
+             on_result: Callable[[ScenarioResult], None] | None = None) -> list[ScenarioResult]:
+    results = []
+    for scenario in scenarios:
+        result = run_scenario(scenario, url)
+        if on_result:
+            on_result(result)
+        results.append(result)
+    return results
+
+
+def _run_steps(wams: Wams, scenario: Scenario,
+               on_step: Callable[[StepResult], None] | None) -> list[StepResult]:
+    gemeente = scenario.header.gemeente
+    case_id: str | None = None
+    phase: str | None = None
+    results: list[StepResult] = []
+    for stap in scenario.stappen:
+        try:
+            decision = _execute(wams, gemeente, case_id, phase, stap)
+        except InputError as exc:
+            # Malformed for the catalogue (an unknown domain or party kind): nothing was stored,
+            # so the scenario goes on; the step fails with the engine's own sentence.
+            decision = Decision(False, "input.invalid", str(exc), (), (), step=stap.action,
+                                case_id=case_id, phase=phase)
+            results.append(StepResult(stap.n, stap.action, decision, (
+                f"stap {stap.n} ({stap.action}): ongeldige invoer: {exc}; verbeter het scenario",
+            )))
+            if on_step:
+                on_step(results[-1])
+            continue
+        except Exception as exc:
+            if os.environ.get("WAMS_DEBUG"):
+                raise
+            # An engine crash is a failed step, not a crashed run; the case state is unknown
+            # after it, so the rest of this scenario is not run.
+            decision = Decision(False, "error", f"{type(exc).__name__}: {exc}", (), (),
+                                step=stap.action, case_id=case_id, phase=phase)
+            results.append(StepResult(stap.n, stap.action, decision, (
+                (f"stap {stap.n} ({stap.action}): fout in de engine: {type(exc).__name__}: {exc}"
+                 " (zet WAMS_DEBUG=1 voor de traceback); de rest van het scenario is overgeslagen"),
+            )))
+            if on_step:
+                on_step(results[-1])
+            break
+        if isinstance(stap.command, _OPENERS) and decision.allowed and decision.case_id:
+            case_id = decision.case_id
+        if decision.phase is not None and (decision.case_id == case_id or case_id is None):
+            phase = decision.phase
+        results.append(StepResult(stap.n, stap.action, decision, compare(stap, decision)))
+        if on_step:
+            on_step(results[-1])
+    return results
+
+
+def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: str | None,
+             stap: Stap) -> Decision:
+    command = stap.command
+    if isinstance(command, Tijd):
+        if command.datum is not None:
+            wams.clock.set(command.datum)
+        else:
+            wams.clock.advance(command.dagen or 0)
+        return Decision(True, "ok", f"De klok staat nu op {wams.clock.today():%Y-%m-%d}.", (), (),
+                        step="tijd", case_id=case_id, phase=phase)
+    if isinstance(command, (*_OPENERS, *_NO_CASE)):
+        return wams.execute(gemeente, None, command)
+    # Before a case exists the engine itself refuses (state.invalid_transition).
+    return wams.execute(gemeente, case_id, command)
+
+
+def compare(stap: Stap, d: Decision) -> tuple[str, ...]:
+    """The ways decision ``d`` differs from what the step expects (empty when it matches)."""
+    where = f"stap {stap.n} ({stap.action})"
+    v = stap.verwacht or Verwacht()
+    out: list[str] = []
+    allowed = v.expects_allowed()
+    if allowed is not None and d.allowed != allowed:
+        if stap.verwacht is None:
+            out.append(f"{where}: geweigerd met '{d.code}' ({d.message}), maar de stap heeft "
+                       "geen 'verwacht'; een stap zonder 'verwacht' moet toegestaan zijn")
+        else:
+            got = "ja" if d.allowed else f"nee, '{d.code}': {d.message}"
+            out.append(f"{where}: toegestaan verwacht {'ja' if allowed else 'nee'}, kreeg {got}")
+    checks: tuple[tuple[str, str | None, str | None], ...] = (
+        ("reden", v.reden, d.code), ("fase", v.fase, d.phase), ("werkplan", v.werkplan, d.werkplan))
+    for key, want, actual in checks:
+        if want is not None and want != actual:
+            out.append(f"{where}: {key} verwacht '{want}', kreeg {_q(actual)}")
+    missing = [r for r in v.citeert if r not in d.rule_ids]
+    if missing:
+        out.append(f"{where}: citeert verwacht {', '.join(missing)}, kreeg "
+                   f"{', '.join(d.rule_ids) or 'geen regels'}")
+    if v.verwerkingen is not None and d.verwerkingen != v.verwerkingen:
+        out.append(f"{where}: verwerkingen verwacht {v.verwerkingen}, kreeg {d.verwerkingen}")
+    if v.verwerkingen_min is not None and d.verwerkingen < v.verwerkingen_min:
+        out.append(f"{where}: verwerkingen_min verwacht {v.verwerkingen_min}, kreeg "
+                   f"{d.verwerkingen}")
+    missing = [s for s in v.signalen if s not in d.signalen]
+    if missing:
+        out.append(f"{where}: signalen verwacht {', '.join(missing)}, kreeg "
+                   f"{', '.join(d.signalen) or 'geen signalen'}")
+    return tuple(out)
+
+
+def _q(value: object) -> str:
+    return "niets" if value is None else f"'{value}'"
+
+
+# -- municipal settings ----------------------------------------------------------------------
+
+
+def _apply_settings(wams: Wams, scenario: Scenario) -> dict[str, object]:
+    gemeente = scenario.header.gemeente
+    previous: dict[str, object] = {}
+    for key, value in scenario.header.instellingen.items():
+        try:
+            previous[key] = wams.setting(gemeente, key)
+        except Exception:  # noqa: BLE001 - an unknown setting has no previous value
+            previous[key] = None
+        wams.set_setting(gemeente, key, value)
+    return previous
+
+
+def _restore_settings(wams: Wams, gemeente: str, previous: dict[str, object]) -> None:
+    # In a shared database the settings are the municipality's, not the scenario's: put them
+    # back so that the next file sees the defaults it was written against.
+    for key, value in previous.items():
+        try:
+            wams.set_setting(gemeente, key, value)
+        except Exception:  # noqa: BLE001, S110 - best effort; "unset" may be refused
+            pass
+
+
+# -- machine output ---------------------------------------------------------------------------
+
+
+def as_json(results: Iterable[ScenarioResult]) -> list[dict[str, Any]]:
+    """The machine output of scenarios.md ("Machine output"): one object per file."""
+    return [{
+        "file": r.file,
+        "scenario": r.scenario,
+        "passed": r.passed,
+        "steps": [{
+            "n": s.n,
+            "step": s.step,
+            "allowed": s.decision.allowed,
+            "reden": s.decision.code,
+            "fase": s.decision.phase,
+            "werkplan": s.decision.werkplan,
+            "citeert": list(s.decision.rule_ids),
+            "verwerkingen": s.decision.verwerkingen,
+            "message": s.decision.message,
+            "failures": list(s.failures),
+        } for s in r.steps],
+    } for r in results]
+
+
+__all__ = ["ScenarioResult", "StepResult", "as_json", "compare", "run_many", "run_scenario"]
