@@ -36,6 +36,16 @@ def _wams_version() -> str:
         return "0+unknown"
 
 
+def _named(entry: object) -> tuple[str, object]:
+    """An in-process plugin and the name its codes are qualified with: ``(name, plugin)``,
+    else its ``wams_plugin_name`` attribute, else its module's last name or its class name."""
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        return entry[0], entry[1]
+    name = getattr(entry, "wams_plugin_name", None) or getattr(entry, "__name__", None) \
+        or type(entry).__name__
+    return str(name).rsplit(".", 1)[-1], entry
+
+
 def make_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -48,6 +58,7 @@ def load_catalogue(extra_plugins: Iterable[object] | None = None, *,
                    entry_points: bool = True) -> Catalogue:
     """Register built-ins, entry points and ``extra_plugins``, then build and check the catalogue.
 
+    ``extra_plugins`` are objects or ``(name, object)`` pairs; the name qualifies their codes.
     ``allow``/``block`` default to the comma-separated environment variables
     ``WAMS_PLUGINS_ALLOW``/``WAMS_PLUGINS_BLOCK``: a municipality can switch a plugin off.
     """
@@ -76,11 +87,14 @@ def load_catalogue(extra_plugins: Iterable[object] | None = None, *,
             dist = ep.dist
             infos[ep.name] = PluginInfo(ep.name, dist.name if dist else "?",
                                         dist.version if dist else "?")
-    for plugin in extra_plugins or ():
-        name = getattr(plugin, "__name__", None) or type(plugin).__name__
-        name = name.rsplit(".", 1)[-1]
+    for entry in extra_plugins or ():
+        name, plugin = _named(entry)
         if wanted(name):
-            pm.register(plugin, name=name)
+            try:
+                pm.register(plugin, name=name)
+            except ValueError as exc:  # pluggy: the name or the object is registered already
+                raise CatalogueError(f"plugin '{name}': is al geregistreerd ({exc}); geef hem "
+                                     "een eigen naam: (naam, plugin)") from exc
             infos[name] = PluginInfo(name, "(in process)", "-")
     try:
         pm.check_pending()
