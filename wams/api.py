@@ -20,7 +20,7 @@ refused with ``tenant.mismatch``. Keyword options on every step: ``actor`` (who 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from wams.core import commands as c
 from wams.core.clock import Clock
@@ -204,8 +204,10 @@ class Wams:
     def vernietig(self, gemeente: str, case_id: str, **opts: Any) -> Decision:
         return self.execute(gemeente, case_id, c.Vernietig(), **opts)
 
-    def inzage(self, gemeente: str, case_id: str, *, persoon: str, **opts: Any) -> Decision:
-        """The access report (AVG art. 15, R36) for a person in the case: ``decision.report``."""
+    def inzage(self, gemeente: str, case_id: str | None, *, persoon: Persoon | str,
+               **opts: Any) -> Decision:
+        """The access report (AVG art. 15, R36) for a person: ``decision.report`` lists every
+        processing about him in the municipality. ``case_id`` may be None."""
         return self.execute(gemeente, case_id, c.Inzage(persoon), **opts)
 
     def export(self, gemeente: str, case_id: str, *, doel: str, **opts: Any) -> Decision:
@@ -224,3 +226,51 @@ class Wams:
 
     def today(self) -> dt.date:
         return self._engine.clock.today()
+
+    # -- privacy operations (AVG art. 15 and 30, R33, R34, R36) -------------------------
+
+    def inzage_persoon(self, gemeente: str, *, bsn: str | None = None, ref: str | None = None,
+                       actor: str, purpose: str) -> dict[str, Any]:
+        """The access report (AVG art. 15) over every case of a person, found by ``bsn`` (or,
+        without a BSN, the caller's ``ref``): cases, processings, objections (R09), informing
+        (R08), meldingen. Giving it is logged. Render with :func:`wams.core.inzage.render_nl`."""
+        from wams.core import inzage
+
+        return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, actor=actor,
+                                     purpose=purpose)
+
+    def melding_doorgeven(self, gemeente: str, melding_id: int, *, aan: str,
+                          reden: str | None, actor: str = "meldpunt") -> Decision:
+        """Pass a melding's data on to ``aan``; refused (``reason.missing``) without a
+        recorded ``reden`` (R34). The reporter's identity is never passed on."""
+        from wams.core import meldpunt
+
+        return meldpunt.doorgeven(self._engine, gemeente, melding_id, aan=aan, reden=reden,
+                                  actor=actor)
+
+    def meldingen(self, gemeente: str) -> list[dict[str, Any]]:
+        """The meldingen of a municipality (id, date, times passed on); no personal data."""
+        from wams.core import meldpunt
+
+        return meldpunt.lijst(self._engine, gemeente)
+
+    def register(self, gemeente: str) -> list[dict[str, Any]]:
+        """The register of processing activities (AVG art. 30) as ProcessingActivityVersion
+        objects, with the version in force of each entry."""
+        from wams.core import register
+
+        return register.build(self._engine, gemeente)
+
+    def retention_run(self, gemeente: str | None = None, *, dry_run: bool = False,
+                      progress: Any = None) -> list[dict[str, Any]]:
+        """Destroy every case whose bewaartermijn has passed (R33), like ``vernietig``."""
+        from wams.core import retention
+
+        return retention.run(self._engine, gemeente, dry_run=dry_run, progress=progress)
+
+    def log_records(self, *, gemeente: str | None = None,
+                    since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Stream the processing log as Logboek Dataverwerkingen records."""
+        from wams.core import logexport
+
+        return logexport.records(self._engine.db, gemeente=gemeente, since=since)

@@ -69,9 +69,31 @@ def cli() -> None:
     """
 
 
-# Room for the lead's commands: `wams case list/show`, `wams db upgrade|check`, `wams audit
-# verify`, `wams register`, `wams inzage`, `wams retention run`, `wams log export`. Plugins add
-# theirs through the wams_commands(cli) hook (see _plugin_commands below).
+# The storage commands (`db`, `audit`) and the privacy commands (`log`, `register`, `inzage`,
+# `retention`, `case`) live in their own modules; plugins add theirs through the
+# wams_commands(cli) hook (see _plugin_commands below).
+def _add_commands() -> None:
+    from wams.cli_privacy import register_commands
+    from wams.cli_storage import audit, db
+
+    cli.add_command(db)
+    cli.add_command(audit)
+    register_commands(cli)
+
+
+_add_commands()
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(args: tuple[str, ...]) -> None:
+    """De snelheidsmetingen (quality.md B1-B3) als verhoudingen; zie benchmarks/."""
+    try:
+        from benchmarks import main as bench_main  # the repo's folder, not part of the wheel
+    except ImportError as exc:
+        raise UserError("de benchmarks staan in de map benchmarks/ van de broncode; voer "
+                        "'wams bench' of 'python -m benchmarks' uit vanuit die map") from exc
+    bench_main(list(args))
 
 
 # -- scenario ---------------------------------------------------------------------------------

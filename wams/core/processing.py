@@ -7,11 +7,18 @@ about him, and not reversible without the key, so a log export carries no BSN or
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+from typing import TYPE_CHECKING, Any
 
 from wams.core.model import Persoon
+
+if TYPE_CHECKING:
+    from wams.core.catalogue import Catalogue
+    from wams.core.storage.repository import Store
 
 # R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
 LEGAL_BASIS = "AVG art. 6 lid 1 sub e; Wmo 2015 §2.3a (voorstel)"
@@ -51,6 +58,46 @@ def span_id() -> str:
     return secrets.token_hex(8)
 
 
-def activity_id(gemeente: str, activity: str) -> str:
-    """URI of the processing activity in the municipality's register (AVG art. 30)."""
-    return f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}"
+def activity_id(gemeente: str, activity: str, version: int | None = None) -> str:
+    """URI of the processing activity in the municipality's register (AVG art. 30); with a
+    version, of that version of the entry (``...:onderzoek:v2``)."""
+    base = f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}"
+    return f"{base}:v{version}" if version is not None else base
+
+
+class ActivityVersions:
+    """Which version of each register entry is in force, per municipality, for the log.
+
+    The first processing of a municipality in this process records the register's current
+    content in ``register_versions`` (a new version where an entry changed: a plugin upgrade,
+    another bewaartermijn) and caches the version numbers, so the hot path pays one dict
+    lookup. :meth:`forget` drops a municipality after its bewaartermijn changed.
+    """
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._ids: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def uri(self, store: Store, gemeente: str, activity: str, now: dt.datetime) -> str:
+        ids = self._ids.get(gemeente)
+        if ids is None:
+            ids = {code: activity_id(gemeente, code, v[0])
+                   for code, v in self.versions(store, gemeente, now).items()}
+            with self._lock:
+                self._ids[gemeente] = ids
+        # An activity no register entry declares still gets a (versionless) URI.
+        return ids.get(activity) or activity_id(gemeente, activity)
+
+    def versions(self, store: Store, gemeente: str,
+                 now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
+        """code → (version, valid_from, content) in force, recording changed entries."""
+        from wams.core import register, retention
+
+        months = retention.bewaartermijn(store, gemeente)
+        return register.sync(store.conn, gemeente,
+                             register.contents(self.catalogue, gemeente, months), now)
+
+    def forget(self, gemeente: str) -> None:
+        with self._lock:
+            self._ids.pop(gemeente, None)

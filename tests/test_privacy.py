@@ -1,0 +1,458 @@
+"""Privacy operations on both backends: log export (Logboek), register (AVG art. 30), inzage
+(AVG art. 15), the retention run (R33, quality C7) and the meldpunt (R34, R35)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from wams.core import commands as c
+from wams.core import inzage, logexport, register
+from wams.core.model import Partij, Persoon
+from wams.core.storage import chain
+
+G = "0599"
+SCHEMA = Path(__file__).resolve().parents[1] / "wams" / "schema" / "rvva-openapi.json"
+
+JAN = Persoon("jan", bsn="123456782", naam="Jan Jansen", geboortedatum=dt.date(1985, 4, 12))
+EVA = Persoon("eva", rol="gezinslid", relatie="dochter", bsn="987654321", naam="Eva Jansen",
+              geboortedatum=dt.date(2012, 9, 30))
+MEHMET = Persoon("mehmet", bsn="111222333", naam="Mehmet Yilmaz",
+                 geboortedatum=dt.date(1966, 11, 2))
+MELDER = "Piet Pietersen-Melder"
+SECRETS = ("123456782", "Jan Jansen", "1985-04-12", "12-04-1985", "987654321", "Eva Jansen",
+           "2012-09-30", MELDER)
+
+
+def _rows(w: Any, sql: str) -> list[Any]:
+    with w.engine.db.connect() as conn:
+        return conn.execute(sa.text(sql)).all()
+
+
+def _route_a(w: Any) -> str:
+    d = w.hulpvraag(G, wet="participatiewet", client=JAN, vraag="algemene bijstand",
+                    aanleiding="noemt betalingsachterstanden")
+    assert d.allowed, d
+    assert w.domein(G, d.case_id, domein="schuldhulp", reden="achterstanden",
+                    client_akkoord=True).allowed
+    assert w.gezinslid(G, d.case_id, persoon=EVA, samenhang="schoolverzuim door onrust thuis")
+    return d.case_id
+
+
+def _route_b(w: Any) -> str:
+    zorg = Partij("zorgaanbieder", "wmo.zorgaanbieder")
+    assert w.betrokkenheid(G, partij=zorg, persoon=MEHMET, dienst="wmo.maatwerkvoorziening")
+    d = w.verzoek(G, partij=zorg, client=MEHMET,
+                  onderbouwing="afsluiting van gas en licht dreigt; vermijdt alle post",
+                  indicatoren=["basisbehoeften", "zorgmijding"],
+                  helpt="schuldhulp en begeleiding samen voorkomen afsluiting")
+    assert d.allowed, d
+    case_id = d.case_id
+    assert w.besluit_verzoek(G, case_id, gegrond=True, motivering="dreigende afsluiting",
+                             werkinstructie="werkinstructie v1.1").allowed
+    assert w.informeer(G, case_id, personen=["mehmet"], wijze="brief").allowed
+    assert w.bezwaar(G, case_id, persoon="mehmet").allowed
+    return case_id
+
+
+def _close(w: Any, case_id: str) -> None:
+    assert w.sluit(G, case_id, terugvalafspraken="bel het wijkteam bij nieuwe achterstand")
+
+
+# -- log export -------------------------------------------------------------------------------
+
+
+def test_log_export_is_logboek_shaped_and_holds_no_personal_data(wams: Any) -> None:
+    case_id = _route_a(wams)
+    wams.melding(G, melder=c.Melder("burger", MELDER), over=JAN, zorg="post stapelt zich op")
+    wams.case(G, case_id, actor="medewerker", purpose="voorbereiden casusoverleg")
+    out = list(logexport.lines(wams.engine.db))
+    assert len(out) == _rows(wams, "select count(*) from processing_log")[0][0] >= 5
+    text = "\n".join(out)
+    for secret in SECRETS:
+        assert secret not in text, secret
+    for line in out:
+        rec = json.loads(line)
+        assert re.fullmatch(r"[0-9a-f]{32}", rec["trace_id"])
+        assert re.fullmatch(r"[0-9a-f]{16}", rec["span_id"])
+        assert re.fullmatch(r"[0-9a-f]{16}", rec["parent_span_id"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rec["start_time"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rec["end_time"])
+        assert rec["status_code"] == "STATUS_CODE_OK"
+        assert rec["name"]
+        assert rec["resource"]["attributes"]["service.name"] == "wams"
+        a = rec["attributes"]
+        assert set(a) == {
+            "dpl.core.processing_activity_id", "dpl.core.data_subject_id",
+            "dpl.core.data_subject_id_type", "dpl.wams.case_id", "dpl.wams.gemeente",
+            "dpl.wams.category", "dpl.wams.purpose", "dpl.wams.legal_basis",
+            "dpl.wams.source", "dpl.wams.recipient", "dpl.wams.operation", "dpl.wams.actor"}
+        assert re.fullmatch(rf"urn:wams:{G}:verwerkingsactiviteit:[a-z_.]+:v\d+",
+                            a["dpl.core.processing_activity_id"])
+        assert re.fullmatch(r"[0-9a-f]{32}", a["dpl.core.data_subject_id"])
+        assert a["dpl.wams.gemeente"] == G
+        assert a["dpl.wams.purpose"] and "art. 6" in a["dpl.wams.legal_basis"]
+    consults = [json.loads(x) for x in out if json.loads(x)["name"] == "raadplegen:raadplegen"]
+    assert {r["attributes"]["dpl.wams.actor"] for r in consults} == {"medewerker"}
+
+
+def test_log_export_filters_by_gemeente_and_date(open_wams: Any, clock: Any) -> None:
+    w = open_wams()
+    _route_a(w)
+    w.hulpvraag("0363", wet="wmo", client=Persoon("kees"), vraag="hulp bij het huishouden")
+    clock.set(dt.date(2027, 3, 1))
+    w.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding")
+    every = list(logexport.records(w.engine.db))
+    ours = list(logexport.records(w.engine.db, gemeente=G))
+    later = list(logexport.records(w.engine.db, gemeente=G, since=dt.date(2027, 2, 15)))
+    assert {r["attributes"]["dpl.wams.gemeente"] for r in every} == {G, "0363"}
+    assert ours and all(r["attributes"]["dpl.wams.gemeente"] == G for r in ours)
+    assert len(later) == 1 and later[0]["start_time"].startswith("2027-03-01")
+    assert [r["span_id"] for r in w.log_records(gemeente=G)] == [r["span_id"] for r in ours]
+
+
+# -- register ---------------------------------------------------------------------------------
+
+
+def _validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = doc["components"]["schemas"]["ProcessingActivityVersion"]
+    return jsonschema.Draft202012Validator(schema,
+                                           format_checker=jsonschema.FormatChecker())
+
+
+def _core_codes() -> set[str]:
+    """The activity codes the engine writes (every ``Processing(..., "code", ...)``)."""
+    root = Path(__file__).resolve().parents[1] / "wams" / "core"
+    codes: set[str] = set()
+    for name in ("engine.py", "lifecycle.py", "retention.py", "inzage.py", "meldpunt.py"):
+        text = (root / name).read_text(encoding="utf-8")
+        codes |= set(re.findall(r"Processing\(\s*[\"A-Z_a-z]+,\s*[^,]+,\s*\"([a-z_]+)\"", text))
+    return codes
+
+
+def test_register_entries_are_valid_processing_activity_versions(wams: Any) -> None:
+    validator = _validator()
+    entries = wams.register(G)
+    codes = {e["code"] for e in entries}
+    assert _core_codes() <= codes, _core_codes() - codes
+    assert {"onderzoek", "beoordeling_verzoek", "hergebruik", "werkplan", "casusoverleg",
+            "meldpunt", "inzage", "vernietiging", "export", "raadplegen"} <= codes
+    assert set(wams.catalogue.activities) <= codes  # every plugin declaration
+    for e in entries:
+        errors = [err.message for err in validator.iter_errors(e)]
+        assert not errors, (e["code"], errors)
+        assert e["legalBasis"] == ["OfficialAuthorityOfController"]  # R13, never Consent
+        assert e["personalData"]["retentionPeriod"] == "P12M"
+        assert e["version"] == 1 and e["validFrom"].startswith("2027-02-01T")
+        assert e["id"] == f"urn:wams:{G}:verwerkingsactiviteit:{e['code']}:v1"
+
+
+def test_register_version_changes_with_content_and_log_follows(wams: Any, clock: Any) -> None:
+    case_id = _route_a(wams)
+    first = _rows(wams, "select activity_id from processing_log order by id")[0][0]
+    assert first == f"urn:wams:{G}:verwerkingsactiviteit:onderzoek:v1"
+    clock.set(dt.date(2027, 3, 1))
+    wams.set_setting(G, "bewaartermijn_maanden", 6)  # a municipal choice: new content
+    wams.case(G, case_id, actor="medewerker", purpose="controle")
+    last = _rows(wams, "select activity_id from processing_log order by id desc")[0][0]
+    assert last == f"urn:wams:{G}:verwerkingsactiviteit:raadplegen:v2"
+    entries = {e["code"]: e for e in wams.register(G)}
+    assert entries["raadplegen"]["version"] == 2
+    assert entries["raadplegen"]["personalData"]["retentionPeriod"] == "P6M"
+    assert entries["raadplegen"]["validFrom"].startswith("2027-03-01T")
+    # Asking again records nothing new.
+    assert {e["code"]: e["version"] for e in wams.register(G)} == \
+        {code: e["version"] for code, e in entries.items()}
+    # Every activity id in the log points at a version the register recorded.
+    recorded = {f"urn:wams:{g}:verwerkingsactiviteit:{a}:v{v}"
+                for g, a, v in _rows(wams, "select gemeente, activity, version "
+                                           "from register_versions")}
+    assert {r[0] for r in _rows(wams, "select activity_id from processing_log")} <= recorded
+
+
+def test_register_sync_records_a_plugin_upgrade_once(wams: Any, clock: Any) -> None:
+    engine = wams.engine
+    contents = register.contents(wams.catalogue, G, 12)
+    with engine._conn.begin():
+        v1 = register.sync(engine._conn, G, contents, clock.now())
+    upgraded = dict(contents)
+    upgraded["wmo.casusoverleg"] = {**contents["wmo.casusoverleg"], "purpose": "nieuw doel"}
+    clock.set(dt.date(2027, 5, 1))
+    with engine._conn.begin():
+        v2 = register.sync(engine._conn, G, upgraded, clock.now())
+        again = register.sync(engine._conn, G, upgraded, clock.now())
+    assert v1["wmo.casusoverleg"][0] == 1 and v2["wmo.casusoverleg"][0] == 2
+    assert v2["onderzoek"][0] == 1 and again == v2
+    with engine._conn.begin():
+        versions = register.history(engine._conn, G, "wmo.casusoverleg")
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[1]["purpose"] == "nieuw doel"
+
+
+# -- inzage -----------------------------------------------------------------------------------
+
+
+def test_inzage_across_cases_with_objection_and_informing(wams: Any) -> None:
+    a = _route_a(wams)
+    b = _route_b(wams)
+    # Mehmet also turns up in a route A case later: one report covers both.
+    d = wams.hulpvraag(G, wet="wgs", client=MEHMET, vraag="schulden regelen")
+    assert d.allowed
+    before = _rows(wams, "select count(*) from processing_log")[0][0]
+    report = wams.inzage_persoon(G, bsn=MEHMET.bsn, actor="medewerker",
+                                 purpose="verzoek om inzage van betrokkene")
+    assert [c_["casus"] for c_ in report["casussen"]] == [b, d.case_id]
+    route_b = report["casussen"][0]
+    assert route_b["geinformeerd"] is True and route_b["bezwaar"] == "pending"
+    assert [e["wat"].split(" (")[0] for e in route_b["gebeurtenissen"]] == [
+        "geïnformeerd over de voorgenomen verwerking en de AVG-rechten",
+        "verzoek om de verwerking te stoppen"]
+    assert a not in {c_["casus"] for c_ in report["casussen"]}
+    for v in report["verwerkingen"]:
+        assert v["wanneer"] and v["doel"] and v["grondslag"] and v["door"]
+    assert {v["casus"] for v in report["verwerkingen"]} >= {b, d.case_id}
+    # Giving the report is a processing too.
+    after = _rows(wams, "select count(*) from processing_log")[0][0]
+    assert after == before + 1
+    last = _rows(wams, "select operation, activity_id, recipient, case_id from processing_log "
+                       "order by id desc")[0]
+    assert last[0] == "provide" and ":inzage:" in last[1] and last[2] == "betrokkene"
+    text = inzage.render_nl(report)
+    assert "R08" in text and "R09" in text and b in text and "verzamelen" in text
+    assert MEHMET.bsn not in text and MEHMET.naam not in json.dumps(report)
+    # By ref, for a person without a BSN; another municipality sees nothing (R38).
+    wams.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding")
+    assert len(wams.inzage_persoon(G, ref="ans", actor="x", purpose="y")["casussen"]) == 1
+    other = wams.inzage_persoon("0363", bsn=MEHMET.bsn, actor="x", purpose="y")
+    assert other["casussen"] == [] and other["verwerkingen"] == []
+
+
+def test_inzage_needs_one_identifier_and_a_purpose(wams: Any) -> None:
+    from wams.core.errors import InputError
+
+    for kwargs in ({}, {"bsn": "1", "ref": "x"}):
+        with pytest.raises(InputError):
+            wams.inzage_persoon(G, actor="a", purpose="b", **kwargs)
+    with pytest.raises(InputError):
+        wams.inzage_persoon(G, bsn="1", actor="a", purpose=" ")
+
+
+# -- retention run ----------------------------------------------------------------------------
+
+
+def _snapshot(w: Any) -> tuple[Any, ...]:
+    return (_rows(w, "select id, phase, state, version from cases order by id"),
+            _rows(w, "select seq, content, entry_hash from history order by seq"),
+            _rows(w, "select count(*) from processing_log"),
+            _rows(w, "select count(*) from destruction_proofs"))
+
+
+def _verify_chain(w: Any) -> None:
+    for g in {r[0] for r in _rows(w, "select gemeente from history")}:
+        prev = chain.GENESIS
+        with w.engine.db.connect() as conn:
+            rows = conn.execute(sa.select(sa.table(
+                "history", *(sa.column(n) for n in (
+                    "gemeente", "chain_n", "case_id", "at", "step", "allowed", "code", "actor",
+                    "trace_id", "idempotency_key", "decision", "content", "content_salt",
+                    "content_digest", "prev_hash", "entry_hash")))).where(
+                sa.column("gemeente") == g).order_by(sa.column("chain_n"))).all()
+        for r in rows:
+            at = r.at if isinstance(r.at, dt.datetime) else dt.datetime.fromisoformat(r.at)
+            if r.content is not None:
+                assert chain.content_digest(r.content, r.content_salt) == r.content_digest
+            assert r.prev_hash == prev
+            h = chain.entry_hash(prev, g, r.chain_n, r.case_id, at, r.step, bool(r.allowed),
+                                 r.code, r.actor, r.trace_id, r.idempotency_key, r.decision,
+                                 r.content_digest)
+            assert h == r.entry_hash, r.chain_n
+            prev = h
+
+
+def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
+    w = open_wams()
+    a = _route_a(w)
+    _close(w, a)
+    running = w.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding").case_id
+    w.set_setting("0363", "bewaartermijn_maanden", 24)
+    other = w.hulpvraag("0363", wet="wmo", client=Persoon("kees"), vraag="hulp").case_id
+    assert w.sluit("0363", other, terugvalafspraken="x")
+    clock.set(dt.date(2028, 2, 1))  # 12 months after closure: 0599 expired, 0363 not
+    before = _snapshot(w)
+    seen: list[tuple[int, int]] = []
+    planned = w.retention_run(dry_run=True, progress=lambda n, t, _: seen.append((n, t)))
+    assert [(p["gemeente"], p["case_id"]) for p in planned] == [(G, a)]
+    assert planned[0]["verloopt_op"] == dt.date(2028, 2, 1)
+    assert seen == [(1, 1)]
+    assert _snapshot(w) == before  # a dry run changes nothing
+
+    log_before = _rows(w, "select count(*) from processing_log")[0][0]
+    done = w.retention_run(progress=lambda n, t, _: seen.append((n, t)))
+    assert [d["vernietigd"] for d in done] == [True]
+    phases = dict(_rows(w, "select id, phase from cases"))
+    assert phases == {a: "vernietigd", running: "intake", other: "afgesloten"}
+    proof = _rows(w, "select case_id, bewaartermijn_maanden, persons, actor "
+                     "from destruction_proofs")
+    assert proof == [(a, 12, 2, "bewaartermijn")]
+    # The log is kept, plus one destroy record per person, as a single vernietig writes.
+    destroyed = _rows(w, "select operation, actor from processing_log where case_id = "
+                         f"'{a}' and operation = 'destroy'")
+    assert len(destroyed) == 2 and {r[1] for r in destroyed} == {"bewaartermijn"}
+    assert _rows(w, "select count(*) from processing_log")[0][0] == log_before + 2
+    # Every earlier entry's content is gone; the vernietig entry itself carries none.
+    assert _rows(w, f"select step, content from history where case_id = '{a}' "
+                    "and content is not null") == [("vernietig", "{}")]
+    _verify_chain(w)
+    # The person can still get his access report (R36).
+    report = w.inzage_persoon(G, bsn=JAN.bsn, actor="x", purpose="inzage")
+    assert report["casussen"][0]["vernietigd"] == "2028-02-01"
+    assert w.retention_run() == []  # nothing left to do
+
+
+def test_retention_run_scoped_to_one_gemeente(open_wams: Any, clock: Any) -> None:
+    w = open_wams()
+    mine = w.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding").case_id
+    theirs = w.hulpvraag("0363", wet="wmo", client=Persoon("kees"), vraag="hulp").case_id
+    _close(w, mine)
+    assert w.sluit("0363", theirs, terugvalafspraken="x")
+    clock.set(dt.date(2028, 6, 1))
+    assert [d["case_id"] for d in w.retention_run("0363")] == [theirs]
+    assert dict(_rows(w, "select id, phase from cases")) == {mine: "afgesloten",
+                                                             theirs: "vernietigd"}
+
+
+def test_c7_no_personal_data_in_sqlite_files_after_destruction(db_url: str, open_wams: Any,
+                                                               clock: Any) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("C7 inspects the SQLite files")
+    w = open_wams()
+    a = _route_a(w)
+    _close(w, a)
+    path = Path(db_url.removeprefix("sqlite:///"))
+    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    raw = b"".join(f.read_bytes() for f in files if f.exists())
+    assert JAN.naam.encode() in raw  # the test can see them before destruction
+    clock.set(dt.date(2028, 3, 1))
+    assert w.retention_run()[0]["vernietigd"]
+    for when in ("open", "closed"):
+        if when == "closed":
+            w.close()
+        raw = b"".join(f.read_bytes() for f in files if f.exists())
+        for secret in ("123456782", "Jan Jansen", "1985-04-12", "12-04-1985", "19850412",
+                       "987654321", "Eva Jansen", "2012-09-30"):
+            assert secret.encode() not in raw, (when, secret)
+
+
+# -- meldpunt ---------------------------------------------------------------------------------
+
+
+def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
+    d = wams.melding(G, melder=c.Melder("burger", MELDER), over=JAN,
+                     zorg="de post stapelt zich op")
+    assert d.allowed and d.case_id is None
+    assert _rows(wams, "select count(*) from cases")[0][0] == 0  # R35
+    [m] = wams.meldingen(G)
+    refused = wams.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=" ")
+    assert not refused.allowed and refused.code == "reason.missing"
+    assert "R34" in refused.rule_ids
+    ok = wams.melding_doorgeven(G, m["melding"], aan="wijkteam",
+                                reden="contact opnemen voor een hulpvraag")
+    assert ok.allowed and ok.report["zorg"] == "de post stapelt zich op"
+    assert MELDER not in json.dumps(ok.report)
+    provide = _rows(wams, "select operation, recipient, purpose, activity_id, source "
+                          "from processing_log where name like 'melding_doorgeven%'")
+    assert provide == [("provide", "wijkteam", "contact opnemen voor een hulpvraag",
+                        f"urn:wams:{G}:verwerkingsactiviteit:meldpunt:v1", "meldpunt")]
+    for row in _rows(wams, "select * from processing_log"):
+        assert MELDER not in " ".join(str(v) for v in row)
+    for content, decision in _rows(wams, "select content, decision from history"):
+        assert MELDER not in (content or "") and MELDER not in decision
+    assert _rows(wams, "select naam from melders") == [(MELDER,)]
+    assert wams.meldingen(G)[0]["doorgegeven"] == 1
+    # The meldpunt shows up in the person's access report, the reporter does not.
+    report = wams.inzage_persoon(G, bsn=JAN.bsn, actor="x", purpose="inzage")
+    assert report["meldingen"][0]["melding"] == m["melding"]
+    assert MELDER not in json.dumps(report)
+
+
+def test_melding_doorgeven_stays_in_its_gemeente(wams: Any) -> None:
+    from wams.core.errors import InputError
+
+    wams.melding(G, melder=c.Melder("anoniem"), over=JAN, zorg="zorgen")
+    [m] = wams.meldingen(G)
+    with pytest.raises(InputError):
+        wams.melding_doorgeven("0363", m["melding"], aan="wijkteam", reden="contact")
+    assert wams.meldingen("0363") == []
+
+
+# -- CLI --------------------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> Any:
+    from wams.cli_privacy import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
+    w = open_wams()
+    a = _route_a(w)
+    _close(w, a)
+    w.close()
+
+    exported = _cli("log", "export", "--db", db_url, "--gemeente", G)
+    assert exported.exit_code == 0, exported.output
+    assert all(json.loads(x)["attributes"]["dpl.wams.gemeente"] == G
+               for x in exported.output.splitlines())
+
+    reg = _cli("register", "--db", db_url, "--gemeente", G, "--format", "json")
+    assert reg.exit_code == 0, reg.output
+    validator = _validator()
+    assert all(not list(validator.iter_errors(e)) for e in json.loads(reg.output))
+    text = _cli("register", "--db", db_url, "--gemeente", G)
+    assert "gemeentelijke keuze" in text.output and "P12M" in text.output
+
+    shown = _cli("case", "show", "--db", db_url, "--gemeente", G, a, "--actor", "medewerker",
+                 "--doel", "controle")
+    assert shown.exit_code == 0 and "bezwaar (R09)" in shown.output
+    listed = _cli("case", "list", "--db", db_url, "--gemeente", G)
+    assert a in listed.output and "gemeentelijke keuze" in listed.output
+
+    report = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn, "--format",
+                  "json")
+    assert report.exit_code == 0, report.output
+    handelingen = [v["handeling"] for v in json.loads(report.output)["verwerkingen"]]
+    assert "raadplegen:raadplegen" in handelingen  # case show was a logged read
+
+    dry = _cli("retention", "run", "--db", db_url, "--dry-run")
+    assert dry.exit_code == 0 and "0 casussen" in dry.output
+
+    bad = _cli("inzage", "--db", db_url, "--gemeente", "599", "--bsn", "1")
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+    assert "Traceback" not in bad.output
+    missing = _cli("case", "show", "--db", db_url, "--gemeente", G, "bestaatniet", "--actor",
+                   "a", "--doel", "b")
+    assert missing.exit_code == 2 and "bestaat niet" in missing.output
+
+
+def test_cli_case_show_reports_overdue_voortgang() -> None:
+    from wams.cli_privacy import voortgang_status
+    from wams.core.model import Casus, Coordinatie
+
+    case = Casus(id="x", gemeente=G, route="A", wet="wmo", provision="p", phase="coordinatie",
+                 opened_on=dt.date(2027, 1, 1))
+    case.coordinator = Coordinatie("ambtenaar", "wijkteam", dt.date(2027, 1, 10))
+    assert voortgang_status(case, dt.date(2027, 4, 10), 3)["te_laat"] is False
+    assert voortgang_status(case, dt.date(2027, 4, 11), 3)["te_laat"] is True
+    case.voortgang.append(dt.date(2027, 4, 1))
+    assert voortgang_status(case, dt.date(2027, 4, 11), 3) == {
+        "laatste": dt.date(2027, 4, 1), "uiterlijk": dt.date(2027, 7, 1), "te_laat": False}

@@ -1,0 +1,351 @@
+"""CLI commands for the privacy operations: ``log export``, ``register``, ``inzage``,
+``retention run`` and ``case list/show``.
+
+The lead wires them into :mod:`wams.cli` (``register_commands(cli)``). Each command opens the
+database itself and turns every error a user can act on into one Dutch line on stderr with exit
+code 2, never a traceback (``WAMS_DEBUG=1`` shows it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import click
+
+EXIT_USER = 2
+DB_ENV = "WAMS_DATABASE_URL"
+#: R27: how often the coordinator reports to the college; a municipal choice (default 3 months)
+VOORTGANG_SETTING = "voortgang_interval_maanden"
+DEFAULT_VOORTGANG_MAANDEN = 3
+
+
+class UserError(click.ClickException):
+    """One line for the user, printed as is, exit code 2."""
+
+    exit_code = EXIT_USER
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), err=True, file=file)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wams.core.catalogue import CatalogueError
+    from wams.core.errors import WamsError
+
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except (WamsError, CatalogueError) as exc:
+        if os.environ.get("WAMS_DEBUG"):
+            raise
+        raise UserError(" ".join(str(exc).split())) from exc
+    except SQLAlchemyError as exc:
+        if os.environ.get("WAMS_DEBUG"):
+            raise
+        first = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        raise UserError(f"de database is niet bruikbaar: {first}") from exc
+
+
+def _open(url: str | None, *, must_exist: bool = True) -> Any:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from wams.api import Wams
+
+    if url and must_exist:
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            parsed = None  # Wams.open names the problem
+        if parsed is not None and parsed.get_backend_name() == "sqlite" \
+                and parsed.database not in (None, "", ":memory:") \
+                and not os.path.exists(parsed.database):
+            raise UserError(f"database {parsed.database} bestaat niet; geef met --db een "
+                            "bestaande wams-database op")
+    return Wams.open(url)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} '{value}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld "
+                        "2027-01-31") from None
+
+
+_db = click.option("--db", "url", metavar="URL", envvar=DB_ENV, required=True,
+                   help=f"De database (of ${DB_ENV}).")
+_gemeente = click.option("--gemeente", metavar="CODE", help="CBS-gemeentecode, bv. 0599.")
+
+
+# -- log export -------------------------------------------------------------------------------
+
+
+@click.group("log")
+def log_group() -> None:
+    """Het verwerkingslog (Logboek Dataverwerkingen)."""
+
+
+@log_group.command("export")
+@_db
+@click.option("--since", metavar="DATUM", help="Alleen verwerkingen vanaf deze datum (JJJJ-MM-DD).")
+@_gemeente
+def log_export(url: str, since: str | None, gemeente: str | None) -> None:
+    """Schrijf het verwerkingslog als JSON-regels naar stdout (zonder BSN of naam)."""
+    from wams.core import logexport
+    from wams.core.engine import _check_gemeente
+
+    start = _date(since, "--since")
+    with _errors():
+        if gemeente is not None:
+            _check_gemeente(gemeente)
+        w = _open(url)
+        try:
+            out = sys.stdout
+            for line in logexport.lines(w.engine.db, gemeente=gemeente, since=start):
+                out.write(line + "\n")
+            out.flush()
+        finally:
+            w.close()
+
+
+# -- register ---------------------------------------------------------------------------------
+
+
+@click.command("register")
+@click.option("--db", "url", metavar="URL", envvar=DB_ENV,
+              help="De database met de vastgelegde versies (standaard: een tijdelijke).")
+@_gemeente
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
+    """Het register van verwerkingsactiviteiten (AVG art. 30), uit de plugin-declaraties."""
+    from sqlalchemy import select
+
+    from wams.core import register, retention
+    from wams.core.storage.repository import tenant_keys
+
+    with _errors():
+        w = _open(url or "sqlite://")
+        try:
+            if gemeente:
+                gemeenten = [gemeente]
+            else:
+                with w.engine._conn.begin():
+                    gemeenten = [r[0] for r in w.engine._conn.execute(
+                        select(tenant_keys.c.gemeente).order_by(tenant_keys.c.gemeente))]
+            if not gemeenten:
+                raise UserError("geen gemeente in deze database; noem er een met --gemeente")
+            result: dict[str, list[dict[str, Any]]] = {g: w.register(g) for g in gemeenten}
+            if fmt == "json":
+                data: Any = result[gemeenten[0]] if len(gemeenten) == 1 else result
+                click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+                return
+            for g in gemeenten:
+                months = w.setting(g, retention.SETTING)
+                click.echo(register.render_text(result[g], g, int(months), w.catalogue))
+        finally:
+            w.close()
+
+
+# -- inzage -----------------------------------------------------------------------------------
+
+
+@click.command("inzage")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+@click.option("--bsn", help="Het BSN van de betrokkene.")
+@click.option("--persoon", "ref", metavar="REF", help="Het kenmerk van een persoon zonder BSN.")
+@click.option("--actor", default="college", show_default=True, help="Wie de inzage opvraagt.")
+@click.option("--doel", default="verzoek om inzage van betrokkene (AVG art. 15)",
+              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None, actor: str,
+               doel: str, fmt: str) -> None:
+    """Inzage (AVG art. 15): alle casussen en verwerkingen over één persoon. Wordt gelogd."""
+    from wams.core import inzage
+
+    if (bsn is None) == (ref is None):
+        raise UserError("noem de persoon met --bsn of met --persoon (één van beide)")
+    with _errors():
+        w = _open(url)
+        try:
+            report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, actor=actor, purpose=doel)
+        finally:
+            w.close()
+    click.echo(inzage.to_json(report) if fmt == "json" else inzage.render_nl(report))
+
+
+# -- retention --------------------------------------------------------------------------------
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Bewaartermijn en vernietiging (R33)."""
+
+
+@retention_group.command("run")
+@_db
+@_gemeente
+@click.option("--dry-run", is_flag=True, help="Toon wat vernietigd zou worden; verander niets.")
+def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
+    """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
+    from wams.core import retention
+
+    def progress(done: int, total: int, item: dict[str, Any]) -> None:
+        # Long runs show progress on stderr; stdout keeps one line per case.
+        if total >= 50 and (done % max(1, total // 20) == 0 or done == total):
+            click.echo(f"  {done}/{total}", err=True)
+
+    with _errors():
+        w = _open(url)
+        try:
+            items = retention.run(w.engine, gemeente, dry_run=dry_run, progress=progress)
+        finally:
+            w.close()
+    for item in items:
+        verb = "zou vernietigd worden" if dry_run else (
+            "vernietigd" if item.get("vernietigd") else f"niet vernietigd ({item.get('reden')})")
+        click.echo(f"{item['gemeente']} {item['case_id']}: gesloten {item['closed_on']}, "
+                   f"bewaartermijn {item['bewaartermijn_maanden']} maanden (gemeentelijke "
+                   f"keuze), verstreken op {item['verloopt_op']} — {verb}")
+    done = sum(1 for i in items if i.get("vernietigd"))
+    click.echo(f"{len(items)} casussen over de bewaartermijn; niets veranderd (--dry-run)"
+               if dry_run else f"{done} vernietigd, {len(items) - done} niet")
+
+
+# -- case list / show -------------------------------------------------------------------------
+
+
+@click.group("case")
+def case_group() -> None:
+    """Casussen bekijken."""
+
+
+@case_group.command("list")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+def case_list(url: str, gemeente: str) -> None:
+    """Alle casussen van een gemeente (zonder persoonsgegevens)."""
+    from wams.core import retention
+    from wams.core.policy import retention_ends
+
+    with _errors():
+        w = _open(url)
+        try:
+            rows = w.cases(gemeente)
+            months = int(w.setting(gemeente, retention.SETTING))
+        finally:
+            w.close()
+    click.echo(f"gemeente {gemeente}: {len(rows)} casussen; bewaartermijn {months} maanden na "
+               "afsluiting (gemeentelijke keuze, R33)")
+    for r in rows:
+        line = f"{r['id']}  route {r['route']}  {r['wet'] or '-':<16} {r['phase']:<12} " \
+               f"geopend {r['opened_on']}"
+        if r["closed_on"]:
+            line += f", gesloten {r['closed_on']}"
+            if not r["destroyed_on"]:
+                line += f", te vernietigen vanaf {retention_ends(r['closed_on'], months)}"
+        if r["destroyed_on"]:
+            line += f", vernietigd {r['destroyed_on']}"
+        click.echo(line)
+
+
+def voortgang_status(case: Any, today: dt.date, months: int) -> dict[str, Any] | None:
+    """R27: when the coordinator's next progress report is due and whether it is overdue.
+    Counted from the last report, or from the coordinator's appointment."""
+    from wams.core.policy import retention_ends
+
+    if case.coordinator is None or case.phase != "coordinatie":
+        return None
+    last = max(case.voortgang) if case.voortgang else None
+    since = last or case.coordinator.since
+    due = retention_ends(since, months)
+    return {"laatste": last, "uiterlijk": due, "te_laat": today > due}
+
+
+OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het college beslist",
+             "ended": "verwerking beëindigd", "resumed": "verwerking hervat met reden"}
+
+
+@case_group.command("show")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+@click.argument("case_id")
+@click.option("--actor", required=True, help="Wie de casus inziet (wordt gelogd).")
+@click.option("--doel", required=True, help="Waarvoor u de casus inziet (wordt gelogd).")
+def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> None:
+    """Toon één casus. Inzien is raadplegen: het wordt per persoon gelogd (R36)."""
+    with _errors():
+        w = _open(url)
+        try:
+            case = w.case(gemeente, case_id, actor=actor, purpose=doel)
+            raw = w.setting(gemeente, VOORTGANG_SETTING)
+            interval = int(raw) if isinstance(raw, int) else DEFAULT_VOORTGANG_MAANDEN
+            today = w.today()
+        finally:
+            w.close()
+    echo = click.echo
+    echo(f"casus {case.id} — gemeente {case.gemeente}, route {case.route}"
+         + (f", {case.wet}" if case.wet else ""))
+    echo(f"  fase: {case.phase}; geopend {case.opened_on}"
+         + (f", gesloten {case.closed_on}" if case.closed_on else "")
+         + (f", vernietigd {case.destroyed_on}" if case.destroyed_on else ""))
+    echo(f"  opening: {case.provision}")
+    if case.destroyed_on:
+        echo("  het dossier is vernietigd; alleen het bewijs en het verwerkingslog zijn bewaard")
+        return
+    echo("  personen:")
+    for ref, p in case.persons.items():
+        informed = ("" if case.route != "B" else
+                    f"; geïnformeerd (R08): {'ja' if p.informed else 'nee'}")
+        echo(f"    {ref} ({p.role}){informed}; bezwaar (R09): "
+             f"{OBJECTION.get(p.objection, p.objection)}")
+    if case.scope:
+        echo("  domeinen: " + ", ".join(f"{d} ({s.status})" for d, s in case.scope.items()))
+    if case.parties:
+        echo("  partijen: " + ", ".join(case.parties))
+    if case.werkplan is not None:
+        echo(f"  werkplan: versie {case.werkplan.version} ({case.werkplan.grondslag})")
+    if case.coordinator is not None:
+        echo(f"  coördinator: {case.coordinator.wie} ({case.coordinator.type}) sinds "
+             f"{case.coordinator.since}")
+    status = voortgang_status(case, today, interval)
+    if status is not None:
+        last = status["laatste"] or "nog geen"
+        late = " — TE LAAT (R27)" if status["te_laat"] else ""
+        echo(f"  voortgangsrapportage: laatste {last}, volgende uiterlijk {status['uiterlijk']} "
+             f"(elke {interval} maanden, gemeentelijke keuze){late}")
+
+
+COMMANDS = (log_group, register_cmd, inzage_cmd, retention_group, case_group)
+
+
+def register_commands(cli: click.Group) -> None:
+    """Add these commands to the ``wams`` group (called by :mod:`wams.cli`)."""
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+@click.group()
+def main() -> None:
+    """De privacy-opdrachten van wams, los te gebruiken (``python -m wams.cli_privacy``)."""
+
+
+register_commands(main)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The access report (AVG art. 15, R36) over every case of one person in a municipality.
+
+Found through the keyed pseudonym (``dpl.core.data_subject_id``): the BSN (or, without one, the
+caller's ref) is hashed with the municipality's key and looked up in the processing log, which
+also names every case the person was in. The report shows per case its dates and phase, and
+whether the person was informed (R08) or objected (R09); then every processing about him: when,
+what, which category, purpose, legal basis, source, recipient and by whom; and any melding about
+him (date only: the reporter and his words stay protected, R34). Giving the report is itself a
+processing and is logged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from wams.core.errors import InputError
+from wams.core.lifecycle import PROVIDE, Processing
+from wams.core.model import Persoon
+from wams.core.processing import pseudonym, subject_key, subject_type, trace_id
+from wams.core.serialize import case_from_json
+from wams.core.storage.repository import cases, history, meldingen
+
+STEP = "inzage"
+ACTIVITY = "inzage"
+OBJECTION_NL = {
+    None: "geen",
+    "pending": "ingediend; de verwerking is gestopt tot het college beslist (R09)",
+    "ended": "de verwerking is beëindigd (R09)",
+    "resumed": "het college besloot met een vastgelegde, op de ernst gebaseerde reden door "
+               "te gaan (R09)",
+}
+OPERATION_NL = {"collect": "verzamelen", "consult": "raadplegen", "provide": "verstrekken",
+                "change": "wijzigen", "destroy": "vernietigen"}
+
+
+def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
+                   ref: str | None = None, actor: str, purpose: str) -> dict[str, Any]:
+    """The access report of the person with ``bsn`` (or, without a BSN, ``ref``)."""
+    from wams.core.engine import _check_gemeente
+
+    _check_gemeente(gemeente)
+    if (bsn is None) == (ref is None):
+        raise InputError("noem de persoon met óf een BSN óf een kenmerk (ref), niet beide")
+    if not actor or not actor.strip():
+        raise InputError("noem wie de inzage opvraagt (actor)")
+    if not purpose or not purpose.strip():
+        raise InputError("noem het doel van de inzage (bijvoorbeeld 'verzoek om inzage van "
+                         "betrokkene')")
+    persoon = Persoon(ref=ref or "betrokkene", bsn=bsn)
+    now = engine.clock.now()
+    trace = trace_id()
+    with engine._lock, engine._conn.begin():
+        store = engine._store()
+        key = engine._key(store, gemeente)
+        subject, stype = pseudonym(key, subject_key(persoon)), subject_type(persoon)
+        records = store.log_for_subject(gemeente, subject)
+        case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
+        report = {
+            "gemeente": gemeente,
+            "betrokkene": {"gezocht_op": "bsn" if bsn else "kenmerk",
+                           "pseudoniem": subject, "pseudoniem_type": stype},
+            "opgesteld_op": now.isoformat(timespec="seconds"),
+            "opgevraagd_door": actor,
+            "doel": purpose,
+            "casussen": _cases(store.conn, gemeente, case_ids, subject),
+            "verwerkingen": [_processing(r, engine.catalogue) for r in records],
+            "meldingen": _meldingen(store.conn, gemeente, subject),
+            "trace_id": trace,
+        }
+        # R36: giving the report is a processing too (provide, to the person himself).
+        rows = engine._log_rows(gemeente, None, (Processing(
+            PROVIDE, persoon.ref, ACTIVITY, purpose, source="college",
+            recipient="betrokkene"),), STEP, trace, actor, now,
+            {persoon.ref: (subject, stype)})
+        store.insert_log(rows)
+    return report
+
+
+def _cases(conn: Any, gemeente: str, case_ids: list[str], subject: str) -> list[dict[str, Any]]:
+    if not case_ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(
+        cases.c.id, cases.c.route, cases.c.wet, cases.c.phase, cases.c.opened_on,
+        cases.c.closed_on, cases.c.destroyed_on, cases.c.state).where(
+        cases.c.gemeente == gemeente, cases.c.id.in_(case_ids)))}
+    events = _events(conn, gemeente, case_ids)
+    out = []
+    for case_id in case_ids:
+        row = rows.get(case_id)
+        if row is None:
+            continue
+        case = case_from_json(row.state)
+        ref = next((r for r, s in case.subjects.items() if s == subject), None)
+        state = case.persons.get(ref) if ref is not None else None
+        entry: dict[str, Any] = {
+            "casus": case_id, "route": row.route, "wet": row.wet, "fase": row.phase,
+            "geopend": _d(row.opened_on), "gesloten": _d(row.closed_on),
+            "vernietigd": _d(row.destroyed_on)}
+        if state is None:
+            # After destruction nothing about the person is left but the log (R33).
+            entry.update(rol=None, geinformeerd=None, bezwaar=None,
+                         toelichting="dossier vernietigd; alleen de verwerkingen zijn bewaard")
+        else:
+            entry.update(rol=state.role, geinformeerd=state.informed if row.route == "B"
+                         else None, bezwaar=state.objection)
+        entry["gebeurtenissen"] = [{k: v for k, v in e.items() if k != "_refs"}
+                                   for e in events.get(case_id, ())
+                                   if ref is not None and ref in e["_refs"]]
+        out.append(entry)
+    return out
+
+
+def _events(conn: Any, gemeente: str, case_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """R08 (informed) and R09 (objection, the college's decision) per case, from the history.
+    After destruction the content is gone and so are these events; the log remains."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    stmt = (select(history.c.case_id, history.c.at, history.c.step, history.c.content)
+            .where(history.c.gemeente == gemeente, history.c.case_id.in_(case_ids),
+                   history.c.allowed.is_(True),
+                   history.c.step.in_(("informeer", "bezwaar", "besluit_bezwaar")))
+            .order_by(history.c.chain_n))
+    for row in conn.execute(stmt):
+        if row.content is None:
+            continue
+        content = json.loads(row.content)
+        if row.step == "informeer":
+            refs = content.get("personen") or []
+            text = "geïnformeerd over de voorgenomen verwerking en de AVG-rechten (R08)"
+        elif row.step == "bezwaar":
+            refs = [content.get("persoon")]
+            text = "verzoek om de verwerking te stoppen (R09)"
+        else:
+            refs = [content.get("persoon")]
+            text = ("college besloot de verwerking te hervatten (R09)" if content.get("doorgaan")
+                    else "college besloot de verwerking te beëindigen (R09)")
+        found.setdefault(row.case_id, []).append(
+            {"datum": row.at.date().isoformat(), "wat": text, "_refs": refs})
+    return found
+
+
+def _meldingen(conn: Any, gemeente: str, subject: str) -> list[dict[str, Any]]:
+    # R34: the reporter's identity (and the words that could give it away) is not shown.
+    stmt = (select(meldingen.c.id, meldingen.c.at)
+            .where(meldingen.c.gemeente == gemeente, meldingen.c.subject == subject)
+            .order_by(meldingen.c.at, meldingen.c.id))
+    return [{"melding": r.id, "datum": r.at.date().isoformat(), "bron": "meldpunt"}
+            for r in conn.execute(stmt)]
+
+
+def _processing(r: dict[str, Any], catalogue: Any) -> dict[str, Any]:
+    category = r["category"]
+    name = catalogue.categories[category].name if category in catalogue.categories else None
+    return {"wanneer": r["start_time"].isoformat(timespec="seconds"), "handeling": r["name"],
+            "bewerking": r["operation"], "activiteit": r["activity_id"],
+            "casus": r["case_id"], "categorie": category, "categorie_naam": name,
+            "doel": r["purpose"], "grondslag": r["legal_basis"], "bron": r["source"],
+            "ontvanger": r["recipient"], "door": r["actor"]}
+
+
+def _d(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def render_nl(report: dict[str, Any]) -> str:
+    """The report as Dutch text, for the person and the employee who hands it over."""
+    lines = [(f"Inzage in de verwerking van persoonsgegevens (AVG art. 15) — gemeente "
+              f"{report['gemeente']}"),
+             (f"Opgesteld op {report['opgesteld_op']} door {report['opgevraagd_door']}; "
+              f"doel: {report['doel']}"),
+             ("Grondslag van alle verwerkingen: AVG art. 6 lid 1 sub e en de taak van het "
+              "college (Wmo 2015 §2.3a (voorstel)); nooit toestemming."), ""]
+    casussen = report["casussen"]
+    lines.append(f"Casussen ({len(casussen)}):" if casussen else "Casussen: geen.")
+    for c in casussen:
+        dates = f"geopend {c['geopend']}"
+        if c["gesloten"]:
+            dates += f", gesloten {c['gesloten']}"
+        if c["vernietigd"]:
+            dates += f", vernietigd {c['vernietigd']}"
+        law = f", {c['wet']}" if c["wet"] else ""
+        lines.append(f"- casus {c['casus']} (route {c['route']}{law}): fase {c['fase']}; {dates}")
+        if c.get("toelichting"):
+            lines.append(f"    {c['toelichting']}")
+        else:
+            lines.append(f"    rol: {c['rol']}")
+            if c["route"] == "B":
+                lines.append("    geïnformeerd over de verwerking (R08): "
+                             f"{'ja' if c['geinformeerd'] else 'nee'}")
+            lines.append(f"    verzoek om de verwerking te stoppen (R09): "
+                         f"{OBJECTION_NL.get(c['bezwaar'], c['bezwaar'])}")
+        for e in c["gebeurtenissen"]:
+            lines.append(f"    {e['datum']}: {e['wat']}")
+    lines.append("")
+    verwerkingen = report["verwerkingen"]
+    lines.append(f"Verwerkingen ({len(verwerkingen)}):" if verwerkingen
+                 else "Verwerkingen: geen.")
+    for v in verwerkingen:
+        what = OPERATION_NL.get(v["bewerking"], v["bewerking"])
+        cat = v["categorie_naam"] or v["categorie"]
+        lines.append(f"- {v['wanneer']}: {what}" + (f" van {cat}" if cat else "")
+                     + (f" (casus {v['casus']})" if v["casus"] else ""))
+        lines.append(f"    doel: {v['doel']}; grondslag: {v['grondslag']}")
+        lines.append(f"    bron: {v['bron'] or '-'}; ontvanger: {v['ontvanger'] or '-'}; "
+                     f"door: {v['door']}")
+    if report["meldingen"]:
+        lines.append("")
+        lines.append(f"Meldingen bij het meldpunt ({len(report['meldingen'])}); wie meldde "
+                     "blijft beschermd (R34):")
+        for m in report["meldingen"]:
+            lines.append(f"- {m['datum']}: melding {m['melding']}")
+    lines.append("")
+    lines.append("Deze inzage is zelf als verwerking vastgelegd.")
+    return "\n".join(lines)
+
+
+def to_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2)

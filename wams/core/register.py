@@ -1,0 +1,251 @@
+"""The register of processing activities (AVG art. 30), generated from the declarations.
+
+Entries come from two places: the core's own activities (the codes the engine writes into the
+processing log: onderzoek, beoordeling_verzoek, ...) and every activity a plugin declares through
+``wams_processing_activities`` (qualified, ``wmo.casusoverleg``). Each entry is rendered as a
+``ProcessingActivityVersion`` of the register standard (``wams/schema/rvva-openapi.json``).
+
+Versions: the content of an entry is hashed; ``register_versions`` keeps every version per
+municipality with the moment it took effect. When the content changes (a plugin upgrade, another
+bewaartermijn) a new version is recorded, and log records from then on point at it
+(``urn:wams:0599:verwerkingsactiviteit:onderzoek:v2``), as the Logboek standard asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from typing import Any, cast
+
+import attrs
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from wams.core.catalogue import Catalogue
+from wams.core.processing import LEGAL_BASIS, LEGAL_BASIS_INZAGE, LEGAL_BASIS_MELDPUNT, activity_id
+from wams.core.storage.tables import RegisterVersionRow
+
+register_versions = cast(Table, RegisterVersionRow.__table__)
+
+#: R13: the basis is AVG art. 6(1)(e), in DPV terms; consent is never a basis.
+DPV_LEGAL_BASIS = ("OfficialAuthorityOfController",)
+
+#: data subjects of the declarations → DPV terms of the standard
+DPV_SUBJECTS = {"client": "Citizen", "gezinslid": "Citizen", "inwoner": "Citizen"}
+SUBJECT_NL = {"client": "cliënt", "gezinslid": "gezinslid", "inwoner": "inwoner"}
+
+#: the core's own categories, besides those the plugins declare (R14)
+CORE_CATEGORIES = {
+    "identificatie": "identificerende gegevens (naam, BSN, geboortedatum)",
+    "hulpvraag": "hulpvraag, aanleiding, zorgen en ernst (indicatoren)",
+    "casusgegevens": "onderzoek, reikwijdte, diensten, werkplan en afspraken",
+    "verwerkingslog": "vastgelegde verwerkingen (gepseudonimiseerd)",
+}
+ALL = "*"  # every category: the core's and every category a plugin declares
+
+#: DPV processing operations → Dutch, for the text register
+OPERATIONS_NL = {"Obtain": "verkrijgen", "Store": "opslaan", "Use": "gebruiken",
+                 "Disclose": "verstrekken", "Organise": "ordenen", "Copy": "kopiëren",
+                 "Remove": "verwijderen", "Transfer": "doorgeven", "Transform": "omzetten"}
+#: what a plugin activity does when it does not say (a data request: obtain, store, use)
+DEFAULT_OPERATIONS = ("Obtain", "Store", "Use")
+
+
+@attrs.frozen
+class CoreActivity:
+    """One of the core's own register entries; ``code`` is what the engine logs."""
+
+    code: str
+    name: str
+    purpose: str
+    categories: tuple[str, ...]
+    operations: tuple[str, ...]
+    data_subjects: tuple[str, ...] = ("client", "gezinslid")
+    to_parties: bool = False  # recipients outside the college (parties, export)
+    basis: str = LEGAL_BASIS
+
+
+CORE_ACTIVITIES: tuple[CoreActivity, ...] = (
+    CoreActivity("onderzoek", "Onderzoek naar meervoudige problematiek",
+                 "Onderzoeken welke problemen spelen en welke hulp nodig is, met gegevens van "
+                 "betrokken partijen (Wmo 2015 §2.3a (voorstel); MvT §3.3.1, §3.3.2)",
+                 ("identificatie", "hulpvraag", "casusgegevens", ALL),
+                 ("Obtain", "Store", "Use", "Disclose"), to_parties=True),
+    CoreActivity("beoordeling_verzoek", "Beoordeling verzoek om onderzoek",
+                 "Beoordelen of een verzoek van een betrokken partij grond geeft voor een "
+                 "onderzoek (MvT §2.2, §3.3.2)",
+                 ("identificatie", "hulpvraag"), ("Obtain", "Store", "Use")),
+    CoreActivity("hergebruik", "Hergebruik van gegevens van het college",
+                 "Gegevens die het college al onder een van de vier wetten heeft, gebruiken voor "
+                 "de integrale aanpak (MvT §3.2.2)", (ALL,), ("Use", "Copy", "Store")),
+    CoreActivity("werkplan", "Werkplan, coördinatie en voortgang",
+                 "Vastleggen van het werkplan, de coördinatie en de voortgangsrapportage "
+                 "(MvT §3.3.3)", ("identificatie", "casusgegevens"), ("Store", "Organise", "Use")),
+    CoreActivity("casusoverleg", "Casusoverleg",
+                 "Uitwisselen van gegevens tussen betrokken partijen om een afgestemde aanpak af "
+                 "te spreken (MvT §3.2.4, §3.3)", ("casusgegevens", ALL),
+                 ("Disclose", "Obtain", "Store"), to_parties=True),
+    CoreActivity("meldpunt", "Meldpunt zorgen over inwoners",
+                 "Ontvangen van meldingen van zorg over een inwoner en die alleen met een "
+                 "vastgelegde reden doorgeven (Wmo 2015 art. 2.2.5 (voorstel); MvT §1.2)",
+                 ("identificatie", "hulpvraag"), ("Obtain", "Store", "Disclose"),
+                 data_subjects=("inwoner",), to_parties=True, basis=LEGAL_BASIS_MELDPUNT),
+    CoreActivity("inzage", "Inzage door betrokkene",
+                 "Een betrokkene inzage geven in de verwerkingen over hem (AVG art. 15)",
+                 ("identificatie", "verwerkingslog"), ("Use", "Disclose"),
+                 basis=f"{LEGAL_BASIS}; {LEGAL_BASIS_INZAGE}"),
+    CoreActivity("vernietiging", "Vernietiging na de bewaartermijn",
+                 "Vernietigen van het coördinatiedossier na afloop van de bewaartermijn, met "
+                 "bewijs van vernietiging (MvT §3.1.4)", (ALL,), ("Remove",)),
+    CoreActivity("export", "Export van casusgegevens",
+                 "Verstrekken van casusgegevens voor een genoemd doel; nooit voor handhaving, "
+                 "opsporing of vervolging (MvT §1.4)", (ALL,), ("Disclose", "Transfer", "Copy"),
+                 to_parties=True),
+    CoreActivity("raadplegen", "Raadplegen van het dossier",
+                 "Inzien van een coördinatiedossier door een medewerker, met een genoemd doel",
+                 (ALL,), ("Use",)),
+)
+
+
+def retention_period(months: int) -> str:
+    """The bewaartermijn as an ISO 8601 duration (``P12M``)."""
+    return f"P{int(months)}M"
+
+
+def college_id(gemeente: str) -> str:
+    """A stable uuid for the college of a municipality (the controller, R21)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:wams:{gemeente}:college"))
+
+
+def contents(catalogue: Catalogue, gemeente: str, months: int) -> dict[str, dict[str, Any]]:
+    """code → the entry's content (a ProcessingActivityVersion without version/validFrom)."""
+    every = [*CORE_CATEGORIES, *sorted(catalogue.categories)]
+    controller = {"legalRole": "DataController", "entityId": college_id(gemeente)}
+    out: dict[str, dict[str, Any]] = {}
+    for a in CORE_ACTIVITIES:
+        cats: list[str] = []
+        for c in a.categories:
+            cats += every if c == ALL else [c]
+        out[a.code] = _entry(a.name, a.purpose, a.basis, a.data_subjects, cats, months,
+                             a.operations, {"legalRole": "ThirdParty"} if a.to_parties
+                             else controller)
+    for code, p in sorted(catalogue.activities.items()):
+        ops = tuple(getattr(p, "operations", ()) or DEFAULT_OPERATIONS)
+        out[code] = _entry(p.name, p.purpose, LEGAL_BASIS, p.data_subjects, list(p.categories),
+                           months, ops, controller)
+    return out
+
+
+def _entry(name: str, purpose: str, basis: str, subjects: tuple[str, ...], cats: list[str],
+           months: int, ops: tuple[str, ...], recipients: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "purpose": purpose,
+        "legalBasis": list(DPV_LEGAL_BASIS),
+        "grondslag": basis,
+        "dataSubjects": sorted({DPV_SUBJECTS.get(s, "DataSubject") for s in subjects}),
+        "betrokkenen": [SUBJECT_NL.get(s, s) for s in subjects],
+        "personalData": {"categories": list(dict.fromkeys(cats)),
+                         "retentionPeriod": retention_period(months)},
+        "processingOptions": list(ops),
+        "recipients": recipients,
+    }
+
+
+def digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                          .encode()).hexdigest()
+
+
+def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
+         now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
+    """Record a new version of every entry whose content differs from its latest version;
+    returns code → (version in force, valid from, content). Runs in the caller's
+    transaction; a concurrent process recording the same version first is not an error."""
+    rv = register_versions
+    latest: dict[str, Any] = {}
+    for row in conn.execute(select(rv.c.activity, rv.c.version, rv.c.digest, rv.c.valid_from)
+                            .where(rv.c.gemeente == gemeente)
+                            .order_by(rv.c.activity, rv.c.version)):
+        latest[row.activity] = row
+    result: dict[str, tuple[int, dt.datetime, dict[str, Any]]] = {}
+    for code, content in entries.items():
+        d = digest(content)
+        cur = latest.get(code)
+        if cur is not None and cur.digest == d:
+            result[code] = (cur.version, cur.valid_from, content)
+            continue
+        version = cur.version + 1 if cur is not None else 1
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(rv), {
+                    "gemeente": gemeente, "activity": code, "version": version, "digest": d,
+                    "valid_from": now, "content": json.dumps(content, ensure_ascii=False)})
+            result[code] = (version, now, content)
+        except IntegrityError:
+            won = conn.execute(select(rv.c.version, rv.c.valid_from).where(
+                rv.c.gemeente == gemeente, rv.c.activity == code,
+                rv.c.version == version)).one()
+            result[code] = (won.version, won.valid_from, content)
+    return result
+
+
+def history(conn: Connection, gemeente: str, code: str) -> list[dict[str, Any]]:
+    """Every recorded version of one entry, oldest first."""
+    rv = register_versions
+    return [{"version": r.version, "validFrom": _iso(r.valid_from),
+             **json.loads(r.content)}
+            for r in conn.execute(select(rv).where(rv.c.gemeente == gemeente,
+                                                   rv.c.activity == code)
+                                  .order_by(rv.c.version))]
+
+
+def build(engine: Any, gemeente: str) -> list[dict[str, Any]]:
+    """The register of ``gemeente`` as ProcessingActivityVersion objects, versions recorded."""
+    from wams.core.engine import _check_gemeente
+
+    _check_gemeente(gemeente)
+    with engine._lock, engine._conn.begin():
+        versions = engine._activities.versions(engine._store(), gemeente, engine.clock.now())
+    engine._activities.forget(gemeente)  # the cache re-reads what was just recorded
+    return [{"id": activity_id(gemeente, code, version), "code": code, **content,
+             "version": version, "validFrom": _iso(valid_from)}
+            for code, (version, valid_from, content) in versions.items()]
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def render_text(entries: list[dict[str, Any]], gemeente: str, months: int,
+                catalogue: Catalogue | None = None) -> str:
+    """The register for people (Dutch)."""
+    lines = [f"Register van verwerkingsactiviteiten (AVG art. 30) — gemeente {gemeente}",
+             "Verwerkingsverantwoordelijke: het college van burgemeester en wethouders",
+             (f"Bewaartermijn: {months} maanden na afsluiting ({retention_period(months)}); "
+              "een gemeentelijke keuze, de wet stelt geen termijn (R33)"), ""]
+    names = dict(CORE_CATEGORIES)
+    if catalogue is not None:
+        names.update({code: c.name for code, c in catalogue.categories.items()})
+    for e in entries:
+        origin = "kern" if "." not in e["code"] else f"plugin {e['code'].split('.')[0]}"
+        recipients = ("betrokken partijen en andere ontvangers"
+                      if e["recipients"]["legalRole"] == "ThirdParty" else "alleen het college")
+        cats = e["personalData"]["categories"]
+        shown = ", ".join(names.get(c, c) for c in cats[:6])
+        if len(cats) > 6:
+            shown += f" en {len(cats) - 6} andere gegevenscategorieën"
+        lines += [
+            f"{e['code']}  v{e['version']}, geldig vanaf {e['validFrom']}  ({origin})",
+            f"  {e['name']}",
+            f"  doel: {e['purpose']}",
+            f"  grondslag: {e['grondslag']} (nooit toestemming, R13)",
+            f"  betrokkenen: {', '.join(e['betrokkenen'])}",
+            f"  gegevens: {shown}",
+            f"  handelingen: {', '.join(OPERATIONS_NL.get(o, o) for o in e['processingOptions'])}",
+            f"  ontvangers: {recipients}",
+            f"  kenmerk: {e['id']}",
+            ""]
+    return "\n".join(lines)
