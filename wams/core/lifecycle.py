@@ -221,9 +221,10 @@ def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
         lopend=tuple(f"{i.persoon}:{i.dienst}" for i in case.items if i.status == "lopend"),
         benodigd=tuple(f"{i.persoon}:{i.dienst}" for i in case.items if i.status == "benodigd"),
         adopted_on=ctx.today, uitkomsten=uitkomsten))
+    # R09: a person whose processing was halted or ended is not processed again.
     return Applied(case.phase, tuple(
-        Processing(COLLECT, ref, "werkplan", "werkplan vaststellen") for ref in case.persons),
-        werkplan=g)
+        Processing(COLLECT, ref, "werkplan", "werkplan vaststellen")
+        for ref in case.processable()), werkplan=g)
 
 
 def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
@@ -261,7 +262,8 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
 def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Applied:
     case.voortgang.append(ctx.today)
     client = case.client()
-    subjects = [client.persoon.ref] if client else []
+    subjects = [client.persoon.ref] if client and client.persoon.ref in case.processable() \
+        else []
     return Applied(case.phase, tuple(Processing(COLLECT, ref, "werkplan",
                                                 "voortgangsrapportage aan het college")
                                      for ref in subjects))
@@ -295,7 +297,8 @@ def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
 
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
     return Applied(case.phase, tuple(Processing(PROVIDE, ref, "export", cmd.doel,
-                                                recipient="export") for ref in case.persons))
+                                                recipient="export")
+                                     for ref in case.processable()))
 
 
 APPLY: dict[str, Callable[[Casus, object, Context], Applied]] = {

@@ -213,6 +213,11 @@ class Casus:
     def in_case(self, ref: str) -> bool:
         return ref in self.persons
 
+    def processable(self) -> list[str]:
+        """Persons whose data may still be processed: not halted or ended by a bezwaar (R09)."""
+        return [ref for ref, p in self.persons.items()
+                if p.objection not in ("pending", "ended")]
+
     def client(self) -> PersonState | None:
         for p in self.persons.values():
             if p.role == "client":

@@ -314,7 +314,9 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
     if not any(r.bij == cmd.bij and r.categorie == cmd.categorie and r.over == cmd.over
                and r.answer is None for r in case.requests):
         return no("state.invalid_transition", "Er staat geen verzoek om deze gegevens open.")
-    refusal = check_objection(case, cmd.over)
+    # The domain may have been refused since the request (R03): then nothing is stored.
+    refusal = (check_objection(case, cmd.over)
+               or check_scope(case, ctx.catalogue.categories[cmd.categorie].domain))
     if refusal:
         return refusal
     if cmd.besluit == "geweigerd" and _missing(cmd.reden):
@@ -512,9 +514,9 @@ def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:
     return ok("R33")
 
 
-def inzage(case: Casus, cmd: c.Inzage, ctx: Context) -> Verdict:
-    if cmd.persoon not in case.subjects:
-        return no("family.not_in_case")
+def inzage(case: Casus | None, cmd: c.Inzage, ctx: Context) -> Verdict:
+    # R36 / AVG art. 15: the access report is the person's right in every phase, after
+    # rejection and destruction too, and also when no case about him exists.
     return ok("R36")
 
 
@@ -546,11 +548,16 @@ def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     """Decide one step. Inside a case the phase table answers first (check 1)."""
     if step in OUTSIDE:
         return OUTSIDE[step](cmd, ctx)
+    if case is None and step == "inzage":
+        return inzage(None, cmd, ctx)  # type: ignore[arg-type]
     if case is None:
         return no("state.invalid_transition", "Er is nog geen casus: begin met een hulpvraag "
                   "of een verzoek.")
     if step == "taak":
         return taak(case, cmd, ctx)  # type: ignore[arg-type]
+    if step == "export" and cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:  # type: ignore[attr-defined]
+        # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
+        return no("purpose.enforcement_excluded")
     refusal = check_phase(step, case)
     if refusal:
         return refusal
