@@ -1,4 +1,7 @@
-"""Opening a database: the URL, the SQLite settings that make it safe and fast, the schema."""
+"""Opening a database: the URL and the SQLite settings that make it safe and fast.
+
+The schema itself is made and checked by ``migrate.py`` (alembic), never by create_all.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +12,39 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from wams.core.storage.tables import Base
+from wams.core.errors import WamsError
 
 DEFAULT_URL = "sqlite:///wams.db"
 URL_ENV = "WAMS_DATABASE_URL"
+#: Execution option for a connection that only reads (see _on_begin).
+READ_ONLY = "wams_read_only"
 
 
-class DatabaseError(Exception):
-    """The database cannot be used as asked; the message says what to do."""
+class DatabaseError(WamsError):
+    """The database cannot be used as asked; the message says what to do.
+
+    A WamsError, so the CLI shows it as one line (exit 2) instead of a traceback."""
 
 
 def resolve_url(url: str | None) -> str:
     return url or os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+def missing_file(url: str) -> str | None:
+    """The path of a SQLite file that does not exist (connecting would create it), else None.
+
+    Commands that only read or inspect (``wams audit verify``, ``wams db current``) refuse
+    such a URL instead of leaving an empty database file behind a typo.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # connect() reports it
+    path = parsed.database
+    if parsed.get_backend_name() == "sqlite" and path not in (None, "", ":memory:") \
+            and not path.startswith("file:") and not os.path.exists(path):
+        return path
+    return None
 
 
 def connect(url: str | None) -> Engine:
@@ -63,8 +87,7 @@ def _sqlite_settings(engine: Engine, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+        # A long read (``wams audit verify``) asks for a plain deferred BEGIN: in WAL mode that
+        # is a snapshot that does not hold the write lock, so writers go on meanwhile.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

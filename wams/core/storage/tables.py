@@ -18,15 +18,26 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Every constraint gets a predictable name, so a later migration can drop or alter it by name
+# on PostgreSQL (which would otherwise invent one) and SQLite batch mode can recreate it.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class CaseRow(Base):
@@ -201,3 +212,25 @@ class DestructionProofRow(Base):
     trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
 
     __table_args__ = (Index("ix_proof_case", "gemeente", "case_id"),)
+
+
+class RegisterVersionRow(Base):
+    """One version of one entry of a municipality's register of processing activities
+    (AVG art. 30). A new version is recorded whenever the entry's content changes (a plugin
+    upgrade, another bewaartermijn): ``digest`` is the hash of that content, ``valid_from``
+    the moment it took effect. Log records point at the version in force (Logboek: a changed
+    processing activity gets a new id)."""
+
+    __tablename__ = "register_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    activity: Mapped[str] = mapped_column(String(100), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    # The entry as registered (JSON, no personal data), so earlier versions stay readable.
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("gemeente", "activity", "version", name="uq_register_version"),
+    )

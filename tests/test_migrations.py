@@ -1,0 +1,113 @@
+"""Migrations: an empty database is migrated, models and migrations agree, drift is caught,
+and a database that is behind is refused with the command that fixes it. Both backends."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from wams.api import Wams
+from wams.cli_storage import db
+from wams.core.storage import migrate
+from wams.core.storage.database import DatabaseError
+from wams.core.storage.tables import Base
+
+
+def _tables(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_on_empty_database(db_url: str) -> None:
+    assert migrate.upgrade(db_url) == migrate.head()
+    assert migrate.current(db_url) == (migrate.head(), migrate.head())
+    assert set(Base.metadata.tables) | {"alembic_version"} == _tables(db_url)
+    # Upgrading what is current is a no-op, not an error.
+    assert migrate.upgrade(db_url) == migrate.head()
+
+
+def test_models_and_migrations_agree(db_url: str) -> None:
+    assert migrate.check(db_url) == []
+
+
+def test_check_catches_a_model_without_migration(db_url: str) -> None:
+    drifted = sa.MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(drifted)
+    drifted.tables["cases"].append_column(sa.Column("extra", sa.String(10)))
+    assert migrate.check(db_url, drifted) == ["add_column cases extra"]
+
+
+def test_cli_check_exit_codes(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok = CliRunner().invoke(db, ["check", "--db", db_url])
+    assert ok.exit_code == 0, ok.output
+    assert "komen overeen" in ok.output
+
+    class Drifted:
+        metadata = sa.MetaData(naming_convention=Base.metadata.naming_convention)
+
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(Drifted.metadata)
+    Drifted.metadata.remove(Drifted.metadata.tables["settings"])
+    monkeypatch.setattr(migrate, "Base", Drifted)
+    bad = CliRunner().invoke(db, ["check", "--db", db_url])
+    assert bad.exit_code == 1, bad.output
+    assert "remove_table settings" in bad.output
+
+
+def test_open_migrates_an_empty_database(db_url: str) -> None:
+    with Wams.open(db_url) as w:
+        assert w.cases("0599") == []
+    assert migrate.current(db_url) == (migrate.head(), migrate.head())
+
+
+def test_replayed_migration_builds_the_same_schema(db_url: str) -> None:
+    # Engine.open replays the statements of the first migration in the process (speed); the
+    # result must be exactly what the migrations build.
+    Wams.open(db_url).close()
+    assert migrate._recorded, "the first open should have recorded its statements"
+    assert migrate.check(db_url) == []
+
+
+def test_database_behind_is_refused_with_next_step(db_url: str) -> None:
+    first = "0001"
+    assert migrate.head() != first, "this test needs a revision after 0001"
+    migrate.upgrade(db_url, first)
+    with pytest.raises(DatabaseError) as info:
+        Wams.open(db_url)
+    shown = sa.make_url(db_url).render_as_string(hide_password=True)
+    assert str(info.value) == (f"de database loopt achter op versie {migrate.head()}; "
+                               f"voer 'wams db upgrade --db {shown}' uit")
+    behind = CliRunner().invoke(db, ["current", "--db", db_url])
+    assert behind.output.startswith(f"{first}; nieuwste is {migrate.head()}")
+
+    up = CliRunner().invoke(db, ["upgrade", "--db", db_url])
+    assert up.exit_code == 0, up.output
+    Wams.open(db_url).close()
+
+
+def test_tables_without_version_are_refused(db_url: str) -> None:
+    engine = sa.create_engine(db_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="geen schemaversie"):
+        Wams.open(db_url)
+
+
+def test_cli_current_prints_head(db_url: str) -> None:
+    Wams.open(db_url).close()
+    result = CliRunner().invoke(db, ["current", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{migrate.head()} (head)\n"
+
+
+def test_cli_refuses_missing_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "nope.db"
+    result = CliRunner().invoke(db, ["current", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 2
+    assert "bestaat niet" in result.output
+    assert not missing.exists()

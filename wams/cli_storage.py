@@ -1,0 +1,163 @@
+"""The storage commands: ``wams db upgrade|current|check`` and ``wams audit verify``.
+
+Kept apart from ``wams/cli.py`` (which adds these groups) so that module stays about cases and
+scenarios. Import-light like it: SQLAlchemy and alembic load only when a command runs.
+
+Exit codes: 0 fine, 1 the answer is "no" (models and migrations differ, the chain is broken),
+2 the command could not run (bad URL, unreachable or wrong database): one line, no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
+
+import click
+
+EXIT_NO = 1
+EXIT_USER = 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StorageError(click.ClickException):
+    """A sentence for the user, printed as is, exit code 2."""
+
+    exit_code = EXIT_USER
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), err=True, file=file)
+
+
+def _db_option(fn: F) -> F:
+    return click.option(
+        "--db", "url", metavar="URL",
+        help="Database-URL (standaard $WAMS_DATABASE_URL, anders sqlite:///wams.db); "
+             "bijvoorbeeld postgresql+psycopg://gebruiker@host/wams.")(fn)
+
+
+def _guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action``; errors about the database become one line and exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wams.core.storage.database import DatabaseError
+
+    try:
+        return action()
+    except DatabaseError as exc:
+        raise StorageError(" ".join(str(exc).split())) from exc
+    except SQLAlchemyError as exc:
+        if os.environ.get("WAMS_DEBUG"):
+            raise
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        raise StorageError(f"de database geeft een fout: {first}; controleer --db") from exc
+
+
+def _existing(url: str | None) -> str:
+    """The resolved URL, refusing a SQLite file that does not exist (a typo would create it)."""
+    from wams.core.storage.database import missing_file, resolve_url
+
+    resolved = resolve_url(url)
+    path = missing_file(resolved)
+    if path is not None:
+        raise StorageError(f"{path}: databasebestand bestaat niet; controleer --db")
+    return resolved
+
+
+# -- wams db ----------------------------------------------------------------------------------
+
+
+@click.group()
+def db() -> None:
+    """Het databaseschema: migreren naar de nieuwste versie en controleren."""
+
+
+@db.command("upgrade")
+@_db_option
+def db_upgrade(url: str | None) -> None:
+    """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
+    from wams.core.storage import migrate
+    from wams.core.storage.database import resolve_url
+
+    revision = _guarded(lambda: migrate.upgrade(resolve_url(url)))
+    click.echo(f"schemaversie {revision} (nieuwste)")
+
+
+@db.command("current")
+@_db_option
+def db_current(url: str | None) -> None:
+    """Toon de schemaversie van de database en de nieuwste die deze wams kent."""
+    from wams.core.storage import migrate
+
+    resolved = _existing(url)
+    revision, head = _guarded(lambda: migrate.current(resolved))
+    if revision == head:
+        click.echo(f"{revision} (head)")
+    elif revision is None:
+        click.echo(f"geen schemaversie (lege database); nieuwste is {head}: voer "
+                   "'wams db upgrade' uit")
+    else:
+        click.echo(f"{revision}; nieuwste is {head}: voer 'wams db upgrade' uit")
+
+
+@db.command("check")
+@click.option("--db", "url", metavar="URL",
+              help="Een lege database om de migraties in uit te voeren (standaard "
+                   "$WAMS_DATABASE_URL, anders een tijdelijke SQLite-database in het geheugen).")
+def db_check(url: str | None) -> None:
+    """Controleer dat de modellen (tables.py) en de migraties hetzelfde schema opleveren."""
+    from wams.core.storage import migrate
+
+    # An in-memory default: checking the code must not leave a wams.db behind.
+    resolved = url or os.environ.get("WAMS_DATABASE_URL") or "sqlite://"
+    differences = _guarded(lambda: migrate.check(resolved))
+    if not differences:
+        click.echo(f"modellen en migraties komen overeen (schemaversie {migrate.head()})")
+        return
+    click.echo("modellen en migraties verschillen:")
+    for line in differences:
+        click.echo(f"  - {line}")
+    click.echo("schrijf een migratie in wams/core/storage/migrations/versions/ die dit verschil "
+               "dekt")
+    click.get_current_context().exit(EXIT_NO)
+
+
+# -- wams audit -------------------------------------------------------------------------------
+
+
+@click.group()
+def audit() -> None:
+    """Controle van de casushistorie (hashketen per gemeente)."""
+
+
+@audit.command("verify")
+@_db_option
+@click.option("--gemeente", metavar="CODE", help="Alleen deze gemeente (CBS-code, 4 cijfers).")
+def audit_verify(url: str | None, gemeente: str | None) -> None:
+    """Herbereken elke hashketen; meld de eerste verbroken regel per gemeente (exit 1)."""
+    from wams.core.storage import audit as checker
+    from wams.core.storage.database import connect
+
+    if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
+        raise StorageError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
+                           "bijvoorbeeld 0599")
+    resolved = _existing(url)
+
+    def run() -> Any:
+        engine = connect(resolved)
+        try:
+            return checker.verify_database(engine, gemeente)
+        finally:
+            engine.dispose()
+
+    report = _guarded(run)
+    for brk in report.breaks:
+        click.echo(brk.line())
+    verdict = "keten intact" if report.intact else "keten verbroken"
+    gemeenten = "gemeente" if report.gemeenten == 1 else "gemeenten"
+    regels = "regel" if report.entries == 1 else "regels"
+    click.echo(f"{report.gemeenten} {gemeenten}, {report.entries} {regels}: {verdict}")
+    if not report.intact:
+        click.get_current_context().exit(EXIT_NO)

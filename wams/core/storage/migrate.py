@@ -1,0 +1,213 @@
+"""Schema migrations (alembic), configured in code: no alembic.ini is needed at run time.
+
+The migration scripts live in ``migrations/`` inside the package, so an installed wams always
+carries the migrations that match its models. ``wams db check`` proves the two agree: it
+migrates an empty database and lets alembic's autogenerate compare it with ``tables.py``.
+
+Opening a database (``ensure_schema``) migrates a brand-new empty one, so the embedded default
+just works, but never upgrades a database that already holds data behind the operator's back:
+that is an explicit ``wams db upgrade`` (a backup first is the operator's call).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, event, inspect
+
+from wams.core.storage.database import READ_ONLY, DatabaseError, connect, resolve_url
+from wams.core.storage.tables import Base
+
+#: Where the scripts are; a module attribute so a test can point it at a copy with an extra
+#: revision (a database "behind").
+SCRIPT_LOCATION = str(Path(__file__).with_name("migrations"))
+VERSION_TABLE = "alembic_version"
+# Any fixed number: every wams process that migrates takes this PostgreSQL advisory lock, so two
+# processes opening one new database at once do not both create the tables.
+_PG_LOCK_KEY = 0x77616D73  # "wams"
+
+
+@functools.lru_cache(maxsize=4)
+def _scripts(location: str) -> ScriptDirectory:
+    # Parsing the version files costs more than the check itself; Engine.open runs per scenario.
+    return ScriptDirectory(location)
+
+
+def head() -> str:
+    heads = _scripts(SCRIPT_LOCATION).get_heads()
+    if len(heads) != 1:  # two revisions off one parent: a merge revision is missing
+        raise DatabaseError(f"de migraties hebben {len(heads)} eindpunten ({', '.join(heads)}); "
+                            "voeg een merge-revisie toe")
+    return heads[0]
+
+
+def _config(conn: Connection, metadata: MetaData | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
+    # env.py runs on this connection, inside the caller's transaction (see env.py).
+    cfg.attributes["connection"] = conn
+    cfg.attributes["target_metadata"] = metadata if metadata is not None else Base.metadata
+    return cfg
+
+
+#: The statements that migrating an empty database to head ran, per dialect, server version
+#: and scripts. Alembic builds and compiles every table anew on each run (~15 ms); scenarios
+#: open a fresh in-memory database each (quality.md B4: 20 ms a scenario), so after the first
+#: real run in a process the same statements are replayed: on an empty database the
+#: migrations are deterministic, so this is the same schema, version row included.
+_recorded: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+
+
+def _upgrade_empty(conn: Connection) -> None:
+    key = (conn.dialect.name, conn.dialect.server_version_info, SCRIPT_LOCATION, head())
+    recorded = _recorded.get(key)
+    if recorded is not None:
+        for statement, params in recorded:
+            conn.exec_driver_sql(statement, params)
+        return
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any,
+               executemany: bool) -> None:
+        seen.append((statement, params))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        command.upgrade(_config(conn), "head")
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+    _recorded[key] = seen
+
+
+def _revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _is_empty(conn: Connection) -> bool:
+    return not inspect(conn).get_table_names()
+
+
+def _lock(conn: Connection) -> None:
+    # SQLite needs nothing: wams' BEGIN IMMEDIATE already serialises writers.
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _require(conn: Connection, engine: Engine) -> None:
+    """Raise DatabaseError unless the (non-empty) database is at head."""
+    rev, want = _revision(conn), head()
+    if rev == want:
+        return
+    if rev is None:
+        raise DatabaseError(
+            f"de database {_shown(engine)} heeft tabellen maar geen schemaversie (tabel "
+            f"{VERSION_TABLE}); wams gebruikt alleen databases die het zelf heeft aangemaakt: "
+            "geef een lege database op")
+    if not _known(rev):
+        raise DatabaseError(f"de database heeft schemaversie {rev}, nieuwer dan deze wams kent "
+                            f"({want}); werk wams bij")
+    raise DatabaseError(f"de database loopt achter op versie {want}; voer "
+                        f"'wams db upgrade --db {_shown(engine)}' uit")
+
+
+def _known(rev: str) -> bool:
+    return rev in {s.revision for s in _scripts(SCRIPT_LOCATION).walk_revisions()}
+
+
+def ensure_schema(engine: Engine) -> None:
+    """For ``Engine.open``: migrate an empty database to head; refuse one that is not at head."""
+    with engine.begin() as conn:
+        _lock(conn)
+        if _is_empty(conn):
+            _upgrade_empty(conn)
+        else:
+            _require(conn, engine)
+
+
+def is_current(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return _revision(conn.execution_options(**{READ_ONLY: True})) == head()
+
+
+def require_current(engine: Engine) -> None:
+    """For commands that only read: the database must exist, hold wams' tables, be at head."""
+    with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})
+        if _is_empty(conn):
+            raise DatabaseError(f"de database {_shown(engine)} heeft geen wams-tabellen; "
+                                "controleer --db (of maak haar met 'wams db upgrade')")
+        _require(conn, engine)
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> str | None:
+    """Migrate the database at ``url`` to ``revision``; returns the revision it is at now."""
+    engine = connect(resolve_url(url))
+    try:
+        with engine.begin() as conn:
+            _lock(conn)
+            rev = None if _is_empty(conn) else _revision(conn)
+            if not _is_empty(conn) and (rev is None or not _known(rev)):
+                # Tables without a version, or a newer wams's version: refuse, do not guess.
+                _require(conn, engine)
+            command.upgrade(_config(conn), revision)
+            return _revision(conn)
+    finally:
+        engine.dispose()
+
+
+def current(url: str | None = None) -> tuple[str | None, str]:
+    """(the database's revision or None, the newest revision this wams has)."""
+    engine = connect(resolve_url(url))
+    try:
+        with engine.connect() as conn:
+            return _revision(conn.execution_options(**{READ_ONLY: True})), head()
+    finally:
+        engine.dispose()
+
+
+def check(url: str | None = None, metadata: MetaData | None = None) -> list[str]:
+    """Differences between the models (``metadata``) and what the migrations build.
+
+    An empty database at ``url`` is migrated first (the intended use: a scratch database); a
+    database with data must already be at head. An empty list means they agree.
+    """
+    engine = connect(resolve_url(url))
+    try:
+        with engine.begin() as conn:
+            _lock(conn)
+            if _is_empty(conn):
+                command.upgrade(_config(conn), "head")
+            else:
+                _require(conn, engine)
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diffs = compare_metadata(ctx, metadata if metadata is not None else Base.metadata)
+            return [_describe(d) for d in diffs]
+    finally:
+        engine.dispose()
+
+
+def _describe(diff: Any) -> str:
+    """One line per autogenerate diff, e.g. ``add_column cases extra``."""
+    if isinstance(diff, list):  # a group of modify_* changes on one column
+        return "; ".join(_describe(d) for d in diff)
+    verb, *rest = diff
+    if verb.startswith("modify_"):  # (verb, schema, table, column, existing, old, new)
+        return f"{verb} {rest[1]}.{rest[2]}: {rest[4]!r} -> {rest[5]!r}"
+    parts = [verb]
+    for item in rest:
+        if isinstance(item, str):
+            parts.append(item)
+        elif getattr(item, "name", None):
+            parts.append(str(item.name))
+    return " ".join(parts)
