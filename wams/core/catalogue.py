@@ -213,12 +213,11 @@ def _validate(cat: Catalogue) -> None:
         for cc in r.categories:
             if cc not in cat.categories:
                 fail("provision_rules", code, f"onbekende gegevenscategorie '{cc}'")
-    for law, sigs in cat.signals.items():
-        for s in sigs:
-            key = f"{s.law}:{s.domain}"
-            if law not in cat.laws:
-                fail("signals", key, f"onbekende wet '{law}'")
-            known_domain("signals", key, s.domain)
+    # A signal only makes sense while both its law and its domain are loaded; a municipality
+    # that switches a plugin off (allow/block list) silences the signals that point into it.
+    cat.signals = {law: kept for law, sigs in cat.signals.items()
+                   if law in cat.laws
+                   and (kept := tuple(s for s in sigs if s.domain in cat.domains))}
     for code, a in cat.activities.items():
         for cc in a.categories:
             if cc not in cat.categories:

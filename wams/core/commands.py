@@ -214,7 +214,9 @@ class Melding:
 
 @attrs.frozen
 class Inzage:
-    persoon: str
+    # A Persoon (with BSN where known) finds his records in every case and outside one; a
+    # bare ref finds them through the case it is asked in.
+    persoon: Persoon | str
 
 
 @attrs.frozen

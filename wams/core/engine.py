@@ -30,7 +30,7 @@ from wams.core.processing import (
     LEGAL_BASIS_MELDPUNT,
     OPERATION_NAMES,
     STATUS_OK,
-    activity_id,
+    ActivityVersions,
     new_key,
     pseudonym,
     span_id,
@@ -42,7 +42,8 @@ from wams.core.reasons import reason
 from wams.core.records import EntryRequest
 from wams.core.rules import citations
 from wams.core.serialize import case_from_json, case_to_json, dumps, structure
-from wams.core.storage.database import connect, create_schema
+from wams.core.storage.database import connect
+from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
 
 GEMEENTE = re.compile(r"^\d{4}$")
@@ -68,13 +69,20 @@ class Engine:
         self._cache: dict[str, Casus] = {}
         self._keys: dict[str, bytes] = {}
         self._versions = (("wams", _wams_version()), *catalogue.versions())
+        # Scopes persons known only by ref (no BSN): see processing.subject_key.
+        self.subject_namespace = ""
+        # Log records point at the register version in force (processing.ActivityVersions).
+        self._activities = ActivityVersions(catalogue)
+        # retention.run sets this: one WAL checkpoint after the run, not one per case.
+        self.defer_scrub = False
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
              extra_plugins: Any = None) -> Engine:
         catalogue = load_catalogue(extra_plugins)
         db = connect(url)
-        create_schema(db)
+        # An empty database is migrated to head; one behind is refused with the command to run.
+        ensure_schema(db)
         return cls(db, catalogue, clock or Clock())
 
     def close(self) -> None:
@@ -92,6 +100,9 @@ class Engine:
             raise InputError("bewaartermijn_maanden is een heel aantal maanden (0 of meer)")
         with self._lock, self._conn.begin():
             self._store().set_setting(gemeente, key, json.dumps(value))
+        if key == retention.SETTING:
+            # The register entries carry the bewaartermijn: the next record gets a new version.
+            self._activities.forget(gemeente)
 
     def setting(self, gemeente: str, key: str) -> object:
         with self._lock, self._conn.begin():
@@ -124,7 +135,7 @@ class Engine:
                 # The cached projection may hold a change that was never committed.
                 self._cache.pop(case_id or "", None)
                 raise
-            if step == "vernietig" and decision.allowed:
+            if step == "vernietig" and decision.allowed and not self.defer_scrub:
                 self._scrub_files()
         self.catalogue.after_step(case, decision, events)
         return decision
@@ -161,6 +172,7 @@ class Engine:
         extra_citations: tuple[str, ...] = ()
         signalen: tuple[str, ...] = ()
         report = None
+        outside: dict[str, tuple[str, str]] = {}
         key = self._key(store, gemeente)
         if step in phases.OPENING:
             case, applied = self._open(store, gemeente, step, cmd, ctx, now)
@@ -168,19 +180,27 @@ class Engine:
             if step == "hulpvraag":
                 signalen = self.catalogue.signals_for(cmd.wet)
         elif step in phases.OUTSIDE_CASE:
-            applied = self._outside(store, gemeente, step, cmd, key, now)
+            persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
+            outside = {persoon.ref: self.subject_of(key, persoon)}
+            applied = self._outside(store, gemeente, step, cmd, outside[persoon.ref][0], now)
         elif step == "vernietig":
             assert case is not None
             processings = retention.destroy(store, case, actor=actor, now=now, trace_id=trace,
                                             months=ctx.bewaartermijn_maanden)
             applied = Applied("vernietigd", processings)
         elif step == "inzage":
-            assert case is not None
-            records = store.log_for_subject(gemeente, case.subjects[cmd.persoon])
-            report = _report(cmd.persoon, records)
-            applied = Applied(case.phase, (Processing(
-                "provide", cmd.persoon, "inzage", "inzage door betrokkene (AVG art. 15)",
-                source="college", recipient=cmd.persoon),))
+            # AVG art. 15 is the person's right whatever his place in this case: the report
+            # covers every processing about him in the municipality, inside a case or not.
+            persoon = cmd.persoon if isinstance(cmd.persoon, Persoon) else Persoon(cmd.persoon)
+            if case is not None and persoon.ref in case.subjects:
+                found = (case.subjects[persoon.ref], case.subject_types[persoon.ref])
+            else:
+                found = self.subject_of(key, persoon)
+            outside = {persoon.ref: found}
+            report = _report(persoon.ref, store.log_for_subject(gemeente, found[0]))
+            applied = Applied(case.phase if case else None, (Processing(
+                "provide", persoon.ref, "inzage", "inzage door betrokkene (AVG art. 15)",
+                source="college", recipient="betrokkene"),))
         else:
             assert case is not None
             applied = lifecycle.APPLY[step](case, cmd, ctx)
@@ -188,7 +208,7 @@ class Engine:
         if case is not None:
             self._register_subjects(case, key)
         rows = self._log_rows(gemeente, case, applied.processings, step, trace, actor, now,
-                              cmd, key)
+                              outside)
         store.insert_log(rows)
         count = len(report["verwerkingen"]) if report is not None else len(rows)
         decision = self._allowed(case, step, verdict, trace, applied, extra_citations,
@@ -203,7 +223,7 @@ class Engine:
         store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                              step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
                              idempotency_key=idem, decision=_decision_json(decision),
-                             content=dumps(cmd))
+                             content=dumps(_history_content(step, cmd)))
         return decision, case, [{"step": step, "trace_id": trace}]
 
     def _load(self, store: Store, case_id: str, version: int) -> Casus:
@@ -223,7 +243,7 @@ class Engine:
                 if cmd.wet in cat.laws else None
             return policy.Context(cat, now.date(), entry=entry)
         if step == "verzoek":
-            subject = pseudonym(self._key(store, gemeente), subject_key(cmd.client))
+            subject = self.subject_of(self._key(store, gemeente), cmd.client)[0]
             return policy.Context(cat, now.date(),
                                   involved=store.is_involved(gemeente, cmd.partij.ref, subject))
         if step == "vernietig":
@@ -252,10 +272,9 @@ class Engine:
         self._cache[case.id] = case
         return case, applied
 
-    def _outside(self, store: Store, gemeente: str, step: str, cmd: Any, key: bytes,
+    def _outside(self, store: Store, gemeente: str, step: str, cmd: Any, subject: str,
                  now: Any) -> Applied:
         persoon: Persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
-        subject = pseudonym(key, subject_key(persoon))
         if step == "betrokkenheid":
             store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
                                      party_soort=cmd.partij.soort, subject=subject,
@@ -272,36 +291,41 @@ class Engine:
     def _register_subjects(self, case: Casus, key: bytes) -> None:
         for ref, state in case.persons.items():
             if ref not in case.subjects:
-                case.subjects[ref] = pseudonym(key, subject_key(state.persoon))
-                case.subject_types[ref] = subject_type(state.persoon)
+                case.subjects[ref], case.subject_types[ref] = self.subject_of(key, state.persoon)
+
+    def subject_of(self, key: bytes, persoon: Persoon) -> tuple[str, str]:
+        """The person's keyed pseudonym and its type, as the processing log records them."""
+        return (pseudonym(key, subject_key(persoon, self.subject_namespace)),
+                subject_type(persoon))
 
     def _key(self, store: Store, gemeente: str) -> bytes:
         key = self._keys.get(gemeente)
         if key is None:
             text = store.tenant_key(gemeente)
             if text is None:
-                text = new_key()
-                store.insert_tenant_key(gemeente, text)
+                text = store.insert_tenant_key(gemeente, new_key())
             key = self._keys[gemeente] = bytes.fromhex(text)
         return key
 
     def _log_rows(self, gemeente: str, case: Casus | None, processings: tuple[Processing, ...],
-                  step: str, trace: str, actor: str, now: Any, cmd: Any,
-                  key: bytes) -> list[dict[str, Any]]:
+                  step: str, trace: str, actor: str, now: Any,
+                  outside: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+        """One row per processing; ``outside`` maps refs of persons not (or not yet) resolved
+        through the case to their (pseudonym, type)."""
         if not processings:
             return []
         parent = span_id()
-        basis = LEGAL_BASIS_MELDPUNT if step == "melding" else \
+        store = self._store()  # the caller's transaction: records the register version
+
+        def activity_uri(code: str) -> str:
+            return self._activities.uri(store, gemeente, code, now)
+
+        basis = LEGAL_BASIS_MELDPUNT if step in ("melding", "melding_doorgeven") else \
             LEGAL_BASIS_INZAGE if step == "inzage" else LEGAL_BASIS
-        outside: Persoon | None = None
-        if step == "betrokkenheid":
-            outside = cmd.persoon
-        elif step == "melding":
-            outside = cmd.over
         rows = []
         for p in processings:
-            if outside is not None:
-                subject, stype = pseudonym(key, subject_key(outside)), subject_type(outside)
+            if p.subject in outside:
+                subject, stype = outside[p.subject]
             else:
                 assert case is not None
                 subject, stype = case.subjects[p.subject], case.subject_types[p.subject]
@@ -309,7 +333,7 @@ class Engine:
                 "gemeente": gemeente, "trace_id": trace, "span_id": span_id(),
                 "parent_span_id": parent, "name": f"{step}:{OPERATION_NAMES[p.operation]}",
                 "operation": p.operation, "start_time": now, "end_time": now,
-                "status_code": STATUS_OK, "activity_id": activity_id(gemeente, p.activity),
+                "status_code": STATUS_OK, "activity_id": activity_uri(p.activity),
                 "subject": subject, "subject_type": stype,
                 "case_id": case.id if case else None, "category": p.category,
                 "purpose": p.purpose, "legal_basis": basis, "source": p.source,
@@ -354,8 +378,7 @@ class Engine:
             processings = tuple(Processing("consult", ref, "raadplegen", purpose)
                                 for ref in case.persons)
             store.insert_log(self._log_rows(gemeente, case, processings, "raadplegen",
-                                            trace_id(), actor, self.clock.now(), None,
-                                            self._key(store, gemeente)))
+                                            trace_id(), actor, self.clock.now(), {}))
             return case_from_json(case_to_json(case))
 
     def list_cases(self, gemeente: str) -> list[dict[str, Any]]:
@@ -392,6 +415,13 @@ def _werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
     if step == "terugkoppeling":
         return policy.grondslag(case)
     return None
+
+
+def _history_content(step: str, cmd: Any) -> Any:
+    # R34: the reporter's identity lives only in the melders table, never in the history.
+    if step == "melding" and cmd.melder.naam is not None:
+        return attrs.evolve(cmd, melder=attrs.evolve(cmd.melder, naam=None))
+    return cmd
 
 
 def _decision_json(decision: Decision) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from wams.core.errors import InputError
 from wams.core.lifecycle import PROVIDE, Processing
 from wams.core.model import Persoon
-from wams.core.processing import pseudonym, subject_key, subject_type, trace_id
+from wams.core.processing import trace_id
 from wams.core.serialize import case_from_json
 from wams.core.storage.repository import cases, history, meldingen
 
@@ -55,7 +55,7 @@ def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
     with engine._lock, engine._conn.begin():
         store = engine._store()
         key = engine._key(store, gemeente)
-        subject, stype = pseudonym(key, subject_key(persoon)), subject_type(persoon)
+        subject, stype = engine.subject_of(key, persoon)
         records = store.log_for_subject(gemeente, subject)
         case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
         report = {

@@ -33,9 +33,12 @@ OPERATION_NAMES = {
 }
 
 
-def subject_key(persoon: Persoon) -> str:
-    """What identifies a person across cases: the BSN when known, else the caller's ref."""
-    return f"bsn:{persoon.bsn}" if persoon.bsn else f"ref:{persoon.ref}"
+def subject_key(persoon: Persoon, namespace: str = "") -> str:
+    """What identifies a person across cases: the BSN when known, else the caller's ref.
+
+    ``namespace`` scopes refs (not BSNs): a scenario run uses its own, so "jan" of one
+    scenario file is not "jan" of another in a shared database."""
+    return f"bsn:{persoon.bsn}" if persoon.bsn else f"ref:{namespace}{persoon.ref}"
 
 
 def subject_type(persoon: Persoon) -> str:

@@ -9,6 +9,7 @@ starts its own clock at its ``datum`` and time never runs backwards).
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,9 @@ def run_scenario(scenario: Scenario | str | Path, url: str | None = None, explai
         wams = Wams.open(url or "sqlite://", clock=Clock(scenario.header.datum))
     else:
         wams.clock.set(scenario.header.datum)
+    # Persons known only by their scenario id ("jan") are people of this run alone: in a shared
+    # database the "jan" of another file, or of an earlier run, is someone else.
+    wams.engine.subject_namespace = f"scenario:{uuid.uuid4().hex}:"
     try:
         restore = _apply_settings(wams, scenario)
         try:

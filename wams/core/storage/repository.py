@@ -8,11 +8,13 @@ the hot path (one transaction per command) cannot afford an ORM session per comm
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from wams.core.storage import chain
+from wams.core.storage.fast import Fast
 from wams.core.storage.tables import (
     CaseRow,
     ChainHeadRow,
@@ -49,7 +51,6 @@ _case_update = (
 )
 _head = select(heads.c.chain_n, heads.c.entry_hash).where(heads.c.gemeente == bindparam("g"))
 _head_locked = _head.with_for_update()
-_head_insert = insert(heads)
 _head_update = (update(heads).where(heads.c.gemeente == bindparam("g"))
                 .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
 _history_insert = insert(history)
@@ -63,6 +64,18 @@ _setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
                                           settings.c.key == bindparam("k"))
 _key = select(tenant_keys.c.key).where(tenant_keys.c.gemeente == bindparam("g"))
 
+# The hot path of a command runs on the DB-API cursor (fast.py): compiled once per dialect.
+_f_case_meta = Fast(_case_meta)
+_f_case_state = Fast(_case_state)
+_f_case_insert = Fast(_case_insert, by_keys=True)
+_f_case_update = Fast(_case_update)
+_f_head = Fast(_head)
+_f_head_locked = Fast(_head_locked)
+_f_head_update = Fast(_head_update)
+_f_history_insert = Fast(_history_insert, by_keys=True)
+_f_log_insert = Fast(_log_insert, by_keys=True)
+_f_idempotent = Fast(_idempotent)
+
 
 class Store:
     """Queries and writes inside the caller's transaction on ``conn``."""
@@ -71,23 +84,23 @@ class Store:
         self.conn = conn
         # PostgreSQL: writers of one municipality serialise on its chain head row. SQLite
         # already serialises writers (BEGIN IMMEDIATE) and has no FOR UPDATE.
-        self._head = _head_locked if lock_heads else _head
+        self._head = _f_head_locked if lock_heads else _f_head
 
     # -- cases ----------------------------------------------------------------------------
 
     def case_meta(self, case_id: str) -> tuple[str, int] | None:
-        row = self.conn.execute(_case_meta, {"id": case_id}).first()
+        row = _f_case_meta.execute(self.conn, {"id": case_id}).fetchone()
         return (row[0], row[1]) if row else None
 
     def case_state(self, case_id: str) -> str:
-        return self.conn.execute(_case_state, {"id": case_id}).scalar_one()
+        return _f_case_state.execute(self.conn, {"id": case_id}).fetchone()[0]
 
     def insert_case(self, **values: Any) -> None:
-        self.conn.execute(_case_insert, values)
+        _f_case_insert.execute(self.conn, values)
 
     def update_case(self, case_id: str, version: int, *, state: str, phase: str,
                     closed_on: dt.date | None, destroyed_on: dt.date | None) -> bool:
-        result = self.conn.execute(_case_update, {
+        result = _f_case_update.execute(self.conn, {
             "b_id": case_id, "b_version": version, "new_version": version + 1,
             "state": state, "phase": phase, "closed_on": closed_on,
             "destroyed_on": destroyed_on})
@@ -108,30 +121,33 @@ class Store:
     # -- history and its chain ------------------------------------------------------------
 
     def idempotent_decision(self, gemeente: str, key: str) -> str | None:
-        return self.conn.execute(_idempotent, {"g": gemeente, "k": key}).scalar()
+        row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key}).fetchone()
+        return row[0] if row else None
 
     def append_history(self, *, gemeente: str, case_id: str | None, at: dt.datetime,
                        step: str, allowed: bool, code: str, actor: str, trace_id: str,
                        idempotency_key: str | None, decision: str,
                        content: str | None) -> None:
-        head = self.conn.execute(self._head, {"g": gemeente}).first()
-        n, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+        head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+        if head is None:
+            # A municipality's first entry: create its head row race-free (several processes
+            # may start one at once), then lock it like any other append.
+            self._insert_absent(heads, {"gemeente": gemeente, "chain_n": 0,
+                                        "entry_hash": chain.GENESIS})
+            head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+        n, prev = head[0] + 1, head[1]
         salt = chain.salt() if content is not None else None
         digest = chain.content_digest(content, salt)
         at = at.replace(microsecond=at.microsecond)
         h = chain.entry_hash(prev, gemeente, n, case_id, at, step, allowed, code, actor,
                              trace_id, idempotency_key, decision, digest)
-        self.conn.execute(_history_insert, {
+        _f_history_insert.execute(self.conn, {
             "gemeente": gemeente, "chain_n": n, "case_id": case_id, "at": at, "step": step,
             "allowed": allowed, "code": code, "actor": actor, "trace_id": trace_id,
             "idempotency_key": idempotency_key, "decision": decision, "content": content,
             "content_salt": salt, "content_digest": digest, "prev_hash": prev,
             "entry_hash": h})
-        if head:
-            self.conn.execute(_head_update, {"g": gemeente, "n": n, "h": h})
-        else:
-            self.conn.execute(_head_insert, {"gemeente": gemeente, "chain_n": n,
-                                             "entry_hash": h})
+        _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
 
     def history_of(self, gemeente: str) -> Iterator[Any]:
         stmt = select(history).where(history.c.gemeente == gemeente).order_by(history.c.chain_n)
@@ -147,7 +163,7 @@ class Store:
 
     def insert_log(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.conn.execute(_log_insert, rows)
+            _f_log_insert.executemany(self.conn, rows)
 
     def log_for_subject(self, gemeente: str, subject: str) -> list[dict[str, Any]]:
         stmt = (select(log).where(log.c.gemeente == gemeente, log.c.subject == subject)
@@ -191,8 +207,22 @@ class Store:
     def tenant_key(self, gemeente: str) -> str | None:
         return self.conn.execute(_key, {"g": gemeente}).scalar()
 
-    def insert_tenant_key(self, gemeente: str, key: str) -> None:
-        self.conn.execute(insert(tenant_keys), {"gemeente": gemeente, "key": key})
+    def insert_tenant_key(self, gemeente: str, key: str) -> str:
+        """Store ``key`` unless another process stored one first; return the key in force."""
+        self._insert_absent(tenant_keys, {"gemeente": gemeente, "key": key})
+        found = self.tenant_key(gemeente)
+        assert found is not None
+        return found
+
+    def _insert_absent(self, table: Any, values: dict[str, Any]) -> None:
+        # INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
+        # waits for the other transaction and then does nothing, instead of failing it.
+        dialect = self.conn.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        self.conn.execute(dialect_insert(table).on_conflict_do_nothing(), values)
 
     # -- destruction ----------------------------------------------------------------------
 

@@ -1,0 +1,86 @@
+"""Prebuilt statements run straight on the DB-API cursor of the caller's transaction.
+
+Each Core statement is compiled once per dialect into its SQL text, its parameter order and the
+bind processors of its columns (SQLite stores dates and datetimes as text, for instance): the
+same SQL and the same value conversions that ``Connection.execute`` would apply, without its
+per-call execution machinery (context, events, result wrapping). On the hot path (one
+transaction per command, ~6 statements) that machinery cost about 40 % of a command (quality.md
+B1, benchmarks/RESULTS.md). Driver errors are re-raised as SQLAlchemy's ``DBAPIError``
+subclasses, as ``Connection.execute`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+
+_Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]"]
+
+
+class Fast:
+    """One statement. ``by_keys``: an INSERT without explicit values, compiled for the column
+    keys of the parameters given (as ``Connection.execute`` does), once per key set."""
+
+    __slots__ = ("stmt", "by_keys", "_by_dialect")
+
+    def __init__(self, stmt: ClauseElement, *, by_keys: bool = False) -> None:
+        self.stmt = stmt
+        self.by_keys = by_keys
+        self._by_dialect: dict[tuple[Any, ...], _Compiled] = {}
+
+    def _compiled(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:
+        keys = tuple(params) if self.by_keys else ()
+        key = (dialect.name, dialect.driver, dialect.paramstyle, keys)
+        found = self._by_dialect.get(key)
+        if found is None:
+            compiled = self.stmt.compile(dialect=dialect,
+                                         column_keys=list(keys) if self.by_keys else None)
+            procs = []
+            for name, bind in compiled.binds.items():
+                proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if proc is not None:
+                    procs.append((name, proc))
+            order = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._by_dialect[key] = (compiled.string, order, tuple(procs))
+        return found
+
+    def _params(self, compiled: _Compiled, params: dict[str, Any]) -> Any:
+        _, order, procs = compiled
+        if procs:
+            params = dict(params)
+            for name, proc in procs:
+                if name in params:
+                    params[name] = proc(params[name])
+        if order is not None:
+            return tuple(params[name] for name in order)
+        return params
+
+    def execute(self, conn: Connection, params: dict[str, Any]) -> Any:
+        """Run with one parameter set; returns the DB-API cursor (rows, rowcount)."""
+        compiled = self._compiled(conn.dialect, params)
+        args = self._params(compiled, params)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled[0], args)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise _wrap(conn, compiled[0], args, error) from error
+        return cursor
+
+    def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        compiled = self._compiled(conn.dialect, rows[0])
+        args = [self._params(compiled, r) for r in rows]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled[0], args)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise _wrap(conn, compiled[0], args, error) from error
+        finally:
+            cursor.close()
+
+
+def _wrap(conn: Connection, sql: str, params: Any, error: Exception) -> Exception:
+    return exc.DBAPIError.instance(sql, params, error, conn.dialect.loaded_dbapi.Error,
+                                   dialect=conn.dialect)
