@@ -1,0 +1,260 @@
+"""Shared helpers for the engine tests: people, parties, case builders and a DB snapshot.
+
+Snapshots read the real database through the engine's own connection (inside its lock), so
+they work on file SQLite, in-memory SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from wams.api import Wams
+from wams.core import commands as c
+from wams.core.model import Decision, Partij, Persoon
+from wams.core.reasons import REASONS
+from wams.core.serialize import case_to_json
+from wams.core.storage import repository as repo
+
+G = "0599"
+OTHER_G = "0363"
+
+JAN = Persoon(ref="jan", rol="client", geboortedatum=dt.date(1985, 4, 12), naam="Jan Jansen")
+EMMA = Persoon(ref="emma", rol="gezinslid", relatie="kind", geboortedatum=dt.date(2013, 9, 1))
+PIET = Persoon(ref="piet", rol="gezinslid", relatie="buurman")
+
+KREDIETBANK = Partij("kredietbank", "wgs.schuldhulpverlener")
+WIJKTEAM = Partij("wijkteam", "wmo.wijkteam")
+MELDPUNT = Partij("meldpunt", "wmo.meldpunt")
+WERK_INKOMEN = Partij("wei", "participatiewet.werk_en_inkomen")
+JEUGDHULP = Partij("jha", "jeugdwet.jeugdhulpaanbieder")
+SCHOOL = Partij("school", "aanpalend.school")
+WONINGCORPORATIE = Partij("corporatie", "aanpalend.woningcorporatie")
+POLITIE = Partij("politie", "aanpalend.politie")
+
+AFSPRAKEN = c.Afspraken(coordinatie="wijkteam volgt voortgang", evaluatie="na 3 maanden",
+                        beeindiging="als schuldregeling loopt")
+
+# -- building cases ---------------------------------------------------------------------------
+
+
+def ok(d: Decision) -> Decision:
+    assert d.allowed, f"{d.step}: {d.code}: {d.message}"
+    return d
+
+
+def route_a(w: Wams, g: str = G, *, aanleiding: bool = True, wet: str = "participatiewet") -> str:
+    d = ok(w.hulpvraag(g, wet=wet, client=JAN, vraag="algemene bijstand",
+                       aanleiding="noemt betalingsachterstanden" if aanleiding else None))
+    assert d.case_id is not None
+    return d.case_id
+
+
+def route_b(w: Wams, g: str = G, *, decide: bool | None = True, inform: bool = True) -> str:
+    """A route B case by the wijkteam; ``decide`` None leaves it in beoordeling."""
+    ok(w.betrokkenheid(g, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
+    d = ok(w.verzoek(g, partij=WIJKTEAM, client=JAN, onderbouwing="dreigende huisuitzetting",
+                     indicatoren=["basisbehoeften", "escalatie"], helpt="samenhang"))
+    cid = d.case_id
+    assert cid is not None
+    if decide is None:
+        return cid
+    ok(w.besluit_verzoek(g, cid, gegrond=decide, motivering="indicatoren basisbehoeften",
+                         werkinstructie="werkinstructie v2"))
+    if decide and inform:
+        ok(w.informeer(g, cid, personen=["jan"], wijze="brief"))
+    return cid
+
+
+def two_services(w: Wams, cid: str, g: str = G, *, route: str = "A") -> None:
+    """Two sociaal-domein services for the cliënt: the werkplan is verplicht (R22)."""
+    if route == "B":
+        ok(w.dienst(g, cid, persoon="jan", dienst="wmo.maatwerkvoorziening", status="lopend"))
+        ok(w.dienst(g, cid, persoon="jan", dienst="wmo.clientondersteuning", status="benodigd"))
+        return
+    ok(w.domein(g, cid, domein="schuldhulp", reden="betalingsachterstanden",
+                client_akkoord=True))
+    ok(w.dienst(g, cid, persoon="jan", dienst="participatiewet.algemene_bijstand",
+                status="lopend"))
+    ok(w.dienst(g, cid, persoon="jan", dienst="wgs.schuldhulpverlening", status="benodigd",
+                partij=KREDIETBANK))
+
+
+def adopt_werkplan(w: Wams, cid: str, g: str = G) -> Decision:
+    return ok(w.werkplan(g, cid, samenhang="schulden verhinderen uitstroom",
+                         coordinatie_helpt=True, afspraken=AFSPRAKEN))
+
+
+def build(w: Wams, phase: str, *, route: str = "A", g: str = G) -> str:
+    """A case of ``route`` in ``phase``, built through the public API only."""
+    if phase == "intake":
+        assert route == "A"
+        return route_a(w, g, aanleiding=False)
+    if phase == "beoordeling":
+        return route_b(w, g, decide=None)
+    if phase == "afgewezen":
+        return route_b(w, g, decide=False)
+    cid = route_a(w, g) if route == "A" else route_b(w, g)
+    if phase == "onderzoek":
+        return cid
+    if phase == "afgesloten":
+        ok(w.sluit(g, cid, terugvalafspraken=None, reden="geen meervoudige problematiek"))
+        return cid
+    if phase == "vernietigd":
+        ok(w.sluit(g, cid, terugvalafspraken=None, reden="geen meervoudige problematiek"))
+        w.clock.advance(400)
+        ok(w.vernietig(g, cid))
+        return cid
+    two_services(w, cid, g, route=route)
+    ok(w.terugkoppeling(g, cid, samenvatting="twee diensten, samenhang"))
+    if phase == "werkplan":
+        return cid
+    adopt_werkplan(w, cid, g)
+    ok(w.coordinator(g, cid, type="ambtenaar", wie="M. de Vries"))
+    assert phase == "coordinatie", phase
+    return cid
+
+
+# -- canonical, well-formed commands per in-case step ----------------------------------------
+
+
+def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
+    """One well-formed call per in-case step, for municipality ``g``."""
+    return {
+        "aanleiding": lambda w, cid: w.aanleiding(g, cid, omschrijving="noemt schulden"),
+        "besluit_verzoek": lambda w, cid: w.besluit_verzoek(
+            g, cid, gegrond=True, motivering="indicatoren", werkinstructie="v2"),
+        "informeer": lambda w, cid: w.informeer(g, cid, personen=["jan"], wijze="brief"),
+        "samenspraak": lambda w, cid: w.samenspraak(g, cid, omschrijving="huisbezoek"),
+        "domein": lambda w, cid: w.domein(g, cid, domein="wonen", reden="huurachterstand",
+                                          client_akkoord=True),
+        "gezinslid": lambda w, cid: w.gezinslid(g, cid, persoon=EMMA,
+                                                samenhang="thuissituatie"),
+        "betrek_partij": lambda w, cid: w.betrek_partij(g, cid, partij=WERK_INKOMEN),
+        "vraag_gegevens": lambda w, cid: w.vraag_gegevens(
+            g, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen", over="jan",
+            doel="zicht op inkomen", noodzaak="hoogte bijstand"),
+        "verstrekking": lambda w, cid: w.verstrekking(
+            g, cid, bij="wei", categorie="participatiewet.inkomen", over="jan",
+            besluit="verstrekt"),
+        "hergebruik": lambda w, cid: w.hergebruik(g, cid, categorie="participatiewet.vermogen",
+                                                  over="jan", reden="al bekend bij bijstand"),
+        "dienst": lambda w, cid: w.dienst(g, cid, persoon="jan",
+                                          dienst="participatiewet.reintegratie",
+                                          status="benodigd"),
+        "terugkoppeling": lambda w, cid: w.terugkoppeling(g, cid, samenvatting="uitkomst"),
+        "werkplan": lambda w, cid: w.werkplan(g, cid, samenhang="samenhang",
+                                              coordinatie_helpt=True, afspraken=AFSPRAKEN),
+        "coordinator": lambda w, cid: w.coordinator(g, cid, type="ambtenaar",
+                                                    wie="M. de Vries"),
+        "casusoverleg": lambda w, cid: w.casusoverleg(g, cid, bijeengeroepen_door="college",
+                                                      deelnemers=["jan"], uitkomst="afspraak"),
+        "voortgang": lambda w, cid: w.voortgang(g, cid, samenvatting="loopt"),
+        "taak": lambda w, cid: w.taak(g, cid, partij="wei", omschrijving="doe dit"),
+        "bijdrage": lambda w, cid: w.bijdrage(g, cid, partij="wei", omschrijving="gesprek"),
+        "bezwaar": lambda w, cid: w.bezwaar(g, cid, persoon="jan"),
+        "besluit_bezwaar": lambda w, cid: w.besluit_bezwaar(
+            g, cid, persoon="jan", doorgaan=True, motivering="ernstige zorgen"),
+        "sluit": lambda w, cid: w.sluit(g, cid, terugvalafspraken="bel het wijkteam"),
+        "vernietig": lambda w, cid: w.vernietig(g, cid),
+        "inzage": lambda w, cid: w.inzage(g, cid, persoon="jan"),
+        "export": lambda w, cid: w.export(g, cid, doel="evaluatie"),
+    }
+
+
+# -- looking at the database ------------------------------------------------------------------
+
+
+def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
+    """Everything a step could write: the case row, row counts of every table, history tail."""
+    e = w.engine
+    with e._lock, e._conn.begin():
+        conn = e._conn
+        counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                  for t in (repo.cases, repo.history, repo.log, repo.involvements,
+                            repo.meldingen, repo.melders, repo.proofs, repo.settings,
+                            repo.tenant_keys, repo.heads)}
+        row = None
+        if case_id is not None:
+            r = conn.execute(select(repo.cases).where(repo.cases.c.id == case_id)).first()
+            row = dict(r._mapping) if r else None
+        last = conn.execute(select(repo.history).order_by(repo.history.c.seq.desc())
+                            .limit(1)).first()
+    return {"counts": counts, "case": row, "last_seq": last.seq if last else 0}
+
+
+def history_after(w: Wams, seq: int) -> list[dict[str, Any]]:
+    e = w.engine
+    with e._lock, e._conn.begin():
+        rows = e._conn.execute(select(repo.history).where(repo.history.c.seq > seq)
+                               .order_by(repo.history.c.seq)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def log_rows(w: Wams) -> list[dict[str, Any]]:
+    e = w.engine
+    with e._lock, e._conn.begin():
+        rows = e._conn.execute(select(repo.log).order_by(repo.log.c.id)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def history_rows(w: Wams) -> list[dict[str, Any]]:
+    e = w.engine
+    with e._lock, e._conn.begin():
+        rows = e._conn.execute(select(repo.history).order_by(repo.history.c.gemeente,
+                                                             repo.history.c.chain_n)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def assert_unchanged(w: Wams, before: dict[str, Any], case_id: str | None, *,
+                     history: int) -> None:
+    """Nothing but ``history`` refusal entries (allowed False, no content) was written."""
+    after = snapshot(w, case_id)
+    assert after["case"] == before["case"]
+    expected = dict(before["counts"])
+    expected["history"] += history
+    for table in ("chain_heads", "tenant_keys"):
+        # The first step of a municipality, even a refused one, starts its hash chain and may
+        # create its pseudonym key: infrastructure, no personal data.
+        if history and after["counts"][table] == expected[table] + 1:
+            expected[table] += 1
+    assert after["counts"] == expected
+    new = history_after(w, before["last_seq"])
+    assert len(new) == history
+    for row in new:
+        assert row["allowed"] is False or row["allowed"] == 0
+        assert row["content"] is None and row["content_salt"] is None
+
+
+def assert_refusal(d: Decision, code: str) -> None:
+    """The decision is a refusal with ``code``, its rules, citations and Dutch message."""
+    assert d.allowed is False, f"expected {code}, step was allowed"
+    assert d.code == code, f"expected {code}, got {d.code}: {d.message}"
+    r = REASONS[code]
+    assert d.rule_ids == r.rules
+    if r.rules:
+        assert d.citations, f"{code} cites rules but no sources"
+    assert d.message.startswith(r.message)
+    assert d.verwerkingen == 0
+    assert not d.report
+
+
+def refused(w: Wams, code: str, call: Any, case_id: str | None = None, *,
+            history: int = 1) -> Decision:
+    """Run ``call`` (a thunk), expect the refusal ``code`` and that nothing changed."""
+    before = snapshot(w, case_id)
+    cached = _cached(w, case_id)
+    d = call()
+    assert_refusal(d, code)
+    assert_unchanged(w, before, case_id, history=history)
+    if cached is not None:
+        assert _cached(w, case_id) in (cached, None)
+    return d
+
+
+def _cached(w: Wams, case_id: str | None) -> str | None:
+    case = w.engine._cache.get(case_id or "")
+    return case_to_json(case) if case is not None else None
