@@ -52,7 +52,32 @@ def make_manager() -> pluggy.PluginManager:
     return pm
 
 
+_CACHE: dict[tuple[object, ...], Catalogue] = {}
+
+
 def load_catalogue(extra_plugins: Iterable[object] | None = None, *,
+                   allow: Iterable[str] | None = None,
+                   block: Iterable[str] | None = None,
+                   entry_points: bool = True) -> Catalogue:
+    """The catalogue of the installed plugins (see :func:`build_catalogue`).
+
+    Without extra plugins the result is kept per process, keyed by the allow/block lists in
+    force: reading entry points and calling every hook costs more than a whole scenario, and
+    what is installed does not change while a process runs. Extra plugins always build anew.
+    """
+    if extra_plugins:
+        return build_catalogue(extra_plugins, allow=allow, block=block,
+                               entry_points=entry_points)
+    key = (tuple(allow) if allow is not None else os.environ.get(ALLOW_ENV),
+           tuple(block) if block is not None else os.environ.get(BLOCK_ENV), entry_points)
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = build_catalogue(None, allow=allow, block=block,
+                                              entry_points=entry_points)
+    return found
+
+
+def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
                    allow: Iterable[str] | None = None,
                    block: Iterable[str] | None = None,
                    entry_points: bool = True) -> Catalogue:

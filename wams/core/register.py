@@ -171,24 +171,39 @@ def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
                             .order_by(rv.c.activity, rv.c.version)):
         latest[row.activity] = row
     result: dict[str, tuple[int, dt.datetime, dict[str, Any]]] = {}
+    new: list[dict[str, Any]] = []
     for code, content in entries.items():
         d = digest(content)
         cur = latest.get(code)
         if cur is not None and cur.digest == d:
             result[code] = (cur.version, cur.valid_from, content)
             continue
-        version = cur.version + 1 if cur is not None else 1
+        new.append({"gemeente": gemeente, "activity": code,
+                    "version": cur.version + 1 if cur is not None else 1, "digest": d,
+                    "valid_from": now, "content": json.dumps(content, ensure_ascii=False)})
+    if not new:
+        return result
+    try:
+        # One statement for a new municipality's whole register (the usual case) ...
+        with conn.begin_nested():
+            conn.execute(insert(rv), new)
+        for row in new:
+            result[row["activity"]] = (row["version"], now, entries[row["activity"]])
+        return result
+    except IntegrityError:
+        pass
+    # ... and row by row when another process recorded some of these versions first.
+    for row in new:
+        code, version = row["activity"], row["version"]
         try:
             with conn.begin_nested():
-                conn.execute(insert(rv), {
-                    "gemeente": gemeente, "activity": code, "version": version, "digest": d,
-                    "valid_from": now, "content": json.dumps(content, ensure_ascii=False)})
-            result[code] = (version, now, content)
+                conn.execute(insert(rv), row)
+            result[code] = (version, now, entries[code])
         except IntegrityError:
             won = conn.execute(select(rv.c.version, rv.c.valid_from).where(
                 rv.c.gemeente == gemeente, rv.c.activity == code,
                 rv.c.version == version)).one()
-            result[code] = (won.version, won.valid_from, content)
+            result[code] = (won.version, won.valid_from, entries[code])
     return result
 
 
