@@ -11,11 +11,13 @@ subclasses, as ``Connection.execute`` does.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, cast
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 _Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]"]
 
@@ -24,7 +26,7 @@ class Fast:
     """One statement. ``by_keys``: an INSERT without explicit values, compiled for the column
     keys of the parameters given (as ``Connection.execute`` does), once per key set."""
 
-    __slots__ = ("stmt", "by_keys", "_by_dialect")
+    __slots__ = ("_by_dialect", "by_keys", "stmt")
 
     def __init__(self, stmt: ClauseElement, *, by_keys: bool = False) -> None:
         self.stmt = stmt
@@ -36,14 +38,14 @@ class Fast:
         key = (dialect.name, dialect.driver, dialect.paramstyle, keys)
         found = self._by_dialect.get(key)
         if found is None:
-            compiled = self.stmt.compile(dialect=dialect,
-                                         column_keys=list(keys) if self.by_keys else None)
+            compiled = cast(SQLCompiler, self.stmt.compile(
+                dialect=dialect, column_keys=list(keys) if self.by_keys else None))
             procs = []
             for name, bind in compiled.binds.items():
                 proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 if proc is not None:
                     procs.append((name, proc))
-            order = tuple(compiled.positiontup) if compiled.positional else None
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
             found = self._by_dialect[key] = (compiled.string, order, tuple(procs))
         return found
 

@@ -1,0 +1,58 @@
+"""Speed figures of quality.md (B1, B1p, B2, B3), each a ratio measured side by side in one run
+against a reference doing the same work. Run ``python -m benchmarks [--only B1,B3] [--pg URL]``
+(or ``wams bench``). Never part of the test suite's pass/fail."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+FIGURES = ("B1", "B1p", "B2", "B3")
+PG_ENVS = ("WAMS_BENCH_POSTGRES_URL", "WAMS_TEST_POSTGRES_URL")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--only", help="comma-separated figures, e.g. B1,B3 (default: all)")
+    p.add_argument("--pg", help="PostgreSQL URL for B2 (default: $WAMS_BENCH_POSTGRES_URL or "
+                                "$WAMS_TEST_POSTGRES_URL); its tables are dropped and recreated")
+    p.add_argument("--cases", type=int, default=300, help="cases per round for B1/B1p (300)")
+    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    only = FIGURES if not args.only else tuple(
+        f.strip() for f in args.only.replace(" ", "").split(",") if f.strip())
+    unknown = [f for f in only if f.upper() not in {x.upper() for x in FIGURES}]
+    if unknown:
+        print(f"unknown figure(s) {', '.join(unknown)}; choose from {', '.join(FIGURES)}",
+              file=sys.stderr)
+        return 2
+    wanted = {f.upper() for f in only}
+    for fid in FIGURES:
+        if fid.upper() not in wanted:
+            continue
+        for text in _run(fid, args):
+            print(text, flush=True)
+    return 0
+
+
+def _run(fid: str, args: argparse.Namespace) -> list[str]:
+    if fid == "B1":
+        from benchmarks import b1
+        return b1.run(cases=args.cases, rounds=args.rounds)
+    if fid == "B1p":
+        from benchmarks import b1p
+        return b1p.run(cases=max(args.cases // 3, 20), rounds=args.rounds)
+    if fid == "B2":
+        url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
+        if not url:
+            return ["B2 skipped: no PostgreSQL (pass --pg URL or set WAMS_BENCH_POSTGRES_URL)"]
+        from benchmarks import b2
+        return b2.run(url, rounds=min(args.rounds, 3))
+    from benchmarks import b3
+    return b3.run(rounds=args.rounds)

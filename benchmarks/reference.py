@@ -1,0 +1,255 @@
+"""What the engine writes per command, harvested from a real run, and the raw reference that
+writes the same rows.
+
+How the reference is matched to the engine (quality.md B1: "the same writes, same rows, same
+transactions"): a template case goes through the ten commands of the B1 lifecycle with the
+engine, and after every command we read back what the engine wrote in that command's
+transaction: the ``cases`` row (the JSON state after the step), the ``history`` row (decision
+JSON, content JSON) and its ``processing_log`` rows. The raw reference then replays, per case
+and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
+
+* INSERT (first command) or UPDATE-with-version-check of the ``cases`` row, with the step's
+  state re-serialised by ``json`` from a Python object of the same shape and size;
+* a SELECT of the municipality's ``chain_heads`` row (the previous hash: needed to chain),
+  a fresh salt, the salted sha256 content digest and the sha256 entry hash computed exactly as
+  the engine does, the INSERT of the ``history`` row (decision and content JSON re-serialised)
+  and the UPDATE of the ``chain_heads`` row;
+* the same number of ``processing_log`` rows as the engine wrote for that step, with fresh
+  trace and span ids.
+
+It does *not* do the engine's other reads (case version and tenant lookup): a hand-written
+client would keep the version in memory and let the UPDATE's WHERE check it, so the reference
+is the fastest honest way to store the same rows. After every round the benchmark counts the
+rows of each table and the processing-log rows per step in both databases and stops if they
+differ (:func:`row_counts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import uuid
+from typing import Any
+
+from wams.core.storage import chain
+
+TABLES = ("cases", "history", "chain_heads", "processing_log", "tenant_keys")
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class Step:
+    def __init__(self, name: str, opening: bool, state: dict[str, Any], case_row: dict[str, Any],
+                 history: dict[str, Any], log_rows: list[dict[str, Any]]) -> None:
+        self.name = name
+        self.opening = opening
+        self.state = state
+        self.case_row = case_row
+        self.history = history
+        self.decision = json.loads(history["decision"])
+        self.content = json.loads(history["content"]) if history["content"] else None
+        self.log_rows = log_rows
+
+
+def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]:  # type: ignore[no-untyped-def]
+    """Run one lifecycle with the engine on ``url`` (empty) and read back, after each command,
+    the rows its transaction wrote. ``dbapi_connect()`` gives a DB-API connection to the same
+    database; ``params`` is its placeholder ("?" or "%s")."""
+    from benchmarks.common import START, check_lifecycle, lifecycle
+    from wams.api import Wams
+    from wams.core.clock import Clock
+
+    w = Wams.open(url, clock=Clock(START))
+    raw = dbapi_connect()
+    steps: list[Step] = []
+
+    def rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+        cur = raw.cursor()
+        cur.execute(sql.replace("?", params), args)
+        names = [d[0] for d in cur.description]
+        out = [dict(zip(names, r)) for r in cur.fetchall()]
+        raw.commit()
+        return out
+
+    class Spy:
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            real = getattr(w, name)
+
+            def call(*a: Any, **k: Any):  # type: ignore[no-untyped-def]
+                d = real(*a, **k)
+                case = rows("SELECT * FROM cases WHERE id = ?", d.case_id)[0]
+                hist = rows("SELECT * FROM history WHERE trace_id = ?", d.trace_id)[0]
+                log = rows("SELECT * FROM processing_log WHERE trace_id = ? ORDER BY id",
+                           d.trace_id)
+                steps.append(Step(d.step, not steps, json.loads(case["state"]), case, hist, log))
+                return d
+            return call
+
+    check_lifecycle(lifecycle(Spy(), gemeente, 0))
+    raw.close()
+    w.close()
+    return steps
+
+
+def row_counts(cur: Any) -> dict[str, Any]:
+    """Rows per table and processing-log rows per step: must be equal for engine and raw."""
+    counts: dict[str, Any] = {}
+    for t in TABLES:
+        cur.execute(f"SELECT count(*) FROM {t}")
+        counts[t] = cur.fetchone()[0]
+    cur.execute("SELECT h.step, count(l.id) FROM history h LEFT JOIN processing_log l "
+                "ON l.trace_id = h.trace_id GROUP BY h.step ORDER BY h.step")
+    counts["log_per_step"] = [tuple(r) for r in cur.fetchall()]
+    return counts
+
+
+def same_counts(engine: dict[str, Any], raw: dict[str, Any], what: str) -> None:
+    if engine != raw:
+        raise SystemExit(f"{what}: raw reference wrote other rows than the engine:\n"
+                         f"  engine {engine}\n  raw    {raw}")
+
+
+class RawWriter:
+    """The reference: one DB-API connection, the same rows per command, one transaction per
+    command. ``begin`` is the statement that opens it ("BEGIN IMMEDIATE" on SQLite)."""
+
+    def __init__(self, conn: Any, steps: list[Step], gemeente: str, *, params: str,
+                 begin: str | None, lock_head: bool) -> None:
+        self.conn = conn
+        self.steps = steps
+        self.g = gemeente
+        self.begin = begin
+        p = params
+        case_cols = list(steps[0].case_row)
+        self.case_cols = case_cols
+        self.sql_case_insert = (f"INSERT INTO cases ({', '.join(case_cols)}) "
+                                f"VALUES ({', '.join([p] * len(case_cols))})")
+        self.sql_case_update = (f"UPDATE cases SET state = {p}, phase = {p}, version = {p}, "
+                                f"closed_on = {p}, destroyed_on = {p} "
+                                f"WHERE id = {p} AND version = {p}")
+        self.sql_head = (f"SELECT chain_n, entry_hash FROM chain_heads WHERE gemeente = {p}"
+                         + (" FOR UPDATE" if lock_head else ""))
+        self.sql_head_update = (f"UPDATE chain_heads SET chain_n = {p}, entry_hash = {p} "
+                                f"WHERE gemeente = {p}")
+        self.sql_head_insert = (f"INSERT INTO chain_heads (gemeente, chain_n, entry_hash) "
+                                f"VALUES ({p}, {p}, {p})")
+        hist_cols = [c for c in steps[0].history if c != "seq"]
+        self.hist_cols = hist_cols
+        self.sql_history = (f"INSERT INTO history ({', '.join(hist_cols)}) "
+                            f"VALUES ({', '.join([p] * len(hist_cols))})")
+        log_cols = [c for c in next(s.log_rows for s in steps if s.log_rows)[0] if c != "id"]
+        self.log_cols = log_cols
+        self.sql_log = (f"INSERT INTO processing_log ({', '.join(log_cols)}) "
+                        f"VALUES ({', '.join([p] * len(log_cols))})")
+        self.key = bytes.fromhex(secrets.token_hex(32))
+
+    def ensure_tenant_key(self, key_hex: str | None = None) -> None:
+        """The engine writes the municipality's pseudonym key once; so does the reference."""
+        cur = self.conn.cursor()
+        p = "?" if self.sql_head.count("?") else "%s"
+        cur.execute(f"SELECT key FROM tenant_keys WHERE gemeente = {p}", (self.g,))
+        row = cur.fetchone()
+        if row is None:
+            if self.begin:
+                cur.execute(self.begin)
+            cur.execute(f"INSERT INTO tenant_keys (gemeente, key) VALUES ({p}, {p})",
+                        (self.g, key_hex or self.key.hex()))
+        self.conn.commit()
+
+    def run_case(self, i: int) -> None:
+        conn = self.conn
+        g = self.g
+        case_id = uuid.uuid4().hex
+        version = 0
+        # The engine pseudonymises the client when the case opens (HMAC with the tenant key).
+        subject = hmac.new(self.key, f"bsn:{100000000 + i}".encode(),
+                           hashlib.sha256).hexdigest()[:32]
+        for step in self.steps:
+            cur = conn.cursor()
+            if self.begin:
+                cur.execute(self.begin)
+            trace = secrets.token_hex(16)
+            at = step.history["at"]
+            # processing_log rows of this step
+            if step.log_rows:
+                parent = secrets.token_hex(8)
+                rows = []
+                for r in step.log_rows:
+                    r = dict(r, trace_id=trace, span_id=secrets.token_hex(8),
+                             parent_span_id=parent, case_id=case_id, subject=subject)
+                    rows.append(tuple(r[c] for c in self.log_cols))
+                cur.executemany(self.sql_log, rows)
+            # the case row: the state re-serialised (same shape and size as the engine's)
+            state = step.state
+            state["id"] = case_id
+            state_json = _dumps(state)
+            row = step.case_row
+            if step.opening:
+                vals = dict(row, id=case_id, gemeente=g, version=1, state=state_json)
+                cur.execute(self.sql_case_insert, tuple(vals[c] for c in self.case_cols))
+                version = 1
+            else:
+                cur.execute(self.sql_case_update, (state_json, row["phase"], version + 1,
+                                                   row["closed_on"], row["destroyed_on"],
+                                                   case_id, version))
+                if cur.rowcount != 1:
+                    raise RuntimeError("conflict in the raw reference")
+                version += 1
+            # the history row, hash-chained per municipality
+            cur.execute(self.sql_head, (g,))
+            head = cur.fetchone()
+            n, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+            decision = step.decision
+            decision["trace_id"] = trace
+            decision["case_id"] = case_id
+            decision_json = _dumps(decision)
+            content = _dumps(step.content)
+            salt = secrets.token_hex(16)
+            digest = hashlib.sha256(bytes.fromhex(salt) + content.encode()).hexdigest()
+            h = step.history
+            at_text = at if isinstance(at, str) else at.isoformat(timespec="microseconds")
+            entry = hashlib.sha256("\x1f".join((
+                prev, g, str(n), case_id, at_text, h["step"], "1", h["code"], h["actor"],
+                trace, "", decision_json, digest)).encode()).hexdigest()
+            vals = dict(h, gemeente=g, chain_n=n, case_id=case_id, trace_id=trace,
+                        decision=decision_json, content=content, content_salt=salt,
+                        content_digest=digest, prev_hash=prev, entry_hash=entry)
+            cur.execute(self.sql_history, tuple(vals[c] for c in self.hist_cols))
+            if head:
+                cur.execute(self.sql_head_update, (n, entry, g))
+            else:
+                cur.execute(self.sql_head_insert, (g, n, entry))
+            conn.commit()
+
+
+def sqlite_connect(path: str) -> sqlite3.Connection:
+    """The engine's SQLite settings (wams.core.storage.database), on a bare sqlite3 connection.
+    Transactions are opened explicitly with BEGIN IMMEDIATE, as the engine does."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                   "busy_timeout=30000", "secure_delete=ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+class _AutoCommitSqlite:
+    """sqlite3 in autocommit mode with explicit BEGIN: commit() issues COMMIT if in one."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._c = conn
+
+    def cursor(self) -> sqlite3.Cursor:
+        return self._c.cursor()
+
+    def commit(self) -> None:
+        if self._c.in_transaction:
+            self._c.execute("COMMIT")
+
+    def close(self) -> None:
+        self._c.close()
+
+
+def sqlite_dbapi(path: str) -> _AutoCommitSqlite:
+    return _AutoCommitSqlite(sqlite_connect(path))
