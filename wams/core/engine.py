@@ -425,7 +425,8 @@ def _history_content(step: str, cmd: Any) -> Any:
 
 
 def _decision_json(decision: Decision) -> str:
-    return dumps(attrs.evolve(decision, report=None))
+    return dumps(attrs.evolve(decision, report=None) if decision.report is not None
+                 else decision)
 
 
 def _decision_from_json(text: str) -> Decision:
