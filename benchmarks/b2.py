@@ -30,7 +30,10 @@ def _worker(kind: str, url: str, gemeente: str, first: int, cases: int, steps: A
             from wams.api import Wams
             from wams.core.clock import Clock
             w = Wams.open(url, clock=Clock(common.START))
-            run = lambda i: common.lifecycle(w, gemeente, i)
+
+            def run(i: int) -> list[Any]:
+                return common.lifecycle(w, gemeente, i)
+
             close = w.close
         else:
             import psycopg

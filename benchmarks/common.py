@@ -91,7 +91,7 @@ def median(xs: Sequence[float]) -> float:
 
 
 def ratios(a: Sequence[float], b: Sequence[float]) -> list[float]:
-    return [x / y for x, y in zip(a, b)]
+    return [x / y for x, y in zip(a, b, strict=False)]
 
 
 def line(fid: str, left: str, right: str, ratio: float, goal: str, ok: bool,

@@ -69,7 +69,7 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
         cur = raw.cursor()
         cur.execute(sql.replace("?", params), args)
         names = [d[0] for d in cur.description]
-        out = [dict(zip(names, r)) for r in cur.fetchall()]
+        out = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         raw.commit()
         return out
 

@@ -98,7 +98,8 @@ def main(url: str = "sqlite://") -> int:
         # 6. Reading the dossier is processing too (raadplegen): logged, with actor and purpose.
         casus = w.case(GEMEENTE, case_id, actor="medewerker-017", purpose="voorbereiden evaluatie")
         print(f"casus {casus.id}: fase={casus.phase} domeinen={','.join(sorted(casus.scope))} "
-              f"diensten={len(casus.items)} werkplan=v{casus.werkplan.version if casus.werkplan else 0}")
+              f"diensten={len(casus.items)} "
+              f"werkplan=v{casus.werkplan.version if casus.werkplan else 0}")
 
         # 7. Closing after coordination needs terugvalafspraken (R32).
         w.clock.advance(180)

@@ -1,4 +1,5 @@
-"""examples/embedding.py (the script docs/embedding.md walks through) runs and says what it should."""
+"""examples/embedding.py (the script docs/embedding.md walks through) runs and says what it
+should."""
 
 from __future__ import annotations
 

@@ -34,8 +34,8 @@ def _env() -> dict[str, str]:
 
 
 def _run(*cmd: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=_env(), capture_output=True, check=False,
-                          text=True, timeout=TIMEOUT)
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=_env(), capture_output=True,
+                          check=False, text=True, timeout=TIMEOUT)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, cmd))} exited {proc.returncode}\n"
                              f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}")

@@ -313,7 +313,7 @@ def test_references_resolve() -> None:
         for supplier in category.suppliers:
             assert QUALIFIED_CODE.match(supplier), f"{code}: {supplier} is not plugin.code"
             assert supplier in kinds, f"{code}: unknown supplier {supplier}"
-    for name, rules in _collect("wams_provision_rules").items():
+    for rules in _collect("wams_provision_rules").values():
         for rule in rules:
             assert isinstance(rule, ProvisionRule)
             assert rule.categories and rule.citation
@@ -355,7 +355,7 @@ def test_signals() -> None:
     for name, signals in _collect("wams_signals").items():
         for signal in signals:
             assert signal.question.endswith("?")
-            assert signal.law in {law.code for law in getattr(PLUGINS[name], "wams_laws")()}
+            assert signal.law in {law.code for law in PLUGINS[name].wams_laws()}
 
 
 @pytest.mark.parametrize("name", list(PLUGINS))

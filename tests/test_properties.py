@@ -61,7 +61,8 @@ SOCIAAL = {"wmo", "jeugdhulp", "kinderbescherming", "jeugdreclassering", "schuld
            "participatie"}
 LISA = Persoon(ref="lisa", rol="gezinslid", relatie="partner", bsn="111222333")
 PARTIES = [KREDIETBANK, WIJKTEAM, WERK_INKOMEN, JEUGDHULP, SCHOOL, WONINGCORPORATIE, POLITIE,
-           Partij("huisarts", "aanpalend.huisarts"), Partij("raad", "jeugdwet.raad_kinderbescherming"),
+           Partij("huisarts", "aanpalend.huisarts"),
+           Partij("raad", "jeugdwet.raad_kinderbescherming"),
            Partij("gi", "jeugdwet.gecertificeerde_instelling")]
 PARTY_REFS = [p.ref for p in PARTIES] + ["onbekend"]
 REFS = ["jan", "emma", "lisa", "piet"]

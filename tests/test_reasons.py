@@ -139,7 +139,8 @@ def test_scope_domain_refused(wams):
     cid = route_a(wams)
     ok(wams.domein(G, cid, domein="jeugdhulp", reden="zorgen", client_akkoord=False))
     expect(wams, "scope.domain_refused",
-           lambda: wams.vraag_gegevens(G, cid, bij=JEUGDHULP, categorie="jeugdwet.jeugdhulpgegevens",
+           lambda: wams.vraag_gegevens(G, cid, bij=JEUGDHULP,
+                                       categorie="jeugdwet.jeugdhulpgegevens",
                                        over="jan", doel="zicht", noodzaak="nodig"), cid)
     expect(wams, "scope.domain_refused",
            lambda: wams.dienst(G, cid, persoon="jan", dienst="jeugdwet.jeugdhulp",
@@ -181,7 +182,8 @@ def test_family_no_samenhang(wams):
 def test_family_not_in_case(wams):
     cid = route_a(wams)
     expect(wams, "family.not_in_case",
-           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen",
+           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
+                                       categorie="participatiewet.inkomen",
                                        over="emma", doel="zicht", noodzaak="nodig"), cid)
     expect(wams, "family.not_in_case",
            lambda: wams.dienst(G, cid, persoon="emma", dienst="participatiewet.reintegratie",
@@ -229,7 +231,8 @@ def test_party_not_involved(wams):
 def test_category_undeclared(wams):
     cid = route_a(wams)
     expect(wams, "category.undeclared",
-           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="participatiewet.bsn_lijst",
+           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
+                                       categorie="participatiewet.bsn_lijst",
                                        over="jan", doel="zicht", noodzaak="nodig"), cid)
 
 
@@ -264,7 +267,8 @@ def test_objection_ended(wams):
     cid = route_a(wams)
     ok(wams.bezwaar(G, cid, persoon="jan"))
     expect(wams, "objection.ended",
-           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen",
+           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
+                                       categorie="participatiewet.inkomen",
                                        over="jan", doel="zicht", noodzaak="nodig"), cid)
     expect(wams, "objection.ended",
            lambda: wams.dienst(G, cid, persoon="jan", dienst="participatiewet.reintegratie",

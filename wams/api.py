@@ -20,7 +20,8 @@ refused with ``tenant.mismatch``. Keyword options on every step: ``actor`` (who 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from wams.core import commands as c
 from wams.core.clock import Clock
@@ -84,8 +85,11 @@ class Wams:
 
     def hulpvraag(self, gemeente: str, *, wet: str, client: Persoon, vraag: str,
                   aanleiding: str | None = None, bron: str = "client", **opts: Any) -> Decision:
-        """Route A: a hulpvraag under ``wet`` (R01, R02). The new case id is ``decision.case_id``."""
-        return self.execute(gemeente, None, c.Hulpvraag(wet, client, vraag, aanleiding, bron), **opts)
+        """Route A: a hulpvraag under ``wet`` (R01, R02).
+
+        The new case id is ``decision.case_id``."""
+        return self.execute(gemeente, None, c.Hulpvraag(wet, client, vraag, aanleiding, bron),
+                            **opts)
 
     def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
                 onderbouwing: str | None, indicatoren: Sequence[str] = (),
@@ -106,7 +110,8 @@ class Wams:
 
     # -- inside a case --------------------------------------------------------------------
 
-    def aanleiding(self, gemeente: str, case_id: str, *, omschrijving: str, **opts: Any) -> Decision:
+    def aanleiding(self, gemeente: str, case_id: str, *, omschrijving: str,
+                   **opts: Any) -> Decision:
         return self.execute(gemeente, case_id, c.Aanleiding(omschrijving), **opts)
 
     def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
@@ -119,7 +124,8 @@ class Wams:
                   wijze: str | None = None, **opts: Any) -> Decision:
         return self.execute(gemeente, case_id, c.Informeer(personen, wijze), **opts)
 
-    def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str, **opts: Any) -> Decision:
+    def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str,
+                    **opts: Any) -> Decision:
         return self.execute(gemeente, case_id, c.Samenspraak(omschrijving), **opts)
 
     def domein(self, gemeente: str, case_id: str, *, domein: str, reden: str | None,

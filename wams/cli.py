@@ -179,7 +179,8 @@ def _summary(results: list[ScenarioResult], err: bool = False) -> int:
 @click.option("--db", "url", metavar="URL",
               help="Bewaar in deze database (standaard: per bestand een nieuwe in het geheugen).")
 @click.option("--json", "as_json", is_flag=True, help="Eén JSON-document (scenarios.md).")
-@click.option("--explain", is_flag=True, help="Toon het besluit van elke stap met regels en bronnen.")
+@click.option("--explain", is_flag=True,
+              help="Toon het besluit van elke stap met regels en bronnen.")
 @click.pass_context
 def scenario_run(ctx: click.Context, paths: tuple[str, ...], url: str | None, as_json: bool,
                  explain: bool) -> None:

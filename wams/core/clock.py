@@ -30,7 +30,8 @@ class Clock:
         if not isinstance(when, dt.datetime):
             when = dt.datetime.combine(when, dt.time(9, 0))
         if self._fixed is not None and when < self._fixed:
-            raise ValueError(f"de tijd kan niet terug: {when:%Y-%m-%d} ligt voor {self._fixed:%Y-%m-%d}")
+            raise ValueError(f"de tijd kan niet terug: {when:%Y-%m-%d} "
+                             f"ligt voor {self._fixed:%Y-%m-%d}")
         self._fixed = when
 
     def advance(self, days: int) -> None:

@@ -7,7 +7,7 @@ one per person concerned, and in a casusoverleg one per person per recipient.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import attrs
 
@@ -18,8 +18,8 @@ from wams.core.model import (
     DomainState,
     Held,
     Item,
-    PartyState,
     Partij,
+    PartyState,
     PersonState,
     Request,
     WerkplanVersie,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from importlib import metadata
-from typing import Iterable
 
 import pluggy
 

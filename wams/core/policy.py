@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import attrs
 
@@ -17,8 +17,8 @@ from wams.core import commands as c
 from wams.core import phases
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
-from wams.core.records import Entry
 from wams.core.model import Casus, Partij
+from wams.core.records import Entry
 
 # R12: criminal-justice parties take part only for these purposes (MvT §2.2).
 JUSTICE_PURPOSES = frozenset({"voorkomen_recidive", "voorkomen_slachtofferschap", "re_integratie"})

@@ -58,7 +58,8 @@ class ScenarioError(Exception):
     def line(self) -> str:
         parts = [self.file]
         if self.step is not None:
-            parts.append(f"stap {self.step} ({self.action})" if self.action else f"stap {self.step}")
+            parts.append(f"stap {self.step} ({self.action})" if self.action
+                         else f"stap {self.step}")
         if self.key:
             parts.append(f"sleutel '{self.key}'")
         line = ": ".join([*parts, self.message])
@@ -234,7 +235,8 @@ def kind(value: object) -> str:
 
 def _text(value: object, _: object) -> str:
     if not isinstance(value, str):
-        hint = "; zet de waarde tussen aanhalingstekens" if isinstance(value, (int, float, dt.date)) else ""
+        hint = ("; zet de waarde tussen aanhalingstekens"
+                if isinstance(value, (int, float, dt.date)) else "")
         raise Invalid(f"verwacht tekst, kreeg {kind(value)} {show(value)}{hint}")
     return value
 
@@ -322,7 +324,8 @@ def _literal_factory(typ: Any) -> typing.Callable[[object, object], object]:
     return structure
 
 
-def _sequence_factory(typ: Any, converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
+def _sequence_factory(typ: Any,
+                      converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
     (item_type, _ellipsis) = typing.get_args(typ)
 
     def structure(value: object, _: object) -> tuple[object, ...]:
@@ -344,7 +347,8 @@ def _sequence_factory(typ: Any, converter: cattrs.Converter) -> typing.Callable[
     return structure
 
 
-def _mapping_factory(typ: Any, converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
+def _mapping_factory(typ: Any,
+                     converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
     (_key_type, value_type) = typing.get_args(typ)
 
     def structure(value: object, _: object) -> dict[str, object]:
@@ -368,8 +372,10 @@ def _mapping_factory(typ: Any, converter: cattrs.Converter) -> typing.Callable[[
     return structure
 
 
-def _record_factory(cls: type, converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
-    generated: typing.Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+def _record_factory(cls: type,
+                    converter: cattrs.Converter) -> typing.Callable[[object, object], object]:
+    generated: typing.Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=True)
     attrs.resolve_types(cls)
     # Commands declare some optional-in-the-format fields without a default (``onderbouwing:
     # str | None``): the author may leave them out to test the refusal, so they default to None.

@@ -68,7 +68,8 @@ def load(path: str | Path) -> Scenario:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(name, f"kan niet gelezen worden ({exc.__class__.__name__}: "
-                                  f"{getattr(exc, 'strerror', None) or exc}); controleer het pad") from None
+                                  f"{getattr(exc, 'strerror', None) or exc}); "
+                                  "controleer het pad") from None
     return loads(text, name)
 
 

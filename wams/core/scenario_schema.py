@@ -74,7 +74,8 @@ def _record(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     for field in attrs.fields(cls):
         args = typing.get_args(field.type)
         optional = type(None) in args
-        inner = next((a for a in args if a is not type(None)), field.type) if optional else field.type
+        inner = (next((a for a in args if a is not type(None)), field.type) if optional
+                 else field.type)
         schema = _type(inner, defs)
         if (cls, field.name) in CHOICES:
             schema = {"enum": list(CHOICES[(cls, field.name)])}

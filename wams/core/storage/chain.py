@@ -30,7 +30,7 @@ def entry_hash(prev_hash: str, gemeente: str, chain_n: int, case_id: str | None,
                at: dt.datetime, step: str, allowed: bool, code: str, actor: str,
                trace_id: str, idempotency_key: str | None, decision: str,
                digest: str) -> str:
-    parts = (prev_hash, gemeente, str(chain_n), case_id or "", at.isoformat(timespec="microseconds"),
-             step, "1" if allowed else "0", code, actor, trace_id, idempotency_key or "",
-             decision, digest)
+    parts = (prev_hash, gemeente, str(chain_n), case_id or "",
+             at.isoformat(timespec="microseconds"), step, "1" if allowed else "0", code, actor,
+             trace_id, idempotency_key or "", decision, digest)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
