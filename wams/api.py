@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from wams.core import commands as c
+from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import Engine
 from wams.core.model import Casus, Decision, Partij, Persoon
@@ -56,7 +57,7 @@ class Wams:
         self.close()
 
     @property
-    def catalogue(self):  # type: ignore[no-untyped-def]
+    def catalogue(self) -> Catalogue:
         return self._engine.catalogue
 
     @property

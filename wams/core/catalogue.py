@@ -205,9 +205,9 @@ def _validate(cat: Catalogue) -> None:
         for supplier in c.suppliers:
             if supplier not in cat.party_kinds:
                 fail("categories", code, f"verstrekker '{supplier}' is geen bekende partijsoort")
-        for s in c.special:
-            if s not in SPECIAL_KINDS:
-                fail("categories", code, f"bijzondere soort '{s}' is onbekend")
+        for special in c.special:
+            if special not in SPECIAL_KINDS:
+                fail("categories", code, f"bijzondere soort '{special}' is onbekend")
         if c.regime is not None and c.regime not in REGIMES:
             fail("categories", code, f"regime '{c.regime}' is geen {'/'.join(REGIMES)}")
     for code, r in cat.provision_rules.items():

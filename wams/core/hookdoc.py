@@ -134,6 +134,7 @@ def _record(cls: type) -> list[str]:
     for field in attrs.fields(cls):
         if field.default is attrs.NOTHING:
             default = "required"
+        # attrs' stubs declare Factory as a function; at run time it is a class.
         elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             default = f"`{field.default.factory.__name__}()`"
         else:

@@ -22,6 +22,7 @@ from wams.core.model import (
     PartyState,
     PersonState,
     Request,
+    Verzoek,
     WerkplanVersie,
 )
 from wams.core.policy import Context, grondslag, party_kind
@@ -84,8 +85,7 @@ def open_case(case: Casus, step: str, cmd: c.Hulpvraag | c.Verzoek, ctx: Context
                                            source=source, recipient="college"),))
 
 
-def _verzoek_state(cmd: c.Verzoek):  # type: ignore[no-untyped-def]
-    from wams.core.model import Verzoek
+def _verzoek_state(cmd: c.Verzoek) -> Verzoek:
     return Verzoek(partij=cmd.partij.ref, onderbouwing=cmd.onderbouwing or "",
                    indicatoren=tuple(cmd.indicatoren), helpt=cmd.helpt or "")
 
@@ -301,7 +301,9 @@ def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
                                      for ref in case.processable()))
 
 
-APPLY: dict[str, Callable[[Casus, object, Context], Applied]] = {
+#: step → its effect on the case. Each function takes its own step's command class
+#: (``commands.STEPS``), hence ``...``.
+APPLY: dict[str, Callable[..., Applied]] = {
     "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
     "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
     "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
@@ -309,4 +311,4 @@ APPLY: dict[str, Callable[[Casus, object, Context], Applied]] = {
     "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
     "casusoverleg": casusoverleg, "voortgang": voortgang, "bijdrage": bijdrage,
     "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit, "export": export,
-}  # type: ignore[dict-item]
+}

@@ -296,6 +296,7 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
     if _missing(cmd.doel) or _not_a_reason(cmd.noodzaak):
         return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
                   "waarom de gegevens nodig zijn (R15).")
+    assert cmd.doel is not None  # _missing() refused None above
     if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
         return no("purpose.enforcement_excluded")
     rules = ["R13", "R15", "R19"]
@@ -526,8 +527,9 @@ def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:
     return ok("R20", "R36")
 
 
-#: step → decision for steps inside a case (phase checked first by :func:`decide`)
-IN_CASE: dict[str, Callable[[Casus, object, Context], Verdict]] = {
+#: step → decision for steps inside a case (phase checked first by :func:`decide`). Each
+#: function takes its own step's command class (``commands.STEPS``), hence ``...``.
+IN_CASE: dict[str, Callable[..., Verdict]] = {
     "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
     "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
     "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
@@ -536,28 +538,33 @@ IN_CASE: dict[str, Callable[[Casus, object, Context], Verdict]] = {
     "casusoverleg": casusoverleg, "voortgang": voortgang, "taak": taak, "bijdrage": bijdrage,
     "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit,
     "vernietig": vernietig, "inzage": inzage, "export": export,
-}  # type: ignore[dict-item]
+}
 #: step → decision for steps that open a case or live outside one
-OUTSIDE: dict[str, Callable[[object, Context], Verdict]] = {
+OUTSIDE: dict[str, Callable[..., Verdict]] = {
     "hulpvraag": hulpvraag, "verzoek": verzoek, "betrokkenheid": betrokkenheid,
     "melding": melding,
-}  # type: ignore[dict-item]
+}
 
 
 def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     """Decide one step. Inside a case the phase table answers first (check 1)."""
+    # ``step`` is the name of ``cmd``'s class (commands.STEP_NAMES), hence the asserts below.
     if step in OUTSIDE:
         return OUTSIDE[step](cmd, ctx)
     if case is None and step == "inzage":
-        return inzage(None, cmd, ctx)  # type: ignore[arg-type]
+        assert isinstance(cmd, c.Inzage)
+        return inzage(None, cmd, ctx)
     if case is None:
         return no("state.invalid_transition", "Er is nog geen casus: begin met een hulpvraag "
                   "of een verzoek.")
     if step == "taak":
-        return taak(case, cmd, ctx)  # type: ignore[arg-type]
-    if step == "export" and cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:  # type: ignore[attr-defined]
-        # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
-        return no("purpose.enforcement_excluded")
+        assert isinstance(cmd, c.Taak)
+        return taak(case, cmd, ctx)
+    if step == "export":
+        assert isinstance(cmd, c.Export)
+        if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
+            # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
+            return no("purpose.enforcement_excluded")
     refusal = check_phase(step, case)
     if refusal:
         return refusal

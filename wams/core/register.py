@@ -187,17 +187,17 @@ def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
         # One statement for a new municipality's whole register (the usual case) ...
         with conn.begin_nested():
             conn.execute(insert(rv), new)
-        for row in new:
-            result[row["activity"]] = (row["version"], now, entries[row["activity"]])
+        for values in new:
+            result[values["activity"]] = (values["version"], now, entries[values["activity"]])
         return result
     except IntegrityError:
         pass
     # ... and row by row when another process recorded some of these versions first.
-    for row in new:
-        code, version = row["activity"], row["version"]
+    for values in new:
+        code, version = values["activity"], values["version"]
         try:
             with conn.begin_nested():
-                conn.execute(insert(rv), row)
+                conn.execute(insert(rv), values)
             result[code] = (version, now, entries[code])
         except IntegrityError:
             won = conn.execute(select(rv.c.version, rv.c.valid_from).where(

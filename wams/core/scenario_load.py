@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml  # type: ignore[import-untyped]
+import yaml
 from cattrs.errors import (
     AttributeValidationNote,
     BaseValidationError,

@@ -6,13 +6,19 @@ The schema itself is made and checked by ``migrate.py`` (alembic), never by crea
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from wams.core.errors import WamsError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_URL = "sqlite:///wams.db"
 URL_ENV = "WAMS_DATABASE_URL"
@@ -69,7 +75,7 @@ def connect(url: str | None) -> Engine:
 
 def _sqlite_settings(engine: Engine, memory: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # We issue BEGIN ourselves (below): pysqlite's implicit BEGIN is DEFERRED, and two
         # processes upgrading a read to a write lock deadlock instead of waiting.
         dbapi_conn.isolation_level = None
@@ -86,10 +92,11 @@ def _sqlite_settings(engine: Engine, memory: bool) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A long read (``wams audit verify``) asks for a plain deferred BEGIN: in WAL mode that
         # is a snapshot that does not hold the write lock, so writers go on meanwhile.
         read_only = conn.get_execution_options().get(READ_ONLY, False)
         # On the driver connection: SQLAlchemy's execution path would cost a tenth of a
         # command on the hot path (benchmarks/RESULTS.md).
-        conn.connection.dbapi_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        raw = cast("sqlite3.Connection", conn.connection.dbapi_connection)
+        raw.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")

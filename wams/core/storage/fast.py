@@ -64,6 +64,7 @@ class Fast:
         """Run with one parameter set; returns the DB-API cursor (rows, rowcount)."""
         compiled = self._compiled(conn.dialect, params)
         args = self._params(compiled, params)
+        # None only once the connection is closed or invalidated, never inside a transaction.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled[0], args)
@@ -74,6 +75,7 @@ class Fast:
     def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         compiled = self._compiled(conn.dialect, rows[0])
         args = [self._params(compiled, r) for r in rows]
+        # None only once the connection is closed or invalidated (see execute).
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(compiled[0], args)

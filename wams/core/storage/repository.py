@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from wams.core.storage import chain
 from wams.core.storage.fast import Fast
@@ -28,16 +28,17 @@ from wams.core.storage.tables import (
     TenantKeyRow,
 )
 
-cases = CaseRow.__table__
-history = HistoryRow.__table__
-heads = ChainHeadRow.__table__
-log = ProcessingRow.__table__
-involvements = InvolvementRow.__table__
-meldingen = MeldingRow.__table__
-melders = MelderRow.__table__
-settings = SettingRow.__table__
-tenant_keys = TenantKeyRow.__table__
-proofs = DestructionProofRow.__table__
+# Declarative classes type ``__table__`` as FromClause; each of these is a Table.
+cases = cast(Table, CaseRow.__table__)
+history = cast(Table, HistoryRow.__table__)
+heads = cast(Table, ChainHeadRow.__table__)
+log = cast(Table, ProcessingRow.__table__)
+involvements = cast(Table, InvolvementRow.__table__)
+meldingen = cast(Table, MeldingRow.__table__)
+melders = cast(Table, MelderRow.__table__)
+settings = cast(Table, SettingRow.__table__)
+tenant_keys = cast(Table, TenantKeyRow.__table__)
+proofs = cast(Table, DestructionProofRow.__table__)
 
 _case_meta = select(cases.c.gemeente, cases.c.version).where(cases.c.id == bindparam("id"))
 _case_state = select(cases.c.state).where(cases.c.id == bindparam("id"))
@@ -214,15 +215,16 @@ class Store:
         assert found is not None
         return found
 
-    def _insert_absent(self, table: Any, values: dict[str, Any]) -> None:
+    def _insert_absent(self, table: Table, values: dict[str, Any]) -> None:
         # INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
         # waits for the other transaction and then does nothing, instead of failing it.
         dialect = self.conn.dialect.name
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+            self.conn.execute(pg_insert(table).on_conflict_do_nothing(), values)
         else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        self.conn.execute(dialect_insert(table).on_conflict_do_nothing(), values)
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            self.conn.execute(sqlite_insert(table).on_conflict_do_nothing(), values)
 
     # -- destruction ----------------------------------------------------------------------
 
