@@ -191,3 +191,17 @@ def test_afgewezen_keeps_only_inzage_and_vernietig(wams):
     ok(wams.inzage(G, cid, persoon="jan"))
     wams.clock.advance(400)
     assert ok(wams.vernietig(G, cid)).phase == "vernietigd"
+
+
+def test_bewaartermijn_counts_calendar_months_clamped_to_month_end() -> None:
+    """R33: the bewaartermijn runs in calendar months from closure; a closure on the 31st ends
+    on the last day of a shorter month, never in the month after."""
+    import datetime as dt
+
+    from wams.core.clock import add_months
+
+    assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2027, 3, 15), 12) == dt.date(2028, 3, 15)
+    assert add_months(dt.date(2027, 3, 31), -1) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2027, 1, 10), -13) == dt.date(2025, 12, 10)

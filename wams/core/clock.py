@@ -38,3 +38,17 @@ class Clock:
         if days < 0:
             raise ValueError("de tijd kan niet terug: dagen moet 0 of meer zijn")
         self.set(self.now() + dt.timedelta(days=days))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months (negative: back), clamped to the month's end:
+    31 January + 1 month is 28 or 29 February. Bewaartermijnen are counted this way."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a 28th")

@@ -16,6 +16,7 @@ import attrs
 from wams.core import commands as c
 from wams.core import phases
 from wams.core.catalogue import Catalogue
+from wams.core.clock import add_months
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
 from wams.core.records import Entry
@@ -496,15 +497,7 @@ def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Verdict:
 
 def retention_ends(closed_on: dt.date, months: int) -> dt.date:
     """The day the bewaartermijn has passed: ``months`` calendar months after closure."""
-    month = closed_on.month - 1 + months
-    year = closed_on.year + month // 12
-    month = month % 12 + 1
-    for day in (closed_on.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return add_months(closed_on, months)
 
 
 def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wams.core.clock import add_months
 from wams.core.lifecycle import DESTROY, Processing
 from wams.core.model import Casus
 from wams.core.storage.repository import Store
@@ -93,7 +94,7 @@ def run(engine: Any, gemeente: str | None = None, *, dry_run: bool = False,
         for g in [gemeente] if gemeente else _ended_gemeenten(store):
             months = bewaartermijn(store, g)
             # A bound a few days generous (month ends), then the exact rule of the policy.
-            bound = _months_back(today, months) + dt.timedelta(days=3)
+            bound = add_months(today, -months) + dt.timedelta(days=3)
             for case_id, closed_on in _closed_before(store, g, bound):
                 ends = retention_ends(closed_on, months)
                 if ends <= today:
@@ -137,15 +138,3 @@ def _closed_before(store: Store, gemeente: str, bound: dt.date) -> list[tuple[st
         cases.c.gemeente == gemeente, cases.c.phase.in_(("afgesloten", "afgewezen")),
         cases.c.closed_on <= bound).order_by(cases.c.closed_on, cases.c.id))
     return [(r[0], r[1]) for r in store.conn.execute(stmt)]
-
-
-def _months_back(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 - months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")

@@ -113,12 +113,6 @@ class Store:
                 .where(cases.c.gemeente == gemeente).order_by(cases.c.opened_on, cases.c.id))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
-    def expired_candidates(self, gemeente: str, closed_before: dt.date) -> list[str]:
-        stmt = (select(cases.c.id).where(
-            cases.c.gemeente == gemeente, cases.c.phase.in_(("afgesloten", "afgewezen")),
-            cases.c.closed_on <= closed_before).order_by(cases.c.closed_on))
-        return [r[0] for r in self.conn.execute(stmt)]
-
     # -- history and its chain ------------------------------------------------------------
 
     def idempotent_decision(self, gemeente: str, key: str) -> str | None:
