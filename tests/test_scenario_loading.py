@@ -529,3 +529,20 @@ def test_mutations_load_or_fail_with_one_line(data: dict[str, Any]) -> None:
     except ScenarioError as exc:
         line = str(exc)
         assert line.startswith(FILE + ": ") and len(line.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("settings", "fragment"), [
+    ({"bewaartermijn_maanden": -5}, "0 of meer"),
+    ({"bewaartermijn_maanden": "twaalf"}, "heel aantal maanden"),
+    ({"voortgang_interval_maanden": 0}, "1 of meer"),
+    ({"bewaartermijnn": 12}, "onbekende instelling"),
+])
+def test_instellingen_the_engine_would_refuse_are_refused_at_load(settings: dict[str, Any],
+                                                                   fragment: str) -> None:
+    data = valid()
+    data["instellingen"] = settings
+    with pytest.raises(ScenarioError) as exc:
+        from_data(data, FILE)
+    line = str(exc.value)
+    assert line.startswith(f"{FILE}: sleutel 'instellingen.{next(iter(settings))}'")
+    assert fragment in line and len(line.splitlines()) == 1

@@ -18,11 +18,13 @@ from typing import IO, Any
 
 import click
 
+from wams.core.settings import SETTINGS
+
 EXIT_USER = 2
 DB_ENV = "WAMS_DATABASE_URL"
 #: R27: how often the coordinator reports to the college; a municipal choice (default 3 months)
 VOORTGANG_SETTING = "voortgang_interval_maanden"
-DEFAULT_VOORTGANG_MAANDEN = 3
+DEFAULT_VOORTGANG_MAANDEN = SETTINGS[VOORTGANG_SETTING].default
 
 
 class UserError(click.ClickException):

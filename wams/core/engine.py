@@ -17,7 +17,7 @@ import attrs
 import sqlalchemy
 
 from wams.core import commands as c
-from wams.core import lifecycle, phases, policy, retention
+from wams.core import lifecycle, phases, policy, retention, settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.errors import ConflictError, InputError, WamsError
@@ -96,8 +96,7 @@ class Engine:
 
     def set_setting(self, gemeente: str, key: str, value: object) -> None:
         _check_gemeente(gemeente)
-        if key == retention.SETTING and (not isinstance(value, int) or value < 0):
-            raise InputError("bewaartermijn_maanden is een heel aantal maanden (0 of meer)")
+        value = settings.check(key, value)
         with self._lock, self._conn.begin():
             self._store().set_setting(gemeente, key, json.dumps(value))
         if key == retention.SETTING:
@@ -108,7 +107,7 @@ class Engine:
         with self._lock, self._conn.begin():
             raw = self._store().setting(gemeente, key)
         if raw is None:
-            return retention.DEFAULT_BEWAARTERMIJN_MAANDEN if key == retention.SETTING else None
+            return settings.default(key)
         return json.loads(raw)
 
     # -- commands -------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from wams.core.clock import add_months
 from wams.core.lifecycle import DESTROY, Processing
 from wams.core.model import Casus
+from wams.core.settings import SETTINGS
 from wams.core.storage.repository import Store
 
-DEFAULT_BEWAARTERMIJN_MAANDEN = 12
 SETTING = "bewaartermijn_maanden"
+DEFAULT_BEWAARTERMIJN_MAANDEN = SETTINGS[SETTING].default
 RULE = "R33: bewaartermijn verstreken (MvT §3.1.4); termijn is een gemeentelijke keuze"
 
 

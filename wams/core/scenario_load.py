@@ -22,6 +22,8 @@ from cattrs.errors import (
 )
 
 from wams.core import commands as c
+from wams.core import settings
+from wams.core.errors import InputError
 from wams.core.model import Partij, Persoon
 from wams.core.scenario_format import (
     ACTIONS,
@@ -101,6 +103,11 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
                                   f"{kind(steps_raw)}; schrijf '- hulpvraag: {{...}}'",
                             key="stappen")
     _check_ids(header, path)
+    for key, value in header.instellingen.items():
+        try:
+            settings.check(key, value)
+        except InputError as exc:
+            raise ScenarioError(path, f"{exc}", key=f"instellingen.{key}") from None
     refs = _Refs(header, path)
     clock = header.datum
     steps = []
