@@ -213,6 +213,16 @@ class Melding:
 
 
 @attrs.frozen
+class MeldingDoorgeven:
+    """Pass the data of a melding on (R34). ``melding`` is its id; a scenario leaves it out and
+    means the last melding of the scenario."""
+
+    aan: str
+    reden: str | None = None
+    melding: int | None = None
+
+
+@attrs.frozen
 class Inzage:
     # A Persoon (with BSN where known) finds his records in every case and outside one; a
     # bare ref finds them through the case it is asked in.
@@ -252,6 +262,7 @@ STEPS: dict[str, type] = {
     "sluit": Sluit,
     "vernietig": Vernietig,
     "melding": Melding,
+    "melding_doorgeven": MeldingDoorgeven,
     "inzage": Inzage,
     "export": Export,
 }

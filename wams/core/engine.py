@@ -161,7 +161,8 @@ class Engine:
         verdict = policy.decide(step, case, cmd, ctx)
         if not verdict.allowed:
             decision = self._refusal(case, step, verdict.code, trace, verdict.detail,
-                                     werkplan=_werkplan_of(step, case, cmd))
+                                     werkplan=_werkplan_of(step, case, cmd),
+                                     extra_rules=verdict.rules)
             store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                                  step=step, allowed=False, code=decision.code, actor=actor,
                                  trace_id=trace, idempotency_key=idem,
@@ -179,9 +180,7 @@ class Engine:
             if step == "hulpvraag":
                 signalen = self.catalogue.signals_for(cmd.wet)
         elif step in phases.OUTSIDE_CASE:
-            persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
-            outside = {persoon.ref: self.subject_of(key, persoon)}
-            applied = self._outside(store, gemeente, step, cmd, outside[persoon.ref][0], now)
+            applied, outside, report = self._outside(store, gemeente, step, cmd, key, now)
         elif step == "vernietig":
             assert case is not None
             processings = retention.destroy(store, case, actor=actor, now=now, trace_id=trace,
@@ -209,7 +208,7 @@ class Engine:
         rows = self._log_rows(gemeente, case, applied.processings, step, trace, actor, now,
                               outside)
         store.insert_log(rows)
-        count = len(report["verwerkingen"]) if report is not None else len(rows)
+        count = len(report["verwerkingen"]) if step == "inzage" and report else len(rows)
         decision = self._allowed(case, step, verdict, trace, applied, extra_citations,
                                  signalen, count, report)
         if case is not None and step not in phases.OPENING:
@@ -271,21 +270,40 @@ class Engine:
         self._cache[case.id] = case
         return case, applied
 
-    def _outside(self, store: Store, gemeente: str, step: str, cmd: Any, subject: str,
-                 now: Any) -> Applied:
+    def _outside(self, store: Store, gemeente: str, step: str, cmd: Any, key: bytes,
+                 now: Any) -> tuple[Applied, dict[str, tuple[str, str]], dict[str, Any] | None]:
+        """Steps that belong to no case: betrokkenheid, melding and passing a melding on.
+        Returns what was processed, the (pseudonym, type) of the person, and a report."""
+        if step == "melding_doorgeven":
+            found = store.melding(gemeente, cmd.melding) if cmd.melding is not None else None
+            if cmd.melding is None:
+                raise InputError("er is geen melding om door te geven; noem haar nummer")
+            if found is None:  # R38: another municipality's melding is as unknown as none
+                raise InputError(f"melding {cmd.melding} bestaat niet bij gemeente {gemeente}")
+            subject, stype, zorg, at = found
+            # The worry goes to the recipient; who reported it never does (R34).
+            report = {"melding": cmd.melding, "gemeld_op": at.date().isoformat(), "zorg": zorg,
+                      "aan": cmd.aan, "reden": cmd.reden}
+            return Applied(None, (Processing("provide", "melding", "meldpunt", cmd.reden,
+                                             source="meldpunt", recipient=cmd.aan),)), \
+                {"melding": (subject, stype)}, report
         persoon: Persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
+        subject, stype = self.subject_of(key, persoon)
+        outside = {persoon.ref: (subject, stype)}
         if step == "betrokkenheid":
             store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
                                      party_soort=cmd.partij.soort, subject=subject,
                                      dienst=cmd.dienst, at=now)
             return Applied(None, (Processing("collect", persoon.ref, "beoordeling_verzoek",
                                              "betrokkenheid van partij vastleggen",
-                                             source=cmd.partij.ref),))
-        store.insert_melding(gemeente=gemeente, subject=subject, zorg=cmd.zorg,
-                             melder_soort=cmd.melder.soort, melder_naam=cmd.melder.naam, at=now)
+                                             source=cmd.partij.ref),)), outside, None
+        melding_id = store.insert_melding(gemeente=gemeente, subject=subject, zorg=cmd.zorg,
+                                          melder_soort=cmd.melder.soort,
+                                          melder_naam=cmd.melder.naam, at=now)
         # R34: the log names the meldpunt as source, never the reporter.
         return Applied(None, (Processing("collect", persoon.ref, "meldpunt",
-                                         "melding van zorg over inwoner", source="meldpunt"),))
+                                         "melding van zorg over inwoner", source="meldpunt"),)), \
+            outside, {"melding": melding_id}
 
     def _register_subjects(self, case: Casus, key: bytes) -> None:
         for ref, state in case.persons.items():
@@ -342,9 +360,11 @@ class Engine:
     # -- decisions ------------------------------------------------------------------------
 
     def _refusal(self, case: Casus | None, step: str, code: str, trace: str,
-                 detail: str | None = None, werkplan: str | None = None) -> Decision:
+                 detail: str | None = None, werkplan: str | None = None,
+                 extra_rules: tuple[str, ...] = ()) -> Decision:
         r = reason(code)
-        return Decision(False, code, _join(r.message, detail), r.rules, citations(r.rules),
+        rules = tuple(dict.fromkeys(r.rules + extra_rules))
+        return Decision(False, code, _join(r.message, detail), rules, citations(rules),
                         step=step, case_id=case.id if case else None,
                         phase=case.phase if case else None, werkplan=werkplan,
                         trace_id=trace, versions=self._versions)

@@ -14,7 +14,7 @@ ANY: frozenset[str] = frozenset(ALL_PHASES)
 
 # Steps that open a case, or live outside one (R35: a melding opens nothing).
 OPENING = frozenset({"hulpvraag", "verzoek"})
-OUTSIDE_CASE = frozenset({"betrokkenheid", "melding"})
+OUTSIDE_CASE = frozenset({"betrokkenheid", "melding", "melding_doorgeven"})
 
 #: step → phases in which it may run (inside a case)
 STEP_PHASES: dict[str, frozenset[str]] = {

@@ -227,6 +227,17 @@ def melding(cmd: c.Melding, ctx: Context) -> Verdict:
     return ok("R34", "R35", "R36")
 
 
+def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
+    # R34: data from a melding is passed on only with a recorded reason (Wmo 2015 art. 2.2.5
+    # (voorstel); MvT §1.2). The refusal cites R34 besides the rules of reason.missing.
+    if _missing(cmd.aan):
+        raise InputError("noem aan wie de melding wordt doorgegeven (aan)")
+    if _missing(cmd.reden):
+        return Verdict("reason.missing", ("R34",), "Gegevens uit een melding worden alleen "
+                       "doorgegeven met een vastgelegde reden (R34).")
+    return ok("R34", "R36")
+
+
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
     if case.route != "A":
         return no("state.invalid_transition", "Een aanleiding hoort bij route A.")
@@ -535,7 +546,7 @@ IN_CASE: dict[str, Callable[..., Verdict]] = {
 #: step → decision for steps that open a case or live outside one
 OUTSIDE: dict[str, Callable[..., Verdict]] = {
     "hulpvraag": hulpvraag, "verzoek": verzoek, "betrokkenheid": betrokkenheid,
-    "melding": melding,
+    "melding": melding, "melding_doorgeven": melding_doorgeven,
 }
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: Steps that act before a case exists; the engine answers them with case_id None.
 _OPENERS = (c.Hulpvraag, c.Verzoek)
-_NO_CASE = (c.Betrokkenheid, c.Melding)
+_NO_CASE = (c.Betrokkenheid, c.Melding, c.MeldingDoorgeven)
 
 
 @attrs.frozen
@@ -108,8 +108,11 @@ def _run_steps(wams: Wams, scenario: Scenario,
     gemeente = scenario.header.gemeente
     case_id: str | None = None
     phase: str | None = None
+    melding: int | None = None  # the scenario's last melding, which melding_doorgeven means
     results: list[StepResult] = []
     for stap in scenario.stappen:
+        if isinstance(stap.command, c.MeldingDoorgeven) and stap.command.melding is None:
+            stap = attrs.evolve(stap, command=attrs.evolve(stap.command, melding=melding))
         try:
             decision = _execute(wams, gemeente, case_id, phase, stap)
         except InputError as exc:
@@ -139,6 +142,8 @@ def _run_steps(wams: Wams, scenario: Scenario,
             break
         if isinstance(stap.command, _OPENERS) and decision.allowed and decision.case_id:
             case_id = decision.case_id
+        if isinstance(stap.command, c.Melding) and decision.allowed and decision.report:
+            melding = int(decision.report["melding"])  # type: ignore[call-overload]
         if decision.phase is not None and (decision.case_id == case_id or case_id is None):
             phase = decision.phase
         results.append(StepResult(stap.n, stap.action, decision, compare(stap, decision)))

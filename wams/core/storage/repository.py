@@ -189,6 +189,18 @@ class Store:
                                             "naam": melder_naam})
         return melding_id
 
+    def melding(self, gemeente: str, melding_id: int) -> tuple[str, str, str, dt.datetime] | None:
+        """(subject, subject type, zorg, when) of a melding of this municipality."""
+        row = self.conn.execute(select(meldingen.c.subject, meldingen.c.zorg, meldingen.c.at)
+                                .where(meldingen.c.id == melding_id,
+                                       meldingen.c.gemeente == gemeente)).first()
+        if row is None:
+            return None
+        # The type was logged with the melding itself (a BSN or a caller's ref).
+        stype = self.conn.execute(select(log.c.subject_type).where(
+            log.c.gemeente == gemeente, log.c.subject == row.subject).limit(1)).scalar()
+        return row.subject, stype or "pseudoniem", row.zorg, row.at
+
     # -- municipal settings and keys ------------------------------------------------------
 
     def setting(self, gemeente: str, key: str) -> str | None:
