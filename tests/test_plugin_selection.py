@@ -246,3 +246,33 @@ def test_decision_versions_name_core_and_every_plugin(monkeypatch: pytest.Monkey
         # A refusal carries the versions too: every answer says what decided it.
         refused = _hulpvraag(w, "onbekend")
         assert not refused.allowed and dict(refused.versions) == versions
+
+
+def test_after_step_gets_a_copy_and_cannot_undo_the_step(caplog: pytest.LogCaptureFixture) -> None:
+    """hookspecs.wams_after_step: the plugin must not change the case, and what it raises is
+    logged without undoing the committed step."""
+    import datetime as dt
+
+    from wams.api import Wams
+    from wams.core.hookspecs import hookimpl
+    from wams.core.model import Persoon
+
+    seen: list[object] = []
+
+    class Meddler:
+        @hookimpl
+        def wams_after_step(self, case, decision, events):  # type: ignore[no-untyped-def]
+            seen.append(decision.step)
+            if case is not None:
+                case.phase = "vernietigd"  # a plugin tampering with what it was given
+            raise RuntimeError("bus down")
+
+    with Wams.open("sqlite://", plugins=[("meddler", Meddler())]) as w:
+        w.clock.set(dt.date(2027, 2, 1))
+        with caplog.at_level("ERROR", logger="wams"):
+            d = w.hulpvraag("0599", wet="wmo", client=Persoon("jan"), vraag="hulp",
+                            aanleiding="eenzaam")
+        assert d.allowed and seen == ["hulpvraag"]
+        assert "bus down" in caplog.text
+        assert w.cases("0599")[0]["phase"] == "onderzoek"
+        assert w.domein("0599", d.case_id, domein="welzijn", reden="eenzaamheid").allowed

@@ -8,6 +8,7 @@ step changes nothing; only the refusal itself is kept in the history, without it
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import uuid
@@ -46,6 +47,7 @@ from wams.core.storage.database import connect
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
 
+log = logging.getLogger("wams")
 GEMEENTE = re.compile(r"^\d{4}$")
 ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
 
@@ -136,8 +138,20 @@ class Engine:
                 raise
             if step == "vernietig" and decision.allowed and not self.defer_scrub:
                 self._scrub_files()
-        self.catalogue.after_step(case, decision, events)
+        self._notify(case, decision, events)
         return decision
+
+    def _notify(self, case: Casus | None, decision: Decision, events: list[Any]) -> None:
+        """``wams_after_step``: plugins get a copy of the case (they must not change the
+        engine's own), and what they raise is logged: the step is committed already."""
+        if not self.catalogue.pm.hook.wams_after_step.get_hookimpls():
+            return
+        copy = case_from_json(case_to_json(case)) if case is not None else None
+        try:
+            self.catalogue.after_step(copy, decision, events)
+        except Exception:
+            log.exception("wams_after_step faalde na stap %s (trace %s); de stap is opgeslagen",
+                          decision.step, decision.trace_id)
 
     def _run(self, store: Store, gemeente: str, case_id: str | None, step: str, cmd: Any,
              actor: str, idem: str | None,

@@ -114,7 +114,9 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
                                         dist.version if dist else "?")
     for entry in extra_plugins or ():
         name, plugin = _named(entry)
-        if wanted(name):
+        # Passed in code on purpose: the allow list (meant for what is installed) does not
+        # filter it; a block list naming it still does.
+        if name not in blocked:
             try:
                 pm.register(plugin, name=name)
             except ValueError as exc:  # pluggy: the name or the object is registered already
