@@ -13,14 +13,16 @@ from wams.core.model import Casus
 
 T = TypeVar("T")
 
-_conv = cattrs.Converter(forbid_extra_keys=True)
+# omit_if_default: the case state is written on every step; empty lists and None fields
+# need not be (structuring fills them in again), which keeps the JSON and its encoding small.
+_conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True)
 _conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 _conv.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
 _conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
 _conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
 _conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def dumps(obj: Any) -> str:
