@@ -8,17 +8,31 @@ the precompiled catalogue and returns a :class:`Verdict`. The check orders are t
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 
 import attrs
 
 from wams.core import commands as c
-from wams.core import phases
 from wams.core.catalogue import Catalogue
+from wams.core.checks import (
+    GRONDSLAG_RULES,
+    Verdict,
+    check_in_case,
+    check_objection,
+    check_phase,
+    check_request,
+    check_scope,
+    grondslag,
+    involvable,
+    missing,
+    no,
+    not_a_reason,
+    ok,
+    party_kind,
+)
 from wams.core.clock import add_months
 from wams.core.errors import InputError
-from wams.core.model import Casus, Partij
+from wams.core.model import Casus
 from wams.core.records import Entry
 
 # R12: criminal-justice parties take part only for these purposes (MvT §2.2).
@@ -28,29 +42,6 @@ ENFORCEMENT_PURPOSES = frozenset({"opsporing", "handhaving", "vervolging"})
 # R01: a case never opens from data matching or analytics (MvT §1.4).
 NOT_A_HULPVRAAG = frozenset({"vroegsignalering", "data_analyse", "bestandskoppeling"})
 HULPVRAAG_SOURCES = frozenset({"client"}) | NOT_A_HULPVRAAG
-# R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
-# zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
-NOT_A_REASON = ("standaardvragenlijst", "standaard vragenlijst", "zelfredzaamheidsmatrix",
-                "standaardscreening", "standaard screening", "brede uitvraag")
-
-
-@attrs.frozen
-class Verdict:
-    code: str
-    rules: tuple[str, ...] = ()
-    detail: str | None = None
-
-    @property
-    def allowed(self) -> bool:
-        return self.code == "ok"
-
-
-def ok(*rules: str, detail: str | None = None) -> Verdict:
-    return Verdict("ok", tuple(rules), detail)
-
-
-def no(code: str, detail: str | None = None) -> Verdict:
-    return Verdict(code, (), detail)
 
 
 @attrs.frozen
@@ -64,121 +55,6 @@ class Context:
     bewaartermijn_maanden: int = 12
     # hulpvraag: the answer of the law's plugin to ``wams_entry`` (the mirror provision)
     entry: Entry | None = None
-
-
-def _missing(text: str | None) -> bool:
-    return text is None or not str(text).strip()
-
-
-def _not_a_reason(text: str | None) -> bool:
-    return _missing(text) or any(p in str(text).lower() for p in NOT_A_REASON)
-
-
-# -- shared checks ----------------------------------------------------------------------------
-
-
-def check_phase(step: str, case: Casus) -> Verdict | None:
-    if phases.allowed_in(step, case.phase):
-        return None
-    return no(phases.phase_refusal(step, case.phase),
-              f"Stap '{step}' kan niet in fase '{case.phase}'.")
-
-
-def check_objection(case: Casus, person: str) -> Verdict | None:
-    # R09: route A ends processing of the objector; route B halts it until the college decides.
-    state = case.persons.get(person)
-    if state is None or state.objection in (None, "resumed"):
-        return None
-    code = "objection.pending" if state.objection == "pending" else "objection.ended"
-    return no(code, f"Er loopt of gold een verzoek om de verwerking over '{person}' te stoppen.")
-
-
-def check_in_case(case: Casus, person: str) -> Verdict | None:
-    # R10/R19: only the cliënt and gezinsleden drawn in with recorded samenhang.
-    if person in case.persons:
-        return None
-    return no("family.not_in_case", f"'{person}' is geen cliënt of gezinslid in deze casus.")
-
-
-def check_scope(case: Casus, domain: str) -> Verdict | None:
-    # R03/R19: data, parties and services only in domains in scope; refused ones stay out.
-    state = case.scope.get(domain)
-    if state is not None and state.status == "in":
-        return None
-    if state is not None and state.status == "refused":
-        return no("scope.domain_refused", f"Domein '{domain}' is door de cliënt geweigerd.")
-    return no("scope.domain_not_in_scope", f"Domein '{domain}' hoort niet bij het onderzoek.")
-
-
-def party_kind(cat: Catalogue, partij: Partij) -> tuple[str, bool]:
-    kind = cat.party_kinds.get(partij.soort)
-    if kind is None:
-        raise InputError(f"onbekende partijsoort '{partij.soort}' (partij '{partij.ref}')")
-    return kind.domain, kind.justice
-
-
-def involvable(case: Casus, cat: Catalogue, partij: Partij | str) -> bool:
-    """R19: a party is involved, or is a non-justice sociaal-domein party whose domain is in
-    scope (it is then involved automatically by the first data request)."""
-    ref = partij if isinstance(partij, str) else partij.ref
-    known = case.parties.get(ref)
-    if known is not None and known.involved:
-        return True
-    if isinstance(partij, str):
-        return False
-    domain, justice = party_kind(cat, partij)
-    return cat.is_sociaal(domain) and not justice and check_scope(case, domain) is None
-
-
-def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
-                  partij: Partij | str | None) -> Verdict | None:
-    """Checks 2–8 of a data request (scenarios.md), shared by vraag_gegevens and casusoverleg.
-    ``partij=None`` skips the party checks (7, 8): the college brings data it holds."""
-    refusal = (check_objection(case, over)
-               or (case.route == "B" and _check_informed(case, over))
-               or check_in_case(case, over))
-    if refusal:
-        return refusal
-    category = cat.categories.get(categorie)
-    if category is None:
-        return no("category.undeclared", f"Gegevenscategorie '{categorie}' is door geen plugin "
-                  "gedeclareerd.")
-    refusal = check_scope(case, category.domain)
-    if refusal or partij is None:
-        return refusal
-    if not involvable(case, cat, partij):
-        ref = partij if isinstance(partij, str) else partij.ref
-        return no("party.not_involved", f"Partij '{ref}' is niet bij de casus betrokken.")
-    soort = partij.soort if isinstance(partij, Partij) else case.parties[partij].partij.soort
-    if not cat.may_supply(soort, categorie):
-        return no("category.party_may_not_supply",
-                  f"Een {soort} mag '{categorie}' niet verstrekken.")
-    return None
-
-
-def _check_informed(case: Casus, person: str) -> Verdict | None:
-    # R08: in route B the persons are informed before data is requested from others.
-    state = case.persons.get(person)
-    if state is None or state.informed:
-        return None
-    return no("inform.required", f"'{person}' is nog niet geïnformeerd over de verwerking.")
-
-
-# -- werkplan obligation (R22–R24) -----------------------------------------------------------
-
-
-def grondslag(case: Casus, helpt: bool = True) -> str:
-    """R22 verplicht, R23 bevoegd, R24 otherwise (MvT §3.3, §3.3.3)."""
-    sociaal = {(i.persoon, i.dienst) for i in case.items if i.sociaal}
-    per_person = Counter(p for p, _ in sociaal)
-    if helpt and (any(n >= 2 for n in per_person.values()) or len(per_person) >= 2):
-        return "verplicht"
-    if helpt and len(sociaal) == 1 and any(not i.sociaal for i in case.items):
-        return "bevoegd"
-    return "geen_grondslag"
-
-
-GRONDSLAG_RULES = {"verplicht": "R22", "bevoegd": "R23", "geen_grondslag": "R24"}
 
 
 # -- the steps --------------------------------------------------------------------------------
@@ -196,7 +72,7 @@ def hulpvraag(cmd: c.Hulpvraag, ctx: Context) -> Verdict:
     if law.kind != "sociaal" or not ctx.entry.opens:
         return no("entry.adjacent_cannot_open", f"'{cmd.wet}' is een aanpalende wet.")
     rules = ["R01", "R38"]
-    if not _missing(cmd.aanleiding):
+    if not missing(cmd.aanleiding):
         rules.append("R02")
     if ctx.catalogue.signals_for(cmd.wet):
         rules.append("R05")
@@ -210,7 +86,7 @@ def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
     if not ctx.involved:
         return no("verzoek.party_not_involved",
                   f"Er is geen betrokkenheid van '{cmd.partij.ref}' bij de persoon vastgelegd.")
-    if _missing(cmd.onderbouwing) or not cmd.indicatoren or _missing(cmd.helpt):
+    if missing(cmd.onderbouwing) or not cmd.indicatoren or missing(cmd.helpt):
         return no("verzoek.no_substantiation")
     return ok("R01", "R06", "R38")
 
@@ -230,9 +106,9 @@ def melding(cmd: c.Melding, ctx: Context) -> Verdict:
 def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
     # R34: data from a melding is passed on only with a recorded reason (Wmo 2015 art. 2.2.5
     # (voorstel); MvT §1.2). The refusal cites R34 besides the rules of reason.missing.
-    if _missing(cmd.aan):
+    if missing(cmd.aan):
         raise InputError("noem aan wie de melding wordt doorgegeven (aan)")
-    if _missing(cmd.reden):
+    if missing(cmd.reden):
         return Verdict("reason.missing", ("R34",), "Gegevens uit een melding worden alleen "
                        "doorgegeven met een vastgelegde reden (R34).")
     return ok("R34", "R36")
@@ -241,14 +117,14 @@ def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
     if case.route != "A":
         return no("state.invalid_transition", "Een aanleiding hoort bij route A.")
-    if _missing(cmd.omschrijving):
+    if missing(cmd.omschrijving):
         return no("reason.missing")
     return ok("R02")
 
 
 def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Verdict:
     # R07: a decision with reasons that refer to the indicators and the werkinstructie.
-    if _missing(cmd.motivering) or _missing(cmd.werkinstructie):
+    if missing(cmd.motivering) or missing(cmd.werkinstructie):
         return no("reason.missing", "Het besluit noemt de motivering en de werkinstructie.")
     return ok("R07")
 
@@ -262,7 +138,7 @@ def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Verdict:
 
 
 def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Verdict:
-    if _missing(cmd.omschrijving):
+    if missing(cmd.omschrijving):
         return no("reason.missing")
     return ok("R08")
 
@@ -270,14 +146,14 @@ def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Verdict:
 def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
     if cmd.domein not in ctx.catalogue.domains:
         raise InputError(f"onbekend domein '{cmd.domein}'")
-    if _not_a_reason(cmd.reden):
+    if not_a_reason(cmd.reden):
         return no("reason.missing", "Elk domein in het onderzoek heeft een eigen reden; een "
                   "standaardvragenlijst is geen reden (MvT §3.3.1).")
     return ok("R03", "R04")
 
 
 def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
-    if _missing(cmd.samenhang):
+    if missing(cmd.samenhang):
         return no("family.no_samenhang")
     return ok("R10")
 
@@ -288,7 +164,7 @@ def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
     if refusal:
         return refusal
     adjacent = not ctx.catalogue.is_sociaal(domain)
-    if adjacent and _missing(cmd.aanleiding):
+    if adjacent and missing(cmd.aanleiding):
         return no("party.adjacent_no_aanleiding")
     if justice and cmd.doel not in JUSTICE_PURPOSES:
         return no("party.justice_purpose", "Toegestane doelen: "
@@ -305,10 +181,10 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
     refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
     if refusal:
         return refusal
-    if _missing(cmd.doel) or _not_a_reason(cmd.noodzaak):
+    if missing(cmd.doel) or not_a_reason(cmd.noodzaak):
         return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
                   "waarom de gegevens nodig zijn (R15).")
-    assert cmd.doel is not None  # _missing() refused None above
+    assert cmd.doel is not None  # missing() refused None above
     if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
         return no("purpose.enforcement_excluded")
     rules = ["R13", "R15", "R19"]
@@ -332,7 +208,7 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
                or check_scope(case, ctx.catalogue.categories[cmd.categorie].domain))
     if refusal:
         return refusal
-    if cmd.besluit == "geweigerd" and _missing(cmd.reden):
+    if cmd.besluit == "geweigerd" and missing(cmd.reden):
         return no("reason.missing", "Een weigering noemt de gewichtige reden (R16).")
     rules = ["R16"]
     if ctx.catalogue.categories[cmd.categorie].regime:
@@ -359,7 +235,7 @@ def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
     # college's; it does not move between the two (MvT §3.2.5).
     if category.regime == "beroepsgeheim":
         return no("capacity.crossing")
-    if _missing(cmd.reden):
+    if missing(cmd.reden):
         return no("reason.missing")
     return ok("R18", "R13")
 
@@ -378,17 +254,13 @@ def dienst(case: Casus, cmd: c.Dienst, ctx: Context) -> Verdict:
                or check_scope(case, service.domain))
     if refusal:
         return refusal
-    if cmd.partij is not None and not _party_involvable(case, cat, cmd.partij):
+    if cmd.partij is not None and not involvable(case, cat, cmd.partij):
         return no("party.not_involved", f"Partij '{cmd.partij.ref}' is niet bij de casus "
                   "betrokken.")
     rules = ["R19"]
     if service.kind == "interventie":
         rules.append("R37")
     return ok(*rules)
-
-
-def _party_involvable(case: Casus, cat: Catalogue, partij: Partij) -> bool:
-    return involvable(case, cat, partij)
 
 
 def terugkoppeling(case: Casus, cmd: c.Terugkoppeling, ctx: Context) -> Verdict:
@@ -401,7 +273,7 @@ def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Verdict:
     if g == "geen_grondslag":
         return no("werkplan.geen_grondslag")
     a = cmd.afspraken
-    if any(_missing(x) for x in (cmd.samenhang, a.coordinatie, a.evaluatie, a.beeindiging)):
+    if any(missing(x) for x in (cmd.samenhang, a.coordinatie, a.evaluatie, a.beeindiging)):
         return no("werkplan.incomplete", "Een werkplan legt samenhang en afspraken over "
                   "coördinatie, evaluatie en beëindiging vast.")
     return ok(GRONDSLAG_RULES[g], "R25")
@@ -421,7 +293,7 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Verdict:
     elif cmd.type == "client":
         if cmd.wie not in case.persons:
             return no("coordinator.invalid", f"'{cmd.wie}' is geen cliënt of gezinslid.")
-    elif _missing(cmd.wie):
+    elif missing(cmd.wie):
         return no("coordinator.invalid", "Noem de ambtenaar.")
     return ok("R26")
 
@@ -495,13 +367,13 @@ def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Verdict
         return no("state.invalid_transition", "Er ligt geen verzoek om de verwerking te "
                   "stoppen waarover het college nog moet beslissen.")
     # R09: resuming needs a recorded, severity-based reason (MvT §3.3.2).
-    if cmd.doorgaan and _missing(cmd.motivering):
+    if cmd.doorgaan and missing(cmd.motivering):
         return no("reason.missing")
     return ok("R09")
 
 
 def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Verdict:
-    if case.phase == "coordinatie" and _missing(cmd.terugvalafspraken):
+    if case.phase == "coordinatie" and missing(cmd.terugvalafspraken):
         return no("closure.no_terugvalafspraken")
     return ok("R32", "R33")
 
@@ -573,3 +445,8 @@ def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     if refusal:
         return refusal
     return IN_CASE[step](case, cmd, ctx)
+
+
+# Callers (lifecycle, benchmarks, tests) reach the shared checks through this module too.
+__all__ = ["GRONDSLAG_RULES", "Context", "Verdict", "check_request", "decide", "grondslag",
+           "involvable", "no", "ok", "party_kind", "retention_ends"]
