@@ -122,24 +122,59 @@ class Engine:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
         _check_gemeente(gemeente)
         with self._lock:
-            try:
-                with self._conn.begin():
-                    store = self._store()
-                    if idempotency_key is not None:
-                        prior = store.idempotent_decision(gemeente, idempotency_key)
-                        if prior is not None:
-                            return _decision_from_json(prior)
-                    decision, case, events = self._run(store, gemeente, case_id, step,
-                                                       command, actor, idempotency_key,
-                                                       expected_version)
-            except BaseException:
-                # The cached projection may hold a change that was never committed.
-                self._cache.pop(case_id or "", None)
-                raise
+            for attempt in (1, 2):
+                try:
+                    decision, case, events = self._transaction(
+                        gemeente, case_id, step, command, actor, idempotency_key,
+                        expected_version)
+                    break
+                except BaseException as exc:
+                    # The cached projection may hold a change that was never committed.
+                    self._cache.pop(case_id or "", None)
+                    # A connection lost before COMMIT (a database restart, a failover): the
+                    # server rolled the transaction back, so the step is run once more on a
+                    # fresh connection. Lost *during* COMMIT, the outcome is unknown: raised.
+                    if (attempt == 1 and isinstance(exc, sqlalchemy.exc.DBAPIError)
+                            and exc.connection_invalidated
+                            and not getattr(exc, "wams_at_commit", False)):
+                        log.warning("verbinding met de database verloren; stap %s opnieuw",
+                                    step)
+                        continue
+                    raise
+            if events is None:
+                return decision
             if step == "vernietig" and decision.allowed and not self.defer_scrub:
                 self._scrub_files()
         self._notify(case, decision, events)
         return decision
+
+    def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
+                     actor: str, idempotency_key: str | None, expected_version: int | None,
+                     ) -> tuple[Decision, Casus | None, list[Any] | None]:
+        """One command in one transaction (the unit of work). ``events`` is None when the
+        idempotency key was seen before."""
+        tx = self._conn.begin()
+        try:
+            store = self._store()
+            prior = store.idempotent_decision(gemeente, idempotency_key) \
+                if idempotency_key is not None else None
+            if prior is not None:
+                # A retried command: the stored decision, nothing applied, nobody notified.
+                result: tuple[Decision, Casus | None, list[Any] | None] = \
+                    (_decision_from_json(prior), None, None)
+            else:
+                result = self._run(store, gemeente, case_id, step, command, actor,
+                                   idempotency_key, expected_version)
+        except BaseException:
+            if tx.is_active:
+                tx.rollback()
+            raise
+        try:
+            tx.commit()
+        except sqlalchemy.exc.DBAPIError as exc:
+            exc.wams_at_commit = True  # type: ignore[attr-defined]
+            raise
+        return result
 
     def _notify(self, case: Casus | None, decision: Decision, events: list[Any]) -> None:
         """``wams_after_step``: plugins get a copy of the case (they must not change the

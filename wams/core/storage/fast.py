@@ -12,12 +12,15 @@ subclasses, as ``Connection.execute`` does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIModule
 
 _Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]"]
 
@@ -86,5 +89,11 @@ class Fast:
 
 
 def _wrap(conn: Connection, sql: str, params: Any, error: Exception) -> Exception:
+    # As Connection.execute does: a lost connection is invalidated, so the next transaction
+    # gets a fresh one instead of failing on the dead one forever.
+    dbapi_error = cast("DBAPIModule.Error", error)  # raised as loaded_dbapi.Error: see callers
+    disconnect = conn.dialect.is_disconnect(dbapi_error, conn.connection.dbapi_connection, None)
+    if disconnect:
+        conn.invalidate(error)
     return exc.DBAPIError.instance(sql, params, error, conn.dialect.loaded_dbapi.Error,
-                                   dialect=conn.dialect)
+                                   dialect=conn.dialect, connection_invalidated=disconnect)
