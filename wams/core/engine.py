@@ -22,6 +22,7 @@ from wams.core import lifecycle, phases, policy, retention, settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.errors import ConflictError, InputError, WamsError
+from wams.core.inzage import processing_entry
 from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
 from wams.core.plugins import _wams_version, load_catalogue
@@ -244,7 +245,9 @@ class Engine:
             else:
                 found = self.subject_of(key, persoon)
             outside = {persoon.ref: found}
-            report = _report(persoon.ref, store.log_for_subject(gemeente, found[0]))
+            report = {"persoon": persoon.ref, "verwerkingen": [
+                processing_entry(r, self.catalogue)
+                for r in store.log_for_subject(gemeente, found[0])]}
             applied = Applied(case.phase if case else None, (Processing(
                 "provide", persoon.ref, "inzage", "inzage door betrokkene (AVG art. 15)",
                 source="college", recipient="betrokkene"),))
@@ -503,11 +506,5 @@ def _decision_from_json(text: str) -> Decision:
     return structure(data, Decision)
 
 
-def _report(persoon: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"persoon": persoon, "verwerkingen": [
-        {"wanneer": r["start_time"].isoformat(), "handeling": r["name"],
-         "casus": r["case_id"], "categorie": r["category"], "doel": r["purpose"],
-         "grondslag": r["legal_basis"], "bron": r["source"], "ontvanger": r["recipient"],
-         "door": r["actor"], "activiteit": r["activity_id"]} for r in records]}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from wams.core.errors import InputError
 from wams.core.lifecycle import PROVIDE, Processing
 from wams.core.model import Persoon
-from wams.core.processing import trace_id
+from wams.core.processing import OPERATION_NAMES, trace_id
 from wams.core.serialize import case_from_json
 from wams.core.storage.repository import cases, history, meldingen
 
@@ -32,8 +32,6 @@ OBJECTION_NL = {
     "resumed": "het college besloot met een vastgelegde, op de ernst gebaseerde reden door "
                "te gaan (R09)",
 }
-OPERATION_NL = {"collect": "verzamelen", "consult": "raadplegen", "provide": "verstrekken",
-                "change": "wijzigen", "destroy": "vernietigen"}
 
 
 def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
@@ -66,7 +64,7 @@ def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
             "opgevraagd_door": actor,
             "doel": purpose,
             "casussen": _cases(store.conn, gemeente, case_ids, subject),
-            "verwerkingen": [_processing(r, engine.catalogue) for r in records],
+            "verwerkingen": [processing_entry(r, engine.catalogue) for r in records],
             "meldingen": _meldingen(store.conn, gemeente, subject),
             "trace_id": trace,
         }
@@ -150,7 +148,8 @@ def _meldingen(conn: Any, gemeente: str, subject: str) -> list[dict[str, Any]]:
             for r in conn.execute(stmt)]
 
 
-def _processing(r: dict[str, Any], catalogue: Any) -> dict[str, Any]:
+def processing_entry(r: dict[str, Any], catalogue: Any) -> dict[str, Any]:
+    """One processing-log row as the access report shows it (AVG art. 15)."""
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
     return {"wanneer": r["start_time"].isoformat(timespec="seconds"), "handeling": r["name"],
@@ -198,7 +197,7 @@ def render_nl(report: dict[str, Any]) -> str:
     lines.append(f"Verwerkingen ({len(verwerkingen)}):" if verwerkingen
                  else "Verwerkingen: geen.")
     for v in verwerkingen:
-        what = OPERATION_NL.get(v["bewerking"], v["bewerking"])
+        what = OPERATION_NAMES.get(v["bewerking"], v["bewerking"])
         cat = v["categorie_naam"] or v["categorie"]
         lines.append(f"- {v['wanneer']}: {what}" + (f" van {cat}" if cat else "")
                      + (f" (casus {v['casus']})" if v["casus"] else ""))
