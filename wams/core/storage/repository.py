@@ -8,10 +8,9 @@ the hot path (one transaction per command) cannot afford an ORM session per comm
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from wams.core.storage import chain
 from wams.core.storage.fast import Fast
@@ -144,10 +143,6 @@ class Store:
             "entry_hash": h})
         _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
 
-    def history_of(self, gemeente: str) -> Iterator[Any]:
-        stmt = select(history).where(history.c.gemeente == gemeente).order_by(history.c.chain_n)
-        yield from self.conn.execute(stmt)
-
     def erase_history_content(self, gemeente: str, case_id: str) -> int:
         stmt = (update(history).where(history.c.gemeente == gemeente,
                                       history.c.case_id == case_id)
@@ -164,10 +159,6 @@ class Store:
         stmt = (select(log).where(log.c.gemeente == gemeente, log.c.subject == subject)
                 .order_by(log.c.start_time, log.c.id))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
-
-    def count_log(self, gemeente: str) -> int:
-        return self.conn.execute(select(func.count()).select_from(log)
-                                 .where(log.c.gemeente == gemeente)).scalar_one()
 
     # -- outside a case -------------------------------------------------------------------
 
