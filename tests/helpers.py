@@ -171,8 +171,8 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
 def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
     """Everything a step could write: the case row, row counts of every table, history tail."""
     e = w.engine
-    with e._lock, e._conn.begin():
-        conn = e._conn
+    with e.unit_of_work(None) as uow:
+        conn = uow.store.conn
         counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                   for t in (repo.cases, repo.history, repo.log, repo.involvements,
                             repo.meldingen, repo.melders, repo.proofs, repo.settings,
@@ -188,23 +188,23 @@ def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
 
 def history_after(w: Wams, seq: int) -> list[dict[str, Any]]:
     e = w.engine
-    with e._lock, e._conn.begin():
-        rows = e._conn.execute(select(repo.history).where(repo.history.c.seq > seq)
+    with e.unit_of_work(None) as uow:
+        rows = uow.store.conn.execute(select(repo.history).where(repo.history.c.seq > seq)
                                .order_by(repo.history.c.seq)).all()
     return [dict(r._mapping) for r in rows]
 
 
 def log_rows(w: Wams) -> list[dict[str, Any]]:
     e = w.engine
-    with e._lock, e._conn.begin():
-        rows = e._conn.execute(select(repo.log).order_by(repo.log.c.id)).all()
+    with e.unit_of_work(None) as uow:
+        rows = uow.store.conn.execute(select(repo.log).order_by(repo.log.c.id)).all()
     return [dict(r._mapping) for r in rows]
 
 
 def history_rows(w: Wams) -> list[dict[str, Any]]:
     e = w.engine
-    with e._lock, e._conn.begin():
-        rows = e._conn.execute(select(repo.history).order_by(repo.history.c.gemeente,
+    with e.unit_of_work(None) as uow:
+        rows = uow.store.conn.execute(select(repo.history).order_by(repo.history.c.gemeente,
                                                              repo.history.c.chain_n)).all()
     return [dict(r._mapping) for r in rows]
 
@@ -256,5 +256,5 @@ def refused(w: Wams, code: str, call: Any, case_id: str | None = None, *,
 
 
 def _cached(w: Wams, case_id: str | None) -> str | None:
-    case = w.engine._cache.get(case_id or "")
+    case = w.engine.cached_case(case_id or "")
     return case_to_json(case) if case is not None else None

@@ -10,8 +10,8 @@ import pytest
 
 from wams.core.reasons import REASONS
 from wams.core.rules import RULES
-from wams.core.scenario_load import load
-from wams.core.scenario_run import run_scenario
+from wams.core.scenario.load import load
+from wams.core.scenario.run import run_scenario
 
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(LIBRARY.rglob("*.yaml"))

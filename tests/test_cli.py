@@ -18,7 +18,7 @@ from click.testing import CliRunner
 pytest.importorskip("wams.core.engine")
 
 from wams.cli import cli
-from wams.core.scenario_run import run_scenario
+from wams.core.scenario.run import run_scenario
 
 SCENARIO = textwrap.dedent("""\
     formaat: 1
@@ -158,7 +158,7 @@ def test_rules_show_covering_scenarios(tmp_path: Path) -> None:
 
 
 def test_schema_command_matches_shipped_file() -> None:
-    from wams.core.scenario_schema import SCHEMA_PATH
+    from wams.core.scenario.schema import SCHEMA_PATH
 
     result = CliRunner().invoke(cli, ["scenario", "schema"])
     assert json.loads(result.output) == json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

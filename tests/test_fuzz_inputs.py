@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from tests.test_scenario_loading import FILE, mutated
 from wams.cli import main
-from wams.core.scenario_format import ScenarioError
-from wams.core.scenario_load import from_data
-from wams.core.scenario_run import run_scenario
+from wams.core.scenario.format import ScenarioError
+from wams.core.scenario.load import from_data
+from wams.core.scenario.run import run_scenario
 
 EXAMPLES = int(os.environ.get("WAMS_FUZZ_EXAMPLES", "10000" if os.environ.get("CI") else "1000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

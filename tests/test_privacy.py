@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from wams.core import commands as c
-from wams.core import inzage, logexport, register
 from wams.core.model import Partij, Persoon
+from wams.core.privacy import inzage, logexport, register
 from wams.core.storage import chain
 
 G = "0599"
@@ -130,11 +130,11 @@ def _validator() -> Any:
 
 
 def _core_codes() -> set[str]:
-    """The activity codes the engine writes (every ``Processing(..., "code", ...)``)."""
+    """The activity codes the core writes (every ``Processing(..., "code", ...)``)."""
     root = Path(__file__).resolve().parents[1] / "wams" / "core"
     codes: set[str] = set()
-    for name in ("engine.py", "lifecycle.py", "retention.py", "inzage.py", "meldpunt.py"):
-        text = (root / name).read_text(encoding="utf-8")
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
         codes |= set(re.findall(r"Processing\(\s*[\"A-Z_a-z]+,\s*[^,]+,\s*\"([a-z_]+)\"", text))
     return codes
 
@@ -182,18 +182,18 @@ def test_register_version_changes_with_content_and_log_follows(wams: Any, clock:
 def test_register_sync_records_a_plugin_upgrade_once(wams: Any, clock: Any) -> None:
     engine = wams.engine
     contents = register.contents(wams.catalogue, G, 12)
-    with engine._conn.begin():
-        v1 = register.sync(engine._conn, G, contents, clock.now())
+    with engine.unit_of_work(G) as uow:
+        v1 = register.sync(uow.store.conn, G, contents, clock.now())
     upgraded = dict(contents)
     upgraded["wmo.casusoverleg"] = {**contents["wmo.casusoverleg"], "purpose": "nieuw doel"}
     clock.set(dt.date(2027, 5, 1))
-    with engine._conn.begin():
-        v2 = register.sync(engine._conn, G, upgraded, clock.now())
-        again = register.sync(engine._conn, G, upgraded, clock.now())
+    with engine.unit_of_work(G) as uow:
+        v2 = register.sync(uow.store.conn, G, upgraded, clock.now())
+        again = register.sync(uow.store.conn, G, upgraded, clock.now())
     assert v1["wmo.casusoverleg"][0] == 1 and v2["wmo.casusoverleg"][0] == 2
     assert v2["onderzoek"][0] == 1 and again == v2
-    with engine._conn.begin():
-        versions = register.history(engine._conn, G, "wmo.casusoverleg")
+    with engine.unit_of_work(G) as uow:
+        versions = register.history(uow.store.conn, G, "wmo.casusoverleg")
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[1]["purpose"] == "nieuw doel"
 

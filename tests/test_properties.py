@@ -169,9 +169,9 @@ def verify_chain(w: Wams) -> None:
         assert h == r["entry_hash"], f"chain broken at {g}#{n}"
         heads[g], prev[g] = (n, h), h
     e = w.engine
-    with e._lock, e._conn.begin():
+    with e.unit_of_work(None) as uow:
         stored = {row.gemeente: (row.chain_n, row.entry_hash)
-                  for row in e._conn.execute(repo.heads.select())}
+                  for row in uow.store.conn.execute(repo.heads.select())}
     assert stored == heads
 
 
@@ -189,14 +189,14 @@ class CaseMachine(RuleBasedStateMachine):
 
     def _state(self) -> str:
         e = self.w.engine
-        with e._lock, e._conn.begin():
-            return e._conn.execute(repo.cases.select().where(repo.cases.c.id == self.cid)
+        with e.unit_of_work(None) as uow:
+            return uow.store.conn.execute(repo.cases.select().where(repo.cases.c.id == self.cid)
                                    ).first().state
 
     def _log(self) -> list[Any]:
         e = self.w.engine
-        with e._lock, e._conn.begin():
-            return e._conn.execute(repo.log.select().order_by(repo.log.c.id)).all()
+        with e.unit_of_work(None) as uow:
+            return uow.store.conn.execute(repo.log.select().order_by(repo.log.c.id)).all()
 
     def case(self) -> Casus:
         return case_from_json(self._state())

@@ -17,8 +17,8 @@ def test_lost_connection_is_replaced_and_the_step_stored_once(
         wams: Any, db_url: str, caplog: pytest.LogCaptureFixture) -> None:
     w = wams
     assert w.hulpvraag("0599", wet="wmo", client=Persoon("a"), vraag="hulp").allowed
-    with w.engine._lock, w.engine._conn.begin():
-        pid = w.engine._conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with w.engine.unit_of_work("0599") as uow:
+        pid = uow.store.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     admin = sqlalchemy.create_engine(db_url)
     with admin.begin() as conn:
         assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
@@ -29,7 +29,7 @@ def test_lost_connection_is_replaced_and_the_step_stored_once(
     assert d.allowed
     assert "verbinding met de database verloren" in caplog.text
     assert len(w.cases("0599")) == 2
-    with w.engine._lock, w.engine._conn.begin():
-        n = w.engine._conn.exec_driver_sql(
+    with w.engine.unit_of_work("0599") as uow:
+        n = uow.store.conn.exec_driver_sql(
             "SELECT count(*) FROM history WHERE trace_id = %(t)s", {"t": d.trace_id}).scalar()
     assert n == 1

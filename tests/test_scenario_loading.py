@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
-from wams.core.scenario_format import ScenarioError, elfproef
-from wams.core.scenario_load import from_data, load, loads
+from wams.core.scenario.format import ScenarioError, elfproef
+from wams.core.scenario.load import from_data, load, loads
 
 FILE = "scenarios/x.yaml"
 
@@ -462,7 +462,7 @@ def test_cli_missing_path() -> None:
 
 
 def test_shipped_schema_is_current() -> None:
-    from wams.core.scenario_schema import SCHEMA_PATH, json_schema
+    from wams.core.scenario.schema import SCHEMA_PATH, json_schema
 
     assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == json_schema()
 

@@ -41,8 +41,8 @@ def _dossier(w: Any) -> dict[str, Any]:
                      zorg="vervuilde woning")
     assert w.betrokkenheid(OURS, partij=RECLASSERING, persoon=JAN, dienst="toezicht")
     w.case(OURS, cid, actor="consulent", purpose="voorbereiding gesprek")
-    with w.engine._lock, w.engine._conn.begin():
-        rows = w.engine._conn.exec_driver_sql(
+    with w.engine.unit_of_work(OURS) as uow:
+        rows = uow.store.conn.exec_driver_sql(
             "SELECT DISTINCT subject FROM processing_log WHERE gemeente = '0599'").fetchall()
     # Anything of these in another municipality's output is a leak.
     return {"case_id": cid, "secrets": [cid, JAN.naam, JAN.bsn, "1985-04-12", "Buurvrouw Bep",

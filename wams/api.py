@@ -231,6 +231,11 @@ class Wams:
         """Case summaries (id, phase, route, law, dates) of one municipality: no personal data."""
         return self._engine.list_cases(gemeente)
 
+    def municipalities(self) -> list[str]:
+        """The CBS codes of every municipality with a history in this database."""
+        with self._engine.unit_of_work(None) as uow:
+            return uow.store.municipalities()
+
     def today(self) -> dt.date:
         return self._engine.clock.today()
 
@@ -240,8 +245,9 @@ class Wams:
                        actor: str, purpose: str) -> dict[str, Any]:
         """The access report (AVG art. 15) over every case of a person, found by ``bsn`` (or,
         without a BSN, the caller's ``ref``): cases, processings, objections (R09), informing
-        (R08), meldingen. Giving it is logged. Render with :func:`wams.core.inzage.render_nl`."""
-        from wams.core import inzage
+        (R08), meldingen. Giving it is logged. Render with
+        :func:`wams.core.privacy.inzage.render_nl`."""
+        from wams.core.privacy import inzage
 
         return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, actor=actor,
                                      purpose=purpose)
@@ -250,34 +256,34 @@ class Wams:
                           reden: str | None, actor: str = "meldpunt") -> Decision:
         """Pass a melding's data on to ``aan``; refused (``reason.missing``) without a
         recorded ``reden`` (R34). The reporter's identity is never passed on."""
-        from wams.core import meldpunt
+        from wams.core.privacy import meldpunt
 
         return meldpunt.doorgeven(self._engine, gemeente, melding_id, aan=aan, reden=reden,
                                   actor=actor)
 
     def meldingen(self, gemeente: str) -> list[dict[str, Any]]:
         """The meldingen of a municipality (id, date, times passed on); no personal data."""
-        from wams.core import meldpunt
+        from wams.core.privacy import meldpunt
 
         return meldpunt.lijst(self._engine, gemeente)
 
     def register(self, gemeente: str) -> list[dict[str, Any]]:
         """The register of processing activities (AVG art. 30) as ProcessingActivityVersion
         objects, with the version in force of each entry."""
-        from wams.core import register
+        from wams.core.privacy import register
 
         return register.build(self._engine, gemeente)
 
     def retention_run(self, gemeente: str | None = None, *, dry_run: bool = False,
                       progress: Any = None) -> list[dict[str, Any]]:
         """Destroy every case whose bewaartermijn has passed (R33), like ``vernietig``."""
-        from wams.core import retention
+        from wams.core.privacy import retention
 
         return retention.run(self._engine, gemeente, dry_run=dry_run, progress=progress)
 
     def log_records(self, *, gemeente: str | None = None,
                     since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
         """Stream the processing log as Logboek Dataverwerkingen records."""
-        from wams.core import logexport
+        from wams.core.privacy import logexport
 
         return logexport.records(self._engine.db, gemeente=gemeente, since=since)

@@ -19,8 +19,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from wams.core.scenario_format import Scenario
-    from wams.core.scenario_run import ScenarioResult, StepResult
+    from wams.core.scenario.format import Scenario
+    from wams.core.scenario.run import ScenarioResult, StepResult
 
 EXIT_FAILED = 1  # scenarios ran and some failed
 EXIT_USER = 2  # the input is wrong: nothing (more) was run
@@ -28,7 +28,7 @@ DEMO_DB = "sqlite:///wams-demo.db"
 
 #: (module, class) of the errors a user can act on; looked up in sys.modules so that checking
 #: an exception never imports anything heavy.
-_USER_ERRORS = (("wams.core.scenario_format", "ScenarioError"), ("wams.core.errors", "WamsError"),
+_USER_ERRORS = (("wams.core.scenario.format", "ScenarioError"), ("wams.core.errors", "WamsError"),
                 ("wams.core.catalogue", "CatalogueError"))
 
 
@@ -123,8 +123,8 @@ def _collect(paths: tuple[str, ...]) -> list[Path]:
 
 def _load_all(paths: tuple[str, ...]) -> list[Scenario]:
     """Validate every file before anything runs: a half-run library helps nobody."""
-    from wams.core.scenario_format import ScenarioError
-    from wams.core.scenario_load import load
+    from wams.core.scenario.format import ScenarioError
+    from wams.core.scenario.load import load
 
     loaded, errors = [], []
     for path in _collect(paths):
@@ -185,7 +185,7 @@ def _summary(results: list[ScenarioResult], err: bool = False) -> int:
 def scenario_run(ctx: click.Context, paths: tuple[str, ...], url: str | None, as_json: bool,
                  explain: bool) -> None:
     """Voer scenariobestanden of mappen uit; exit 0 als alles slaagt, 1 bij falen, 2 bij fouten."""
-    from wams.core import scenario_run as runner
+    from wams.core.scenario import run as runner
 
     scenarios = _load_all(paths)
     results = runner.run_many(scenarios, url,
@@ -207,7 +207,7 @@ def scenario_check(paths: tuple[str, ...]) -> None:
               help="Schrijf naar dit bestand in plaats van naar stdout.")
 def scenario_schema(output: str | None) -> None:
     """Het JSON Schema van het scenarioformaat (gegenereerd uit de code)."""
-    from wams.core.scenario_schema import json_schema
+    from wams.core.scenario.schema import json_schema
 
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output:
@@ -254,7 +254,7 @@ def _bundled_scenarios() -> Path:
 def _citing(folder: Path) -> dict[str, list[str]]:
     """rule id → scenario files whose ``verwacht.citeert`` names it. Lenient on purpose: a
     broken file is `wams scenario check`'s business, not a reason to hide the rule table."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     cited: dict[str, list[str]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")):
@@ -347,7 +347,7 @@ def _demo_report(result: ScenarioResult, root: Path) -> None:
 @click.pass_context
 def demo(ctx: click.Context, url: str, folder: str | None) -> None:
     """Speel de scenariobibliotheek af en laat elk besluit zien (Nederlands, met regels)."""
-    from wams.core.scenario_run import run_many
+    from wams.core.scenario.run import run_many
 
     root = Path(folder) if folder else _bundled_scenarios()
     if not root.is_dir():

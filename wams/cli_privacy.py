@@ -106,13 +106,13 @@ def log_group() -> None:
 @_gemeente
 def log_export(url: str, since: str | None, gemeente: str | None) -> None:
     """Schrijf het verwerkingslog als JSON-regels naar stdout (zonder BSN of naam)."""
-    from wams.core import logexport
-    from wams.core.engine import _check_gemeente
+    from wams.core.gemeente import check_gemeente
+    from wams.core.privacy import logexport
 
     start = _date(since, "--since")
     with _errors():
         if gemeente is not None:
-            _check_gemeente(gemeente)
+            check_gemeente(gemeente)
         w = _open(url)
         try:
             out = sys.stdout
@@ -134,20 +134,12 @@ def log_export(url: str, since: str | None, gemeente: str | None) -> None:
               show_default=True)
 def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
     """Het register van verwerkingsactiviteiten (AVG art. 30), uit de plugin-declaraties."""
-    from sqlalchemy import select
-
-    from wams.core import register, retention
-    from wams.core.storage.repository import tenant_keys
+    from wams.core.privacy import register, retention
 
     with _errors():
         w = _open(url or "sqlite://")
         try:
-            if gemeente:
-                gemeenten = [gemeente]
-            else:
-                with w.engine._conn.begin():
-                    gemeenten = [r[0] for r in w.engine._conn.execute(
-                        select(tenant_keys.c.gemeente).order_by(tenant_keys.c.gemeente))]
+            gemeenten = [gemeente] if gemeente else w.municipalities()
             if not gemeenten:
                 raise UserError("geen gemeente in deze database; noem er een met --gemeente")
             result: dict[str, list[dict[str, Any]]] = {g: w.register(g) for g in gemeenten}
@@ -178,7 +170,7 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
 def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None, actor: str,
                doel: str, fmt: str) -> None:
     """Inzage (AVG art. 15): alle casussen en verwerkingen over één persoon. Wordt gelogd."""
-    from wams.core import inzage
+    from wams.core.privacy import inzage
 
     if (bsn is None) == (ref is None):
         raise UserError("noem de persoon met --bsn of met --persoon (één van beide)")
@@ -205,7 +197,7 @@ def retention_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Toon wat vernietigd zou worden; verander niets.")
 def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
     """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
-    from wams.core import retention
+    from wams.core.privacy import retention
 
     def progress(done: int, total: int, item: dict[str, Any]) -> None:
         # Long runs show progress on stderr; stdout keeps one line per case.
@@ -242,8 +234,8 @@ def case_group() -> None:
 @click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
 def case_list(url: str, gemeente: str) -> None:
     """Alle casussen van een gemeente (zonder persoonsgegevens)."""
-    from wams.core import retention
     from wams.core.policy import retention_ends
+    from wams.core.privacy import retention
 
     with _errors():
         w = _open(url)

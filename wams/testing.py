@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from wams.api import Wams
     from wams.core.catalogue import Catalogue
-    from wams.core.scenario_run import ScenarioResult
+    from wams.core.scenario.run import ScenarioResult
 
 MARKER = "wams_plugins"
 #: The date a ``wams_memory`` clock starts at (the bill's assumed entry into force is later;
@@ -180,7 +180,7 @@ def wams_memory(wams_plugins: list[object]) -> Iterator[Wams]:
 
 
 class ScenarioRunner:
-    """Runs scenarios with the real runner (:mod:`wams.core.scenario_run`)."""
+    """Runs scenarios with the real runner (:mod:`wams.core.scenario.run`)."""
 
     def __init__(self, plugins: Callable[[], list[object]]) -> None:
         self._plugins = plugins
@@ -190,7 +190,7 @@ class ScenarioRunner:
         """Run one scenario: a file path, YAML text, or a mapping as YAML would give it."""
         from wams.api import Wams
         from wams.core.clock import Clock
-        from wams.core.scenario_run import run_scenario
+        from wams.core.scenario.run import run_scenario
 
         scenario = _load(source)
         extra = _not_installed([*self._plugins(), *plugins])
@@ -229,7 +229,7 @@ class ScenarioRunner:
 
 
 def _load(source: str | Path | Mapping[str, Any]) -> Any:
-    from wams.core.scenario_load import from_data, load, loads
+    from wams.core.scenario.load import from_data, load, loads
 
     if isinstance(source, Mapping):
         return from_data(dict(source), "<scenario>")

@@ -29,7 +29,7 @@ def _names(value: str | None) -> set[str] | None:
     return {n.strip() for n in value.split(",") if n.strip()}
 
 
-def _wams_version() -> str:
+def wams_version() -> str:
     try:
         return metadata.version("wams")
     except metadata.PackageNotFoundError:  # running from a source tree
@@ -95,7 +95,7 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
 
     pm = make_manager()
     infos: dict[str, PluginInfo] = {}
-    version = _wams_version()
+    version = wams_version()
     for name in BUILTINS:
         if wanted(name):
             pm.register(importlib.import_module(f"wams.plugins.{name}"), name=name)

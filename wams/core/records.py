@@ -30,6 +30,10 @@ def _tuple(value: object) -> tuple[str, ...]:
     return tuple(value)  # type: ignore[arg-type]
 
 
+def _frozenset(value: object) -> frozenset[str]:
+    return frozenset(_tuple(value))
+
+
 @attrs.frozen
 class Law:
     """A law a plugin registers.
@@ -96,7 +100,7 @@ class DataCategory:
     name: str
     domain: str
     suppliers: tuple[str, ...] = attrs.field(converter=_tuple)
-    special: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    special: frozenset[str] = attrs.field(default=frozenset(), converter=_frozenset)
     regime: str | None = None
 
 

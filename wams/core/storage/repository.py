@@ -143,6 +143,11 @@ class Store:
             "entry_hash": h})
         _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
 
+    def municipalities(self) -> list[str]:
+        """Every municipality with a history (its chain head exists from its first entry)."""
+        return [r[0] for r in self.conn.execute(select(heads.c.gemeente)
+                                                .order_by(heads.c.gemeente))]
+
     def erase_history_content(self, gemeente: str, case_id: str) -> int:
         stmt = (update(history).where(history.c.gemeente == gemeente,
                                       history.c.case_id == case_id)

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.errors import InputError
-from wams.core.lifecycle import PROVIDE, Processing
-from wams.core.model import Persoon
-from wams.core.processing import OPERATION_NAMES, trace_id
+from wams.core.lifecycle import PROVIDE, Applied, Processing
+from wams.core.model import Casus, Persoon
+from wams.core.privacy.processing import OPERATION_NAMES, trace_id
+from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
 from wams.core.storage.repository import cases, history, meldingen
 
@@ -34,12 +35,9 @@ OBJECTION_NL = {
 }
 
 
-def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
+def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
                    ref: str | None = None, actor: str, purpose: str) -> dict[str, Any]:
     """The access report of the person with ``bsn`` (or, without a BSN, ``ref``)."""
-    from wams.core.engine import _check_gemeente
-
-    _check_gemeente(gemeente)
     if (bsn is None) == (ref is None):
         raise InputError("noem de persoon met óf een BSN óf een kenmerk (ref), niet beide")
     if not actor or not actor.strip():
@@ -48,12 +46,10 @@ def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
         raise InputError("noem het doel van de inzage (bijvoorbeeld 'verzoek om inzage van "
                          "betrokkene')")
     persoon = Persoon(ref=ref or "betrokkene", bsn=bsn)
-    now = engine.clock.now()
     trace = trace_id()
-    with engine._lock, engine._conn.begin():
-        store = engine._store()
-        key = engine._key(store, gemeente)
-        subject, stype = engine.subject_of(key, persoon)
+    with engine.unit_of_work(gemeente) as uow:
+        store, now = uow.store, uow.now
+        subject, stype = uow.subject_of(persoon)
         records = store.log_for_subject(gemeente, subject)
         case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
         report = {
@@ -64,17 +60,34 @@ def inzage_persoon(engine: Any, gemeente: str, *, bsn: str | None = None,
             "opgevraagd_door": actor,
             "doel": purpose,
             "casussen": _cases(store.conn, gemeente, case_ids, subject),
-            "verwerkingen": [processing_entry(r, engine.catalogue) for r in records],
+            "verwerkingen": [processing_entry(r, uow.catalogue) for r in records],
             "meldingen": _meldingen(store.conn, gemeente, subject),
             "trace_id": trace,
         }
         # R36: giving the report is a processing too (provide, to the person himself).
-        rows = engine._log_rows(gemeente, None, (Processing(
-            PROVIDE, persoon.ref, ACTIVITY, purpose, source="college",
-            recipient="betrokkene"),), STEP, trace, actor, now,
-            {persoon.ref: (subject, stype)})
-        store.insert_log(rows)
+        uow.write_log((Processing(PROVIDE, persoon.ref, ACTIVITY, purpose, source="college",
+                                  recipient="betrokkene"),),
+                      step=STEP, trace=trace, actor=actor, subjects={persoon.ref: (subject, stype)})
     return report
+
+
+def in_case(uow: UnitOfWork, case: Casus | None,
+            persoon: Persoon) -> tuple[Applied, dict[str, tuple[str, str]], dict[str, Any]]:
+    """The step ``inzage`` of a case: what was processed about ``persoon``, and that it was
+    given to him. AVG art. 15 is the person's right whatever his place in this case: the
+    report covers every processing about him in the municipality, inside a case or not."""
+    assert uow.gemeente is not None
+    if case is not None and persoon.ref in case.subjects:
+        found = (case.subjects[persoon.ref], case.subject_types[persoon.ref])
+    else:
+        found = uow.subject_of(persoon)
+    report = {"persoon": persoon.ref, "verwerkingen": [
+        processing_entry(r, uow.catalogue)
+        for r in uow.store.log_for_subject(uow.gemeente, found[0])]}
+    applied = Applied(case.phase if case else None, (Processing(
+        PROVIDE, persoon.ref, ACTIVITY, "inzage door betrokkene (AVG art. 15)",
+        source="college", recipient="betrokkene"),))
+    return applied, {persoon.ref: found}, report
 
 
 def _cases(conn: Any, gemeente: str, case_ids: list[str], subject: str) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from wams.core import commands as c
 from wams.core import settings
 from wams.core.errors import InputError
 from wams.core.model import Partij, Persoon
-from wams.core.scenario_format import (
+from wams.core.scenario.format import (
     ACTIONS,
     CHOICES,
     REFS,

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from wams.core.model import Partij, Persoon
-from wams.core.scenario_format import (
+from wams.core.scenario.format import (
     ACTIONS,
     CHOICES,
     FORMAAT,
@@ -31,7 +31,7 @@ from wams.core.scenario_format import (
     ref_record,
 )
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / f"scenario-v{FORMAAT}.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / f"scenario-v{FORMAAT}.json"
 
 _JA_NEE = {"oneOf": [{"type": "boolean"}, {"enum": ["ja", "nee"]}]}
 _REF_TEXT = {
@@ -61,7 +61,7 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"wams scenario (formaat {FORMAAT})",
         "description": "Een casus stap voor stap, met wat elke stap moet opleveren "
-                       "(scenarios.md). Gegenereerd uit wams.core.scenario_format.",
+                       "(scenarios.md). Gegenereerd uit wams.core.scenario.format.",
         **root,
         "$defs": dict(sorted(defs.items())),
     }
@@ -130,7 +130,7 @@ def _type(typ: Any, defs: dict[str, Any]) -> dict[str, Any]:
             defs[typ.__name__] = {}  # reserve first: records may refer to each other
             defs[typ.__name__] = _record(typ, defs)
         return {"$ref": f"#/$defs/{typ.__name__}"}
-    raise TypeError(f"no JSON Schema for {typ!r}; extend wams.core.scenario_schema._type")
+    raise TypeError(f"no JSON Schema for {typ!r}; extend wams.core.scenario.schema._type")
 
 
 __all__ = ["SCHEMA_PATH", "json_schema"]

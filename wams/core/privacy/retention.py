@@ -15,10 +15,13 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.clock import add_months
+from wams.core.commands import Vernietig
 from wams.core.lifecycle import DESTROY, Processing
 from wams.core.model import Casus
+from wams.core.policy import retention_ends
+from wams.core.privacy.work import Operator
 from wams.core.settings import SETTINGS
-from wams.core.storage.repository import Store
+from wams.core.storage.repository import Store, cases
 
 SETTING = "bewaartermijn_maanden"
 DEFAULT_BEWAARTERMIJN_MAANDEN = SETTINGS[SETTING].default
@@ -71,7 +74,7 @@ Progress = Callable[[int, int, dict[str, Any]], None]
 RUN_ACTOR = "bewaartermijn"
 
 
-def run(engine: Any, gemeente: str | None = None, *, dry_run: bool = False,
+def run(engine: Operator, gemeente: str | None = None, *, dry_run: bool = False,
         progress: Progress | None = None, actor: str = RUN_ACTOR) -> list[dict[str, Any]]:
     """Destroy every case whose bewaartermijn has passed (closed_on + termijn ≤ today), of
     every municipality or of one.
@@ -82,16 +85,10 @@ def run(engine: Any, gemeente: str | None = None, *, dry_run: bool = False,
     database and truncated once at the end (quality C7). Returns one dict per case: gemeente,
     case_id, closed_on, bewaartermijn_maanden, verloopt_op and (after a real run) vernietigd.
     """
-    from wams.core.commands import Vernietig
-    from wams.core.engine import _check_gemeente
-    from wams.core.policy import retention_ends
-
-    if gemeente is not None:
-        _check_gemeente(gemeente)
     today = engine.clock.today()
     due: list[dict[str, Any]] = []
-    with engine._lock, engine._conn.begin():
-        store = engine._store()
+    with engine.unit_of_work(gemeente) as uow:
+        store = uow.store
         for g in [gemeente] if gemeente else _ended_gemeenten(store):
             months = bewaartermijn(store, g)
             # A bound a few days generous (month ends), then the exact rule of the policy.
@@ -118,13 +115,11 @@ def run(engine: Any, gemeente: str | None = None, *, dry_run: bool = False,
                 progress(n, len(due), item)
     finally:
         engine.defer_scrub = False
-        engine._scrub_files()
+        engine.scrub_files()
     return due
 
 
 def _ended_gemeenten(store: Store) -> list[str]:
-    from wams.core.storage.repository import cases
-
     stmt = (select(cases.c.gemeente).distinct()
             .where(cases.c.phase.in_(("afgesloten", "afgewezen")))
             .order_by(cases.c.gemeente))
@@ -132,8 +127,6 @@ def _ended_gemeenten(store: Store) -> list[str]:
 
 
 def _closed_before(store: Store, gemeente: str, bound: dt.date) -> list[tuple[str, dt.date]]:
-    from wams.core.storage.repository import cases
-
     # ix_cases_gemeente_closed serves this query.
     stmt = (select(cases.c.id, cases.c.closed_on).where(
         cases.c.gemeente == gemeente, cases.c.phase.in_(("afgesloten", "afgewezen")),

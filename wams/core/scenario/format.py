@@ -5,12 +5,12 @@ plugin authors), so every mistake must come back as ONE line naming the file, th
 key, with what to do about it (scenarios.md; architecture.md, "Errors on bad input").
 
 Why cattrs with one private converter: the records below *are* the format, so the loader, the
-JSON Schema (:mod:`wams.core.scenario_schema`) and the runner cannot drift apart. The converter
+JSON Schema (:mod:`wams.core.scenario.schema`) and the runner cannot drift apart. The converter
 is stricter than cattrs' defaults on purpose: ``str(5)`` and ``int("5")`` would silently accept
 a value the author did not mean (``gemeente: 0363`` is the octal number 243 in YAML), so text
 must be text, numbers numbers, and ja/nee ja/nee.
 
-Loading (:func:`load`) lives in :mod:`wams.core.scenario_load`; this module only defines what a
+Loading (:func:`load`) lives in :mod:`wams.core.scenario.load`; this module only defines what a
 valid file is.
 """
 

@@ -79,10 +79,10 @@ def _since(value: dt.date | dt.datetime | None) -> dt.datetime | None:
 def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
             since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
     """Stream the log as Logboek records, oldest first (by insertion)."""
-    from wams.core.plugins import _wams_version
+    from wams.core.plugins import wams_version
 
     resource = {"attributes": {"service.name": SERVICE_NAME,
-                               "service.version": _wams_version()}}
+                               "service.version": wams_version()}}
     stmt = select(*_COLUMNS).order_by(log.c.id)
     if gemeente is not None:
         stmt = stmt.where(log.c.gemeente == gemeente)

@@ -19,8 +19,8 @@ import attrs
 from wams.core import commands as c
 from wams.core.errors import InputError
 from wams.core.model import Decision
-from wams.core.scenario_format import Scenario, Stap, Tijd, Verwacht
-from wams.core.scenario_load import load
+from wams.core.scenario.format import Scenario, Stap, Tijd, Verwacht
+from wams.core.scenario.load import load
 
 if TYPE_CHECKING:
     from wams.api import Wams

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import uuid
 from typing import Any, cast
 
@@ -24,7 +25,15 @@ from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from wams.core.catalogue import Catalogue
-from wams.core.processing import LEGAL_BASIS, LEGAL_BASIS_INZAGE, LEGAL_BASIS_MELDPUNT, activity_id
+from wams.core.privacy.processing import (
+    LEGAL_BASIS,
+    LEGAL_BASIS_INZAGE,
+    LEGAL_BASIS_MELDPUNT,
+    activity_id,
+)
+from wams.core.privacy.retention import bewaartermijn
+from wams.core.privacy.work import Operator
+from wams.core.storage.repository import Store
 from wams.core.storage.tables import RegisterVersionRow
 
 register_versions = cast(Table, RegisterVersionRow.__table__)
@@ -217,14 +226,11 @@ def history(conn: Connection, gemeente: str, code: str) -> list[dict[str, Any]]:
                                   .order_by(rv.c.version))]
 
 
-def build(engine: Any, gemeente: str) -> list[dict[str, Any]]:
+def build(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     """The register of ``gemeente`` as ProcessingActivityVersion objects, versions recorded."""
-    from wams.core.engine import _check_gemeente
-
-    _check_gemeente(gemeente)
-    with engine._lock, engine._conn.begin():
-        versions = engine._activities.versions(engine._store(), gemeente, engine.clock.now())
-    engine._activities.forget(gemeente)  # the cache re-reads what was just recorded
+    with engine.unit_of_work(gemeente) as uow:
+        versions = uow.activities.versions(uow.store, gemeente, uow.now)
+    uow.activities.forget(gemeente)  # the cache re-reads what was just recorded
     return [{"id": activity_id(gemeente, code, version), "code": code, **content,
              "version": version, "validFrom": _iso(valid_from)}
             for code, (version, valid_from, content) in versions.items()]
@@ -264,3 +270,38 @@ def render_text(entries: list[dict[str, Any]], gemeente: str, months: int,
             f"  kenmerk: {e['id']}",
             ""]
     return "\n".join(lines)
+
+
+class ActivityVersions:
+    """Which version of each register entry is in force, per municipality, for the log.
+
+    The first processing of a municipality in this process records the register's current
+    content in ``register_versions`` (a new version where an entry changed: a plugin upgrade,
+    another bewaartermijn) and caches the version numbers, so the hot path pays one dict
+    lookup. :meth:`forget` drops a municipality after its bewaartermijn changed.
+    """
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._ids: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def uri(self, store: Store, gemeente: str, activity: str, now: dt.datetime) -> str:
+        ids = self._ids.get(gemeente)
+        if ids is None:
+            ids = {code: activity_id(gemeente, code, v[0])
+                   for code, v in self.versions(store, gemeente, now).items()}
+            with self._lock:
+                self._ids[gemeente] = ids
+        # An activity no register entry declares still gets a (versionless) URI.
+        return ids.get(activity) or activity_id(gemeente, activity)
+
+    def versions(self, store: Store, gemeente: str,
+                 now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
+        """code → (version, valid_from, content) in force, recording changed entries."""
+        months = bewaartermijn(store, gemeente)
+        return sync(store.conn, gemeente, contents(self.catalogue, gemeente, months), now)
+
+    def forget(self, gemeente: str) -> None:
+        with self._lock:
+            self._ids.pop(gemeente, None)

@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 
 from wams.core.commands import MeldingDoorgeven
 from wams.core.model import Decision
+from wams.core.privacy.work import Operator
 from wams.core.storage.repository import history, meldingen
 
 STEP = "melding_doorgeven"
 
 
-def doorgeven(engine: Any, gemeente: str, melding_id: int, *, aan: str, reden: str | None,
+def doorgeven(engine: Operator, gemeente: str, melding_id: int, *, aan: str, reden: str | None,
               actor: str = "meldpunt") -> Decision:
     """Pass the data of melding ``melding_id`` on to ``aan`` for the recorded ``reden``: the
     step ``melding_doorgeven`` of the engine. The decision's ``report`` holds what is passed
@@ -29,18 +30,15 @@ def doorgeven(engine: Any, gemeente: str, melding_id: int, *, aan: str, reden: s
     return engine.execute(gemeente, None, MeldingDoorgeven(aan, reden, melding_id), actor=actor)
 
 
-def lijst(engine: Any, gemeente: str) -> list[dict[str, Any]]:
+def lijst(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     """The meldingen of a municipality: id, date and how often passed on. No person, no
     reporter, no content: the list itself processes no personal data."""
-    from wams.core.engine import _check_gemeente
-
-    _check_gemeente(gemeente)
-    with engine._lock, engine._conn.begin():
-        conn = engine._conn
-        passed = dict(conn.execute(
+    with engine.unit_of_work(gemeente) as uow:
+        conn = uow.store.conn
+        passed: dict[str | None, int] = {content: n for content, n in conn.execute(
             select(history.c.content, func.count()).where(
                 history.c.gemeente == gemeente, history.c.step == STEP,
-                history.c.allowed.is_(True)).group_by(history.c.content)).all())
+                history.c.allowed.is_(True)).group_by(history.c.content))}
         counts: dict[int, int] = {}
         for content, n in passed.items():
             if content:
@@ -50,9 +48,3 @@ def lijst(engine: Any, gemeente: str) -> list[dict[str, Any]]:
                  "doorgegeven": counts.get(r.id, 0)}
                 for r in conn.execute(select(meldingen.c.id, meldingen.c.at).where(
                     meldingen.c.gemeente == gemeente).order_by(meldingen.c.id))]
-
-
-def _json(decision: Decision) -> str:
-    from wams.core.engine import _decision_json
-
-    return _decision_json(decision)

@@ -1,0 +1,237 @@
+"""The shape of the package: rooms that import only what they may, no import cycles, and no
+private name reaching across modules. Each test names the offending module and line."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: room → the rooms it must never import (directly or lazily inside a function)
+FORBIDDEN = {
+    "wams.core (pure)": ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
+                         "wams.core.scenario", "wams.api", "wams.cli"),
+    "wams.core.storage": ("wams.core.privacy", "wams.core.engine", "wams.core.scenario",
+                          "wams.api", "wams.cli"),
+    "wams.core.privacy": ("wams.core.engine", "wams.core.scenario", "wams.api", "wams.cli"),
+    "wams.core.engine": ("wams.core.scenario", "wams.api", "wams.cli"),
+    "wams.core.scenario": ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
+                           "wams.cli"),
+    "wams.plugins": ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
+                     "wams.api", "wams.cli"),
+}
+ROOMS = ("wams.core.storage", "wams.core.privacy", "wams.core.engine", "wams.core.scenario")
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules(root: Path = ROOT) -> dict[str, Path]:
+    return {module_name(p, root): p for p in sorted((root / "wams").rglob("*.py"))
+            if "migrations" not in p.parts}
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+
+
+def imports(path: Path, root: Path = ROOT) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """(line, module, imported names) of every import that runs, at module level or lazily
+    in a function; imports only for the type checker are left out (they never execute)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = module_name(path, root) if path.name == "__init__.py" else \
+        module_name(path, root).rpartition(".")[0]
+
+    def walk(node: ast.AST) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+        for child in ast.iter_child_nodes(node):
+            if _type_checking_only(child):
+                continue
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    yield child.lineno, alias.name, ()
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    anchor = package.split(".")
+                    anchor = anchor[:len(anchor) - child.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                yield child.lineno, base, tuple(a.name for a in child.names)
+            yield from walk(child)
+
+    yield from walk(tree)
+
+
+def edges(known: dict[str, Path], root: Path = ROOT) -> dict[str, set[str]]:
+    """module → wams modules it imports; ``from pkg import sub`` counts as importing the
+    submodule ``pkg.sub`` when that is a module, else as importing ``pkg``."""
+    graph: dict[str, set[str]] = {m: set() for m in known}
+    for name, path in known.items():
+        for _, target, names in imports(path, root):
+            if not target.startswith("wams"):
+                continue
+            subs = [f"{target}.{n}" for n in names if f"{target}.{n}" in known]
+            if subs and len(subs) == len(names):
+                graph[name].update(subs)
+            elif target in known:
+                graph[name].add(target)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (or a self-import)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:  # Tarjan's algorithm; the graph is small
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1 or v in graph[v]:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def private_imports(known: dict[str, Path], root: Path = ROOT) -> list[str]:
+    """Every use of another module's private name: ``from m import _x``, or ``m._x`` on a
+    name bound to a wams module by an import."""
+    found = []
+    for path in known.values():
+        module_aliases: dict[str, str] = {}
+        for line, target, names in imports(path, root):
+            if not target.startswith("wams"):
+                continue
+            for n in names:
+                if n.startswith("_") and not n.startswith("__"):
+                    found.append(f"{path.relative_to(root)}:{line}: from {target} import {n}")
+                if f"{target}.{n}" in known:
+                    module_aliases[n] = f"{target}.{n}"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.asname and alias.name in module_aliases:
+                        module_aliases[alias.asname] = module_aliases[alias.name]
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in module_aliases and node.attr.startswith("_")
+                    and not node.attr.startswith("__")):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: "
+                             f"{module_aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def room_of(module: str) -> str | None:
+    for room in ROOMS:
+        if module == room or module.startswith(room + "."):
+            return room
+    if module.startswith("wams.plugins"):
+        return "wams.plugins"
+    if module.startswith("wams.core"):
+        return "wams.core (pure)"
+    return None
+
+
+def forbidden_imports(known: dict[str, Path]) -> list[str]:
+    found = []
+    for name, path in known.items():
+        room = room_of(name)
+        if room is None:
+            continue
+        for line, target, _ in imports(path):
+            for banned in FORBIDDEN[room]:
+                if target == banned or target.startswith(banned + "."):
+                    found.append(f"{path.relative_to(ROOT)}:{line}: {room} imports {target}")
+    return found
+
+
+def test_no_private_name_is_imported_across_modules() -> None:
+    assert private_imports(modules()) == []
+
+
+def test_there_is_no_import_cycle_inside_wams() -> None:
+    assert cycles(edges(modules())) == []
+
+
+def test_each_room_imports_only_what_it_may() -> None:
+    assert forbidden_imports(modules()) == []
+
+
+def test_every_room_says_what_lives_there_and_what_it_may_import() -> None:
+    for room in ROOMS:
+        init = ROOT.joinpath("wams", *room.split(".")[1:], "__init__.py")
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "May import" in doc, f"{init.relative_to(ROOT)}: say what the room may import"
+
+
+@pytest.mark.parametrize("path", sorted(modules().values()), ids=lambda p: module_name(p))
+def test_modules_stay_small(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 500, f"{path.relative_to(ROOT)} has {lines} lines: split it by purpose"
+
+
+# -- the checks themselves catch what they promise (a module tree written for the test) -------
+
+
+def _tree(root: Path, files: dict[str, str]) -> dict[str, Path]:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return modules(root)
+
+
+def test_a_private_import_across_rooms_is_caught(tmp_path: Path) -> None:
+    known = _tree(tmp_path, {
+        "wams/__init__.py": "", "wams/core/__init__.py": "",
+        "wams/core/engine/__init__.py": "def _store():\n    pass\n",
+        "wams/core/privacy/__init__.py": "",
+        "wams/core/privacy/inzage.py": "from wams.core.engine import _store\n",
+        "wams/core/privacy/register.py":
+            "from wams.core import engine\n\ndef f():\n    return engine._store()\n"})
+    found = private_imports(known, tmp_path)
+    assert "wams/core/privacy/inzage.py:1: from wams.core.engine import _store" in found
+    assert "wams/core/privacy/register.py:4: wams.core.engine._store" in found
+
+
+def test_a_lazy_import_cycle_is_caught(tmp_path: Path) -> None:
+    known = _tree(tmp_path, {
+        "wams/__init__.py": "", "wams/core/__init__.py": "",
+        "wams/core/a.py": "from wams.core import b\n",
+        "wams/core/b.py": "def f():\n    from wams.core.a import x\n",
+        "wams/core/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                          "    from wams.core import a\n"})
+    assert cycles(edges(known, tmp_path)) == [["wams.core.a", "wams.core.b"]]

@@ -1,0 +1,20 @@
+"""The engine room: one command = one transaction, and the unit of work that gives it.
+
+- :mod:`~wams.core.engine.core`: :class:`Engine` (open, execute with retry on a lost
+  connection, reads, settings, ``unit_of_work``, notifying plugins);
+- :mod:`~wams.core.engine.steps`: one step inside an open transaction (load, decide, apply,
+  store, log) and the case cache;
+- :mod:`~wams.core.engine.unit_of_work`: the transaction handed to steps and privacy
+  operations (store, time, pseudonyms, log writer, register versions);
+- :mod:`~wams.core.engine.decisions`: building, storing and re-reading decisions.
+
+May import: the pure core, ``wams.core.storage`` and ``wams.core.privacy``. Nothing outside
+the engine room imports its private names; the privacy room sees the engine only through the
+protocols of :mod:`wams.core.privacy.work`.
+"""
+
+from __future__ import annotations
+
+from wams.core.engine.core import Engine, Refused
+
+__all__ = ["Engine", "Refused"]

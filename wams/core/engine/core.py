@@ -1,0 +1,236 @@
+"""The engine: one command = validate → decide (pure) → apply → one transaction → notify.
+
+The transaction holds the case update (optimistic version check), the history entry (hash
+chained) and the processing-log records, so a step is stored whole or not at all. A refused
+step changes nothing; only the refusal itself is kept in the history, without its payload.
+The privacy operations get one transaction at a time through :meth:`Engine.unit_of_work`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy
+
+from wams.core import commands as c
+from wams.core import settings
+from wams.core.catalogue import Catalogue
+from wams.core.clock import Clock
+from wams.core.engine import decisions
+from wams.core.engine.steps import CaseCache, run_step
+from wams.core.engine.unit_of_work import Transaction
+from wams.core.errors import ConflictError, InputError, WamsError
+from wams.core.gemeente import check_gemeente
+from wams.core.lifecycle import Processing
+from wams.core.model import Casus, Decision
+from wams.core.plugins import load_catalogue, wams_version
+from wams.core.privacy import retention
+from wams.core.privacy.processing import trace_id
+from wams.core.privacy.pseudonyms import PseudonymKeys
+from wams.core.privacy.register import ActivityVersions
+from wams.core.serialize import case_from_json, case_to_json
+from wams.core.storage.database import connect
+from wams.core.storage.migrate import ensure_schema
+from wams.core.storage.repository import Store
+
+log = logging.getLogger("wams")
+
+
+class Refused(WamsError):
+    """A read that the rules refuse (e.g. a case of another municipality)."""
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        super().__init__(f"{decision.code}: {decision.message}")
+
+
+class Engine:
+    def __init__(self, db: sqlalchemy.Engine, catalogue: Catalogue, clock: Clock) -> None:
+        self.db = db
+        self.catalogue = catalogue
+        self.clock = clock
+        self.dialect = db.dialect.name
+        self._conn = db.connect()
+        self._lock = threading.RLock()
+        self._cases = CaseCache()
+        self._keys = PseudonymKeys()
+        self._versions = (("wams", wams_version()), *catalogue.versions())
+        # Scopes persons known only by ref (no BSN): see pseudonyms.subject_key.
+        self.subject_namespace = ""
+        # Log records point at the register version in force (register.ActivityVersions).
+        self._activities = ActivityVersions(catalogue)
+        # retention.run sets this: one WAL checkpoint after the run, not one per case.
+        self.defer_scrub = False
+
+    @classmethod
+    def open(cls, url: str | None = None, *, clock: Clock | None = None,
+             extra_plugins: Any = None) -> Engine:
+        catalogue = load_catalogue(extra_plugins)
+        db = connect(url)
+        # An empty database is migrated to head; one behind is refused with the command to run.
+        ensure_schema(db)
+        return cls(db, catalogue, clock or Clock())
+
+    def close(self) -> None:
+        self._conn.close()
+        self.db.dispose()
+
+    def _store(self) -> Store:
+        return Store(self._conn, lock_heads=self.dialect == "postgresql")
+
+    def _transaction_for(self, gemeente: str | None) -> Transaction:
+        return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
+                           catalogue=self.catalogue, activities=self._activities,
+                           keys=self._keys, subject_namespace=self.subject_namespace)
+
+    @contextmanager
+    def unit_of_work(self, gemeente: str | None) -> Iterator[Transaction]:
+        """One transaction of ``gemeente`` (None: of every municipality, for reads that an
+        operator's run makes before acting): committed when the block ends, rolled back when
+        it raises. The engine's connection is held for the block, so keep it short."""
+        if gemeente is not None:
+            check_gemeente(gemeente)
+        with self._lock, self._conn.begin():
+            yield self._transaction_for(gemeente)
+
+    # -- settings -------------------------------------------------------------------------
+
+    def set_setting(self, gemeente: str, key: str, value: object) -> None:
+        value = settings.check(key, value)
+        with self.unit_of_work(gemeente) as uow:
+            uow.store.set_setting(gemeente, key, json.dumps(value))
+        if key == retention.SETTING:
+            # The register entries carry the bewaartermijn: the next record gets a new version.
+            self._activities.forget(gemeente)
+
+    def setting(self, gemeente: str, key: str) -> object:
+        with self.unit_of_work(gemeente) as uow:
+            raw = uow.store.setting(gemeente, key)
+        if raw is None:
+            return settings.default(key)
+        return json.loads(raw)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def execute(self, gemeente: str, case_id: str | None, command: object, *,
+                actor: str = "college", idempotency_key: str | None = None,
+                expected_version: int | None = None) -> Decision:
+        step = c.STEP_NAMES.get(type(command))
+        if step is None:
+            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
+        check_gemeente(gemeente)
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    decision, case, events = self._transaction(
+                        gemeente, case_id, step, command, actor, idempotency_key,
+                        expected_version)
+                    break
+                except BaseException as exc:
+                    # The cached projection may hold a change that was never committed.
+                    self._cases.drop(case_id)
+                    # A connection lost before COMMIT (a database restart, a failover): the
+                    # server rolled the transaction back, so the step is run once more on a
+                    # fresh connection. Lost *during* COMMIT, the outcome is unknown: raised.
+                    if (attempt == 1 and isinstance(exc, sqlalchemy.exc.DBAPIError)
+                            and exc.connection_invalidated
+                            and not getattr(exc, "wams_at_commit", False)):
+                        log.warning("verbinding met de database verloren; stap %s opnieuw",
+                                    step)
+                        continue
+                    raise
+            if events is None:
+                return decision
+            if step == "vernietig" and decision.allowed and not self.defer_scrub:
+                self.scrub_files()
+        self._notify(case, decision, events)
+        return decision
+
+    def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
+                     actor: str, idempotency_key: str | None, expected_version: int | None,
+                     ) -> tuple[Decision, Casus | None, list[Any] | None]:
+        """One command in one transaction (the unit of work). ``events`` is None when the
+        idempotency key was seen before."""
+        tx = self._conn.begin()
+        try:
+            uow = self._transaction_for(gemeente)
+            prior = uow.store.idempotent_decision(gemeente, idempotency_key) \
+                if idempotency_key is not None else None
+            if prior is not None:
+                # A retried command: the stored decision, nothing applied, nobody notified.
+                result: tuple[Decision, Casus | None, list[Any] | None] = \
+                    (decisions.from_json(prior), None, None)
+            else:
+                result = run_step(uow, self._cases, self._versions, case_id, step, command,
+                                  actor, idempotency_key, expected_version)
+        except BaseException:
+            if tx.is_active:
+                tx.rollback()
+            raise
+        try:
+            tx.commit()
+        except sqlalchemy.exc.DBAPIError as exc:
+            exc.wams_at_commit = True  # type: ignore[attr-defined]
+            raise
+        return result
+
+    def _notify(self, case: Casus | None, decision: Decision, events: list[Any]) -> None:
+        """``wams_after_step``: plugins get a copy of the case (they must not change the
+        engine's own), and what they raise is logged: the step is committed already."""
+        if not self.catalogue.pm.hook.wams_after_step.get_hookimpls():
+            return
+        copy = case_from_json(case_to_json(case)) if case is not None else None
+        try:
+            self.catalogue.after_step(copy, decision, events)
+        except Exception:
+            log.exception("wams_after_step faalde na stap %s (trace %s); de stap is opgeslagen",
+                          decision.step, decision.trace_id)
+
+    def cached_case(self, case_id: str) -> Casus | None:
+        """The projection this engine holds in memory for ``case_id`` (tests compare it with
+        the stored one); None when it holds none."""
+        return self._cases.get(case_id)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+        """Raadplegen: every person in the dossier gets a 'consult' record (R36)."""
+        if not purpose or not purpose.strip():
+            raise InputError("noem het doel waarvoor u de casus inziet")
+        with self.unit_of_work(gemeente) as uow:
+            meta = uow.store.case_meta(case_id)
+            if meta is None:
+                raise InputError(f"casus '{case_id}' bestaat niet")
+            if meta[0] != gemeente:
+                raise Refused(decisions.refusal(None, "raadplegen", "tenant.mismatch",
+                                                trace_id(), self._versions))
+            case = self._cases.load(uow.store, case_id, meta[1])
+            processings = tuple(Processing("consult", ref, "raadplegen", purpose)
+                                for ref in case.persons)
+            subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
+            uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
+                          subjects=subjects, case_id=case.id)
+            return case_from_json(case_to_json(case))
+
+    def list_cases(self, gemeente: str) -> list[dict[str, Any]]:
+        with self.unit_of_work(gemeente) as uow:
+            return uow.store.list_cases(gemeente)
+
+    def scrub_files(self) -> None:
+        """After destruction the WAL still holds the old pages; fold it into the database
+        (where secure_delete zeroed the freed space) and truncate it (quality C7)."""
+        if self.dialect == "sqlite" and self.db.url.database not in (None, "", ":memory:"):
+            # Outside any transaction, on the driver connection: a checkpoint inside BEGIN
+            # IMMEDIATE would find its own table locked.
+            with self._lock:
+                dbapi = self._conn.connection.dbapi_connection
+                assert dbapi is not None
+                dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+__all__ = ["ConflictError", "Engine", "Refused"]

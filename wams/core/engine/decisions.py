@@ -1,0 +1,68 @@
+"""Decisions as the engine gives and stores them: built from a verdict and a reason code,
+kept in the history as JSON without the step's report, and read back for an idempotent retry.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+from wams.core import policy
+from wams.core.lifecycle import Applied
+from wams.core.model import Casus, Decision
+from wams.core.reasons import reason
+from wams.core.rules import citations
+from wams.core.serialize import dumps, structure
+
+Versions = tuple[tuple[str, str], ...]
+
+
+def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Versions,
+            detail: str | None = None, werkplan: str | None = None,
+            extra_rules: tuple[str, ...] = ()) -> Decision:
+    r = reason(code)
+    rules = tuple(dict.fromkeys(r.rules + extra_rules))
+    return Decision(False, code, join(r.message, detail), rules, citations(rules),
+                    step=step, case_id=case.id if case else None,
+                    phase=case.phase if case else None, werkplan=werkplan,
+                    trace_id=trace, versions=versions)
+
+
+def allowed(case: Casus | None, step: str, verdict: policy.Verdict, trace: str,
+            versions: Versions, applied: Applied, extra: tuple[str, ...],
+            signalen: tuple[str, ...], count: int, report: dict[str, Any] | None) -> Decision:
+    sources = tuple(dict.fromkeys(citations(verdict.rules) + extra))
+    return Decision(True, "ok", join(reason("ok").message, verdict.detail), verdict.rules,
+                    sources, step=step, case_id=case.id if case else None,
+                    phase=case.phase if case else None, werkplan=applied.werkplan,
+                    signalen=signalen, verwerkingen=count, trace_id=trace,
+                    versions=versions, report=report)
+
+
+def join(message: str, detail: str | None) -> str:
+    return f"{message} {detail}" if detail else message
+
+
+def werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
+    """The werkplan grondslag a refused werkplan or terugkoppeling step still reports."""
+    if case is None:
+        return None
+    if step == "werkplan":
+        return policy.grondslag(case, cmd.coordinatie_helpt)
+    if step == "terugkoppeling":
+        return policy.grondslag(case)
+    return None
+
+
+def to_json(decision: Decision) -> str:
+    """The decision as the history keeps it: without the step's report (personal data)."""
+    return dumps(attrs.evolve(decision, report=None) if decision.report is not None
+                 else decision)
+
+
+def from_json(text: str) -> Decision:
+    data = json.loads(text)
+    data["report"] = None
+    return structure(data, Decision)

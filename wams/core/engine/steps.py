@@ -1,0 +1,236 @@
+"""Running one lifecycle step inside an open transaction: load the case, decide (pure), apply,
+write the log rows, the case update and the history entry.
+
+Nothing here commits or retries: :class:`wams.core.engine.core.Engine` owns the transaction.
+A refused step leaves only the refusal in the history (without its payload); an allowed step
+writes the case, its processing-log rows and one chained history entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import attrs
+
+from wams.core import lifecycle, phases, policy
+from wams.core.engine import decisions
+from wams.core.engine.unit_of_work import Transaction
+from wams.core.errors import ConflictError, InputError
+from wams.core.lifecycle import Applied, Processing
+from wams.core.model import Casus, Decision, Persoon
+from wams.core.privacy import inzage, retention
+from wams.core.privacy.processing import trace_id
+from wams.core.records import EntryRequest
+from wams.core.serialize import case_from_json, case_to_json, dumps
+from wams.core.storage.repository import Store
+
+ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
+
+#: (pseudonym, type) of persons a step processes that the case does not (yet) resolve
+Subjects = dict[str, tuple[str, str]]
+
+
+class CaseCache:
+    """The last loaded projection of each case, valid while its version is unchanged.
+
+    A step mutates the cached case in place; a transaction that fails must :meth:`drop` it,
+    since the change was never committed."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, Casus] = {}
+
+    def load(self, store: Store, case_id: str, version: int) -> Casus:
+        cached = self._cases.get(case_id)
+        if cached is not None and cached.version == version:
+            return cached
+        case = case_from_json(store.case_state(case_id))
+        case.version = version
+        self._cases[case_id] = case
+        return case
+
+    def put(self, case: Casus) -> None:
+        self._cases[case.id] = case
+
+    def get(self, case_id: str) -> Casus | None:
+        return self._cases.get(case_id)
+
+    def drop(self, case_id: str | None) -> None:
+        self._cases.pop(case_id or "", None)
+
+
+def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
+             case_id: str | None, step: str, cmd: Any, actor: str, idem: str | None,
+             expected_version: int | None) -> tuple[Decision, Casus | None, list[Any]]:
+    """One step of ``uow.gemeente``; returns the decision, the case and the events."""
+    store, now = uow.store, uow.now
+    gemeente = uow.gemeente
+    assert gemeente is not None
+    trace = trace_id()
+    case: Casus | None = None
+    if step not in phases.OPENING and step not in phases.OUTSIDE_CASE and case_id:
+        meta = store.case_meta(case_id)
+        if meta is None:
+            return decisions.refusal(None, step, "state.invalid_transition", trace, versions,
+                                     f"Casus '{case_id}' bestaat niet."), None, []
+        if meta[0] != gemeente:
+            # R38: not even the refusal goes into the other municipality's history.
+            return decisions.refusal(None, step, "tenant.mismatch", trace, versions), None, []
+        if expected_version is not None and meta[1] != expected_version:
+            raise ConflictError(case_id, expected_version, meta[1])
+        case = cache.load(store, case_id, meta[1])
+
+    ctx = _context(uow, step, cmd)
+    verdict = policy.decide(step, case, cmd, ctx)
+    if not verdict.allowed:
+        decision = decisions.refusal(case, step, verdict.code, trace, versions, verdict.detail,
+                                     werkplan=decisions.werkplan_of(step, case, cmd),
+                                     extra_rules=verdict.rules)
+        store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
+                             step=step, allowed=False, code=decision.code, actor=actor,
+                             trace_id=trace, idempotency_key=idem,
+                             decision=decisions.to_json(decision), content=None)
+        return decision, case, []
+
+    extra_citations: tuple[str, ...] = ()
+    signalen: tuple[str, ...] = ()
+    report = None
+    outside: Subjects = {}
+    if step in phases.OPENING:
+        case, applied = _open(uow, cache, step, cmd, ctx)
+        extra_citations = (case.provision,)
+        if step == "hulpvraag":
+            signalen = uow.catalogue.signals_for(cmd.wet)
+    elif step in phases.OUTSIDE_CASE:
+        applied, outside, report = _outside(uow, step, cmd)
+    elif step == "vernietig":
+        assert case is not None
+        processings = retention.destroy(store, case, actor=actor, now=now, trace_id=trace,
+                                        months=ctx.bewaartermijn_maanden)
+        applied = Applied("vernietigd", processings)
+    elif step == "inzage":
+        persoon = cmd.persoon if isinstance(cmd.persoon, Persoon) else Persoon(cmd.persoon)
+        applied, outside, report = inzage.in_case(uow, case, persoon)
+    else:
+        assert case is not None
+        applied = lifecycle.APPLY[step](case, cmd, ctx)
+
+    if case is not None:
+        register_subjects(uow, case)
+    subjects: Subjects = {**(_case_subjects(case) if case is not None else {}), **outside}
+    count = uow.write_log(applied.processings, step=step, trace=trace, actor=actor,
+                          subjects=subjects, case_id=case.id if case else None)
+    if step == "inzage" and report:
+        count = len(report["verwerkingen"])
+    decision = decisions.allowed(case, step, verdict, trace, versions, applied,
+                                 extra_citations, signalen, count, report)
+    if case is not None and step not in phases.OPENING:
+        if not store.update_case(case.id, case.version, state=case_to_json(case),
+                                 phase=case.phase, closed_on=case.closed_on,
+                                 destroyed_on=case.destroyed_on):
+            actual = store.case_meta(case.id)
+            raise ConflictError(case.id, case.version, actual[1] if actual else None)
+        case.version += 1
+    store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
+                         step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
+                         idempotency_key=idem, decision=decisions.to_json(decision),
+                         content=dumps(_history_content(step, cmd)))
+    return decision, case, [{"step": step, "trace_id": trace}]
+
+
+def register_subjects(uow: Transaction, case: Casus) -> None:
+    """Give every person of the case his pseudonym (kept in the case, also after
+    destruction, so the access report finds his records)."""
+    for ref, state in case.persons.items():
+        if ref not in case.subjects:
+            case.subjects[ref], case.subject_types[ref] = uow.subject_of(state.persoon)
+
+
+def _case_subjects(case: Casus) -> Subjects:
+    return {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
+
+
+def _context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
+    cat, today = uow.catalogue, uow.now.date()
+    if step == "hulpvraag":
+        entry = cat.entry(EntryRequest(cmd.wet, cmd.vraag, cmd.aanleiding)) \
+            if cmd.wet in cat.laws else None
+        return policy.Context(cat, today, entry=entry)
+    if step == "verzoek":
+        assert uow.gemeente is not None
+        subject = uow.subject_of(cmd.client)[0]
+        return policy.Context(cat, today, involved=uow.store.is_involved(
+            uow.gemeente, cmd.partij.ref, subject))
+    if step == "vernietig":
+        assert uow.gemeente is not None
+        return policy.Context(cat, today, bewaartermijn_maanden=retention.bewaartermijn(
+            uow.store, uow.gemeente))
+    return policy.Context(cat, today)
+
+
+def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
+          ctx: policy.Context) -> tuple[Casus, Applied]:
+    gemeente, today = uow.gemeente, uow.now.date()
+    assert gemeente is not None
+    if step == "hulpvraag":
+        assert ctx.entry is not None
+        case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="A", wet=cmd.wet,
+                     provision=ctx.entry.provision,
+                     phase="onderzoek" if cmd.aanleiding else "intake", opened_on=today)
+        applied = lifecycle.open_case(case, step, cmd, ctx, ctx.entry.domain)
+    else:
+        case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="B", wet=None,
+                     provision=ROUTE_B_PROVISION, phase="beoordeling", opened_on=today)
+        applied = lifecycle.open_case(case, step, cmd, ctx, None)
+    register_subjects(uow, case)
+    uow.store.insert_case(id=case.id, gemeente=gemeente, route=case.route, wet=case.wet,
+                          phase=case.phase, version=1, opened_on=case.opened_on,
+                          closed_on=None, destroyed_on=None, state=case_to_json(case))
+    case.version = 1
+    cache.put(case)
+    return case, applied
+
+
+def _outside(uow: Transaction, step: str,
+             cmd: Any) -> tuple[Applied, Subjects, dict[str, Any] | None]:
+    """Steps that belong to no case: betrokkenheid, melding and passing a melding on.
+    Returns what was processed, the (pseudonym, type) of the person, and a report."""
+    store, gemeente, now = uow.store, uow.gemeente, uow.now
+    assert gemeente is not None
+    if step == "melding_doorgeven":
+        if cmd.melding is None:
+            raise InputError("er is geen melding om door te geven; noem haar nummer")
+        found = store.melding(gemeente, cmd.melding)
+        if found is None:  # R38: another municipality's melding is as unknown as none
+            raise InputError(f"melding {cmd.melding} bestaat niet bij gemeente {gemeente}")
+        subject, stype, zorg, at = found
+        # The worry goes to the recipient; who reported it never does (R34).
+        report = {"melding": cmd.melding, "gemeld_op": at.date().isoformat(), "zorg": zorg,
+                  "aan": cmd.aan, "reden": cmd.reden}
+        return Applied(None, (Processing("provide", "melding", "meldpunt", cmd.reden,
+                                         source="meldpunt", recipient=cmd.aan),)), \
+            {"melding": (subject, stype)}, report
+    persoon: Persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
+    subject, stype = uow.subject_of(persoon)
+    outside = {persoon.ref: (subject, stype)}
+    if step == "betrokkenheid":
+        store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
+                                 party_soort=cmd.partij.soort, subject=subject,
+                                 dienst=cmd.dienst, at=now)
+        return Applied(None, (Processing("collect", persoon.ref, "beoordeling_verzoek",
+                                         "betrokkenheid van partij vastleggen",
+                                         source=cmd.partij.ref),)), outside, None
+    melding_id = store.insert_melding(gemeente=gemeente, subject=subject, zorg=cmd.zorg,
+                                      melder_soort=cmd.melder.soort,
+                                      melder_naam=cmd.melder.naam, at=now)
+    # R34: the log names the meldpunt as source, never the reporter.
+    return Applied(None, (Processing("collect", persoon.ref, "meldpunt",
+                                     "melding van zorg over inwoner", source="meldpunt"),)), \
+        outside, {"melding": melding_id}
+
+
+def _history_content(step: str, cmd: Any) -> Any:
+    # R34: the reporter's identity lives only in the melders table, never in the history.
+    if step == "melding" and cmd.melder.naam is not None:
+        return attrs.evolve(cmd, melder=attrs.evolve(cmd.melder, naam=None))
+    return cmd

@@ -1,0 +1,59 @@
+"""The unit of work: one transaction of one municipality, as the engine opens it.
+
+It carries what a step or a privacy operation needs inside that transaction (the store, the
+time of the command, the municipality's pseudonyms, the log writer, the register versions) and
+implements :class:`wams.core.privacy.work.UnitOfWork`. It does not commit: whoever opened the
+transaction does, so a step and its log rows are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from wams.core.catalogue import Catalogue
+from wams.core.errors import InputError
+from wams.core.lifecycle import Processing
+from wams.core.model import Persoon
+from wams.core.privacy.processing import log_rows
+from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
+from wams.core.privacy.register import ActivityVersions
+from wams.core.storage.repository import Store
+
+
+class Transaction:
+    """One open transaction; see :class:`wams.core.privacy.work.UnitOfWork`."""
+
+    def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
+                 catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
+                 subject_namespace: str = "") -> None:
+        self.gemeente = gemeente
+        self.store = store
+        self.now = now
+        self.catalogue = catalogue
+        self.activities = activities
+        self._keys = keys
+        self._namespace = subject_namespace
+
+    def _tenant(self) -> str:
+        if self.gemeente is None:
+            raise InputError("deze handeling hoort bij één gemeente; noem de gemeente")
+        return self.gemeente
+
+    def subject_of(self, persoon: Persoon) -> tuple[str, str]:
+        key = self._keys.key(self.store, self._tenant())
+        return (pseudonym(key, subject_key(persoon, self._namespace)), subject_type(persoon))
+
+    def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
+                  actor: str, subjects: Mapping[str, tuple[str, str]],
+                  case_id: str | None = None) -> int:
+        gemeente = self._tenant()
+
+        def activity_uri(code: str) -> str:
+            return self.activities.uri(self.store, gemeente, code, self.now)
+
+        rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
+                        processings=processings, subjects=subjects, case_id=case_id,
+                        activity_uri=activity_uri)
+        self.store.insert_log(rows)
+        return len(rows)

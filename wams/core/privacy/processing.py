@@ -1,0 +1,68 @@
+"""The processing log (R36), shaped after the Logboek Dataverwerkingen standard.
+
+One record per processing action per person. The person is a keyed pseudonym per municipality
+(:mod:`wams.core.privacy.pseudonyms`): stable, so an access report finds every record about
+him, and not reversible without the key, so a log export carries no BSN or name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from wams.core.lifecycle import Processing
+
+# R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
+LEGAL_BASIS = "AVG art. 6 lid 1 sub e; Wmo 2015 §2.3a (voorstel)"
+LEGAL_BASIS_MELDPUNT = "AVG art. 6 lid 1 sub e; Wmo 2015 art. 2.2.5 (voorstel)"
+LEGAL_BASIS_INZAGE = "AVG art. 15"
+STATUS_OK = "STATUS_CODE_OK"
+
+#: the names of the actions in the log, by operation (Logboek: ``name`` of the span)
+OPERATION_NAMES = {
+    "collect": "verzamelen", "consult": "raadplegen", "provide": "verstrekken",
+    "change": "wijzigen", "destroy": "vernietigen",
+}
+
+
+def trace_id() -> str:
+    return secrets.token_hex(16)
+
+
+def span_id() -> str:
+    return secrets.token_hex(8)
+
+
+def activity_id(gemeente: str, activity: str, version: int | None = None) -> str:
+    """URI of the processing activity in the municipality's register (AVG art. 30); with a
+    version, of that version of the entry (``...:onderzoek:v2``)."""
+    base = f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}"
+    return f"{base}:v{version}" if version is not None else base
+
+
+def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,
+             processings: tuple[Processing, ...], subjects: Mapping[str, tuple[str, str]],
+             case_id: str | None, activity_uri: Any) -> list[dict[str, Any]]:
+    """One processing-log row per processing of a step, all under one parent span.
+
+    ``subjects`` maps each ref a processing names to the person's (pseudonym, type);
+    ``activity_uri(code)`` gives the register entry (and version) the row points at."""
+    if not processings:
+        return []
+    parent = span_id()
+    basis = LEGAL_BASIS_MELDPUNT if step in ("melding", "melding_doorgeven") else \
+        LEGAL_BASIS_INZAGE if step == "inzage" else LEGAL_BASIS
+    rows = []
+    for p in processings:
+        subject, stype = subjects[p.subject]
+        rows.append({
+            "gemeente": gemeente, "trace_id": trace, "span_id": span_id(),
+            "parent_span_id": parent, "name": f"{step}:{OPERATION_NAMES[p.operation]}",
+            "operation": p.operation, "start_time": now, "end_time": now,
+            "status_code": STATUS_OK, "activity_id": activity_uri(p.activity),
+            "subject": subject, "subject_type": stype, "case_id": case_id,
+            "category": p.category, "purpose": p.purpose, "legal_basis": basis,
+            "source": p.source, "recipient": p.recipient, "actor": actor})
+    return rows

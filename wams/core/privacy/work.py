@@ -1,0 +1,60 @@
+"""What a privacy operation may use of the engine: one transaction of one municipality.
+
+The privacy operations (access report, register, retention, meldpunt) never reach into the
+engine's connection, lock or caches. The engine hands them a :class:`UnitOfWork` for the span
+of one transaction (``with engine.unit_of_work(gemeente) as uow:``): the store, the clock's
+``now``, the municipality's pseudonyms, a way to write processing-log rows and the register
+versions in force. Everything an operation writes through it commits together or not at all.
+These are protocols: the engine (``wams.core.engine``) implements them, and this room does not
+import it (the engine imports this room).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from wams.core.catalogue import Catalogue
+    from wams.core.clock import Clock
+    from wams.core.lifecycle import Processing
+    from wams.core.model import Decision, Persoon
+    from wams.core.privacy.register import ActivityVersions
+    from wams.core.storage.repository import Store
+
+class UnitOfWork(Protocol):
+    """One open transaction of one municipality (or of all, for ``gemeente`` None: an
+    operator's run that only reads before it acts through :meth:`Operator.execute`)."""
+
+    gemeente: str | None
+    store: Store
+    now: dt.datetime
+    catalogue: Catalogue
+    activities: ActivityVersions
+
+    def subject_of(self, persoon: Persoon) -> tuple[str, str]:
+        """The person's keyed pseudonym and its type, as the processing log records them."""
+        ...
+
+    def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
+                  actor: str, subjects: Mapping[str, tuple[str, str]],
+                  case_id: str | None = None) -> int:
+        """Write one log row per processing (R36); returns how many."""
+        ...
+
+class Operator(Protocol):
+    """The engine as the privacy operations see it."""
+
+    clock: Clock
+    catalogue: Catalogue
+    defer_scrub: bool
+
+    def unit_of_work(self, gemeente: str | None) -> AbstractContextManager[UnitOfWork]: ...
+
+    def execute(self, gemeente: str, case_id: str | None, command: object, *,
+                actor: str = ..., idempotency_key: str | None = ...,
+                expected_version: int | None = ...) -> Decision: ...
+
+    def scrub_files(self) -> None: ...
