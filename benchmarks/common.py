@@ -18,10 +18,11 @@ def lifecycle(w, gemeente: str, i: int) -> list:  # type: ignore[no-untyped-def]
     2× vraag_gegevens → 2× dienst → terugkoppeling → werkplan → coordinator → sluit."""
     from wams.core.commands import Afspraken
     from wams.core.model import Partij, Persoon
+    from wams.testing import test_bsn
 
     kb = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")
     jan = Persoon(ref="jan", geboortedatum=dt.date(1985, 4, 12), naam=f"Jan Bakker {i}",
-                  bsn=f"{100000000 + i}")
+                  bsn=test_bsn(i))
     g = gemeente
     d = w.hulpvraag(g, wet="participatiewet", client=jan, vraag="algemene bijstand",
                     aanleiding="noemt betalingsachterstanden")

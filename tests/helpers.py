@@ -157,8 +157,10 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
         "bijdrage": lambda w, cid: w.bijdrage(g, cid, partij="wei", omschrijving="gesprek"),
         "bezwaar": lambda w, cid: w.bezwaar(g, cid, persoon="jan"),
         "besluit_bezwaar": lambda w, cid: w.besluit_bezwaar(
-            g, cid, persoon="jan", doorgaan=True, motivering="ernstige zorgen"),
-        "sluit": lambda w, cid: w.sluit(g, cid, terugvalafspraken="bel het wijkteam"),
+            g, cid, persoon="jan", doorgaan=True, motivering="ernstige zorgen",
+            indicatoren=["escalatie"]),
+        "sluit": lambda w, cid: w.sluit(g, cid, terugvalafspraken="bel het wijkteam",
+                                        reden="cliënt wil geen coördinatie"),
         "vernietig": lambda w, cid: w.vernietig(g, cid),
         "inzage": lambda w, cid: w.inzage(g, cid, persoon="jan"),
         "export": lambda w, cid: w.export(g, cid, doel="evaluatie"),

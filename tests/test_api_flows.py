@@ -129,7 +129,8 @@ def test_route_b_flow(wams, clock):
     refused(w, "objection.pending", lambda: w.dienst(
         G, cid, persoon="jan", dienst="wgs.budgetbeheer", status="benodigd"), cid)
     ok(w.besluit_bezwaar(G, cid, persoon="jan", doorgaan=True,
-                         motivering="ernstige zorgen over huisuitzetting"))
+                         motivering="ernstige zorgen over huisuitzetting",
+                         indicatoren=["onderdak", "escalatie"]))
     ok(w.dienst(G, cid, persoon="jan", dienst="wgs.budgetbeheer", status="benodigd"))
     d = ok(w.sluit(G, cid, terugvalafspraken="wijkteam belt bij nieuwe achterstand"))
     assert d.phase == "afgesloten"

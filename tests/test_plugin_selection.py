@@ -275,4 +275,5 @@ def test_after_step_gets_a_copy_and_cannot_undo_the_step(caplog: pytest.LogCaptu
         assert d.allowed and seen == ["hulpvraag"]
         assert "bus down" in caplog.text
         assert w.cases("0599")[0]["phase"] == "onderzoek"
-        assert w.domein("0599", d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+        assert w.domein("0599", d.case_id, domein="welzijn", reden="eenzaamheid",
+                        client_akkoord=True).allowed

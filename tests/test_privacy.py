@@ -22,12 +22,12 @@ G = "0599"
 SCHEMA = Path(__file__).resolve().parents[1] / "wams" / "schema" / "rvva-openapi.json"
 
 JAN = Persoon("jan", bsn="123456782", naam="Jan Jansen", geboortedatum=dt.date(1985, 4, 12))
-EVA = Persoon("eva", rol="gezinslid", relatie="dochter", bsn="987654321", naam="Eva Jansen",
+EVA = Persoon("eva", rol="gezinslid", relatie="dochter", bsn="987654317", naam="Eva Jansen",
               geboortedatum=dt.date(2012, 9, 30))
 MEHMET = Persoon("mehmet", bsn="111222333", naam="Mehmet Yilmaz",
                  geboortedatum=dt.date(1966, 11, 2))
 MELDER = "Piet Pietersen-Melder"
-SECRETS = ("123456782", "Jan Jansen", "1985-04-12", "12-04-1985", "987654321", "Eva Jansen",
+SECRETS = ("123456782", "Jan Jansen", "1985-04-12", "12-04-1985", "987654317", "Eva Jansen",
            "2012-09-30", MELDER)
 
 
@@ -209,7 +209,7 @@ def test_inzage_across_cases_with_objection_and_informing(wams: Any) -> None:
     assert d.allowed
     before = _rows(wams, "select count(*) from processing_log")[0][0]
     report = wams.inzage_persoon(G, bsn=MEHMET.bsn, actor="medewerker",
-                                 purpose="verzoek om inzage van betrokkene")
+                                 verzoek="AVG-2027-014")
     assert [c_["casus"] for c_ in report["casussen"]] == [b, d.case_id]
     route_b = report["casussen"][0]
     assert route_b["geinformeerd"] is True and route_b["bezwaar"] == "pending"
@@ -230,20 +230,23 @@ def test_inzage_across_cases_with_objection_and_informing(wams: Any) -> None:
     assert "R08" in text and "R09" in text and b in text and "verzamelen" in text
     assert MEHMET.bsn not in text and MEHMET.naam not in json.dumps(report)
     # By ref, for a person without a BSN; another municipality sees nothing (R38).
-    wams.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding")
-    assert len(wams.inzage_persoon(G, ref="ans", actor="x", purpose="y")["casussen"]) == 1
-    other = wams.inzage_persoon("0363", bsn=MEHMET.bsn, actor="x", purpose="y")
+    ans = wams.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="begeleiding").case_id
+    assert len(wams.inzage_persoon(G, ref="ans", case_id=ans, actor="x",
+                                   verzoek="y")["casussen"]) == 1
+    other = wams.inzage_persoon("0363", bsn=MEHMET.bsn, actor="x", verzoek="y")
     assert other["casussen"] == [] and other["verwerkingen"] == []
 
 
-def test_inzage_needs_one_identifier_and_a_purpose(wams: Any) -> None:
+def test_inzage_needs_one_identifier_and_the_request(wams: Any) -> None:
     from wams.core.errors import InputError
 
-    for kwargs in ({}, {"bsn": "1", "ref": "x"}):
+    for kwargs in ({}, {"bsn": JAN.bsn, "ref": "x"}, {"ref": "x"}, {"bsn": "1"}):
         with pytest.raises(InputError):
-            wams.inzage_persoon(G, actor="a", purpose="b", **kwargs)
+            wams.inzage_persoon(G, actor="a", verzoek="b", **kwargs)
     with pytest.raises(InputError):
-        wams.inzage_persoon(G, bsn="1", actor="a", purpose=" ")
+        wams.inzage_persoon(G, bsn=JAN.bsn, actor="a", verzoek=" ")
+    with pytest.raises(TypeError):  # a free purpose is not a parameter at all (Revision 2)
+        wams.inzage_persoon(G, bsn=JAN.bsn, actor="a", purpose="opsporing")  # type: ignore
 
 
 # -- retention run ----------------------------------------------------------------------------
@@ -313,7 +316,7 @@ def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
                     "and content is not null") == [("vernietig", "{}")]
     _verify_chain(w)
     # The person can still get his access report (R36).
-    report = w.inzage_persoon(G, bsn=JAN.bsn, actor="x", purpose="inzage")
+    report = w.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")
     assert report["casussen"][0]["vernietigd"] == "2028-02-01"
     assert w.retention_run() == []  # nothing left to do
 
@@ -348,7 +351,7 @@ def test_c7_no_personal_data_in_sqlite_files_after_destruction(db_url: str, open
             w.close()
         raw = b"".join(f.read_bytes() for f in files if f.exists())
         for secret in ("123456782", "Jan Jansen", "1985-04-12", "12-04-1985", "19850412",
-                       "987654321", "Eva Jansen", "2012-09-30"):
+                       "987654317", "Eva Jansen", "2012-09-30"):
             assert secret.encode() not in raw, (when, secret)
 
 
@@ -379,7 +382,7 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
     assert _rows(wams, "select naam from melders") == [(MELDER,)]
     assert wams.meldingen(G)[0]["doorgegeven"] == 1
     # The meldpunt shows up in the person's access report, the reporter does not.
-    report = wams.inzage_persoon(G, bsn=JAN.bsn, actor="x", purpose="inzage")
+    report = wams.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")
     assert report["meldingen"][0]["melding"] == m["melding"]
     assert MELDER not in json.dumps(report)
 
@@ -427,8 +430,8 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
     listed = _cli("case", "list", "--db", db_url, "--gemeente", G)
     assert a in listed.output and "gemeentelijke keuze" in listed.output
 
-    report = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn, "--format",
-                  "json")
+    report = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn, "--verzoek",
+                  "AVG-7", "--format", "json")
     assert report.exit_code == 0, report.output
     handelingen = [v["handeling"] for v in json.loads(report.output)["verwerkingen"]]
     assert "raadplegen:raadplegen" in handelingen  # case show was a logged read
@@ -436,7 +439,7 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
     dry = _cli("retention", "run", "--db", db_url, "--dry-run")
     assert dry.exit_code == 0 and "0 casussen" in dry.output
 
-    bad = _cli("inzage", "--db", db_url, "--gemeente", "599", "--bsn", "1")
+    bad = _cli("inzage", "--db", db_url, "--gemeente", "599", "--bsn", "1", "--verzoek", "AVG-7")
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
     assert "Traceback" not in bad.output
     missing = _cli("case", "show", "--db", db_url, "--gemeente", G, "bestaatniet", "--actor",

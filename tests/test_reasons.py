@@ -32,7 +32,11 @@ from tests.helpers import (
     route_b,
 )
 from wams.core import commands as c
+from wams.core.model import Partij, Persoon
 from wams.core.reasons import REASONS
+
+HUISARTS = Partij("huisarts", "aanpalend.huisarts")
+PARTNER = Persoon("anna", rol="gezinslid", relatie="partner")
 
 DECLARED: dict[str, str] = {}  # code → test function name
 COVERED: list[str] = []
@@ -147,6 +151,17 @@ def test_scope_domain_refused(wams):
                                status="benodigd"), cid)
 
 
+@covers("scope.client_view_missing")
+def test_scope_client_view_missing(wams):
+    # R03 (Revision 2, item 3): in route A silence is not a yes, and never reopens a refusal.
+    cid = route_a(wams)
+    expect(wams, "scope.client_view_missing",
+           lambda: wams.domein(G, cid, domein="schuldhulp", reden="achterstanden"), cid)
+    ok(wams.domein(G, cid, domein="jeugdhulp", reden="zorgen", client_akkoord=False))
+    expect(wams, "scope.client_view_missing",
+           lambda: wams.domein(G, cid, domein="jeugdhulp", reden="toch nodig"), cid)
+
+
 @covers("scope.domain_not_in_scope")
 def test_scope_domain_not_in_scope(wams):
     cid = route_a(wams)
@@ -176,6 +191,18 @@ def test_family_no_samenhang(wams):
     cid = route_a(wams)
     expect(wams, "family.no_samenhang",
            lambda: wams.gezinslid(G, cid, persoon=EMMA, samenhang=None), cid)
+
+
+@covers("family.already_in_case")
+def test_family_already_in_case(wams):
+    # R09/R10 (Revision 2, item 4): re-adding a person can never reset his objection.
+    cid = route_a(wams)
+    ok(wams.gezinslid(G, cid, persoon=EMMA, samenhang="thuissituatie"))
+    ok(wams.bezwaar(G, cid, persoon="emma"))
+    expect(wams, "family.already_in_case",
+           lambda: wams.gezinslid(G, cid, persoon=EMMA, samenhang="opnieuw"), cid)
+    expect(wams, "family.already_in_case",
+           lambda: wams.gezinslid(G, cid, persoon=JAN, samenhang="de cliënt zelf"), cid)
 
 
 @covers("family.not_in_case")
@@ -291,6 +318,21 @@ def test_provision_condition_violated(wams):
                                      uitkomst="afspraak"), cid)
 
 
+@covers("provision.no_basis")
+def test_provision_no_basis(wams_without_health_rule):
+    # R17 (Revision 2, item 8): health data under medical secrecy, and no provision rule.
+    w = wams_without_health_rule
+    cid = route_a(w)
+    ok(w.domein(G, cid, domein="geneeskundige_zorg", reden="zorgen over gezondheid",
+                client_akkoord=True))
+    ok(w.betrek_partij(G, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
+    ok(w.vraag_gegevens(G, cid, bij=HUISARTS, categorie="aanpalend.gezondheid", over="jan",
+                        doel="belastbaarheid", noodzaak="passend traject kiezen"))
+    expect(w, "provision.no_basis",
+           lambda: w.verstrekking(G, cid, bij=HUISARTS, categorie="aanpalend.gezondheid",
+                                  over="jan", besluit="verstrekt"), cid)
+
+
 @covers("capacity.crossing")
 def test_capacity_crossing(wams):
     cid = route_a(wams, wet="jeugdwet")
@@ -355,6 +397,21 @@ def test_casusoverleg_convener(wams):
     expect(wams, "casusoverleg.convener",
            lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
                                      deelnemers=["jan"]), cid)
+
+
+@covers("casusoverleg.recipient_not_entitled")
+def test_casusoverleg_recipient_not_entitled(wams):
+    # R30 (Revision 2, item 9): the cliënt's health data is not for his partner's ears.
+    cid = route_a(wams)
+    ok(wams.gezinslid(G, cid, persoon=PARTNER, samenhang="gezamenlijke schulden"))
+    ok(wams.domein(G, cid, domein="geneeskundige_zorg", reden="zorgen over gezondheid",
+                   client_akkoord=True))
+    ok(wams.betrek_partij(G, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
+    expect(wams, "casusoverleg.recipient_not_entitled",
+           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
+                                     deelnemers=["jan", "anna", "huisarts"],
+                                     inbreng=[c.Inbreng("huisarts", "aanpalend.gezondheid",
+                                                        "jan")]), cid)
 
 
 @covers("casusoverleg.not_involved")

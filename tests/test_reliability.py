@@ -124,11 +124,12 @@ def _lifecycle(w, i: int, ack) -> None:  # type: ignore[no-untyped-def]
 
     from wams.core.commands import Afspraken
     from wams.core.model import Partij, Persoon
+    from wams.testing import test_bsn
 
     g = GEMEENTE
     kb = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")
     jan = Persoon(ref="jan", geboortedatum=dt.date(1985, 4, 12), naam=f"Jan {i}",
-                  bsn=f"{100000000 + i}")
+                  bsn=test_bsn(i))
     cid = ack(w.hulpvraag(g, wet="participatiewet", client=jan, vraag="algemene bijstand",
                           aanleiding="noemt betalingsachterstanden")).case_id
     ack(w.domein(g, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))

@@ -50,15 +50,17 @@ REASON_CODES = (
     "verzoek.party_not_involved", "verzoek.no_substantiation", "verzoek.not_decided",
     "verzoek.rejected",
     "inform.required",
-    "scope.domain_refused", "scope.domain_not_in_scope", "reason.missing",
-    "family.no_samenhang", "family.not_in_case",
+    "scope.domain_refused", "scope.client_view_missing", "scope.domain_not_in_scope",
+    "reason.missing",
+    "family.no_samenhang", "family.already_in_case", "family.not_in_case",
     "party.adjacent_no_aanleiding", "party.justice_purpose", "party.not_involved",
     "category.undeclared", "category.party_may_not_supply",
     "purpose.enforcement_excluded", "objection.pending", "objection.ended",
-    "provision.condition_violated", "capacity.crossing",
+    "provision.condition_violated", "provision.no_basis", "capacity.crossing",
     "werkplan.geen_grondslag", "werkplan.incomplete", "coordinator.missing",
     "coordinator.invalid",
-    "doorzettingsmacht.none", "casusoverleg.convener", "casusoverleg.not_involved",
+    "doorzettingsmacht.none", "casusoverleg.convener", "casusoverleg.recipient_not_entitled",
+    "casusoverleg.not_involved",
     "closure.no_terugvalafspraken", "retention.not_expired", "melding.no_case",
     "state.invalid_transition", "tenant.mismatch",
 )  # fmt: skip
@@ -119,6 +121,36 @@ def test_no_article_numbers_of_the_four_laws_except_known_ones() -> None:
                     assert f"{law} art. {m.group(1)}" in known, f"{r.id}: {source!r}"
 
 
+#: the only article numbers of the sociaal-domein laws the memorandum gives
+KNOWN_ARTICLES = {"Wmo 2015 art. 2.2.5", "Jeugdwet art. 7.4.0"}
+
+
+def _plugin_citations() -> list[tuple[str, str]]:
+    from wams.core.plugins import load_catalogue
+
+    cat = load_catalogue()
+    found = [(f"law {c}", law.provision) for c, law in cat.laws.items()]
+    found += [(f"provision rule {c}", r.citation) for c, r in cat.provision_rules.items()]
+    found += [(f"service {c}", s.legal_basis) for c, s in cat.services.items()
+              if s.legal_basis]
+    return found
+
+
+def test_plugin_citations_are_checked_like_the_rule_table() -> None:
+    # Revision 2, item 14: a plugin cites no article number the sources do not give
+    # (no "Wmo 2015 art. 5.x") and only memorandum sections that exist.
+    for what, citation in _plugin_citations():
+        for m in re.finditer(r"((?:Wmo 2015|Jeugdwet|Participatiewet|Wgs)) art\. (\S+)",
+                             citation):
+            assert f"{m.group(1)} art. {m.group(2).rstrip(';,')}" in KNOWN_ARTICLES, \
+                f"{what}: {citation!r} names an article the sources do not give"
+        assert not re.search(r"art\. [\d.]*[a-z]\b", citation), f"{what}: {citation!r}"
+        for part in citation.split(";"):
+            if "MvT §" in part:
+                for section in _EMBEDDED_MVT.findall(part[part.index("MvT §"):]):
+                    assert section in MVT_SECTIONS, f"{what}: {citation!r}"
+
+
 def test_mvt_sections_match_the_memorandum_when_available() -> None:
     path = next((p for p in _MEMORANDUM_CANDIDATES if p.is_file()), None)
     if path is None:
@@ -133,8 +165,10 @@ def test_mvt_sections_match_the_memorandum_when_available() -> None:
 
 def test_specific_citations() -> None:
     assert RULES["R13"].sources[0] == "AVG art. 6 lid 1 sub e"
-    assert "Jeugdwet art. 7.4.0 lid 2 (model)" in RULES["R15"].sources
-    assert {"MvT §3.3.1", "MvT §3.2.3"} <= set(RULES["R15"].sources)
+    # Revision 2, item 14: R15 rests on MvT §3.3.1 alone; the Jeugdwet example is about the
+    # supplier weighing necessity (MvT §3.2.3), so it belongs to R16.
+    assert RULES["R15"].sources == ("MvT §3.3.1",)
+    assert {"MvT §3.2.3", "Jeugdwet art. 7.4.0 lid 2 (model)"} <= set(RULES["R16"].sources)
     assert "Wmo 2015 art. 2.2.5 (voorstel)" in RULES["R34"].sources
     assert {"AVG art. 30", "AVG art. 15"} <= set(RULES["R36"].sources)
 

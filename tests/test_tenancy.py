@@ -66,7 +66,7 @@ def test_api_read_paths_across_municipalities(wams: Any) -> None:
     for step in (c.Inzage("jan"), c.Inzage(JAN), c.Export("evaluatie")):
         d = w.execute(THEIRS, cid, step)
         assert (d.allowed, d.code, d.report) == (False, "tenant.mismatch", None)
-    report = w.inzage_persoon(THEIRS, bsn=JAN.bsn, actor="x", purpose="inzage")
+    report = w.inzage_persoon(THEIRS, bsn=JAN.bsn, actor="x", verzoek="AVG-1")
     assert report["casussen"] == [] and report["verwerkingen"] == []
     _no_leak({k: v for k, v in report.items() if k != "betrokkene"}, secrets)
     # Outside a case too: an inzage step in 0363 about the same BSN finds nothing of 0599.
@@ -91,7 +91,8 @@ def test_cli_read_paths_across_municipalities(wams: Any, db_url: str) -> None:
     runner = CliRunner()
     calls = [
         ["case", "list", "--db", db_url, "--gemeente", THEIRS],
-        ["inzage", "--db", db_url, "--gemeente", THEIRS, "--bsn", JAN.bsn, "--format", "json"],
+        ["inzage", "--db", db_url, "--gemeente", THEIRS, "--bsn", JAN.bsn, "--verzoek", "AVG-7",
+         "--format", "json"],
         ["log", "export", "--db", db_url, "--gemeente", THEIRS],
         ["register", "--db", db_url, "--gemeente", THEIRS, "--format", "json"],
         ["retention", "run", "--db", db_url, "--gemeente", THEIRS, "--dry-run"],

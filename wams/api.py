@@ -12,9 +12,12 @@ A supplier embeds wams like this::
     w.domein("0599", d.case_id, domein="schuldhulp", reden="achterstanden", client_akkoord=True)
 
 Every call takes the municipality (the tenant, R38) first: a case of another municipality is
-refused with ``tenant.mismatch``. Keyword options on every step: ``actor`` (who acts, logged),
-``idempotency_key`` (a retried call with the same key is applied once) and
-``expected_version`` (optimistic concurrency: a stale version raises ConflictError).
+refused with ``tenant.mismatch``; an unknown case id is refused too (``state.invalid_transition``,
+a Decision, not an exception). Keyword options on every step: ``actor`` (who acts, logged;
+never empty), ``idempotency_key`` (a retried call with the same key and the same command is
+applied once; the key reused for another command raises InputError) and ``expected_version``
+(optimistic concurrency: compare with ``decision.version``; a stale version raises
+ConflictError).
 """
 
 from __future__ import annotations
@@ -94,10 +97,13 @@ class Wams:
 
     def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
                 onderbouwing: str | None, indicatoren: Sequence[str] = (),
-                helpt: str | None = None, **opts: Any) -> Decision:
-        """Route B: a verzoek by a party already involved with the person (R06)."""
+                helpt: str | None = None, doel: str | None = None, **opts: Any) -> Decision:
+        """Route B: a verzoek by a party already involved with the person (R06). A justice
+        party names its ``doel`` (R12). ``indicatoren`` are codes of the MvT §2.2 list or of
+        the setting ``indicatoren_extra``; another code raises InputError."""
         return self.execute(gemeente, None,
-                            c.Verzoek(partij, client, onderbouwing, indicatoren, helpt), **opts)
+                            c.Verzoek(partij, client, onderbouwing, indicatoren, helpt, doel),
+                            **opts)
 
     def betrokkenheid(self, gemeente: str, *, partij: Partij, persoon: Persoon,
                       dienst: str | None = None, **opts: Any) -> Decision:
@@ -131,6 +137,8 @@ class Wams:
 
     def domein(self, gemeente: str, case_id: str, *, domein: str, reden: str | None,
                client_akkoord: bool | None = None, **opts: Any) -> Decision:
+        """Adds a domain to the onderzoek (R03, R04). In route A ``client_akkoord`` (True or
+        False, nothing else) is required: without it ``scope.client_view_missing``."""
         return self.execute(gemeente, case_id, c.Domein(domein, reden, client_akkoord), **opts)
 
     def gezinslid(self, gemeente: str, case_id: str, *, persoon: Persoon,
@@ -148,9 +156,12 @@ class Wams:
         return self.execute(gemeente, case_id,
                             c.VraagGegevens(bij, categorie, over, doel, noodzaak), **opts)
 
-    def verstrekking(self, gemeente: str, case_id: str, *, bij: str, categorie: str, over: str,
-                     besluit: str, voorwaarden: Sequence[str] = (), reden: str | None = None,
-                     **opts: Any) -> Decision:
+    def verstrekking(self, gemeente: str, case_id: str, *, bij: Partij | str, categorie: str,
+                     over: str, besluit: str, voorwaarden: Sequence[str] = (),
+                     reden: str | None = None, **opts: Any) -> Decision:
+        """The party's answer to a data request (R16). ``bij`` is the party (its record, like
+        in every other step, or its ref); ``voorwaarden`` ⊆ geen_doorverstrekking,
+        niet_exporteren, alleen_onderzoek."""
         return self.execute(gemeente, case_id,
                             c.Verstrekking(bij, categorie, over, besluit, voorwaarden, reden),
                             **opts)
@@ -200,9 +211,12 @@ class Wams:
         return self.execute(gemeente, case_id, c.Bezwaar(persoon), **opts)
 
     def besluit_bezwaar(self, gemeente: str, case_id: str, *, persoon: str, doorgaan: bool,
-                        motivering: str | None = None, **opts: Any) -> Decision:
-        return self.execute(gemeente, case_id, c.BesluitBezwaar(persoon, doorgaan, motivering),
-                            **opts)
+                        motivering: str | None = None, indicatoren: Sequence[str] = (),
+                        **opts: Any) -> Decision:
+        """The college's decision on a route-B objection (R09): going on needs a motivering
+        and at least one indicator of severity."""
+        return self.execute(gemeente, case_id,
+                            c.BesluitBezwaar(persoon, doorgaan, motivering, indicatoren), **opts)
 
     def sluit(self, gemeente: str, case_id: str, *, terugvalafspraken: str | None,
               reden: str | None = None, **opts: Any) -> Decision:
@@ -224,7 +238,9 @@ class Wams:
 
     def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
         """The case as it stands. Viewing a dossier is processing (raadplegen): it is logged
-        for every person in it, with the actor and the purpose (R36)."""
+        for every person in it, with the actor and the purpose (R36). An unknown case raises
+        InputError; an enforcement purpose (R20) or another municipality's case raises
+        :class:`~wams.core.engine.Refused` and returns nothing."""
         return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose)
 
     def cases(self, gemeente: str) -> list[dict[str, object]]:
@@ -242,15 +258,18 @@ class Wams:
     # -- privacy operations (AVG art. 15 and 30, R33, R34, R36) -------------------------
 
     def inzage_persoon(self, gemeente: str, *, bsn: str | None = None, ref: str | None = None,
-                       actor: str, purpose: str) -> dict[str, Any]:
-        """The access report (AVG art. 15) over every case of a person, found by ``bsn`` (or,
-        without a BSN, the caller's ``ref``): cases, processings, objections (R09), informing
-        (R08), meldingen. Giving it is logged. Render with
+                       case_id: str | None = None, actor: str,
+                       verzoek: str) -> dict[str, Any]:
+        """The access report (AVG art. 15) of a person, found by ``bsn`` over every case, or
+        (without a BSN) by the caller's ``ref`` inside ``case_id``: cases, processings,
+        objections (R09), informing (R08), meldingen. It is the person's right, not a search:
+        its purpose is fixed ("verzoek van betrokkene (AVG art. 15)") and ``verzoek`` is the
+        reference of his request. Giving it is logged. Render with
         :func:`wams.core.privacy.inzage.render_nl`."""
         from wams.core.privacy import inzage
 
-        return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, actor=actor,
-                                     purpose=purpose)
+        return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, case_id=case_id,
+                                     actor=actor, verzoek=verzoek)
 
     def melding_doorgeven(self, gemeente: str, melding_id: int, *, aan: str,
                           reden: str | None, actor: str = "meldpunt") -> Decision:

@@ -161,15 +161,19 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
 @_db
 @click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
 @click.option("--bsn", help="Het BSN van de betrokkene.")
-@click.option("--persoon", "ref", metavar="REF", help="Het kenmerk van een persoon zonder BSN.")
+@click.option("--persoon", "ref", metavar="REF",
+              help="Het kenmerk van een persoon zonder BSN (met --casus).")
+@click.option("--casus", "case_id", metavar="ID",
+              help="De casus waarin de persoon zonder BSN bekend is.")
 @click.option("--actor", default="college", show_default=True, help="Wie de inzage opvraagt.")
-@click.option("--doel", default="verzoek om inzage van betrokkene (AVG art. 15)",
-              show_default=True)
+@click.option("--verzoek", required=True, metavar="KENMERK",
+              help="Het kenmerk van het verzoek om inzage van de betrokkene (AVG art. 15).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None, actor: str,
-               doel: str, fmt: str) -> None:
-    """Inzage (AVG art. 15): alle casussen en verwerkingen over één persoon. Wordt gelogd."""
+def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,
+               case_id: str | None, actor: str, verzoek: str, fmt: str) -> None:
+    """Inzage (AVG art. 15): alle casussen en verwerkingen over één persoon, op zijn verzoek.
+    Het doel ligt vast (verzoek van betrokkene); inzage is geen zoekopdracht. Wordt gelogd."""
     from wams.core.privacy import inzage
 
     if (bsn is None) == (ref is None):
@@ -177,7 +181,8 @@ def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None, actor:
     with _errors():
         w = _open(url)
         try:
-            report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, actor=actor, purpose=doel)
+            report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
+                                      verzoek=verzoek)
         finally:
             w.close()
     click.echo(inzage.to_json(report) if fmt == "json" else inzage.render_nl(report))

@@ -54,6 +54,20 @@ def pytest_configure(config: pytest.Config) -> None:
                    "wams_scenario_runner fixtures (wams.testing)")
 
 
+def test_bsn(i: int) -> str:
+    """A distinct, elfproef-valid BSN per ``i`` for tests and benchmarks (the API refuses any
+    BSN that fails the elfproef). Not a real person's: the range starts at 10000000x."""
+    for j in range(10):
+        prefix = f"{(10000000 + i * 10 + j) % 100000000:08d}"
+        check = sum(int(prefix[k]) * (9 - k) for k in range(8)) % 11
+        if check < 10:
+            return prefix + str(check)
+    raise AssertionError("unreachable: one of ten prefixes has a check digit below 10")
+
+
+test_bsn.__test__ = False  # type: ignore[attr-defined]  # a helper, not a pytest test
+
+
 def named_plugin(plugin: object, name: str | None = None) -> object:
     """``plugin`` as an object wams registers under ``name``.
 

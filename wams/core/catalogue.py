@@ -14,7 +14,9 @@ import attrs
 import pluggy
 
 from wams.core.records import (
+    CORE_ACTIVITY_CODES,
     DOMAIN_KINDS,
+    OVERRIDABLE,
     REGIMES,
     SERVICE_KINDS,
     SPECIAL_KINDS,
@@ -79,6 +81,10 @@ class Catalogue:
         self.origin: dict[tuple[str, str], str] = {}  # (section, code) → plugin name
         self.suppliers: dict[str, frozenset[str]] = {}
         self.sociaal: frozenset[str] = frozenset()
+        # (category, regime) → qualified provision rule code (R17)
+        self.provision_basis: dict[tuple[str, str], str] = {}
+        # (core activity, category) → qualified plugin activity code (R36)
+        self.activity_of: dict[tuple[str, str], str] = {}
 
     # -- lookups used by the policy -------------------------------------------------------
 
@@ -93,6 +99,21 @@ class Catalogue:
 
     def plugin_of(self, section: str, code: str) -> str | None:
         return self.origin.get((section, code))
+
+    def provision_rule_for(self, category: str,
+                           regime: str | None) -> tuple[str, ProvisionRule] | None:
+        """R17: the (code, rule) that lets ``category`` be provided through ``regime``."""
+        if regime is None:
+            return None
+        code = self.provision_basis.get((category, regime))
+        return (code, self.provision_rules[code]) if code is not None else None
+
+    def activity(self, core_activity: str, category: str | None) -> str:
+        """The register entry a processing is logged under: the plugin activity that refines
+        ``core_activity`` for ``category``, else the core activity itself."""
+        if category is None:
+            return core_activity
+        return self.activity_of.get((core_activity, category), core_activity)
 
     # -- run-time hooks (entry and notification only) ---------------------------------------
 
@@ -214,15 +235,34 @@ def _validate(cat: Catalogue) -> None:
         for cc in r.categories:
             if cc not in cat.categories:
                 fail("provision_rules", code, f"onbekende gegevenscategorie '{cc}'")
+        for o in r.overrides:
+            if o not in OVERRIDABLE:
+                fail("provision_rules", code, f"overrides '{o}' is geen "
+                     f"{'/'.join(OVERRIDABLE)}")
+        if not r.citation or not r.citation.strip():
+            fail("provision_rules", code, "geen bron (citation) genoemd")
+        for cc in r.categories:
+            for o in r.overrides:
+                # The first rule for a (category, regime) is the basis; order is the plugin
+                # load order, so a second rule for the same pair adds nothing.
+                if o in REGIMES:
+                    cat.provision_basis.setdefault((cc, o), code)
     # A signal only makes sense while both its law and its domain are loaded; a municipality
     # that switches a plugin off (allow/block list) silences the signals that point into it.
     cat.signals = {law: kept for law, sigs in cat.signals.items()
                    if law in cat.laws
                    and (kept := tuple(s for s in sigs if s.domain in cat.domains))}
     for code, a in cat.activities.items():
+        if a.part_of not in CORE_ACTIVITY_CODES:
+            fail("activities", code, f"part_of '{a.part_of}' is geen activiteit van de kern "
+                 f"({', '.join(CORE_ACTIVITY_CODES)})")
         for cc in a.categories:
             if cc not in cat.categories:
                 fail("activities", code, f"onbekende gegevenscategorie '{cc}'")
+            first = cat.activity_of.setdefault((a.part_of, cc), code)
+            if first != code:
+                fail("activities", code, f"'{cc}' onder '{a.part_of}' wordt al beschreven door "
+                     f"'{first}'; één registerregel per verwerking")
 
 
 Loader = Callable[[], Catalogue]

@@ -16,6 +16,7 @@ from wams.core import phases
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
+from wams.core.purposes import enforcement_term
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
 # zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
@@ -23,11 +24,34 @@ NOT_A_REASON = ("standaardvragenlijst", "standaard vragenlijst", "zelfredzaamhei
                 "standaardscreening", "standaard screening", "brede uitvraag")
 
 
+# R12: criminal-justice parties, and criminal data, only for these purposes (MvT §2.2).
+JUSTICE_PURPOSES = frozenset({"voorkomen_recidive", "voorkomen_slachtofferschap", "re_integratie"})
+
+# R06/R07/R09: the indicators of severe problems the memorandum lists (MvT §2.2); a
+# municipality adds its own in its werkinstructie (setting ``indicatoren_extra``).
+INDICATOREN: tuple[str, ...] = (
+    "basisbehoeften", "bestaansvoorwaarden", "onderdak", "voedsel", "inkomen",
+    "sociale_contacten", "zelfzorg", "gezondheid", "middelengebruik", "veiligheid",
+    "zelfinzicht", "zorgmijding", "stagnatie", "escalatie",
+)
+
+# R16: the conditions a supplier may attach, a closed set so that each one is enforced.
+VOORWAARDEN: tuple[str, ...] = ("geen_doorverstrekking", "niet_exporteren", "alleen_onderzoek")
+#: conditions that keep held data out of an export (R16)
+NOT_EXPORTED = frozenset({"geen_doorverstrekking", "niet_exporteren"})
+
+
 @attrs.frozen
 class Verdict:
+    """A decision of the policy. ``sources`` are legal sources cited besides those of
+    ``rules`` (a plugin's provision rule); ``only_sources`` replaces the rules' sources where a
+    rule has more sources than this step rests on (an access report: AVG art. 15, not art. 30)."""
+
     code: str
     rules: tuple[str, ...] = ()
     detail: str | None = None
+    sources: tuple[str, ...] = ()
+    only_sources: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -51,6 +75,54 @@ def not_a_reason(text: str | None) -> bool:
 
 
 # -- shared checks ----------------------------------------------------------------------------
+
+
+def check_purpose(*texts: str | None) -> Verdict | None:
+    """R20: no text that names an enforcement purpose (MvT §1.4), whatever its spelling; the
+    refusal names the term found (:mod:`wams.core.purposes`)."""
+    term = enforcement_term(*texts)
+    if term is None:
+        return None
+    return no("purpose.enforcement_excluded", f"Het doel bevat '{term}'.")
+
+
+def check_indicatoren(indicatoren: tuple[str, ...], extra: tuple[str, ...]) -> None:
+    """R06: severity is substantiated with indicators from the MvT §2.2 list or the
+    municipality's werkinstructie; anything else is bad input, not a weak argument."""
+    allowed = (*INDICATOREN, *extra)
+    for code in indicatoren:
+        if not isinstance(code, str) or code not in allowed:
+            raise InputError(f"indicator {code!r} is onbekend; kies uit: " + ", ".join(allowed)
+                             + " (of voeg hem toe met de instelling indicatoren_extra)")
+
+
+def check_voorwaarden(voorwaarden: tuple[str, ...]) -> None:
+    for v in voorwaarden:
+        if v not in VOORWAARDEN:
+            raise InputError(f"voorwaarde {v!r} is onbekend; kies uit: " + ", ".join(VOORWAARDEN))
+
+
+def check_party_identity(case: Casus, partij: Partij) -> None:
+    """R21/R19: a party's kind and capacity are fixed when it first enters the case; a caller
+    who names the same ref with another ``soort`` is contradicting the record, not changing
+    it (bad input: otherwise his claim would decide what the party may receive)."""
+    known = case.parties.get(partij.ref)
+    if known is None:
+        return
+    if (known.partij.soort, known.partij.hoedanigheid) != (partij.soort, partij.hoedanigheid):
+        raise InputError(
+            f"partij '{partij.ref}' staat in deze casus als {known.partij.soort}"
+            + (f" ({known.partij.hoedanigheid})" if known.partij.hoedanigheid else "")
+            + f", niet als {partij.soort}"
+            + (f" ({partij.hoedanigheid})" if partij.hoedanigheid else "")
+            + "; gebruik een andere ref voor een andere partij")
+
+
+def check_not_yet_in_case(case: Casus, ref: str) -> Verdict | None:
+    # R09/R10: identity is fixed: re-adding a person would reset what is recorded about him.
+    if ref in case.persons:
+        return no("family.already_in_case", f"'{ref}' hoort al bij deze casus.")
+    return None
 
 
 def check_phase(step: str, case: Casus) -> Verdict | None:
@@ -125,10 +197,17 @@ def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
     if not involvable(case, cat, partij):
         ref = partij if isinstance(partij, str) else partij.ref
         return no("party.not_involved", f"Partij '{ref}' is niet bij de casus betrokken.")
-    soort = partij.soort if isinstance(partij, Partij) else case.parties[partij].partij.soort
+    ref = partij if isinstance(partij, str) else partij.ref
+    # The stored soort decides once the party is in the case (check_party_identity).
+    known = case.parties.get(ref)
+    soort = known.partij.soort if known is not None else partij.soort  # type: ignore[union-attr]
     if not cat.may_supply(soort, categorie):
         return no("category.party_may_not_supply",
                   f"Een {soort} mag '{categorie}' niet verstrekken.")
+    # 8a. R12: criminal data comes only from a party involved for a justice purpose (MvT §2.2).
+    if "criminal" in category.special and (known is None or known.doel not in JUSTICE_PURPOSES):
+        return no("party.justice_purpose", f"Partij '{ref}' is niet betrokken met een van de "
+                  "doelen voor strafrechtelijke gegevens.")
     return None
 
 

@@ -13,7 +13,15 @@ from wams.core.model import Partij, Persoon
 
 
 def _tuple(value: object) -> tuple:
+    # A bare string is iterable too: indicatoren="inkomen" must not become its letters.
+    if isinstance(value, str):
+        return (value,)
     return tuple(value) if value is not None else ()  # type: ignore[arg-type]
+
+
+def party_ref(partij: Partij | str) -> str:
+    """The ref of a party named by record or by ref."""
+    return partij.ref if isinstance(partij, Partij) else partij
 
 
 @attrs.frozen
@@ -37,6 +45,8 @@ class Verzoek:
     onderbouwing: str | None
     indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     helpt: str | None = None
+    # R12: a justice party states its purpose (voorkomen_recidive, ...)
+    doel: str | None = None
 
 
 @attrs.frozen
@@ -95,7 +105,8 @@ class VraagGegevens:
 
 @attrs.frozen
 class Verstrekking:
-    bij: str
+    # the party answering: its record, like every other step, or its ref in the case
+    bij: Partij | str
     categorie: str
     over: str
     besluit: str
@@ -186,6 +197,8 @@ class BesluitBezwaar:
     persoon: str
     doorgaan: bool
     motivering: str | None = None
+    # R09: resuming rests on the indicators of severity (MvT §2.2, §3.3.2)
+    indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
 
 @attrs.frozen
@@ -269,4 +282,4 @@ STEPS: dict[str, type] = {
 STEP_NAMES: dict[type, str] = {cls: name for name, cls in STEPS.items()}
 
 __all__ = [*(cls.__name__ for cls in STEPS.values()), "Afspraken", "Inbreng", "Melder",
-           "STEPS", "STEP_NAMES"]
+           "STEPS", "STEP_NAMES", "party_ref"]

@@ -25,7 +25,7 @@ from wams.core.model import (
     Verzoek,
     WerkplanVersie,
 )
-from wams.core.policy import Context, grondslag, party_kind
+from wams.core.policy import Context, exportable, grondslag, party_kind
 
 # Processing operations of the Logboek Dataverwerkingen vocabulary we use (R36).
 COLLECT, CONSULT, PROVIDE, CHANGE, DESTROY = "collect", "consult", "provide", "change", "destroy"
@@ -76,7 +76,7 @@ def open_case(case: Casus, step: str, cmd: c.Hulpvraag | c.Verzoek, ctx: Context
         case.aanleiding = cmd.aanleiding
         activity, purpose, source = "onderzoek", "hulpvraag en onderzoek", "client"
     else:
-        party = _ensure_party(case, ctx, cmd.partij)
+        party = _ensure_party(case, ctx, cmd.partij, doel=cmd.doel)
         case.scope[party.domain] = DomainState("in", "verzoek van betrokken partij", None)
         case.verzoek = _verzoek_state(cmd)
         activity, purpose, source = "beoordeling_verzoek", "beoordeling verzoek om onderzoek", \
@@ -158,25 +158,32 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Applied:
 
 
 def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Applied:
-    request = next(r for r in case.requests if r.bij == cmd.bij and r.categorie == cmd.categorie
+    bij = c.party_ref(cmd.bij)
+    request = next(r for r in case.requests if r.bij == bij and r.categorie == cmd.categorie
                    and r.over == cmd.over and r.answer is None)
     request.answer = cmd.besluit
     if cmd.besluit == "geweigerd":
         return Applied(case.phase)
     category = ctx.catalogue.categories[cmd.categorie]
-    party = case.parties[cmd.bij]
-    # R17: provided data keeps the tag of its origin regime; R21: and the capacity it came in.
-    case.held.append(Held(cmd.categorie, cmd.over, cmd.bij, tuple(cmd.voorwaarden),
-                          category.regime, party.partij.hoedanigheid))
+    party = case.parties[bij]
+    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime) \
+        if category.regime else None
+    # R17: provided data keeps the tag of its origin regime and the rule it came under;
+    # R21: and the capacity it came in.
+    case.held.append(Held(cmd.categorie, cmd.over, bij, tuple(cmd.voorwaarden),
+                          category.regime, party.partij.hoedanigheid,
+                          basis[0] if basis else None))
     return Applied(case.phase, (Processing(COLLECT, cmd.over, "onderzoek", request.doel,
-                                           category=cmd.categorie, source=cmd.bij,
+                                           category=cmd.categorie, source=bij,
                                            recipient="college"),))
 
 
 def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Applied:
     # R18: reuse without consent, each reuse logged (MvT §3.2.2).
     law = ctx.catalogue.plugin_of("categories", cmd.categorie) or "college"
-    case.held.append(Held(cmd.categorie, cmd.over, f"college:{law}"))
+    # R17: reused data keeps its regime tag (the policy lets no regime data through today).
+    case.held.append(Held(cmd.categorie, cmd.over, f"college:{law}",
+                          regime=ctx.catalogue.categories[cmd.categorie].regime))
     return Applied(case.phase, (Processing(COLLECT, cmd.over, "hergebruik", cmd.reden or "",
                                            category=cmd.categorie, source=f"college:{law}",
                                            recipient="college"),))
@@ -296,9 +303,14 @@ def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
 
 
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
-    return Applied(case.phase, tuple(Processing(PROVIDE, ref, "export", cmd.doel,
-                                                recipient="export")
-                                     for ref in case.processable()))
+    # One record per person for the case data, and one per held item that leaves the case;
+    # items a supplier's condition keeps in are not exported, so not logged (R16, R36).
+    persons = case.processable()
+    return Applied(case.phase, (
+        *(Processing(PROVIDE, ref, "export", cmd.doel, recipient="export") for ref in persons),
+        *(Processing(PROVIDE, h.over, "export", cmd.doel, category=h.categorie, source=h.bron,
+                     recipient="export")
+          for h in case.held if h.over in persons and exportable(case, h.voorwaarden))))
 
 
 #: step → its effect on the case. Each function takes its own step's command class

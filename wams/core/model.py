@@ -12,12 +12,37 @@ from typing import Literal
 
 import attrs
 
+from wams.core.errors import InputError
+
 Phase = Literal[
     "intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
     "afgesloten", "vernietigd",
 ]
 Route = Literal["A", "B"]
 Grondslag = Literal["verplicht", "bevoegd", "geen_grondslag"]
+
+
+def elfproef(bsn: str) -> bool:
+    """The BSN check: 9 ASCII digits, sum(d[i] * (9 - i) for i < 8) - d[8] divisible by 11."""
+    if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit():
+        return False
+    d = [int(ch) for ch in bsn]
+    return (sum(d[i] * (9 - i) for i in range(8)) - d[8]) % 11 == 0
+
+
+def normalise_bsn(bsn: object) -> str | None:
+    """R36: one person, one BSN spelling. Spaces (inside and around: "123 456 782") are not
+    part of the number; what remains must be nine ASCII digits passing the elfproef, or the
+    access report would miss records filed under another spelling."""
+    if bsn is None:
+        return None
+    if not isinstance(bsn, str):
+        raise InputError(f"een BSN is tekst van negen cijfers, kreeg {type(bsn).__name__}")
+    digits = "".join(bsn.split())
+    if not elfproef(digits):
+        raise InputError(f"{bsn!r} is geen geldig BSN (negen cijfers die de elfproef "
+                         "doorstaan)")
+    return digits
 
 
 @attrs.frozen
@@ -31,7 +56,7 @@ class Persoon:
     relatie: str | None = None
     geboortedatum: dt.date | None = None
     naam: str | None = None
-    bsn: str | None = None
+    bsn: str | None = attrs.field(default=None, converter=normalise_bsn)
 
 
 @attrs.frozen
@@ -67,6 +92,9 @@ class Decision:
     verwerkingen: int = 0
     trace_id: str = ""
     versions: tuple[tuple[str, str], ...] = ()
+    # the case version after the step (what ``expected_version=`` compares with); None
+    # outside a case
+    version: int | None = None
     report: dict[str, object] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __bool__(self) -> bool:
@@ -125,6 +153,8 @@ class Held:
     voorwaarden: tuple[str, ...] = ()
     regime: str | None = None
     capacity: str | None = None
+    # R17: the qualified code of the provision rule it was provided under, if any
+    rule: str | None = None
 
 
 @attrs.define

@@ -16,12 +16,19 @@ from wams.core import commands as c
 from wams.core.catalogue import Catalogue
 from wams.core.checks import (
     GRONDSLAG_RULES,
+    JUSTICE_PURPOSES,
+    NOT_EXPORTED,
     Verdict,
     check_in_case,
+    check_indicatoren,
+    check_not_yet_in_case,
     check_objection,
+    check_party_identity,
     check_phase,
+    check_purpose,
     check_request,
     check_scope,
+    check_voorwaarden,
     grondslag,
     involvable,
     missing,
@@ -32,13 +39,9 @@ from wams.core.checks import (
 )
 from wams.core.clock import add_months
 from wams.core.errors import InputError
-from wams.core.model import Casus
+from wams.core.model import Casus, Partij
 from wams.core.records import Entry
 
-# R12: criminal-justice parties take part only for these purposes (MvT §2.2).
-JUSTICE_PURPOSES = frozenset({"voorkomen_recidive", "voorkomen_slachtofferschap", "re_integratie"})
-# R20: never for handhaving, opsporing or vervolging (MvT §1.4).
-ENFORCEMENT_PURPOSES = frozenset({"opsporing", "handhaving", "vervolging"})
 # R01: a case never opens from data matching or analytics (MvT §1.4).
 NOT_A_HULPVRAAG = frozenset({"vroegsignalering", "data_analyse", "bestandskoppeling"})
 HULPVRAAG_SOURCES = frozenset({"client"}) | NOT_A_HULPVRAAG
@@ -55,6 +58,8 @@ class Context:
     bewaartermijn_maanden: int = 12
     # hulpvraag: the answer of the law's plugin to ``wams_entry`` (the mirror provision)
     entry: Entry | None = None
+    # R06: the municipality's own indicators (werkinstructie), setting ``indicatoren_extra``
+    indicatoren_extra: tuple[str, ...] = ()
 
 
 # -- the steps --------------------------------------------------------------------------------
@@ -83,12 +88,18 @@ def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
     party_kind(ctx.catalogue, cmd.partij)
     if cmd.partij.soort == "wmo.meldpunt":
         return no("melding.no_case", "Het meldpunt kan zelf geen verzoek doen.")
+    check_indicatoren(cmd.indicatoren, ctx.indicatoren_extra)
+    _, justice = party_kind(ctx.catalogue, cmd.partij)
     if not ctx.involved:
         return no("verzoek.party_not_involved",
                   f"Er is geen betrokkenheid van '{cmd.partij.ref}' bij de persoon vastgelegd.")
+    # R12: a justice party asks only for prevention or re-integration (MvT §2.2).
+    if justice and cmd.doel not in JUSTICE_PURPOSES:
+        return no("party.justice_purpose", "Toegestane doelen: "
+                  + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
     if missing(cmd.onderbouwing) or not cmd.indicatoren or missing(cmd.helpt):
         return no("verzoek.no_substantiation")
-    return ok("R01", "R06", "R38")
+    return ok("R01", "R06", "R38", *(("R12",) if justice else ()))
 
 
 def betrokkenheid(cmd: c.Betrokkenheid, ctx: Context) -> Verdict:
@@ -111,7 +122,7 @@ def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
     if missing(cmd.reden):
         return Verdict("reason.missing", ("R34",), "Gegevens uit een melding worden alleen "
                        "doorgegeven met een vastgelegde reden (R34).")
-    return ok("R34", "R36")
+    return check_purpose(cmd.reden) or ok("R34", "R36")
 
 
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
@@ -146,19 +157,30 @@ def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Verdict:
 def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
     if cmd.domein not in ctx.catalogue.domains:
         raise InputError(f"onbekend domein '{cmd.domein}'")
+    if cmd.client_akkoord is not None and not isinstance(cmd.client_akkoord, bool):
+        raise InputError(f"client_akkoord is True of False (ja of nee), kreeg "
+                         f"{cmd.client_akkoord!r}")
     if not_a_reason(cmd.reden):
         return no("reason.missing", "Elk domein in het onderzoek heeft een eigen reden; een "
                   "standaardvragenlijst is geen reden (MvT §3.3.1).")
+    # R03: in route A the scope is what the cliënt accepts (MvT §3.3.1): his word is recorded
+    # every time, so silence never counts as yes and never reopens a domain he refused.
+    if case.route == "A" and cmd.client_akkoord is None:
+        return no("scope.client_view_missing")
     return ok("R03", "R04")
 
 
 def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
+    refusal = check_not_yet_in_case(case, cmd.persoon.ref)
+    if refusal:
+        return refusal
     if missing(cmd.samenhang):
         return no("family.no_samenhang")
     return ok("R10")
 
 
 def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
+    check_party_identity(case, cmd.partij)
     domain, justice = party_kind(ctx.catalogue, cmd.partij)
     refusal = check_scope(case, domain)
     if refusal:
@@ -169,24 +191,28 @@ def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
     if justice and cmd.doel not in JUSTICE_PURPOSES:
         return no("party.justice_purpose", "Toegestane doelen: "
                   + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
+    refusal = check_purpose(cmd.doel, cmd.aanleiding)
+    if refusal:
+        return refusal
     rules = ["R19"]
     if adjacent:
         rules.append("R11")
-    if justice:
+    if justice or cmd.doel in JUSTICE_PURPOSES:
         rules.append("R12")
     return ok(*rules)
 
 
 def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
+    check_party_identity(case, cmd.bij)
     refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
     if refusal:
         return refusal
     if missing(cmd.doel) or not_a_reason(cmd.noodzaak):
         return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
                   "waarom de gegevens nodig zijn (R15).")
-    assert cmd.doel is not None  # missing() refused None above
-    if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
-        return no("purpose.enforcement_excluded")
+    refusal = check_purpose(cmd.doel, cmd.noodzaak)
+    if refusal:
+        return refusal
     rules = ["R13", "R15", "R19"]
     if ctx.catalogue.categories[cmd.categorie].regime:
         rules.append("R17")
@@ -200,7 +226,11 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
     if cmd.besluit not in VERSTREKKING_BESLUITEN:
         raise InputError(f"besluit '{cmd.besluit}' is onbekend; kies "
                          + ", ".join(VERSTREKKING_BESLUITEN))
-    if not any(r.bij == cmd.bij and r.categorie == cmd.categorie and r.over == cmd.over
+    check_voorwaarden(cmd.voorwaarden)
+    if isinstance(cmd.bij, Partij):
+        check_party_identity(case, cmd.bij)
+    bij = c.party_ref(cmd.bij)
+    if not any(r.bij == bij and r.categorie == cmd.categorie and r.over == cmd.over
                and r.answer is None for r in case.requests):
         return no("state.invalid_transition", "Er staat geen verzoek om deze gegevens open.")
     # The domain may have been refused since the request (R03): then nothing is stored.
@@ -210,10 +240,20 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
         return refusal
     if cmd.besluit == "geweigerd" and missing(cmd.reden):
         return no("reason.missing", "Een weigering noemt de gewichtige reden (R16).")
-    rules = ["R16"]
-    if ctx.catalogue.categories[cmd.categorie].regime:
-        rules.append("R17")
-    return ok(*rules)
+    if cmd.besluit == "geweigerd":
+        return ok("R16")
+    # R17: data under a regime is provided only under a provision rule that breaks through
+    # that regime for the integrated approach (MvT §3.2.3); the decision cites that rule.
+    category = ctx.catalogue.categories[cmd.categorie]
+    if category.regime is None:
+        return ok("R16")
+    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime)
+    if basis is None:
+        return no("provision.no_basis", f"Geen verstrekkingsregel doorbreekt '{category.regime}' "
+                  f"voor '{cmd.categorie}'.")
+    code, rule = basis
+    return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.",
+                   sources=(rule.citation,))
 
 
 def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
@@ -232,12 +272,13 @@ def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
         return no("category.party_may_not_supply", "Het college houdt deze gegevens niet onder "
                   "een van de vier wetten van het sociaal domein.")
     # R21: data under professional secrecy belongs to the hulpverlener's dossier, not the
-    # college's; it does not move between the two (MvT §3.2.5).
-    if category.regime == "beroepsgeheim":
-        return no("capacity.crossing")
+    # college's; it does not move between the two (MvT §3.2.5). R17: the closed regimes (Wpg,
+    # Wjsg) open only through provision under a rule, never by reuse (MvT §3.2.3).
+    if category.regime is not None:
+        return no("capacity.crossing", f"Regime: {category.regime}.")
     if missing(cmd.reden):
         return no("reason.missing")
-    return ok("R18", "R13")
+    return check_purpose(cmd.reden) or ok("R18", "R13")
 
 
 DIENST_STATUS = ("lopend", "benodigd")
@@ -254,6 +295,8 @@ def dienst(case: Casus, cmd: c.Dienst, ctx: Context) -> Verdict:
                or check_scope(case, service.domain))
     if refusal:
         return refusal
+    if cmd.partij is not None:
+        check_party_identity(case, cmd.partij)
     if cmd.partij is not None and not involvable(case, cat, cmd.partij):
         return no("party.not_involved", f"Partij '{cmd.partij.ref}' is niet bij de casus "
                   "betrokken.")
@@ -293,13 +336,18 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Verdict:
     elif cmd.type == "client":
         if cmd.wie not in case.persons:
             return no("coordinator.invalid", f"'{cmd.wie}' is geen cliënt of gezinslid.")
+        # R26: coordinating means making arrangements with parties; a minor cannot carry
+        # that (the MvT says "de cliënt waar mogelijk", §3.3.3; the age limit is ours).
+        born = case.persons[cmd.wie].persoon.geboortedatum
+        if born is not None and add_months(born, 18 * 12) > ctx.today:
+            return no("coordinator.invalid", f"'{cmd.wie}' is op {ctx.today.isoformat()} nog "
+                      "geen 18 jaar.")
     elif missing(cmd.wie):
         return no("coordinator.invalid", "Noem de ambtenaar.")
     return ok("R26")
 
 
 def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
-    cat = ctx.catalogue
     # R29: the college convenes during the onderzoek, the coordinator during the coördinatie.
     if cmd.bijeengeroepen_door not in ("college", "coordinator"):
         raise InputError("bijeengeroepen_door is college of coordinator")
@@ -316,25 +364,43 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
         if who not in case.persons and (party is None or not party.involved):
             return no("casusoverleg.not_involved", f"'{who}' is niet bij de casus betrokken.")
     for item in cmd.inbreng:
-        if item.partij == "college":
-            refusal = check_request(case, cat, item.over, item.categorie, None)
-            if refusal:
-                return refusal
-            held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
-            if not held:
-                return no("category.party_may_not_supply", "Het college heeft deze gegevens "
-                          "niet in het dossier.")
-            # R16: a supplier's condition travels with its data.
-            if any("geen_doorverstrekking" in h.voorwaarden for h in held):
-                return no("provision.condition_violated", "De verstrekker stond geen "
-                          "doorverstrekking toe.")
-        else:
-            party = case.parties.get(item.partij)
-            refusal = check_request(case, cat, item.over, item.categorie,
-                                    party.partij if party else item.partij)
-            if refusal:
-                return refusal
+        refusal = _inbreng(case, cmd, item, ctx)
+        if refusal:
+            return refusal
     return ok("R29", "R30", "R31")
+
+
+def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) -> Verdict | None:
+    cat = ctx.catalogue
+    if item.partij == "college":
+        refusal = check_request(case, cat, item.over, item.categorie, None)
+        if refusal:
+            return refusal
+        held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
+        if not held:
+            return no("category.party_may_not_supply", "Het college heeft deze gegevens "
+                      "niet in het dossier.")
+        # R16: a supplier's condition travels with its data (MvT §3.2.3, §3.2.4).
+        if any("geen_doorverstrekking" in h.voorwaarden for h in held):
+            return no("provision.condition_violated", "De verstrekker stond geen "
+                      "doorverstrekking toe.")
+        if case.phase != "onderzoek" and any("alleen_onderzoek" in h.voorwaarden for h in held):
+            return no("provision.condition_violated", "De verstrekker stond gebruik alleen "
+                      "tijdens het onderzoek toe.")
+    else:
+        party = case.parties.get(item.partij)
+        refusal = check_request(case, cat, item.over, item.categorie,
+                                party.partij if party else item.partij)
+        if refusal:
+            return refusal
+    # R30: health and criminal data about a person are shared with the parties that need them,
+    # never with another person at the table (MvT §3.2.4: each recipient must be entitled).
+    special = cat.categories[item.categorie].special
+    others = [who for who in cmd.deelnemers if who in case.persons and who != item.over]
+    if others and special & {"health", "criminal"}:
+        return no("casusoverleg.recipient_not_entitled", f"'{others[0]}' neemt deel; "
+                  f"'{item.categorie}' gaat over '{item.over}'.")
+    return None
 
 
 def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Verdict:
@@ -366,15 +432,24 @@ def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Verdict
     if case.persons[cmd.persoon].objection != "pending":
         return no("state.invalid_transition", "Er ligt geen verzoek om de verwerking te "
                   "stoppen waarover het college nog moet beslissen.")
-    # R09: resuming needs a recorded, severity-based reason (MvT §3.3.2).
-    if cmd.doorgaan and missing(cmd.motivering):
-        return no("reason.missing")
+    check_indicatoren(cmd.indicatoren, ctx.indicatoren_extra)
+    # R09: resuming needs a recorded, severity-based reason (MvT §3.3.2): a motivering and
+    # the indicators of severity it rests on.
+    if cmd.doorgaan and (missing(cmd.motivering) or not cmd.indicatoren):
+        return Verdict("reason.missing", ("R09",), "Doorgaan na een verzoek om te stoppen "
+                       "vraagt een motivering en ten minste één indicator van de ernst (R09).")
     return ok("R09")
 
 
 def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Verdict:
     if case.phase == "coordinatie" and missing(cmd.terugvalafspraken):
         return no("closure.no_terugvalafspraken")
+    # R22: a mandatory werkplan is not skipped silently; closing without one says why
+    # (e.g. the cliënt declines coordination).
+    if (case.phase == "werkplan" and case.werkplan is None and grondslag(case) == "verplicht"
+            and missing(cmd.reden)):
+        return Verdict("reason.missing", ("R22", "R32"), "Een werkplan is verplicht; sluiten "
+                       "zonder werkplan vraagt een reden.")
     return ok("R32", "R33")
 
 
@@ -391,16 +466,33 @@ def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:
     return ok("R33")
 
 
+#: what an access report cites: the person's right and R36's own memorandum section, not
+#: AVG art. 30 (the register), which R36 also rests on
+INZAGE_SOURCES = ("AVG art. 15", "MvT §3.2.5")
+
+
 def inzage(case: Casus | None, cmd: c.Inzage, ctx: Context) -> Verdict:
     # R36 / AVG art. 15: the access report is the person's right in every phase, after
     # rejection and destruction too, and also when no case about him exists.
-    return ok("R36")
+    return Verdict("ok", ("R36",), only_sources=INZAGE_SOURCES)
 
 
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:
-    if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
-        return no("purpose.enforcement_excluded")
-    return ok("R20", "R36")
+    refusal = check_purpose(cmd.doel)
+    if refusal:
+        return refusal
+    left_out = sorted({h.categorie for h in case.held if not exportable(case, h.voorwaarden)})
+    detail = ("Niet geëxporteerd wegens voorwaarden van de verstrekker (R16): "
+              + ", ".join(left_out) + ".") if left_out else None
+    return ok("R20", "R36", *(("R16",) if left_out else ()), detail=detail)
+
+
+def exportable(case: Casus, voorwaarden: tuple[str, ...]) -> bool:
+    """R16: held data leaves the case in an export only if no condition of its supplier
+    forbids it (``alleen_onderzoek``: only while the onderzoek runs)."""
+    if NOT_EXPORTED & set(voorwaarden):
+        return False
+    return not ("alleen_onderzoek" in voorwaarden and case.phase != "onderzoek")
 
 
 #: step → decision for steps inside a case (phase checked first by :func:`decide`). Each
@@ -438,15 +530,25 @@ def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
         return taak(case, cmd, ctx)
     if step == "export":
         assert isinstance(cmd, c.Export)
-        if cmd.doel.strip().lower() in ENFORCEMENT_PURPOSES:
-            # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
-            return no("purpose.enforcement_excluded")
+        # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
+        refusal = check_purpose(cmd.doel)
+        if refusal:
+            return refusal
     refusal = check_phase(step, case)
     if refusal:
         return refusal
     return IN_CASE[step](case, cmd, ctx)
 
 
+def read_purpose(purpose: str | None) -> Verdict | None:
+    """R20 for reads (viewing or listing cases, exporting the log): a purpose is required and
+    never an enforcement one. None when the read may go ahead."""
+    if missing(purpose):
+        raise InputError("noem het doel waarvoor u de gegevens inziet (purpose)")
+    return check_purpose(purpose)
+
+
 # Callers (lifecycle, benchmarks, tests) reach the shared checks through this module too.
-__all__ = ["GRONDSLAG_RULES", "Context", "Verdict", "check_request", "decide", "grondslag",
-           "involvable", "no", "ok", "party_kind", "retention_ends"]
+__all__ = ["GRONDSLAG_RULES", "JUSTICE_PURPOSES", "Context", "Verdict", "check_request", "decide",
+           "exportable", "grondslag", "involvable", "no", "ok", "party_kind", "read_purpose",
+           "retention_ends"]

@@ -95,6 +95,12 @@ _TABLE: tuple[Reason, ...] = (
         "R19",
     ),
     _x(
+        "scope.client_view_missing",
+        "De mening van de cliënt over dit domein is niet vastgelegd: een domein komt alleen in "
+        "het onderzoek in samenspraak met de cliënt; leg vast of hij akkoord is (ja of nee).",
+        "R03",
+    ),
+    _x(
         "scope.domain_not_in_scope",
         "Dit domein hoort niet bij het onderzoek; voeg het eerst met een vastgelegde reden toe "
         "voordat gegevens, partijen of diensten uit dit domein worden betrokken.",
@@ -115,6 +121,13 @@ _TABLE: tuple[Reason, ...] = (
         "R10",
     ),
     _x(
+        "family.already_in_case",
+        "Deze persoon hoort al bij de zaak; iemand opnieuw toevoegen verandert niets aan wat "
+        "over hem is vastgelegd, ook niet aan zijn verzoek om de verwerking te stoppen.",
+        "R10",
+        "R09",
+    ),
+    _x(
         "family.not_in_case",
         "Deze persoon hoort niet bij de zaak; verwerking is alleen toegestaan over de cliënt en "
         "over gezinsleden die met vastgelegde samenhang bij de zaak zijn betrokken.",
@@ -129,9 +142,9 @@ _TABLE: tuple[Reason, ...] = (
     ),
     _x(
         "party.justice_purpose",
-        "Een partij uit de strafrechtketen kan alleen worden betrokken voor het voorkomen van "
-        "recidive, het voorkomen van slachtofferschap of re-integratie; vermeld een van die "
-        "doelen.",
+        "Een partij uit de strafrechtketen, en strafrechtelijke gegevens, kunnen alleen worden "
+        "betrokken voor het voorkomen van recidive, het voorkomen van slachtofferschap of "
+        "re-integratie; vermeld een van die doelen bij het betrekken van de partij.",
         "R12",
     ),
     _x(
@@ -158,8 +171,8 @@ _TABLE: tuple[Reason, ...] = (
     ),
     _x(
         "purpose.enforcement_excluded",
-        "Gegevens uit een zaak mogen nooit worden gebruikt of geëxporteerd voor handhaving, "
-        "opsporing of vervolging; dit doel is uitgesloten.",
+        "Gegevens uit een zaak mogen nooit worden gebruikt, ingezien of geëxporteerd voor "
+        "handhaving, opsporing of vervolging; dit doel is uitgesloten.",
         "R20",
     ),
     _x(
@@ -182,11 +195,22 @@ _TABLE: tuple[Reason, ...] = (
         "R16",
     ),
     _x(
+        "provision.no_basis",
+        "Voor deze gegevens geldt een geheimhoudings- of verstrekkingsregime (beroepsgeheim, "
+        "Wet politiegegevens of Wet justitiële en strafvorderlijke gegevens); zij mogen alleen "
+        "worden verstrekt op grond van een wettelijke verstrekkingsregel die dat regime voor de "
+        "integrale aanpak doorbreekt, en die is er niet.",
+        "R17",
+        "R16",
+    ),
+    _x(
         "capacity.crossing",
-        "Deze gegevens zijn in een andere hoedanigheid verwerkt (onder beroepsgeheim) en mogen "
-        "niet naar het coördinatiedossier van het college; vraag ze zo nodig met een "
-        "gegevensvraag op bij de partij die ze heeft.",
+        "Deze gegevens zijn in een andere hoedanigheid of onder een gesloten regime verwerkt "
+        "(beroepsgeheim, Wet politiegegevens, Wet justitiële en strafvorderlijke gegevens) en "
+        "mogen niet door hergebruik naar het coördinatiedossier van het college; vraag ze zo "
+        "nodig met een gegevensvraag op bij de partij die ze heeft.",
         "R21",
+        "R17",
     ),
     # --- Werkplan, coördinatie, casusoverleg ----------------------------------------------
     _x(
@@ -230,6 +254,13 @@ _TABLE: tuple[Reason, ...] = (
         "door de coördinator bijeengeroepen; deze bijeenroeper past niet bij de fase van de "
         "zaak.",
         "R29",
+    ),
+    _x(
+        "casusoverleg.recipient_not_entitled",
+        "Gezondheids- of strafrechtelijke gegevens over een persoon worden in een casusoverleg "
+        "niet gedeeld zolang een andere persoon (een gezinslid of de cliënt) deelneemt; hij hoeft "
+        "ze niet te kennen. Bespreek ze zonder hem of laat ze weg.",
+        "R30",
     ),
     _x(
         "casusoverleg.not_involved",

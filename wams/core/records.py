@@ -22,6 +22,13 @@ DOMAIN_KINDS: tuple[str, ...] = ("sociaal", "aanpalend")
 SERVICE_KINDS: tuple[str, ...] = ("dienst", "interventie")
 SPECIAL_KINDS: tuple[str, ...] = ("health", "criminal", "minor")
 REGIMES: tuple[str, ...] = ("beroepsgeheim", "Wpg", "Wjsg")
+#: what a provision rule may break through (R17, MvT §3.2.3): purpose binding or a regime
+OVERRIDABLE: tuple[str, ...] = ("doelbinding", *REGIMES)
+#: the core's processing activities (the codes the engine logs); a plugin activity refines one
+CORE_ACTIVITY_CODES: tuple[str, ...] = (
+    "onderzoek", "beoordeling_verzoek", "hergebruik", "werkplan", "casusoverleg", "meldpunt",
+    "inzage", "vernietiging", "export", "raadplegen",
+)
 
 
 def _tuple(value: object) -> tuple[str, ...]:
@@ -109,7 +116,9 @@ class ProvisionRule:
     """A legal provision that lets a party supply data for the integrated approach (R16, R17).
 
     ``categories`` are qualified category codes it covers; ``overrides`` the purpose binding or
-    regimes it breaks through *only* for this purpose (MvT §3.2.3).
+    regimes it breaks through *only* for this purpose (MvT §3.2.3), from
+    :data:`OVERRIDABLE`. A category under a regime is provided only under a rule that covers it
+    and overrides that regime (R17); the decision cites ``citation``.
     """
 
     code: str
@@ -131,7 +140,11 @@ class Signal:
 
 @attrs.frozen
 class ProcessingActivity:
-    """An entry of the register of processing activities (AVG art. 30)."""
+    """An entry of the register of processing activities (AVG art. 30).
+
+    ``part_of`` is the core activity it refines (:data:`CORE_ACTIVITY_CODES`): processing of
+    one of its ``categories`` under that core activity is logged under this entry (R36), so
+    the log points at the register entry that describes it."""
 
     code: str
     name: str
@@ -139,6 +152,7 @@ class ProcessingActivity:
     categories: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     data_subjects: tuple[str, ...] = attrs.field(default=("client", "gezinslid"), converter=_tuple)
     version: int = 1
+    part_of: str = "onderzoek"
 
 
 @attrs.frozen

@@ -191,18 +191,18 @@ _TABLE: tuple[Rule, ...] = (
         "R15",
         "Gerichte en gemotiveerde gegevensvraag",
         "A data request from the college states case, category, person, specific purpose and why "
-        "it is necessary, modelled on Jeugdwet art. 7.4.0.",
+        "it is necessary.",
         "MvT §3.3.1",
-        "MvT §3.2.3",
-        _JW_740,
     ),
     _r(
         "R16",
         "Verstrekkende partij beslist en stelt voorwaarden",
         "The supplying party decides whether to provide (fully, partly) or refuse for weighty "
-        "reasons, and may attach conditions (e.g. no onward sharing) that the system enforces.",
+        "reasons, and may attach conditions (e.g. no onward sharing) that the system enforces. "
+        "The supplier weighs the necessity, on the model of Jeugdwet art. 7.4.0.",
         "MvT §3.2.3",
         "MvT §3.2.4",
+        _JW_740,
     ),
     _r(
         "R17",

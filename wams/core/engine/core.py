@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy
 
 from wams.core import commands as c
-from wams.core import settings
+from wams.core import policy, settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions
@@ -124,6 +124,7 @@ class Engine:
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
         check_gemeente(gemeente)
+        check_actor(actor)
         with self._lock:
             for attempt in (1, 2):
                 try:
@@ -161,13 +162,22 @@ class Engine:
             uow = self._transaction_for(gemeente)
             prior = uow.store.idempotent_decision(gemeente, idempotency_key) \
                 if idempotency_key is not None else None
+            fingerprint = uow.fingerprint(case_id, step, command) \
+                if idempotency_key is not None else None
             if prior is not None:
                 # A retried command: the stored decision, nothing applied, nobody notified.
-                result: tuple[Decision, Casus | None, list[Any] | None] = \
-                    (decisions.from_json(prior), None, None)
+                # Only the identical command: a key reused for another one is the caller's
+                # bug, and answering it from the store would silently drop that command.
+                # (A decision stored before fingerprints were kept has none: answered.)
+                decision, stored = decisions.from_json(prior)
+                if stored is not None and stored != fingerprint:
+                    raise InputError(f"idempotency key '{idempotency_key}' is al gebruikt voor "
+                                     "een ander commando (idempotency key reused for another "
+                                     "command); kies een nieuwe sleutel per commando")
+                result: tuple[Decision, Casus | None, list[Any] | None] = (decision, None, None)
             else:
                 result = run_step(uow, self._cases, self._versions, case_id, step, command,
-                                  actor, idempotency_key, expected_version)
+                                  actor, idempotency_key, expected_version, fingerprint)
         except BaseException:
             if tx.is_active:
                 tx.rollback()
@@ -200,8 +210,13 @@ class Engine:
 
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
         """Raadplegen: every person in the dossier gets a 'consult' record (R36)."""
-        if not purpose or not purpose.strip():
-            raise InputError("noem het doel waarvoor u de casus inziet")
+        check_gemeente(gemeente)
+        check_actor(actor)
+        refusal = policy.read_purpose(purpose)
+        if refusal:
+            # R20: a refused read returns nothing and is not logged as a processing.
+            raise Refused(decisions.refusal(None, "raadplegen", refusal.code, trace_id(),
+                                            self._versions, refusal.detail))
         with self.unit_of_work(gemeente) as uow:
             meta = uow.store.case_meta(case_id)
             if meta is None:
@@ -233,4 +248,12 @@ class Engine:
                 dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-__all__ = ["ConflictError", "Engine", "Refused"]
+def check_actor(actor: object) -> None:
+    """R36: every processing names who did it; a step or read by nobody cannot be accounted
+    for, so an empty actor is bad input."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise InputError("noem wie de handeling verricht (actor); een lege actor wordt niet "
+                         "geaccepteerd")
+
+
+__all__ = ["ConflictError", "Engine", "Refused", "check_actor"]

@@ -27,18 +27,21 @@ def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Vers
     return Decision(False, code, join(r.message, detail), rules, citations(rules),
                     step=step, case_id=case.id if case else None,
                     phase=case.phase if case else None, werkplan=werkplan,
-                    trace_id=trace, versions=versions)
+                    trace_id=trace, versions=versions,
+                    version=case.version if case else None)
 
 
 def allowed(case: Casus | None, step: str, verdict: policy.Verdict, trace: str,
             versions: Versions, applied: Applied, extra: tuple[str, ...],
             signalen: tuple[str, ...], count: int, report: dict[str, Any] | None) -> Decision:
-    sources = tuple(dict.fromkeys(citations(verdict.rules) + extra))
+    own = verdict.only_sources or citations(verdict.rules)
+    sources = tuple(dict.fromkeys(own + verdict.sources + extra))
     return Decision(True, "ok", join(reason("ok").message, verdict.detail), verdict.rules,
                     sources, step=step, case_id=case.id if case else None,
                     phase=case.phase if case else None, werkplan=applied.werkplan,
                     signalen=signalen, verwerkingen=count, trace_id=trace,
-                    versions=versions, report=report)
+                    versions=versions, report=report,
+                    version=case.version if case else None)
 
 
 def join(message: str, detail: str | None) -> str:
@@ -56,13 +59,22 @@ def werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
     return None
 
 
-def to_json(decision: Decision) -> str:
-    """The decision as the history keeps it: without the step's report (personal data)."""
-    return dumps(attrs.evolve(decision, report=None) if decision.report is not None
+def to_json(decision: Decision, fingerprint: str | None = None) -> str:
+    """The decision as the history keeps it: without the step's report (personal data). With
+    an idempotency key also the keyed fingerprint of the command it answered, so a replay can
+    tell the same command from another one."""
+    text = dumps(attrs.evolve(decision, report=None) if decision.report is not None
                  else decision)
+    if fingerprint is None:
+        return text
+    data = json.loads(text)
+    data["command"] = fingerprint
+    return json.dumps(data)
 
 
-def from_json(text: str) -> Decision:
+def from_json(text: str) -> tuple[Decision, str | None]:
+    """The stored decision and the fingerprint of its command (None when it kept none)."""
     data = json.loads(text)
     data["report"] = None
-    return structure(data, Decision)
+    fingerprint = data.pop("command", None)
+    return structure(data, Decision), fingerprint

@@ -8,12 +8,13 @@ writes the case, its processing-log rows and one chained history entry.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import attrs
 
-from wams.core import lifecycle, phases, policy
+from wams.core import lifecycle, phases, policy, settings
 from wams.core.engine import decisions
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
@@ -61,8 +62,10 @@ class CaseCache:
 
 def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
              case_id: str | None, step: str, cmd: Any, actor: str, idem: str | None,
-             expected_version: int | None) -> tuple[Decision, Casus | None, list[Any]]:
-    """One step of ``uow.gemeente``; returns the decision, the case and the events."""
+             expected_version: int | None,
+             fingerprint: str | None = None) -> tuple[Decision, Casus | None, list[Any]]:
+    """One step of ``uow.gemeente``; returns the decision, the case and the events.
+    ``fingerprint`` (with an idempotency key) is stored with the decision."""
     store, now = uow.store, uow.now
     gemeente = uow.gemeente
     assert gemeente is not None
@@ -89,7 +92,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                              step=step, allowed=False, code=decision.code, actor=actor,
                              trace_id=trace, idempotency_key=idem,
-                             decision=decisions.to_json(decision), content=None)
+                             decision=decisions.to_json(decision, fingerprint), content=None)
         return decision, case, []
 
     extra_citations: tuple[str, ...] = ()
@@ -122,8 +125,6 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
                           subjects=subjects, case_id=case.id if case else None)
     if step == "inzage" and report:
         count = len(report["verwerkingen"])
-    decision = decisions.allowed(case, step, verdict, trace, versions, applied,
-                                 extra_citations, signalen, count, report)
     if case is not None and step not in phases.OPENING:
         if not store.update_case(case.id, case.version, state=case_to_json(case),
                                  phase=case.phase, closed_on=case.closed_on,
@@ -131,9 +132,13 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             actual = store.case_meta(case.id)
             raise ConflictError(case.id, case.version, actual[1] if actual else None)
         case.version += 1
+    # Built after the update: the decision carries the case version it produced.
+    decision = decisions.allowed(case, step, verdict, trace, versions, applied,
+                                 extra_citations, signalen, count, report)
     store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                          step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
-                         idempotency_key=idem, decision=decisions.to_json(decision),
+                         idempotency_key=idem,
+                         decision=decisions.to_json(decision, fingerprint),
                          content=dumps(_history_content(step, cmd)))
     return decision, case, [{"step": step, "trace_id": trace}]
 
@@ -143,7 +148,8 @@ def register_subjects(uow: Transaction, case: Casus) -> None:
     destruction, so the access report finds his records)."""
     for ref, state in case.persons.items():
         if ref not in case.subjects:
-            case.subjects[ref], case.subject_types[ref] = uow.subject_of(state.persoon)
+            case.subjects[ref], case.subject_types[ref] = uow.subject_of(state.persoon,
+                                                                         case.id)
 
 
 def _case_subjects(case: Casus) -> Subjects:
@@ -160,12 +166,22 @@ def _context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
         assert uow.gemeente is not None
         subject = uow.subject_of(cmd.client)[0]
         return policy.Context(cat, today, involved=uow.store.is_involved(
-            uow.gemeente, cmd.partij.ref, subject))
+            uow.gemeente, cmd.partij.ref, subject),
+            indicatoren_extra=_indicatoren_extra(uow))
+    if step == "besluit_bezwaar":
+        return policy.Context(cat, today, indicatoren_extra=_indicatoren_extra(uow))
     if step == "vernietig":
         assert uow.gemeente is not None
         return policy.Context(cat, today, bewaartermijn_maanden=retention.bewaartermijn(
             uow.store, uow.gemeente))
     return policy.Context(cat, today)
+
+
+def _indicatoren_extra(uow: Transaction) -> tuple[str, ...]:
+    # R06/R07: the indicators the municipality's werkinstructie adds (a setting).
+    assert uow.gemeente is not None
+    raw = uow.store.setting(uow.gemeente, settings.INDICATOREN_EXTRA)
+    return tuple(json.loads(raw)) if raw is not None else ()
 
 
 def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,

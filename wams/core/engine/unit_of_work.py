@@ -9,6 +9,8 @@ transaction does, so a step and its log rows are stored together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Mapping
 
 from wams.core.catalogue import Catalogue
@@ -18,6 +20,7 @@ from wams.core.model import Persoon
 from wams.core.privacy.processing import log_rows
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
+from wams.core.serialize import dumps
 from wams.core.storage.repository import Store
 
 
@@ -40,17 +43,29 @@ class Transaction:
             raise InputError("deze handeling hoort bij één gemeente; noem de gemeente")
         return self.gemeente
 
-    def subject_of(self, persoon: Persoon) -> tuple[str, str]:
+    def subject_of(self, persoon: Persoon, case_id: str | None = None) -> tuple[str, str]:
         key = self._keys.key(self.store, self._tenant())
-        return (pseudonym(key, subject_key(persoon, self._namespace)), subject_type(persoon))
+        # Revision 2, item 4: a ref is scoped by its case, so two persons sharing a ref in
+        # different cases never share a pseudonym (nor each other's access reports).
+        namespace = f"{self._namespace}{case_id or '-'}:"
+        return (pseudonym(key, subject_key(persoon, namespace)), subject_type(persoon))
+
+    def fingerprint(self, case_id: str | None, step: str, command: object) -> str:
+        """What makes a command the same command (step, case, payload), keyed with the
+        municipality's key: the history keeps it without keeping the payload readable."""
+        key = self._keys.key(self.store, self._tenant())
+        text = f"{step}\n{case_id or ''}\n{dumps(command)}"
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
                   actor: str, subjects: Mapping[str, tuple[str, str]],
                   case_id: str | None = None) -> int:
         gemeente = self._tenant()
 
-        def activity_uri(code: str) -> str:
-            return self.activities.uri(self.store, gemeente, code, self.now)
+        def activity_uri(code: str, category: str | None) -> str:
+            # A plugin's register entry for this category, where it declares one (R36).
+            return self.activities.uri(self.store, gemeente,
+                                       self.catalogue.activity(code, category), self.now)
 
         rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
                         processings=processings, subjects=subjects, case_id=case_id,

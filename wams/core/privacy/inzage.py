@@ -26,6 +26,9 @@ from wams.core.storage.repository import cases, history, meldingen
 
 STEP = "inzage"
 ACTIVITY = "inzage"
+#: Item 2 of the tightened rules: the person-wide report is the data subject's right
+#: (AVG art. 15), never a search with a free purpose.
+PURPOSE = "verzoek van betrokkene (AVG art. 15)"
 OBJECTION_NL = {
     None: "geen",
     "pending": "ingediend; de verwerking is gestopt tot het college beslist (R09)",
@@ -36,20 +39,27 @@ OBJECTION_NL = {
 
 
 def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
-                   ref: str | None = None, actor: str, purpose: str) -> dict[str, Any]:
-    """The access report of the person with ``bsn`` (or, without a BSN, ``ref``)."""
+                   ref: str | None = None, case_id: str | None = None, actor: str,
+                   verzoek: str) -> dict[str, Any]:
+    """The access report of the person with ``bsn``, or (without a BSN) of ``ref`` in case
+    ``case_id``: a ref means something only inside one case. ``verzoek`` is the reference of
+    the person's request; the purpose is always :data:`PURPOSE`."""
     if (bsn is None) == (ref is None):
         raise InputError("noem de persoon met óf een BSN óf een kenmerk (ref), niet beide")
-    if not actor or not actor.strip():
+    if ref is not None and not case_id:
+        raise InputError("een persoon zonder BSN is alleen binnen één casus bekend; noem de "
+                         "casus (case_id) bij het kenmerk")
+    if not isinstance(actor, str) or not actor.strip():
         raise InputError("noem wie de inzage opvraagt (actor)")
-    if not purpose or not purpose.strip():
-        raise InputError("noem het doel van de inzage (bijvoorbeeld 'verzoek om inzage van "
-                         "betrokkene')")
+    if not isinstance(verzoek, str) or not verzoek.strip():
+        raise InputError("noem het kenmerk van het verzoek om inzage van de betrokkene "
+                         "(verzoek); inzage is zijn recht, geen zoekopdracht")
     persoon = Persoon(ref=ref or "betrokkene", bsn=bsn)
+    purpose = f"{PURPOSE}, verzoek {verzoek.strip()}"
     trace = trace_id()
     with engine.unit_of_work(gemeente) as uow:
         store, now = uow.store, uow.now
-        subject, stype = uow.subject_of(persoon)
+        subject, stype = uow.subject_of(persoon, case_id)
         records = store.log_for_subject(gemeente, subject)
         case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
         report = {
@@ -80,6 +90,7 @@ def in_case(uow: UnitOfWork, case: Casus | None,
     if case is not None and persoon.ref in case.subjects:
         found = (case.subjects[persoon.ref], case.subject_types[persoon.ref])
     else:
+        # Not (or no longer) a person of this case: known by BSN, or by ref outside a case.
         found = uow.subject_of(persoon)
     report = {"persoon": persoon.ref, "verwerkingen": [
         processing_entry(r, uow.catalogue)

@@ -48,7 +48,8 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
     """One processing-log row per processing of a step, all under one parent span.
 
     ``subjects`` maps each ref a processing names to the person's (pseudonym, type);
-    ``activity_uri(code)`` gives the register entry (and version) the row points at."""
+    ``activity_uri(code, category)`` gives the register entry (and version) the row points
+    at: a plugin's entry for the category where it refines the core activity ``code``."""
     if not processings:
         return []
     parent = span_id()
@@ -61,7 +62,7 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
             "gemeente": gemeente, "trace_id": trace, "span_id": span_id(),
             "parent_span_id": parent, "name": f"{step}:{OPERATION_NAMES[p.operation]}",
             "operation": p.operation, "start_time": now, "end_time": now,
-            "status_code": STATUS_OK, "activity_id": activity_uri(p.activity),
+            "status_code": STATUS_OK, "activity_id": activity_uri(p.activity, p.category),
             "subject": subject, "subject_type": stype, "case_id": case_id,
             "category": p.category, "purpose": p.purpose, "legal_basis": basis,
             "source": p.source, "recipient": p.recipient, "actor": actor})

@@ -33,6 +33,7 @@ from wams.core.privacy.processing import (
 )
 from wams.core.privacy.retention import bewaartermijn
 from wams.core.privacy.work import Operator
+from wams.core.records import CORE_ACTIVITY_CODES
 from wams.core.storage.repository import Store
 from wams.core.storage.tables import RegisterVersionRow
 
@@ -116,6 +117,12 @@ CORE_ACTIVITIES: tuple[CoreActivity, ...] = (
                  "Inzien van een coördinatiedossier door een medewerker, met een genoemd doel",
                  (ALL,), ("Use",)),
 )
+
+
+# The engine logs these codes and plugin activities refine them (records.CORE_ACTIVITY_CODES):
+# the two lists must be the same list.
+if tuple(a.code for a in CORE_ACTIVITIES) != CORE_ACTIVITY_CODES:  # pragma: no cover
+    raise RuntimeError("register.CORE_ACTIVITIES and records.CORE_ACTIVITY_CODES differ")
 
 
 def retention_period(months: int) -> str:

@@ -34,8 +34,10 @@ class UnitOfWork(Protocol):
     catalogue: Catalogue
     activities: ActivityVersions
 
-    def subject_of(self, persoon: Persoon) -> tuple[str, str]:
-        """The person's keyed pseudonym and its type, as the processing log records them."""
+    def subject_of(self, persoon: Persoon, case_id: str | None = None) -> tuple[str, str]:
+        """The person's keyed pseudonym and its type, as the processing log records them. A
+        person without BSN is known by the caller's ref, which means something only inside
+        one case: his pseudonym is scoped by ``case_id`` (None: outside any case)."""
         ...
 
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,

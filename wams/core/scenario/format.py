@@ -28,7 +28,9 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn
 
 from wams.core import commands as c
-from wams.core.model import Partij, Persoon
+from wams.core.checks import VOORWAARDEN
+from wams.core.errors import InputError
+from wams.core.model import Partij, Persoon, elfproef, normalise_bsn
 
 FORMAAT = 1
 RULESET = "wams-2020"
@@ -174,6 +176,8 @@ CHOICES: dict[tuple[type, str], tuple[str, ...]] = {
     (c.Coordinator, "type"): ("client", "partij", "ambtenaar"),
     (c.Casusoverleg, "bijeengeroepen_door"): ("college", "coordinator"),
     (c.Melder, "soort"): ("burger", "professional", "anoniem"),
+    # list fields: every item must be one of these (R16)
+    (c.Verstrekking, "voorwaarden"): VOORWAARDEN,
 }
 
 #: Plain-text command fields that name a declared id. Fields typed Persoon/Partij are ids too
@@ -194,14 +198,6 @@ REFS: dict[tuple[type, str], str] = {
     (c.BesluitBezwaar, "persoon"): "persoon",
     (c.Inzage, "persoon"): "persoon",
 }
-
-
-def elfproef(bsn: str) -> bool:
-    """The BSN check: 9 digits, sum(d[i] * (9 - i) for i < 8) - d[8] divisible by 11."""
-    if len(bsn) != 9 or not bsn.isdigit():
-        return False
-    d = [int(ch) for ch in bsn]
-    return (sum(d[i] * (9 - i) for i in range(8)) - d[8]) % 11 == 0
 
 
 def suggest(word: object, options: typing.Iterable[str]) -> str:
@@ -285,16 +281,23 @@ def _bsn(value: object, _: object) -> str:
     if not isinstance(value, str):
         raise Invalid(f"een BSN moet tekst zijn, kreeg {kind(value)}; zet hem tussen "
                       "aanhalingstekens zodat voorloopnullen blijven staan")
-    if not elfproef(value):
+    try:
+        bsn = normalise_bsn(value)
+    except InputError:
+        bsn = None
+    if bsn is None:
         raise Invalid(f"{show(value)} is geen geldig BSN (negen cijfers die de elfproef "
                       "doorstaan); gebruik een test-BSN zoals '111222333' of laat 'bsn' weg")
-    return value
+    return bsn
 
 
 def _setting(value: object, _: object) -> object:
     if isinstance(value, (bool, int, str)):
         return value
-    raise Invalid(f"een instelling is een getal, tekst of ja/nee, kreeg {kind(value)}")
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)  # a list of codes (indicatoren_extra)
+    raise Invalid(f"een instelling is een getal, tekst, ja/nee of een lijst codes, kreeg "
+                  f"{kind(value)}")
 
 
 def _ref(record: type) -> typing.Callable[[object, object], object]:

@@ -23,6 +23,7 @@ from cattrs.errors import (
 
 from wams.core import commands as c
 from wams.core import settings
+from wams.core.checks import INDICATOREN
 from wams.core.errors import InputError
 from wams.core.model import Partij, Persoon
 from wams.core.scenario.format import (
@@ -111,8 +112,10 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
     refs = _Refs(header, path)
     clock = header.datum
     steps = []
+    indicatoren = (*INDICATOREN, *header.instellingen.get(settings.INDICATOREN_EXTRA, ()))
     for n, raw_step in enumerate(steps_raw, start=1):
         step = _step(raw_step, n, path, refs, clock)
+        _check_indicatoren(step, indicatoren, path)
         if isinstance(step.command, Tijd):
             clock = step.command.datum or clock + dt.timedelta(days=step.command.dagen or 0)
         steps.append(step)
@@ -152,6 +155,16 @@ def _step(raw: object, n: int, path: str, refs: _Refs, clock: dt.date) -> Stap:
     return Stap(n=n, action=action, command=command, verwacht=verwacht)
 
 
+def _check_indicatoren(step: Stap, allowed: tuple[str, ...], path: str) -> None:
+    # R06/R09: indicators are codes of MvT §2.2 or of the werkinstructie (indicatoren_extra).
+    for i, code in enumerate(getattr(step.command, "indicatoren", ()), start=1):
+        if code not in allowed:
+            raise ScenarioError(path, f"{show(code)} is geen indicator{suggest(code, allowed)}; "
+                                      f"kies uit: {', '.join(allowed)} (of voeg hem toe onder "
+                                      "instellingen.indicatoren_extra)", step=step.n,
+                                action=step.action, key=f"indicatoren[{i}]")
+
+
 def _check_tijd(tijd: Tijd, clock: dt.date, path: str, where: dict[str, Any]) -> None:
     if (tijd.datum is None) == (tijd.dagen is None):
         raise ScenarioError(path, "geef precies één van 'datum' (JJJJ-MM-DD) of 'dagen'", **where)
@@ -164,10 +177,13 @@ def _check_choices(record: Any, prefix: str, path: str, where: dict[str, Any]) -
     for field in attrs.fields(type(record)):
         value = getattr(record, field.name)
         options = CHOICES.get((type(record), field.name))
-        if options and value is not None and value not in options:
-            raise ScenarioError(path, f"{show(value)} is niet toegestaan{suggest(value, options)}; "
-                                      f"kies uit: {', '.join(options)}",
-                                key=prefix + field.name, **where)
+        items = value if isinstance(value, tuple) else (value,)
+        for i, item in enumerate(items, start=1):
+            if options and item is not None and item not in options:
+                key = prefix + field.name + (f"[{i}]" if isinstance(value, tuple) else "")
+                raise ScenarioError(path, f"{show(item)} is niet toegestaan"
+                                          f"{suggest(item, options)}; kies uit: "
+                                          f"{', '.join(options)}", key=key, **where)
         if attrs.has(type(value)) and not isinstance(value, (Persoon, Partij)):
             _check_choices(value, f"{prefix}{field.name}.", path, where)
 

@@ -214,7 +214,11 @@ PROVISION_RULES: tuple[ProvisionRule, ...] = (
         overrides=("doelbinding", "beroepsgeheim"),
         description=(
             "Zorgverleners verstrekken, met doorbreking van hun geheimhoudingsplicht en alleen "
-            "voor de integrale aanpak, de gezondheidsgegevens die daarvoor noodzakelijk zijn."
+            "voor de integrale aanpak, de gezondheidsgegevens die daarvoor noodzakelijk zijn. "
+            "Het doorbreken van het medisch beroepsgeheim is omstreden: de Raad van State heeft "
+            "gevraagd het te heroverwegen. De consultatietekst van de MvT zegt daar zelf niets "
+            "over; zij meldt alleen dat de AP en de Raad van State aandacht vroegen voor het "
+            "delen van meer informatie dan noodzakelijk (MvT §1.1)."
         ),
     ),
     ProvisionRule(

@@ -154,6 +154,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "voor de integrale aanpak (MvT §3.2.2)"
             ),
             categories=CATEGORIES,
+            part_of="hergebruik",
         ),
     ]
 

@@ -141,6 +141,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "integrale aanpak (MvT §3.2.2)"
             ),
             categories=CATEGORIES,
+            part_of="hergebruik",
         ),
     ]
 

@@ -170,6 +170,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "voortgangsrapportage aan het college (Wmo 2015 §2.3a (voorstel); MvT §3.3.3)"
             ),
             categories=own,
+            part_of="werkplan",
         ),
         ProcessingActivity(
             code="casusoverleg",
@@ -179,6 +180,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "aanpak af te spreken (Wmo 2015 §2.3a (voorstel); MvT §3.2.4, §3.3)"
             ),
             categories=own,
+            part_of="casusoverleg",
         ),
         ProcessingActivity(
             code="hergebruik_wmo",
@@ -188,6 +190,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "integrale aanpak (MvT §3.2.2)"
             ),
             categories=own,
+            part_of="hergebruik",
         ),
         ProcessingActivity(
             code="meldpunt",
@@ -199,6 +202,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             ),
             categories=("wmo.meldinggegevens",),
             data_subjects=("betrokkene", "melder"),
+            part_of="meldpunt",
         ),
     ]
 

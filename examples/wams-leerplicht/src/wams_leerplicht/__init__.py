@@ -83,7 +83,7 @@ def wams_data_categories() -> list[DataCategory]:
 def wams_provision_rules() -> list[ProvisionRule]:
     return [ProvisionRule(
         code="verstrekking_verzuimdossier",
-        citation="Wmo 2015 art. 5.x (voorstel) met Leerplichtwet 1969 (RMC); MvT §3.1.3, §3.2.3",
+        citation="Wmo 2015 hoofdstuk 5 (voorstel) met Leerplichtwet 1969 (RMC); MvT §3.1.3, §3.2.3",
         categories=(VERZUIMDOSSIER,),
         overrides=("doelbinding",),
         description="De RMC-coördinator verstrekt het college de verzuim- en uitvalgegevens "
