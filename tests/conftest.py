@@ -74,3 +74,33 @@ def open_wams(db_url: str, clock: Clock) -> Iterator[Callable[..., object]]:
 @pytest.fixture
 def wams(open_wams: Callable[..., object]) -> object:
     return open_wams()
+
+
+@pytest.fixture
+def wams_without_health_rule(open_wams: Callable[..., object],
+                             monkeypatch: pytest.MonkeyPatch) -> object:
+    """Wams whose ``aanpalend`` plugin lacks its provision rule for health data (R17): the
+    built-in is switched off (allow list) and an in-process copy without that rule, under the
+    same name, takes its place."""
+    from wams.core.hookspecs import hookimpl
+    from wams.core.records import ProvisionRule
+    from wams.plugins import aanpalend
+
+    class AanpalendWithoutHealthRule:
+        wams_laws = staticmethod(aanpalend.wams_laws)
+        wams_domains = staticmethod(aanpalend.wams_domains)
+        wams_party_kinds = staticmethod(aanpalend.wams_party_kinds)
+        wams_services = staticmethod(aanpalend.wams_services)
+        wams_data_categories = staticmethod(aanpalend.wams_data_categories)
+        wams_signals = staticmethod(aanpalend.wams_signals)
+        wams_processing_activities = staticmethod(aanpalend.wams_processing_activities)
+        wams_entry = staticmethod(aanpalend.wams_entry)
+
+        @staticmethod
+        @hookimpl
+        def wams_provision_rules() -> list[ProvisionRule]:
+            return [r for r in aanpalend.wams_provision_rules()
+                    if r.code != "verstrekking_gezondheid"]
+
+    monkeypatch.setenv("WAMS_PLUGINS_ALLOW", "wmo,jeugdwet,participatiewet,wgs")
+    return open_wams(plugins=[("aanpalend", AanpalendWithoutHealthRule())])

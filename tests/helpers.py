@@ -34,6 +34,7 @@ JEUGDHULP = Partij("jha", "jeugdwet.jeugdhulpaanbieder")
 SCHOOL = Partij("school", "aanpalend.school")
 WONINGCORPORATIE = Partij("corporatie", "aanpalend.woningcorporatie")
 POLITIE = Partij("politie", "aanpalend.politie")
+HUISARTS = Partij("huisarts", "aanpalend.huisarts")
 
 AFSPRAKEN = c.Afspraken(coordinatie="wijkteam volgt voortgang", evaluatie="na 3 maanden",
                         beeindiging="als schuldregeling loopt")
@@ -81,6 +82,18 @@ def two_services(w: Wams, cid: str, g: str = G, *, route: str = "A") -> None:
                 status="lopend"))
     ok(w.dienst(g, cid, persoon="jan", dienst="wgs.schuldhulpverlening", status="benodigd",
                 partij=KREDIETBANK))
+
+
+def health_request(w: Wams, g: str = G) -> str:
+    """A route A case with an open request to the huisarts for the cliënt's health data
+    (a category under medical secrecy, R17)."""
+    cid = route_a(w, g)
+    ok(w.domein(g, cid, domein="geneeskundige_zorg", reden="zorgen over gezondheid",
+                client_akkoord=True))
+    ok(w.betrek_partij(g, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
+    ok(w.vraag_gegevens(g, cid, bij=HUISARTS, categorie="aanpalend.gezondheid", over="jan",
+                        doel="belastbaarheid", noodzaak="passend traject kiezen"))
+    return cid
 
 
 def adopt_werkplan(w: Wams, cid: str, g: str = G) -> Decision:

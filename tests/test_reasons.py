@@ -14,6 +14,7 @@ from typing import Any
 from tests.helpers import (
     AFSPRAKEN,
     EMMA,
+    HUISARTS,
     JAN,
     JEUGDHULP,
     KREDIETBANK,
@@ -26,16 +27,16 @@ from tests.helpers import (
     G,
     adopt_werkplan,
     build,
+    health_request,
     ok,
     refused,
     route_a,
     route_b,
 )
 from wams.core import commands as c
-from wams.core.model import Partij, Persoon
+from wams.core.model import Persoon
 from wams.core.reasons import REASONS
 
-HUISARTS = Partij("huisarts", "aanpalend.huisarts")
 PARTNER = Persoon("anna", rol="gezinslid", relatie="partner")
 
 DECLARED: dict[str, str] = {}  # code → test function name
@@ -322,12 +323,7 @@ def test_provision_condition_violated(wams):
 def test_provision_no_basis(wams_without_health_rule):
     # R17 (Revision 2, item 8): health data under medical secrecy, and no provision rule.
     w = wams_without_health_rule
-    cid = route_a(w)
-    ok(w.domein(G, cid, domein="geneeskundige_zorg", reden="zorgen over gezondheid",
-                client_akkoord=True))
-    ok(w.betrek_partij(G, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
-    ok(w.vraag_gegevens(G, cid, bij=HUISARTS, categorie="aanpalend.gezondheid", over="jan",
-                        doel="belastbaarheid", noodzaak="passend traject kiezen"))
+    cid = health_request(w)
     expect(w, "provision.no_basis",
            lambda: w.verstrekking(G, cid, bij=HUISARTS, categorie="aanpalend.gezondheid",
                                   over="jan", besluit="verstrekt"), cid)

@@ -81,8 +81,8 @@ class Catalogue:
         self.origin: dict[tuple[str, str], str] = {}  # (section, code) → plugin name
         self.suppliers: dict[str, frozenset[str]] = {}
         self.sociaal: frozenset[str] = frozenset()
-        # (category, regime) → qualified provision rule code (R17)
-        self.provision_basis: dict[tuple[str, str], str] = {}
+        # (category, regime) → qualified provision rule codes, in load order (R17)
+        self.provision_basis: dict[tuple[str, str], tuple[str, ...]] = {}
         # (core activity, category) → qualified plugin activity code (R36)
         self.activity_of: dict[tuple[str, str], str] = {}
 
@@ -100,13 +100,17 @@ class Catalogue:
     def plugin_of(self, section: str, code: str) -> str | None:
         return self.origin.get((section, code))
 
-    def provision_rule_for(self, category: str,
-                           regime: str | None) -> tuple[str, ProvisionRule] | None:
-        """R17: the (code, rule) that lets ``category`` be provided through ``regime``."""
+    def provision_rule_for(self, category: str, regime: str | None,
+                           supplier: str) -> tuple[str, ProvisionRule] | None:
+        """R17: the first (code, rule) that lets a party of kind ``supplier`` provide
+        ``category`` through ``regime``."""
         if regime is None:
             return None
-        code = self.provision_basis.get((category, regime))
-        return (code, self.provision_rules[code]) if code is not None else None
+        for code in self.provision_basis.get((category, regime), ()):
+            rule = self.provision_rules[code]
+            if not rule.suppliers or supplier in rule.suppliers:
+                return code, rule
+        return None
 
     def activity(self, core_activity: str, category: str | None) -> str:
         """The register entry a processing is logged under: the plugin activity that refines
@@ -241,12 +245,14 @@ def _validate(cat: Catalogue) -> None:
                      f"{'/'.join(OVERRIDABLE)}")
         if not r.citation or not r.citation.strip():
             fail("provision_rules", code, "geen bron (citation) genoemd")
+        for supplier in r.suppliers:
+            if supplier not in cat.party_kinds:
+                fail("provision_rules", code,
+                     f"verstrekker '{supplier}' is geen bekende partijsoort")
         for cc in r.categories:
             for o in r.overrides:
-                # The first rule for a (category, regime) is the basis; order is the plugin
-                # load order, so a second rule for the same pair adds nothing.
                 if o in REGIMES:
-                    cat.provision_basis.setdefault((cc, o), code)
+                    cat.provision_basis[(cc, o)] = (*cat.provision_basis.get((cc, o), ()), code)
     # A signal only makes sense while both its law and its domain are loaded; a municipality
     # that switches a plugin off (allow/block list) silences the signals that point into it.
     cat.signals = {law: kept for law, sigs in cat.signals.items()

@@ -166,8 +166,7 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Applied:
         return Applied(case.phase)
     category = ctx.catalogue.categories[cmd.categorie]
     party = case.parties[bij]
-    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime) \
-        if category.regime else None
+    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime, party.partij.soort)
     # R17: provided data keeps the tag of its origin regime and the rule it came under;
     # R21: and the capacity it came in.
     case.held.append(Held(cmd.categorie, cmd.over, bij, tuple(cmd.voorwaarden),

@@ -247,10 +247,11 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
     category = ctx.catalogue.categories[cmd.categorie]
     if category.regime is None:
         return ok("R16")
-    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime)
+    soort = case.parties[bij].partij.soort
+    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime, soort)
     if basis is None:
         return no("provision.no_basis", f"Geen verstrekkingsregel doorbreekt '{category.regime}' "
-                  f"voor '{cmd.categorie}'.")
+                  f"voor '{cmd.categorie}' van een {soort}.")
     code, rule = basis
     return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.",
                    sources=(rule.citation,))

@@ -117,8 +117,9 @@ class ProvisionRule:
 
     ``categories`` are qualified category codes it covers; ``overrides`` the purpose binding or
     regimes it breaks through *only* for this purpose (MvT §3.2.3), from
-    :data:`OVERRIDABLE`. A category under a regime is provided only under a rule that covers it
-    and overrides that regime (R17); the decision cites ``citation``.
+    :data:`OVERRIDABLE`. A category under a regime is provided only under a rule that covers it,
+    overrides that regime and addresses the supplying party (``suppliers``; empty: every party
+    that may supply the category) (R17); the decision cites ``citation``.
     """
 
     code: str
@@ -126,6 +127,8 @@ class ProvisionRule:
     categories: tuple[str, ...] = attrs.field(converter=_tuple)
     overrides: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     description: str = ""
+    # qualified party kinds the provision addresses; empty: every supplier of its categories
+    suppliers: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
 
 @attrs.frozen

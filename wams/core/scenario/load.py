@@ -112,7 +112,8 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
     refs = _Refs(header, path)
     clock = header.datum
     steps = []
-    indicatoren = (*INDICATOREN, *header.instellingen.get(settings.INDICATOREN_EXTRA, ()))
+    extra = header.instellingen.get(settings.INDICATOREN_EXTRA)
+    indicatoren = (*INDICATOREN, *(extra if isinstance(extra, tuple) else ()))
     for n, raw_step in enumerate(steps_raw, start=1):
         step = _step(raw_step, n, path, refs, clock)
         _check_indicatoren(step, indicatoren, path)

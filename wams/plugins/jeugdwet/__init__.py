@@ -145,8 +145,13 @@ def wams_provision_rules() -> list[ProvisionRule]:
             description=(
                 "De jeugdhulpaanbieder verstrekt het college de gegevens die noodzakelijk zijn "
                 "voor de integrale aanpak; de afweging welke gegevens noodzakelijk zijn blijft "
-                "bij de jeugdhulpaanbieder."
+                "bij de jeugdhulpaanbieder. Het model (Jeugdwet art. 7.4.0 lid 2 en 3) richt "
+                "zich tot de jeugdhulpaanbieder en de jeugdhulpverlener; de gecertificeerde "
+                "instelling verstrekt onder de regel voor kinderbeschermingsgegevens."
             ),
+            # R17: the provision the MvT quotes addresses the jeugdhulpaanbieder (MvT §3.2.3);
+            # it is no basis for another holder of jeugdhulp data.
+            suppliers=("jeugdwet.jeugdhulpaanbieder",),
         ),
         ProvisionRule(
             code="verstrekking_kinderbescherming",
