@@ -258,13 +258,14 @@ def test_c2_eight_writers_same_cases_lose_nothing(db_url: str) -> None:
     from wams.core.model import Persoon
     from wams.core.storage.database import connect
     from wams.core.storage.repository import cases, history
+    from wams.testing import test_bsn
 
     workers, per_worker = 8, 30
     with Wams.open(db_url, clock=Clock(dt.date(2027, 2, 1))) as w:
         case_ids = []
         for i in range(10):
             d = w.hulpvraag(GEMEENTE, wet="participatiewet",
-                            client=Persoon(ref="jan", bsn=f"{200000000 + i}"),
+                            client=Persoon(ref="jan", bsn=test_bsn(200 + i)),
                             vraag="algemene bijstand", aanleiding="noemt achterstanden")
             w.domein(GEMEENTE, d.case_id, domein="schuldhulp", reden="achterstanden",
                      client_akkoord=True)

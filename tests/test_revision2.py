@@ -227,6 +227,16 @@ def test_refs_without_bsn_are_scoped_per_case(wams: Any) -> None:
     assert first["betrokkene"]["pseudoniem"] != second["betrokkene"]["pseudoniem"]
 
 
+def test_a_verzoek_is_by_the_party_as_recorded(wams: Any) -> None:
+    from tests.helpers import WIJKTEAM
+
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN))
+    refused(wams, "verzoek.party_not_involved", lambda: wams.verzoek(
+        G, partij=Partij("wijkteam", "aanpalend.reclassering"), client=JAN,
+        onderbouwing="zorgen", indicatoren=["veiligheid"], helpt="samenhang",
+        doel="re_integratie"))
+
+
 def test_a_party_cannot_change_its_kind(wams: Any) -> None:
     cid = _schuldhulp(wams)
     ok(wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
@@ -545,3 +555,33 @@ def test_unknown_case_is_a_refused_decision(wams: Any) -> None:
     assert not d.allowed and d.code == "state.invalid_transition"
     with pytest.raises(InputError):
         wams.case(G, "bestaatniet", actor="t", purpose="controle")
+
+
+# -- the command line: the same rules ------------------------------------------------------------
+
+
+def test_cli_reads_refuse_enforcement_empty_actors_and_free_inzage(db_url: str,
+                                                                  open_wams: Any) -> None:
+    from click.testing import CliRunner
+
+    from wams.cli_privacy import main
+
+    w = open_wams()
+    cid = route_a(w)
+    before = len(log_rows(w))
+
+    def cli(*args: str) -> Any:
+        return CliRunner().invoke(main, list(args))
+
+    for actor, doel in (("medewerker", "opsporing"), ("medewerker", "Handhaving."),
+                        ("", "gesprek"), ("  ", "gesprek")):
+        result = cli("case", "show", "--db", db_url, "--gemeente", G, cid, "--actor", actor,
+                     "--doel", doel)
+        assert result.exit_code == 2, result.output
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    # inzage takes no free purpose: --doel is gone and --verzoek is required.
+    for args in (("--doel", "opsporing"), ()):
+        result = cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", "111222333", *args)
+        assert result.exit_code == 2, result.output
+    assert len(log_rows(w)) == before  # nothing was read, so nothing was logged
+

@@ -8,6 +8,7 @@ Each check returns a refusal :class:`Verdict` or None. Pure: no I/O, no hook cal
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 import attrs
@@ -17,6 +18,7 @@ from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
 from wams.core.purposes import enforcement_term
+from wams.core.records import Entry
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
 # zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
@@ -39,6 +41,21 @@ INDICATOREN: tuple[str, ...] = (
 VOORWAARDEN: tuple[str, ...] = ("geen_doorverstrekking", "niet_exporteren", "alleen_onderzoek")
 #: conditions that keep held data out of an export (R16)
 NOT_EXPORTED = frozenset({"geen_doorverstrekking", "niet_exporteren"})
+
+
+@attrs.frozen
+class Context:
+    """What a decision may know besides the case and the command."""
+
+    catalogue: Catalogue
+    today: dt.date
+    # route B: is the requesting party already involved with the person (``betrokkenheid``)?
+    involved: bool = False
+    bewaartermijn_maanden: int = 12
+    # hulpvraag: the answer of the law's plugin to ``wams_entry`` (the mirror provision)
+    entry: Entry | None = None
+    # R06: the municipality's own indicators (werkinstructie), setting ``indicatoren_extra``
+    indicatoren_extra: tuple[str, ...] = ()
 
 
 @attrs.frozen

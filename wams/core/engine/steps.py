@@ -166,7 +166,7 @@ def _context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
         assert uow.gemeente is not None
         subject = uow.subject_of(cmd.client)[0]
         return policy.Context(cat, today, involved=uow.store.is_involved(
-            uow.gemeente, cmd.partij.ref, subject),
+            uow.gemeente, cmd.partij.ref, cmd.partij.soort, subject),
             indicatoren_extra=_indicatoren_extra(uow))
     if step == "besluit_bezwaar":
         return policy.Context(cat, today, indicatoren_extra=_indicatoren_extra(uow))

@@ -57,9 +57,11 @@ _history_insert = insert(history)
 _log_insert = insert(log)
 _idempotent = select(history.c.decision).where(
     history.c.gemeente == bindparam("g"), history.c.idempotency_key == bindparam("k"))
+# The party as recorded: a verzoek naming the ref with another soort is not that party.
 _involved = select(involvements.c.id).where(
     involvements.c.gemeente == bindparam("g"), involvements.c.party_ref == bindparam("p"),
-    involvements.c.subject == bindparam("s")).limit(1)
+    involvements.c.party_soort == bindparam("k"), involvements.c.subject == bindparam("s")
+).limit(1)
 _setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
                                           settings.c.key == bindparam("k"))
 _key = select(tenant_keys.c.key).where(tenant_keys.c.gemeente == bindparam("g"))
@@ -167,8 +169,9 @@ class Store:
 
     # -- outside a case -------------------------------------------------------------------
 
-    def is_involved(self, gemeente: str, party_ref: str, subject: str) -> bool:
-        return self.conn.execute(_involved, {"g": gemeente, "p": party_ref,
+    def is_involved(self, gemeente: str, party_ref: str, party_soort: str,
+                    subject: str) -> bool:
+        return self.conn.execute(_involved, {"g": gemeente, "p": party_ref, "k": party_soort,
                                              "s": subject}).first() is not None
 
     def insert_involvement(self, **values: Any) -> None:

@@ -1,0 +1,189 @@
+"""Decisions on sharing data: requests, provision, reuse, the casusoverleg and export.
+
+These steps carry personal data from one party to another (R13–R21, R29–R31); what they have
+in common is that data keeps what it came with: its regime and the rule it was provided under
+(R17), its supplier's conditions (R16), and who may hear it (R30). Pure, like
+:mod:`wams.core.policy`, whose step table uses them.
+"""
+
+from __future__ import annotations
+
+from wams.core import commands as c
+from wams.core.checks import (
+    NOT_EXPORTED,
+    Context,
+    Verdict,
+    check_in_case,
+    check_objection,
+    check_party_identity,
+    check_purpose,
+    check_request,
+    check_scope,
+    check_voorwaarden,
+    missing,
+    no,
+    not_a_reason,
+    ok,
+)
+from wams.core.errors import InputError
+from wams.core.model import Casus, Partij
+
+
+def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
+    check_party_identity(case, cmd.bij)
+    refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
+    if refusal:
+        return refusal
+    if missing(cmd.doel) or not_a_reason(cmd.noodzaak):
+        return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
+                  "waarom de gegevens nodig zijn (R15).")
+    refusal = check_purpose(cmd.doel, cmd.noodzaak)
+    if refusal:
+        return refusal
+    rules = ["R13", "R15", "R19"]
+    if ctx.catalogue.categories[cmd.categorie].regime:
+        rules.append("R17")
+    return ok(*rules)
+
+
+VERSTREKKING_BESLUITEN = ("verstrekt", "gedeeltelijk", "geweigerd")
+
+
+def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
+    if cmd.besluit not in VERSTREKKING_BESLUITEN:
+        raise InputError(f"besluit '{cmd.besluit}' is onbekend; kies "
+                         + ", ".join(VERSTREKKING_BESLUITEN))
+    check_voorwaarden(cmd.voorwaarden)
+    if isinstance(cmd.bij, Partij):
+        check_party_identity(case, cmd.bij)
+    bij = c.party_ref(cmd.bij)
+    if not any(r.bij == bij and r.categorie == cmd.categorie and r.over == cmd.over
+               and r.answer is None for r in case.requests):
+        return no("state.invalid_transition", "Er staat geen verzoek om deze gegevens open.")
+    # The domain may have been refused since the request (R03): then nothing is stored.
+    refusal = (check_objection(case, cmd.over)
+               or check_scope(case, ctx.catalogue.categories[cmd.categorie].domain))
+    if refusal:
+        return refusal
+    if cmd.besluit == "geweigerd" and missing(cmd.reden):
+        return no("reason.missing", "Een weigering noemt de gewichtige reden (R16).")
+    if cmd.besluit == "geweigerd":
+        return ok("R16")
+    # R17: data under a regime is provided only under a provision rule that breaks through
+    # that regime for the integrated approach (MvT §3.2.3); the decision cites that rule.
+    category = ctx.catalogue.categories[cmd.categorie]
+    if category.regime is None:
+        return ok("R16")
+    soort = case.parties[bij].partij.soort
+    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime, soort)
+    if basis is None:
+        return no("provision.no_basis", f"Geen verstrekkingsregel doorbreekt '{category.regime}' "
+                  f"voor '{cmd.categorie}' van een {soort}.")
+    code, rule = basis
+    return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.",
+                   sources=(rule.citation,))
+
+
+def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
+    cat = ctx.catalogue
+    refusal = check_objection(case, cmd.over) or check_in_case(case, cmd.over)
+    if refusal:
+        return refusal
+    category = cat.categories.get(cmd.categorie)
+    if category is None:
+        return no("category.undeclared")
+    refusal = check_scope(case, category.domain)
+    if refusal:
+        return refusal
+    # R18: only data the college holds under one of the four sociaal-domein laws.
+    if not cat.is_sociaal(category.domain):
+        return no("category.party_may_not_supply", "Het college houdt deze gegevens niet onder "
+                  "een van de vier wetten van het sociaal domein.")
+    # R21: data under professional secrecy belongs to the hulpverlener's dossier, not the
+    # college's; it does not move between the two (MvT §3.2.5). R17: the closed regimes (Wpg,
+    # Wjsg) open only through provision under a rule, never by reuse (MvT §3.2.3).
+    if category.regime is not None:
+        return no("capacity.crossing", f"Regime: {category.regime}.")
+    if missing(cmd.reden):
+        return no("reason.missing")
+    return check_purpose(cmd.reden) or ok("R18", "R13")
+
+
+
+def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
+    # R29: the college convenes during the onderzoek, the coordinator during the coördinatie.
+    if cmd.bijeengeroepen_door not in ("college", "coordinator"):
+        raise InputError("bijeengeroepen_door is college of coordinator")
+    if cmd.bijeengeroepen_door == "coordinator":
+        if case.coordinator is None:
+            return no("coordinator.missing")
+        if case.phase != "coordinatie":
+            return no("casusoverleg.convener")
+    elif case.phase != "onderzoek":
+        return no("casusoverleg.convener", "Tijdens de coördinatie roept de coördinator het "
+                  "casusoverleg bijeen.")
+    for who in cmd.deelnemers:
+        party = case.parties.get(who)
+        if who not in case.persons and (party is None or not party.involved):
+            return no("casusoverleg.not_involved", f"'{who}' is niet bij de casus betrokken.")
+    for item in cmd.inbreng:
+        refusal = _inbreng(case, cmd, item, ctx)
+        if refusal:
+            return refusal
+    return ok("R29", "R30", "R31")
+
+
+def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) -> Verdict | None:
+    cat = ctx.catalogue
+    if item.partij == "college":
+        refusal = check_request(case, cat, item.over, item.categorie, None)
+        if refusal:
+            return refusal
+        held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
+        if not held:
+            return no("category.party_may_not_supply", "Het college heeft deze gegevens "
+                      "niet in het dossier.")
+        # R16: a supplier's condition travels with its data (MvT §3.2.3, §3.2.4).
+        if any("geen_doorverstrekking" in h.voorwaarden for h in held):
+            return no("provision.condition_violated", "De verstrekker stond geen "
+                      "doorverstrekking toe.")
+        if case.phase != "onderzoek" and any("alleen_onderzoek" in h.voorwaarden for h in held):
+            return no("provision.condition_violated", "De verstrekker stond gebruik alleen "
+                      "tijdens het onderzoek toe.")
+    else:
+        party = case.parties.get(item.partij)
+        refusal = check_request(case, cat, item.over, item.categorie,
+                                party.partij if party else item.partij)
+        if refusal:
+            return refusal
+    # R30: health and criminal data about a person are shared with the parties that need them,
+    # never with another person at the table (MvT §3.2.4: each recipient must be entitled).
+    special = cat.categories[item.categorie].special
+    others = [who for who in cmd.deelnemers if who in case.persons and who != item.over]
+    if others and special & {"health", "criminal"}:
+        return no("casusoverleg.recipient_not_entitled", f"'{others[0]}' neemt deel; "
+                  f"'{item.categorie}' gaat over '{item.over}'.")
+    return None
+
+
+
+def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:
+    refusal = check_purpose(cmd.doel)
+    if refusal:
+        return refusal
+    left_out = sorted({h.categorie for h in case.held if not exportable(case, h.voorwaarden)})
+    detail = ("Niet geëxporteerd wegens voorwaarden van de verstrekker (R16): "
+              + ", ".join(left_out) + ".") if left_out else None
+    return ok("R20", "R36", *(("R16",) if left_out else ()), detail=detail)
+
+
+def exportable(case: Casus, voorwaarden: tuple[str, ...]) -> bool:
+    """R16: held data leaves the case in an export only if no condition of its supplier
+    forbids it (``alleen_onderzoek``: only while the onderzoek runs)."""
+    if NOT_EXPORTED & set(voorwaarden):
+        return False
+    return not ("alleen_onderzoek" in voorwaarden and case.phase != "onderzoek")
+
+
+__all__ = ["VERSTREKKING_BESLUITEN", "casusoverleg", "export", "exportable", "hergebruik",
+           "verstrekking", "vraag_gegevens"]
