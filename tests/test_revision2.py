@@ -7,6 +7,7 @@ a refusal must change nothing but its own content-free history entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -585,3 +586,56 @@ def test_cli_reads_refuse_enforcement_empty_actors_and_free_inzage(db_url: str,
         assert result.exit_code == 2, result.output
     assert len(log_rows(w)) == before  # nothing was read, so nothing was logged
 
+
+# -- item 12: nothing is kept for ever ------------------------------------------------------------
+
+
+def test_meldingen_and_betrokkenheid_have_their_own_bewaartermijn(open_wams: Any,
+                                                                 clock: Any) -> None:
+    from sqlalchemy import text
+
+    from tests.helpers import WIJKTEAM
+    from wams.core.commands import Melder
+
+    w = open_wams()
+    old = ok(w.melding(G, melder=Melder("burger", naam="Buurvrouw Els"), over=JAN,
+                       zorg="vervuiling van de woning")).report["melding"]  # type: ignore[index]
+    ok(w.betrokkenheid(G, partij=Partij("corporatie", "aanpalend.woningcorporatie"),
+                       persoon=JAN))
+    # The wijkteam's involvement carries a route-B case: it stays while the case does.
+    bsn_client = Persoon("piet", bsn="123456782")
+    ok(w.betrokkenheid(G, partij=WIJKTEAM, persoon=bsn_client))
+    ok(w.verzoek(G, partij=WIJKTEAM, client=bsn_client, onderbouwing="zorgen",
+                 indicatoren=["veiligheid"], helpt="samenhang"))
+    w.set_setting(G, "bewaartermijn_betrokkenheid_maanden", 6)
+    clock.set(dt.date(2027, 9, 1))
+    young = ok(w.melding(G, melder=Melder("anoniem"), over=JAN,
+                         zorg="nieuwe zorg")).report["melding"]  # type: ignore[index]
+
+    def rows(sql: str) -> list[Any]:
+        with w.engine.unit_of_work(None) as uow:
+            return list(uow.store.conn.execute(text(sql)))
+
+    clock.set(dt.date(2028, 2, 2))  # 12 months after the first melding, 5 after the second
+    planned = w.retention_run_records(dry_run=True)
+    assert {(p["soort"], p["id"]) for p in planned} == {("melding", old),
+                                                        ("betrokkenheid", 1)}
+    assert all("subject" not in p for p in planned)
+    assert rows("select count(*) from meldingen")[0][0] == 2  # a dry run changes nothing
+    done = w.retention_run_records()
+    assert [d["vernietigd"] for d in done] == [True, True]
+    assert [r[0] for r in rows("select id from meldingen")] == [young]
+    assert rows(f"select count(*) from melders where melding_id = {old}")[0][0] == 0
+    assert sorted(r[0] for r in rows("select party_ref from involvements")) == ["wijkteam"]
+    proofs = {r[0] for r in rows("select case_id from destruction_proofs")}
+    assert proofs == {f"melding:{old}", "betrokkenheid:1"}
+    # The history no longer carries the reporter's worry or the person of either record.
+    contents = [r[0] for r in rows("select content from history where content is not null")]
+    assert not [c_ for c_ in contents if "vervuiling" in c_ or "Buurvrouw" in c_]
+    # Jan is named only in what is kept: the younger melding.
+    assert [c_ for c_ in contents if "Jan Jansen" in c_] == \
+        [c_ for c_ in contents if "nieuwe zorg" in c_]
+    assert len([c_ for c_ in contents if "nieuwe zorg" in c_]) == 1
+    assert w.retention_run_records() == []
+    with pytest.raises(InputError):
+        w.set_setting(G, "bewaartermijn_meldingen_maanden", -1)

@@ -300,6 +300,15 @@ class Wams:
 
         return retention.run(self._engine, gemeente, dry_run=dry_run, progress=progress)
 
+    def retention_run_records(self, gemeente: str | None = None, *,
+                              dry_run: bool = False) -> list[dict[str, Any]]:
+        """Destroy every melding and betrokkenheid record whose own bewaartermijn has passed
+        (R33, R34), with a proof of destruction; a betrokkenheid is kept while a route-B case
+        resting on it exists. ``wams retention run`` runs this after the cases."""
+        from wams.core.privacy import record_retention
+
+        return record_retention.run(self._engine, gemeente, dry_run=dry_run)
+
     def log_records(self, *, gemeente: str | None = None,
                     since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
         """Stream the processing log as Logboek Dataverwerkingen records."""

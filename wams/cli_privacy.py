@@ -224,6 +224,20 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
     done = sum(1 for i in items if i.get("vernietigd"))
     click.echo(f"{len(items)} casussen over de bewaartermijn; niets veranderd (--dry-run)"
                if dry_run else f"{done} vernietigd, {len(items) - done} niet")
+    # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
+    with _errors():
+        w = _open(url)
+        try:
+            records = w.retention_run_records(gemeente, dry_run=dry_run)
+        finally:
+            w.close()
+    for item in records:
+        verb = "zou vernietigd worden" if dry_run else "vernietigd"
+        click.echo(f"{item['gemeente']} {item['soort']} {item['id']}: vastgelegd "
+                   f"{item['vastgelegd']}, bewaartermijn {item['bewaartermijn_maanden']} "
+                   f"maanden, verstreken op {item['verloopt_op']} — {verb}")
+    if records:
+        click.echo(f"{len(records)} meldingen en betrokkenheden over de bewaartermijn")
 
 
 # -- case list / show -------------------------------------------------------------------------

@@ -38,6 +38,13 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     # R27: the coordinator reports "periodiek" (MvT §3.3.3); how often is a municipal choice.
     SettingSpec("voortgang_interval_maanden", "hoe vaak de coördinator het college over de "
                 "voortgang informeert, in maanden", 3, 1, "R27"),
+    # R34/R33 (Revision 2, item 12): what is kept outside a case is not kept for ever either;
+    # the periods are municipal choices like the case's (MvT §3.1.4 sets none).
+    SettingSpec("bewaartermijn_meldingen_maanden", "bewaartermijn van een melding bij het "
+                "meldpunt (de zorg en wie meldde), in maanden", 12, 0, "R34"),
+    SettingSpec("bewaartermijn_betrokkenheid_maanden", "bewaartermijn van een vastgelegde "
+                "betrokkenheid van een partij, in maanden (nooit korter dan een zaak die erop "
+                "rust)", 12, 0, "R33"),
     # R06/R07: the college's werkinstructie may add indicators of severity to the MvT §2.2
     # list (a municipal choice: the memorandum leaves the criteria to the werkinstructie).
     SettingSpec(INDICATOREN_EXTRA, "indicatoren van ernstige problematiek uit de eigen "

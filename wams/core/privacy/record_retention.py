@@ -1,0 +1,150 @@
+"""Retention of what is kept outside a case: meldingen and betrokkenheid records (R33, R34).
+
+Nothing is kept for ever. A melding (the worry and who reported it) and a record that a party
+is involved with a person (the precondition of its verzoek, R06) each have their own
+bewaartermijn, a municipal choice like the case's (settings ``bewaartermijn_meldingen_maanden``
+and ``bewaartermijn_betrokkenheid_maanden``, default 12; the memorandum sets no period, MvT
+§3.1.4 only says "na een beperkte tijd"). A betrokkenheid record is never destroyed while a
+route-B case that rests on it still exists undestroyed. Destruction removes the row, the
+reporter's identity and the content of the history entries that carried them, keeps a proof
+of destruction (``destruction_proofs``, the record named ``melding:<id>`` or
+``betrokkenheid:<id>`` in place of a case id) and writes one destroy record to the log, so the
+person's access report still shows that something was kept and when it was destroyed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from wams.core.clock import add_months
+from wams.core.lifecycle import DESTROY, Processing
+from wams.core.privacy.processing import trace_id
+from wams.core.privacy.work import Operator, UnitOfWork
+from wams.core.serialize import case_from_json
+from wams.core.settings import SETTINGS
+from wams.core.storage.repository import cases, history, involvements, log, melders, meldingen
+
+MELDINGEN = "bewaartermijn_meldingen_maanden"
+BETROKKENHEID = "bewaartermijn_betrokkenheid_maanden"
+RULE_MELDING = ("R34: bewaartermijn van de melding verstreken (MvT §1.2, §3.1.4); termijn is "
+                "een gemeentelijke keuze")
+RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken (MvT §3.1.4, "
+                      "§3.3.2); termijn is een gemeentelijke keuze")
+RUN_ACTOR = "bewaartermijn"
+
+
+def months(uow: UnitOfWork, gemeente: str, key: str) -> int:
+    raw = uow.store.setting(gemeente, key)
+    return int(json.loads(raw)) if raw is not None else int(SETTINGS[key].default)
+
+
+def run(engine: Operator, gemeente: str | None = None, *, dry_run: bool = False,
+        actor: str = RUN_ACTOR) -> list[dict[str, Any]]:
+    """Destroy every melding and betrokkenheid record whose bewaartermijn has passed, of one
+    municipality or of all. Returns one dict per record: gemeente, soort (melding or
+    betrokkenheid), id, vastgelegd (date), bewaartermijn_maanden, verloopt_op and (after a
+    real run) vernietigd. ``dry_run`` lists them and changes nothing."""
+    today = engine.clock.today()
+    with engine.unit_of_work(None) as uow:
+        found = sorted({r[0] for r in uow.store.conn.execute(
+            select(meldingen.c.gemeente).distinct())} | {r[0] for r in uow.store.conn.execute(
+                select(involvements.c.gemeente).distinct())})
+    done: list[dict[str, Any]] = []
+    for g in [gemeente] if gemeente else found:
+        with engine.unit_of_work(g) as uow:
+            items = _due(uow, g, today)
+            if not dry_run:
+                for item in items:
+                    _destroy(uow, g, item, actor)
+        # The pseudonym and timestamp were for finding the record; the caller gets neither.
+        done += [{k: v for k, v in item.items() if k not in ("subject", "at")}
+                 for item in items]
+    return done
+
+
+def _due(uow: UnitOfWork, gemeente: str, today: dt.date) -> list[dict[str, Any]]:
+    conn = uow.store.conn
+    out: list[dict[str, Any]] = []
+    n = months(uow, gemeente, MELDINGEN)
+    for row in conn.execute(select(meldingen.c.id, meldingen.c.subject, meldingen.c.at)
+                            .where(meldingen.c.gemeente == gemeente).order_by(meldingen.c.id)):
+        ends = add_months(row.at.date(), n)
+        if ends <= today:
+            out.append({"gemeente": gemeente, "soort": "melding", "id": row.id,
+                        "subject": row.subject, "at": row.at, "vastgelegd": row.at.date(),
+                        "bewaartermijn_maanden": n, "verloopt_op": ends})
+    n = months(uow, gemeente, BETROKKENHEID)
+    resting = _resting_on(uow, gemeente)
+    for inv in conn.execute(select(involvements.c.id, involvements.c.party_ref,
+                                   involvements.c.subject, involvements.c.at)
+                            .where(involvements.c.gemeente == gemeente)
+                            .order_by(involvements.c.id)):
+        ends = add_months(inv.at.date(), n)
+        # Never shorter than the route-B case that rests on it (the case keeps its own
+        # bewaartermijn and cites the involvement as the ground of its verzoek).
+        if ends <= today and (inv.party_ref, inv.subject) not in resting \
+                and (inv.party_ref, None) not in resting:
+            out.append({"gemeente": gemeente, "soort": "betrokkenheid", "id": inv.id,
+                        "subject": inv.subject, "at": inv.at, "vastgelegd": inv.at.date(),
+                        "bewaartermijn_maanden": n, "verloopt_op": ends})
+    return out
+
+
+def _resting_on(uow: UnitOfWork, gemeente: str) -> set[tuple[str, str | None]]:
+    """(party ref, person pseudonym) of every undestroyed route-B case; (party ref, None) when
+    its cliënt has no BSN (his pseudonym in the case is scoped by the case, so it cannot be
+    matched: every record of that party is kept)."""
+    found: set[tuple[str, str | None]] = set()
+    for row in uow.store.conn.execute(select(cases.c.state).where(
+            cases.c.gemeente == gemeente, cases.c.route == "B",
+            cases.c.phase != "vernietigd")):
+        case = case_from_json(row.state)
+        if case.verzoek is None:
+            continue
+        for ref, subject in case.subjects.items():
+            if case.subject_types.get(ref) == "pseudoniem-bsn":
+                found.add((case.verzoek.partij, subject))
+            else:
+                found.add((case.verzoek.partij, None))
+    return found
+
+
+def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -> None:
+    conn, trace = uow.store.conn, trace_id()
+    melding = item["soort"] == "melding"
+    step = "melding" if melding else "betrokkenheid"
+    # The history entries that carried the record: found through their log rows (same trace).
+    traces = [r[0] for r in conn.execute(select(log.c.trace_id).where(
+        log.c.gemeente == gemeente, log.c.subject == item["subject"],
+        log.c.name.like(f"{step}:%"), log.c.start_time == item["at"]))]
+    if melding:
+        traces += [r.trace_id for r in conn.execute(select(history.c.trace_id, history.c.content)
+                   .where(history.c.gemeente == gemeente, history.c.step == "melding_doorgeven",
+                          history.c.content.is_not(None)))
+                   if json.loads(r.content).get("melding") == item["id"]]
+        conn.execute(delete(melders).where(melders.c.melding_id == item["id"]))
+        conn.execute(delete(meldingen).where(meldingen.c.id == item["id"]))
+    else:
+        conn.execute(delete(involvements).where(involvements.c.id == item["id"]))
+    erased = conn.execute(update(history).where(
+        history.c.gemeente == gemeente, history.c.trace_id.in_(traces),
+        history.c.content.is_not(None)).values(content=None, content_salt=None)).rowcount \
+        if traces else 0
+    rule = RULE_MELDING if melding else RULE_BETROKKENHEID
+    uow.store.insert_proof(gemeente=gemeente, case_id=f"{item['soort']}:{item['id']}",
+                           destroyed_at=uow.now, closed_on=item["vastgelegd"],
+                           bewaartermijn_maanden=item["bewaartermijn_maanden"], rule=rule,
+                           actor=actor, history_entries=erased, persons=1, trace_id=trace)
+    stype = conn.execute(select(log.c.subject_type).where(
+        log.c.gemeente == gemeente, log.c.subject == item["subject"]).limit(1)).scalar()
+    uow.write_log((Processing(DESTROY, item["soort"], "vernietiging", rule),), step="vernietig",
+                  trace=trace, actor=actor,
+                  subjects={item["soort"]: (item["subject"], stype or "pseudoniem")})
+    item["vernietigd"] = True
+
+
+__all__ = ["BETROKKENHEID", "MELDINGEN", "run"]
