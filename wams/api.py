@@ -243,6 +243,30 @@ class Wams:
         :class:`~wams.core.engine.Refused` and returns nothing."""
         return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose)
 
+    def case_summary(self, gemeente: str, case_id: str) -> dict[str, Any]:
+        """One case's id, route, law, phase, version and dates: no personal data, not logged."""
+        from wams.core.privacy import casefile
+
+        return casefile.summary(self._engine, gemeente, case_id)
+
+    def case_steps(self, gemeente: str, case_id: str) -> list[dict[str, Any]]:
+        """The steps of a case as decided, allowed and refused (``decision`` as stored JSON),
+        without their payload: no case content, so readable after destruction too."""
+        from wams.core.privacy import casefile
+
+        return casefile.steps(self._engine, gemeente, case_id)
+
+    def case_parties(self, gemeente: str, case_id: str) -> dict[str, str]:
+        """The organisations in a case: party ref → registered party kind. No person and no
+        case content (not logged as a consult)."""
+        return self._engine.case_parties(gemeente, case_id)
+
+    def case_log(self, gemeente: str, case_id: str) -> list[dict[str, Any]]:
+        """The processing-log rows of a case (R36), persons as keyed pseudonyms."""
+        from wams.core.privacy import casefile
+
+        return casefile.processing_log(self._engine, gemeente, case_id)
+
     def cases(self, gemeente: str) -> list[dict[str, object]]:
         """Case summaries (id, phase, route, law, dates) of one municipality: no personal data."""
         return self._engine.list_cases(gemeente)

@@ -19,6 +19,7 @@ from typing import IO, Any
 import click
 
 from wams.core.settings import SETTINGS
+from wams.core.voortgang import voortgang_status
 
 EXIT_USER = 2
 DB_ENV = "WAMS_DATABASE_URL"
@@ -37,7 +38,7 @@ class UserError(click.ClickException):
 
 
 @contextlib.contextmanager
-def _errors() -> Iterator[None]:
+def user_errors() -> Iterator[None]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from wams.core.catalogue import CatalogueError
@@ -58,7 +59,7 @@ def _errors() -> Iterator[None]:
         raise UserError(f"de database is niet bruikbaar: {first}") from exc
 
 
-def _open(url: str | None, *, must_exist: bool = True) -> Any:
+def open_database(url: str | None, *, must_exist: bool = True) -> Any:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -110,10 +111,10 @@ def log_export(url: str, since: str | None, gemeente: str | None) -> None:
     from wams.core.privacy import logexport
 
     start = _date(since, "--since")
-    with _errors():
+    with user_errors():
         if gemeente is not None:
             check_gemeente(gemeente)
-        w = _open(url)
+        w = open_database(url)
         try:
             out = sys.stdout
             for line in logexport.lines(w.engine.db, gemeente=gemeente, since=start):
@@ -136,8 +137,8 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
     """Het register van verwerkingsactiviteiten (AVG art. 30), uit de plugin-declaraties."""
     from wams.core.privacy import register, retention
 
-    with _errors():
-        w = _open(url or "sqlite://")
+    with user_errors():
+        w = open_database(url or "sqlite://")
         try:
             gemeenten = [gemeente] if gemeente else w.municipalities()
             if not gemeenten:
@@ -178,8 +179,8 @@ def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,
 
     if (bsn is None) == (ref is None):
         raise UserError("noem de persoon met --bsn of met --persoon (één van beide)")
-    with _errors():
-        w = _open(url)
+    with user_errors():
+        w = open_database(url)
         try:
             report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
                                       verzoek=verzoek)
@@ -209,8 +210,8 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
         if total >= 50 and (done % max(1, total // 20) == 0 or done == total):
             click.echo(f"  {done}/{total}", err=True)
 
-    with _errors():
-        w = _open(url)
+    with user_errors():
+        w = open_database(url)
         try:
             items = retention.run(w.engine, gemeente, dry_run=dry_run, progress=progress)
         finally:
@@ -256,8 +257,8 @@ def case_list(url: str, gemeente: str) -> None:
     from wams.core.policy import retention_ends
     from wams.core.privacy import retention
 
-    with _errors():
-        w = _open(url)
+    with user_errors():
+        w = open_database(url)
         try:
             rows = w.cases(gemeente)
             months = int(w.setting(gemeente, retention.SETTING))
@@ -277,19 +278,6 @@ def case_list(url: str, gemeente: str) -> None:
         click.echo(line)
 
 
-def voortgang_status(case: Any, today: dt.date, months: int) -> dict[str, Any] | None:
-    """R27: when the coordinator's next progress report is due and whether it is overdue.
-    Counted from the last report, or from the coordinator's appointment."""
-    from wams.core.policy import retention_ends
-
-    if case.coordinator is None or case.phase != "coordinatie":
-        return None
-    last = max(case.voortgang) if case.voortgang else None
-    since = last or case.coordinator.since
-    due = retention_ends(since, months)
-    return {"laatste": last, "uiterlijk": due, "te_laat": today > due}
-
-
 OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het college beslist",
              "ended": "verwerking beëindigd", "resumed": "verwerking hervat met reden"}
 
@@ -302,8 +290,8 @@ OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het col
 @click.option("--doel", required=True, help="Waarvoor u de casus inziet (wordt gelogd).")
 def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> None:
     """Toon één casus. Inzien is raadplegen: het wordt per persoon gelogd (R36)."""
-    with _errors():
-        w = _open(url)
+    with user_errors():
+        w = open_database(url)
         try:
             case = w.case(gemeente, case_id, actor=actor, purpose=doel)
             raw = w.setting(gemeente, VOORTGANG_SETTING)

@@ -8,6 +8,8 @@
   and its recorded versions;
 - :mod:`~wams.core.privacy.inzage`: the access report (AVG art. 15);
 - :mod:`~wams.core.privacy.retention`: bewaartermijn, destruction and its proof (R33);
+- :mod:`~wams.core.privacy.casefile`: what a case's record says without its content (summary,
+  steps as decided, log entries), also after destruction;
 - :mod:`~wams.core.privacy.meldpunt`: passing a melding on, listing meldingen (R34, R35);
 - :mod:`~wams.core.privacy.work`: the protocols through which these operations use one
   transaction of the engine (the unit of work) and the engine itself.
