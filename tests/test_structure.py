@@ -23,8 +23,12 @@ FORBIDDEN = {
                            "wams.cli"),
     "wams.plugins": ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
                      "wams.api", "wams.cli"),
+    # The reports are built on the public API only, never on the engine's insides.
+    "wams.reports": ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
+                     "wams.cli"),
 }
-ROOMS = ("wams.core.storage", "wams.core.privacy", "wams.core.engine", "wams.core.scenario")
+ROOMS = ("wams.core.storage", "wams.core.privacy", "wams.core.engine", "wams.core.scenario",
+         "wams.reports")
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:

@@ -18,6 +18,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from wams.cli_report import html_option, write_html
+
 if TYPE_CHECKING:
     from wams.core.scenario.format import Scenario
     from wams.core.scenario.run import ScenarioResult, StepResult
@@ -74,11 +76,13 @@ def cli() -> None:
 # wams_commands(cli) hook (see _plugin_commands below).
 def _add_commands() -> None:
     from wams.cli_privacy import register_commands
+    from wams.cli_report import register_commands as register_reports
     from wams.cli_storage import audit, db
 
     cli.add_command(db)
     cli.add_command(audit)
     register_commands(cli)
+    register_reports(cli)
 
 
 _add_commands()
@@ -181,9 +185,10 @@ def _summary(results: list[ScenarioResult], err: bool = False) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Eén JSON-document (scenarios.md).")
 @click.option("--explain", is_flag=True,
               help="Toon het besluit van elke stap met regels en bronnen.")
+@html_option
 @click.pass_context
 def scenario_run(ctx: click.Context, paths: tuple[str, ...], url: str | None, as_json: bool,
-                 explain: bool) -> None:
+                 explain: bool, html_dir: str | None) -> None:
     """Voer scenariobestanden of mappen uit; exit 0 als alles slaagt, 1 bij falen, 2 bij fouten."""
     from wams.core.scenario import run as runner
 
@@ -192,6 +197,7 @@ def scenario_run(ctx: click.Context, paths: tuple[str, ...], url: str | None, as
                               on_result=None if as_json else lambda r: _report(r, explain))
     if as_json:
         click.echo(json.dumps(runner.as_json(results), ensure_ascii=False, indent=2))
+    write_html(results, html_dir, Path(paths[0]) if Path(paths[0]).is_dir() else None)
     ctx.exit(_summary(results, err=as_json))
 
 
@@ -344,8 +350,9 @@ def _demo_report(result: ScenarioResult, root: Path) -> None:
               help="Database voor de demo; een SQLite-bestand wordt elke keer opnieuw gemaakt.")
 @click.option("--scenarios", "folder", type=click.Path(file_okay=False),
               help="Map met scenario's (standaard: de meegeleverde bibliotheek).")
+@html_option
 @click.pass_context
-def demo(ctx: click.Context, url: str, folder: str | None) -> None:
+def demo(ctx: click.Context, url: str, folder: str | None, html_dir: str | None) -> None:
     """Speel de scenariobibliotheek af en laat elk besluit zien (Nederlands, met regels)."""
     from wams.core.scenario.run import run_many
 
@@ -356,6 +363,7 @@ def demo(ctx: click.Context, url: str, folder: str | None) -> None:
     _fresh_sqlite(url)
     click.echo(f"wams demo: {len(scenarios)} scenario's uit {root}, database {url}")
     results = run_many(scenarios, url, on_result=lambda r: _demo_report(r, root))
+    write_html(results, html_dir, root)
     click.echo("")
     ctx.exit(_summary(results))
 

@@ -1,0 +1,156 @@
+"""The case report: the story of one case at a glance, for the reader it is made for.
+
+- ``medewerker`` (a college official, the default): the dossier, read with ``Wams.case`` — a
+  logged read (R36) whose purpose names the file the report is written to — with the timeline
+  of every step (allowed and refused: reason code, Dutch message, rules with title and
+  sources), the werkplan and its versions, the coordinator, the voortgang (an overdue report
+  marked, R27), the objections (R09) and the data-flow diagram.
+- ``fg`` (the privacy officer): no case content. The dossier is not opened; the report is built
+  from the steps as decided and the processing log only, persons as "betrokkene 1, 2, …".
+- A destroyed case, for every reader: only that it was destroyed, when, and the processing-log
+  entries that remain (R33: the dossier is gone, the log and the proof stay).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from wams.core.rules import RULES
+from wams.core.settings import SETTINGS
+from wams.core.voortgang import voortgang_status
+from wams.reports import flows
+from wams.reports.render import render
+from wams.reports.words import OBJECTION_LABELS, PHASE_LABELS, STEP_LABELS
+
+if TYPE_CHECKING:
+    from wams.api import Wams
+
+ROLES = ("medewerker", "fg")
+VOORTGANG_SETTING = "voortgang_interval_maanden"
+#: sources and recipients in the log that are no party and no person
+OWN_BODIES = ("college", "client", "betrokkene", "meldpunt", "export")
+
+
+@attrs.frozen
+class CaseReport:
+    html: str
+    #: whether the page holds case content (personal data): then it is a copy outside the
+    #: database, which the CLI says on the terminal
+    personal: bool
+
+
+def purpose_with_file(doel: str, path: Path | None) -> str:
+    """The purpose of the logged read, naming the file the report goes to: a copy outside the
+    database must be findable from the processing log (R36)."""
+    return f"{doel} (rapport opgeslagen in bestand {path})" if path is not None else doel
+
+
+def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
+                rol: str = "medewerker", path: Path | None = None) -> CaseReport:
+    if rol not in ROLES:
+        raise ValueError(f"rol '{rol}' is onbekend; kies uit {', '.join(ROLES)}")
+    summary = w.case_summary(gemeente, case_id)
+    steps = w.case_steps(gemeente, case_id)
+    log = w.case_log(gemeente, case_id)
+    base = {"summary": summary, "rol": rol, "actor": actor, "doel": doel,
+            "today": w.today(), "law": _law_name(w, summary["wet"])}
+    if summary["destroyed_on"] is not None:
+        return CaseReport(render("destroyed.html", **base, log=_log_rows(log, _numbered(log))),
+                          False)
+    timeline = _timeline(steps)
+    if rol == "fg":
+        pseudonyms = _numbered(log)
+        parties = w.case_parties(gemeente, case_id)
+        diagram = flows.build(log, steps, w.catalogue, persons=pseudonyms, parties=parties,
+                              mask_unknown=True)
+        return CaseReport(render("case.html", **base, case=None, timeline=timeline,
+                                 facts=_facts_from_steps(steps), diagram=diagram,
+                                 layout=flows.layout(diagram), voortgang=None,
+                                 log=_log_rows(log, pseudonyms, parties)), False)
+    case = w.case(gemeente, case_id, actor=actor, purpose=purpose_with_file(doel, path))
+    refs = {subject: ref for ref, subject in case.subjects.items()}
+    diagram = flows.build(log, steps, w.catalogue, persons=refs,
+                          parties={r: p.partij.soort for r, p in case.parties.items()},
+                          held=case.held, requests=case.requests)
+    raw = w.setting(gemeente, VOORTGANG_SETTING)
+    months = raw if isinstance(raw, int) else int(SETTINGS[VOORTGANG_SETTING].default)
+    return CaseReport(render("case.html", **base, case=case, timeline=timeline,
+                             facts=_facts_from_steps(steps), diagram=diagram,
+                             layout=flows.layout(diagram),
+                             voortgang=voortgang_status(case, w.today(), months),
+                             months=months, objections=OBJECTION_LABELS,
+                             log=_log_rows(log, refs)), True)
+
+
+def _law_name(w: Wams, code: str | None) -> str | None:
+    law = w.catalogue.laws.get(code) if code else None
+    return law.name if law is not None else code
+
+
+def _numbered(log: list[dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in log:
+        out.setdefault(row["subject"], f"betrokkene {len(out) + 1}")
+    return out
+
+
+def rules_of(ids: list[str]) -> list[dict[str, Any]]:
+    """Each rule a decision cites, with its title and legal sources."""
+    return [{"id": i, "title": RULES[i].title if i in RULES else "",
+             "sources": list(RULES[i].sources) if i in RULES else []} for i in ids]
+
+
+def _timeline(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps grouped by the phase they left the case in: one band per phase."""
+    bands: list[dict[str, Any]] = []
+    for s in steps:
+        d = json.loads(s["decision"])
+        phase = d.get("phase") or "-"
+        entry = {"at": s["at"], "step": s["step"], "label": STEP_LABELS.get(s["step"], s["step"]),
+                 "allowed": s["allowed"], "code": s["code"], "message": d.get("message", ""),
+                 "rules": rules_of(list(d.get("rule_ids") or [])), "actor": s["actor"],
+                 "werkplan": d.get("werkplan"), "expectation": None}
+        if not bands or bands[-1]["phase"] != phase:
+            bands.append({"phase": phase, "label": PHASE_LABELS.get(phase, phase),
+                          "steps": []})
+        bands[-1]["steps"].append(entry)
+    return bands
+
+
+def _facts_from_steps(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the decisions alone tell (no content): werkplan adoptions, coordinator appointed,
+    voortgang reports, objections — with their dates."""
+    facts: dict[str, list[Any]] = {"werkplan": [], "coordinator": [], "voortgang": [],
+                                   "bezwaar": []}
+    for s in steps:
+        if not s["allowed"]:
+            continue
+        d = json.loads(s["decision"])
+        if s["step"] == "werkplan":
+            facts["werkplan"].append({"at": s["at"], "grondslag": d.get("werkplan")})
+        elif s["step"] in ("coordinator", "voortgang"):
+            facts[s["step"]].append({"at": s["at"]})
+        elif s["step"] in ("bezwaar", "besluit_bezwaar"):
+            facts["bezwaar"].append({"at": s["at"], "label": STEP_LABELS[s["step"]]})
+    return facts
+
+
+def _log_rows(log: list[dict[str, Any]], persons: dict[str, str],
+              parties: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The log as the page shows it. With ``parties`` (the privacy officer's view) a source or
+    recipient that is no organisation is a person's ref, shown as "persoon"."""
+    def body(ref: str | None) -> str | None:
+        if parties is None or ref is None or ref in parties or ref in OWN_BODIES \
+                or ref.startswith("college:"):
+            return ref
+        return "persoon"
+
+    return [{"at": r["start_time"], "name": r["name"], "category": r["category"],
+             "purpose": r["purpose"], "basis": r["legal_basis"], "source": body(r["source"]),
+             "recipient": body(r["recipient"]), "actor": r["actor"],
+             "subject": persons.get(r["subject"]) or r["subject"][:12] + "…"}
+            for r in log]
