@@ -1,0 +1,80 @@
+"""Each kind of report opened in headless Chromium, as a person would look at it: the page
+loads, a screenshot shows something, the console has no error and the page asks the network
+for nothing (not even a blocked request). Chromium is the Debian package; see chromium.py."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from chromium import visit
+from click.testing import CliRunner
+from reports_helpers import RECLASSERING_BSN, run_cases
+
+from wams.cli import cli
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One page of every kind, from bundled scenarios (SQLite: the browser checks the page,
+    the backends are covered by test_reports.py)."""
+    root = tmp_path_factory.mktemp("pages")
+    url = f"sqlite:///{root / 'wams.db'}"
+    cases = run_cases(url)
+    runner = CliRunner()
+    out: dict[str, Path] = {}
+    for name, extra in (("case", ()), ("fg", ("--rol", "fg"))):
+        gemeente, case_id = cases["voorwaarde"]
+        out[name] = root / f"{name}.html"
+        result = runner.invoke(cli, ["report", "case", "--db", url, "--gemeente", gemeente,
+                                     case_id, "--actor", "anna", "--doel", "test", *extra,
+                                     "-o", str(out[name])])
+        assert result.exit_code == 0, result.output
+    gemeente, case_id = cases["vernietigd"]
+    out["destroyed"] = root / "destroyed.html"
+    assert runner.invoke(cli, ["report", "case", "--db", url, "--gemeente", gemeente, case_id,
+                               "--actor", "anna", "--doel", "test", "-o",
+                               str(out["destroyed"])]).exit_code == 0
+    out["inzage"] = root / "inzage.html"
+    assert runner.invoke(cli, ["report", "inzage", "--db", url, "--gemeente", "0599",
+                               "--bsn", RECLASSERING_BSN, "-o",
+                               str(out["inzage"])]).exit_code == 0
+    html = root / "run"
+    lib = Path(__file__).resolve().parent.parent / "scenarios" / "kern"
+    assert runner.invoke(cli, ["scenario", "run", str(lib), "--html", str(html)]).exit_code == 0
+    out["run-index"] = html / "index.html"
+    out["run-scenario"] = next(html.glob("*--r16-*.html"))
+    return out
+
+
+@pytest.mark.parametrize("kind", ["case", "fg", "destroyed", "inzage", "run-index",
+                                  "run-scenario"])
+def test_page_opens_in_chromium_without_errors_or_requests(
+        pages: dict[str, Path], kind: str, tmp_path: Path) -> None:
+    seen = visit(pages[kind])
+    assert seen.console_errors == ()
+    assert seen.requests == ()
+    width, height = _png_size(seen.screenshot)
+    assert width >= 1000 and height >= 300
+    # a blank page compresses to almost nothing; a page with text and lines does not
+    assert len(seen.screenshot) > 20_000
+    (tmp_path / f"{kind}.png").write_bytes(seen.screenshot)
+
+
+def test_the_browser_check_catches_a_page_that_loads_or_runs_something(
+        tmp_path: Path) -> None:
+    """The check itself, tried on a page that breaks the rules."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="nl"><head><title>x</title></head><body>'
+                   '<img src="http://127.0.0.1:9/x.png" alt="">'
+                   '<script>console.error("kapot")</script></body></html>', encoding="utf-8")
+    seen = visit(bad)
+    assert "kapot" in seen.console_errors
+    assert seen.requests == ("http://127.0.0.1:9/x.png",)
