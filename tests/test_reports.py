@@ -386,3 +386,29 @@ def test_demo_html_covers_the_bundled_library(tmp_path: Path) -> None:
     index = strict_html((out / "index.html").read_text(encoding="utf-8"))
     assert {tr.get("data-law") for tr in index.findall(".//tr[@data-law]")} == \
         {p.parent.name for p in library}
+
+
+# -- the content-free reads the reports are built on -------------------------------------------
+
+
+def test_content_free_reads_stay_inside_their_municipality(
+        db_url: str, cases: dict[str, tuple[str, str]]) -> None:
+    from wams.api import Wams
+    from wams.core.errors import InputError, WamsError
+
+    gemeente, case_id = cases["voorwaarde"]
+    with Wams.open(db_url) as w:
+        before = len(w.case_log(gemeente, case_id))
+        for read in (w.case_summary, w.case_steps, w.case_log, w.case_parties):
+            with pytest.raises(WamsError, match="andere gemeente"):
+                read("0599", case_id)
+            with pytest.raises(InputError, match="bestaat niet"):
+                read(gemeente, "geen-casus")
+        steps = w.case_steps(gemeente, case_id)
+        assert [s["allowed"] for s in steps].count(False) >= 1
+        assert all("content" not in s for s in steps)
+        assert w.case_parties(gemeente, case_id) == {
+            "huisarts": "aanpalend.huisarts", "kredietbank": "wgs.schuldhulpverlener",
+            "wijkteam": "wmo.wijkteam"}
+        # none of them is a consult of the dossier
+        assert len(w.case_log(gemeente, case_id)) == before
