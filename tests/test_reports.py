@@ -348,7 +348,7 @@ def test_scenario_run_html_has_an_index_per_law_and_a_page_per_scenario(
     bad.parent.mkdir(parents=True)
     source = (LIBRARY / "kern" / "r16-voorwaarde-geen-doorverstrekking.yaml").read_text(
         encoding="utf-8")
-    bad.write_text(source.replace("verwacht: {toegestaan: false", "verwacht: {toegestaan: true",
+    bad.write_text(source.replace("verwacht: {toegestaan: nee", "verwacht: {toegestaan: ja",
                                   1), encoding="utf-8")
     assert bad.read_text(encoding="utf-8") != source
     good = tmp_path / "lib" / "kern" / "goed.yaml"
