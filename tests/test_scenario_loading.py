@@ -546,3 +546,12 @@ def test_instellingen_the_engine_would_refuse_are_refused_at_load(settings: dict
     line = str(exc.value)
     assert line.startswith(f"{FILE}: sleutel 'instellingen.{next(iter(settings))}'")
     assert fragment in line and len(line.splitlines()) == 1
+
+
+def test_time_jump_past_the_calendar_is_one_line() -> None:
+    """Found by the mutation test: ``tijd: {dagen: 2911835}`` overflowed the date type."""
+    data = valid()
+    step = next(s for s in data["stappen"] if "dagen" in s.get("tijd", {}))
+    step["tijd"]["dagen"] = 2_911_835
+    line = bad(data)
+    assert "tijd" in line and "buiten de kalender" in line

@@ -118,7 +118,12 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
         step = _step(raw_step, n, path, refs, clock)
         _check_indicatoren(step, indicatoren, path)
         if isinstance(step.command, Tijd):
-            clock = step.command.datum or clock + dt.timedelta(days=step.command.dagen or 0)
+            try:
+                clock = step.command.datum or clock + dt.timedelta(days=step.command.dagen or 0)
+            except OverflowError:
+                raise ScenarioError(path, f"{step.command.dagen} dagen na {clock} valt buiten de "
+                                    "kalender; neem een kleiner aantal dagen", step=n,
+                                    action="tijd", key="dagen") from None
         steps.append(step)
     return Scenario(path=path, header=header, stappen=tuple(steps))
 
