@@ -19,7 +19,6 @@ from typing import IO, Any
 import click
 
 from wams.core.settings import SETTINGS
-from wams.core.voortgang import voortgang_status
 
 EXIT_USER = 2
 DB_ENV = "WAMS_DATABASE_URL"
@@ -324,6 +323,8 @@ def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> N
     if case.coordinator is not None:
         echo(f"  coördinator: {case.coordinator.wie} ({case.coordinator.type}) sinds "
              f"{case.coordinator.since}")
+    from wams.core.voortgang import voortgang_status
+
     status = voortgang_status(case, today, interval)
     if status is not None:
         last = status["laatste"] or "nog geen"
