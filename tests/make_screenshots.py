@@ -30,7 +30,7 @@ def main() -> None:
                 "report-case": case_report(w, gemeente, case_id, actor="anna",
                                            doel="casusbespreking").html,
                 "report-inzage": inzage_report(w, "0599", bsn=RECLASSERING_BSN,
-                                               actor="balie"),
+                                               verzoek="AVG-2027-14", actor="balie"),
             }
         for name, html in pages.items():
             page = Path(tmp) / f"{name}.html"

@@ -294,7 +294,7 @@ def test_citizen_report_is_plain_dutch_and_logged(
     before = _log(db_url, gemeente, case_id)
     out = tmp_path / "inzage.html"
     result = _report(db_url, "inzage", "--gemeente", gemeente, "--bsn", RECLASSERING_BSN,
-                     "-o", str(out))
+                     "--verzoek", "AVG-2027-14", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "bevat persoonsgegevens" in result.stderr
     html = out.read_text(encoding="utf-8")
@@ -321,7 +321,7 @@ def test_citizen_report_is_plain_dutch_and_logged(
     from wams.api import Wams
 
     with Wams.open(db_url) as w:
-        again = w.inzage_persoon(gemeente, bsn=RECLASSERING_BSN, actor="test", purpose="test")
+        again = w.inzage_persoon(gemeente, bsn=RECLASSERING_BSN, actor="test", verzoek="AVG-2")
     assert any(str(out.resolve()) in v["doel"] for v in again["verwerkingen"])
 
 
@@ -332,7 +332,7 @@ def test_citizen_report_of_a_destroyed_case_keeps_only_the_log(
 
     gemeente, _ = cases["vernietigd"]
     with Wams.open(db_url) as w:
-        html = inzage_report(w, gemeente, bsn="757491182", actor="balie")
+        html = inzage_report(w, gemeente, bsn="757491182", actor="balie", verzoek="AVG-9")
     text = visible_text(html)
     assert "Dit dossier is vernietigd" in text
     assert "Pieters" not in html and "Jolanda" not in html
@@ -412,3 +412,21 @@ def test_content_free_reads_stay_inside_their_municipality(
             "wijkteam": "wmo.wijkteam"}
         # none of them is a consult of the dossier
         assert len(w.case_log(gemeente, case_id)) == before
+
+
+@pytest.mark.parametrize("rol", ["medewerker", "fg"])
+def test_a_report_for_enforcement_or_by_nobody_is_refused_for_every_reader(
+        db_url: str, cases: dict[str, tuple[str, str]], tmp_path: Path, rol: str) -> None:
+    """R20 and R36 hold for the report as for the reads it is built on, also where the
+    dossier itself is not opened (the privacy officer's report)."""
+    gemeente, case_id = cases["voorwaarde"]
+    before = _log(db_url, gemeente, case_id)
+    out = tmp_path / "x.html"
+    for actor, doel in (("anna", "opsporing van uitkeringsfraude"), ("anna", " "),
+                        (" ", "casusbespreking")):
+        result = _report(db_url, "case", "--gemeente", gemeente, case_id, "--actor", actor,
+                         "--doel", doel, "--rol", rol, "-o", str(out))
+        assert result.exit_code == 2, (doel, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+    assert _log(db_url, gemeente, case_id) == before

@@ -44,7 +44,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                str(out["destroyed"])]).exit_code == 0
     out["inzage"] = root / "inzage.html"
     assert runner.invoke(cli, ["report", "inzage", "--db", url, "--gemeente", "0599",
-                               "--bsn", RECLASSERING_BSN, "-o",
+                               "--bsn", RECLASSERING_BSN, "--verzoek", "AVG-1", "-o",
                                str(out["inzage"])]).exit_code == 0
     html = root / "run"
     lib = Path(__file__).resolve().parent.parent / "scenarios" / "kern"

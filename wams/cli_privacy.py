@@ -225,8 +225,8 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
     click.echo(f"{len(items)} casussen over de bewaartermijn; niets veranderd (--dry-run)"
                if dry_run else f"{done} vernietigd, {len(items) - done} niet")
     # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
-    with _errors():
-        w = _open(url)
+    with user_errors():
+        w = open_database(url)
         try:
             records = w.retention_run_records(gemeente, dry_run=dry_run)
         finally:

@@ -102,14 +102,19 @@ def report_case(url: str, gemeente: str, case_id: str, actor: str, doel: str, ro
 @_db
 @_gemeente
 @click.option("--bsn", help="Het BSN van de betrokkene.")
-@click.option("--persoon", "ref", metavar="REF", help="Het kenmerk van een persoon zonder BSN.")
+@click.option("--persoon", "ref", metavar="REF",
+              help="Het kenmerk van een persoon zonder BSN (met --casus).")
+@click.option("--casus", "case_id", metavar="ID",
+              help="De casus waarin de persoon zonder BSN bekend is.")
 @click.option("--actor", default="college", show_default=True, help="Wie de inzage opvraagt.")
-@click.option("--doel", default="verzoek om inzage van betrokkene (AVG art. 15)",
-              show_default=True)
+@click.option("--verzoek", required=True, metavar="KENMERK",
+              help="Het kenmerk van het verzoek om inzage van de betrokkene (AVG art. 15).")
 @_output
-def report_inzage(url: str, gemeente: str, bsn: str | None, ref: str | None, actor: str,
-                  doel: str, output: str) -> None:
-    """Inzage als pagina in eenvoudig Nederlands, voor de betrokkene (AVG art. 15). Gelogd."""
+def report_inzage(url: str, gemeente: str, bsn: str | None, ref: str | None,
+                  case_id: str | None, actor: str, verzoek: str, output: str) -> None:
+    """Inzage als pagina in eenvoudig Nederlands, voor de betrokkene (AVG art. 15).
+
+    Onder dezelfde regels als 'wams inzage': op zijn verzoek, met een vast doel. Gelogd."""
     from wams.reports.inzage import inzage_report
 
     if (bsn is None) == (ref is None):
@@ -118,8 +123,8 @@ def report_inzage(url: str, gemeente: str, bsn: str | None, ref: str | None, act
     with user_errors():
         w = open_database(url)
         try:
-            html = inzage_report(w, gemeente, bsn=bsn, ref=ref, actor=actor, doel=doel,
-                                 path=path)
+            html = inzage_report(w, gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
+                                 verzoek=verzoek, path=path)
         finally:
             w.close()
     _write(path, html)

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from wams.core import policy
+from wams.core.errors import InputError, WamsError
+from wams.core.reasons import reason
 from wams.core.rules import RULES
 from wams.core.settings import SETTINGS
 from wams.core.voortgang import voortgang_status
@@ -49,10 +52,27 @@ def purpose_with_file(doel: str, path: Path | None) -> str:
     return f"{doel} (rapport opgeslagen in bestand {path})" if path is not None else doel
 
 
+class ReportRefused(WamsError):
+    """A report the rules refuse (R20: a read for an enforcement purpose); nothing was read."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}")
+
+
 def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
                 rol: str = "medewerker", path: Path | None = None) -> CaseReport:
     if rol not in ROLES:
-        raise ValueError(f"rol '{rol}' is onbekend; kies uit {', '.join(ROLES)}")
+        raise InputError(f"rol '{rol}' is onbekend; kies uit {', '.join(ROLES)}")
+    # The rules of the reads the report is built on hold for every reader, also where the
+    # dossier itself is not opened (fg, destroyed): who asks is named (R36) and the purpose is
+    # never enforcement (R20).
+    if not isinstance(actor, str) or not actor.strip():
+        raise InputError("noem wie het rapport maakt (actor); een lege actor wordt niet "
+                         "geaccepteerd")
+    refusal = policy.read_purpose(doel)
+    if refusal is not None:
+        raise ReportRefused(refusal.code, decisions_message(refusal.code, refusal.detail))
     summary = w.case_summary(gemeente, case_id)
     steps = w.case_steps(gemeente, case_id)
     log = w.case_log(gemeente, case_id)
@@ -84,6 +104,11 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
                              voortgang=voortgang_status(case, w.today(), months),
                              months=months, objections=OBJECTION_LABELS,
                              log=_log_rows(log, refs)), True)
+
+
+def decisions_message(code: str, detail: str | None) -> str:
+    message = reason(code).message
+    return f"{message} {detail}" if detail else message
 
 
 def _law_name(w: Wams, code: str | None) -> str | None:

@@ -25,17 +25,22 @@ from wams.reports.words import (
 if TYPE_CHECKING:
     from wams.api import Wams
 
-DEFAULT_PURPOSE = "verzoek om inzage van betrokkene (AVG art. 15)"
-#: a purpose of ours that the citizen reads back: said once in words
-PLAIN_PURPOSES = {DEFAULT_PURPOSE: "u vroeg om dit overzicht",
-                  "inzage door betrokkene (AVG art. 15)": "u vroeg om een overzicht"}
+#: the purposes of an access report (fixed: it is the person's right, not a search), as the
+#: citizen reads them back
+INZAGE_PURPOSES = ("verzoek van betrokkene (AVG art. 15)", "inzage door betrokkene (AVG art. 15)")
+PLAIN_INZAGE = "u vroeg om een overzicht van uw gegevens"
 
 
 def inzage_report(w: Wams, gemeente: str, *, bsn: str | None = None, ref: str | None = None,
-                  actor: str, doel: str = DEFAULT_PURPOSE, path: Path | None = None) -> str:
-    """The page. ``path``, the file it goes to, is named in the logged purpose (R36)."""
-    purpose = f"{doel} (overzicht opgeslagen in bestand {path})" if path is not None else doel
-    report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, actor=actor, purpose=purpose)
+                  case_id: str | None = None, actor: str, verzoek: str,
+                  path: Path | None = None) -> str:
+    """The page. ``verzoek`` is the reference of the person's request; the purpose is fixed
+    (``Wams.inzage_persoon``). ``path``, the file the page goes to, is named in the logged
+    record with the request's reference (R36)."""
+    if path is not None:
+        verzoek = f"{verzoek} (overzicht opgeslagen in bestand {path})"
+    report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
+                              verzoek=verzoek)
     return render("inzage.html", gemeente=gemeente, report=report,
                   cases=[_case(w, c) for c in report["casussen"]],
                   rows=[_row(v) for v in report["verwerkingen"]],
@@ -82,5 +87,6 @@ def _row(v: dict[str, Any]) -> dict[str, Any]:
     purpose = v["doel"] or ""
     return {"when": v["wanneer"], "what": what + ".",
             "data": v["categorie_naam"] or "gegevens over u",
-            "why": PLAIN_PURPOSES.get(purpose, purpose), "by": plain_party(v["door"]),
+            "why": PLAIN_INZAGE if purpose.startswith(INZAGE_PURPOSES) else purpose,
+            "by": plain_party(v["door"]),
             "case": v["casus"]}
