@@ -2,7 +2,7 @@
 
 Scenario files are a public, versioned format written by people (municipal domain experts,
 plugin authors), so every mistake must come back as ONE line naming the file, the step and the
-key, with what to do about it (scenarios.md; architecture.md, "Errors on bad input").
+key, with what to do about it (docs/scenarios.md).
 
 Why cattrs with one private converter: the records below *are* the format, so the loader, the
 JSON Schema (:mod:`wams.core.scenario.schema`) and the runner cannot drift apart. The converter
@@ -168,7 +168,7 @@ class Scenario:
 #: step key → record class; ``tijd`` is the runner's own step.
 ACTIONS: dict[str, type] = {**c.STEPS, "tijd": Tijd}
 
-#: Closed value sets of plain-text command fields (scenarios.md, "Steps").
+#: Closed value sets of plain-text command fields (docs/scenarios.md, "Steps").
 CHOICES: dict[tuple[type, str], tuple[str, ...]] = {
     (c.Hulpvraag, "bron"): ("client", "vroegsignalering", "data_analyse", "bestandskoppeling"),
     (c.Verstrekking, "besluit"): ("verstrekt", "gedeeltelijk", "geweigerd"),

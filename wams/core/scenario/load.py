@@ -43,10 +43,53 @@ from wams.core.scenario.format import (
     suggest,
 )
 
+#: Input limits (documented in docs/scenarios.md): far above any real scenario (the bundled
+#: library's largest file is 4 kB and 24 steps), low enough that checking a hostile file stays
+#: fast and small. Above a limit: one line, exit 2.
+MAX_BYTES = 256_000
+MAX_STEPS = 1_000
+MAX_DEPTH = 20
+
+
+class _Unsupported(yaml.composer.ComposerError):
+    """A limit of the format, not a YAML syntax error: reported without the syntax hint."""
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice; PyYAML would silently keep the last one,
-    dropping e.g. the first of two ``vraag_gegevens`` in one step."""
+    """SafeLoader that refuses a key written twice (PyYAML would silently keep the last one,
+    dropping e.g. the first of two ``vraag_gegevens`` in one step), nesting deeper than
+    :data:`MAX_DEPTH` (PyYAML composes recursively: deep nesting would be a RecursionError),
+    a list longer than :data:`MAX_STEPS` and aliases (a few lines of aliases can expand to
+    gigabytes when converted)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Unsupported(
+                None, None, "ankers en aliassen (&naam, *naam) worden niet ondersteund; schrijf "
+                "de waarde uit", event.start_mark)
+        if isinstance(parent, yaml.SequenceNode) and isinstance(index, int) \
+                and index >= MAX_STEPS:
+            # Stopped while composing: the whole list is never built (memory stays bounded).
+            event = self.peek_event()
+            raise _Unsupported(
+                None, None, f"een lijst met meer dan {MAX_STEPS} elementen; een scenario heeft "
+                f"hoogstens {MAX_STEPS} stappen: splits het in meerdere bestanden",
+                event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise _Unsupported(
+                    None, None, f"dieper genest dan {MAX_DEPTH} niveaus; een scenario heeft "
+                    "zo'n diepte nooit nodig", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[object] = set()
@@ -68,6 +111,10 @@ def load(path: str | Path) -> Scenario:
     """Read and validate one scenario file."""
     name = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(name, f"het bestand is {size} bytes; een scenario is hoogstens "
+                                      f"{MAX_BYTES} bytes: splits het in meerdere bestanden")
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(name, f"kan niet gelezen worden ({exc.__class__.__name__}: "
@@ -78,12 +125,17 @@ def load(path: str | Path) -> Scenario:
 
 def loads(text: str, path: str = "<scenario>") -> Scenario:
     """Validate a scenario given as YAML text; ``path`` is only used in messages."""
+    if len(text) > MAX_BYTES:
+        raise ScenarioError(path, f"de tekst is {len(text)} tekens; een scenario is hoogstens "
+                                  f"{MAX_BYTES} bytes: splits het in meerdere bestanden")
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"regel {mark.line + 1}, kolom {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, _Unsupported):
+            raise ScenarioError(path, f"{where}{problem}") from None
         raise ScenarioError(path, f"{where}geen geldige YAML ({problem}); controleer inspringing, "
                                   "dubbele punten en aanhalingstekens") from None
     return from_data(data, path)
@@ -93,7 +145,7 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
     """Validate an already parsed scenario (a mapping as YAML gives it)."""
     if not isinstance(data, Mapping):
         raise ScenarioError(path, f"het bestand bevat {kind(data)}, geen scenario; begin met "
-                                  "'formaat: 1' en de andere sleutels uit scenarios.md")
+                                  "'formaat: 1' en de andere sleutels uit docs/scenarios.md")
     raw = dict(data)
     steps_raw = raw.pop("stappen", None)
     header: Header = _structure(raw, Header, path)
@@ -102,6 +154,10 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
     if not isinstance(steps_raw, list) or not steps_raw:
         raise ScenarioError(path, f"verwacht een lijst met minstens één stap, kreeg "
                                   f"{kind(steps_raw)}; schrijf '- hulpvraag: {{...}}'",
+                            key="stappen")
+    if len(steps_raw) > MAX_STEPS:
+        raise ScenarioError(path, f"{len(steps_raw)} stappen; een scenario heeft er hoogstens "
+                                  f"{MAX_STEPS}: splits het in meerdere bestanden",
                             key="stappen")
     _check_ids(header, path)
     for key, value in header.instellingen.items():
@@ -204,7 +260,7 @@ def _check_verwacht(verwacht: Verwacht, path: str, where: dict[str, Any]) -> Non
     if verwacht.reden is not None and verwacht.reden not in REASONS:
         raise ScenarioError(path, f"{show(verwacht.reden)} is geen bekende redencode"
                                   f"{suggest(verwacht.reden, REASONS)}; zie de lijst in "
-                                  "scenarios.md", key="verwacht.reden", **where)
+                                  "docs/reason-codes.md", key="verwacht.reden", **where)
     for i, rule_id in enumerate(verwacht.citeert, start=1):
         if rule_id not in RULES:
             raise ScenarioError(path, f"{show(rule_id)} is geen regel van wams-2020"

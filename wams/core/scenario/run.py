@@ -235,7 +235,7 @@ def _restore_settings(wams: Wams, gemeente: str, previous: dict[str, object]) ->
 
 
 def as_json(results: Iterable[ScenarioResult]) -> list[dict[str, Any]]:
-    """The machine output of scenarios.md ("Machine output"): one object per file."""
+    """The machine output of docs/scenarios.md ("Machine output"): one object per file."""
     return [{
         "file": r.file,
         "scenario": r.scenario,

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from wams.core.model import Partij, Persoon
+from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario.format import (
     ACTIONS,
     CHOICES,
@@ -49,11 +50,17 @@ def json_schema() -> dict[str, Any]:
     root["properties"]["stappen"] = {"type": "array", "minItems": 1,
                                      "items": {"$ref": "#/$defs/Stap"}}
     root["required"] = [*root["required"], "stappen"]
-    verwacht = _type(Verwacht, defs)
+    _describe(root["properties"], "HEADER")
+    verwacht = {**_type(Verwacht, defs),
+                "description": "What the step must yield; absent keys are not checked."}
+    _describe(defs["Verwacht"]["properties"], "VERWACHT")
     defs["Stap"] = {
         "description": "Precies één actie, en optioneel 'verwacht'.",
         "oneOf": [{"type": "object",
-                   "properties": {name: _type(cls, defs), "verwacht": verwacht},
+                   "properties": {name: {**_type(cls, defs),
+                                         "description": scenario_docs.sentence("STEPS",
+                                                                               name)},
+                                  "verwacht": verwacht},
                    "required": [name], "additionalProperties": False}
                   for name, cls in ACTIONS.items()],
     }
@@ -61,10 +68,16 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"wams scenario (formaat {FORMAAT})",
         "description": "Een casus stap voor stap, met wat elke stap moet opleveren "
-                       "(scenarios.md). Gegenereerd uit wams.core.scenario.format.",
+                       "(docs/scenarios.md). Gegenereerd uit wams.core.scenario.format.",
         **root,
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _describe(properties: dict[str, Any], table: str) -> None:
+    """Attach each key's sentence from ``table`` of :mod:`wams.core.scenario.docs`."""
+    for key, schema in properties.items():
+        properties[key] = {**schema, "description": scenario_docs.sentence(table, key)}
 
 
 def _record(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
