@@ -214,7 +214,7 @@ def test_coercive_interventie_with_legal_basis_is_accepted() -> None:
 
 
 def test_a_hook_returning_a_dict_is_refused() -> None:
-    _fails("dict", "wams_domains gaf dict, verwacht Domain",
+    _fails("dict", "wams_domains gaf als record 1 een dict, verwacht Domain",
            domains=[{"code": "x", "name": "x", "kind": "aanpalend"}])
 
 

@@ -85,6 +85,11 @@ class Catalogue:
         self.provision_basis: dict[tuple[str, str], tuple[str, ...]] = {}
         # (core activity, category) → qualified plugin activity code (R36)
         self.activity_of: dict[tuple[str, str], str] = {}
+        #: law and domain codes of plugins the allow/block list switched off (their signals
+        #: are silenced, not errors); ``unknown_switched_off`` when a switched-off plugin
+        #: could not be asked (a third-party one is never loaded just to read its codes)
+        self.switched_off: frozenset[str] = frozenset()
+        self.unknown_switched_off = False
 
     # -- lookups used by the policy -------------------------------------------------------
 
@@ -131,29 +136,60 @@ class Catalogue:
         return tuple((p.name, p.version) for p in self.plugins)
 
 
-def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> Catalogue:
-    """Call every contribution hook once per plugin, attribute and check what comes back."""
+def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], *,
+          switched_off: frozenset[str] = frozenset(),
+          unknown_switched_off: bool = False) -> Catalogue:
+    """Call every contribution hook once per plugin, attribute and check what comes back.
+
+    ``switched_off`` are the law and domain codes of plugins the allow/block list excluded
+    (see :func:`_check_signals`)."""
     cat = Catalogue(pm, list(infos.values()))
+    cat.switched_off, cat.unknown_switched_off = switched_off, unknown_switched_off
     collected: dict[str, list[tuple[str, Any]]] = {}
     for hook_name, section in SECTIONS:
         hook = getattr(pm.hook, hook_name)
         items: list[tuple[str, Any]] = []
+        expected = _RECORD_TYPES[section].__name__
         for impl in hook.get_hookimpls():
             plugin = pm.get_name(impl.plugin) or repr(impl.plugin)
-            result = impl.function()
-            for record in result or ():
+            result = _contribution(plugin, hook_name, expected, impl.function)
+            for n, record in enumerate(result, start=1):
                 if not isinstance(record, _RECORD_TYPES[section]):
                     raise CatalogueError(
-                        f"plugin '{plugin}': {hook_name} gaf {type(record).__name__}, "
-                        f"verwacht {_RECORD_TYPES[section].__name__}")
+                        f"plugin '{plugin}': {hook_name} gaf als record {n} een "
+                        f"{type(record).__name__}, verwacht {expected}")
                 items.append((plugin, record))
             if plugin in infos:
                 infos[plugin].contributions[section] = infos[plugin].contributions.get(
-                    section, 0) + len(result or ())
+                    section, 0) + len(result)
         collected[section] = items
     _fill(cat, collected)
     _validate(cat)
     return cat
+
+
+def _contribution(plugin: str, hook_name: str, expected: str,
+                  function: Callable[[], Any]) -> list[Any]:
+    """Call one plugin's contribution hook; whatever goes wrong names the plugin and the hook.
+
+    A record built with a wrong keyword fails inside the plugin (attrs raises TypeError
+    ``__init__() got an unexpected keyword argument``); a single record instead of a list
+    would otherwise be iterated field by field.
+    """
+    try:
+        result = function()
+    except Exception as exc:
+        raise CatalogueError(
+            f"plugin '{plugin}': {hook_name} faalt bij het maken van zijn records "
+            f"({type(exc).__name__}: {exc}); controleer de velden van {expected} "
+            "(docs/hooks.md, 'Records')") from exc
+    if result is None:
+        return []
+    if isinstance(result, (list, tuple)):
+        return list(result)
+    shown = type(result).__name__
+    raise CatalogueError(f"plugin '{plugin}': {hook_name} gaf één {shown} in plaats van een "
+                         f"lijst; geef een lijst terug: [{expected}(...), ...]")
 
 
 def _qualify(plugin: str, code: str) -> str:
@@ -253,11 +289,7 @@ def _validate(cat: Catalogue) -> None:
             for o in r.overrides:
                 if o in REGIMES:
                     cat.provision_basis[(cc, o)] = (*cat.provision_basis.get((cc, o), ()), code)
-    # A signal only makes sense while both its law and its domain are loaded; a municipality
-    # that switches a plugin off (allow/block list) silences the signals that point into it.
-    cat.signals = {law: kept for law, sigs in cat.signals.items()
-                   if law in cat.laws
-                   and (kept := tuple(s for s in sigs if s.domain in cat.domains))}
+    _check_signals(cat)
     for code, a in cat.activities.items():
         if a.part_of not in CORE_ACTIVITY_CODES:
             fail("activities", code, f"part_of '{a.part_of}' is geen activiteit van de kern "
@@ -269,6 +301,37 @@ def _validate(cat: Catalogue) -> None:
             if first != code:
                 fail("activities", code, f"'{cc}' onder '{a.part_of}' wordt al beschreven door "
                      f"'{first}'; één registerregel per verwerking")
+
+
+def _check_signals(cat: Catalogue) -> None:
+    """R05: a signal names a law and a domain that a plugin declares.
+
+    A signal pointing nowhere is a startup error (a typo would otherwise silently ask
+    nothing). The one exception is a plugin switched off by the allow/block list: its signals
+    into the municipality's remaining plugins, and theirs into it, are silenced, because
+    switching a plugin off is a municipal choice, not a mistake.
+    """
+    kept: dict[str, tuple[Signal, ...]] = {}
+    for law, sigs in cat.signals.items():
+        ok = []
+        for s in sigs:
+            missing = [(noun, code) for noun, code, table in
+                       (("wet", s.law, cat.laws), ("domein", s.domain, cat.domains))
+                       if code not in table]
+            if not missing:
+                ok.append(s)
+                continue
+            if all(code in cat.switched_off or cat.unknown_switched_off
+                   for _noun, code in missing):
+                continue
+            noun, code = missing[0]
+            plugin = cat.origin.get(("signals", f"{s.law}:{s.domain}"), "?")
+            raise CatalogueError(
+                f"plugin '{plugin}': signaal {s.law} → {s.domain}: onbekende {noun} '{code}'; "
+                "geen geladen plugin declareert die (controleer de code)")
+        if ok:
+            kept[law] = tuple(ok)
+    cat.signals = kept
 
 
 Loader = Callable[[], Catalogue]

@@ -96,24 +96,34 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
     pm = make_manager()
     infos: dict[str, PluginInfo] = {}
     version = wams_version()
+    found = list(metadata.entry_points(group=ENTRY_POINT_GROUP)) if entry_points else []
+    extra = [_named(entry) for entry in extra_plugins or ()]
+    _check_names(allowed, blocked, [*BUILTINS, *(ep.name for ep in found),
+                                    *(name for name, _ in extra)])
+    switched_off: set[str] = set()
+    unknown_switched_off = False
     for name in BUILTINS:
+        module = importlib.import_module(f"wams.plugins.{name}")
         if wanted(name):
-            pm.register(importlib.import_module(f"wams.plugins.{name}"), name=name)
+            pm.register(module, name=name)
             infos[name] = PluginInfo(name, "wams", version)
-    if entry_points:
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in infos or not wanted(ep.name) or pm.has_plugin(ep.name):
-                continue
-            try:
-                plugin = ep.load()
-            except Exception as exc:  # a broken third-party plugin must name itself
-                raise CatalogueError(f"plugin '{ep.name}': laden mislukt: {exc}") from exc
-            pm.register(plugin, name=ep.name)
-            dist = ep.dist
-            infos[ep.name] = PluginInfo(ep.name, dist.name if dist else "?",
-                                        dist.version if dist else "?")
-    for entry in extra_plugins or ():
-        name, plugin = _named(entry)
+        else:
+            switched_off |= _law_and_domain_codes(module)
+    for ep in found:
+        if ep.name in infos or pm.has_plugin(ep.name):
+            continue
+        if not wanted(ep.name):
+            unknown_switched_off = True
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken third-party plugin must name itself
+            raise CatalogueError(f"plugin '{ep.name}': laden mislukt: {exc}") from exc
+        pm.register(plugin, name=ep.name)
+        dist = ep.dist
+        infos[ep.name] = PluginInfo(ep.name, dist.name if dist else "?",
+                                    dist.version if dist else "?")
+    for name, plugin in extra:
         # Passed in code on purpose: the allow list (meant for what is installed) does not
         # filter it; a block list naming it still does.
         if name not in blocked:
@@ -127,4 +137,30 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise CatalogueError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
-    return build(pm, infos)
+    return build(pm, infos, switched_off=frozenset(switched_off),
+                 unknown_switched_off=unknown_switched_off)
+
+
+def _check_names(allowed: set[str] | None, blocked: set[str], known: list[str]) -> None:
+    """An allow or block list naming a plugin that is not installed is a startup error:
+    ``WAMS_PLUGINS_ALLOW=WMO`` would otherwise load nothing and say nothing."""
+    import difflib
+
+    for variable, names in ((ALLOW_ENV, allowed or set()), (BLOCK_ENV, blocked)):
+        for name in sorted(names - set(known)):
+            close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+            hint = f" (bedoelde je '{close[0]}'?)" if close else ""
+            raise CatalogueError(f"{variable} noemt plugin '{name}', maar die is niet "
+                                 f"geïnstalleerd{hint}; bekend zijn: "
+                                 + ", ".join(dict.fromkeys(known)))
+
+
+def _law_and_domain_codes(module: object) -> set[str]:
+    """The law and domain codes a switched-off built-in declares (its hooks are plain
+    functions without arguments; nothing is registered)."""
+    codes: set[str] = set()
+    for hook in ("wams_laws", "wams_domains"):
+        function = getattr(module, hook, None)
+        if callable(function):
+            codes |= {record.code for record in function() or ()}
+    return codes

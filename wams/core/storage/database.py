@@ -68,7 +68,14 @@ def connect(url: str | None) -> Engine:
         _sqlite_settings(engine, memory)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            # The driver is an optional extra: say which one to install, not the import error.
+            raise DatabaseError(
+                f"de PostgreSQL-driver ({exc.name or parsed.get_driver_name()}) is niet "
+                "geïnstalleerd; installeer wams met de extra 'postgres': "
+                "pip install 'wams[postgres]' (of pip install 'psycopg[binary]')") from exc
     raise DatabaseError(f"database '{parsed.get_backend_name()}' wordt niet ondersteund; "
                         "gebruik SQLite of PostgreSQL")
 
