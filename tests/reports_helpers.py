@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
-LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+from wams.core.scenario.library import BUNDLED
+
+LIBRARY = BUNDLED
 
 #: name → (bundled file, municipality): chosen for what each shows
 CASES = {

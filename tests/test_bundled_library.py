@@ -10,10 +10,11 @@ import pytest
 
 from wams.core.reasons import REASONS
 from wams.core.rules import RULES
+from wams.core.scenario.library import BUNDLED
 from wams.core.scenario.load import load
 from wams.core.scenario.run import run_scenario
 
-LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+LIBRARY = BUNDLED
 FILES = sorted(LIBRARY.rglob("*.yaml"))
 FOLDERS = ("kern", "wmo", "jeugdwet", "participatiewet", "wgs", "aanpalend")
 
@@ -24,8 +25,11 @@ ONLY_REFUSED = {"R14", "R21"}
 
 def test_library_size_and_layout() -> None:
     assert len(FILES) >= 60
+    # The library ships in the package; a scenario added at the old place would not.
+    stray = Path(__file__).resolve().parent.parent / "scenarios"
+    assert not stray.exists(), "move scenarios/ into wams/scenarios/ (the bundled library)"
     for folder in FOLDERS:
-        assert list((LIBRARY / folder).glob("*.yaml")), f"no scenarios in scenarios/{folder}"
+        assert list((LIBRARY / folder).glob("*.yaml")), f"no scenarios in wams/scenarios/{folder}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(LIBRARY)))

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from reports_helpers import RECLASSERING_BSN, run_cases
 
 from wams.cli import cli
+from wams.core.scenario.library import BUNDLED
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -47,7 +48,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                "--bsn", RECLASSERING_BSN, "--verzoek", "AVG-1", "-o",
                                str(out["inzage"])]).exit_code == 0
     html = root / "run"
-    lib = Path(__file__).resolve().parent.parent / "scenarios" / "kern"
+    lib = BUNDLED / "kern"
     assert runner.invoke(cli, ["scenario", "run", str(lib), "--html", str(html)]).exit_code == 0
     out["run-index"] = html / "index.html"
     out["run-scenario"] = next(html.glob("*--r16-*.html"))

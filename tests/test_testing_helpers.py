@@ -10,6 +10,7 @@ import pytest
 
 from wams import DataCategory, Domain, Law, PartyKind, Persoon, Service, Signal, hookimpl
 from wams.core.catalogue import CatalogueError
+from wams.core.scenario.library import BUNDLED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,5 +196,5 @@ def test_scenario_runner_runs_files_and_text(wams_scenario_runner, tmp_path: Pat
 
 
 def test_scenario_runner_runs_bundled_scenarios(wams_scenario_runner) -> None:
-    results = wams_scenario_runner.check(ROOT / "scenarios" / "wgs")
+    results = wams_scenario_runner.check(BUNDLED / "wgs")
     assert results and all(r.passed for r in results)

@@ -250,11 +250,9 @@ def plugins(as_json: bool) -> None:
 
 
 def _bundled_scenarios() -> Path:
-    import wams
+    from wams.core.scenario.library import BUNDLED
 
-    # wams is a namespace-free package in a source tree; the library sits next to it.
-    base = Path(getattr(wams, "__file__", None) or next(iter(wams.__path__)))
-    return (base if base.is_dir() else base.parent).resolve().parent / "scenarios"
+    return BUNDLED
 
 
 def _citing(folder: Path) -> dict[str, list[str]]:

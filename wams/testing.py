@@ -16,7 +16,7 @@ With wams installed, every pytest run has these fixtures; nothing to import:
 ``wams_memory``
     A :class:`~wams.api.Wams` on a private in-memory SQLite database, closed after the test.
 ``wams_scenario_runner``
-    Runs scenario files, folders, YAML text or mappings (as scenarios.md describes) against the
+    Runs scenario files, folders, YAML text or mappings (as docs/scenarios.md describes) against the
     real engine with the plugins of ``wams_plugins`` and ``register_plugin``; ``.check(...)``
     fails the test with every failed expectation.
 
