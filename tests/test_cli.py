@@ -130,7 +130,8 @@ def test_demo_recreates_its_database(tmp_path: Path) -> None:
     write(lib, "wgs/ok.yaml")
     db = tmp_path / "demo.db"
     db.write_bytes(b"not a database")  # the demo must start from scratch
-    result = CliRunner().invoke(cli, ["demo", "--db", f"sqlite:///{db}", "--scenarios", str(lib)])
+    result = CliRunner().invoke(cli, ["demo", "--db", f"sqlite:///{db}", "--scenarios", str(lib),
+                                      "--detail"])
     assert result.exit_code == 0, result.output
     assert "Bijstand met schulden" in result.output and "family.not_in_case" in result.output
     assert result.output.splitlines()[-1] == "1 passed, 0 failed"

@@ -98,11 +98,11 @@ def test_tables_without_version_are_refused(db_url: str) -> None:
         Wams.open(db_url)
 
 
-def test_cli_current_prints_head(db_url: str) -> None:
+def test_cli_current_says_nieuwste_like_upgrade(db_url: str) -> None:
     Wams.open(db_url).close()
     result = CliRunner().invoke(db, ["current", "--db", db_url])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{migrate.head()} (head)\n"
+    assert result.output == f"{migrate.head()} (nieuwste)\n"
 
 
 def test_cli_refuses_missing_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

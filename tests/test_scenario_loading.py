@@ -57,7 +57,8 @@ def valid() -> dict[str, Any]:
                                         "beeindiging": "c"}}},
             {"casusoverleg": {"bijeengeroepen_door": "college",
                               "deelnemers": ["kredietbank", "jan"],
-                              "inbreng": [{"partij": "college", "categorie": "x.y",
+                              "inbreng": [{"partij": "college",
+                                           "categorie": "wgs.schuldenoverzicht",
                                            "over": "jan"}]}},
             {"coordinator": {"type": "partij", "wie": "kredietbank"}},
             {"tijd": {"datum": dt.date(2027, 9, 1)}},
@@ -96,7 +97,7 @@ def test_valid_scenario_converts_to_commands() -> None:
     assert werkplan.coordinatie_helpt is True
     assert werkplan.afspraken == c.Afspraken("a", "b", "c")
     overleg = s.stappen[5].command
-    assert overleg.inbreng == (c.Inbreng("college", "x.y", "jan"),)
+    assert overleg.inbreng == (c.Inbreng("college", "wgs.schuldenoverzicht", "jan"),)
     assert s.stappen[10].command == c.Vernietig()
     assert s.stappen[11].command.melder == c.Melder("burger")
     assert [st.n for st in s.stappen] == list(range(1, 14))
@@ -432,7 +433,7 @@ def test_cli_main_never_prints_a_traceback(tmp_path: Path, monkeypatch: pytest.M
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_cli_validates_all_files_before_running(tmp_path: Path) -> None:
+def test_cli_reports_invalid_files_and_runs_the_rest(tmp_path: Path) -> None:
     from wams.cli import cli
 
     write(tmp_path, "a-good.yaml", valid())
@@ -441,7 +442,10 @@ def test_cli_validates_all_files_before_running(tmp_path: Path) -> None:
     write(tmp_path, "b-bad.yaml", broken)
     result = CliRunner().invoke(cli, ["scenario", "run", str(tmp_path)])
     assert result.exit_code == 2
-    assert "b-bad.yaml" in result.output and "passed" not in result.output
+    assert "b-bad.yaml: sleutel 'gemeente'" in result.output
+    # The valid file still ran (its result line is there), and the summary counts both.
+    assert "a-good.yaml —" in result.output
+    assert result.output.splitlines()[-1].endswith(" failed, 1 bestand ongeldig")
 
 
 def test_cli_check(tmp_path: Path) -> None:

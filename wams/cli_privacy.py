@@ -14,26 +14,18 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import click
 
+from wams.cli_common import UserError, plural
 from wams.core.settings import SETTINGS
 
-EXIT_USER = 2
 DB_ENV = "WAMS_DATABASE_URL"
 #: R27: how often the coordinator reports to the college; a municipal choice (default 3 months)
 VOORTGANG_SETTING = "voortgang_interval_maanden"
 DEFAULT_VOORTGANG_MAANDEN = SETTINGS[VOORTGANG_SETTING].default
 
-
-class UserError(click.ClickException):
-    """One line for the user, printed as is, exit code 2."""
-
-    exit_code = EXIT_USER
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.format_message(), err=True, file=file)
 
 
 @contextlib.contextmanager
@@ -144,8 +136,8 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
                 raise UserError("geen gemeente in deze database; noem er een met --gemeente")
             result: dict[str, list[dict[str, Any]]] = {g: w.register(g) for g in gemeenten}
             if fmt == "json":
-                data: Any = result[gemeenten[0]] if len(gemeenten) == 1 else result
-                click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+                # One shape whatever the options: {gemeente: [activity versions]}.
+                click.echo(json.dumps(result, ensure_ascii=False, indent=2))
                 return
             for g in gemeenten:
                 months = w.setting(g, retention.SETTING)
@@ -200,9 +192,17 @@ def retention_group() -> None:
 @_db
 @_gemeente
 @click.option("--dry-run", is_flag=True, help="Toon wat vernietigd zou worden; verander niets.")
-def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
+@click.option("--op", "on", metavar="DATUM",
+              help="Toon wat op die datum (JJJJ-MM-DD) over de bewaartermijn is; verandert "
+                   "niets (vernietigen kan alleen vandaag).")
+def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None) -> None:
     """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
+    from wams.core.clock import Clock
     from wams.core.privacy import retention
+
+    day = _date(on, "--op")
+    # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
+    preview = dry_run or day is not None
 
     def progress(done: int, total: int, item: dict[str, Any]) -> None:
         # Long runs show progress on stderr; stdout keeps one line per case.
@@ -210,34 +210,128 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool) -> None:
             click.echo(f"  {done}/{total}", err=True)
 
     with user_errors():
-        w = open_database(url)
+        w = _open_at(url, Clock(day) if day is not None else None)
         try:
-            items = retention.run(w.engine, gemeente, dry_run=dry_run, progress=progress)
+            items = retention.run(w.engine, gemeente, dry_run=preview, progress=progress)
+            # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
+            records = w.retention_run_records(gemeente, dry_run=preview)
         finally:
             w.close()
     for item in items:
-        verb = "zou vernietigd worden" if dry_run else (
+        verb = "zou vernietigd worden" if preview else (
             "vernietigd" if item.get("vernietigd") else f"niet vernietigd ({item.get('reden')})")
         click.echo(f"{item['gemeente']} {item['case_id']}: gesloten {item['closed_on']}, "
                    f"bewaartermijn {item['bewaartermijn_maanden']} maanden (gemeentelijke "
                    f"keuze), verstreken op {item['verloopt_op']} — {verb}")
-    done = sum(1 for i in items if i.get("vernietigd"))
-    click.echo(f"{len(items)} casussen over de bewaartermijn; niets veranderd (--dry-run)"
-               if dry_run else f"{done} vernietigd, {len(items) - done} niet")
-    # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
-    with user_errors():
-        w = open_database(url)
-        try:
-            records = w.retention_run_records(gemeente, dry_run=dry_run)
-        finally:
-            w.close()
+    click.echo(retention_summary(items, preview, day))
     for item in records:
-        verb = "zou vernietigd worden" if dry_run else "vernietigd"
+        verb = "zou vernietigd worden" if preview else "vernietigd"
         click.echo(f"{item['gemeente']} {item['soort']} {item['id']}: vastgelegd "
                    f"{item['vastgelegd']}, bewaartermijn {item['bewaartermijn_maanden']} "
                    f"maanden, verstreken op {item['verloopt_op']} — {verb}")
     if records:
-        click.echo(f"{len(records)} meldingen en betrokkenheden over de bewaartermijn")
+        click.echo(plural(len(records), "melding of betrokkenheid",
+                          "meldingen en betrokkenheden") + " over de bewaartermijn"
+                   + ("; niets veranderd" if preview else ""))
+
+
+def retention_summary(items: list[dict[str, Any]], preview: bool, day: dt.date | None) -> str:
+    """The last line of ``retention run``: what happened, in words, never "0 niet"."""
+    when = f" op {day}" if day is not None else ""
+    if not items:
+        return f"geen casussen over de bewaartermijn{when}; niets vernietigd"
+    over = plural(len(items), "casus", "casussen") + f" over de bewaartermijn{when}"
+    if preview:
+        return f"{over}; niets veranderd ({'--op' if day is not None else '--dry-run'})"
+    done = sum(1 for i in items if i.get("vernietigd"))
+    line = f"{over}: {done} vernietigd"
+    return line + (f", {len(items) - done} niet vernietigd (zie hierboven)"
+                   if done < len(items) else "")
+
+
+def _open_at(url: str, clock: Any) -> Any:
+    """:func:`open_database` with a fixed clock (``--op``)."""
+    if clock is None:
+        return open_database(url)
+    from wams.api import Wams
+
+    open_database(url).close()  # the existence check and migrations, as every command
+    return Wams.open(url, clock=clock)
+
+
+# -- instelling -------------------------------------------------------------------------------
+
+
+@click.group("instelling")
+def instelling_group() -> None:
+    """Gemeentelijke instellingen lezen en zetten (keuzes die de wet aan de gemeente laat)."""
+
+
+@instelling_group.command("get")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+@click.argument("key", required=False)
+def instelling_get(url: str, gemeente: str, key: str | None) -> None:
+    """Toon één instelling, of zonder naam alle instellingen met hun waarde."""
+    from wams.core.gemeente import check_gemeente
+
+    with user_errors():
+        check_gemeente(gemeente)
+        keys = [key] if key is not None else sorted(SETTINGS)
+        for k in keys:
+            _known_setting(k)
+        w = open_database(url)
+        try:
+            values = {k: w.setting(gemeente, k) for k in keys}
+        finally:
+            w.close()
+    for k, value in values.items():
+        spec = SETTINGS[k]
+        same = list(value) == list(spec.default) if isinstance(value, (list, tuple)) \
+            else value == spec.default
+        origin = "standaard" if same else "gemeentelijke keuze"
+        click.echo(f"{k} = {_shown(value)} ({origin}; {spec.description}, {spec.rule})")
+
+
+@instelling_group.command("set")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+@click.argument("key")
+@click.argument("value")
+def instelling_set(url: str, gemeente: str, key: str, value: str) -> None:
+    """Zet een instelling voor een gemeente (zie docs/settings.md voor de grenzen); een lijst
+    codes schrijft u als a,b."""
+    with user_errors():
+        _known_setting(key)
+        parsed: object
+        if SETTINGS[key].codes:  # a list of codes, written "a,b" ("" for none)
+            parsed = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            try:
+                parsed = int(value)
+            except ValueError:
+                parsed = value  # settings.check names what is allowed
+        w = open_database(url)
+        try:
+            w.set_setting(gemeente, key, parsed)
+            stored = w.setting(gemeente, key)
+        finally:
+            w.close()
+    click.echo(f"{key} = {_shown(stored)} voor gemeente {gemeente}")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "(geen)"
+    return str(value)
+
+
+def _known_setting(key: str) -> None:
+    from wams.core.scenario.format import suggest
+
+    if key not in SETTINGS:
+        raise UserError(f"onbekende instelling '{key}'{suggest(key, SETTINGS)}; bekend zijn: "
+                        + ", ".join(sorted(SETTINGS)))
 
 
 # -- case list / show -------------------------------------------------------------------------
@@ -263,8 +357,8 @@ def case_list(url: str, gemeente: str) -> None:
             months = int(w.setting(gemeente, retention.SETTING))
         finally:
             w.close()
-    click.echo(f"gemeente {gemeente}: {len(rows)} casussen; bewaartermijn {months} maanden na "
-               "afsluiting (gemeentelijke keuze, R33)")
+    click.echo(f"gemeente {gemeente}: {plural(len(rows), 'casus', 'casussen')}; bewaartermijn "
+               f"{months} maanden na afsluiting (gemeentelijke keuze, R33)")
     for r in rows:
         line = f"{r['id']}  route {r['route']}  {r['wet'] or '-':<16} {r['phase']:<12} " \
                f"geopend {r['opened_on']}"
@@ -333,7 +427,7 @@ def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> N
              f"(elke {interval} maanden, gemeentelijke keuze){late}")
 
 
-COMMANDS = (log_group, register_cmd, inzage_cmd, retention_group, case_group)
+COMMANDS = (log_group, register_cmd, inzage_cmd, retention_group, instelling_group, case_group)
 
 
 def register_commands(cli: click.Group) -> None:

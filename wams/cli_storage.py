@@ -12,22 +12,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-EXIT_NO = 1
-EXIT_USER = 2
+from wams.cli_common import EXIT_NO, UserError
+
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class StorageError(click.ClickException):
-    """A sentence for the user, printed as is, exit code 2."""
-
-    exit_code = EXIT_USER
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.format_message(), err=True, file=file)
 
 
 def _db_option(fn: F) -> F:
@@ -46,13 +37,13 @@ def _guarded(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except DatabaseError as exc:
-        raise StorageError(" ".join(str(exc).split())) from exc
+        raise UserError(" ".join(str(exc).split())) from exc
     except SQLAlchemyError as exc:
         if os.environ.get("WAMS_DEBUG"):
             raise
         cause = getattr(exc, "orig", None) or exc
         first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        raise StorageError(f"de database geeft een fout: {first}; controleer --db") from exc
+        raise UserError(f"de database geeft een fout: {first}; controleer --db") from exc
 
 
 def _existing(url: str | None) -> str:
@@ -62,7 +53,7 @@ def _existing(url: str | None) -> str:
     resolved = resolve_url(url)
     path = missing_file(resolved)
     if path is not None:
-        raise StorageError(f"{path}: databasebestand bestaat niet; controleer --db")
+        raise UserError(f"{path}: databasebestand bestaat niet; controleer --db")
     return resolved
 
 
@@ -94,7 +85,7 @@ def db_current(url: str | None) -> None:
     resolved = _existing(url)
     revision, head = _guarded(lambda: migrate.current(resolved))
     if revision == head:
-        click.echo(f"{revision} (head)")
+        click.echo(f"{revision} (nieuwste)")
     elif revision is None:
         click.echo(f"geen schemaversie (lege database); nieuwste is {head}: voer "
                    "'wams db upgrade' uit")
@@ -141,7 +132,7 @@ def audit_verify(url: str | None, gemeente: str | None) -> None:
     from wams.core.storage.database import connect
 
     if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
-        raise StorageError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
+        raise UserError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
                            "bijvoorbeeld 0599")
     resolved = _existing(url)
 
