@@ -1,6 +1,6 @@
-"""Speed figures of quality.md (B1, B1p, B2, B3), each a ratio measured side by side in one run
-against a reference doing the same work. Run ``python -m benchmarks [--only B1,B3] [--pg URL]``
-(or ``wams bench``). Never part of the test suite's pass/fail."""
+"""Speed figures of the quality goals (B1, B1p, B2, B3), each a ratio measured side by side in one
+run against a reference doing the same work. Run ``python -m benchmarks [--only B1,B3] [--pg URL]``
+from the source tree. Never part of the test suite's pass/fail."""
 
 from __future__ import annotations
 

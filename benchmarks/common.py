@@ -14,7 +14,7 @@ START = dt.date(2027, 2, 1)
 
 
 def lifecycle(w, gemeente: str, i: int) -> list:  # type: ignore[no-untyped-def]
-    """The ten commands of quality.md B1, each its own transaction: hulpvraag → domein →
+    """The ten commands of speed goal B1, each its own transaction: hulpvraag → domein →
     2× vraag_gegevens → 2× dienst → terugkoppeling → werkplan → coordinator → sluit."""
     from wams.core.commands import Afspraken
     from wams.core.model import Partij, Persoon

@@ -1,7 +1,7 @@
 """What the engine writes per command, harvested from a real run, and the raw reference that
 writes the same rows.
 
-How the reference is matched to the engine (quality.md B1: "the same writes, same rows, same
+How the reference is matched to the engine (speed goal B1: "the same writes, same rows, same
 transactions"): a template case goes through the ten commands of the B1 lifecycle with the
 engine, and after every command we read back what the engine wrote in that command's
 transaction: the ``cases`` row (the JSON state after the step), the ``history`` row (decision

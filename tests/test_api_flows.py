@@ -32,7 +32,7 @@ from wams.core.errors import ConflictError
 
 
 def test_route_a_lifecycle_survives_the_process(open_wams, clock):
-    """scenarios.md's example, closing and reopening the database twice on the way."""
+    """The example of docs/scenarios.md, closing and reopening the database twice on the way."""
     w = open_wams()
     d = ok(w.hulpvraag(G, wet="participatiewet", client=JAN, vraag="algemene bijstand",
                        aanleiding="noemt betalingsachterstanden"))
@@ -255,7 +255,7 @@ def _objector(w, cid: str) -> str:
 
 
 def test_verstrekking_after_the_domain_was_refused_stores_nothing(wams):
-    """domain.md R03: a domain the cliënt refuses is out of scope: any data request, party or
+    """R03: a domain the cliënt refuses is out of scope: any data request, party or
     service in it is refused; quality C3: nothing from a refused domain is stored."""
     w = wams
     cid = route_a(w)
@@ -269,7 +269,7 @@ def test_verstrekking_after_the_domain_was_refused_stores_nothing(wams):
 
 
 def test_export_after_objection_processes_nothing_about_the_objector(wams):
-    """scenarios.md: Route A `bezwaar` ends processing of that person (`objection.ended` for
+    """docs/scenarios.md: Route A `bezwaar` ends processing of that person (`objection.ended` for
     every later step that would process data about him)."""
     w = wams
     cid = route_a(w)
@@ -280,7 +280,7 @@ def test_export_after_objection_processes_nothing_about_the_objector(wams):
 
 
 def test_werkplan_after_objection_processes_nothing_about_the_objector(wams):
-    """scenarios.md: Route A `bezwaar` ends processing of that person (`objection.ended` for
+    """docs/scenarios.md: Route A `bezwaar` ends processing of that person (`objection.ended` for
     every later step that would process data about him)."""
     w = wams
     cid = build(w, "werkplan")

@@ -1,5 +1,5 @@
 """``wams audit verify`` on both backends: an intact history verifies, every direct edit of
-the history in the database is found at the right entry (quality.md C6), and destruction
+the history in the database is found at the right entry (quality goal C6), and destruction
 through the API leaves the chain verifiable (R33)."""
 
 from __future__ import annotations

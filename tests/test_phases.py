@@ -104,7 +104,7 @@ def test_steps_that_do_not_move_keep_the_phase(wams):
 ALLOWED_PAIRS = sorted((s, p) for s, ps in phases.STEP_PHASES.items() for p in ps)
 
 # Where a domain rule, checked after the phase, makes the step impossible in that phase
-# (scenarios.md: voortgang needs a coordinator; casusoverleg by the college belongs to the
+# (docs/scenarios.md: voortgang needs a coordinator; casusoverleg by the college belongs to the
 # onderzoek and by the coordinator to the coördinatie; taak is always refused, R28).
 DOMAIN_REFUSALS = {
     ("voortgang", "onderzoek"): "coordinator.missing",

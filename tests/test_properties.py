@@ -56,7 +56,7 @@ from wams.core.storage import chain
 from wams.core.storage import repository as repo
 
 CAT = load_catalogue(None)
-# scenarios.md / domain.md: the six domains of the sociaal domein (independent of the code).
+# The six domains of the sociaal domein (independent of the code).
 SOCIAAL = {"wmo", "jeugdhulp", "kinderbescherming", "jeugdreclassering", "schuldhulp",
            "participatie"}
 LISA = Persoon(ref="lisa", rol="gezinslid", relatie="partner", bsn="111222333")
@@ -136,7 +136,7 @@ def open_case(w: Wams, route: str, wet: str, g: str = G) -> str:
 
 
 def expected_grondslag(items: list[Any], helpt: bool) -> str:
-    """R22–R24 from scenarios.md, written independently of ``policy.grondslag``."""
+    """R22–R24 from docs/scenarios.md, written independently of ``policy.grondslag``."""
     if not helpt:
         return "geen_grondslag"
     domain = {i.dienst: CAT.services[i.dienst].domain for i in items}

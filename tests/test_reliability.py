@@ -1,4 +1,4 @@
-"""Reliability with real processes (quality.md C1, C2).
+"""Reliability with real processes (quality goals C1, C2).
 
 C1: a child process streams commands and acknowledges each one on stdout *after* the API call
 returned; the parent kills it with SIGKILL at a random moment, many times. After every kill the

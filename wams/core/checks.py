@@ -1,7 +1,7 @@
 """The checks shared by the decisions of :mod:`wams.core.policy`: one place for each.
 
 A data request, a casusoverleg contribution and a service all ask the same questions in the
-same order (scenarios.md, "Data requests"): is the person's processing halted, was he informed,
+same order (docs/scenarios.md, "Data requests"): is the person's processing halted, was he informed,
 is he in the case, is the category declared and its domain in scope, may the party supply it.
 Each check returns a refusal :class:`Verdict` or None. Pure: no I/O, no hook calls.
 """

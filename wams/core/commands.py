@@ -1,4 +1,4 @@
-"""One command record per lifecycle step; field names are the scenario keys (scenarios.md).
+"""One command record per lifecycle step; field names are the scenario keys (docs/scenarios.md).
 
 Where a step may bring a new person or party into the case, the field holds the full
 :class:`~wams.core.model.Persoon` / :class:`~wams.core.model.Partij`; everywhere else it holds

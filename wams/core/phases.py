@@ -1,4 +1,4 @@
-"""Phases and allowed transitions: one explicit table (scenarios.md, domain.md Lifecycle).
+"""Phases and allowed transitions: one explicit table (docs/scenarios.md).
 
 ``STEP_PHASES`` says in which phases a step may run at all; ``TRANSITIONS`` which phase a step
 moves the case to. Everything else in the engine asks these two tables.

@@ -2,7 +2,7 @@
 
 No I/O, no mutation, no hook calls (quality B3): every function reads the case projection and
 the precompiled catalogue and returns a :class:`Verdict`. The check orders are the contract of
-``scenarios.md`` ("Semantics the engine must follow"): the first failing check answers.
+``docs/scenarios.md`` ("What the engine does, step by step"): the first failing check answers.
 """
 
 from __future__ import annotations

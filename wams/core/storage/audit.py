@@ -1,6 +1,6 @@
 """``wams audit verify``: recompute every municipality's hash chain from the history rows.
 
-What each kind of tampering looks like (quality.md C6):
+What each kind of tampering looks like (quality goal C6):
 
 - content changed              -> its salted digest no longer matches ``content_digest``
 - code, decision, ... changed  -> the recomputed ``entry_hash`` differs from the stored one

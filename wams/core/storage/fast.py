@@ -4,7 +4,7 @@ Each Core statement is compiled once per dialect into its SQL text, its paramete
 bind processors of its columns (SQLite stores dates and datetimes as text, for instance): the
 same SQL and the same value conversions that ``Connection.execute`` would apply, without its
 per-call execution machinery (context, events, result wrapping). On the hot path (one
-transaction per command, ~6 statements) that machinery cost about 40 % of a command (quality.md
+transaction per command, ~6 statements) that machinery cost about 40 % of a command (speed goal
 B1, benchmarks/RESULTS.md). Driver errors are re-raised as SQLAlchemy's ``DBAPIError``
 subclasses, as ``Connection.execute`` does.
 """

@@ -59,7 +59,7 @@ def _config(conn: Connection, metadata: MetaData | None = None) -> Config:
 
 #: The statements that migrating an empty database to head ran, per dialect, server version
 #: and scripts. Alembic builds and compiles every table anew on each run (~15 ms); scenarios
-#: open a fresh in-memory database each (quality.md B4: 20 ms a scenario), so after the first
+#: open a fresh in-memory database each (speed goal B4: 20 ms a scenario), so after the first
 #: real run in a process the same statements are replayed: on an empty database the
 #: migrations are deterministic, so this is the same schema, version row included.
 _recorded: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}

@@ -2,7 +2,7 @@
 
 Statements are built once at import and reused, so SQLAlchemy compiles each once per dialect:
 the hot path (one transaction per command) cannot afford an ORM session per command
-(quality.md B1). Repositories never commit; the unit of work in the engine does.
+(speed goal B1). Repositories never commit; the unit of work in the engine does.
 """
 
 from __future__ import annotations
