@@ -1,8 +1,9 @@
 """Shared fixtures: every engine test runs on real SQLite and on real PostgreSQL.
 
 PostgreSQL comes from ``WAMS_TEST_POSTGRES_URL`` (``.ci/run`` starts a throwaway server and
-sets it). Outside CI a missing server skips those tests; in CI (``CI=true``) it is an error,
-so a backend can never silently drop out of the run.
+sets it). Outside CI a missing server leaves the PostgreSQL half out of the run, with one note
+line at the end instead of a skip line per test; in CI (``CI=true``) it is an error, so a
+backend can never silently drop out of the run.
 """
 
 from __future__ import annotations
@@ -26,6 +27,37 @@ def _postgres_url() -> str:
             pytest.fail(f"{POSTGRES_ENV} is not set in CI: .ci/run must start PostgreSQL")
         pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV} to run the PostgreSQL half")
     return url
+
+
+_NOT_RUN = pytest.StashKey[int]()
+
+
+def postgres_left_out() -> bool:
+    """No PostgreSQL and not in CI: its half of the run is left out (CI fails instead)."""
+    return not os.environ.get(POSTGRES_ENV) and not os.environ.get("CI")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not postgres_left_out():
+        return
+    keep, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        (dropped if on_postgres else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+        config.stash[_NOT_RUN] = len(dropped)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    left_out = config.stash.get(_NOT_RUN, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"note: {left_out} PostgreSQL tests not run (deselected): set {POSTGRES_ENV} to a "
+            "server to run them; CI (CI=true) fails without one")
 
 
 def _reset_postgres(url: str) -> None:
