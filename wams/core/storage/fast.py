@@ -12,7 +12,7 @@ subclasses, as ``Connection.execute`` does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
@@ -22,19 +22,23 @@ from sqlalchemy.sql.compiler import SQLCompiler
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIModule
 
-_Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]"]
+#: per selected column its result conversion (None: the driver's value is right); None: none
+_Reader: TypeAlias = "tuple[Callable[[Any], Any] | None, ...] | None"
+_Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]",
+                  "dict[str, Any]"]
 
 
 class Fast:
     """One statement. ``by_keys``: an INSERT without explicit values, compiled for the column
     keys of the parameters given (as ``Connection.execute`` does), once per key set."""
 
-    __slots__ = ("_by_dialect", "by_keys", "stmt")
+    __slots__ = ("_by_dialect", "_readers", "by_keys", "stmt")
 
     def __init__(self, stmt: ClauseElement, *, by_keys: bool = False) -> None:
         self.stmt = stmt
         self.by_keys = by_keys
         self._by_dialect: dict[tuple[Any, ...], _Compiled] = {}
+        self._readers: dict[tuple[str, str], _Reader] = {}
 
     def _compiled(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:
         keys = tuple(params) if self.by_keys else ()
@@ -49,11 +53,16 @@ class Fast:
                 if proc is not None:
                     procs.append((name, proc))
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            found = self._by_dialect[key] = (compiled.string, order, tuple(procs))
+            # Values the statement carries itself (SQLite's OFFSET 0 after a LIMIT).
+            fixed = {compiled.bind_names[b]: b.value for b in compiled.binds.values()
+                     if not b.required and b.value is not None}
+            found = self._by_dialect[key] = (compiled.string, order, tuple(procs), fixed)
         return found
 
     def _params(self, compiled: _Compiled, params: dict[str, Any]) -> Any:
-        _, order, procs = compiled
+        _, order, procs, fixed = compiled
+        if fixed:
+            params = {**fixed, **params}
         if procs:
             params = dict(params)
             for name, proc in procs:
@@ -74,6 +83,34 @@ class Fast:
         except conn.dialect.loaded_dbapi.Error as error:
             raise _wrap(conn, compiled[0], args, error) from error
         return cursor
+
+    def rows(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a SELECT; its rows as tuples, each value converted by its column's type as a
+        Result would (on SQLite a DateTime is stored as text, a Boolean as 0/1)."""
+        cursor = self.execute(conn, params)
+        try:
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        reader = self._reader(conn.dialect)
+        if reader is None:
+            return found
+        return [tuple(v if f is None or v is None else f(v) for f, v in zip(reader, row,
+                                                                             strict=True))
+                for row in found]
+
+    def dicts(self, conn: Connection, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """As :meth:`rows`, each row a dict by column name."""
+        names = [c.key for c in self.stmt.selected_columns]  # type: ignore[attr-defined]
+        return [dict(zip(names, row, strict=True)) for row in self.rows(conn, params)]
+
+    def _reader(self, dialect: Dialect) -> _Reader:
+        key = (dialect.name, dialect.driver)
+        if key not in self._readers:
+            procs = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
+                          for c in self.stmt.selected_columns)  # type: ignore[attr-defined]
+            self._readers[key] = procs if any(p is not None for p in procs) else None
+        return self._readers[key]
 
     def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         compiled = self._compiled(conn.dialect, rows[0])
