@@ -22,6 +22,7 @@ ConflictError).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from wams.core import commands as c
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
-from wams.core.engine import Engine
+from wams.core.engine import Batch, Engine
 from wams.core.model import Casus, Decision, Partij, Persoon
 
 
@@ -77,6 +78,16 @@ class Wams:
                 **opts: Any) -> Decision:
         """Run one command record from :mod:`wams.core.commands` against a case."""
         return self._engine.execute(gemeente, case_id, command, **opts)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Wams]:
+        """Many steps in one transaction, for bulk work (loading an archive, a migration from
+        another system): ``with w.batch() as b: b.hulpvraag(...); b.domein(...)``. Every step
+        is decided, logged and chained exactly as on its own; one that raises is undone alone.
+        Everything is stored when the block ends, or nothing if it raises. Inside the block
+        use only ``b``'s step methods and :meth:`case`."""
+        with self._engine.batch() as batch:
+            yield _InBatch(self._engine, batch)
 
     def set_setting(self, gemeente: str, key: str, value: object) -> None:
         """A municipal setting, e.g. ``bewaartermijn_maanden`` (R33: a municipal choice)."""
@@ -267,9 +278,21 @@ class Wams:
 
         return casefile.processing_log(self._engine, gemeente, case_id)
 
-    def cases(self, gemeente: str) -> list[dict[str, object]]:
-        """Case summaries (id, phase, route, law, dates) of one municipality: no personal data."""
-        return self._engine.list_cases(gemeente)
+    def cases(self, gemeente: str, *, limit: int | None = None,
+              after: str | None = None) -> list[dict[str, object]]:
+        """Case summaries (id, phase, route, law, dates) of one municipality: no personal
+        data, in order of opening, after the case ``after`` (the last id of the previous
+        page) if given. With ``limit`` one page of at most that many; without, all of them:
+        for a large municipality use :meth:`iter_cases`, which keeps memory flat."""
+        if limit is None:
+            return list(self._engine.iter_cases(gemeente, after=after))
+        return self._engine.case_page(gemeente, limit=limit, after=after)
+
+    def iter_cases(self, gemeente: str, *, after: str | None = None
+                   ) -> Iterator[dict[str, object]]:
+        """Every case summary of :meth:`cases` (after case ``after``), fetched a page at a
+        time: memory stays flat however many cases the municipality has."""
+        return self._engine.iter_cases(gemeente, after=after)
 
     def municipalities(self) -> list[str]:
         """The CBS codes of every municipality with a history in this database."""
@@ -339,3 +362,18 @@ class Wams:
         from wams.core.privacy import logexport
 
         return logexport.records(self._engine.db, gemeente=gemeente, since=since)
+
+
+class _InBatch(Wams):
+    """The steps of :meth:`Wams.batch`, run in its transaction."""
+
+    def __init__(self, engine: Engine, batch: Batch) -> None:
+        super().__init__(engine)
+        self._batch = batch
+
+    def execute(self, gemeente: str, case_id: str | None, command: object,
+                **opts: Any) -> Decision:
+        return self._batch.execute(gemeente, case_id, command, **opts)
+
+    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+        return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose)

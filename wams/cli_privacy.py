@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import sys
@@ -204,12 +205,18 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
     # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
     preview = dry_run or day is not None
 
-    def progress(done: int, total: int, item: dict[str, Any]) -> None:
-        # Long runs show progress on stderr; stdout keeps one line per case.
-        if total >= 50 and (done % max(1, total // 20) == 0 or done == total):
-            click.echo(f"  {done}/{total}", err=True)
+    with user_errors(), contextlib.ExitStack() as stack:
+        # Long runs show a progress bar on stderr (cases stored so far); stdout keeps one
+        # line per case.
+        bar: list[Any] = []  # click's ProgressBar, made once the total is known
 
-    with user_errors():
+        def progress(done: int, total: int, item: dict[str, Any]) -> None:
+            if not bar:
+                bar.append(stack.enter_context(click.progressbar(
+                    length=total, label="nagaan" if preview else "vernietigen",
+                    file=sys.stderr, show_pos=True)))
+            bar[0].update(1)
+
         w = _open_at(url, Clock(day) if day is not None else None)
         try:
             items = retention.run(w.engine, gemeente, dry_run=preview, progress=progress)
@@ -345,30 +352,49 @@ def case_group() -> None:
 @case_group.command("list")
 @_db
 @click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
-def case_list(url: str, gemeente: str) -> None:
-    """Alle casussen van een gemeente (zonder persoonsgegevens)."""
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Toon hoogstens N casussen (een pagina).")
+@click.option("--after", metavar="CASUS", help="Begin na deze casus (de laatste van de vorige "
+              "pagina).")
+def case_list(url: str, gemeente: str, limit: int | None, after: str | None) -> None:
+    """Alle casussen van een gemeente (zonder persoonsgegevens), in volgorde van opening.
+
+    De lijst wordt per pagina gelezen en meteen getoond: ook bij een miljoen casussen blijft
+    het geheugengebruik gelijk."""
     from wams.core.policy import retention_ends
     from wams.core.privacy import retention
 
     with user_errors():
         w = open_database(url)
         try:
-            rows = w.cases(gemeente)
             months = int(w.setting(gemeente, retention.SETTING))
+            rows = iter(w.cases(gemeente, limit=limit, after=after) if limit is not None
+                        else w.iter_cases(gemeente, after=after))
+            # The first page before any output: a bad --after is one line, nothing else.
+            first = next(rows, None)
+            click.echo(f"gemeente {gemeente}: casussen in volgorde van opening; bewaartermijn "
+                       f"{months} maanden na afsluiting (gemeentelijke keuze, R33)")
+            shown = 0
+            for r in itertools.chain([first] if first is not None else [], rows):
+                click.echo(_case_line(r, months, retention_ends))
+                shown += 1
         finally:
             w.close()
-    click.echo(f"gemeente {gemeente}: {plural(len(rows), 'casus', 'casussen')}; bewaartermijn "
-               f"{months} maanden na afsluiting (gemeentelijke keuze, R33)")
-    for r in rows:
-        line = f"{r['id']}  route {r['route']}  {r['wet'] or '-':<16} {r['phase']:<12} " \
-               f"geopend {r['opened_on']}"
-        if r["closed_on"]:
-            line += f", gesloten {r['closed_on']}"
-            if not r["destroyed_on"]:
-                line += f", te vernietigen vanaf {retention_ends(r['closed_on'], months)}"
-        if r["destroyed_on"]:
-            line += f", vernietigd {r['destroyed_on']}"
-        click.echo(line)
+    more = f"; volgende pagina: --after {r['id']}" if limit is not None and shown == limit \
+        else ""
+    click.echo(plural(shown, "casus", "casussen") + more)
+
+
+def _case_line(r: dict[str, Any], months: int, retention_ends: Any) -> str:
+    line = f"{r['id']}  route {r['route']}  {r['wet'] or '-':<16} {r['phase']:<12} " \
+           f"geopend {r['opened_on']}"
+    if r["closed_on"]:
+        line += f", gesloten {r['closed_on']}"
+        if not r["destroyed_on"]:
+            line += f", te vernietigen vanaf {retention_ends(r['closed_on'], months)}"
+    if r["destroyed_on"]:
+        line += f", vernietigd {r['destroyed_on']}"
+    return line
 
 
 OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het college beslist",

@@ -1,7 +1,8 @@
 """The engine room: one command = one transaction, and the unit of work that gives it.
 
 - :mod:`~wams.core.engine.core`: :class:`Engine` (open, execute with retry on a lost
-  connection, reads, settings, ``unit_of_work``, notifying plugins);
+  connection, ``batch`` of many commands in one transaction, reads and case pages, settings,
+  ``unit_of_work``, notifying plugins);
 - :mod:`~wams.core.engine.steps`: one step inside an open transaction (load, decide, apply,
   store, log) and the case cache;
 - :mod:`~wams.core.engine.unit_of_work`: the transaction handed to steps and privacy
@@ -15,6 +16,6 @@ protocols of :mod:`wams.core.privacy.work`.
 
 from __future__ import annotations
 
-from wams.core.engine.core import Engine, Refused
+from wams.core.engine.core import Batch, Engine, Refused
 
-__all__ = ["Engine", "Refused"]
+__all__ = ["Batch", "Engine", "Refused"]

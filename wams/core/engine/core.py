@@ -159,25 +159,8 @@ class Engine:
         idempotency key was seen before."""
         tx = self._conn.begin()
         try:
-            uow = self._transaction_for(gemeente)
-            prior = uow.store.idempotent_decision(gemeente, idempotency_key) \
-                if idempotency_key is not None else None
-            fingerprint = uow.fingerprint(case_id, step, command) \
-                if idempotency_key is not None else None
-            if prior is not None:
-                # A retried command: the stored decision, nothing applied, nobody notified.
-                # Only the identical command: a key reused for another one is the caller's
-                # bug, and answering it from the store would silently drop that command.
-                # (A decision stored before fingerprints were kept has none: answered.)
-                decision, stored = decisions.from_json(prior)
-                if stored is not None and stored != fingerprint:
-                    raise InputError(f"idempotency key '{idempotency_key}' is al gebruikt voor "
-                                     "een ander commando (idempotency key reused for another "
-                                     "command); kies een nieuwe sleutel per commando")
-                result: tuple[Decision, Casus | None, list[Any] | None] = (decision, None, None)
-            else:
-                result = run_step(uow, self._cases, self._versions, case_id, step, command,
-                                  actor, idempotency_key, expected_version, fingerprint)
+            result = self._decide(self._transaction_for(gemeente), case_id, step, command,
+                                  actor, idempotency_key, expected_version)
         except BaseException:
             if tx.is_active:
                 tx.rollback()
@@ -188,6 +171,53 @@ class Engine:
             exc.wams_at_commit = True  # type: ignore[attr-defined]
             raise
         return result
+
+    def _decide(self, uow: Transaction, case_id: str | None, step: str, command: Any,
+                actor: str, idempotency_key: str | None, expected_version: int | None,
+                ) -> tuple[Decision, Casus | None, list[Any] | None]:
+        """One command inside the caller's open transaction (its own, or a batch's)."""
+        assert uow.gemeente is not None
+        prior = uow.store.idempotent_decision(uow.gemeente, idempotency_key) \
+            if idempotency_key is not None else None
+        fingerprint = uow.fingerprint(case_id, step, command) \
+            if idempotency_key is not None else None
+        if prior is not None:
+            # A retried command: the stored decision, nothing applied, nobody notified.
+            # Only the identical command: a key reused for another one is the caller's
+            # bug, and answering it from the store would silently drop that command.
+            # (A decision stored before fingerprints were kept has none: answered.)
+            decision, stored = decisions.from_json(prior)
+            if stored is not None and stored != fingerprint:
+                raise InputError(f"idempotency key '{idempotency_key}' is al gebruikt voor "
+                                 "een ander commando (idempotency key reused for another "
+                                 "command); kies een nieuwe sleutel per commando")
+            return decision, None, None
+        return run_step(uow, self._cases, self._versions, case_id, step, command, actor,
+                        idempotency_key, expected_version, fingerprint)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Many commands in one transaction, for bulk work (the retention run, loading a
+        municipality's archive). Each command is decided, applied, logged and chained exactly
+        as on its own; one that raises is undone alone (a savepoint) and the batch goes on.
+        The batch commits when the block ends (nothing is stored if the block raises), then
+        plugins hear of its steps, in order."""
+        with self._lock:
+            tx = self._conn.begin()
+            batch = Batch(self)
+            try:
+                yield batch
+                tx.commit()
+            except BaseException:
+                if tx.is_active:
+                    tx.rollback()
+                # The cached projections may hold changes that were never committed.
+                self._cases.clear()
+                raise
+            if batch.destroyed and not self.defer_scrub:
+                self.scrub_files()
+        for case, decision, events in batch.done:
+            self._notify(case, decision, events)
 
     def _notify(self, case: Casus | None, decision: Decision, events: list[Any]) -> None:
         """``wams_after_step``: plugins get a copy of the case (they must not change the
@@ -210,6 +240,11 @@ class Engine:
 
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
         """Raadplegen: every person in the dossier gets a 'consult' record (R36)."""
+        self._check_read(gemeente, actor, purpose)
+        with self.unit_of_work(gemeente) as uow:
+            return self._view(uow, case_id, actor=actor, purpose=purpose)
+
+    def _check_read(self, gemeente: str, actor: str, purpose: str) -> None:
         check_gemeente(gemeente)
         check_actor(actor)
         refusal = policy.read_purpose(purpose)
@@ -217,14 +252,16 @@ class Engine:
             # R20: a refused read returns nothing and is not logged as a processing.
             raise Refused(decisions.refusal(None, "raadplegen", refusal.code, trace_id(),
                                             self._versions, refusal.detail))
-        with self.unit_of_work(gemeente) as uow:
-            case = self._read(uow, gemeente, case_id)
-            processings = tuple(Processing("consult", ref, "raadplegen", purpose)
-                                for ref in case.persons)
-            subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
-            uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
-                          subjects=subjects, case_id=case.id)
-            return case_from_json(case_to_json(case))
+
+    def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str) -> Casus:
+        assert uow.gemeente is not None
+        case = self._read(uow, uow.gemeente, case_id)
+        processings = tuple(Processing("consult", ref, "raadplegen", purpose)
+                            for ref in case.persons)
+        subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
+        uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
+                      subjects=subjects, case_id=case.id)
+        return case_from_json(case_to_json(case))
 
     def case_parties(self, gemeente: str, case_id: str) -> dict[str, str]:
         """The organisations in a case (party ref → registered kind): no person, no content,
@@ -245,9 +282,30 @@ class Engine:
                                             trace_id(), self._versions))
         return self._cases.load(uow.store, case_id, meta[1])
 
-    def list_cases(self, gemeente: str) -> list[dict[str, Any]]:
+    def case_page(self, gemeente: str, *, limit: int,
+                  after: str | None = None) -> list[dict[str, Any]]:
+        """Up to ``limit`` case summaries in (opened_on, id) order, after case ``after``."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InputError(f"limit moet een geheel getal van 1 of meer zijn, niet {limit!r}")
         with self.unit_of_work(gemeente) as uow:
-            return uow.store.list_cases(gemeente)
+            if after is None:
+                return uow.store.case_page(gemeente, limit)
+            opened = uow.store.case_opened(gemeente, after)
+            if opened is None:  # R38: another municipality's case is as unknown as none
+                raise InputError(f"casus '{after}' (--after) bestaat niet bij gemeente "
+                                 f"{gemeente}; noem de laatste casus van de vorige pagina")
+            return uow.store.case_page(gemeente, limit, (opened, after))
+
+    def iter_cases(self, gemeente: str, *, after: str | None = None,
+                   page: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every case summary (after case ``after``), a page per short transaction: memory
+        stays flat at any size and writers are not held up for the whole listing."""
+        while True:
+            rows = self.case_page(gemeente, limit=page, after=after)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1]["id"]
 
     def scrub_files(self) -> None:
         """After destruction the WAL still holds the old pages; fold it into the database
@@ -269,4 +327,62 @@ def check_actor(actor: object) -> None:
                          "geaccepteerd")
 
 
-__all__ = ["ConflictError", "Engine", "Refused", "check_actor"]
+class Batch:
+    """The commands of one :meth:`Engine.batch`, run inside its transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.destroyed = False
+        #: (copy of the case, decision, events) per stored step, for the plugins after commit
+        self.done: list[tuple[Casus | None, Decision, list[Any]]] = []
+
+    def execute(self, gemeente: str, case_id: str | None, command: object, *,
+                actor: str = "college", idempotency_key: str | None = None,
+                expected_version: int | None = None) -> Decision:
+        """As :meth:`Engine.execute`, inside the batch's transaction."""
+        engine = self._engine
+        step = c.STEP_NAMES.get(type(command))
+        if step is None:
+            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
+        check_gemeente(gemeente)
+        check_actor(actor)
+        uow = engine._transaction_for(gemeente)  # a fresh ``now`` for every command
+        with _savepoint(uow.store):
+            try:
+                decision, case, events = engine._decide(
+                    uow, case_id, step, command, actor, idempotency_key, expected_version)
+            except BaseException:
+                engine._cases.drop(case_id)
+                raise
+        if events is not None:
+            self.destroyed |= step == "vernietig" and decision.allowed
+            if engine.catalogue.pm.hook.wams_after_step.get_hookimpls():
+                # The case changes with the next command: the plugins get it as it is now.
+                copy = case_from_json(case_to_json(case)) if case is not None else None
+                self.done.append((copy, decision, events))
+        return decision
+
+    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+        """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
+        self._engine._check_read(gemeente, actor, purpose)
+        uow = self._engine._transaction_for(gemeente)
+        with _savepoint(uow.store):
+            return self._engine._view(uow, case_id, actor=actor, purpose=purpose)
+
+
+@contextmanager
+def _savepoint(store: Store) -> Iterator[None]:
+    """Undo what the block wrote if it raises, and only that. On the driver connection, as
+    BEGIN is (SQLAlchemy's nested transaction costs a tenth of a command)."""
+    raw = store.conn.connection.dbapi_connection
+    assert raw is not None  # inside the batch's open transaction
+    raw.cursor().execute("SAVEPOINT wams_step")
+    try:
+        yield
+    except BaseException:
+        raw.cursor().execute("ROLLBACK TO SAVEPOINT wams_step")
+        raise
+    raw.cursor().execute("RELEASE SAVEPOINT wams_step")
+
+
+__all__ = ["Batch", "ConflictError", "Engine", "Refused", "check_actor"]

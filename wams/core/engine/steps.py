@@ -59,6 +59,9 @@ class CaseCache:
     def drop(self, case_id: str | None) -> None:
         self._cases.pop(case_id or "", None)
 
+    def clear(self) -> None:
+        self._cases.clear()
+
 
 def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
              case_id: str | None, step: str, cmd: Any, actor: str, idem: str | None,

@@ -14,15 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from wams.core.errors import InputError
 from wams.core.lifecycle import PROVIDE, Applied, Processing
 from wams.core.model import Casus, Persoon
 from wams.core.privacy.processing import OPERATION_NAMES, trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
-from wams.core.storage.repository import cases, history, meldingen
+from wams.core.storage.repository import Store
 
 STEP = "inzage"
 ACTIVITY = "inzage"
@@ -69,9 +67,9 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
             "opgesteld_op": now.isoformat(timespec="seconds"),
             "opgevraagd_door": actor,
             "doel": purpose,
-            "casussen": _cases(store.conn, gemeente, case_ids, subject),
+            "casussen": _cases(store, gemeente, case_ids, subject),
             "verwerkingen": [processing_entry(r, uow.catalogue) for r in records],
-            "meldingen": _meldingen(store.conn, gemeente, subject),
+            "meldingen": _meldingen(store, gemeente, subject),
             "trace_id": trace,
         }
         # R36: giving the report is a processing too (provide, to the person himself).
@@ -101,75 +99,59 @@ def in_case(uow: UnitOfWork, case: Casus | None,
     return applied, {persoon.ref: found}, report
 
 
-def _cases(conn: Any, gemeente: str, case_ids: list[str], subject: str) -> list[dict[str, Any]]:
-    if not case_ids:
-        return []
-    rows = {r.id: r for r in conn.execute(select(
-        cases.c.id, cases.c.route, cases.c.wet, cases.c.phase, cases.c.opened_on,
-        cases.c.closed_on, cases.c.destroyed_on, cases.c.state).where(
-        cases.c.gemeente == gemeente, cases.c.id.in_(case_ids)))}
-    events = _events(conn, gemeente, case_ids)
+def _cases(store: Store, gemeente: str, case_ids: list[str],
+           subject: str) -> list[dict[str, Any]]:
     out = []
     for case_id in case_ids:
-        row = rows.get(case_id)
+        row = store.case_summary(gemeente, case_id)
         if row is None:
             continue
-        case = case_from_json(row.state)
+        case = case_from_json(row["state"])
         ref = next((r for r, s in case.subjects.items() if s == subject), None)
         state = case.persons.get(ref) if ref is not None else None
         entry: dict[str, Any] = {
-            "casus": case_id, "route": row.route, "wet": row.wet, "fase": row.phase,
-            "geopend": _d(row.opened_on), "gesloten": _d(row.closed_on),
-            "vernietigd": _d(row.destroyed_on)}
+            "casus": case_id, "route": row["route"], "wet": row["wet"], "fase": row["phase"],
+            "geopend": _d(row["opened_on"]), "gesloten": _d(row["closed_on"]),
+            "vernietigd": _d(row["destroyed_on"])}
         if state is None:
             # After destruction nothing about the person is left but the log (R33).
             entry.update(rol=None, geinformeerd=None, bezwaar=None,
                          toelichting="dossier vernietigd; alleen de verwerkingen zijn bewaard")
         else:
-            entry.update(rol=state.role, geinformeerd=state.informed if row.route == "B"
+            entry.update(rol=state.role, geinformeerd=state.informed if row["route"] == "B"
                          else None, bezwaar=state.objection)
-        entry["gebeurtenissen"] = [{k: v for k, v in e.items() if k != "_refs"}
-                                   for e in events.get(case_id, ())
-                                   if ref is not None and ref in e["_refs"]]
+        entry["gebeurtenissen"] = _events(store, gemeente, case_id, ref) \
+            if ref is not None else []
         out.append(entry)
     return out
 
 
-def _events(conn: Any, gemeente: str, case_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """R08 (informed) and R09 (objection, the college's decision) per case, from the history.
-    After destruction the content is gone and so are these events; the log remains."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    stmt = (select(history.c.case_id, history.c.at, history.c.step, history.c.content)
-            .where(history.c.gemeente == gemeente, history.c.case_id.in_(case_ids),
-                   history.c.allowed.is_(True),
-                   history.c.step.in_(("informeer", "bezwaar", "besluit_bezwaar")))
-            .order_by(history.c.chain_n))
-    for row in conn.execute(stmt):
-        if row.content is None:
-            continue
-        content = json.loads(row.content)
-        if row.step == "informeer":
+def _events(store: Store, gemeente: str, case_id: str, ref: str) -> list[dict[str, Any]]:
+    """R08 (informed) and R09 (objection, the college's decision) of ``ref`` in a case, from
+    the history. After destruction the content is gone and so are these events; the log
+    remains."""
+    found = []
+    for at, step, text in store.rights_events(gemeente, case_id):
+        content = json.loads(text)
+        if step == "informeer":
             refs = content.get("personen") or []
-            text = "geïnformeerd over de voorgenomen verwerking en de AVG-rechten (R08)"
-        elif row.step == "bezwaar":
+            what = "geïnformeerd over de voorgenomen verwerking en de AVG-rechten (R08)"
+        elif step == "bezwaar":
             refs = [content.get("persoon")]
-            text = "verzoek om de verwerking te stoppen (R09)"
+            what = "verzoek om de verwerking te stoppen (R09)"
         else:
             refs = [content.get("persoon")]
-            text = ("college besloot de verwerking te hervatten (R09)" if content.get("doorgaan")
+            what = ("college besloot de verwerking te hervatten (R09)" if content.get("doorgaan")
                     else "college besloot de verwerking te beëindigen (R09)")
-        found.setdefault(row.case_id, []).append(
-            {"datum": row.at.date().isoformat(), "wat": text, "_refs": refs})
+        if ref in refs:
+            found.append({"datum": at.date().isoformat(), "wat": what})
     return found
 
 
-def _meldingen(conn: Any, gemeente: str, subject: str) -> list[dict[str, Any]]:
+def _meldingen(store: Store, gemeente: str, subject: str) -> list[dict[str, Any]]:
     # R34: the reporter's identity (and the words that could give it away) is not shown.
-    stmt = (select(meldingen.c.id, meldingen.c.at)
-            .where(meldingen.c.gemeente == gemeente, meldingen.c.subject == subject)
-            .order_by(meldingen.c.at, meldingen.c.id))
-    return [{"melding": r.id, "datum": r.at.date().isoformat(), "bron": "meldpunt"}
-            for r in conn.execute(stmt)]
+    return [{"melding": i, "datum": at.date().isoformat(), "bron": "meldpunt"}
+            for i, at in store.meldingen_of(gemeente, subject)]
 
 
 def processing_entry(r: dict[str, Any], catalogue: Any) -> dict[str, Any]:

@@ -46,7 +46,15 @@ class UnitOfWork(Protocol):
         """Write one log row per processing (R36); returns how many."""
         ...
 
-class Operator(Protocol):
+class Steps(Protocol):
+    """Runs lifecycle steps: the engine itself (a transaction each) or a batch of it."""
+
+    def execute(self, gemeente: str, case_id: str | None, command: object, *,
+                actor: str = ..., idempotency_key: str | None = ...,
+                expected_version: int | None = ...) -> Decision: ...
+
+
+class Operator(Steps, Protocol):
     """The engine as the privacy operations see it."""
 
     clock: Clock
@@ -55,8 +63,8 @@ class Operator(Protocol):
 
     def unit_of_work(self, gemeente: str | None) -> AbstractContextManager[UnitOfWork]: ...
 
-    def execute(self, gemeente: str, case_id: str | None, command: object, *,
-                actor: str = ..., idempotency_key: str | None = ...,
-                expected_version: int | None = ...) -> Decision: ...
+    def batch(self) -> AbstractContextManager[Steps]:
+        """Many steps in one transaction, each as on its own (the retention run)."""
+        ...
 
     def scrub_files(self) -> None: ...

@@ -61,6 +61,8 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_gemeente_phase", "gemeente", "phase"),
         Index("ix_cases_gemeente_closed", "gemeente", "closed_on"),
+        # ``case list`` pages in this order (keyset pagination, quality.md B5).
+        Index("ix_cases_gemeente_opened", "gemeente", "opened_on", "id"),
     )
 
 
@@ -135,7 +137,8 @@ class ProcessingRow(Base):
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
 
     __table_args__ = (
-        Index("ix_log_subject", "gemeente", "subject"),
+        # A person's records in order (the access report, R36): the sort is in the index.
+        Index("ix_log_subject", "gemeente", "subject", "start_time", "id"),
         Index("ix_log_case", "gemeente", "case_id"),
     )
 
@@ -165,6 +168,9 @@ class MeldingRow(Base):
     zorg: Mapped[str] = mapped_column(Text, nullable=False)
     melder_soort: Mapped[str] = mapped_column(String(20), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+    # The access report finds a person's meldingen without scanning them all (R36, B5).
+    __table_args__ = (Index("ix_meldingen_subject", "gemeente", "subject"),)
 
 
 class MelderRow(Base):
