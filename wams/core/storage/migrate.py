@@ -190,11 +190,25 @@ def check(url: str | None = None, metadata: MetaData | None = None) -> list[str]
                 command.upgrade(_config(conn), "head")
             else:
                 _require(conn, engine)
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            partitions = _partitions(conn)
+            ctx = MigrationContext.configure(conn, opts={
+                "compare_type": True,
+                # A partition of the log (storage/partition.py) is part of the log table.
+                "include_name": lambda name, kind, parent: (
+                    name not in partitions if kind == "table"
+                    else parent.get("table_name") not in partitions)})
             diffs = compare_metadata(ctx, metadata if metadata is not None else Base.metadata)
             return [_describe(d) for d in diffs]
     finally:
         engine.dispose()
+
+
+def _partitions(conn: Connection) -> set[str]:
+    if conn.dialect.name != "postgresql":
+        return set()
+    return {r[0] for r in conn.exec_driver_sql(
+        "SELECT relname FROM pg_class WHERE relispartition AND relkind = 'r' "
+        "AND relnamespace = current_schema()::regnamespace")}
 
 
 def _describe(diff: Any) -> str:
