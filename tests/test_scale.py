@@ -1,0 +1,337 @@
+"""What keeps wams flat at a large municipality's size (quality.md B5, issue 11), on both
+backends: batches of commands (Wams.batch) store exactly what single commands store; the case
+list pages by key; the retention run destroys in batches, each case still with its own proof,
+log records and history entry; the access report's lookups use their indexes whether or not
+ANALYZE ran. The speed itself is measured in benchmarks/b5.py, never here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from tests.helpers import snapshot
+from wams.core import commands as c
+from wams.core.errors import ConflictError, InputError
+from wams.core.hookspecs import hookimpl
+from wams.core.model import Persoon
+from wams.core.storage import repository
+from wams.core.storage.audit import verify_database
+
+G = "0599"
+THEIRS = "0363"
+
+
+def _open_close(w: Any, i: int) -> str:
+    d = w.hulpvraag(G, wet="wmo", client=Persoon("jan", bsn=f"{200000000 + i}"),
+                    vraag="begeleiding", aanleiding="vereenzaamt")
+    assert d.allowed, d
+    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+    assert w.sluit(G, d.case_id, terugvalafspraken="bel het wijkteam").allowed
+    return d.case_id
+
+
+def _shape(w: Any) -> dict[str, Any]:
+    """Row counts, and per step the history and log rows: what a run stores, id-free."""
+    with w.engine.db.connect() as conn:
+        steps = conn.execute(sa.text("select step, allowed, code, count(*) from history "
+                                     "group by step, allowed, code order by step")).all()
+        logged = conn.execute(sa.text("select name, operation, count(*) from processing_log "
+                                      "group by name, operation order by name")).all()
+    return {"counts": snapshot(w)["counts"], "steps": [tuple(r) for r in steps],
+            "logged": [tuple(r) for r in logged]}
+
+
+# -- Wams.batch ------------------------------------------------------------------------------
+
+
+def test_a_batch_stores_exactly_what_single_commands_store(open_wams: Any, tmp_path: Any,
+                                                           db_url: str) -> None:
+    single = open_wams()
+    for i in range(3):
+        _open_close(single, i)
+        single.case(G, single.cases(G)[-1]["id"], actor="medewerker", purpose="controle")
+    expected = _shape(single)
+    single.close()
+
+    from wams.api import Wams
+    from wams.core.clock import Clock
+
+    other = f"sqlite:///{tmp_path / 'batched.db'}"
+    with Wams.open(other, clock=Clock(dt.date(2027, 2, 1))) as batched:
+        with batched.batch() as b:
+            for i in range(3):
+                case_id = _open_close(b, i)
+                b.case(G, case_id, actor="medewerker", purpose="controle")
+        assert _shape(batched) == expected
+        report = verify_database(batched.engine.db)
+        assert report.intact and report.entries == 9
+
+
+def test_a_failing_command_is_undone_alone_and_a_raising_block_stores_nothing(
+        open_wams: Any) -> None:
+    w = open_wams()
+    case_id = _open_close(w, 0)
+    before = snapshot(w)
+    with w.batch() as b:
+        d = b.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="hulp", aanleiding="eenzaam")
+        with pytest.raises(ConflictError):
+            # A stale version: the engine raises after deciding; nothing of it may stay.
+            b.domein(G, d.case_id, domein="welzijn", reden="x", expected_version=7)
+        with pytest.raises(InputError):  # no such melding: raised, not stored
+            b.execute(G, None, c.MeldingDoorgeven("wijkteam", "zorgen", 424242))
+        assert b.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+    after = snapshot(w)
+    assert after["counts"]["cases"] == before["counts"]["cases"] + 1
+    # hulpvraag and domein: two entries; the conflicting and the bad command left none.
+    assert after["counts"]["history"] == before["counts"]["history"] + 2
+    assert sorted(r["phase"] for r in w.cases(G)) == ["afgesloten", "onderzoek"]
+
+    middle = snapshot(w)
+    with pytest.raises(RuntimeError, match="stroom uit"), w.batch() as b:
+        b.vernietig(G, case_id)  # refused (bewaartermijn not over): a stored refusal
+        b.hulpvraag(G, wet="wmo", client=Persoon("kees"), vraag="hulp")
+        raise RuntimeError("stroom uit")
+    assert snapshot(w) == middle  # nothing of the block was stored
+    # The engine's cached projections were rolled back too: the next step sees the truth.
+    assert w.domein(G, d.case_id, domein="schuldhulp", reden="achterstanden").allowed
+    assert verify_database(w.engine.db).intact
+
+
+def test_plugins_hear_of_a_batch_after_its_commit_with_the_case_as_it_was(
+        db_url: str, clock: Any) -> None:
+    from wams.api import Wams
+
+    heard: list[tuple[str, str | None, int]] = []
+
+    class Listener:
+        @hookimpl
+        def wams_after_step(self, case, decision, events):  # type: ignore[no-untyped-def]
+            with w.engine.db.connect() as conn:
+                stored = conn.execute(sa.text("select count(*) from history")).scalar_one()
+            heard.append((decision.step, case.phase if case else None, stored))
+
+    with Wams.open(db_url, clock=clock, plugins=[("listener", Listener())]) as w:
+        with w.batch() as b:
+            d = b.hulpvraag(G, wet="wmo", client=Persoon("jan"), vraag="hulp",
+                            aanleiding="eenzaam")
+            b.sluit(G, d.case_id, terugvalafspraken="bel")
+            assert heard == []  # nothing before the commit
+        # Both stored when the plugins heard; each saw the case as its own step left it.
+        assert heard == [("hulpvraag", "onderzoek", 2), ("sluit", "afgesloten", 2)]
+
+
+# -- case list in pages ----------------------------------------------------------------------
+
+
+def test_case_pages_follow_the_full_list_and_stay_in_their_municipality(
+        open_wams: Any, clock: Any) -> None:
+    w = open_wams()
+    ids = []
+    for i in range(7):
+        if i in (3, 5):
+            clock.advance(1)  # several cases share an opening day: the id breaks the tie
+        ids.append(w.hulpvraag(G, wet="wmo", client=Persoon(f"p{i}"), vraag="hulp").case_id)
+    theirs = w.hulpvraag(THEIRS, wet="wmo", client=Persoon("x"), vraag="hulp").case_id
+    full = w.cases(G)
+    assert {r["id"] for r in full} == set(ids)
+    assert [(r["opened_on"], r["id"]) for r in full] == sorted(
+        (r["opened_on"], r["id"]) for r in full)
+    pages, after = [], None
+    while True:
+        page = w.cases(G, limit=3, after=after)
+        pages.append([r["id"] for r in page])
+        if len(page) < 3:
+            break
+        after = page[-1]["id"]
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert sum(pages, []) == [r["id"] for r in full] == [r["id"] for r in w.iter_cases(G)]
+    assert [r["id"] for r in w.cases(G, after=full[4]["id"])] == [r["id"] for r in full[5:]]
+    # R38: another municipality's case is no cursor here, and tells nothing about it.
+    with pytest.raises(InputError, match="bestaat niet bij gemeente 0599"):
+        w.cases(G, limit=3, after=theirs)
+    for bad in (0, -1, True, "3"):
+        with pytest.raises(InputError, match="limit"):
+            w.cases(G, limit=bad)
+
+
+def test_cli_case_list_pages(db_url: str, open_wams: Any) -> None:
+    from wams.cli_privacy import main
+
+    w = open_wams()
+    for i in range(3):
+        w.hulpvraag(G, wet="wmo", client=Persoon(f"p{i}"), vraag="hulp")
+    full = [r["id"] for r in w.cases(G)]
+    run = CliRunner()
+    first = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--limit", "2"])
+    assert first.exit_code == 0, first.output
+    assert full[0] in first.output and full[2] not in first.output
+    assert f"2 casussen; volgende pagina: --after {full[1]}" in first.output
+    rest = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--after",
+                             full[1]])
+    assert rest.exit_code == 0 and full[2] in rest.output and full[0] not in rest.output
+    assert rest.output.rstrip().endswith("1 casussen")
+    bad = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--after", "nope"])
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+    zero = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--limit", "0"])
+    assert zero.exit_code == 2
+
+
+# -- the retention run in batches ------------------------------------------------------------
+
+
+def test_retention_in_batches_gives_each_case_its_own_proof_records_and_entry(
+        open_wams: Any, clock: Any) -> None:
+    from wams.core.privacy import retention
+
+    w = open_wams()
+    ids = [_open_close(w, i) for i in range(5)]
+    clock.set(dt.date(2028, 3, 1))
+    log_before = snapshot(w)["counts"]["processing_log"]
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(n: int, total: int, item: dict[str, Any]) -> None:
+        # Called once the case's batch is stored: the database already shows it destroyed.
+        with w.engine.db.connect() as conn:
+            destroyed = conn.execute(sa.text("select count(*) from cases where phase = "
+                                             "'vernietigd'")).scalar_one()
+        seen.append((n, total, destroyed))
+
+    done = retention.run(w.engine, G, progress=progress, batch=2)
+    assert sorted(d["case_id"] for d in done) == sorted(ids)
+    assert all(d["vernietigd"] for d in done)
+    assert seen == [(1, 5, 2), (2, 5, 2), (3, 5, 4), (4, 5, 4), (5, 5, 5)]
+    with w.engine.db.connect() as conn:
+        proofs = conn.execute(sa.text("select case_id, history_entries from "
+                                      "destruction_proofs order by case_id")).all()
+        entries = conn.execute(sa.text("select case_id, count(*) from history where step = "
+                                       "'vernietig' group by case_id order by case_id")).all()
+        left = conn.execute(sa.text("select count(*) from history where content is not null "
+                                    "and step <> 'vernietig'")).scalar_one()
+    assert [(p[0], p[1]) for p in proofs] == [(i, 3) for i in sorted(ids)]
+    assert [tuple(e) for e in entries] == [(i, 1) for i in sorted(ids)]
+    assert left == 0
+    # One destroy record per person per case, as a single vernietig writes.
+    assert snapshot(w)["counts"]["processing_log"] == log_before + 5
+    assert verify_database(w.engine.db).intact
+    with pytest.raises(InputError, match="batch"):
+        retention.run(w.engine, G, batch=0)
+
+
+# -- the plans of the lookups that must stay flat --------------------------------------------
+
+
+def _plan(conn: sa.Connection, stmt: Any, params: dict[str, Any]) -> str:
+    compiled = stmt.compile(dialect=conn.dialect)
+    values = compiled.construct_params(params)
+    if conn.dialect.name == "sqlite":
+        args: Any = tuple(values[n] for n in compiled.positiontup)
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, args).all()
+        return "\n".join(str(r[-1]) for r in rows)
+    rows = conn.exec_driver_sql("EXPLAIN " + compiled.string, values).all()
+    return "\n".join(r[0] for r in rows)
+
+
+PARAMS = {"g": G, "s": "pseudoniem", "id": "abc", "c": "abc", "o": dt.date(2027, 2, 1),
+          "n": 50, "s1": "informeer", "s2": "bezwaar", "s3": "besluit_bezwaar"}
+
+
+def test_flat_lookups_use_their_indexes_before_and_after_analyze(open_wams: Any) -> None:
+    w = open_wams()
+    with w.batch() as b:
+        # One municipality's long history: the chain index is a tempting wrong road.
+        for i in range(60):
+            _open_close(b, i)
+    dialect = w.engine.dialect
+    for analyzed in (False, True):
+        with w.engine.db.connect() as conn, conn.begin():
+            if analyzed:
+                conn.exec_driver_sql("ANALYZE")
+            if dialect == "postgresql":
+                # The test tables are small enough for a sequential scan or a sort of the
+                # whole municipality to be cheapest; forbidding both shows which index the
+                # planner takes for the query (at archive size the costs choose it anyway).
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                conn.exec_driver_sql("SET LOCAL enable_sort = off")
+            for name, (stmt, index) in repository.INDEXED_LOOKUPS.items():
+                if index == repository.PRIMARY_KEY:
+                    index = "sqlite_autoindex_cases_1" if dialect == "sqlite" \
+                        else "pk_cases"
+                plan = _plan(conn, stmt, PARAMS)
+                assert index in plan, (name, analyzed, plan)
+                assert "uq_history_chain" not in plan, (name, plan)
+                if dialect == "sqlite":
+                    assert "SCAN" not in plan and "TEMP B-TREE" not in plan, (name, plan)
+                else:
+                    assert "Seq Scan" not in plan and "Sort" not in plan, (name, plan)
+                if name == "next case page":  # the keyset is a range of the index
+                    assert "opened_on" in plan.split("Filter")[0], plan
+
+
+# -- the processing log partitioned by month (PostgreSQL) ------------------------------------
+
+
+def _run_script(url: str, statements: list[str]) -> None:
+    """As psql would: the statements one by one on an autocommit connection."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            try:
+                for statement in statements:
+                    conn.exec_driver_sql(statement)
+            except sa.exc.DBAPIError:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+    finally:
+        engine.dispose()
+
+
+def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
+                                                    clock: Any) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("partitions are a PostgreSQL feature")
+    from wams.core import logexport
+    from wams.core.storage import migrate, partition
+
+    w = open_wams()
+    jan = Persoon("jan", bsn="123456782")
+    d = w.hulpvraag(G, wet="wmo", client=jan, vraag="hulp", aanleiding="eenzaam")
+    before = [r["handeling"] for r in w.inzage_persoon(G, bsn=jan.bsn, actor="x",
+                                                       purpose="inzage")["verwerkingen"]]
+    # A first month before the newest record is refused by the CHECK, and nothing changes.
+    with pytest.raises(sa.exc.DBAPIError, match="check constraint"):
+        _run_script(db_url, partition.conversion(dt.date(2027, 1, 1)))
+    assert migrate.check(db_url) == []
+
+    _run_script(db_url, partition.conversion(dt.date(2027, 3, 1), 2))
+    w.close()
+    w = open_wams()  # the schema check on open accepts the partitioned log
+    clock.set(dt.date(2027, 3, 15))
+    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+    w.case(G, d.case_id, actor="medewerker", purpose="controle")  # a logged read
+    clock.set(dt.date(2027, 9, 1))  # past the months made ready: the default partition
+    assert w.sluit(G, d.case_id, terugvalafspraken="bel").allowed
+    w.case(G, d.case_id, actor="medewerker", purpose="controle")
+    with w.engine.db.connect() as conn:
+        where = dict(conn.exec_driver_sql(
+            "select tableoid::regclass::text, count(*) from processing_log group by 1").all())
+    assert set(where) == {"processing_log_before", "processing_log_2027_03",
+                          "processing_log_later"}
+    report = w.inzage_persoon(G, bsn=jan.bsn, actor="x", purpose="inzage")
+    handelingen = [r["handeling"] for r in report["verwerkingen"]]
+    assert handelingen[:len(before)] == before and len(handelingen) >= len(before) + 3
+    stamps = [r["wanneer"] for r in report["verwerkingen"]]
+    assert stamps == sorted(stamps)
+    assert len(list(logexport.records(w.engine.db, gemeente=G))) == sum(where.values()) + 1
+    assert verify_database(w.engine.db).intact
+    assert migrate.check(db_url) == []  # the partitions are the log, not strange tables
+    with w.engine.db.connect() as conn, conn.begin():
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        stmt, index = repository.INDEXED_LOOKUPS["log records of a person"]
+        plan = _plan(conn, stmt, PARAMS)
+    # Every month is searched through its own copy of ix_log_subject.
+    assert "Seq Scan" not in plan and "ix_log_subject_before" in plan, plan
+    assert plan.count("Index Scan") == 4, plan
