@@ -1,0 +1,330 @@
+"""B5 (quality.md): one municipality at archive size, side by side with raw SQL on the same
+indexes, at N/10 and at N cases (``--scale N``; documented up to 1,000,000 cases and
+20,000,000 processing records). See ``b5_data`` for what is generated and how it is checked.
+
+Each figure is printed as a ratio with its goal, and how it grows from N/10 to N:
+*flat* (×≤1.5), *linear* (grows with the size) or *worse* (faster than the size).
+
+- inzage: ``Wams.inzage_persoon`` p50/p99 over random persons, interleaved lookup by lookup
+  with raw ``sqlite3`` doing the same work: the same four indexed lookups (log by pseudonym,
+  case by id, its rights events, meldingen by pseudonym) and the one log record the report
+  writes, in its own ``BEGIN IMMEDIATE`` transaction. Also the CLI (``wams inzage``) wall time,
+  which is mostly interpreter start (see B6).
+- retention: ``Wams.retention_run`` over the expired tenth, per case, vs a raw ``DELETE`` of the
+  same rows (the history entries and the case row) of as many other cases, in transactions of
+  the same size.
+- ``case list``, ``log export``, ``audit verify``: the CLI in a child process, its wall time
+  less that of the same command on a municipality without cases (start-up), and its peak
+  memory (VmHWM), vs a raw ``sqlite3`` child reading the same rows in the same order and
+  formatting (or hashing) each.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from benchmarks import b5_data
+from benchmarks.common import GEMEENTE, fresh_sqlite, tempdir
+
+INZAGE_LOOKUPS = 400
+CLI_LOOKUPS = 5
+MEMORY_GOAL_MB = 300
+EMPTY = "9999"  # a municipality without cases
+
+
+def run(scale: int) -> list[str]:
+    small = max(100, scale // 10)
+    out: list[str] = []
+    figures: dict[int, dict[str, float]] = {}
+    with tempdir() as d:
+        for n in (small, scale):
+            path = fresh_sqlite(d, f"b5-{n}.db")
+            gen = b5_data.generate(path, n)
+            size = os.path.getsize(path) / 1e6
+            out.append(f"B5  generated {n} cases, {n * b5_data.RECORDS_PER_CASE} log records "
+                       f"({size:.0f} MB) in {gen.seconds:.0f} s "
+                       f"({gen.seconds / n * 1000:.2f} ms per case through Wams.batch); "
+                       f"row counts and audit verify checked")
+            print(out[-1], flush=True)
+            figures[n] = measure(gen)
+            os.remove(path)
+    out += report(figures, small, scale)
+    return out
+
+
+def measure(gen: b5_data.Generated) -> dict[str, float]:
+    f: dict[str, float] = {}
+    f.update(_inzage(gen))
+    f.update(_inzage_cli(gen))
+    for name, args, raw in _streams(gen.path):
+        seconds, mb, rows = _child(args)
+        raw_seconds, raw_mb, raw_rows = _child(["-c", raw, gen.path])
+        # The same command on a municipality without cases: start-up, schema check, plugins.
+        empty = min(_child([EMPTY if a == GEMEENTE else a for a in args])[0] for _ in range(2))
+        seconds = max(seconds - empty, 1e-9)
+        f[f"{name}_s"], f[f"{name}_mb"] = seconds, mb
+        f[f"{name}_raw_s"], f[f"{name}_raw_mb"], f[f"{name}_rows"] = raw_seconds, raw_mb, raw_rows
+    f.update(_retention(gen))
+    print(f"B5  measured at {gen.cases}: " + ", ".join(f"{k} {v:.4g}" for k, v in f.items()),
+          flush=True)
+    return f
+
+
+# -- inzage ---------------------------------------------------------------------------------
+
+
+def _inzage(gen: b5_data.Generated) -> dict[str, float]:
+    import sqlite3
+
+    from wams.api import Wams
+    from wams.core.clock import Clock
+    from wams.core.model import Persoon
+
+    rng = random.Random(5)
+    people = [rng.randrange(gen.cases) for _ in range(INZAGE_LOOKUPS)]
+    w = Wams.open(f"sqlite:///{gen.path}", clock=Clock(b5_data.LATE))
+    raw = sqlite3.connect(gen.path, isolation_level=None)
+    raw.execute("PRAGMA synchronous=NORMAL")
+    engine = w.engine
+    key = bytes.fromhex(raw.execute("SELECT key FROM tenant_keys WHERE gemeente=?",
+                                    (GEMEENTE,)).fetchone()[0])
+    subjects = [engine.subject_of(key, Persoon(ref="jan", bsn=b5_data.bsn(i)))[0]
+                for i in people]
+    ours: list[float] = []
+    theirs: list[float] = []
+    try:
+        for k, (i, subject) in enumerate(zip(people, subjects, strict=True)):
+            def wams_side(i: int = i) -> float:
+                t = time.perf_counter()
+                report = w.inzage_persoon(GEMEENTE, bsn=b5_data.bsn(i), actor="medewerker",
+                                          purpose="verzoek om inzage van betrokkene")
+                elapsed = time.perf_counter() - t
+                assert report["verwerkingen"], "a generated person without records"
+                return elapsed
+
+            def raw_side(subject: str = subject) -> float:
+                t = time.perf_counter()
+                _raw_inzage(raw, subject)
+                return time.perf_counter() - t
+            if k % 2:
+                ours.append(wams_side())
+                theirs.append(raw_side())
+            else:
+                theirs.append(raw_side())
+                ours.append(wams_side())
+    finally:
+        raw.close()
+        w.close()
+    return {"inzage_p50": _pct(ours, 50), "inzage_p99": _pct(ours, 99),
+            "inzage_raw_p50": _pct(theirs, 50), "inzage_raw_p99": _pct(theirs, 99)}
+
+
+_RAW_LOG_ROW = ("INSERT INTO processing_log (gemeente, trace_id, span_id, parent_span_id, name, "
+                "operation, start_time, end_time, status_code, activity_id, subject, "
+                "subject_type, case_id, category, purpose, legal_basis, source, recipient, "
+                "actor) VALUES (?, 'raw', 'raw', 'raw', 'inzage:verstrekken', 'provide', "
+                "'2026-06-01 09:00:00.000000', '2026-06-01 09:00:00.000000', 'STATUS_CODE_OK', "
+                "'raw', ?, 'bsn', NULL, NULL, 'inzage', 'raw', 'college', 'betrokkene', 'raw')")
+
+
+def _raw_inzage(raw: Any, subject: str) -> None:
+    """The access report's reads and its one write in raw sqlite3, on the same indexes."""
+    g = GEMEENTE
+    raw.execute("BEGIN IMMEDIATE")
+    records = raw.execute("SELECT * FROM processing_log WHERE gemeente=? AND subject=?",
+                          (g, subject)).fetchall()
+    for case_id in {r[13] for r in records if r[13]}:
+        raw.execute("SELECT id, route, wet, phase, opened_on, closed_on, destroyed_on, state "
+                    "FROM cases WHERE id=? AND gemeente=?", (case_id, g)).fetchall()
+        raw.execute("SELECT chain_n, at, step, content FROM history WHERE gemeente=? AND "
+                    "case_id=? AND allowed=1 AND step IN ('informeer','bezwaar',"
+                    "'besluit_bezwaar')", (g, case_id)).fetchall()
+    raw.execute("SELECT id, at FROM meldingen WHERE gemeente=? AND subject=?",
+                (g, subject)).fetchall()
+    raw.execute(_RAW_LOG_ROW, (g, subject))
+    raw.execute("COMMIT")
+
+
+def _inzage_cli(gen: b5_data.Generated) -> dict[str, float]:
+    times = []
+    for k in range(CLI_LOOKUPS):
+        seconds, _, _ = _child(["wams", "inzage", "--db", f"sqlite:///{gen.path}",
+                                "--gemeente", GEMEENTE, "--bsn", b5_data.bsn(k * 7 % gen.cases)])
+        times.append(seconds)
+    return {"inzage_cli_p50": statistics.median(times)}
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+def _retention(gen: b5_data.Generated) -> dict[str, float]:
+    import sqlite3
+
+    from wams.api import Wams
+    from wams.core.clock import Clock
+    from wams.core.privacy.retention import BATCH
+
+    with Wams.open(f"sqlite:///{gen.path}", clock=Clock(b5_data.RETENTION_DAY)) as w:
+        t = time.perf_counter()
+        done = w.retention_run(GEMEENTE)
+        ours = time.perf_counter() - t
+    if sorted(d["case_id"] for d in done) != sorted(gen.expired) or \
+            not all(d["vernietigd"] for d in done):
+        raise SystemExit("B5 retention destroyed other cases than the expired set")
+    raw = sqlite3.connect(gen.path, isolation_level=None)
+    try:
+        raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute("PRAGMA secure_delete=ON")  # as wams: freed pages are zeroed (C7)
+        t = time.perf_counter()
+        for first in range(0, len(gen.reference), BATCH):
+            chunk = [(GEMEENTE, c) for c in gen.reference[first:first + BATCH]]
+            raw.execute("BEGIN IMMEDIATE")
+            raw.executemany("DELETE FROM history WHERE gemeente=? AND case_id=?", chunk)
+            raw.executemany("DELETE FROM cases WHERE gemeente=? AND id=?", chunk)
+            raw.execute("COMMIT")
+        theirs = time.perf_counter() - t
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    n = len(gen.expired)
+    return {"retention_ms": ours / n * 1000, "retention_raw_ms": theirs / n * 1000,
+            "retention_cases": n}
+
+
+# -- streams: case list, log export, audit verify -------------------------------------------
+
+_RAW_CASES = """
+import sqlite3, sys
+out = open("/dev/null", "w")
+c = sqlite3.connect(sys.argv[1]); n = 0
+for r in c.execute("SELECT id, route, wet, phase, opened_on, closed_on, destroyed_on FROM cases "
+                   "WHERE gemeente='0599' ORDER BY opened_on, id"):
+    out.write(f"{r[0]}  route {r[1]}  {r[2] or '-':<16} {r[3]:<12} geopend {r[4]}\\n"); n += 1
+print(n)
+"""
+_RAW_LOG = """
+import json, sqlite3, sys
+out = open("/dev/null", "w")
+c = sqlite3.connect(sys.argv[1]); n = 0
+cur = c.execute("SELECT * FROM processing_log WHERE gemeente='0599' ORDER BY id")
+names = [d[0] for d in cur.description]
+for r in cur:
+    out.write(json.dumps(dict(zip(names, r)), ensure_ascii=False) + "\\n"); n += 1
+print(n)
+"""
+_RAW_AUDIT = """
+import hashlib, sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); n = 0
+for r in c.execute("SELECT h.*, c.destroyed_on FROM history h LEFT JOIN cases c ON c.id = "
+                   "h.case_id WHERE h.gemeente = '0599' ORDER BY h.gemeente, h.chain_n"):
+    hashlib.sha256("|".join(map(str, r)).encode()).hexdigest(); n += 1
+print(n)
+"""
+
+
+def _streams(path: str) -> list[tuple[str, list[str], str]]:
+    url = f"sqlite:///{path}"
+    return [("case_list", ["wams", "case", "list", "--db", url, "--gemeente", GEMEENTE],
+             _RAW_CASES),
+            ("log_export", ["wams", "log", "export", "--db", url, "--gemeente", GEMEENTE],
+             _RAW_LOG),
+            ("audit_verify", ["wams", "audit", "verify", "--db", url, "--gemeente", GEMEENTE],
+             _RAW_AUDIT)]
+
+
+# A child reports its own peak memory: VmHWM belongs to the process image after exec, where
+# wait4's ru_maxrss would count the benchmark's own pages at fork time.
+_PEAK = """
+import atexit, sys
+def peak():
+    with open("/proc/self/status") as f:
+        kb = next(line.split()[1] for line in f if line.startswith("VmHWM"))
+    sys.stderr.write(f"\\nB5-PEAK-KB {kb}\\n")
+atexit.register(peak)
+"""
+_WAMS_CHILD = _PEAK + "from wams.cli import main\nsys.argv[0] = 'wams'\nmain(sys.argv[1:])\n"
+
+
+def _child(args: Sequence[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB) and the number it printed last, of one child process: a
+    wams command (``["wams", ...]``) or a raw script (``["-c", code, ...]``). Its output goes
+    to a file (a wams command's lines: megabytes)."""
+    import tempfile
+
+    if args[0] == "wams":
+        argv = [sys.executable, "-c", _WAMS_CHILD, *args[1:]]
+    else:
+        argv = [sys.executable, "-c", _PEAK + args[1], *args[2:]]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        code = subprocess.run(argv, stdout=out, stderr=err, check=False).returncode
+        seconds = time.perf_counter() - t
+        err.seek(0)
+        errors = err.read().decode(errors="replace")
+        if code:
+            raise SystemExit(f"B5: {' '.join(args[:4])} failed: {errors[-500:]}")
+        out.seek(0, os.SEEK_END)
+        out.seek(max(0, out.tell() - 200))
+        tail = out.read().split()
+    rows = int(tail[-1]) if tail and tail[-1].isdigit() else 0
+    kb = int(errors.rsplit("B5-PEAK-KB", 1)[1].split()[0])
+    return seconds, kb / 1024, rows
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def _pct(xs: Sequence[float], p: int) -> float:
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def growth(small: float, large: float, size_factor: float) -> str:
+    """How a figure grows from N/10 to N: flat, linear (with the size) or worse."""
+    factor = large / small if small else float("inf")
+    kind = "flat" if factor <= 1.5 else "linear" if factor <= size_factor * 1.5 else "worse"
+    return f"×{factor:.2f} from N/10 to N ({kind})"
+
+
+def report(figures: dict[int, dict[str, float]], small: int, scale: int) -> list[str]:
+    a, b = figures[small], figures[scale]
+    k = scale / small
+    lines: list[str] = []
+
+    def add(text: str, ok: bool, grow: str) -> None:
+        lines.append(f"B5  {text}  ({'ok' if ok else 'MISSED'})  {grow}")
+
+    ms: Callable[[float], str] = lambda s: f"{s * 1000:.2f} ms"  # noqa: E731
+    ratio = b["inzage_p99"] / b["inzage_raw_p99"]
+    add(f"inzage API p99 {ms(b['inzage_p99'])} (p50 {ms(b['inzage_p50'])})  raw p99 "
+        f"{ms(b['inzage_raw_p99'])} (p50 {ms(b['inzage_raw_p50'])})  ratio {ratio:.2f}  "
+        f"goal p99 ≤ 20 ms and ≤ 2× raw, flat",
+        b["inzage_p99"] <= 0.020 and ratio <= 2 and b["inzage_p99"] <= 1.5 * a["inzage_p99"],
+        growth(a["inzage_p99"], b["inzage_p99"], k) + f" [p99 at N/10 {ms(a['inzage_p99'])}, "
+        f"ratio {a['inzage_p99'] / a['inzage_raw_p99']:.2f}]")
+    add(f"inzage CLI p50 {ms(b['inzage_cli_p50'])} wall (interpreter start included; see B6)  "
+        "goal flat", b["inzage_cli_p50"] <= 1.5 * a["inzage_cli_p50"],
+        growth(a["inzage_cli_p50"], b["inzage_cli_p50"], k))
+    ratio = b["retention_ms"] / b["retention_raw_ms"]
+    add(f"retention {b['retention_ms']:.3f} ms per case over {b['retention_cases']:.0f} expired "
+        f"cases  raw DELETE {b['retention_raw_ms']:.3f} ms  ratio {ratio:.2f}  goal ≤ 2×",
+        ratio <= 2, growth(a["retention_ms"], b["retention_ms"], k) + " per case")
+    for name, what in (("case_list", "case list"), ("log_export", "log export"),
+                       ("audit_verify", "audit verify")):
+        rows = b[f"{name}_rows"]
+        per = b[f"{name}_s"] / rows * 1e6
+        raw_per = b[f"{name}_raw_s"] / rows * 1e6
+        add(f"{what} {per:.1f} µs per row over {rows:.0f} rows  raw {raw_per:.1f} µs  ratio "
+            f"{per / raw_per:.2f} (no goal)  peak {b[f'{name}_mb']:.0f} MB (raw "
+            f"{b[f'{name}_raw_mb']:.0f})  goal < {MEMORY_GOAL_MB} MB, flat",
+            b[f"{name}_mb"] < MEMORY_GOAL_MB and b[f"{name}_mb"] <= 1.5 * a[f"{name}_mb"],
+            "memory " + growth(a[f"{name}_mb"], b[f"{name}_mb"], k) + "; time per row "
+            + growth(a[f"{name}_s"] / a[f"{name}_rows"], b[f"{name}_s"] / rows, k))
+    return lines

@@ -1,0 +1,107 @@
+"""B5's municipality: generated through the engine's own write path, then checked.
+
+Every case runs the B1 lifecycle (ten commands) and is then viewed 14 times (each view a
+logged *raadplegen*), so a case carries 10 history entries and 20 processing records: at
+1,000,000 cases that is the 20,000,000 records of quality.md B5. One case in fifty also gets a
+melding at the meldpunt. The commands go through :meth:`wams.api.Wams.batch` (many commands
+per transaction): the same decisions, rows, chain and log as one transaction each, only fewer
+commits. The result is checked: row counts per table and ``audit verify``.
+
+The first tenth of the cases (the *expired* set) is opened and closed on ``EARLY``, the rest on
+``LATE``: at ``RETENTION_DAY`` only the expired set is past its bewaartermijn (12 months), and
+the next tenth (the *reference* set, same shape, not expired) is what the raw DELETE removes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from benchmarks.common import GEMEENTE, check_lifecycle, lifecycle
+
+EARLY = dt.date(2025, 1, 6)
+LATE = dt.date(2026, 6, 1)
+RETENTION_DAY = dt.date(2026, 3, 1)  # EARLY + 12 months has passed, LATE + 12 has not
+VIEWS_PER_CASE = 14
+RECORDS_PER_CASE = 6 + VIEWS_PER_CASE  # the lifecycle logs 6
+HISTORY_PER_CASE = 10
+MELDING_EVERY = 50
+BATCH = 200  # cases per transaction while generating
+
+
+def bsn(i: int) -> str:
+    return f"{100000000 + i}"
+
+
+@dataclass
+class Generated:
+    path: str
+    cases: int
+    seconds: float
+    expired: list[str]  # case ids past their bewaartermijn on RETENTION_DAY
+    reference: list[str]  # as many cases, not expired: the raw DELETE's rows
+
+
+def generate(path: str, n: int) -> Generated:
+    from wams.api import Wams
+    from wams.core.clock import Clock
+
+    clock = Clock(EARLY)
+    tenth = max(1, n // 10)
+    ids: list[str] = []
+    start = time.perf_counter()
+    with Wams.open(f"sqlite:///{path}", clock=clock) as w:
+        _cases(w, range(0, tenth), ids)
+        clock.set(LATE)
+        _cases(w, range(tenth, n), ids)
+    seconds = time.perf_counter() - start
+    check(path, n)
+    return Generated(path, n, seconds, ids[:tenth], ids[tenth:2 * tenth])
+
+
+def _cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from wams.core.commands import Melder
+    from wams.core.model import Persoon
+
+    for first in range(numbers.start, numbers.stop, BATCH):
+        with w.batch() as b:
+            for i in range(first, min(numbers.stop, first + BATCH)):
+                decisions = lifecycle(b, GEMEENTE, i)
+                check_lifecycle(decisions)
+                case_id = decisions[0].case_id
+                ids.append(case_id)
+                for _ in range(VIEWS_PER_CASE):
+                    b.case(GEMEENTE, case_id, actor="medewerker", purpose="dossier bijwerken")
+                if i % MELDING_EVERY == 0:
+                    d = b.melding(GEMEENTE, melder=Melder("burger", "A. Buur"),
+                                  over=Persoon(ref="jan", bsn=bsn(i)),
+                                  zorg="maakt zich zorgen om de schulden")
+                    assert d.allowed, d.code
+
+
+def check(path: str, n: int) -> None:
+    """Stop the benchmark unless the database holds exactly what the engine writes."""
+    import sqlite3
+
+    from wams.core.storage.audit import verify_database
+    from wams.core.storage.database import connect
+
+    meldingen = len(range(0, n, MELDING_EVERY))
+    want = {"cases": n, "history": n * HISTORY_PER_CASE + meldingen,
+            "processing_log": n * RECORDS_PER_CASE + meldingen, "meldingen": meldingen,
+            "melders": meldingen}
+    raw = sqlite3.connect(path)
+    try:
+        got = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in want}
+    finally:
+        raw.close()
+    if got != want:
+        raise SystemExit(f"B5 generation wrote {got}, expected {want}")
+    db = connect(f"sqlite:///{path}")
+    try:
+        report = verify_database(db)
+    finally:
+        db.dispose()
+    if not report.intact or report.entries != want["history"]:
+        raise SystemExit(f"B5 generation: audit verify failed: {report}")
