@@ -293,7 +293,7 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
                                                     clock: Any) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("partitions are a PostgreSQL feature")
-    from wams.core import logexport
+    from wams.core.privacy import logexport
     from wams.core.storage import migrate, partition
 
     w = open_wams()
@@ -335,3 +335,23 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
     # Every month is searched through its own copy of ix_log_subject.
     assert "Seq Scan" not in plan and "ix_log_subject_before" in plan, plan
     assert plan.count("Index Scan") == 4, plan
+
+
+def test_partition_script_prints_sql_or_one_clear_error(capsys: Any) -> None:
+    from wams.core.storage import partition
+
+    assert partition.main(["--add", "--first", "2027-11", "--months", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "CREATE TABLE processing_log_2027_11 PARTITION OF processing_log FOR VALUES FROM "
+        "('2027-11-01') TO ('2027-12-01');",
+        "CREATE TABLE processing_log_2027_12 PARTITION OF processing_log FOR VALUES FROM "
+        "('2027-12-01') TO ('2028-01-01');",
+        "CREATE TABLE processing_log_2028_01 PARTITION OF processing_log FOR VALUES FROM "
+        "('2028-01-01') TO ('2028-02-01');"]
+    assert partition.main(["--first", "2027-11"]) == 0
+    script = capsys.readouterr().out
+    assert script.startswith("BEGIN;") and script.rstrip().endswith("COMMIT;")
+    with pytest.raises(SystemExit) as bad:
+        partition.main(["--first", "2027-13"])
+    assert bad.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
