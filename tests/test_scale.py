@@ -101,6 +101,19 @@ def test_a_failing_command_is_undone_alone_and_a_raising_block_stores_nothing(
     assert verify_database(w.engine.db).intact
 
 
+def test_inside_a_batch_only_steps_and_case_views_run(open_wams: Any) -> None:
+    w = open_wams()
+    with w.batch() as b:
+        d = b.hulpvraag(G, wet="wmo", client=Persoon("jan"), vraag="hulp")
+        for call in (lambda: b.cases(G), lambda: b.close(), lambda: b.batch(),
+                     lambda: b.inzage_persoon(G, ref="jan", actor="x", purpose="y"),
+                     lambda: b.retention_run(G), lambda: b.set_setting(G, "x", 1)):
+            with pytest.raises(InputError, match="binnen een batch"):
+                call()
+        assert b.case(G, d.case_id, actor="medewerker", purpose="controle").id == d.case_id
+    assert [r["id"] for r in w.cases(G)] == [d.case_id]  # the handle still works after
+
+
 def test_plugins_hear_of_a_batch_after_its_commit_with_the_case_as_it_was(
         db_url: str, clock: Any) -> None:
     from wams.api import Wams

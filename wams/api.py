@@ -31,6 +31,7 @@ from wams.core import commands as c
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import Batch, Engine
+from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij, Persoon
 
 
@@ -377,3 +378,17 @@ class _InBatch(Wams):
 
     def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
         return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose)
+
+
+def _not_in_batch(name: str) -> Any:
+    def refuse(self: _InBatch, *args: object, **kwargs: object) -> Any:
+        raise InputError(f"{name} kan niet binnen een batch (w.batch()); daarin alleen stappen "
+                         f"en case(); roep {name} aan na het blok")
+    return refuse
+
+
+# What is not a step opens its own transaction, or closes the handle: not inside a batch.
+for _name in ("batch", "cases", "iter_cases", "close", "set_setting", "setting",
+              "municipalities", "inzage_persoon", "melding_doorgeven", "meldingen", "register",
+              "retention_run", "log_records"):
+    setattr(_InBatch, _name, _not_in_batch(_name))
