@@ -390,5 +390,5 @@ def _not_in_batch(name: str) -> Any:
 # What is not a step opens its own transaction, or closes the handle: not inside a batch.
 for _name in ("batch", "cases", "iter_cases", "close", "set_setting", "setting",
               "municipalities", "inzage_persoon", "melding_doorgeven", "meldingen", "register",
-              "retention_run", "log_records"):
+              "retention_run", "retention_run_records", "log_records"):
     setattr(_InBatch, _name, _not_in_batch(_name))
