@@ -105,7 +105,7 @@ def _inzage(gen: b5_data.Generated) -> dict[str, float]:
             def wams_side(i: int = i) -> float:
                 t = time.perf_counter()
                 report = w.inzage_persoon(GEMEENTE, bsn=b5_data.bsn(i), actor="medewerker",
-                                          purpose="verzoek om inzage van betrokkene")
+                                          verzoek=f"B5-{i}")
                 elapsed = time.perf_counter() - t
                 assert report["verwerkingen"], "a generated person without records"
                 return elapsed
@@ -157,7 +157,8 @@ def _inzage_cli(gen: b5_data.Generated) -> dict[str, float]:
     times = []
     for k in range(CLI_LOOKUPS):
         seconds, _, _ = _child(["wams", "inzage", "--db", f"sqlite:///{gen.path}",
-                                "--gemeente", GEMEENTE, "--bsn", b5_data.bsn(k * 7 % gen.cases)])
+                                "--gemeente", GEMEENTE, "--bsn", b5_data.bsn(k * 7 % gen.cases),
+                                "--verzoek", f"B5-cli-{k}"])
         times.append(seconds)
     return {"inzage_cli_p50": statistics.median(times)}
 

@@ -32,7 +32,10 @@ BATCH = 200  # cases per transaction while generating
 
 
 def bsn(i: int) -> str:
-    return f"{100000000 + i}"
+    """The BSN of case ``i``'s client, as ``common.lifecycle`` gives it."""
+    from wams.testing import test_bsn
+
+    return test_bsn(i)
 
 
 @dataclass

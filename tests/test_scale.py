@@ -20,16 +20,18 @@ from wams.core.hookspecs import hookimpl
 from wams.core.model import Persoon
 from wams.core.storage import repository
 from wams.core.storage.audit import verify_database
+from wams.testing import test_bsn
 
 G = "0599"
 THEIRS = "0363"
 
 
 def _open_close(w: Any, i: int) -> str:
-    d = w.hulpvraag(G, wet="wmo", client=Persoon("jan", bsn=f"{200000000 + i}"),
+    d = w.hulpvraag(G, wet="wmo", client=Persoon("jan", bsn=test_bsn(i)),
                     vraag="begeleiding", aanleiding="vereenzaamt")
     assert d.allowed, d
-    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
+                    client_akkoord=True).allowed
     assert w.sluit(G, d.case_id, terugvalafspraken="bel het wijkteam").allowed
     return d.case_id
 
@@ -80,10 +82,12 @@ def test_a_failing_command_is_undone_alone_and_a_raising_block_stores_nothing(
         d = b.hulpvraag(G, wet="wmo", client=Persoon("ans"), vraag="hulp", aanleiding="eenzaam")
         with pytest.raises(ConflictError):
             # A stale version: the engine raises after deciding; nothing of it may stay.
-            b.domein(G, d.case_id, domein="welzijn", reden="x", expected_version=7)
+            b.domein(G, d.case_id, domein="welzijn", reden="x", client_akkoord=True,
+                     expected_version=7)
         with pytest.raises(InputError):  # no such melding: raised, not stored
             b.execute(G, None, c.MeldingDoorgeven("wijkteam", "zorgen", 424242))
-        assert b.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+        assert b.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
+                    client_akkoord=True).allowed
     after = snapshot(w)
     assert after["counts"]["cases"] == before["counts"]["cases"] + 1
     # hulpvraag and domein: two entries; the conflicting and the bad command left none.
@@ -97,7 +101,8 @@ def test_a_failing_command_is_undone_alone_and_a_raising_block_stores_nothing(
         raise RuntimeError("stroom uit")
     assert snapshot(w) == middle  # nothing of the block was stored
     # The engine's cached projections were rolled back too: the next step sees the truth.
-    assert w.domein(G, d.case_id, domein="schuldhulp", reden="achterstanden").allowed
+    assert w.domein(G, d.case_id, domein="schuldhulp", reden="achterstanden",
+                    client_akkoord=True).allowed
     assert verify_database(w.engine.db).intact
 
 
@@ -106,7 +111,7 @@ def test_inside_a_batch_only_steps_and_case_views_run(open_wams: Any) -> None:
     with w.batch() as b:
         d = b.hulpvraag(G, wet="wmo", client=Persoon("jan"), vraag="hulp")
         for call in (lambda: b.cases(G), lambda: b.close(), lambda: b.batch(),
-                     lambda: b.inzage_persoon(G, ref="jan", actor="x", purpose="y"),
+                     lambda: b.inzage_persoon(G, bsn=test_bsn(1), actor="x", verzoek="V"),
                      lambda: b.retention_run(G), lambda: b.set_setting(G, "x", 1)):
             with pytest.raises(InputError, match="binnen een batch"):
                 call()
@@ -313,7 +318,7 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
     jan = Persoon("jan", bsn="123456782")
     d = w.hulpvraag(G, wet="wmo", client=jan, vraag="hulp", aanleiding="eenzaam")
     before = [r["handeling"] for r in w.inzage_persoon(G, bsn=jan.bsn, actor="x",
-                                                       purpose="inzage")["verwerkingen"]]
+                                                       verzoek="V-1")["verwerkingen"]]
     # A first month before the newest record is refused by the CHECK, and nothing changes.
     with pytest.raises(sa.exc.DBAPIError, match="check constraint"):
         _run_script(db_url, partition.conversion(dt.date(2027, 1, 1)))
@@ -323,7 +328,8 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
     w.close()
     w = open_wams()  # the schema check on open accepts the partitioned log
     clock.set(dt.date(2027, 3, 15))
-    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid").allowed
+    assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
+                    client_akkoord=True).allowed
     w.case(G, d.case_id, actor="medewerker", purpose="controle")  # a logged read
     clock.set(dt.date(2027, 9, 1))  # past the months made ready: the default partition
     assert w.sluit(G, d.case_id, terugvalafspraken="bel").allowed
@@ -333,7 +339,7 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
             "select tableoid::regclass::text, count(*) from processing_log group by 1").all())
     assert set(where) == {"processing_log_before", "processing_log_2027_03",
                           "processing_log_later"}
-    report = w.inzage_persoon(G, bsn=jan.bsn, actor="x", purpose="inzage")
+    report = w.inzage_persoon(G, bsn=jan.bsn, actor="x", verzoek="V-2")
     handelingen = [r["handeling"] for r in report["verwerkingen"]]
     assert handelingen[:len(before)] == before and len(handelingen) >= len(before) + 3
     stamps = [r["wanneer"] for r in report["verwerkingen"]]
