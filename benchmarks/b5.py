@@ -1,4 +1,4 @@
-"""B5 (quality.md): one municipality at archive size, side by side with raw SQL on the same
+"""B5 (the speed goals): one municipality at archive size, side by side with raw SQL on the same
 indexes, at N/10 and at N cases (``--scale N``; documented up to 1,000,000 cases and
 20,000,000 processing records). See ``b5_data`` for what is generated and how it is checked.
 

@@ -2,7 +2,7 @@
 
 Every case runs the B1 lifecycle (ten commands) and is then viewed 14 times (each view a
 logged *raadplegen*), so a case carries 10 history entries and 20 processing records: at
-1,000,000 cases that is the 20,000,000 records of quality.md B5. One case in fifty also gets a
+1,000,000 cases that is the 20,000,000 records of speed goal B5. One case in fifty also gets a
 melding at the meldpunt. The commands go through :meth:`wams.api.Wams.batch` (many commands
 per transaction): the same decisions, rows, chain and log as one transaction each, only fewer
 commits. The result is checked: row counts per table and ``audit verify``.

@@ -1,4 +1,4 @@
-"""B6 (quality.md): cold start of ``wams --help`` and of a real command, ``wams scenario check
+"""B6 (the speed goals): cold start of ``wams --help`` and of a real command, ``wams scenario check
 FILE``, each ≤ 1.5× ``python -c "import sqlalchemy, click, pluggy, attrs, cattrs"``. The three
 run as fresh processes, interleaved round by round (the order rotates), median wall time."""
 

@@ -1,4 +1,4 @@
-"""What keeps wams flat at a large municipality's size (quality.md B5, issue 11), on both
+"""What keeps wams flat at a large municipality's size (speed goal B5, issue 11), on both
 backends: batches of commands (Wams.batch) store exactly what single commands store; the case
 list pages by key; the retention run destroys in batches, each case still with its own proof,
 log records and history entry; the access report's lookups use their indexes whether or not
@@ -191,7 +191,7 @@ def test_cli_case_list_pages(db_url: str, open_wams: Any) -> None:
     rest = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--after",
                              full[1]])
     assert rest.exit_code == 0 and full[2] in rest.output and full[0] not in rest.output
-    assert rest.output.rstrip().endswith("1 casussen")
+    assert rest.output.rstrip().endswith("\n1 casus")
     bad = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--after", "nope"])
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
     zero = run.invoke(main, ["case", "list", "--db", db_url, "--gemeente", G, "--limit", "0"])

@@ -87,7 +87,7 @@ def run(engine: Operator, gemeente: str | None = None, *, dry_run: bool = False,
 
     Each case goes through the engine's own ``vernietig`` step, so its history entry, proof of
     destruction and log records are exactly those of a single ``vernietig``; ``batch`` cases
-    share one transaction (quality.md B5), each batch stored whole or not at all, and
+    share one transaction (speed goal B5), each batch stored whole or not at all, and
     ``progress`` hears of a case once its batch is stored. ``dry_run`` lists what would be
     destroyed and changes nothing. On a SQLite file the WAL is folded into the database and
     truncated once at the end (quality C7). Returns one dict per case: gemeente, case_id,

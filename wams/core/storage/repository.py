@@ -76,7 +76,7 @@ _setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
                                           settings.c.key == bindparam("k"))
 _key = select(tenant_keys.c.key).where(tenant_keys.c.gemeente == bindparam("g"))
 
-# The access report (inzage, R36) must not grow with the municipality's history (quality.md
+# The access report (inzage, R36) must not grow with the municipality's history (speed goal
 # B5): each query is an equality lookup on an index whose leading columns it names in full,
 # and none has an ORDER BY that another index could serve by walking it (the chain index over
 # the whole history once won that way); where needed the few rows are sorted here.

@@ -61,7 +61,7 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_gemeente_phase", "gemeente", "phase"),
         Index("ix_cases_gemeente_closed", "gemeente", "closed_on"),
-        # ``case list`` pages in this order (keyset pagination, quality.md B5).
+        # ``case list`` pages in this order (keyset pagination, speed goal B5).
         Index("ix_cases_gemeente_opened", "gemeente", "opened_on", "id"),
     )
 

@@ -1,4 +1,4 @@
-"""Indexes for a large municipality (quality.md B5): case list pages and a person's meldingen.
+"""Indexes for a large municipality (speed goal B5): case list pages and a person's meldingen.
 
 Revision ID: 0003
 Revises: 0002
