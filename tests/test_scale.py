@@ -374,3 +374,18 @@ def test_partition_script_prints_sql_or_one_clear_error(capsys: Any) -> None:
     with pytest.raises(SystemExit) as bad:
         partition.main(["--first", "2027-13"])
     assert bad.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
+
+
+def test_cli_retention_run_shows_a_progress_bar_on_long_runs(db_url: str, open_wams: Any,
+                                                              clock: Any) -> None:
+    from wams.cli_privacy import main
+
+    w = open_wams()
+    with w.batch() as b:
+        ids = [_open_close(b, i) for i in range(50)]
+    w.close()
+    done = CliRunner().invoke(main, ["retention", "run", "--db", db_url, "--op", "2028-03-01"])
+    assert done.exit_code == 0, done.output
+    # The bar, on stderr (off a terminal click prints only its label; on one it moves).
+    assert done.output.splitlines()[0] == "nagaan"
+    assert sum(1 for line in done.output.splitlines() if "zou vernietigd" in line) == len(ids)

@@ -206,11 +206,13 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
     preview = dry_run or day is not None
 
     with user_errors(), contextlib.ExitStack() as stack:
-        # Long runs show a progress bar on stderr (cases stored so far); stdout keeps one
-        # line per case.
+        # Long runs (50 cases or more) show a progress bar on stderr (cases stored so far);
+        # stdout keeps one line per case.
         bar: list[Any] = []  # click's ProgressBar, made once the total is known
 
         def progress(done: int, total: int, item: dict[str, Any]) -> None:
+            if total < 50:
+                return
             if not bar:
                 bar.append(stack.enter_context(click.progressbar(
                     length=total, label="nagaan" if preview else "vernietigen",
