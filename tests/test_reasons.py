@@ -457,6 +457,15 @@ def test_tenant_mismatch(wams):
            history=0)
 
 
+@covers("access.role")
+def test_access_role(wams):
+    cid = route_a(wams)
+    # The service's role check (authorize) refuses before the rules: nothing is stored.
+    expect(wams, "access.role",
+           lambda: wams.domein(G, cid, domein="schuldhulp", reden="schulden",
+                               authorize=lambda case, cmd: "access.role"), cid, history=0)
+
+
 # -- the meta-test -----------------------------------------------------------------------------
 
 

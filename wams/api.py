@@ -30,7 +30,7 @@ from typing import Any
 from wams.core import commands as c
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
-from wams.core.engine import Batch, Engine
+from wams.core.engine import Authorize, Batch, Engine
 from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij, Persoon
 
@@ -248,12 +248,23 @@ class Wams:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
+             authorize: Authorize | None = None) -> Casus:
         """The case as it stands. Viewing a dossier is processing (raadplegen): it is logged
         for every person in it, with the actor and the purpose (R36). An unknown case raises
         InputError; an enforcement purpose (R20) or another municipality's case raises
-        :class:`~wams.core.engine.Refused` and returns nothing."""
-        return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose)
+        :class:`~wams.core.engine.Refused` and returns nothing. ``authorize(case, None)`` may
+        return a reason code to refuse the read (Refused, nothing logged); every step takes the
+        same option, called with the case and the command."""
+        return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose,
+                                      authorize=authorize)
+
+    def party_view(self, gemeente: str, case_id: str, *, partij: str, actor: str,
+                   purpose: str) -> dict[str, Any]:
+        """What party ``partij`` may see of a case: requests addressed to it, what it supplied,
+        what a casusoverleg shared with it, its own bijdragen (R19, R30). Logged (R36)."""
+        return self._engine.view_for_party(gemeente, case_id, partij, actor=actor,
+                                           purpose=purpose)
 
     def case_summary(self, gemeente: str, case_id: str) -> dict[str, Any]:
         """One case's id, route, law, phase, version and dates: no personal data, not logged."""
@@ -376,8 +387,10 @@ class _InBatch(Wams):
                 **opts: Any) -> Decision:
         return self._batch.execute(gemeente, case_id, command, **opts)
 
-    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
-        return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose)
+    def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
+             authorize: Authorize | None = None) -> Casus:
+        return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose,
+                                     authorize=authorize)
 
 
 def _not_in_batch(name: str) -> Any:

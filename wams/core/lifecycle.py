@@ -16,6 +16,7 @@ from wams.core.model import (
     Casus,
     Coordinatie,
     DomainState,
+    Gedeeld,
     Held,
     Item,
     Partij,
@@ -253,6 +254,9 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
             processings.append(Processing(PROVIDE, item.over, "casusoverleg",
                                           "afstemming in casusoverleg", category=item.categorie,
                                           source=item.partij, recipient=recipient))
+            # Kept so a participating party can later see what was shared with it (and
+            # nothing else): the party view of the service.
+            case.gedeeld.append(Gedeeld(recipient, item.categorie, item.over, item.partij))
     # R31: outcomes are recorded in the werkplan (a new version when one exists).
     if cmd.uitkomst:
         if case.werkplan is not None:

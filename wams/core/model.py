@@ -77,6 +77,8 @@ class Decision:
 
     ``code`` is a stable reason code (``ok`` when allowed), ``message`` a Dutch sentence.
     ``trace_id`` is shared with the history entry and the processing-log records of the step.
+    ``version`` is the case's version after the step (None outside a case): what a caller
+    passes as ``expected_version`` next.
     """
 
     allowed: bool
@@ -158,6 +160,17 @@ class Held:
 
 
 @attrs.define
+class Gedeeld:
+    """Data shared with a participant of a casusoverleg (R30): which party (``aan``) now
+    knows which category about whom, and who brought it in."""
+
+    aan: str
+    categorie: str
+    over: str
+    bron: str
+
+
+@attrs.define
 class Item:
     persoon: str
     dienst: str
@@ -218,6 +231,7 @@ class Casus:
     parties: dict[str, PartyState] = attrs.Factory(dict)
     requests: list[Request] = attrs.Factory(list)
     held: list[Held] = attrs.Factory(list)
+    gedeeld: list[Gedeeld] = attrs.Factory(list)
     items: list[Item] = attrs.Factory(list)
     werkplannen: list[WerkplanVersie] = attrs.Factory(list)
     coordinator: Coordinatie | None = None

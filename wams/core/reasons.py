@@ -293,6 +293,13 @@ _TABLE: tuple[Reason, ...] = (
         "Deze handeling is in de huidige fase van de zaak niet mogelijk.",
     ),
     _x(
+        "access.role",
+        "Uw rol geeft geen recht op deze handeling of op deze gegevens; een partij ziet alleen "
+        "wat zij zelf verstrekte of wat in een casusoverleg met haar is gedeeld.",
+        "R19",
+        "R30",
+    ),
+    _x(
         "tenant.mismatch",
         "Dit hoort bij een andere gemeente; gegevens en zaken gaan nooit over de grens van een "
         "gemeente heen.",

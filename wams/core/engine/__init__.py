@@ -17,5 +17,6 @@ protocols of :mod:`wams.core.privacy.work`.
 from __future__ import annotations
 
 from wams.core.engine.core import Batch, Engine, Refused
+from wams.core.engine.steps import Authorize
 
-__all__ = ["Batch", "Engine", "Refused"]
+__all__ = ["Authorize", "Batch", "Engine", "Refused"]

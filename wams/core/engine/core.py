@@ -22,7 +22,7 @@ from wams.core import policy, settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions
-from wams.core.engine.steps import CaseCache, run_step
+from wams.core.engine.steps import Authorize, CaseCache, run_step
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError, WamsError
 from wams.core.gemeente import check_gemeente
@@ -119,7 +119,8 @@ class Engine:
 
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
                 actor: str = "college", idempotency_key: str | None = None,
-                expected_version: int | None = None) -> Decision:
+                expected_version: int | None = None,
+                authorize: Authorize | None = None) -> Decision:
         step = c.STEP_NAMES.get(type(command))
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
@@ -130,7 +131,7 @@ class Engine:
                 try:
                     decision, case, events = self._transaction(
                         gemeente, case_id, step, command, actor, idempotency_key,
-                        expected_version)
+                        expected_version, authorize)
                     break
                 except BaseException as exc:
                     # The cached projection may hold a change that was never committed.
@@ -154,13 +155,14 @@ class Engine:
 
     def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
                      actor: str, idempotency_key: str | None, expected_version: int | None,
+                     authorize: Authorize | None,
                      ) -> tuple[Decision, Casus | None, list[Any] | None]:
         """One command in one transaction (the unit of work). ``events`` is None when the
         idempotency key was seen before."""
         tx = self._conn.begin()
         try:
             result = self._decide(self._transaction_for(gemeente), case_id, step, command,
-                                  actor, idempotency_key, expected_version)
+                                  actor, idempotency_key, expected_version, authorize)
         except BaseException:
             if tx.is_active:
                 tx.rollback()
@@ -174,6 +176,7 @@ class Engine:
 
     def _decide(self, uow: Transaction, case_id: str | None, step: str, command: Any,
                 actor: str, idempotency_key: str | None, expected_version: int | None,
+                authorize: Authorize | None = None,
                 ) -> tuple[Decision, Casus | None, list[Any] | None]:
         """One command inside the caller's open transaction (its own, or a batch's)."""
         assert uow.gemeente is not None
@@ -193,7 +196,7 @@ class Engine:
                                  "command); kies een nieuwe sleutel per commando")
             return decision, None, None
         return run_step(uow, self._cases, self._versions, case_id, step, command, actor,
-                        idempotency_key, expected_version, fingerprint)
+                        idempotency_key, expected_version, fingerprint, authorize)
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -238,11 +241,44 @@ class Engine:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
-        """Raadplegen: every person in the dossier gets a 'consult' record (R36)."""
+    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
+                  authorize: Authorize | None = None) -> Casus:
+        """Raadplegen: every person in the dossier gets a 'consult' record (R36).
+        ``authorize`` (see :data:`~wams.core.engine.steps.Authorize`) may refuse the read
+        before anything is logged; it gets the case and None."""
         self._check_read(gemeente, actor, purpose)
         with self.unit_of_work(gemeente) as uow:
-            return self._view(uow, case_id, actor=actor, purpose=purpose)
+            return self._view(uow, case_id, actor=actor, purpose=purpose, authorize=authorize)
+
+    def view_for_party(self, gemeente: str, case_id: str, partij: str, *, actor: str,
+                       purpose: str) -> dict[str, Any]:
+        """What party ``partij`` may see of a case: the data requests addressed to it, what it
+        supplied itself and what a casusoverleg shared with it (R19, R30); nothing else of the
+        dossier. Refs stand for the persons (no names, BSNs or birth dates). A party not in
+        the case is refused (``access.role``). Logged as a consult of each person shown."""
+        self._check_read(gemeente, actor, purpose)
+        with self.unit_of_work(gemeente) as uow:
+            case = self._read(uow, gemeente, case_id)
+            if partij not in case.parties:
+                raise Refused(decisions.refusal(case, "raadplegen", "access.role", trace_id(),
+                                                self._versions))
+            view: dict[str, Any] = {
+                "casus": case.id, "fase": case.phase, "versie": case.version,
+                "verzoeken": [{"categorie": r.categorie, "over": r.over, "doel": r.doel,
+                               "noodzaak": r.noodzaak, "antwoord": r.answer}
+                              for r in case.requests if r.bij == partij],
+                "verstrekt": [{"categorie": h.categorie, "over": h.over}
+                              for h in case.held if h.bron == partij],
+                "gedeeld": [{"categorie": g.categorie, "over": g.over, "bron": g.bron}
+                            for g in case.gedeeld if g.aan == partij],
+                "bijdragen": [b.split(": ", 1)[1] for b in case.bijdragen
+                              if b.startswith(f"{partij}: ")],
+            }
+            shown = {item["over"] for key in ("verzoeken", "verstrekt", "gedeeld")
+                     for item in view[key]}
+            self._log_consult(uow, case, [ref for ref in case.persons if ref in shown], actor,
+                              purpose)
+            return view
 
     def _check_read(self, gemeente: str, actor: str, purpose: str) -> None:
         check_gemeente(gemeente)
@@ -253,15 +289,23 @@ class Engine:
             raise Refused(decisions.refusal(None, "raadplegen", refusal.code, trace_id(),
                                             self._versions, refusal.detail))
 
-    def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str) -> Casus:
+    def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str,
+              authorize: Authorize | None = None) -> Casus:
         assert uow.gemeente is not None
         case = self._read(uow, uow.gemeente, case_id)
-        processings = tuple(Processing("consult", ref, "raadplegen", purpose)
-                            for ref in case.persons)
+        denied = authorize(case, None) if authorize is not None else None
+        if denied is not None:
+            raise Refused(decisions.refusal(case, "raadplegen", denied, trace_id(),
+                                            self._versions))
+        self._log_consult(uow, case, case.persons, actor, purpose)
+        return case_from_json(case_to_json(case))
+
+    def _log_consult(self, uow: Transaction, case: Casus, refs: Any, actor: str,
+                     purpose: str) -> None:
+        processings = tuple(Processing("consult", ref, "raadplegen", purpose) for ref in refs)
         subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
         uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
                       subjects=subjects, case_id=case.id)
-        return case_from_json(case_to_json(case))
 
     def case_parties(self, gemeente: str, case_id: str) -> dict[str, str]:
         """The organisations in a case (party ref → registered kind): no person, no content,
@@ -362,12 +406,14 @@ class Batch:
                 self.done.append((copy, decision, events))
         return decision
 
-    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str) -> Casus:
+    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
+                  authorize: Authorize | None = None) -> Casus:
         """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
         self._engine._check_read(gemeente, actor, purpose)
         uow = self._engine._transaction_for(gemeente)
         with _savepoint(uow.store):
-            return self._engine._view(uow, case_id, actor=actor, purpose=purpose)
+            return self._engine._view(uow, case_id, actor=actor, purpose=purpose,
+                                      authorize=authorize)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -63,12 +64,20 @@ class CaseCache:
         self._cases.clear()
 
 
+#: Asked before the rules, with the case as stored (None for a step that opens one or stands
+#: outside a case) and the command: None lets the step go on, a reason code refuses it. It must
+#: not change the case. A caller (the HTTP service) checks a role's rights with it.
+Authorize = Callable[[Casus | None, Any], str | None]
+
+
 def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
              case_id: str | None, step: str, cmd: Any, actor: str, idem: str | None,
              expected_version: int | None,
-             fingerprint: str | None = None) -> tuple[Decision, Casus | None, list[Any]]:
+             fingerprint: str | None = None, authorize: Authorize | None = None,
+             ) -> tuple[Decision, Casus | None, list[Any]]:
     """One step of ``uow.gemeente``; returns the decision, the case and the events.
-    ``fingerprint`` (with an idempotency key) is stored with the decision."""
+    ``fingerprint`` (with an idempotency key) is stored with the decision; ``authorize``
+    (see :data:`Authorize`) may refuse the step before the rules."""
     store, now = uow.store, uow.now
     gemeente = uow.gemeente
     assert gemeente is not None
@@ -85,6 +94,11 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         if expected_version is not None and meta[1] != expected_version:
             raise ConflictError(case_id, expected_version, meta[1])
         case = cache.load(store, case_id, meta[1])
+    if authorize is not None:
+        denied = authorize(case, cmd)
+        if denied is not None:
+            # Outside the caller's rights: like R38, nothing of the attempt is stored.
+            return decisions.refusal(case, step, denied, trace, versions), None, []
 
     ctx = _context(uow, step, cmd)
     verdict = policy.decide(step, case, cmd, ctx)
