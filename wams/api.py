@@ -368,6 +368,20 @@ class Wams:
 
         return record_retention.run(self._engine, gemeente, dry_run=dry_run)
 
+    def audit(self, gemeente: str | None = None) -> dict[str, Any]:
+        """Recompute the hash chain (of ``gemeente``, or every one): entries checked and the
+        first break of each broken chain, as lines (``wams audit verify``)."""
+        from wams.core.storage import audit
+
+        report = audit.verify_database(self._engine.db, gemeente)
+        return {"intact": report.intact, "gemeenten": report.gemeenten,
+                "entries": report.entries, "breaks": [b.line() for b in report.breaks]}
+
+    def ping(self) -> None:
+        """Raises when the database does not answer (a readiness check)."""
+        with self._engine.db.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     def log_records(self, *, gemeente: str | None = None,
                     since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
         """Stream the processing log as Logboek Dataverwerkingen records."""

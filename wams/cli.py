@@ -95,9 +95,10 @@ def _add_commands() -> None:
     from wams.cli_privacy import register_commands
     from wams.cli_report import register_commands as register_reports
     from wams.cli_scenario import COMMANDS as SCENARIO
+    from wams.cli_service import serve, token
     from wams.cli_storage import audit, db
 
-    for command in (*SCENARIO, *CATALOGUE, db, audit):
+    for command in (*SCENARIO, *CATALOGUE, db, audit, serve, token):
         cli.add_command(command)
     register_commands(cli)
     register_reports(cli)

@@ -1,0 +1,77 @@
+"""What every handler uses: the app's Wams and token verifier, the caller (R38), the headers
+of the answer (ETag, traceparent) and the parameters several endpoints share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import HeaderParameter, QueryParameter
+
+from wams.api import Wams
+from wams.core.model import Decision
+from wams.core.reasons import reason
+from wams.core.rules import citations
+from wams.service.auth import Principal, TokenError, Verifier
+from wams.service.problems import ProblemError, refusal, service_problem
+from wams.service.trace import TraceContext
+
+GEMEENTE = "/gemeenten/{gemeente:str}"
+CASUS = GEMEENTE + "/casussen/{casus_id:str}"
+
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False, max_length=100,
+    description="Een herhaalde aanroep met dezelfde sleutel wordt één keer uitgevoerd.")]
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False,
+    description="De ETag (casusversie) waarop deze stap voortbouwt; verouderd: 412.")]
+TraceParent = Annotated[str | None, HeaderParameter(
+    name="traceparent", required=False,
+    description="W3C trace context van de aanroepende organisatie (Logboek Dataverwerkingen).")]
+Doel = Annotated[str, QueryParameter(name="doel", min_length=1, max_length=500,
+                                description="Het doel waarvoor u inziet (wordt gelogd).")]
+
+
+def wams_of(request: Request[Any, Any, Any]) -> Wams:
+    return request.app.state.wams
+
+
+def principal_of(request: Request[Any, Any, Any], gemeente: str | None) -> Principal:
+    verifier: Verifier = request.app.state.verifier
+    try:
+        principal = verifier.principal(request.headers.get("authorization"))
+    except TokenError as exc:
+        raise service_problem("access.token", str(exc)) from None
+    if gemeente is not None and gemeente != principal.gemeente:
+        # R38: the token's municipality is the only one; nothing of another is touched.
+        raise denied("tenant.mismatch", "raadplegen")
+    return principal
+
+
+def denied(code: str, step: str) -> ProblemError:
+    r = reason(code)
+    return refusal(Decision(False, code, r.message, r.rules, citations(r.rules), step=step))
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise service_problem("input.invalid",
+                              f"If-Match {if_match!r} is geen ETag van een casus (\"3\")")
+    return int(tag)
+
+
+def headers_for(decision_or_version: Decision | int | None,
+                trace: TraceContext | None) -> dict[str, str]:
+    version = decision_or_version.version if isinstance(decision_or_version, Decision) \
+        else decision_or_version
+    headers = {}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    if trace is not None:
+        headers["traceparent"] = trace.outgoing()
+    return headers
+
+

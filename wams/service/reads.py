@@ -1,0 +1,170 @@
+"""The read endpoints (and the two privacy operations that are not case steps): each checks
+the role first (``roles.READS``), and every read of personal data is logged by the core with
+the user from the token as the actor (R36)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import attrs
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.types import ControllerRouterHandler
+
+from wams.core.serialize import unstructure
+from wams.service import roles
+from wams.service.auth import Principal
+from wams.service.http import (
+    CASUS,
+    GEMEENTE,
+    Doel,
+    denied,
+    headers_for,
+    principal_of,
+    wams_of,
+)
+from wams.service.problems import Besluit, besluit, refusal, service_problem
+
+
+@attrs.frozen
+class Inzageverzoek:
+    """An access request (AVG art. 15) of a person, found by BSN over every case or, without
+    one, by the caller's ref inside ``casus``; ``verzoek`` is the reference of his request (the
+    purpose is fixed: his right, not a search)."""
+
+    verzoek: str
+    bsn: str | None = None
+    ref: str | None = None
+    casus: str | None = None
+
+
+@attrs.frozen
+class Doorgifte:
+    """Passing a melding on (R34): to whom, and why (refused without a reason)."""
+
+    aan: str
+    reden: str | None = None
+
+
+def allowed_reader(request: Request[Any, Any, Any], gemeente: FromPath[str] | None,
+                   endpoint: str) -> Principal:
+    principal = principal_of(request, gemeente)
+    if not roles.may_read(principal, endpoint):
+        raise denied(roles.DENIED, "raadplegen")
+    return principal
+
+
+@get(f"{GEMEENTE}/casussen", operation_id="casussen", sync_to_thread=True, tags=["lezen"],
+     summary="De casussen van de gemeente (zonder persoonsgegevens)")
+def casussen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "casussen")
+    return {"casussen": wams_of(request).cases(gemeente)}
+
+
+@get(CASUS, operation_id="casus", sync_to_thread=True, tags=["lezen"],
+     summary="Een casus inzien (gelogd met gebruiker en doel); een partij ziet haar deel")
+def casus(request: Request[Any, Any, Any], gemeente: FromPath[str], casus_id: FromPath[str],
+          doel: Doel) -> Response[dict[str, Any]]:
+    principal = allowed_reader(request, gemeente, "casus")
+    w = wams_of(request)
+    if principal.role == "partij":
+        assert principal.partij is not None
+        view = w.party_view(gemeente, casus_id, partij=principal.partij, actor=principal.actor,
+                            purpose=doel)
+        return Response(view, headers=headers_for(view["versie"], None))
+    case = w.case(gemeente, casus_id, actor=principal.actor, purpose=doel,
+                  authorize=roles.read_check(principal))
+    return Response(unstructure(case), headers=headers_for(case.version, None))
+
+
+@get(f"{GEMEENTE}/verwerkingsactiviteiten", operation_id="verwerkingsactiviteiten",
+     sync_to_thread=True, tags=["privacy"],
+     summary="Het register van verwerkingsactiviteiten (AVG art. 30)")
+def verwerkingsactiviteiten(request: Request[Any, Any, Any],
+                            gemeente: FromPath[str]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "register")
+    return {"verwerkingsactiviteiten": wams_of(request).register(gemeente)}
+
+
+@get("/verwerkingsactiviteiten/{activiteit_id:str}", operation_id="verwerkingsactiviteit",
+     sync_to_thread=True, tags=["privacy"],
+     summary="Eén verwerkingsactiviteit (ProcessingActivityVersion) van de gemeente van het "
+             "token")
+def verwerkingsactiviteit(request: Request[Any, Any, Any], activiteit_id: FromPath[str],
+                          ) -> dict[str, Any]:
+    principal = allowed_reader(request, None, "verwerkingsactiviteit")
+    for entry in wams_of(request).register(principal.gemeente):
+        if activiteit_id in (entry["id"], entry["code"]):
+            return entry
+    raise service_problem("not_found", f"geen verwerkingsactiviteit '{activiteit_id}'")
+
+
+@get(f"{GEMEENTE}/logboek", operation_id="logboek", sync_to_thread=True, tags=["privacy"],
+     summary="Het verwerkingslog (Logboek Dataverwerkingen), gepseudonimiseerd")
+def logboek(request: Request[Any, Any, Any], gemeente: FromPath[str],
+            sinds: Annotated[dt.date | None, QueryParameter(name="sinds", required=False)] = None,
+            ) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "logboek")
+    return {"records": list(wams_of(request).log_records(gemeente=gemeente, since=sinds))}
+
+
+@get(f"{GEMEENTE}/audit", operation_id="audit", sync_to_thread=True, tags=["privacy"],
+     summary="De hash-keten van de gemeente nagerekend")
+def audit(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "audit")
+    return wams_of(request).audit(gemeente)
+
+
+@post(f"{GEMEENTE}/inzageverzoeken", operation_id="inzageverzoek", sync_to_thread=True,
+      status_code=200, tags=["privacy"],
+      summary="Het inzageoverzicht (AVG art. 15) van een persoon over al zijn casussen")
+def inzageverzoek(request: Request[Any, Any, Any], gemeente: FromPath[str],
+                  data: JSONBody[Inzageverzoek]) -> dict[str, Any]:
+    principal = allowed_reader(request, gemeente, "inzage_persoon")
+    return wams_of(request).inzage_persoon(gemeente, bsn=data.bsn, ref=data.ref,
+                                           case_id=data.casus, actor=principal.actor,
+                                           verzoek=data.verzoek)
+
+
+@get(f"{GEMEENTE}/meldingen", operation_id="meldingen", sync_to_thread=True, tags=["privacy"],
+     summary="De meldingen bij het meldpunt (zonder persoonsgegevens)")
+def meldingen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "meldingen")
+    return {"meldingen": wams_of(request).meldingen(gemeente)}
+
+
+@post(f"{GEMEENTE}/meldingen/{{melding_id:int}}/doorgiften", operation_id="melding_doorgeven",
+      sync_to_thread=True, status_code=200, tags=["stappen"],
+      summary="Een melding doorgeven (R34: alleen met reden)")
+def doorgiften(request: Request[Any, Any, Any], gemeente: FromPath[str], melding_id: FromPath[int],
+               data: JSONBody[Doorgifte]) -> Response[Besluit]:
+    principal = principal_of(request, gemeente)
+    if not roles.may_try_step(principal, "melding_doorgeven"):
+        raise denied(roles.DENIED, "melding_doorgeven")
+    d = wams_of(request).melding_doorgeven(gemeente, melding_id, aan=data.aan,
+                                           reden=data.reden, actor=principal.actor)
+    if not d.allowed:
+        raise refusal(d)
+    return Response(besluit(d), headers=headers_for(d, None))
+
+
+@get("/health", operation_id="health", sync_to_thread=False, tags=["beheer"],
+     summary="Leeft het proces")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/ready", operation_id="ready", sync_to_thread=True, tags=["beheer"],
+     summary="Kan de dienst stappen verwerken (de database antwoordt)")
+def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
+    try:
+        wams_of(request).ping()
+    except Exception:
+        raise service_problem("service.unavailable", "de database antwoordt niet") from None
+    return {"status": "ok"}
+
+
+def handlers() -> list[ControllerRouterHandler]:
+    return [casussen, casus, verwerkingsactiviteiten, verwerkingsactiviteit, logboek, audit,
+            inzageverzoek, meldingen, doorgiften, health, ready]

@@ -1,0 +1,94 @@
+"""What each role may do and see: one table, checked where the data is.
+
+- ``medewerker``: a college official, every step of its municipality and the reads, each read
+  with a purpose (R36);
+- ``coordinator``: the steps and reads of the cases he coordinates (R27: follows progress,
+  aligns parties, convenes casusoverleg, reports to the college); the college's own decisions
+  stay with the college (R07 besluit_verzoek, R09 besluit_bezwaar, R26 appointing the
+  coordinator, R33 destruction, R20 export);
+- ``partij:<ref>``: answers only requests addressed to it (``verstrekking`` with ``bij`` its
+  ref), records its own ``bijdrage`` (R28: its own decision), and may start route B for itself
+  (``betrokkenheid`` and ``verzoek`` as that party, R06); it sees only the party view of a
+  case (what it supplied or what a casusoverleg shared with it, R19 and R30);
+- ``fg`` (the privacy officer): the register, the log export and the audit; no case content.
+
+The check runs inside the step's transaction (the core's ``authorize``), so a coordinator
+replaced a moment ago is refused, and a refusal stores nothing (code ``access.role``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wams.core import phases
+from wams.core.engine import Authorize
+from wams.core.model import Casus
+from wams.service.auth import Principal
+
+DENIED = "access.role"
+
+#: the college's own decisions, which a coordinator may not take
+COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig",
+                          "export"})
+
+#: the field of a party's step that must name the party itself
+PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
+               "betrokkenheid": "partij"}
+
+#: reads (endpoint names) per role; "casus" is the full case for medewerker and coordinator
+#: and the party view for a party
+READS: dict[str, frozenset[str]] = {
+    "medewerker": frozenset({"casussen", "casus", "register", "verwerkingsactiviteit",
+                             "inzage_persoon", "meldingen"}),
+    "coordinator": frozenset({"casus", "verwerkingsactiviteit"}),
+    "partij": frozenset({"casus", "verwerkingsactiviteit"}),
+    "fg": frozenset({"casussen", "register", "verwerkingsactiviteit", "logboek", "audit"}),
+}
+
+
+def may_read(principal: Principal, endpoint: str) -> bool:
+    return endpoint in READS[principal.role]
+
+
+def may_try_step(principal: Principal, step: str) -> bool:
+    """Whether the role may try ``step`` at all (before any case is read)."""
+    if principal.role == "medewerker":
+        return True
+    if principal.role == "coordinator":
+        return (step not in COLLEGE_ONLY and step not in phases.OPENING
+                and step not in phases.OUTSIDE_CASE)
+    if principal.role == "partij":
+        return step in PARTY_STEPS
+    return False
+
+
+def coordinates(principal: Principal, case: Casus | None) -> bool:
+    return (principal.role == "coordinator" and case is not None
+            and case.coordinator is not None and case.coordinator.wie == principal.user)
+
+
+def step_check(principal: Principal, step: str) -> Authorize:
+    """The core's ``authorize`` for one step by ``principal``."""
+
+    def check(case: Casus | None, command: Any) -> str | None:
+        if not may_try_step(principal, step):
+            return DENIED
+        if principal.role == "coordinator" and not coordinates(principal, case):
+            return DENIED
+        if principal.role == "partij":
+            named = getattr(command, PARTY_STEPS[step])
+            ref = named if isinstance(named, str) else getattr(named, "ref", None)
+            if ref != principal.partij:
+                return DENIED
+        return None
+    return check
+
+
+def read_check(principal: Principal) -> Authorize:
+    """The core's ``authorize`` for reading the full case."""
+
+    def check(case: Casus | None, _command: Any) -> str | None:
+        if principal.role == "medewerker" or coordinates(principal, case):
+            return None
+        return DENIED
+    return check

@@ -1,0 +1,46 @@
+"""Running the service: configuration from the environment, one application per worker.
+
+``wams serve`` checks the configuration and migrates the database once in the parent, then
+hands uvicorn the factory :func:`app_from_env`, which every worker process calls. uvicorn stops
+gracefully on SIGTERM/SIGINT: it stops accepting, lets running requests finish (a step is
+committed before its answer is sent, so an acknowledged step is never lost) and then the
+application closes its database.
+"""
+
+from __future__ import annotations
+
+import os
+
+from litestar import Litestar
+
+from wams.api import Wams
+from wams.service.app import create_app
+from wams.service.auth import Verifier
+
+ENV_SECRET = "WAMS_JWT_SECRET"
+ENV_JWKS = "WAMS_JWKS_FILE"
+ENV_AUDIENCE = "WAMS_JWT_AUDIENCE"
+ENV_DATABASE = "WAMS_DATABASE_URL"
+
+
+def verifier_from_env() -> Verifier:
+    return Verifier.configured(os.environ.get(ENV_SECRET), os.environ.get(ENV_JWKS),
+                               os.environ.get(ENV_AUDIENCE))
+
+
+def app_from_env() -> Litestar:
+    """The factory uvicorn calls in each worker."""
+    return create_app(Wams.open(os.environ.get(ENV_DATABASE)), verifier_from_env())
+
+
+def serve(*, url: str | None, host: str, port: int, workers: int,
+          graceful_seconds: int = 30) -> None:
+    import uvicorn
+
+    if url:
+        os.environ[ENV_DATABASE] = url
+    verifier_from_env()  # a missing or weak key: one line, exit 2, before any worker starts
+    Wams.open(os.environ.get(ENV_DATABASE)).close()  # migrate once, not in every worker
+    uvicorn.run("wams.service.run:app_from_env", factory=True, host=host, port=port,
+                workers=workers, timeout_graceful_shutdown=graceful_seconds,
+                log_level=os.environ.get("WAMS_LOG_LEVEL", "warning"), access_log=False)

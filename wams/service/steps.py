@@ -1,0 +1,108 @@
+"""The step endpoints: one per lifecycle step, a POST with the step's scenario keys as body.
+
+A step that opens a case or stands outside one is posted to the municipality's collection
+(``/gemeenten/{gemeente}/hulpvragen``); every other to its case
+(``/gemeenten/{gemeente}/casussen/{casus_id}/besluit-verzoek``). The role is checked twice:
+whether it may try the step at all (before anything is read), and inside the transaction
+against the stored case (``roles.step_check``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.params import FromPath, JSONBody
+from litestar.types import ControllerRouterHandler
+
+from wams.core import commands as c
+from wams.core import phases
+from wams.core.errors import ConflictError
+from wams.service import roles
+from wams.service.http import (
+    CASUS,
+    GEMEENTE,
+    IdempotencyKey,
+    IfMatch,
+    TraceParent,
+    denied,
+    expected_version,
+    headers_for,
+    principal_of,
+    wams_of,
+)
+from wams.service.problems import Besluit, besluit, refusal, service_problem
+from wams.service.trace import TraceContext
+
+#: the steps that open a case or stand outside one, and their collection
+ENTRY_PATHS = {"hulpvraag": "hulpvragen", "verzoek": "verzoeken",
+               "betrokkenheid": "betrokkenheden", "melding": "meldingen"}
+#: steps not served as a plain step endpoint (melding_doorgeven has its own resource)
+NOT_A_CASE_STEP = frozenset(ENTRY_PATHS) | {"melding_doorgeven"}
+
+
+def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | None,
+             step: str, command: object, idempotency_key: str | None,
+             if_match: str | None, traceparent: str | None) -> Response[Besluit]:
+    principal = principal_of(request, gemeente)
+    if not roles.may_try_step(principal, step):
+        raise denied(roles.DENIED, step)
+    key = f"{principal.actor}|{idempotency_key}" if idempotency_key else None
+    trace = TraceContext.incoming(traceparent)
+    try:
+        d = wams_of(request).execute(
+            gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
+            expected_version=expected_version(if_match),
+            authorize=roles.step_check(principal, step))
+    except ConflictError as exc:
+        raise service_problem("version.stale", str(exc)) from None
+    trace = trace.for_decision(d)
+    if not d.allowed:
+        problem = refusal(d)
+        problem.headers.update(headers_for(d, trace))
+        raise problem
+    status = 201 if step in phases.OPENING else 200
+    return Response(besluit(d), status_code=status, headers=headers_for(d, trace))
+
+
+# -- step endpoints, one per step ----------------------------------------------------------
+
+
+def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerRouterHandler:
+    if in_case:
+        def handler(request: Request[Any, Any, Any], gemeente: str, casus_id: str, data: Any,
+                    idempotency_key: IdempotencyKey = None, if_match: IfMatch = None,
+                    traceparent: TraceParent = None) -> Response[Besluit]:
+            return run_step(request, gemeente, casus_id, step, data, idempotency_key,
+                            if_match, traceparent)
+    else:
+        def handler(request: Request[Any, Any, Any], gemeente: str,  # type: ignore[misc]
+                    data: Any, idempotency_key: IdempotencyKey = None,
+                    if_match: IfMatch = None, traceparent: TraceParent = None,
+                    ) -> Response[Besluit]:
+            return run_step(request, gemeente, None, step, data, idempotency_key, if_match,
+                            traceparent)
+
+    # The body's type is the step's command record (Litestar reads attrs classes); the
+    # module's annotations are strings, so the resolved ones are given here.
+    handler.__annotations__ = {
+        "request": Request[Any, Any, Any], "gemeente": FromPath[str], "data": JSONBody[cls],  # type: ignore[misc,valid-type]
+        "idempotency_key": IdempotencyKey, "if_match": IfMatch, "traceparent": TraceParent,
+        "return": Response[Besluit], **({"casus_id": FromPath[str]} if in_case else {})}
+    handler.__name__ = handler.__qualname__ = step
+    return post(path, operation_id=step, summary=f"Stap {step}", sync_to_thread=True,
+                status_code=201 if step in phases.OPENING else 200, tags=["stappen"],
+                )(handler)
+
+
+def handlers() -> list[ControllerRouterHandler]:
+    handlers = []
+    for step, cls in c.STEPS.items():
+        if step in ENTRY_PATHS:
+            handlers.append(_step_handler(step, cls, f"{GEMEENTE}/{ENTRY_PATHS[step]}", False))
+        elif step not in NOT_A_CASE_STEP:
+            handlers.append(_step_handler(step, cls, f"{CASUS}/{step.replace('_', '-')}",
+                                          True))
+    return handlers
+
+
