@@ -1,4 +1,4 @@
-"""Speed figures of the quality goals (B1, B1p, B2, B3, B4, B5, B6), each a ratio measured side
+"""Speed figures of the quality goals (B1, B1p, B2, B3, B4, B5, B6, B7), each a ratio measured side
 by side in one run against a reference doing the same work. Run ``python -m benchmarks [--only
 B1,B3] [--pg URL] [--scale N]`` from the source tree. Never part of the test suite's
 pass/fail."""
@@ -10,15 +10,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B6")
+FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B6", "B7")
 PG_ENVS = ("WAMS_BENCH_POSTGRES_URL", "WAMS_TEST_POSTGRES_URL")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--only", help="comma-separated figures, e.g. B1,B3 (default: all)")
-    p.add_argument("--pg", help="PostgreSQL URL for B2 (default: $WAMS_BENCH_POSTGRES_URL or "
-                                "$WAMS_TEST_POSTGRES_URL); its tables are dropped and recreated")
+    p.add_argument("--pg", help="PostgreSQL URL for B2 and B7 (default: "
+                                "$WAMS_BENCH_POSTGRES_URL or $WAMS_TEST_POSTGRES_URL); its "
+                                "tables are dropped and recreated")
     p.add_argument("--cases", type=int, default=300, help="cases per round for B1/B1p (300)")
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
     p.add_argument("--scale", type=int, default=2000,
@@ -58,6 +59,12 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
             return ["B2 skipped: no PostgreSQL (pass --pg URL or set WAMS_BENCH_POSTGRES_URL)"]
         from benchmarks import b2
         return b2.run(url, rounds=min(args.rounds, 3))
+    if fid == "B7":
+        url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
+        if not url:
+            return ["B7 skipped: no PostgreSQL (pass --pg URL or set WAMS_BENCH_POSTGRES_URL)"]
+        from benchmarks import b7
+        return b7.run(url)
     if fid == "B3":
         from benchmarks import b3
         return b3.run(rounds=args.rounds)

@@ -67,5 +67,6 @@ def test_rules_are_shown_allowed_and_refused() -> None:
 def test_reason_codes_appear_as_refusals() -> None:
     codes = {stap.verwacht.reden for path in FILES for stap in load(path).stappen
              if stap.verwacht is not None and stap.verwacht.reden}
-    # tenant.mismatch cannot arise inside one scenario (one municipality); tests cover it.
-    assert set(REASONS) - {"ok", "tenant.mismatch"} <= codes
+    # tenant.mismatch cannot arise inside one scenario (one municipality), nor access.role
+    # (a scenario has no callers with roles: the service's); tests cover both.
+    assert set(REASONS) - {"ok", "tenant.mismatch", "access.role"} <= codes

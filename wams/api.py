@@ -383,11 +383,16 @@ class Wams:
             conn.exec_driver_sql("SELECT 1")
 
     def log_records(self, *, gemeente: str | None = None,
-                    since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
-        """Stream the processing log as Logboek Dataverwerkingen records."""
+                    since: dt.date | dt.datetime | None = None,
+                    profile: str = "logboek") -> Iterator[dict[str, Any]]:
+        """Stream the processing log as Logboek Dataverwerkingen records; ``profile="audit"``
+        gives who acted instead, one line per span id (kept out of the records proper)."""
         from wams.core.privacy import logexport
 
-        return logexport.records(self._engine.db, gemeente=gemeente, since=since)
+        if profile not in logexport.PROFILES:
+            raise InputError(f"profiel '{profile}' bestaat niet; kies logboek of audit")
+        return logexport.records(self._engine.db, gemeente=gemeente, since=since,
+                                 profile=profile)
 
 
 class _InBatch(Wams):

@@ -32,6 +32,8 @@ class Principal:
     user: str
     role: str  # medewerker, coordinator, fg, or partij (with ``partij`` its ref)
     partij: str | None = None
+    # The calling organisation (claim ``iss``): the entity of a foreign operation.
+    issuer: str | None = None
 
     @property
     def actor(self) -> str:
@@ -89,16 +91,17 @@ class Verifier:
 
 def principal_from(claims: dict[str, Any]) -> Principal:
     gemeente, user, role = claims.get("gemeente"), claims.get("sub"), claims.get("rol")
+    issuer = claims.get("iss") if isinstance(claims.get("iss"), str) else None
     if not isinstance(gemeente, str) or len(gemeente) != 4 or not gemeente.isdigit():
         raise TokenError("het token noemt geen gemeente (claim 'gemeente', vier cijfers)")
     if not isinstance(user, str) or not user.strip():
         raise TokenError("het token noemt geen gebruiker (claim 'sub')")
     if isinstance(role, str) and role.startswith(PARTY_PREFIX) and role[len(PARTY_PREFIX):]:
-        return Principal(gemeente, user, "partij", role[len(PARTY_PREFIX):])
+        return Principal(gemeente, user, "partij", role[len(PARTY_PREFIX):], issuer)
     if role not in ROLES:
         raise TokenError("het token noemt geen bekende rol (claim 'rol': medewerker, "
                          "coordinator, fg of partij:<ref>)")
-    return Principal(gemeente, user, str(role))
+    return Principal(gemeente, user, str(role), issuer=issuer)
 
 
 def mint(secret: str, *, gemeente: str, user: str, rol: str, ttl: int = 3600,

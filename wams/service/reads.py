@@ -5,7 +5,7 @@ the user from the token as the actor (R36)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import attrs
 from litestar import Request, Response, get, post
@@ -104,9 +104,13 @@ def verwerkingsactiviteit(request: Request[Any, Any, Any], activiteit_id: FromPa
      summary="Het verwerkingslog (Logboek Dataverwerkingen), gepseudonimiseerd")
 def logboek(request: Request[Any, Any, Any], gemeente: FromPath[str],
             sinds: Annotated[dt.date | None, QueryParameter(name="sinds", required=False)] = None,
+            profiel: Annotated[Literal["logboek", "audit"], QueryParameter(
+                name="profiel", required=False,
+                description="logboek: de records; audit: wie handelde, per span id")] = "logboek",
             ) -> dict[str, Any]:
     allowed_reader(request, gemeente, "logboek")
-    return {"records": list(wams_of(request).log_records(gemeente=gemeente, since=sinds))}
+    return {"records": list(wams_of(request).log_records(gemeente=gemeente, since=sinds,
+                                                         profile=profiel))}
 
 
 @get(f"{GEMEENTE}/audit", operation_id="audit", sync_to_thread=True, tags=["privacy"],

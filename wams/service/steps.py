@@ -53,7 +53,8 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
         d = wams_of(request).execute(
             gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
             expected_version=expected_version(if_match),
-            authorize=roles.step_check(principal, step))
+            authorize=roles.step_check(principal, step),
+            foreign_operation=trace.foreign_operation(principal.issuer))
     except ConflictError as exc:
         raise service_problem("version.stale", str(exc)) from None
     trace = trace.for_decision(d)

@@ -33,6 +33,13 @@ class TraceContext:
             and set(match.group(2)) != {"0"} else (None, None)
         return cls(secrets.token_hex(16), secrets.token_hex(8), *foreign)
 
+    def foreign_operation(self, entity: str | None) -> dict[str, str] | None:
+        """The Logboek ``foreign_operation`` of the caller, when it sent a traceparent."""
+        if self.foreign_trace_id is None or self.foreign_span_id is None:
+            return None
+        op = {"trace_id": self.foreign_trace_id, "span_id": self.foreign_span_id}
+        return {**op, "entity": entity} if entity else op
+
     def for_decision(self, decision: Decision) -> TraceContext:
         return attrs.evolve(self, trace_id=decision.trace_id) if decision.trace_id else self
 

@@ -83,10 +83,12 @@ class Engine:
     def _store(self) -> Store:
         return Store(self._conn, lock_heads=self.dialect == "postgresql")
 
-    def _transaction_for(self, gemeente: str | None) -> Transaction:
+    def _transaction_for(self, gemeente: str | None,
+                         foreign_operation: str | None = None) -> Transaction:
         return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
-                           keys=self._keys, subject_namespace=self.subject_namespace)
+                           keys=self._keys, subject_namespace=self.subject_namespace,
+                           foreign_operation=foreign_operation)
 
     @contextmanager
     def unit_of_work(self, gemeente: str | None) -> Iterator[Transaction]:
@@ -120,7 +122,11 @@ class Engine:
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
                 actor: str = "college", idempotency_key: str | None = None,
                 expected_version: int | None = None,
-                authorize: Authorize | None = None) -> Decision:
+                authorize: Authorize | None = None,
+                foreign_operation: dict[str, str] | None = None) -> Decision:
+        """Run ``command``. ``foreign_operation`` ({trace_id, span_id, entity}: the calling
+        action at another organisation, from its traceparent) goes into every log record."""
+        foreign = json.dumps(foreign_operation, sort_keys=True) if foreign_operation else None
         step = c.STEP_NAMES.get(type(command))
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
@@ -131,7 +137,7 @@ class Engine:
                 try:
                     decision, case, events = self._transaction(
                         gemeente, case_id, step, command, actor, idempotency_key,
-                        expected_version, authorize)
+                        expected_version, authorize, foreign)
                     break
                 except BaseException as exc:
                     # The cached projection may hold a change that was never committed.
@@ -155,14 +161,14 @@ class Engine:
 
     def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
                      actor: str, idempotency_key: str | None, expected_version: int | None,
-                     authorize: Authorize | None,
+                     authorize: Authorize | None, foreign: str | None = None,
                      ) -> tuple[Decision, Casus | None, list[Any] | None]:
         """One command in one transaction (the unit of work). ``events`` is None when the
         idempotency key was seen before."""
         tx = self._conn.begin()
         try:
-            result = self._decide(self._transaction_for(gemeente), case_id, step, command,
-                                  actor, idempotency_key, expected_version, authorize)
+            result = self._decide(self._transaction_for(gemeente, foreign), case_id, step,
+                                  command, actor, idempotency_key, expected_version, authorize)
         except BaseException:
             if tx.is_active:
                 tx.rollback()

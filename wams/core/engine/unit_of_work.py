@@ -29,7 +29,7 @@ class Transaction:
 
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
-                 subject_namespace: str = "") -> None:
+                 subject_namespace: str = "", foreign_operation: str | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
         self.now = now
@@ -37,6 +37,9 @@ class Transaction:
         self.activities = activities
         self._keys = keys
         self._namespace = subject_namespace
+        # Logboek Dataverwerkingen: the calling action at another organisation (JSON), written
+        # into every log row of this transaction.
+        self.foreign_operation = foreign_operation
 
     def _tenant(self) -> str:
         if self.gemeente is None:
@@ -69,6 +72,6 @@ class Transaction:
 
         rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
                         processings=processings, subjects=subjects, case_id=case_id,
-                        activity_uri=activity_uri)
+                        activity_uri=activity_uri, foreign_operation=self.foreign_operation)
         self.store.insert_log(rows)
         return len(rows)

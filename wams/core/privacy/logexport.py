@@ -31,7 +31,7 @@ _COLUMNS = (log.c.id, log.c.gemeente, log.c.trace_id, log.c.span_id, log.c.paren
             log.c.name, log.c.operation, log.c.start_time, log.c.end_time, log.c.status_code,
             log.c.activity_id, log.c.subject, log.c.subject_type, log.c.case_id,
             log.c.category, log.c.purpose, log.c.legal_basis, log.c.source, log.c.recipient,
-            log.c.actor)
+            log.c.actor, log.c.foreign_operation)
 
 
 def timestamp(when: dt.datetime) -> str:
@@ -43,8 +43,9 @@ def timestamp(when: dt.datetime) -> str:
 
 
 def record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
-    """One log row as a Logboek record."""
-    return {
+    """One log row as a Logboek record. Who acted is not in it (the standard: no user data in
+    the record itself); the audit profile (:func:`audit_record`) links it by span id."""
+    rec = {
         "trace_id": row.trace_id,
         "span_id": row.span_id,
         "parent_span_id": row.parent_span_id,
@@ -65,9 +66,20 @@ def record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
             "dpl.wams.source": row.source,
             "dpl.wams.recipient": row.recipient,
             "dpl.wams.operation": row.operation,
-            "dpl.wams.actor": row.actor,
         },
     }
+    if row.foreign_operation:
+        rec["foreign_operation"] = json.loads(row.foreign_operation)
+    return rec
+
+
+def audit_record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
+    """The audit profile of one log row: who acted, linked to the record by its span id."""
+    return {"trace_id": row.trace_id, "span_id": row.span_id, "gemeente": row.gemeente,
+            "start_time": timestamp(row.start_time), "user": row.actor}
+
+
+PROFILES = {"logboek": record, "audit": audit_record}
 
 
 def _since(value: dt.date | dt.datetime | None) -> dt.datetime | None:
@@ -77,8 +89,11 @@ def _since(value: dt.date | dt.datetime | None) -> dt.datetime | None:
 
 
 def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
-            since: dt.date | dt.datetime | None = None) -> Iterator[dict[str, Any]]:
-    """Stream the log as Logboek records, oldest first (by insertion)."""
+            since: dt.date | dt.datetime | None = None,
+            profile: str = "logboek") -> Iterator[dict[str, Any]]:
+    """Stream the log as Logboek records (or, ``profile="audit"``, who acted per span),
+    oldest first (by insertion)."""
+    shape = PROFILES[profile]
     from wams.core.plugins import wams_version
 
     resource = {"attributes": {"service.name": SERVICE_NAME,
@@ -94,7 +109,7 @@ def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
         with reader.connect() as conn:
             result = conn.execution_options(yield_per=BATCH).execute(stmt)
             for row in result:
-                yield record(row, resource)
+                yield shape(row, resource)
     finally:
         if own:
             reader.dispose()

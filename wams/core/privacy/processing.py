@@ -44,12 +44,14 @@ def activity_id(gemeente: str, activity: str, version: int | None = None) -> str
 
 def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,
              processings: tuple[Processing, ...], subjects: Mapping[str, tuple[str, str]],
-             case_id: str | None, activity_uri: Any) -> list[dict[str, Any]]:
+             case_id: str | None, activity_uri: Any,
+             foreign_operation: str | None = None) -> list[dict[str, Any]]:
     """One processing-log row per processing of a step, all under one parent span.
 
     ``subjects`` maps each ref a processing names to the person's (pseudonym, type);
     ``activity_uri(code, category)`` gives the register entry (and version) the row points
-    at: a plugin's entry for the category where it refines the core activity ``code``."""
+    at: a plugin's entry for the category where it refines the core activity ``code``;
+    ``foreign_operation`` (JSON) the calling action at another organisation, if any."""
     if not processings:
         return []
     parent = span_id()
@@ -65,5 +67,6 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
             "status_code": STATUS_OK, "activity_id": activity_uri(p.activity, p.category),
             "subject": subject, "subject_type": stype, "case_id": case_id,
             "category": p.category, "purpose": p.purpose, "legal_basis": basis,
-            "source": p.source, "recipient": p.recipient, "actor": actor})
+            "source": p.source, "recipient": p.recipient, "actor": actor,
+            "foreign_operation": foreign_operation})
     return rows

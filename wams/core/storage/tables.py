@@ -135,6 +135,8 @@ class ProcessingRow(Base):
     source: Mapped[str | None] = mapped_column(String(100))
     recipient: Mapped[str | None] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The calling action at another organisation (its W3C traceparent), JSON or NULL.
+    foreign_operation: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         # A person's records in order (the access report, R36): the sort is in the index.

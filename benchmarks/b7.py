@@ -1,0 +1,215 @@
+"""B7: ``wams serve`` with 4 workers on PostgreSQL and 32 concurrent clients, against the
+in-process API on the same database (the quality goal: ≥ 0.5 of in-process steps/s; p99
+≤ 50 ms).
+
+Each client drives whole cases over HTTP (the ten commands of B1, each with ``If-Match`` on the
+version it was given), on loopback only. Afterwards every acknowledged step must be in the
+history (each case's version is 1 + its acknowledged steps: no lost update) and the chain must
+verify. The reference runs the same lifecycle through :class:`wams.api.Wams` in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from benchmarks import common
+
+GOAL_RATIO = 0.5
+GOAL_P99_MS = 50.0
+SECRET = "wams-bench-secret-" + "0" * 32
+
+JAN = {"ref": "jan", "geboortedatum": "1985-04-12", "naam": "Jan Bakker"}
+KB = {"ref": "kredietbank", "soort": "wgs.schuldhulpverlener"}
+STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("domein", {"domein": "schuldhulp", "reden": "betalingsachterstanden",
+                "client_akkoord": True}),
+    ("vraag-gegevens", {"bij": KB, "categorie": "wgs.schuldenoverzicht", "over": "jan",
+                        "doel": "zicht op schulden",
+                        "noodzaak": "bepalen of schuldhulp nodig is"}),
+    ("vraag-gegevens", {"bij": KB, "categorie": "wgs.betalingsachterstanden", "over": "jan",
+                        "doel": "zicht op achterstanden",
+                        "noodzaak": "bepalen of schuldhulp nodig is"}),
+    ("dienst", {"persoon": "jan", "dienst": "participatiewet.algemene_bijstand",
+                "status": "lopend"}),
+    ("dienst", {"persoon": "jan", "dienst": "wgs.schuldhulpverlening", "status": "benodigd",
+                "partij": KB}),
+    ("terugkoppeling", {"samenvatting": "twee diensten en samenhang"}),
+    ("werkplan", {"samenhang": "schulden verhinderen uitstroom", "coordinatie_helpt": True,
+                  "afspraken": {"coordinatie": "wijkteam volgt voortgang",
+                                "evaluatie": "na 3 maanden",
+                                "beeindiging": "als schuldregeling loopt"}}),
+    ("coordinator", {"type": "ambtenaar", "wie": "M. de Vries"}),
+    ("sluit", {"terugvalafspraken": "contact opnemen met wijkteam"}),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_service(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from wams.cli import main; main()", "serve", "--db", url,
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, "WAMS_JWT_SECRET": SECRET}, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"B7: wams serve stopped (exit {proc.returncode})")
+        try:
+            if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_service(proc)
+    raise SystemExit("B7: wams serve did not become ready")
+
+
+def stop_service(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
+    """``clients`` threads, each driving ``cases_per_client`` whole cases over HTTP."""
+    import httpx
+
+    from wams.service.auth import mint
+
+    token = mint(SECRET, gemeente=common.GEMEENTE, user="bench", rol="medewerker", ttl=7200)
+    headers = {"Authorization": f"Bearer {token}"}
+    prefix = f"/v1/gemeenten/{common.GEMEENTE}"
+    latencies: list[float] = []
+    acknowledged: dict[str, int] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        mine: list[float] = []
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+            for i in range(cases_per_client):
+                t = time.perf_counter()
+                r = http.post(f"{prefix}/hulpvragen", json={
+                    "wet": "participatiewet", "client": {**JAN, "naam": f"Jan Bakker {n}-{i}"},
+                    "vraag": "algemene bijstand", "aanleiding": "noemt betalingsachterstanden"})
+                mine.append(time.perf_counter() - t)
+                if r.status_code != 201:
+                    errors.append(f"hulpvraag {r.status_code} {r.text[:200]}")
+                    return
+                cid, etag, done = r.json()["case_id"], r.headers["etag"], 1
+                for name, body in STEPS:
+                    t = time.perf_counter()
+                    r = http.post(f"{prefix}/casussen/{cid}/{name}", json=body,
+                                  headers={"If-Match": etag})
+                    mine.append(time.perf_counter() - t)
+                    if r.status_code != 200:
+                        errors.append(f"{name} {r.status_code} {r.text[:200]}")
+                        break
+                    etag, done = r.headers["etag"], done + 1
+                with lock:
+                    acknowledged[cid] = done
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {"steps": len(latencies), "seconds": elapsed,
+            "steps_per_s": len(latencies) / elapsed if elapsed else 0.0,
+            "p50_ms": pct(0.50) if latencies else 0.0, "p99_ms": pct(0.99) if latencies else 0.0,
+            "acknowledged": acknowledged, "errors": errors}
+
+
+def verify(url: str, acknowledged: dict[str, int]) -> list[str]:
+    """Every acknowledged step is in the history, nothing more per case, the chain intact."""
+    from wams.api import Wams
+
+    problems = []
+    with Wams.open(url) as w:
+        versions = {c["id"]: c["version"] for c in w.cases(common.GEMEENTE)}
+        for cid, done in acknowledged.items():
+            if versions.get(cid) != done:
+                problems.append(f"case {cid}: version {versions.get(cid)}, acknowledged {done}")
+        report = w.audit(common.GEMEENTE)
+        if not report["intact"]:
+            problems.extend(report["breaks"])
+    return problems
+
+
+def in_process(url: str, cases: int) -> float:
+    """Steps/s of the same lifecycle through the Python API on the same database."""
+    from wams.api import Wams
+
+    with Wams.open(url) as w:
+        started = time.perf_counter()
+        for i in range(cases):
+            common.check_lifecycle(common.lifecycle(w, common.GEMEENTE, i))
+        return cases * common.COMMANDS_PER_CASE / (time.perf_counter() - started)
+
+
+def reset(url: str) -> None:
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def measure(url: str, *, workers: int = 4, clients: int = 32,
+            cases_per_client: int = 3) -> dict[str, Any]:
+    reset(url)
+    proc, base = start_service(url, workers)
+    try:
+        drive(base, 4, 1)  # warm every worker's caches and connections
+        result = drive(base, clients, cases_per_client)
+    finally:
+        stop_service(proc)
+    result["problems"] = verify(url, result["acknowledged"])
+    result["in_process_steps_per_s"] = in_process(url, max(clients * cases_per_client // 4,
+                                                           20))
+    result["ratio"] = result["steps_per_s"] / result["in_process_steps_per_s"]
+    return result
+
+
+def run(url: str, *, cases_per_client: int = 3) -> list[str]:
+    r = measure(url, cases_per_client=cases_per_client)
+    if r["errors"] or r["problems"]:
+        return [f"B7  FAILED: {(r['errors'] + r['problems'])[:3]}"]
+    ok = r["ratio"] >= GOAL_RATIO and r["p99_ms"] <= GOAL_P99_MS
+    return [common.line(
+        "B7", f"serve {r['steps_per_s']:.0f} steps/s", f"in-process "
+        f"{r['in_process_steps_per_s']:.0f} steps/s", r["ratio"],
+        f"≥ {GOAL_RATIO:g}, p99 ≤ {GOAL_P99_MS:g} ms", ok,
+        f"[4 workers, 32 clients, {r['steps']} steps; p50 {r['p50_ms']:.1f} ms, "
+        f"p99 {r['p99_ms']:.1f} ms]")]
