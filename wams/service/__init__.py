@@ -6,6 +6,8 @@
   step's transaction through the core's ``authorize`` option);
 - :mod:`~wams.service.problems`: RFC 9457 problem documents with the reason code as ``type``;
 - :mod:`~wams.service.app`: the Litestar application, one endpoint per step and per read;
+- :mod:`~wams.service.webhooks`: the steps as NL GOV CloudEvents to each municipality's
+  subscribers, at least once;
 - :mod:`~wams.service.run`: configuration from the environment and the uvicorn runner.
 
 Thin over the public Python API. May import: ``wams.api``, the pure core's public names

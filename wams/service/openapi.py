@@ -5,8 +5,9 @@ the server URL (``/core/uri-version``), a contact (``/core/doc-openapi-contact``
 error (``/core/error-handling/problem-details``), a 400 on every operation with input
 (``/core/error-handling/invalid-input``), and the bearer-token scheme.
 
-The result is committed as ``wams/schema/openapi.json``; ``tests/test_service_openapi.py``
-fails when it is out of date and CI lints it with the ADR Spectral ruleset.
+The result is committed as ``wams/schema/openapi.json`` (:mod:`wams.service.document`);
+``tests/test_service_openapi.py`` fails when it is out of date and CI lints it with the ADR
+Spectral ruleset.
 """
 
 from __future__ import annotations
@@ -141,28 +142,3 @@ def _finish_operation(method: str, op: dict[str, Any]) -> None:
     for status in sorted(wanted):
         responses[status] = _error(status)
 
-
-def document() -> dict[str, Any]:
-    """The finished document of this version, generated from an application over an empty
-    in-memory database (what ``wams/schema/openapi.json`` holds)."""
-    from wams.api import Wams
-    from wams.service.app import create_app
-    from wams.service.auth import Verifier
-
-    app = create_app(Wams.open("sqlite://"), Verifier("-" * 32))
-    try:
-        return finish(app.openapi_schema.to_schema())
-    finally:
-        app.state.wams.close()
-
-
-def write(path: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(document(), f, ensure_ascii=False, indent=1, sort_keys=True)
-        f.write("\n")
-
-
-if __name__ == "__main__":  # python -m wams.service.openapi wams/schema/openapi.json
-    import sys
-
-    write(sys.argv[1] if len(sys.argv) > 1 else "wams/schema/openapi.json")

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import attrs
-from litestar import Request, Response, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
@@ -153,6 +153,49 @@ def doorgiften(request: Request[Any, Any, Any], gemeente: FromPath[str], melding
     return Response(besluit(d), headers=headers_for(d, None))
 
 
+@attrs.frozen
+class Abonnement:
+    """A webhook subscription: the steps of the municipality are posted to ``url`` as
+    CloudEvents (NL GOV profile), ids only."""
+
+    url: str
+
+
+def _checked_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+        raise service_problem("input.invalid", f"{url!r} is geen http(s)-adres voor een webhook")
+    return url
+
+
+@post(f"{GEMEENTE}/abonnementen", operation_id="abonneren", sync_to_thread=True,
+      status_code=201, tags=["meldingen"], summary="Een webhook-abonnement op de stappen")
+def abonneren(request: Request[Any, Any, Any], gemeente: FromPath[str],
+              data: JSONBody[Abonnement]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "abonnementen")
+    url = _checked_url(data.url)
+    return {"id": wams_of(request).subscribe(gemeente, url), "url": url}
+
+
+@get(f"{GEMEENTE}/abonnementen", operation_id="abonnementen", sync_to_thread=True,
+     tags=["meldingen"], summary="De webhook-abonnementen van de gemeente")
+def abonnementen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "abonnementen")
+    return {"abonnementen": [{"id": s["id"], "url": s["url"], "positie": s["delivered_n"]}
+                             for s in wams_of(request).subscriptions(gemeente)]}
+
+
+@delete(f"{GEMEENTE}/abonnementen/{{abonnement_id:int}}", operation_id="opzeggen",
+        sync_to_thread=True, tags=["meldingen"], summary="Een abonnement opzeggen")
+def opzeggen(request: Request[Any, Any, Any], gemeente: FromPath[str],
+             abonnement_id: FromPath[int]) -> None:
+    allowed_reader(request, gemeente, "abonnementen")
+    if not wams_of(request).unsubscribe(gemeente, abonnement_id):
+        raise service_problem("not_found", f"geen abonnement {abonnement_id}")
+
+
 @get("/health", operation_id="health", sync_to_thread=False, tags=["beheer"],
      summary="Leeft het proces")
 def health() -> dict[str, str]:
@@ -171,4 +214,5 @@ def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def handlers() -> list[ControllerRouterHandler]:
     return [casussen, casus, verwerkingsactiviteiten, verwerkingsactiviteit, logboek, audit,
-            inzageverzoek, meldingen, doorgiften, health, ready]
+            inzageverzoek, meldingen, doorgiften, abonneren, abonnementen, opzeggen, health,
+            ready]

@@ -39,7 +39,7 @@ PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
 #: and the party view for a party
 READS: dict[str, frozenset[str]] = {
     "medewerker": frozenset({"casussen", "casus", "register", "verwerkingsactiviteit",
-                             "inzage_persoon", "meldingen"}),
+                             "inzage_persoon", "meldingen", "abonnementen"}),
     "coordinator": frozenset({"casus", "verwerkingsactiviteit"}),
     "partij": frozenset({"casus", "verwerkingsactiviteit"}),
     "fg": frozenset({"casussen", "register", "verwerkingsactiviteit", "logboek", "audit"}),

@@ -30,7 +30,8 @@ def verifier_from_env() -> Verifier:
 
 def app_from_env() -> Litestar:
     """The factory uvicorn calls in each worker."""
-    return create_app(Wams.open(os.environ.get(ENV_DATABASE)), verifier_from_env())
+    return create_app(Wams.open(os.environ.get(ENV_DATABASE)), verifier_from_env(),
+                      webhooks=os.environ.get("WAMS_WEBHOOKS", "1") != "0")
 
 
 def serve(*, url: str | None, host: str, port: int, workers: int,

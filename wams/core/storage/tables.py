@@ -185,6 +185,20 @@ class MelderRow(Base):
     naam: Mapped[str | None] = mapped_column(Text)
 
 
+class SubscriptionRow(Base):
+    """A webhook subscription of one municipality, with the history position (``chain_n``) up
+    to which its events were delivered (see :mod:`wams.core.storage.subscriptions`)."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    delivered_n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_subscriptions_gemeente", "gemeente"),)
+
+
 class SettingRow(Base):
     """Municipal choices, e.g. the bewaartermijn (R33: not set by the law)."""
 

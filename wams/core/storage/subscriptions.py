@@ -1,0 +1,69 @@
+"""Webhook subscriptions and the events they are owed.
+
+The events are the municipality's history itself: every allowed step is one entry, numbered
+without gaps by ``chain_n`` and appended under the municipality's head lock, so entries become
+visible in that order. A subscription keeps the last ``chain_n`` it was delivered; a deliverer
+reads what follows, sends it and only then moves the position on (compare-and-set). A crash
+between sending and moving on sends an event again: at least once, never lost. Scoped by
+municipality (R38).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from wams.core.storage.tables import ChainHeadRow, HistoryRow, SubscriptionRow
+
+subscriptions = cast(Table, SubscriptionRow.__table__)
+_history = cast(Table, HistoryRow.__table__)
+_heads = cast(Table, ChainHeadRow.__table__)
+
+
+def add(conn: Connection, gemeente: str, url: str, now: dt.datetime) -> int:
+    """A new subscription; it is owed the events from now on, not the past."""
+    head = conn.execute(select(_heads.c.chain_n).where(_heads.c.gemeente == gemeente)).scalar()
+    result = conn.execute(insert(subscriptions).values(
+        gemeente=gemeente, url=url, created_at=now, delivered_n=head or 0))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def remove(conn: Connection, gemeente: str, subscription_id: int) -> bool:
+    result = conn.execute(delete(subscriptions).where(
+        subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente))
+    return bool(result.rowcount)
+
+
+def listing(conn: Connection, gemeente: str | None) -> list[dict[str, Any]]:
+    stmt = select(subscriptions.c.id, subscriptions.c.gemeente, subscriptions.c.url,
+                  subscriptions.c.created_at, subscriptions.c.delivered_n)
+    if gemeente is not None:
+        stmt = stmt.where(subscriptions.c.gemeente == gemeente)
+    return [dict(r._mapping) for r in conn.execute(stmt.order_by(subscriptions.c.id))]
+
+
+def owed(conn: Connection, gemeente: str, after_n: int, limit: int) -> list[dict[str, Any]]:
+    """The history entries after position ``after_n``: ids and the step only, no content."""
+    stmt = (select(_history.c.chain_n, _history.c.case_id, _history.c.step, _history.c.at,
+                   _history.c.allowed, _history.c.trace_id, _history.c.decision)
+            .where(_history.c.gemeente == gemeente, _history.c.chain_n > after_n)
+            .order_by(_history.c.chain_n).limit(limit))
+    events = []
+    for r in conn.execute(stmt):
+        version = json.loads(r.decision).get("version")
+        events.append({"n": r.chain_n, "case_id": r.case_id, "step": r.step, "at": r.at,
+                       "allowed": r.allowed, "trace_id": r.trace_id, "version": version})
+    return events
+
+
+def advance(conn: Connection, subscription_id: int, old_n: int, new_n: int) -> bool:
+    """Move the position on, unless another deliverer moved it first."""
+    result = conn.execute(update(subscriptions).where(
+        subscriptions.c.id == subscription_id, subscriptions.c.delivered_n == old_n)
+        .values(delivered_n=new_n))
+    return bool(result.rowcount)

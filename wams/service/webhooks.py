@@ -1,0 +1,113 @@
+"""Notifications: the steps of a municipality as webhooks to its subscribers, in the NL GOV
+profile of CloudEvents (structured JSON, ``application/cloudevents+json``).
+
+An event carries ids only (municipality, case, step, case version, trace id) and a ``dataref``
+to the case on this service, never personal data: a subscriber that may see more reads it with
+its own token. Delivery is at least once: the position of a subscription moves on only after a
+2xx, a failure is retried with exponential backoff (capped), a crash or restart resends from the
+last position. The event id (``<gemeente>-<n>``, n the history position) is stable, so a
+subscriber drops duplicates by it. Every worker runs a deliverer; two that race send an event
+twice at worst, never skip one (the position moves by compare-and-set).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+from typing import Any
+
+from wams.api import Wams
+
+log = logging.getLogger("wams.service.webhooks")
+
+CONTENT_TYPE = "application/cloudevents+json"
+EVENT_TYPE = "nl.wams.casus.stap"
+BATCH = 100
+
+
+def source(gemeente: str) -> str:
+    return f"urn:nld:gemeente:{gemeente}:wams"
+
+
+def cloud_event(gemeente: str, event: dict[str, Any]) -> dict[str, Any]:
+    at: dt.datetime = event["at"]
+    data = {"gemeente": gemeente, "casus": event["case_id"], "stap": event["step"],
+            "versie": event["version"], "trace_id": event["trace_id"]}
+    ce = {"specversion": "1.0", "type": f"{EVENT_TYPE}.{event['step']}",
+          "source": source(gemeente), "id": f"{gemeente}-{event['n']}",
+          "time": at.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
+          "datacontenttype": "application/json", "data": data}
+    if event["case_id"]:
+        ce["subject"] = event["case_id"]
+        ce["dataref"] = f"/v1/gemeenten/{gemeente}/casussen/{event['case_id']}"
+    return ce
+
+
+class Deliverer:
+    """A background thread delivering what every subscription is owed."""
+
+    def __init__(self, wams: Wams, *, interval: float = 0.5, backoff: float = 1.0,
+                 max_backoff: float = 300.0, timeout: float = 10.0) -> None:
+        self.wams = wams
+        self.interval, self.backoff, self.max_backoff = interval, backoff, max_backoff
+        self.timeout = timeout
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._retry_at: dict[int, tuple[float, float]] = {}  # id → (monotonic time, delay)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="wams-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.timeout + 5)
+
+    def _run(self) -> None:
+        import httpx
+
+        with httpx.Client(timeout=self.timeout) as http:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.deliver_once(http)
+                except Exception:  # a database hiccup: try again on the next round
+                    log.exception("webhooks: ronde mislukt; volgende ronde opnieuw")
+
+    def deliver_once(self, http: Any) -> int:
+        """One round over every subscription; returns the number of events sent."""
+        import time
+
+        sent = 0
+        for sub in self.wams.subscriptions():
+            retry = self._retry_at.get(sub["id"])
+            if retry is not None and time.monotonic() < retry[0]:
+                continue
+            position = sub["delivered_n"]
+            for event in self.wams.owed_events(sub["gemeente"], position, BATCH):
+                if event["allowed"]:
+                    if not self._send(http, sub, cloud_event(sub["gemeente"], event)):
+                        delay = min(self.max_backoff, (retry[1] * 2) if retry else self.backoff)
+                        self._retry_at[sub["id"]] = (
+                            time.monotonic() + delay * random.uniform(0.8, 1.2), delay)
+                        break
+                    sent += 1
+                if not self.wams.delivered(sub["id"], position, event["n"]):
+                    break  # another deliverer moved on: it continues from there
+                position = event["n"]
+            else:
+                self._retry_at.pop(sub["id"], None)
+        return sent
+
+    def _send(self, http: Any, sub: dict[str, Any], event: dict[str, Any]) -> bool:
+        import json
+
+        try:
+            r = http.post(sub["url"], content=json.dumps(event, ensure_ascii=False),
+                          headers={"Content-Type": CONTENT_TYPE})
+        except Exception as exc:
+            log.warning("webhook %s: %s", sub["id"], exc)
+            return False
+        return 200 <= r.status_code < 300
