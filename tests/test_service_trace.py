@@ -55,3 +55,37 @@ def test_a_malformed_or_absent_traceparent_starts_a_new_trace(wams):
             records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
             assert all("foreign_operation" not in rec for rec in records
                        if rec["trace_id"] == trace)
+
+
+def test_processing_activity_ids_are_urls_that_resolve_here(wams):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from tests.service_helpers import MEDEWERKER, OTHER_G, auth
+
+    wams.set_public_url("http://wams.test/")
+    with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
+        r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
+                        headers=MEDEWERKER)
+        assert r.status_code == 201
+        records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+        ids = {rec["attributes"]["dpl.core.processing_activity_id"] for rec in records}
+        assert ids and all(i.startswith(f"http://wams.test/v1/verwerkingsactiviteiten/{G}:")
+                           for i in ids)
+        doc = json.loads((Path(__file__).resolve().parents[1] / "wams" / "schema" /
+                          "rvva-openapi.json").read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(
+            doc["components"]["schemas"]["ProcessingActivityVersion"],
+            format_checker=jsonschema.FormatChecker())
+        for activity in ids:
+            path = activity.removeprefix("http://wams.test")
+            entry = client.get(path, headers=MEDEWERKER)
+            assert entry.status_code == 200, entry.text
+            assert entry.json()["id"] == activity
+            validator.validate({k: v for k, v in entry.json().items()
+                                if k not in ("id", "code")})
+            # another municipality's token does not see 0599's register (R38)
+            other = client.get(path, headers=auth("medewerker", "bob", gemeente=OTHER_G))
+            assert other.status_code == 404

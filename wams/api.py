@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from wams.core import commands as c
@@ -89,6 +89,16 @@ class Wams:
         use only ``b``'s step methods and :meth:`case`."""
         with self._engine.batch() as batch:
             yield _InBatch(self._engine, batch)
+
+    def set_log_sink(self, sink: Callable[[list[dict[str, Any]]], None] | None) -> None:
+        """Every processing-log record (Logboek shape) also goes to ``sink``, inside the
+        step's transaction: what it raises aborts the step, nothing stored (fail closed)."""
+        self._engine.log_sink = sink
+
+    def set_public_url(self, url: str | None) -> None:
+        """Processing activity ids become URLs of the service at ``url`` (resolving at
+        ``/v1/verwerkingsactiviteiten/{id}``) instead of ``urn:wams:...``."""
+        self._engine.set_public_url(url)
 
     def set_setting(self, gemeente: str, key: str, value: object) -> None:
         """A municipal setting, e.g. ``bewaartermijn_maanden`` (R33: a municipal choice)."""

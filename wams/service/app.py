@@ -23,6 +23,7 @@ from wams.core.engine import Refused
 from wams.core.errors import InputError, WamsError
 from wams.service import openapi, reads, steps
 from wams.service.auth import Verifier
+from wams.service.otel import ExportFailed
 from wams.service.problems import (
     API_VERSION,
     PROBLEM_JSON,
@@ -76,6 +77,11 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return problem_response(service_problem(kind, str(exc.detail)).problem)
 
 
+def on_export_failed(_: Request[Any, Any, Any], exc: ExportFailed) -> Response[Any]:
+    # Fail closed: the record could not be exported, so the step or read was rolled back.
+    return problem_response(service_problem("service.unavailable", str(exc)).problem)
+
+
 def on_error(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, WamsError):
         return problem_response(service_problem("input.invalid", str(exc)).problem)
@@ -105,7 +111,8 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
         route_handlers=[v1],
         exception_handlers={ProblemError: on_problem, ValidationException: on_validation,
                             InputError: on_input, Refused: on_refused,
-                            HTTPException: on_http, Exception: on_error},
+                            HTTPException: on_http, ExportFailed: on_export_failed,
+                            Exception: on_error},
         response_headers=[ResponseHeader(name="API-Version", value=API_VERSION,
                                          description="De volledige versie van de API.")],
         on_startup=[start], on_shutdown=[close], debug=debug,

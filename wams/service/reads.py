@@ -95,7 +95,9 @@ def verwerkingsactiviteit(request: Request[Any, Any, Any], activiteit_id: FromPa
                           ) -> dict[str, Any]:
     principal = allowed_reader(request, None, "verwerkingsactiviteit")
     for entry in wams_of(request).register(principal.gemeente):
-        if activiteit_id in (entry["id"], entry["code"]):
+        # the id as the log records carry it (a URL of this service ends in it), or the code
+        key = f"{principal.gemeente}:{entry['code']}:v{entry['version']}"
+        if activiteit_id in (entry["id"], entry["code"], key, key.rsplit(":", 1)[0]):
             return entry
     raise service_problem("not_found", f"geen verwerkingsactiviteit '{activiteit_id}'")
 

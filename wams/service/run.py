@@ -29,8 +29,17 @@ def verifier_from_env() -> Verifier:
 
 
 def app_from_env() -> Litestar:
-    """The factory uvicorn calls in each worker."""
-    return create_app(Wams.open(os.environ.get(ENV_DATABASE)), verifier_from_env(),
+    """The factory uvicorn calls in each worker. ``WAMS_PUBLIC_URL``: where this service is
+    reached (processing activity ids become its URLs); ``WAMS_OTLP_ENDPOINT``: export every
+    log record over OTLP, failing closed (needs ``wams[otel]``)."""
+    wams = Wams.open(os.environ.get(ENV_DATABASE))
+    wams.set_public_url(os.environ.get("WAMS_PUBLIC_URL") or None)
+    endpoint = os.environ.get("WAMS_OTLP_ENDPOINT")
+    if endpoint:
+        from wams.service.otel import otlp_sink
+
+        wams.set_log_sink(otlp_sink(endpoint))
+    return create_app(wams, verifier_from_env(),
                       webhooks=os.environ.get("WAMS_WEBHOOKS", "1") != "0")
 
 

@@ -23,7 +23,7 @@ from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions
 from wams.core.engine.steps import Authorize, CaseCache, run_step
-from wams.core.engine.unit_of_work import Transaction
+from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import ConflictError, InputError, WamsError
 from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
@@ -64,6 +64,8 @@ class Engine:
         self.subject_namespace = ""
         # Log records point at the register version in force (register.ActivityVersions).
         self._activities = ActivityVersions(catalogue)
+        # An exporter of every log record, inside the transaction (see Transaction.log_sink).
+        self.log_sink: LogSink | None = None
         # retention.run sets this: one WAL checkpoint after the run, not one per case.
         self.defer_scrub = False
 
@@ -88,7 +90,7 @@ class Engine:
         return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
                            keys=self._keys, subject_namespace=self.subject_namespace,
-                           foreign_operation=foreign_operation)
+                           foreign_operation=foreign_operation, log_sink=self.log_sink)
 
     @contextmanager
     def unit_of_work(self, gemeente: str | None) -> Iterator[Transaction]:
@@ -99,6 +101,10 @@ class Engine:
             check_gemeente(gemeente)
         with self._lock, self._conn.begin():
             yield self._transaction_for(gemeente)
+
+    def set_public_url(self, url: str | None) -> None:
+        self._activities.public_url = url.rstrip("/") if url else None
+        self._activities.forget(None)
 
     # -- settings -------------------------------------------------------------------------
 

@@ -11,17 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import SimpleNamespace
+from typing import Any
 
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
 from wams.core.model import Persoon
+from wams.core.privacy import logexport
 from wams.core.privacy.processing import log_rows
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
 from wams.core.serialize import dumps
 from wams.core.storage.repository import Store
+
+#: receives the Logboek records of one write; raising aborts the transaction
+LogSink = Callable[[list[dict[str, Any]]], None]
 
 
 class Transaction:
@@ -29,7 +35,8 @@ class Transaction:
 
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
-                 subject_namespace: str = "", foreign_operation: str | None = None) -> None:
+                 subject_namespace: str = "", foreign_operation: str | None = None,
+                 log_sink: LogSink | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
         self.now = now
@@ -40,6 +47,9 @@ class Transaction:
         # Logboek Dataverwerkingen: the calling action at another organisation (JSON), written
         # into every log row of this transaction.
         self.foreign_operation = foreign_operation
+        # Called with the Logboek records of every write, inside the transaction: what it
+        # raises rolls the step back (an exporter that fails closed).
+        self.log_sink = log_sink
 
     def _tenant(self) -> str:
         if self.gemeente is None:
@@ -74,4 +84,7 @@ class Transaction:
                         processings=processings, subjects=subjects, case_id=case_id,
                         activity_uri=activity_uri, foreign_operation=self.foreign_operation)
         self.store.insert_log(rows)
+        if self.log_sink is not None and rows:
+            resource = logexport.resource()
+            self.log_sink([logexport.record(SimpleNamespace(**row), resource) for row in rows])
         return len(rows)

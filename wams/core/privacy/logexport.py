@@ -88,16 +88,20 @@ def _since(value: dt.date | dt.datetime | None) -> dt.datetime | None:
     return dt.datetime.combine(value, dt.time())
 
 
+def resource() -> dict[str, Any]:
+    """Which system logged the records (the Logboek ``resource``)."""
+    from wams.core.plugins import wams_version
+
+    return {"attributes": {"service.name": SERVICE_NAME, "service.version": wams_version()}}
+
+
 def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
             since: dt.date | dt.datetime | None = None,
             profile: str = "logboek") -> Iterator[dict[str, Any]]:
     """Stream the log as Logboek records (or, ``profile="audit"``, who acted per span),
     oldest first (by insertion)."""
     shape = PROFILES[profile]
-    from wams.core.plugins import wams_version
-
-    resource = {"attributes": {"service.name": SERVICE_NAME,
-                               "service.version": wams_version()}}
+    system = resource()
     stmt = select(*_COLUMNS).order_by(log.c.id)
     if gemeente is not None:
         stmt = stmt.where(log.c.gemeente == gemeente)
@@ -109,7 +113,7 @@ def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
         with reader.connect() as conn:
             result = conn.execution_options(yield_per=BATCH).execute(stmt)
             for row in result:
-                yield shape(row, resource)
+                yield shape(row, system)
     finally:
         if own:
             reader.dispose()

@@ -35,11 +35,17 @@ def span_id() -> str:
     return secrets.token_hex(8)
 
 
-def activity_id(gemeente: str, activity: str, version: int | None = None) -> str:
+def activity_id(gemeente: str, activity: str, version: int | None = None,
+                public_url: str | None = None) -> str:
     """URI of the processing activity in the municipality's register (AVG art. 30); with a
-    version, of that version of the entry (``...:onderzoek:v2``)."""
-    base = f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}"
-    return f"{base}:v{version}" if version is not None else base
+    version, of that version of the entry (``...:onderzoek:v2``). With the ``public_url`` of a
+    service (``wams serve``), a URL that resolves there in the register API shape:
+    ``{public_url}/v1/verwerkingsactiviteiten/0599:onderzoek:v2``."""
+    key = f"{gemeente}:{activity}" + (f":v{version}" if version is not None else "")
+    if public_url:
+        return f"{public_url.rstrip('/')}/v1/verwerkingsactiviteiten/{key}"
+    return f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}" + \
+        (f":v{version}" if version is not None else "")
 
 
 def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,

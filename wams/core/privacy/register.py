@@ -238,7 +238,8 @@ def build(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     with engine.unit_of_work(gemeente) as uow:
         versions = uow.activities.versions(uow.store, gemeente, uow.now)
     uow.activities.forget(gemeente)  # the cache re-reads what was just recorded
-    return [{"id": activity_id(gemeente, code, version), "code": code, **content,
+    base = uow.activities.public_url
+    return [{"id": activity_id(gemeente, code, version, base), "code": code, **content,
              "version": version, "validFrom": _iso(valid_from)}
             for code, (version, valid_from, content) in versions.items()]
 
@@ -290,18 +291,20 @@ class ActivityVersions:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        # Where the ids resolve (a service's public URL); None: urn:wams:... ids.
+        self.public_url: str | None = None
         self._ids: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
 
     def uri(self, store: Store, gemeente: str, activity: str, now: dt.datetime) -> str:
         ids = self._ids.get(gemeente)
         if ids is None:
-            ids = {code: activity_id(gemeente, code, v[0])
+            ids = {code: activity_id(gemeente, code, v[0], self.public_url)
                    for code, v in self.versions(store, gemeente, now).items()}
             with self._lock:
                 self._ids[gemeente] = ids
         # An activity no register entry declares still gets a (versionless) URI.
-        return ids.get(activity) or activity_id(gemeente, activity)
+        return ids.get(activity) or activity_id(gemeente, activity, None, self.public_url)
 
     def versions(self, store: Store, gemeente: str,
                  now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
@@ -309,6 +312,10 @@ class ActivityVersions:
         months = bewaartermijn(store, gemeente)
         return sync(store.conn, gemeente, contents(self.catalogue, gemeente, months), now)
 
-    def forget(self, gemeente: str) -> None:
+    def forget(self, gemeente: str | None) -> None:
+        """Drop the cached ids of ``gemeente`` (None: of every municipality)."""
         with self._lock:
-            self._ids.pop(gemeente, None)
+            if gemeente is None:
+                self._ids.clear()
+            else:
+                self._ids.pop(gemeente, None)
