@@ -108,6 +108,19 @@ def test_bad_input_and_tokens_are_problems(base):
         assert "client" in r.json()["detail"]
         r = client.post(step_path("hulpvraag", None), content=b"{nope", headers=MEDEWERKER)
         assert r.status_code == 400
+        # A key the step does not have is refused, not dropped: a typo'd key would otherwise
+        # silently lose a value the rules rely on. Nothing is stored.
+        before = entries(client)
+        r = client.post(step_path("hulpvraag", None),
+                        json={**BODIES["hulpvraag"], "aanleidng": "x"}, headers=MEDEWERKER)
+        assert r.status_code == 400 and r.json()["type"] == "input.invalid", r.text
+        assert "'aanleidng'" in r.json()["detail"] and "bedoelde je 'aanleiding'" in \
+            r.json()["detail"]
+        nested = {**BODIES["hulpvraag"], "client": {**BODIES["hulpvraag"]["client"],
+                                                    "geboortedatun": "1985-04-12"}}
+        r = client.post(step_path("hulpvraag", None), json=nested, headers=MEDEWERKER)
+        assert r.status_code == 400 and "'client.geboortedatun'" in r.json()["detail"], r.text
+        assert entries(client) == before
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"])
         assert r.status_code == 401 and r.json()["type"] == "access.token"
         forged = {"Authorization": MEDEWERKER["Authorization"][:-4] + "AAAA"}

@@ -32,6 +32,7 @@ from wams.service.http import (
     wams_of,
 )
 from wams.service.problems import Besluit, besluit, refusal, service_problem
+from wams.service.strict import strict_body
 from wams.service.trace import TraceContext
 
 #: the steps that open a case or stand outside one, and their collection
@@ -93,7 +94,7 @@ def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerR
     handler.__name__ = handler.__qualname__ = step
     return post(path, operation_id=step, summary=f"Stap {step}", sync_to_thread=True,
                 status_code=201 if step in phases.OPENING else 200, tags=["stappen"],
-                )(handler)
+                before_request=strict_body(cls))(handler)
 
 
 def handlers() -> list[ControllerRouterHandler]:
