@@ -80,13 +80,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-
     return url
 
 
+@pytest.fixture(autouse=True)
+def key_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    """Every test has its own key store (keys never live in the database): a key file in
+    its tmp_path, named by ``WAMS_KEY_FILE`` too, so engines, CLI runs and subprocesses of
+    one test share it."""
+    path = str(tmp_path / "wams.keys")
+    monkeypatch.setenv("WAMS_KEY_FILE", path)
+    return path
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(dt.date(2027, 2, 1))
 
 
 @pytest.fixture
-def open_wams(db_url: str, clock: Clock) -> Iterator[Callable[..., object]]:
+def open_wams(db_url: str, clock: Clock, key_file: str) -> Iterator[Callable[..., object]]:
     """Open Wams on the test database; everything opened is closed at the end."""
     from wams.api import Wams
 
@@ -94,6 +104,7 @@ def open_wams(db_url: str, clock: Clock) -> Iterator[Callable[..., object]]:
 
     def _open(**kwargs: object) -> Wams:
         kwargs.setdefault("clock", clock)
+        kwargs.setdefault("key_file", key_file)
         w = Wams.open(db_url, **kwargs)  # type: ignore[arg-type]
         opened.append(w)
         return w

@@ -43,14 +43,19 @@ class Wams:
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
-             plugins: Iterable[object] | None = None) -> Wams:
+             plugins: Iterable[object] | None = None, key_file: str | None = None) -> Wams:
         """Open (and create or check) the database at ``url``.
 
         ``url`` defaults to ``$WAMS_DATABASE_URL``, else ``sqlite:///wams.db`` (the embedded
         default). ``sqlite://`` is a private in-memory database. ``plugins`` are extra plugin
         objects registered next to the built-ins and entry points (for tests).
+
+        ``key_file`` is the key store (the keys that unlock the personal data, kept outside
+        the database); it defaults to ``$WAMS_KEY_FILE``, else a plugin's store
+        (``wams_key_store``), else ``<database file>.keys`` beside a SQLite file. PostgreSQL
+        needs one of these named. Back the key file up separately from the database.
         """
-        return cls(Engine.open(url, clock=clock, extra_plugins=plugins))
+        return cls(Engine.open(url, clock=clock, extra_plugins=plugins, key_file=key_file))
 
     def close(self) -> None:
         self._engine.close()

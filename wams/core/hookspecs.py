@@ -11,7 +11,8 @@ Hooks are grouped by phase:
    signals, processing activities.
 2. Entry (run time, once per hulpvraag): the mirror provision.
 3. Notification (run time): after every step.
-4. Command line (startup of the CLI): extra commands.
+4. Keys (opening a database): where the keys live.
+5. Command line (startup of the CLI): extra commands.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from wams.core.records import (
 
 if TYPE_CHECKING:
     import click
+
+    from wams.core.privacy.keystore import KeyStore
 
 PROJECT = "wams"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -232,7 +235,45 @@ def wams_after_step(case: Any, decision: Any, events: list[Any]) -> None:
     """
 
 
-# -- 4. Command line --------------------------------------------------------------------------
+# -- 4. Keys ------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def wams_key_store(url: str) -> KeyStore | None:
+    """The key store for the database at ``url``: Vault, a cloud KMS, an HSM.
+
+    The key-encryption keys (purpose ``"kek"``, they wrap the data key of every case, melding
+    and betrokkenheid), the pseudonym keys of the processing log (``"pseudonym"``) and the key
+    of the audit chain (``"chain"``) never live in the database (quality C7). By default they
+    live in a key file (``WAMS_KEY_FILE``, or beside the SQLite file); a supplier returns its
+    own store here instead. The first plugin that answers wins; return ``None`` to leave the
+    choice to the next plugin or to the default. An explicit ``key_file`` of ``Wams.open``
+    takes precedence over every plugin.
+
+    The store implements :class:`~wams.core.privacy.keystore.KeyStore`: ``current(gemeente,
+    purpose)`` (the key in force, created on first use), ``get(gemeente, purpose, key_id)``
+    (an old key, or :class:`~wams.core.privacy.keystore.KeyMissingError` naming the store),
+    ``rotate(gemeente, purpose)`` and ``describe()``. Keys are
+    :class:`~wams.core.privacy.keystore.Key` records: an id and 32 bytes. Deleting a key in
+    the store makes everything wrapped by it unreadable, on every copy of the database.
+
+    Args:
+        url: the database URL being opened.
+
+    Returns:
+        A key store, or ``None``.
+
+    Example::
+
+        @hookimpl
+        def wams_key_store(url):
+            if url.startswith("postgresql"):
+                return VaultKeyStore(os.environ["VAULT_ADDR"], mount="wams")
+            return None
+    """
+
+
+# -- 5. Command line --------------------------------------------------------------------------
 
 
 @hookspec

@@ -30,6 +30,7 @@ from wams.core.lifecycle import Processing
 from wams.core.model import Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import retention
+from wams.core.privacy.keystore import KeyStore, default_key_store
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
@@ -50,10 +51,13 @@ class Refused(WamsError):
 
 
 class Engine:
-    def __init__(self, db: sqlalchemy.Engine, catalogue: Catalogue, clock: Clock) -> None:
+    def __init__(self, db: sqlalchemy.Engine, catalogue: Catalogue, clock: Clock,
+                 keys: KeyStore) -> None:
         self.db = db
         self.catalogue = catalogue
         self.clock = clock
+        #: Where the keys live (never in the database): see wams.core.privacy.keystore.
+        self.keys = keys
         self.dialect = db.dialect.name
         self._conn = db.connect()
         self._lock = threading.RLock()
@@ -71,12 +75,18 @@ class Engine:
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
-             extra_plugins: Any = None) -> Engine:
+             extra_plugins: Any = None, key_file: str | None = None) -> Engine:
         catalogue = load_catalogue(extra_plugins)
         db = connect(url)
-        # An empty database is migrated to head; one behind is refused with the command to run.
-        ensure_schema(db)
-        return cls(db, catalogue, clock or Clock())
+        try:
+            keys = key_store(db, catalogue, key_file)
+            # An empty database is migrated to head; one behind is refused with the command
+            # to run.
+            ensure_schema(db)
+        except BaseException:
+            db.dispose()
+            raise
+        return cls(db, catalogue, clock or Clock(), keys)
 
     def close(self) -> None:
         self._conn.close()
@@ -89,7 +99,8 @@ class Engine:
                          foreign_operation: str | None = None) -> Transaction:
         return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
-                           keys=self._keys, subject_namespace=self.subject_namespace,
+                           keys=self._keys, key_store=self.keys,
+                           subject_namespace=self.subject_namespace,
                            foreign_operation=foreign_operation, log_sink=self.log_sink)
 
     @contextmanager
@@ -441,6 +452,18 @@ def _savepoint(store: Store) -> Iterator[None]:
         raw.cursor().execute("ROLLBACK TO SAVEPOINT wams_step")
         raise
     raw.cursor().execute("RELEASE SAVEPOINT wams_step")
+
+
+
+def key_store(db: sqlalchemy.Engine, catalogue: Catalogue, key_file: str | None) -> KeyStore:
+    """An explicit key file first, then a plugin's store (``wams_key_store``), then the
+    default (see :func:`wams.core.privacy.keystore.default_key_store`)."""
+    url = db.url.render_as_string(hide_password=True)
+    if key_file is None:
+        supplied = catalogue.pm.hook.wams_key_store(url=url)
+        if supplied is not None:
+            return supplied
+    return default_key_store(url, key_file=key_file, database_path=db.url.database)
 
 
 __all__ = ["Batch", "ConflictError", "Engine", "Refused", "check_actor"]

@@ -20,6 +20,7 @@ from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
 from wams.core.model import Persoon
 from wams.core.privacy import logexport
+from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.processing import log_rows
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
@@ -35,14 +36,16 @@ class Transaction:
 
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
-                 subject_namespace: str = "", foreign_operation: str | None = None,
-                 log_sink: LogSink | None = None) -> None:
+                 key_store: KeyStore, subject_namespace: str = "",
+                 foreign_operation: str | None = None, log_sink: LogSink | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
         self.now = now
         self.catalogue = catalogue
         self.activities = activities
         self._keys = keys
+        #: The key store of the engine (keys never live in the database).
+        self.keys = key_store
         self._namespace = subject_namespace
         # Logboek Dataverwerkingen: the calling action at another organisation (JSON), written
         # into every log row of this transaction.

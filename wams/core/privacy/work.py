@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wams.core.clock import Clock
     from wams.core.lifecycle import Processing
     from wams.core.model import Decision, Persoon
+    from wams.core.privacy.keystore import KeyStore
     from wams.core.privacy.register import ActivityVersions
     from wams.core.storage.repository import Store
 
@@ -33,6 +34,8 @@ class UnitOfWork(Protocol):
     now: dt.datetime
     catalogue: Catalogue
     activities: ActivityVersions
+    #: The key store (KEKs, pseudonym keys, the chain key): never the database.
+    keys: KeyStore
 
     def subject_of(self, persoon: Persoon, case_id: str | None = None) -> tuple[str, str]:
         """The person's keyed pseudonym and its type, as the processing log records them. A
@@ -59,6 +62,7 @@ class Operator(Steps, Protocol):
 
     clock: Clock
     catalogue: Catalogue
+    keys: KeyStore
     defer_scrub: bool
 
     def unit_of_work(self, gemeente: str | None) -> AbstractContextManager[UnitOfWork]: ...
