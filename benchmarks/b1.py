@@ -7,7 +7,7 @@ import time
 
 from benchmarks import common, reference
 
-GOAL = 0.25
+GOAL = 0.5  # issue 9: with every write sealed; quality.md aims at 0.7
 
 
 def engine_round(path: str, cases: int) -> float:
@@ -34,7 +34,6 @@ def raw_round(path: str, steps: list[reference.Step], cases: int) -> float:
     try:
         raw = reference.RawWriter(conn, steps, common.GEMEENTE, params="?",
                                   begin="BEGIN IMMEDIATE", lock_head=False)
-        raw.ensure_tenant_key()
         raw.run_case(0)  # warm (not timed), as the engine's
         t0 = time.perf_counter()
         for i in range(1, cases + 1):

@@ -79,7 +79,6 @@ def _prepare(kind: str, url: str, gemeenten: list[str], steps: Any) -> None:
             for g in gemeenten:
                 raw = reference.RawWriter(conn, steps, g, params="%s", begin=None,
                                           lock_head=True)
-                raw.ensure_tenant_key()
                 raw.run_case(0)
 
 

@@ -17,6 +17,13 @@ and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 * the same number of ``processing_log`` rows as the engine wrote for that step, with fresh
   trace and span ids.
 
+Personal data is stored sealed (quality C7), so the reference seals the same bytes the same
+way: per case a fresh 32-byte data key, wrapped by a key-encryption key (AES-GCM) and stored
+in ``data_keys``; then per command the state, the history content and each free-text log
+purpose encrypted with AES-GCM under the case's data key (fresh nonce) and base64-encoded, and
+the content digest taken over that ciphertext. The pseudonym is the HMAC of the BSN under a key
+held in memory (the key store is not the database), prefixed with its key id.
+
 It does *not* do the engine's other reads (case version and tenant lookup): a hand-written
 client would keep the version in memory and let the UPDATE's WHERE check it, so the reference
 is the fastest honest way to store the same rows. After every round the benchmark counts the
@@ -26,6 +33,7 @@ differ (:func:`row_counts`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -34,22 +42,27 @@ import sqlite3
 import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from wams.core.storage import chain
 
-TABLES = ("cases", "history", "chain_heads", "processing_log", "tenant_keys")
+TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class Step:
     def __init__(self, name: str, opening: bool, state: dict[str, Any], case_row: dict[str, Any],
-                 history: dict[str, Any], log_rows: list[dict[str, Any]]) -> None:
+                 history: dict[str, Any], log_rows: list[dict[str, Any]],
+                 content: str | None, purposes: list[str | None]) -> None:
         self.name = name
         self.opening = opening
         self.state = state
         self.case_row = case_row
         self.history = history
         self.decision = json.loads(history["decision"])
-        self.content = json.loads(history["content"]) if history["content"] else None
+        # The plain content and purposes the engine sealed (None: stored as they are).
+        self.content = json.loads(content) if content else None
+        self.purposes = purposes
         self.log_rows = log_rows
 
 
@@ -83,7 +96,14 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
                 hist = rows("SELECT * FROM history WHERE trace_id = ?", d.trace_id)[0]
                 log = rows("SELECT * FROM processing_log WHERE trace_id = ? ORDER BY id",
                            d.trace_id)
-                steps.append(Step(d.step, not steps, json.loads(case["state"]), case, hist, log))
+                with w.engine.unit_of_work(None) as uow:  # the plain text behind the seals
+                    state = uow.unseal(case["state"])
+                    content = uow.unseal(hist["content"])
+                    purposes = [uow.unseal(r["purpose"]) if r["purpose"] != uow.unseal(
+                        r["purpose"]) else None for r in log]
+                assert state is not None
+                steps.append(Step(d.step, not steps, json.loads(state), case, hist, log,
+                                  content, purposes))
                 return d
             return call
 
@@ -127,7 +147,7 @@ class RawWriter:
         self.sql_case_insert = (f"INSERT INTO cases ({', '.join(case_cols)}) "
                                 f"VALUES ({', '.join([p] * len(case_cols))})")
         self.sql_case_update = (f"UPDATE cases SET state = {p}, phase = {p}, version = {p}, "
-                                f"closed_on = {p}, destroyed_on = {p} "
+                                f"closed_on = {p}, destroyed_on = {p}, data_key = {p} "
                                 f"WHERE id = {p} AND version = {p}")
         self.sql_head = (f"SELECT chain_n, entry_hash FROM chain_heads WHERE gemeente = {p}"
                          + (" FOR UPDATE" if lock_head else ""))
@@ -143,57 +163,69 @@ class RawWriter:
         self.log_cols = log_cols
         self.sql_log = (f"INSERT INTO processing_log ({', '.join(log_cols)}) "
                         f"VALUES ({', '.join([p] * len(log_cols))})")
-        self.key = bytes.fromhex(secrets.token_hex(32))
-
-    def ensure_tenant_key(self, key_hex: str | None = None) -> None:
-        """The engine writes the municipality's pseudonym key once; so does the reference."""
-        cur = self.conn.cursor()
-        p = "?" if self.sql_head.count("?") else "%s"
-        cur.execute(f"SELECT key FROM tenant_keys WHERE gemeente = {p}", (self.g,))
-        row = cur.fetchone()
-        if row is None:
-            if self.begin:
-                cur.execute(self.begin)
-            cur.execute(f"INSERT INTO tenant_keys (gemeente, key) VALUES ({p}, {p})",
-                        (self.g, key_hex or self.key.hex()))
-        self.conn.commit()
+        self.sql_data_key = (f"INSERT INTO data_keys (id, gemeente, kek_id, wrapped) "
+                             f"VALUES ({p}, {p}, {p}, {p})")
+        # The key store's keys, in memory (they are never in the database).
+        self.key = secrets.token_bytes(32)
+        self.key_id = secrets.token_hex(8)
+        self.kek = AESGCM(secrets.token_bytes(32))
+        self.kek_id = secrets.token_hex(8)
 
     def run_case(self, i: int) -> None:
         conn = self.conn
         g = self.g
         case_id = uuid.uuid4().hex
         version = 0
-        # The engine pseudonymises the client when the case opens (HMAC with the tenant key).
-        subject = hmac.new(self.key, f"bsn:{100000000 + i}".encode(),
-                           hashlib.sha256).hexdigest()[:32]
+        # The engine pseudonymises the client when the case opens (HMAC with the key store's
+        # pseudonym key, prefixed with its id).
+        subject = self.key_id + ":" + hmac.new(self.key, f"bsn:{100000000 + i}".encode(),
+                                               hashlib.sha256).hexdigest()[:32]
+        # The case's data key, wrapped by the KEK.
+        dk_id = secrets.token_hex(16)
+        material = AESGCM.generate_key(bit_length=256)
+        nonce = secrets.token_bytes(12)
+        wrapped = base64.b64encode(nonce + self.kek.encrypt(
+            nonce, material, f"wams-data-key:{g}:{dk_id}".encode())).decode()
+        cipher = AESGCM(material)
+        aad = dk_id.encode()
+
+        def seal(text: str) -> str:
+            nonce = secrets.token_bytes(12)
+            return f"{dk_id}:" + base64.b64encode(
+                nonce + cipher.encrypt(nonce, text.encode(), aad)).decode()
+
         for step in self.steps:
             cur = conn.cursor()
             if self.begin:
                 cur.execute(self.begin)
             trace = secrets.token_hex(16)
             at = step.history["at"]
-            # processing_log rows of this step
+            if step.opening:
+                cur.execute(self.sql_data_key, (dk_id, g, self.kek_id, wrapped))
+            # processing_log rows of this step, free-text purposes sealed
             if step.log_rows:
                 parent = secrets.token_hex(8)
                 rows = []
-                for r in step.log_rows:
+                for r, purpose in zip(step.log_rows, step.purposes, strict=True):
                     r = dict(r, trace_id=trace, span_id=secrets.token_hex(8),
-                             parent_span_id=parent, case_id=case_id, subject=subject)
+                             parent_span_id=parent, case_id=case_id, subject=subject,
+                             purpose=seal(purpose) if purpose is not None else r["purpose"])
                     rows.append(tuple(r[c] for c in self.log_cols))
                 cur.executemany(self.sql_log, rows)
             # the case row: the state re-serialised (same shape and size as the engine's)
             state = step.state
             state["id"] = case_id
-            state_json = _dumps(state)
+            state_json = seal(_dumps(state))
             row = step.case_row
             if step.opening:
-                vals = dict(row, id=case_id, gemeente=g, version=1, state=state_json)
+                vals = dict(row, id=case_id, gemeente=g, version=1, state=state_json,
+                            data_key=dk_id)
                 cur.execute(self.sql_case_insert, tuple(vals[c] for c in self.case_cols))
                 version = 1
             else:
                 cur.execute(self.sql_case_update, (state_json, row["phase"], version + 1,
                                                    row["closed_on"], row["destroyed_on"],
-                                                   case_id, version))
+                                                   dk_id, case_id, version))
                 if cur.rowcount != 1:
                     raise RuntimeError("conflict in the raw reference")
                 version += 1
@@ -205,9 +237,10 @@ class RawWriter:
             decision["trace_id"] = trace
             decision["case_id"] = case_id
             decision_json = _dumps(decision)
-            content = _dumps(step.content)
-            salt = secrets.token_hex(16)
-            digest = hashlib.sha256(bytes.fromhex(salt) + content.encode()).hexdigest()
+            content = seal(_dumps(step.content)) if step.content is not None else None
+            salt = None
+            digest = hashlib.sha256(content.encode()).hexdigest() if content is not None \
+                else chain.EMPTY_DIGEST
             h = step.history
             at_text = at if isinstance(at, str) else at.isoformat(timespec="microseconds")
             entry = hashlib.sha256("\x1f".join((

@@ -7,6 +7,7 @@ they work on file SQLite, in-memory SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from wams.api import Wams
 from wams.core import commands as c
 from wams.core.model import Decision, Partij, Persoon
+from wams.core.privacy.sealing import is_sealed
 from wams.core.reasons import REASONS
 from wams.core.serialize import case_to_json
 from wams.core.storage import repository as repo
@@ -191,7 +193,7 @@ def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
         counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                   for t in (repo.cases, repo.history, repo.log, repo.involvements,
                             repo.meldingen, repo.melders, repo.proofs, repo.settings,
-                            repo.tenant_keys, repo.heads)}
+                            repo.data_keys, repo.heads)}
         row = None
         if case_id is not None:
             r = conn.execute(select(repo.cases).where(repo.cases.c.id == case_id)).first()
@@ -231,17 +233,22 @@ def assert_unchanged(w: Wams, before: dict[str, Any], case_id: str | None, *,
     assert after["case"] == before["case"]
     expected = dict(before["counts"])
     expected["history"] += history
-    for table in ("chain_heads", "tenant_keys"):
-        # The first step of a municipality, even a refused one, starts its hash chain and may
-        # create its pseudonym key: infrastructure, no personal data.
-        if history and after["counts"][table] == expected[table] + 1:
-            expected[table] += 1
+    # The first step of a municipality, even a refused one, starts its hash chain:
+    # infrastructure, no personal data.
+    if history and after["counts"]["chain_heads"] == expected["chain_heads"] + 1:
+        expected["chain_heads"] += 1
     assert after["counts"] == expected
     new = history_after(w, before["last_seq"])
     assert len(new) == history
     for row in new:
         assert row["allowed"] is False or row["allowed"] == 0
-        assert row["content"] is None and row["content_salt"] is None
+        assert row["content_salt"] is None
+        if row["content"] is not None:
+            # Only the decision's detail (it may quote the caller), sealed with the case.
+            assert is_sealed(row["content"])
+            with w.engine.unit_of_work(None) as uow:
+                text = uow.unseal(row["content"])
+            assert text is not None and set(json.loads(text)) == {"detail"}
 
 
 def assert_refusal(d: Decision, code: str) -> None:

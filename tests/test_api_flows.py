@@ -222,7 +222,10 @@ def test_reading_a_case_is_logged_and_scoped(wams):
     new = log_rows(w)[seen:]
     assert len(new) == 2
     assert {r["operation"] for r in new} == {"consult"}
-    assert {r["purpose"] for r in new} == {"dossier bekijken voor gesprek"}
+    # The purpose is the caller's text: stored sealed with the case, readable with its key.
+    assert "dossier bekijken" not in str(new)
+    with w.engine.unit_of_work(G) as uow:
+        assert {uow.unseal(r["purpose"]) for r in new} == {"dossier bekijken voor gesprek"}
     assert {r["actor"] for r in new} == {"ambtenaar"}
     assert len({r["subject"] for r in new}) == 2
     assert all(r["case_id"] == cid and r["gemeente"] == G for r in new)

@@ -82,7 +82,8 @@ _ROW = "gemeente = :g AND chain_n = :n"
 # (tampering SQL, chain_n of the entry reported, words in the report); {n} is the last entry.
 TAMPERING: dict[str, tuple[str, Callable[[int], int | None], str]] = {
     "content changed": (
-        f"UPDATE history SET content = replace(content, 'jan', 'piet') WHERE {_ROW}",
+        # The content is sealed: one more character breaks its digest (and its tag).
+        f"UPDATE history SET content = content || 'A' WHERE {_ROW}",
         lambda n: 1, "inhoud gewijzigd"),
     "content erased outside destruction": (
         f"UPDATE history SET content = NULL, content_salt = NULL WHERE {_ROW}",
@@ -90,7 +91,7 @@ TAMPERING: dict[str, tuple[str, Callable[[int], int | None], str]] = {
     "code changed": (
         f"UPDATE history SET code = 'ok' WHERE {_ROW}", lambda n: 3, "regel gewijzigd"),
     "decision changed": (
-        f"UPDATE history SET decision = replace(decision, 'Toegestaan', 'Nee') WHERE {_ROW}",
+        f"UPDATE history SET decision = replace(decision, '\"ok\"', '\"nee\"') WHERE {_ROW}",
         lambda n: 2, "regel gewijzigd"),
     "middle row deleted": (
         f"DELETE FROM history WHERE {_ROW}", lambda n: 3, "regel 2 ontbreekt"),

@@ -3,15 +3,22 @@ processes, pluggable by a supplier, and one clear error when a key is missing.""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import multiprocessing
 import os
+import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from wams import hookimpl
 from wams.api import Wams
+from wams.core import commands as c
+from wams.core.model import Partij, Persoon
 from wams.core.privacy.keystore import (
     FileKeyStore,
     KeyMissingError,
@@ -141,3 +148,105 @@ def test_a_plugin_supplies_the_key_store(tmp_path: Path) -> None:
     with Wams.open(f"sqlite:///{tmp_path / 'b.db'}", plugins=[vault],
                    key_file=str(tmp_path / "b.keys")) as w:
         assert isinstance(w.engine.keys, FileKeyStore)
+
+
+# -- the keys and the database, on both backends ------------------------------------------------
+
+JAN = Persoon("jan", bsn="123456782", naam="Jan Sleutel", geboortedatum=dt.date(1980, 1, 2))
+
+
+def _case(w: Wams) -> str:
+    d = w.hulpvraag("0599", wet="participatiewet", client=JAN, vraag="bijstand",
+                    aanleiding="achterstanden")
+    assert d.allowed and d.case_id
+    return d.case_id
+
+
+def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
+                                                                 db_url: str,
+                                                                 key_file: str) -> None:
+    from wams.cli_privacy import main
+
+    w = open_wams()
+    cid = _case(w)
+    w.melding("0599", melder=c.Melder("burger", "Iemand"), over=JAN, zorg="zorgen")
+    before = w.inzage_persoon("0599", bsn=JAN.bsn, actor="x", purpose="voor")
+    old_kek = w.engine.keys.current("0599", "kek").id
+    result = CliRunner().invoke(main, ["keys", "rotate", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "0599: nieuwe sleutel in gebruik, 2 gegevenssleutels opnieuw verpakt" in result.output
+    w2 = open_wams()  # a fresh engine: nothing cached
+    new_kek = w2.engine.keys.current("0599", "kek").id
+    assert new_kek != old_kek
+    with w2.engine.unit_of_work(None) as uow:
+        assert {k for _, k in uow.store.kek_ids()} == {new_kek}
+    assert w2.case("0599", cid, actor="x", purpose="na").persons["jan"].persoon.naam == \
+        JAN.naam
+    after = w2.inzage_persoon("0599", bsn=JAN.bsn, actor="x", purpose="na")
+    assert after["betrokkene"]["pseudoniem"] == before["betrokkene"]["pseudoniem"]
+    assert [c["casus"] for c in after["casussen"]] == [cid]
+
+
+def test_opening_a_database_without_its_keys_is_one_clear_error(open_wams: Any, db_url: str,
+                                                                key_file: str,
+                                                                tmp_path: Path) -> None:
+    from wams.cli_privacy import main
+
+    w = open_wams()
+    _case(w)
+    w.close()
+    Path(key_file).rename(tmp_path / "elders.keys")
+    with pytest.raises(KeyMissingError, match=re.escape(key_file)):
+        Wams.open(db_url, key_file=key_file)
+    result = CliRunner().invoke(main, ["case", "list", "--db", db_url, "--gemeente", "0599"])
+    assert result.exit_code == 2
+    assert "sleutelopslag" in result.output and key_file in result.output
+    assert "Traceback" not in result.output
+    # With the key store back, everything is readable again.
+    Path(tmp_path / "elders.keys").rename(key_file)
+    assert open_wams().cases("0599")
+
+
+def test_the_database_alone_cannot_link_a_pseudonym_to_a_bsn(open_wams: Any,
+                                                             db_url: str) -> None:
+    """A DBA with a dump but no key store tries every key-like value in it (any hex or
+    base64 string of 16+ bytes, and every key-shaped row) as the HMAC key, against the known
+    BSN: no log pseudonym comes out."""
+    import base64
+    import hashlib
+    import hmac
+
+    import sqlalchemy as sa
+
+    from wams.core.privacy.pseudonyms import subject_key
+
+    w = open_wams()
+    _case(w)
+    w.betrokkenheid("0599", partij=Partij("wijkteam", "wmo.wijkteam"), persoon=JAN,
+                    dienst="wmo.maatwerkvoorziening")
+    with w.engine.db.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+        values = [str(v) for t in tables for row in conn.execute(sa.text(f"SELECT * FROM {t}"))
+                  for v in row if v is not None]
+        pseudonyms = {r[0].split(":")[-1] for r in conn.execute(sa.text(
+            "SELECT subject FROM processing_log"))}
+    assert pseudonyms and "tenant_keys" not in tables
+    candidates: set[bytes] = set()
+    for value in values:
+        for token in re.findall(r"[0-9a-f]{32,}|[A-Za-z0-9+/=]{24,}", value):
+            with contextlib.suppress(ValueError):
+                candidates.add(bytes.fromhex(token))
+            with contextlib.suppress(ValueError):
+                candidates.add(base64.b64decode(token, validate=True))
+            candidates.add(token.encode())
+    # Every 32-byte window of every decoded value too (a key hidden inside a longer blob).
+    for blob in list(candidates):
+        candidates.update(blob[i:i + 32] for i in range(0, max(0, len(blob) - 31)))
+    assert len(candidates) > 50
+    subject = subject_key(JAN).encode()
+    for key in candidates:
+        digest = hmac.new(key, subject, hashlib.sha256).hexdigest()[:32]
+        assert digest not in pseudonyms
+    # The control: with the key store the pseudonym is found.
+    key = w.engine.keys.current("0599", "pseudonym").material
+    assert hmac.new(key, subject, hashlib.sha256).hexdigest()[:32] in pseudonyms

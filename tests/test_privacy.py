@@ -96,7 +96,7 @@ def test_log_export_is_logboek_shaped_and_holds_no_personal_data(wams: Any) -> N
             "dpl.wams.source", "dpl.wams.recipient", "dpl.wams.operation"}
         assert re.fullmatch(rf"urn:wams:{G}:verwerkingsactiviteit:[a-z_.]+:v\d+",
                             a["dpl.core.processing_activity_id"])
-        assert re.fullmatch(r"[0-9a-f]{32}", a["dpl.core.data_subject_id"])
+        assert re.fullmatch(r"[0-9a-f]{16}:[0-9a-f]{32}", a["dpl.core.data_subject_id"])
         assert a["dpl.wams.gemeente"] == G
         assert a["dpl.wams.purpose"] and "art. 6" in a["dpl.wams.legal_basis"]
     consults = [json.loads(x) for x in out if json.loads(x)["name"] == "raadplegen:raadplegen"]
@@ -314,9 +314,10 @@ def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
                          f"'{a}' and operation = 'destroy'")
     assert len(destroyed) == 2 and {r[1] for r in destroyed} == {"bewaartermijn"}
     assert _rows(w, "select count(*) from processing_log")[0][0] == log_before + 2
-    # Every earlier entry's content is gone; the vernietig entry itself carries none.
+    # Every earlier entry's content is gone (its key first); the vernietig entry carries none.
     assert _rows(w, f"select step, content from history where case_id = '{a}' "
-                    "and content is not null") == [("vernietig", "{}")]
+                    "and content is not null") == []
+    assert _rows(w, f"select data_key, state from cases where id = '{a}'")[0][0] is None
     _verify_chain(w)
     # The person can still get his access report (R36).
     report = w.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")
@@ -346,7 +347,8 @@ def test_c7_no_personal_data_in_sqlite_files_after_destruction(db_url: str, open
     path = Path(db_url.removeprefix("sqlite:///"))
     files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
     raw = b"".join(f.read_bytes() for f in files if f.exists())
-    assert JAN.naam.encode() in raw  # the test can see them before destruction
+    assert JAN.naam.encode() not in raw  # sealed from the start (tests/test_at_rest.py)
+    assert b"data_keys" in raw
     clock.set(dt.date(2028, 3, 1))
     assert w.retention_run()[0]["vernietigd"]
     for when in ("open", "closed"):
@@ -376,13 +378,18 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
     assert MELDER not in json.dumps(ok.report)
     provide = _rows(wams, "select operation, recipient, purpose, activity_id, source "
                           "from processing_log where name like 'melding_doorgeven%'")
+    with wams.engine.unit_of_work(G) as uow:  # the reason is sealed with the melding
+        provide = [(*r[:2], uow.unseal(r[2]), *r[3:]) for r in provide]
     assert provide == [("provide", "wijkteam", "contact opnemen voor een hulpvraag",
                         f"urn:wams:{G}:verwerkingsactiviteit:meldpunt:v1", "meldpunt")]
     for row in _rows(wams, "select * from processing_log"):
         assert MELDER not in " ".join(str(v) for v in row)
     for content, decision in _rows(wams, "select content, decision from history"):
         assert MELDER not in (content or "") and MELDER not in decision
-    assert _rows(wams, "select naam from melders") == [(MELDER,)]
+    [(naam,)] = _rows(wams, "select naam from melders")
+    assert MELDER not in naam  # sealed under the melding's key
+    with wams.engine.unit_of_work(G) as uow:
+        assert uow.unseal(naam) == MELDER
     assert wams.meldingen(G)[0]["doorgegeven"] == 1
     # The meldpunt shows up in the person's access report, the reporter does not.
     report = wams.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")

@@ -190,8 +190,11 @@ class CaseMachine(RuleBasedStateMachine):
     def _state(self) -> str:
         e = self.w.engine
         with e.unit_of_work(None) as uow:
-            return uow.store.conn.execute(repo.cases.select().where(repo.cases.c.id == self.cid)
-                                   ).first().state
+            sealed = uow.store.conn.execute(repo.cases.select().where(
+                repo.cases.c.id == self.cid)).first().state
+            text = uow.unseal(sealed)
+            assert text is not None
+            return text
 
     def _log(self) -> list[Any]:
         e = self.w.engine

@@ -367,6 +367,11 @@ class Wams:
 
         return register.build(self._engine, gemeente)
 
+    def rotate_keys(self, gemeente: str | None = None) -> dict[str, int]:
+        """``wams keys rotate``: a new key-encryption key per municipality, every data key
+        re-wrapped under it (see :meth:`wams.core.engine.Engine.rotate_keys`)."""
+        return self._engine.rotate_keys(gemeente)
+
     def retention_run(self, gemeente: str | None = None, *, dry_run: bool = False,
                       progress: Any = None) -> list[dict[str, Any]]:
         """Destroy every case whose bewaartermijn has passed (R33), like ``vernietig``."""

@@ -69,10 +69,18 @@ def db() -> None:
 @_db_option
 def db_upgrade(url: str | None) -> None:
     """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
+    from wams.core.engine.core import key_store_for
+    from wams.core.errors import WamsError
     from wams.core.storage import migrate
     from wams.core.storage.database import resolve_url
 
-    revision = _guarded(lambda: migrate.upgrade(resolve_url(url)))
+    resolved = resolve_url(url)
+    try:
+        # Revision 0003 seals an older database's data under keys from the key store.
+        keys = key_store_for(resolved)
+    except WamsError as exc:
+        raise StorageError(" ".join(str(exc).split())) from exc
+    revision = _guarded(lambda: migrate.upgrade(resolved, key_store=keys))
     click.echo(f"schemaversie {revision} (nieuwste)")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,12 +35,17 @@ from wams.core.privacy.keystore import KeyStore, default_key_store
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
+from wams.core.privacy.sealing import DataKeys
 from wams.core.serialize import case_from_json, case_to_json
-from wams.core.storage.database import connect
+from wams.core.storage.database import BUSY_TIMEOUT_MS, connect
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
 
 log = logging.getLogger("wams")
+#: A reader blocking the WAL truncation after destruction: tries, and the pause between them
+#: (growing: 0.1 s, 0.2 s, ... about 2 s in all).
+SCRUB_ATTEMPTS = 6
+SCRUB_PAUSE = 0.1
 
 
 class Refused(WamsError):
@@ -62,7 +68,9 @@ class Engine:
         self._conn = db.connect()
         self._lock = threading.RLock()
         self._cases = CaseCache()
-        self._keys = PseudonymKeys()
+        self._keys = PseudonymKeys(keys)
+        #: The data keys of cases, meldingen and betrokkenheid (wrapped in the database).
+        self.data_keys = DataKeys(keys)
         self._versions = (("wams", wams_version()), *catalogue.versions())
         # Scopes persons known only by ref (no BSN): see pseudonyms.subject_key.
         self.subject_namespace = ""
@@ -86,7 +94,16 @@ class Engine:
         except BaseException:
             db.dispose()
             raise
-        return cls(db, catalogue, clock or Clock(), keys)
+        engine = cls(db, catalogue, clock or Clock(), keys)
+        try:
+            # A database whose keys are missing is one clear error naming the key store,
+            # now, rather than an unreadable case later.
+            with engine.unit_of_work(None) as uow:
+                engine.data_keys.check_available(uow.store)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
 
     def close(self) -> None:
         self._conn.close()
@@ -99,7 +116,7 @@ class Engine:
                          foreign_operation: str | None = None) -> Transaction:
         return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
-                           keys=self._keys, key_store=self.keys,
+                           keys=self._keys, key_store=self.keys, data_keys=self.data_keys,
                            subject_namespace=self.subject_namespace,
                            foreign_operation=foreign_operation, log_sink=self.log_sink)
 
@@ -212,7 +229,9 @@ class Engine:
             # Only the identical command: a key reused for another one is the caller's
             # bug, and answering it from the store would silently drop that command.
             # (A decision stored before fingerprints were kept has none: answered.)
-            decision, stored = decisions.from_json(prior)
+            content = uow.unseal(prior[1])
+            detail = json.loads(content).get("detail") if content else None
+            decision, stored = decisions.from_json(prior[0], detail)
             if stored is not None and stored != fingerprint:
                 raise InputError(f"idempotency key '{idempotency_key}' is al gebruikt voor "
                                  "een ander commando (idempotency key reused for another "
@@ -281,7 +300,7 @@ class Engine:
         the case is refused (``access.role``). Logged as a consult of each person shown."""
         self._check_read(gemeente, actor, purpose)
         with self.unit_of_work(gemeente) as uow:
-            case = self._read(uow, gemeente, case_id)
+            case, _ = self._read(uow, gemeente, case_id)
             if partij not in case.parties:
                 raise Refused(decisions.refusal(case, "raadplegen", "access.role", trace_id(),
                                                 self._versions))
@@ -315,7 +334,7 @@ class Engine:
     def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str,
               authorize: Authorize | None = None) -> Casus:
         assert uow.gemeente is not None
-        case = self._read(uow, uow.gemeente, case_id)
+        case, _ = self._read(uow, uow.gemeente, case_id)
         denied = authorize(case, None) if authorize is not None else None
         if denied is not None:
             raise Refused(decisions.refusal(case, "raadplegen", denied, trace_id(),
@@ -327,27 +346,52 @@ class Engine:
                      purpose: str) -> None:
         processings = tuple(Processing("consult", ref, "raadplegen", purpose) for ref in refs)
         subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
+        # The purpose is the caller's text: sealed with the case (a destroyed case has no
+        # persons left to log).
         uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
-                      subjects=subjects, case_id=case.id)
+                      subjects=subjects, case_id=case.id,
+                      data_key=uow.store.case_meta(case.id)[2])  # type: ignore[index]
+
+    def rotate_keys(self, gemeente: str | None = None) -> dict[str, int]:
+        """A new key-encryption key for ``gemeente`` (or every municipality with data keys),
+        and every data key re-wrapped under it, one transaction per municipality; the old
+        KEK stays in the key store (a backup of the database from before still needs it).
+        Pseudonym keys are not rotated: a new one would cut the person's old log records off
+        from his access report; each pseudonym names its key id, so a store-side rotation
+        leaves existing pseudonyms as they are. Returns municipality → data keys re-wrapped."""
+        if gemeente is not None:
+            check_gemeente(gemeente)
+            targets = [gemeente]
+        else:
+            with self.unit_of_work(None) as uow:
+                targets = sorted({g for g, _ in uow.store.kek_ids()})
+        done: dict[str, int] = {}
+        for g in targets:
+            self.keys.rotate(g, "kek")
+            with self.unit_of_work(g) as uow:
+                done[g] = self.data_keys.rewrap(uow.store, g)
+        return done
 
     def case_parties(self, gemeente: str, case_id: str) -> dict[str, str]:
         """The organisations in a case (party ref → registered kind): no person, no content,
         so not a consult of the dossier. What the privacy officer's report needs to tell a
         party from a person among the log's recipients and to mark justice parties (R12)."""
         with self.unit_of_work(gemeente) as uow:
-            case = self._read(uow, gemeente, case_id)
+            case, _ = self._read(uow, gemeente, case_id)
             return {ref: p.partij.soort for ref, p in case.parties.items()}
 
-    def _read(self, uow: Transaction, gemeente: str, case_id: str) -> Casus:
-        """The projection of a case of ``gemeente`` for a read; another municipality's case
-        is refused (R38), an unknown one is bad input."""
+    def _read(self, uow: Transaction, gemeente: str,
+              case_id: str) -> tuple[Casus, str | None]:
+        """The projection of a case of ``gemeente`` for a read and the data key it is sealed
+        under (None once destroyed); another municipality's case is refused (R38), an unknown
+        one is bad input."""
         meta = uow.store.case_meta(case_id)
         if meta is None:
             raise InputError(f"casus '{case_id}' bestaat niet")
         if meta[0] != gemeente:
             raise Refused(decisions.refusal(None, "raadplegen", "tenant.mismatch",
                                             trace_id(), self._versions))
-        return self._cases.load(uow.store, case_id, meta[1])
+        return self._cases.load(uow, case_id, meta[1]), meta[2]
 
     def case_page(self, gemeente: str, *, limit: int,
                   after: str | None = None) -> list[dict[str, Any]]:
@@ -374,16 +418,46 @@ class Engine:
                 return
             after = rows[-1]["id"]
 
-    def scrub_files(self) -> None:
+    def scrub_files(self) -> bool:
         """After destruction the WAL still holds the old pages; fold it into the database
-        (where secure_delete zeroed the freed space) and truncate it (quality C7)."""
-        if self.dialect == "sqlite" and self.db.url.database not in (None, "", ":memory:"):
-            # Outside any transaction, on the driver connection: a checkpoint inside BEGIN
-            # IMMEDIATE would find its own table locked.
+        (where secure_delete zeroed the freed space) and truncate it (quality C7). This is
+        the second line: the pages hold only ciphertext whose key is deleted.
+
+        A reader with an open transaction blocks the truncation (SQLite answers "busy"):
+        retried for a few seconds, then logged as a warning and left to the next checkpoint.
+        Returns whether the WAL was truncated (True when there is no WAL)."""
+        if self.dialect != "sqlite" or self.db.url.database in (None, "", ":memory:"):
+            return True
+        # Outside any transaction, on the driver connection: a checkpoint inside BEGIN
+        # IMMEDIATE would find its own table locked.
+        for attempt in range(SCRUB_ATTEMPTS):
             with self._lock:
                 dbapi = self._conn.connection.dbapi_connection
                 assert dbapi is not None
-                dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # TRUNCATE waits for readers through the busy handler: briefly, not the
+                # 30 s a writer waits for the lock.
+                dbapi.execute("PRAGMA busy_timeout=100")
+                try:
+                    busy, _, _ = dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    dbapi.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if not busy:
+                return True
+            time.sleep(SCRUB_PAUSE * (attempt + 1))
+        log.warning("de WAL van %s is na vernietiging niet ingekort: een lezer houdt een "
+                    "transactie open; de oude pagina's bevatten alleen versleutelde gegevens "
+                    "zonder sleutel en verdwijnen bij het volgende checkpoint",
+                    self.db.url.database)
+        return False
+
+def key_store_for(url: str | None, key_file: str | None = None,
+                  extra_plugins: Any = None) -> KeyStore:
+    """The key store ``Engine.open`` would use for ``url`` (for ``wams db upgrade``)."""
+    db = connect(url)
+    try:
+        return key_store(db, load_catalogue(extra_plugins), key_file)
+    finally:
+        db.dispose()
 
 
 def check_actor(actor: object) -> None:

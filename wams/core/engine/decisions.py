@@ -14,7 +14,7 @@ from wams.core.lifecycle import Applied
 from wams.core.model import Casus, Decision
 from wams.core.reasons import reason
 from wams.core.rules import citations
-from wams.core.serialize import dumps, structure
+from wams.core.serialize import dumps, structure, unstructure
 
 Versions = tuple[tuple[str, str], ...]
 
@@ -60,21 +60,25 @@ def werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
 
 
 def to_json(decision: Decision, fingerprint: str | None = None) -> str:
-    """The decision as the history keeps it: without the step's report (personal data). With
+    """The decision as the history keeps it: code, rule ids, sources, phase and counts, never
+    the step's report or the message (personal data, and a detail may quote the caller; the
+    detail is sealed with the case's content; the Dutch message is rendered when read). With
     an idempotency key also the keyed fingerprint of the command it answered, so a replay can
     tell the same command from another one."""
-    text = dumps(attrs.evolve(decision, report=None) if decision.report is not None
-                 else decision)
-    if fingerprint is None:
-        return text
-    data = json.loads(text)
-    data["command"] = fingerprint
-    return json.dumps(data)
+    data = unstructure(attrs.evolve(decision, report=None))
+    data.pop("message", None)
+    data.pop("report", None)
+    if fingerprint is not None:
+        data["command"] = fingerprint
+    return dumps(data)
 
 
-def from_json(text: str) -> tuple[Decision, str | None]:
-    """The stored decision and the fingerprint of its command (None when it kept none)."""
+def from_json(text: str, detail: str | None = None) -> tuple[Decision, str | None]:
+    """The stored decision, its Dutch message rendered from its reason code (and the detail,
+    when the caller still holds the case's key), and the fingerprint of its command (None when
+    it kept none)."""
     data = json.loads(text)
     data["report"] = None
     fingerprint = data.pop("command", None)
+    data["message"] = join(reason(data["code"]).message, detail)
     return structure(data, Decision), fingerprint

@@ -4,6 +4,13 @@ write the log rows, the case update and the history entry.
 Nothing here commits or retries: :class:`wams.core.engine.core.Engine` owns the transaction.
 A refused step leaves only the refusal in the history (without its payload); an allowed step
 writes the case, its processing-log rows and one chained history entry.
+
+Personal data is stored only sealed under the data key of the record it belongs to (the case,
+the melding, the betrokkenheid; :mod:`wams.core.privacy.sealing`): the case projection, the
+history content (the command without any person's identity, and the detail of the decision,
+which may quote the caller) and the free-text purposes of the log rows. The history itself
+keeps refs, pseudonyms and codes: a person's identity lives once, in his case's sealed state
+(or the melding's, the betrokkenheid's).
 """
 
 from __future__ import annotations
@@ -23,9 +30,9 @@ from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, retention
 from wams.core.privacy.processing import trace_id
+from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
 from wams.core.serialize import case_from_json, case_to_json, dumps
-from wams.core.storage.repository import Store
 
 ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
 
@@ -42,11 +49,14 @@ class CaseCache:
     def __init__(self) -> None:
         self._cases: dict[str, Casus] = {}
 
-    def load(self, store: Store, case_id: str, version: int) -> Casus:
+    def load(self, uow: Transaction, case_id: str, version: int) -> Casus:
         cached = self._cases.get(case_id)
         if cached is not None and cached.version == version:
             return cached
-        case = case_from_json(store.case_state(case_id))
+        state = uow.unseal(uow.store.case_state(case_id))
+        if state is None:
+            raise InputError(f"casus '{case_id}' is niet te lezen: haar sleutel is vernietigd")
+        case = case_from_json(state)
         case.version = version
         self._cases[case_id] = case
         return case
@@ -83,6 +93,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
     assert gemeente is not None
     trace = trace_id()
     case: Casus | None = None
+    data_key: str | None = None  # the key the case's (or record's) content is sealed under
     if step not in phases.OPENING and step not in phases.OUTSIDE_CASE and case_id:
         meta = store.case_meta(case_id)
         if meta is None:
@@ -93,7 +104,8 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             return decisions.refusal(None, step, "tenant.mismatch", trace, versions), None, []
         if expected_version is not None and meta[1] != expected_version:
             raise ConflictError(case_id, expected_version, meta[1])
-        case = cache.load(store, case_id, meta[1])
+        case = cache.load(uow, case_id, meta[1])
+        data_key = meta[2]
     if authorize is not None:
         denied = authorize(case, cmd)
         if denied is not None:
@@ -106,10 +118,15 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         decision = decisions.refusal(case, step, verdict.code, trace, versions, verdict.detail,
                                      werkplan=decisions.werkplan_of(step, case, cmd),
                                      extra_rules=verdict.rules)
+        # The detail may quote the caller (a ref, a name typed into a field): it is kept
+        # only sealed with the case, never in clear in the history (R33).
+        content = uow.seal(data_key, dumps({"detail": verdict.detail})) \
+            if data_key is not None and verdict.detail else None
         store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                              step=step, allowed=False, code=decision.code, actor=actor,
                              trace_id=trace, idempotency_key=idem,
-                             decision=decisions.to_json(decision, fingerprint), content=None)
+                             decision=decisions.to_json(decision, fingerprint),
+                             content=content)
         return decision, case, []
 
     extra_citations: tuple[str, ...] = ()
@@ -117,17 +134,18 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
     report = None
     outside: Subjects = {}
     if step in phases.OPENING:
-        case, applied = _open(uow, cache, step, cmd, ctx)
+        case, applied, data_key = _open(uow, cache, step, cmd, ctx)
         extra_citations = (case.provision,)
         if step == "hulpvraag":
             signalen = uow.catalogue.signals_for(cmd.wet)
     elif step in phases.OUTSIDE_CASE:
-        applied, outside, report = _outside(uow, step, cmd)
+        applied, outside, report, data_key = _outside(uow, step, cmd)
     elif step == "vernietig":
         assert case is not None
-        processings = retention.destroy(store, case, actor=actor, now=now, trace_id=trace,
-                                        months=ctx.bewaartermijn_maanden)
+        processings = retention.destroy(uow, case, data_key, actor=actor, now=now,
+                                        trace_id=trace, months=ctx.bewaartermijn_maanden)
         applied = Applied("vernietigd", processings)
+        data_key = None
     elif step == "inzage":
         persoon = cmd.persoon if isinstance(cmd.persoon, Persoon) else Persoon(cmd.persoon)
         applied, outside, report = inzage.in_case(uow, case, persoon)
@@ -139,24 +157,34 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         register_subjects(uow, case)
     subjects: Subjects = {**(_case_subjects(case) if case is not None else {}), **outside}
     count = uow.write_log(applied.processings, step=step, trace=trace, actor=actor,
-                          subjects=subjects, case_id=case.id if case else None)
+                          subjects=subjects, case_id=case.id if case else None,
+                          data_key=data_key)
     if step == "inzage" and report:
         count = len(report["verwerkingen"])
     if case is not None and step not in phases.OPENING:
-        if not store.update_case(case.id, case.version, state=case_to_json(case),
+        # After destruction the state holds no personal data (refs → pseudonyms, dates):
+        # stored in clear, its key is gone.
+        state = case_to_json(case)
+        if not store.update_case(case.id, case.version,
+                                 state=uow.seal(data_key, state) if data_key else state,
                                  phase=case.phase, closed_on=case.closed_on,
-                                 destroyed_on=case.destroyed_on):
+                                 destroyed_on=case.destroyed_on, data_key=data_key):
             actual = store.case_meta(case.id)
             raise ConflictError(case.id, case.version, actual[1] if actual else None)
         case.version += 1
     # Built after the update: the decision carries the case version it produced.
     decision = decisions.allowed(case, step, verdict, trace, versions, applied,
                                  extra_citations, signalen, count, report)
+    # Without a key (a vernietig, an inzage after destruction) nothing of the command is kept:
+    # the log rows record the processing.
+    content = uow.seal(data_key, dumps({"command": without_identity(step, cmd),
+                                        "detail": verdict.detail})) \
+        if data_key is not None else None
     store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                          step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
                          idempotency_key=idem,
                          decision=decisions.to_json(decision, fingerprint),
-                         content=dumps(_history_content(step, cmd)))
+                         content=content)
     return decision, case, [{"step": step, "trace_id": trace}]
 
 
@@ -202,7 +230,7 @@ def _indicatoren_extra(uow: Transaction) -> tuple[str, ...]:
 
 
 def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
-          ctx: policy.Context) -> tuple[Casus, Applied]:
+          ctx: policy.Context) -> tuple[Casus, Applied, str]:
     gemeente, today = uow.gemeente, uow.now.date()
     assert gemeente is not None
     if step == "hulpvraag":
@@ -216,18 +244,21 @@ def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
                      provision=ROUTE_B_PROVISION, phase="beoordeling", opened_on=today)
         applied = lifecycle.open_case(case, step, cmd, ctx, None)
     register_subjects(uow, case)
+    data_key = uow.new_data_key()
     uow.store.insert_case(id=case.id, gemeente=gemeente, route=case.route, wet=case.wet,
                           phase=case.phase, version=1, opened_on=case.opened_on,
-                          closed_on=None, destroyed_on=None, state=case_to_json(case))
+                          closed_on=None, destroyed_on=None, data_key=data_key,
+                          state=uow.seal(data_key, case_to_json(case)))
     case.version = 1
     cache.put(case)
-    return case, applied
+    return case, applied, data_key
 
 
 def _outside(uow: Transaction, step: str,
-             cmd: Any) -> tuple[Applied, Subjects, dict[str, Any] | None]:
+             cmd: Any) -> tuple[Applied, Subjects, dict[str, Any] | None, str | None]:
     """Steps that belong to no case: betrokkenheid, melding and passing a melding on.
-    Returns what was processed, the (pseudonym, type) of the person, and a report."""
+    Returns what was processed, the (pseudonym, type) of the person, a report and the data
+    key of the record (the content of the step is sealed under it)."""
     store, gemeente, now = uow.store, uow.gemeente, uow.now
     assert gemeente is not None
     if step == "melding_doorgeven":
@@ -236,34 +267,47 @@ def _outside(uow: Transaction, step: str,
         found = store.melding(gemeente, cmd.melding)
         if found is None:  # R38: another municipality's melding is as unknown as none
             raise InputError(f"melding {cmd.melding} bestaat niet bij gemeente {gemeente}")
-        subject, stype, zorg, at = found
+        subject, stype, sealed, at = found
+        content = uow.unseal(sealed)
+        if content is None:
+            raise InputError(f"melding {cmd.melding} is vernietigd")
         # The worry goes to the recipient; who reported it never does (R34).
-        report = {"melding": cmd.melding, "gemeld_op": at.date().isoformat(), "zorg": zorg,
-                  "aan": cmd.aan, "reden": cmd.reden}
+        report = {"melding": cmd.melding, "gemeld_op": at.date().isoformat(),
+                  "zorg": json.loads(content)["zorg"], "aan": cmd.aan, "reden": cmd.reden}
         return Applied(None, (Processing("provide", "melding", "meldpunt", cmd.reden,
                                          source="meldpunt", recipient=cmd.aan),)), \
-            {"melding": (subject, stype)}, report
+            {"melding": (subject, stype)}, report, data_key_of(sealed)
     persoon: Persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
     subject, stype = uow.subject_of(persoon)
     outside = {persoon.ref: (subject, stype)}
+    # The person's identity lives here, sealed under the record's own key, and nowhere else.
+    data_key = uow.new_data_key()
     if step == "betrokkenheid":
         store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
-                                 party_soort=cmd.partij.soort, subject=subject,
-                                 dienst=cmd.dienst, at=now)
+                                 party_soort=cmd.partij.soort, subject=subject, at=now,
+                                 data_key=data_key, content=uow.seal(data_key, dumps(
+                                     {"persoon": persoon, "dienst": cmd.dienst})))
         return Applied(None, (Processing("collect", persoon.ref, "beoordeling_verzoek",
                                          "betrokkenheid van partij vastleggen",
-                                         source=cmd.partij.ref),)), outside, None
-    melding_id = store.insert_melding(gemeente=gemeente, subject=subject, zorg=cmd.zorg,
-                                      melder_soort=cmd.melder.soort,
-                                      melder_naam=cmd.melder.naam, at=now)
+                                         source=cmd.partij.ref),)), outside, None, data_key
+    naam = cmd.melder.naam
+    melding_id = store.insert_melding(
+        gemeente=gemeente, subject=subject, melder_soort=cmd.melder.soort, at=now,
+        data_key=data_key, content=uow.seal(data_key, dumps({"over": persoon,
+                                                              "zorg": cmd.zorg})),
+        melder_naam=uow.seal(data_key, naam) if naam is not None else None)
     # R34: the log names the meldpunt as source, never the reporter.
     return Applied(None, (Processing("collect", persoon.ref, "meldpunt",
                                      "melding van zorg over inwoner", source="meldpunt"),)), \
-        outside, {"melding": melding_id}
+        outside, {"melding": melding_id}, data_key
 
 
-def _history_content(step: str, cmd: Any) -> Any:
-    # R34: the reporter's identity lives only in the melders table, never in the history.
+def without_identity(step: str, cmd: Any) -> Any:
+    """The command as the history keeps it: every person by his ref (and role) only; the
+    identity lives once, in the sealed case or record. R34: the reporter's name never."""
+    changes = {f.name: Persoon(ref=v.ref, rol=v.rol, relatie=v.relatie)
+               for f in attrs.fields(type(cmd))
+               if isinstance(v := getattr(cmd, f.name), Persoon)}
     if step == "melding" and cmd.melder.naam is not None:
-        return attrs.evolve(cmd, melder=attrs.evolve(cmd.melder, naam=None))
-    return cmd
+        changes["melder"] = attrs.evolve(cmd.melder, naam=None)
+    return attrs.evolve(cmd, **changes) if changes else cmd

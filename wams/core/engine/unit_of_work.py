@@ -1,9 +1,10 @@
 """The unit of work: one transaction of one municipality, as the engine opens it.
 
 It carries what a step or a privacy operation needs inside that transaction (the store, the
-time of the command, the municipality's pseudonyms, the log writer, the register versions) and
-implements :class:`wams.core.privacy.work.UnitOfWork`. It does not commit: whoever opened the
-transaction does, so a step and its log rows are stored together or not at all.
+time of the command, the municipality's pseudonyms, the data keys that seal personal data, the
+log writer, the register versions) and implements :class:`wams.core.privacy.work.UnitOfWork`.
+It does not commit: whoever opened the transaction does, so a step and its log rows are
+stored together or not at all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
+import attrs
+
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
@@ -24,6 +27,7 @@ from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.processing import log_rows
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
+from wams.core.privacy.sealing import DataKeys, is_sealed
 from wams.core.serialize import dumps
 from wams.core.storage.repository import Store
 
@@ -36,7 +40,7 @@ class Transaction:
 
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
-                 key_store: KeyStore, subject_namespace: str = "",
+                 key_store: KeyStore, data_keys: DataKeys, subject_namespace: str = "",
                  foreign_operation: str | None = None, log_sink: LogSink | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
@@ -46,6 +50,7 @@ class Transaction:
         self._keys = keys
         #: The key store of the engine (keys never live in the database).
         self.keys = key_store
+        self.data_keys = data_keys
         self._namespace = subject_namespace
         # Logboek Dataverwerkingen: the calling action at another organisation (JSON), written
         # into every log row of this transaction.
@@ -60,7 +65,7 @@ class Transaction:
         return self.gemeente
 
     def subject_of(self, persoon: Persoon, case_id: str | None = None) -> tuple[str, str]:
-        key = self._keys.key(self.store, self._tenant())
+        key = self._keys.key(self._tenant())
         # Revision 2, item 4: a ref is scoped by its case, so two persons sharing a ref in
         # different cases never share a pseudonym (nor each other's access reports).
         namespace = f"{self._namespace}{case_id or '-'}:"
@@ -68,15 +73,36 @@ class Transaction:
 
     def fingerprint(self, case_id: str | None, step: str, command: object) -> str:
         """What makes a command the same command (step, case, payload), keyed with the
-        municipality's key: the history keeps it without keeping the payload readable."""
-        key = self._keys.key(self.store, self._tenant())
+        municipality's pseudonym key: the history keeps it without keeping the payload
+        readable (a guessed payload cannot be confirmed without the key store)."""
+        key = self._keys.key(self._tenant())
         text = f"{step}\n{case_id or ''}\n{dumps(command)}"
-        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(key.material, text.encode(), hashlib.sha256).hexdigest()
+
+    def new_data_key(self) -> str:
+        return self.data_keys.create(self.store, self._tenant())
+
+    def seal(self, data_key: str, text: str) -> str:
+        return self.data_keys.seal(self.store, data_key, text)
+
+    def unseal(self, value: str | None) -> str | None:
+        if value is None or not is_sealed(value):
+            return value
+        return self.data_keys.open(self.store, value)
+
+    def destroy_data_key(self, data_key: str) -> None:
+        self.data_keys.destroy(self.store, data_key)
 
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
                   actor: str, subjects: Mapping[str, tuple[str, str]],
-                  case_id: str | None = None) -> int:
+                  case_id: str | None = None, data_key: str | None = None) -> int:
         gemeente = self._tenant()
+        if data_key is not None:
+            # A purpose may be the caller's free text: it is part of the sealed content of
+            # the case (or melding, betrokkenheid) and goes with its key (R33).
+            processings = tuple(p if not p.purpose else
+                                attrs.evolve(p, purpose=self.seal(data_key, p.purpose))
+                                for p in processings)
 
         def activity_uri(code: str, category: str | None) -> str:
             # A plugin's register entry for this category, where it declares one (R36).

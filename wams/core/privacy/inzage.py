@@ -27,6 +27,8 @@ ACTIVITY = "inzage"
 #: Item 2 of the tightened rules: the person-wide report is the data subject's right
 #: (AVG art. 15), never a search with a free purpose.
 PURPOSE = "verzoek van betrokkene (AVG art. 15)"
+#: a free-text purpose of a destroyed case, whose key is gone (R33)
+DESTROYED_PURPOSE = "(vernietigd met het dossier)"
 OBJECTION_NL = {
     None: "geen",
     "pending": "ingediend; de verwerking is gestopt tot het college beslist (R09)",
@@ -67,12 +69,15 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
             "opgesteld_op": now.isoformat(timespec="seconds"),
             "opgevraagd_door": actor,
             "doel": purpose,
-            "casussen": _cases(store, gemeente, case_ids, subject),
-            "verwerkingen": [processing_entry(r, uow.catalogue) for r in records],
+            "casussen": _cases(uow, gemeente, case_ids, subject),
+            "verwerkingen": [processing_entry(r, uow) for r in records],
             "meldingen": _meldingen(store, gemeente, subject),
             "trace_id": trace,
         }
-        # R36: giving the report is a processing too (provide, to the person himself).
+        # R36: giving the report is a processing too (provide, to the person himself). The
+        # log keeps the fixed purpose with the request's reference (and where a report file
+        # went): an administrative reference, in clear, since it belongs to no case and
+        # outlives every key; it must not name the person.
         uow.write_log((Processing(PROVIDE, persoon.ref, ACTIVITY, purpose, source="college",
                                   recipient="betrokkene"),),
                       step=STEP, trace=trace, actor=actor, subjects={persoon.ref: (subject, stype)})
@@ -91,7 +96,7 @@ def in_case(uow: UnitOfWork, case: Casus | None,
         # Not (or no longer) a person of this case: known by BSN, or by ref outside a case.
         found = uow.subject_of(persoon)
     report = {"persoon": persoon.ref, "verwerkingen": [
-        processing_entry(r, uow.catalogue)
+        processing_entry(r, uow)
         for r in uow.store.log_for_subject(uow.gemeente, found[0])]}
     applied = Applied(case.phase if case else None, (Processing(
         PROVIDE, persoon.ref, ACTIVITY, "inzage door betrokkene (AVG art. 15)",
@@ -99,14 +104,18 @@ def in_case(uow: UnitOfWork, case: Casus | None,
     return applied, {persoon.ref: found}, report
 
 
-def _cases(store: Store, gemeente: str, case_ids: list[str],
+def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
            subject: str) -> list[dict[str, Any]]:
+    store = uow.store
     out = []
     for case_id in case_ids:
         row = store.case_summary(gemeente, case_id)
         if row is None:
             continue
-        case = case_from_json(row["state"])
+        text = uow.unseal(row["state"])
+        if text is None:  # its key destroyed (by another process, mid-destruction)
+            continue
+        case = case_from_json(text)
         ref = next((r for r, s in case.subjects.items() if s == subject), None)
         state = case.persons.get(ref) if ref is not None else None
         entry: dict[str, Any] = {
@@ -120,19 +129,22 @@ def _cases(store: Store, gemeente: str, case_ids: list[str],
         else:
             entry.update(rol=state.role, geinformeerd=state.informed if row["route"] == "B"
                          else None, bezwaar=state.objection)
-        entry["gebeurtenissen"] = _events(store, gemeente, case_id, ref) \
+        entry["gebeurtenissen"] = _events(uow, gemeente, case_id, ref) \
             if ref is not None else []
         out.append(entry)
     return out
 
 
-def _events(store: Store, gemeente: str, case_id: str, ref: str) -> list[dict[str, Any]]:
+def _events(uow: UnitOfWork, gemeente: str, case_id: str, ref: str) -> list[dict[str, Any]]:
     """R08 (informed) and R09 (objection, the college's decision) of ``ref`` in a case, from
     the history. After destruction the content is gone and so are these events; the log
     remains."""
     found = []
-    for at, step, text in store.rights_events(gemeente, case_id):
-        content = json.loads(text)
+    for at, step, sealed in uow.store.rights_events(gemeente, case_id):
+        text = uow.unseal(sealed)
+        if text is None:  # sealed under a destroyed key
+            continue
+        content = json.loads(text)["command"]
         if step == "informeer":
             refs = content.get("personen") or []
             what = "geïnformeerd over de voorgenomen verwerking en de AVG-rechten (R08)"
@@ -154,14 +166,18 @@ def _meldingen(store: Store, gemeente: str, subject: str) -> list[dict[str, Any]
             for i, at in store.meldingen_of(gemeente, subject)]
 
 
-def processing_entry(r: dict[str, Any], catalogue: Any) -> dict[str, Any]:
-    """One processing-log row as the access report shows it (AVG art. 15)."""
+def processing_entry(r: dict[str, Any], uow: UnitOfWork) -> dict[str, Any]:
+    """One processing-log row as the access report shows it (AVG art. 15). A free-text
+    purpose was sealed with its case: after destruction only that it was destroyed shows."""
+    catalogue = uow.catalogue
+    purpose = uow.unseal(r["purpose"])
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
     return {"wanneer": r["start_time"].isoformat(timespec="seconds"), "handeling": r["name"],
             "bewerking": r["operation"], "activiteit": r["activity_id"],
             "casus": r["case_id"], "categorie": category, "categorie_naam": name,
-            "doel": r["purpose"], "grondslag": r["legal_basis"], "bron": r["source"],
+            "doel": purpose if purpose is not None else DESTROYED_PURPOSE,
+            "grondslag": r["legal_basis"], "bron": r["source"],
             "ontvanger": r["recipient"], "door": r["actor"]}
 
 

@@ -125,12 +125,26 @@ class MemoryKeyStore:
         with self._lock:
             return self._add(gemeente, purpose)
 
-    def _add(self, gemeente: str, purpose: str) -> Key:
-        key = new_key()
-        purposes = self._table.setdefault(gemeente, {})
-        old = purposes.get(purpose, ("", {}))[1]
-        purposes[purpose] = (key.id, {**old, key.id: key.material})
+    def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
+        """Take over an existing key (migrating a database that kept it inside)."""
+        check_purpose(purpose)
+        with self._lock:
+            return self._add(gemeente, purpose, material)
+
+    def _add(self, gemeente: str, purpose: str, material: bytes | None = None) -> Key:
+        key = add_key(self._table, gemeente, purpose, material)
         return key
+
+
+def add_key(table: _Table, gemeente: str, purpose: str, material: bytes | None) -> Key:
+    """Add a new current key (random, or ``material``) to ``table``."""
+    key = new_key()
+    if material is not None:
+        key = Key(key.id, material)
+    purposes = table.setdefault(gemeente, {})
+    old = purposes.get(purpose, ("", {}))[1]
+    purposes[purpose] = (key.id, {**old, key.id: key.material})
+    return key
 
 
 class FileKeyStore:
@@ -186,14 +200,19 @@ class FileKeyStore:
             self._table = self._read()
             return self._add(gemeente, purpose)
 
+    def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
+        """Take over an existing key as the current one (migrating a database that kept its
+        pseudonym keys inside, before wams 0003)."""
+        check_purpose(purpose)
+        with self._lock, self._exclusive():
+            self._table = self._read()
+            return self._add(gemeente, purpose, material)
+
     # -- the file -------------------------------------------------------------------------
 
-    def _add(self, gemeente: str, purpose: str) -> Key:
+    def _add(self, gemeente: str, purpose: str, material: bytes | None = None) -> Key:
         """Add a new current key to the freshly read table and write it (lock held)."""
-        key = new_key()
-        purposes = self._table.setdefault(gemeente, {})
-        old = purposes.get(purpose, ("", {}))[1]
-        purposes[purpose] = (key.id, {**old, key.id: key.material})
+        key = add_key(self._table, gemeente, purpose, material)
         self._write(self._table)
         return key
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wams.core.commands import MeldingDoorgeven
 from wams.core.model import Decision
@@ -35,15 +35,14 @@ def lijst(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     reporter, no content: the list itself processes no personal data."""
     with engine.unit_of_work(gemeente) as uow:
         conn = uow.store.conn
-        passed: dict[str | None, int] = {content: n for content, n in conn.execute(
-            select(history.c.content, func.count()).where(
-                history.c.gemeente == gemeente, history.c.step == STEP,
-                history.c.allowed.is_(True)).group_by(history.c.content))}
         counts: dict[int, int] = {}
-        for content, n in passed.items():
-            if content:
-                mid = json.loads(content)["melding"]
-                counts[mid] = counts.get(mid, 0) + n
+        for (sealed,) in conn.execute(select(history.c.content).where(
+                history.c.gemeente == gemeente, history.c.step == STEP,
+                history.c.allowed.is_(True))):
+            text = uow.unseal(sealed)
+            if text:  # sealed with the melding: gone with it
+                mid = json.loads(text)["command"]["melding"]
+                counts[mid] = counts.get(mid, 0) + 1
         return [{"melding": r.id, "gemeld_op": r.at.date().isoformat(),
                  "doorgegeven": counts.get(r.id, 0)}
                 for r in conn.execute(select(meldingen.c.id, meldingen.c.at).where(

@@ -2,21 +2,20 @@
 
 A person is the same pseudonym in every record of one municipality (so an access report finds
 all of them) and a different one in another municipality; without the municipality's key the
-pseudonym cannot be linked to a BSN or a name.
+pseudonym cannot be linked to a BSN or a name. The key lives in the key store, not in the
+database: a stolen dump holds no key to try the ~10^8 valid BSNs with.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import threading
-from typing import TYPE_CHECKING
 
 from wams.core.model import Persoon
+from wams.core.privacy.keystore import Key, KeyStore
 
-if TYPE_CHECKING:
-    from wams.core.storage.repository import Store
+PURPOSE = "pseudonym"
 
 
 def subject_key(persoon: Persoon, namespace: str = "") -> str:
@@ -31,30 +30,25 @@ def subject_type(persoon: Persoon) -> str:
     return "pseudoniem-bsn" if persoon.bsn else "pseudoniem-ref"
 
 
-def pseudonym(key: bytes, subject: str) -> str:
-    return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def new_key() -> str:
-    return secrets.token_hex(32)
+def pseudonym(key: Key, subject: str) -> str:
+    """``<key id>:<HMAC-SHA256 of the subject, 128 bits>``: the key id stays with the
+    pseudonym, so a later key (a rotation in the key store) never changes an existing one."""
+    return f"{key.id}:{hmac.new(key.material, subject.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 class PseudonymKeys:
-    """The pseudonym key of each municipality, created on its first use and then cached for
-    the process (keys never change under a running engine)."""
+    """The pseudonym key in force of each municipality, from the key store (never from the
+    database, quality C7), held for the process once used."""
 
-    def __init__(self) -> None:
-        self._keys: dict[str, bytes] = {}
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+        self._current: dict[str, Key] = {}
         self._lock = threading.Lock()
 
-    def key(self, store: Store, gemeente: str) -> bytes:
-        key = self._keys.get(gemeente)
+    def key(self, gemeente: str) -> Key:
+        key = self._current.get(gemeente)
         if key is None:
-            text = store.tenant_key(gemeente)
-            if text is None:
-                # Race-free: another process may store its key first; the one stored wins.
-                text = store.insert_tenant_key(gemeente, new_key())
-            key = bytes.fromhex(text)
+            key = self.keys.current(gemeente, PURPOSE)
             with self._lock:
-                self._keys[gemeente] = key
+                self._current[gemeente] = key
         return key

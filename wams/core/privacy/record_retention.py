@@ -6,7 +6,8 @@ bewaartermijn, a municipal choice like the case's (settings ``bewaartermijn_meld
 and ``bewaartermijn_betrokkenheid_maanden``, default 12; the memorandum sets no period, MvT
 §3.1.4 only says "na een beperkte tijd"). A betrokkenheid record is never destroyed while a
 route-B case that rests on it still exists undestroyed. Destruction removes the row, the
-reporter's identity and the content of the history entries that carried them, keeps a proof
+reporter's identity and the content of the history entries that carried them — first of all
+its data key, so every copy of its sealed content is unreadable (crypto-shredding) — keeps a proof
 of destruction (``destruction_proofs``, the record named ``melding:<id>`` or
 ``betrokkenheid:<id>`` in place of a case id) and writes one destroy record to the log, so the
 person's access report still shows that something was kept and when it was destroyed.
@@ -102,7 +103,10 @@ def _resting_on(uow: UnitOfWork, gemeente: str) -> set[tuple[str, str | None]]:
     for row in uow.store.conn.execute(select(cases.c.state).where(
             cases.c.gemeente == gemeente, cases.c.route == "B",
             cases.c.phase != "vernietigd")):
-        case = case_from_json(row.state)
+        state = uow.unseal(row.state)
+        if state is None:  # its key destroyed (being destroyed by another process)
+            continue
+        case = case_from_json(state)
         if case.verzoek is None:
             continue
         for ref, subject in case.subjects.items():
@@ -121,15 +125,20 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
     traces = [r[0] for r in conn.execute(select(log.c.trace_id).where(
         log.c.gemeente == gemeente, log.c.subject == item["subject"],
         log.c.name.like(f"{step}:%"), log.c.start_time == item["at"]))]
+    table = meldingen if melding else involvements
+    data_key = conn.execute(select(table.c.data_key).where(table.c.id == item["id"])).scalar()
     if melding:
+        # Passing the melding on was sealed under the melding's key: found by that key.
         traces += [r.trace_id for r in conn.execute(select(history.c.trace_id, history.c.content)
                    .where(history.c.gemeente == gemeente, history.c.step == "melding_doorgeven",
                           history.c.content.is_not(None)))
-                   if json.loads(r.content).get("melding") == item["id"]]
+                   if data_key is not None and r.content.startswith(f"{data_key}:")]
         conn.execute(delete(melders).where(melders.c.melding_id == item["id"]))
-        conn.execute(delete(meldingen).where(meldingen.c.id == item["id"]))
-    else:
-        conn.execute(delete(involvements).where(involvements.c.id == item["id"]))
+    # Crypto-shredding: without its data key the record's sealed content, in every copy, is
+    # unreadable; deleting the rows and the history content is the second line.
+    if data_key is not None:
+        uow.destroy_data_key(data_key)
+    conn.execute(delete(table).where(table.c.id == item["id"]))
     erased = conn.execute(update(history).where(
         history.c.gemeente == gemeente, history.c.trace_id.in_(traces),
         history.c.content.is_not(None)).values(content=None, content_salt=None)).rowcount \

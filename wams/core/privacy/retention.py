@@ -20,7 +20,7 @@ from wams.core.errors import InputError
 from wams.core.lifecycle import DESTROY, Processing
 from wams.core.model import Casus
 from wams.core.policy import retention_ends
-from wams.core.privacy.work import Operator
+from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.settings import SETTINGS
 from wams.core.storage.repository import Store, cases
 
@@ -34,11 +34,17 @@ def bewaartermijn(store: Store, gemeente: str) -> int:
     return int(value) if value is not None else DEFAULT_BEWAARTERMIJN_MAANDEN
 
 
-def destroy(store: Store, case: Casus, *, actor: str, now: dt.datetime, trace_id: str,
-            months: int) -> tuple[Processing, ...]:
-    """Remove the case's personal content inside the caller's transaction."""
+def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
+            now: dt.datetime, trace_id: str, months: int) -> tuple[Processing, ...]:
+    """Destroy the case's personal content inside the caller's transaction: its data key is
+    deleted (crypto-shredding: every copy of its sealed state, history content and log
+    purposes, on disk, in a WAL or a backup, is unreadable from now on), and as a second line
+    the sealed history content is removed too."""
+    store = uow.store
     processings = tuple(Processing(DESTROY, ref, "vernietiging", RULE)
                         for ref in case.persons)
+    if data_key is not None:
+        uow.destroy_data_key(data_key)
     erased = store.erase_history_content(case.gemeente, case.id)
     assert case.closed_on is not None
     store.insert_proof(gemeente=case.gemeente, case_id=case.id, destroyed_at=now,

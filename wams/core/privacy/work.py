@@ -43,10 +43,29 @@ class UnitOfWork(Protocol):
         one case: his pseudonym is scoped by ``case_id`` (None: outside any case)."""
         ...
 
+    def new_data_key(self) -> str:
+        """A new data key of this municipality (for a case, melding or betrokkenheid),
+        stored wrapped by its key-encryption key; returns its id."""
+        ...
+
+    def seal(self, data_key: str, text: str) -> str:
+        """``text`` sealed (AES-GCM) under the data key ``data_key``."""
+        ...
+
+    def unseal(self, value: str | None) -> str | None:
+        """The plain text of a sealed value (None once its key is destroyed); a value that
+        is not sealed is returned as it is."""
+        ...
+
+    def destroy_data_key(self, data_key: str) -> None:
+        """Delete a data key: what was sealed under it is unreadable everywhere (R33)."""
+        ...
+
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
                   actor: str, subjects: Mapping[str, tuple[str, str]],
-                  case_id: str | None = None) -> int:
-        """Write one log row per processing (R36); returns how many."""
+                  case_id: str | None = None, data_key: str | None = None) -> int:
+        """Write one log row per processing (R36); returns how many. With ``data_key`` the
+        purposes (free text) are sealed under it."""
         ...
 
 class Steps(Protocol):
@@ -71,4 +90,4 @@ class Operator(Steps, Protocol):
         """Many steps in one transaction, each as on its own (the retention run)."""
         ...
 
-    def scrub_files(self) -> None: ...
+    def scrub_files(self) -> bool: ...

@@ -24,6 +24,8 @@ DEFAULT_URL = "sqlite:///wams.db"
 URL_ENV = "WAMS_DATABASE_URL"
 #: Execution option for a connection that only reads (see _on_begin).
 READ_ONLY = "wams_read_only"
+#: How long a SQLite writer waits for another's lock before "database is locked".
+BUSY_TIMEOUT_MS = 30000
 
 
 class DatabaseError(WamsError):
@@ -93,7 +95,7 @@ def _sqlite_settings(engine: Engine, memory: bool) -> None:
             # power loss the last ones); FULL on every commit would cost the hot path dearly.
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # Destroyed content must not linger in free pages of the file (quality C7).
         cur.execute("PRAGMA secure_delete=ON")
         cur.close()

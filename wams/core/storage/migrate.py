@@ -48,11 +48,14 @@ def head() -> str:
     return heads[0]
 
 
-def _config(conn: Connection, metadata: MetaData | None = None) -> Config:
+def _config(conn: Connection, metadata: MetaData | None = None,
+            key_store: Any = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py runs on this connection, inside the caller's transaction (see env.py).
     cfg.attributes["connection"] = conn
+    # 0003 seals the data of an older database under keys from the key store.
+    cfg.attributes["key_store"] = key_store
     cfg.attributes["target_metadata"] = metadata if metadata is not None else Base.metadata
     return cfg
 
@@ -150,20 +153,42 @@ def require_current(engine: Engine) -> None:
         _require(conn, engine)
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> str | None:
-    """Migrate the database at ``url`` to ``revision``; returns the revision it is at now."""
+def upgrade(url: str | None = None, revision: str = "head", *,
+            key_store: Any = None) -> str | None:
+    """Migrate the database at ``url`` to ``revision``; returns the revision it is at now.
+    ``key_store`` (a :class:`wams.core.privacy.keystore.KeyStore`) is needed to migrate a
+    database with data written before revision 0003 (its data is sealed then)."""
     engine = connect(resolve_url(url))
     try:
-        with engine.begin() as conn:
-            _lock(conn)
-            rev = None if _is_empty(conn) else _revision(conn)
-            if not _is_empty(conn) and (rev is None or not _known(rev)):
-                # Tables without a version, or a newer wams's version: refuse, do not guess.
-                _require(conn, engine)
-            command.upgrade(_config(conn), revision)
-            return _revision(conn)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite's way to change a table others refer to (batch mode copies it): no
+                # foreign-key actions during the copy (only settable outside a transaction),
+                # then a foreign_key_check before COMMIT.
+                _driver(conn).execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    _lock(conn)
+                    rev = None if _is_empty(conn) else _revision(conn)
+                    if not _is_empty(conn) and (rev is None or not _known(rev)):
+                        # Tables without a version, or a newer wams's version: refuse.
+                        _require(conn, engine)
+                    command.upgrade(_config(conn, key_store=key_store), revision)
+                    if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise DatabaseError("de migratie liet verwijzingen zonder doel achter; "
+                                            "er is niets veranderd")
+                    return _revision(conn)
+            finally:
+                if sqlite:
+                    _driver(conn).execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
+
+
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under ``conn`` (pysqlite in autocommit: no BEGIN is issued)."""
+    return conn.connection.dbapi_connection
 
 
 def current(url: str | None = None) -> tuple[str | None, str]:

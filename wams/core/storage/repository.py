@@ -27,6 +27,7 @@ from wams.core.storage.fast import Fast
 from wams.core.storage.tables import (
     CaseRow,
     ChainHeadRow,
+    DataKeyRow,
     DestructionProofRow,
     HistoryRow,
     InvolvementRow,
@@ -34,7 +35,6 @@ from wams.core.storage.tables import (
     MeldingRow,
     ProcessingRow,
     SettingRow,
-    TenantKeyRow,
 )
 
 # Declarative classes type ``__table__`` as FromClause; each of these is a Table.
@@ -46,10 +46,11 @@ involvements = cast(Table, InvolvementRow.__table__)
 meldingen = cast(Table, MeldingRow.__table__)
 melders = cast(Table, MelderRow.__table__)
 settings = cast(Table, SettingRow.__table__)
-tenant_keys = cast(Table, TenantKeyRow.__table__)
+data_keys = cast(Table, DataKeyRow.__table__)
 proofs = cast(Table, DestructionProofRow.__table__)
 
-_case_meta = select(cases.c.gemeente, cases.c.version).where(cases.c.id == bindparam("id"))
+_case_meta = select(cases.c.gemeente, cases.c.version, cases.c.data_key).where(
+    cases.c.id == bindparam("id"))
 _case_state = select(cases.c.state).where(cases.c.id == bindparam("id"))
 _case_insert = insert(cases)
 _case_update = (
@@ -57,7 +58,7 @@ _case_update = (
     .where(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version"))
     .values(state=bindparam("state"), phase=bindparam("phase"),
             version=bindparam("new_version"), closed_on=bindparam("closed_on"),
-            destroyed_on=bindparam("destroyed_on"))
+            destroyed_on=bindparam("destroyed_on"), data_key=bindparam("data_key"))
 )
 _head = select(heads.c.chain_n, heads.c.entry_hash).where(heads.c.gemeente == bindparam("g"))
 _head_locked = _head.with_for_update()
@@ -65,7 +66,7 @@ _head_update = (update(heads).where(heads.c.gemeente == bindparam("g"))
                 .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
 _history_insert = insert(history)
 _log_insert = insert(log)
-_idempotent = select(history.c.decision).where(
+_idempotent = select(history.c.decision, history.c.content).where(
     history.c.gemeente == bindparam("g"), history.c.idempotency_key == bindparam("k"))
 # The party as recorded: a verzoek naming the ref with another soort is not that party.
 _involved = select(involvements.c.id).where(
@@ -74,7 +75,9 @@ _involved = select(involvements.c.id).where(
 ).limit(1)
 _setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
                                           settings.c.key == bindparam("k"))
-_key = select(tenant_keys.c.key).where(tenant_keys.c.gemeente == bindparam("g"))
+_data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped).where(
+    data_keys.c.id == bindparam("id"))
+_data_key_insert = insert(data_keys)
 
 # The access report (inzage, R36) must not grow with the municipality's history (speed goal
 # B5): each query is an equality lookup on an index whose leading columns it names in full,
@@ -152,6 +155,8 @@ _f_case_page_after = Fast(_case_page_after)
 _f_case_opened = Fast(_case_opened)
 _f_erase_content = Fast(_erase_content)
 _f_proof_insert = Fast(_proof_insert, by_keys=True)
+_f_data_key = Fast(_data_key)
+_f_data_key_insert = Fast(_data_key_insert, by_keys=True)
 
 
 class Store:
@@ -165,9 +170,10 @@ class Store:
 
     # -- cases ----------------------------------------------------------------------------
 
-    def case_meta(self, case_id: str) -> tuple[str, int] | None:
+    def case_meta(self, case_id: str) -> tuple[str, int, str | None] | None:
+        """(gemeente, version, data key id) of a case."""
         row = _f_case_meta.execute(self.conn, {"id": case_id}).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     def case_state(self, case_id: str) -> str:
         return _f_case_state.execute(self.conn, {"id": case_id}).fetchone()[0]
@@ -176,11 +182,12 @@ class Store:
         _f_case_insert.execute(self.conn, values)
 
     def update_case(self, case_id: str, version: int, *, state: str, phase: str,
-                    closed_on: dt.date | None, destroyed_on: dt.date | None) -> bool:
+                    closed_on: dt.date | None, destroyed_on: dt.date | None,
+                    data_key: str | None) -> bool:
         result = _f_case_update.execute(self.conn, {
             "b_id": case_id, "b_version": version, "new_version": version + 1,
             "state": state, "phase": phase, "closed_on": closed_on,
-            "destroyed_on": destroyed_on})
+            "destroyed_on": destroyed_on, "data_key": data_key})
         return result.rowcount == 1
 
     def case_page(self, gemeente: str, limit: int,
@@ -203,9 +210,10 @@ class Store:
 
     # -- history and its chain ------------------------------------------------------------
 
-    def idempotent_decision(self, gemeente: str, key: str) -> str | None:
+    def idempotent_decision(self, gemeente: str, key: str) -> tuple[str, str | None] | None:
+        """(decision, sealed content) of the step stored under an idempotency key."""
         row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key}).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
 
     def append_history(self, *, gemeente: str, case_id: str | None, at: dt.datetime,
                        step: str, allowed: bool, code: str, actor: str, trace_id: str,
@@ -219,7 +227,9 @@ class Store:
                                         "entry_hash": chain.GENESIS})
             head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
         n, prev = head[0] + 1, head[1]
-        salt = chain.salt() if content is not None else None
+        # The content is sealed (ciphertext, unique by its nonce): the digest is of the
+        # ciphertext, with no salt, and stays verifiable after the key is destroyed.
+        salt = None
         digest = chain.content_digest(content, salt)
         at = at.replace(microsecond=at.microsecond)
         h = chain.entry_hash(prev, gemeente, n, case_id, at, step, allowed, code, actor,
@@ -277,11 +287,11 @@ class Store:
     def insert_involvement(self, **values: Any) -> None:
         self.conn.execute(insert(involvements), values)
 
-    def insert_melding(self, *, gemeente: str, subject: str, zorg: str, melder_soort: str,
-                       melder_naam: str | None, at: dt.datetime) -> int:
+    def insert_melding(self, *, gemeente: str, subject: str, content: str, melder_soort: str,
+                       melder_naam: str | None, at: dt.datetime, data_key: str) -> int:
         result = self.conn.execute(insert(meldingen).returning(meldingen.c.id), {
-            "gemeente": gemeente, "subject": subject, "zorg": zorg,
-            "melder_soort": melder_soort, "at": at})
+            "gemeente": gemeente, "subject": subject, "content": content,
+            "melder_soort": melder_soort, "at": at, "data_key": data_key})
         melding_id = result.scalar_one()
         # R34: the reporter's identity goes to its own table, nowhere else.
         self.conn.execute(insert(melders), {"melding_id": melding_id, "gemeente": gemeente,
@@ -289,8 +299,8 @@ class Store:
         return melding_id
 
     def melding(self, gemeente: str, melding_id: int) -> tuple[str, str, str, dt.datetime] | None:
-        """(subject, subject type, zorg, when) of a melding of this municipality."""
-        row = self.conn.execute(select(meldingen.c.subject, meldingen.c.zorg, meldingen.c.at)
+        """(subject, subject type, sealed content, when) of a melding of this municipality."""
+        row = self.conn.execute(select(meldingen.c.subject, meldingen.c.content, meldingen.c.at)
                                 .where(meldingen.c.id == melding_id,
                                        meldingen.c.gemeente == gemeente)).first()
         if row is None:
@@ -298,7 +308,7 @@ class Store:
         # The type was logged with the melding itself (a BSN or a caller's ref).
         stype = self.conn.execute(select(log.c.subject_type).where(
             log.c.gemeente == gemeente, log.c.subject == row.subject).limit(1)).scalar()
-        return row.subject, stype or "pseudoniem", row.zorg, row.at
+        return row.subject, stype or "pseudoniem", row.content, row.at
 
     # -- municipal settings and keys ------------------------------------------------------
 
@@ -312,15 +322,32 @@ class Store:
                                                  settings.c.key == key))
         self.conn.execute(insert(settings), {"gemeente": gemeente, "key": key, "value": value})
 
-    def tenant_key(self, gemeente: str) -> str | None:
-        return self.conn.execute(_key, {"g": gemeente}).scalar()
+    # -- data keys (wrapped; the key that unwraps them is never in the database) ------------
 
-    def insert_tenant_key(self, gemeente: str, key: str) -> str:
-        """Store ``key`` unless another process stored one first; return the key in force."""
-        self._insert_absent(tenant_keys, {"gemeente": gemeente, "key": key})
-        found = self.tenant_key(gemeente)
-        assert found is not None
-        return found
+    def insert_data_key(self, **values: Any) -> None:
+        _f_data_key_insert.execute(self.conn, values)
+
+    def data_key(self, data_key_id: str) -> tuple[str, str, str] | None:
+        """(gemeente, kek id, wrapped key) of a data key; None when it was destroyed."""
+        row = _f_data_key.execute(self.conn, {"id": data_key_id}).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def delete_data_key(self, data_key_id: str) -> None:
+        self.conn.execute(delete(data_keys).where(data_keys.c.id == data_key_id))
+
+    def data_keys_of(self, gemeente: str) -> list[tuple[str, str, str]]:
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            select(data_keys.c.id, data_keys.c.kek_id, data_keys.c.wrapped)
+            .where(data_keys.c.gemeente == gemeente))]
+
+    def rewrap_data_key(self, data_key_id: str, kek_id: str, wrapped: str) -> None:
+        self.conn.execute(update(data_keys).where(data_keys.c.id == data_key_id)
+                          .values(kek_id=kek_id, wrapped=wrapped))
+
+    def kek_ids(self) -> list[tuple[str, str]]:
+        """Every (gemeente, KEK id) the stored data keys are wrapped with."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            select(data_keys.c.gemeente, data_keys.c.kek_id).distinct())]
 
     def _insert_absent(self, table: Table, values: dict[str, Any]) -> None:
         # INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key

@@ -1,10 +1,13 @@
 """The tables, typed and declarative, separate from the attrs domain records.
 
 Every row carries its municipality (``gemeente``, R38) and every query is scoped by it in the
-repository. Personal content lives only in ``cases.state``, ``history.content``,
-``involvements``/``meldingen`` (pseudonymised subjects) and ``melders`` (the reporter's
-identity, kept apart, R34); destruction empties the first two for a case and keeps digests, so
-the hash chain stays verifiable (R33).
+repository. Personal content lives only sealed (``wams.core.privacy.sealing``) under the data
+key of its case, melding or betrokkenheid: ``cases.state``, ``history.content``,
+``involvements.content``, ``meldingen.content``, ``melders.naam`` (the reporter, kept apart,
+R34) and the free-text ``processing_log.purpose``. The data keys are stored wrapped by a key
+that is not in the database; destruction deletes the data key, so every copy of the content
+(WAL, old tuples, backups) is unreadable, and the history keeps the digests of the ciphertext,
+so the hash chain stays verifiable (R33).
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ class CaseRow(Base):
     opened_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     destroyed_on: Mapped[dt.date | None] = mapped_column(Date)
-    # JSON of the attrs projection; NULL-free but content-free after destruction.
+    # The data key the case's content is sealed under (deleted at destruction).
+    data_key: Mapped[str | None] = mapped_column(String(32))
+    # The attrs projection as JSON, sealed; after destruction a content-free JSON in clear.
     state: Mapped[str] = mapped_column(Text, nullable=False)
 
     __table_args__ = (
@@ -69,8 +74,10 @@ class CaseRow(Base):
 class HistoryRow(Base):
     """Append-only history of every step, allowed or refused, hash-chained per municipality.
 
-    ``entry_hash`` commits to ``prev_hash`` and to ``content_digest`` rather than the content,
-    so destruction can remove the content (and its salt) without breaking the chain.
+    ``entry_hash`` commits to ``prev_hash`` and to ``content_digest``, the digest of the
+    *sealed* content (ciphertext), so destruction can delete the key and remove the content
+    without breaking the chain. ``content_salt`` is NULL since the content is sealed (the
+    nonce makes every ciphertext unique; a salt only protected plain content).
     """
 
     __tablename__ = "history"
@@ -154,10 +161,13 @@ class InvolvementRow(Base):
     party_ref: Mapped[str] = mapped_column(String(100), nullable=False)
     party_soort: Mapped[str] = mapped_column(String(100), nullable=False)
     subject: Mapped[str] = mapped_column(String(64), nullable=False)
-    dienst: Mapped[str | None] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    data_key: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Sealed JSON: the person (identity) and the service.
+    content: Mapped[str] = mapped_column(Text, nullable=False)
 
-    __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),)
+    __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),
+                      Index("ix_involvement_at", "gemeente", "at"))
 
 
 class MeldingRow(Base):
@@ -167,9 +177,13 @@ class MeldingRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
     subject: Mapped[str] = mapped_column(String(64), nullable=False)
-    zorg: Mapped[str] = mapped_column(Text, nullable=False)
     melder_soort: Mapped[str] = mapped_column(String(20), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    data_key: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Sealed JSON: the person the worry is about (identity) and the worry.
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (Index("ix_melding_at", "gemeente", "at"),)
 
     # The access report finds a person's meldingen without scanning them all (R36, B5).
     __table_args__ = (Index("ix_meldingen_subject", "gemeente", "subject"),)
@@ -182,6 +196,7 @@ class MelderRow(Base):
     __tablename__ = "melders"
     melding_id: Mapped[int] = mapped_column(ForeignKey("meldingen.id"), primary_key=True)
     gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    # Sealed under the melding's data key.
     naam: Mapped[str | None] = mapped_column(Text)
 
 
@@ -208,13 +223,18 @@ class SettingRow(Base):
     value: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-class TenantKeyRow(Base):
-    """The key for each municipality's pseudonyms; without it a pseudonym cannot be linked
-    back to a BSN by trying candidates."""
+class DataKeyRow(Base):
+    """The data key of one case, melding or betrokkenheid, wrapped (AES-GCM) by the
+    municipality's key-encryption key ``kek_id``, which lives in the key store, not here.
+    Deleting the row is the destruction of everything sealed under it (crypto-shredding)."""
 
-    __tablename__ = "tenant_keys"
-    gemeente: Mapped[str] = mapped_column(String(4), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    __tablename__ = "data_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    kek_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    wrapped: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (Index("ix_data_keys_kek", "gemeente", "kek_id"),)
 
 
 class DestructionProofRow(Base):

@@ -1,0 +1,168 @@
+"""Crypto-shredding: every piece of personal data is stored sealed under a data key of the
+record it belongs to, and destroying the record deletes that key (R33, quality C7).
+
+A case, a melding and a betrokkenheid each get their own data key (32 random bytes). The data
+key is stored in the database only *wrapped* (AES-GCM) by the municipality's key-encryption
+key, which lives in the key store (:mod:`wams.core.privacy.keystore`), never in the database;
+the wrapped key records the id of the KEK it was wrapped with, so ``wams keys rotate`` can
+re-wrap under a new KEK while old ones stay readable.
+
+A sealed value is text: ``<data key id>:<base64(nonce ‖ AES-GCM ciphertext ‖ tag)>``, with the
+data key id as associated data, so a value moved under another key fails authentication. When
+the data key is deleted, every copy of the value (the table's old tuples under PostgreSQL's
+MVCC, ``pg_wal``, SQLite's WAL, a backup, a replica) is ciphertext nobody can read. SQLite's
+``secure_delete`` and the WAL checkpoint after destruction stay as a second line.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import threading
+from typing import TYPE_CHECKING
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from wams.core.errors import WamsError
+from wams.core.privacy.keystore import KeyStore
+
+if TYPE_CHECKING:
+    from wams.core.storage.repository import Store
+
+NONCE_BYTES = 12
+KEK = "kek"
+#: A sealed value: 32 hex digits of a data key id, a colon, base64.
+SEALED = re.compile(r"^[0-9a-f]{32}:")
+
+
+class SealError(WamsError):
+    """A sealed value that does not authenticate: changed in the database, or a wrong key."""
+
+
+def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def decrypt(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+    except InvalidTag as exc:
+        raise SealError("versleutelde gegevens kloppen niet met hun sleutel: gewijzigd in de "
+                        "database of een verkeerde sleutelopslag") from exc
+
+
+def wrap_aad(gemeente: str, data_key_id: str) -> bytes:
+    return f"wams-data-key:{gemeente}:{data_key_id}".encode()
+
+
+def wrap(kek: bytes, gemeente: str, data_key_id: str, material: bytes) -> str:
+    return base64.b64encode(encrypt(kek, material, wrap_aad(gemeente, data_key_id))).decode()
+
+
+def unwrap(kek: bytes, gemeente: str, data_key_id: str, wrapped: str) -> bytes:
+    return decrypt(kek, base64.b64decode(wrapped), wrap_aad(gemeente, data_key_id))
+
+
+def seal_with(cipher: AESGCM, data_key_id: str, text: str) -> str:
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    blob = nonce + cipher.encrypt(nonce, text.encode(), data_key_id.encode())
+    return f"{data_key_id}:{base64.b64encode(blob).decode()}"
+
+
+def is_sealed(value: str | None) -> bool:
+    return value is not None and SEALED.match(value) is not None
+
+
+def data_key_of(value: str) -> str:
+    return value[:32]
+
+
+class DataKeys:
+    """The data keys of one engine: created wrapped in the caller's transaction, unwrapped on
+    first use and then held (as ciphers) for the process; forgotten when destroyed."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+        self._ciphers: dict[str, AESGCM] = {}
+        self._lock = threading.Lock()
+
+    def create(self, store: Store, gemeente: str) -> str:
+        """A new data key of ``gemeente``, stored wrapped by its current KEK; returns its id."""
+        data_key_id = secrets.token_hex(16)
+        material = AESGCM.generate_key(bit_length=256)
+        kek = self.keys.current(gemeente, KEK)
+        store.insert_data_key(id=data_key_id, gemeente=gemeente, kek_id=kek.id,
+                              wrapped=wrap(kek.material, gemeente, data_key_id, material))
+        with self._lock:
+            self._ciphers[data_key_id] = AESGCM(material)
+        return data_key_id
+
+    def cipher(self, store: Store, data_key_id: str) -> AESGCM | None:
+        """The cipher of a data key; None when it was destroyed."""
+        cipher = self._ciphers.get(data_key_id)
+        if cipher is None:
+            row = store.data_key(data_key_id)
+            if row is None:
+                return None
+            gemeente, kek_id, wrapped = row
+            kek = self.keys.get(gemeente, KEK, kek_id)
+            cipher = AESGCM(unwrap(kek.material, gemeente, data_key_id, wrapped))
+            with self._lock:
+                self._ciphers[data_key_id] = cipher
+        return cipher
+
+    def seal(self, store: Store, data_key_id: str, text: str) -> str:
+        cipher = self.cipher(store, data_key_id)
+        if cipher is None:
+            raise SealError(f"de sleutel {data_key_id} is vernietigd; er kan niets meer onder "
+                            "worden opgeslagen")
+        return seal_with(cipher, data_key_id, text)
+
+    def open(self, store: Store, value: str) -> str | None:
+        """The plain text of a sealed value; None when its data key was destroyed."""
+        data_key_id, _, body = value.partition(":")
+        cipher = self.cipher(store, data_key_id)
+        if cipher is None:
+            return None
+        blob = base64.b64decode(body)
+        try:
+            return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
+                                  data_key_id.encode()).decode()
+        except InvalidTag as exc:
+            raise SealError("versleutelde gegevens kloppen niet met hun sleutel: gewijzigd in "
+                            "de database") from exc
+
+    def destroy(self, store: Store, data_key_id: str) -> None:
+        """Delete the data key (crypto-shredding): everything sealed under it is unreadable."""
+        store.delete_data_key(data_key_id)
+        with self._lock:
+            self._ciphers.pop(data_key_id, None)
+
+    def forget(self, data_key_id: str) -> None:
+        """Drop a cached cipher (after a rollback, or a destruction by another process)."""
+        with self._lock:
+            self._ciphers.pop(data_key_id, None)
+
+    def rewrap(self, store: Store, gemeente: str) -> int:
+        """Re-wrap every data key of ``gemeente`` under its current KEK (after a rotation);
+        returns how many were re-wrapped."""
+        kek = self.keys.current(gemeente, KEK)
+        count = 0
+        for data_key_id, kek_id, wrapped in store.data_keys_of(gemeente):
+            if kek_id == kek.id:
+                continue
+            old = self.keys.get(gemeente, KEK, kek_id)
+            material = unwrap(old.material, gemeente, data_key_id, wrapped)
+            store.rewrap_data_key(data_key_id, kek.id,
+                                  wrap(kek.material, gemeente, data_key_id, material))
+            count += 1
+        return count
+
+    def check_available(self, store: Store) -> None:
+        """Every KEK the database's data keys are wrapped with must be in the key store:
+        otherwise one clear error naming the store, when the database is opened."""
+        for gemeente, kek_id in store.kek_ids():
+            self.keys.get(gemeente, KEK, kek_id)
