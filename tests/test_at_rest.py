@@ -139,7 +139,8 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
                              werkinstructie="werkinstructie v2")
     assert w.informeer(G, b, personen=["p3"], wijze=x.m("wijze"))
     assert w.bezwaar(G, b, persoon="p3")
-    assert w.besluit_bezwaar(G, b, persoon="p3", doorgaan=True, motivering=x.m("bezwaar"))
+    assert w.besluit_bezwaar(G, b, persoon="p3", doorgaan=True, motivering=x.m("bezwaar"),
+                             indicatoren=["veiligheid"])
     assert w.sluit(G, b, terugvalafspraken=x.m("terugvalb"))
 
     assert w.melding(G, melder=c.Melder("burger", x.melder), over=x.gemeld, zorg=x.m("zorg"))
@@ -147,7 +148,7 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
     refused(w.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=" "), "reason.missing")
     assert w.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=x.m("doorgeefreden"))
     report = w.inzage_persoon(G, bsn=x.client.bsn, actor="medewerker",
-                              purpose=x.m("inzagedoel"))
+                              verzoek=x.m("inzagedoel"))
     assert report["casussen"]
     return a, b
 
@@ -179,7 +180,7 @@ def check_stored_sealed(w: Any, x: World) -> None:
 
 def destroy_everything(w: Any, clock: Any) -> None:
     clock.set(dt.date(2029, 6, 1))  # past every term (12 months by default)
-    done = w.retention_run()
+    done = w.retention_run() + w.retention_run_records()
     kinds = sorted(i.get("soort", "casus") for i in done)
     assert kinds == ["betrokkenheid", "casus", "casus", "melding"], done
     assert all(i["vernietigd"] for i in done)
@@ -191,13 +192,14 @@ def after_destruction(w: Any, x: World, a: str, url: str) -> None:
     from wams.cli_privacy import main
     from wams.cli_storage import audit
 
-    report = w.inzage_persoon(G, bsn=x.client.bsn, actor="medewerker", purpose="na")
+    report = w.inzage_persoon(G, bsn=x.client.bsn, actor="medewerker", verzoek="na")
     assert report["casussen"][0]["vernietigd"] and report["verwerkingen"]
     assert all(v["doel"] for v in report["verwerkingen"])
     assert w.inzage(G, a, persoon=x.client)  # the step, on the destroyed case
     assert w.meldingen(G) == []
     result = CliRunner().invoke(main, ["inzage", "--db", url, "--gemeente", G,
-                                       "--bsn", x.client.bsn, "--format", "json"])
+                                       "--bsn", x.client.bsn, "--verzoek", "V1", "--format",
+                                       "json"])
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert shown["casussen"][0]["casus"] == a and shown["casussen"][0]["vernietigd"]

@@ -170,7 +170,7 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
     w = open_wams()
     cid = _case(w)
     w.melding("0599", melder=c.Melder("burger", "Iemand"), over=JAN, zorg="zorgen")
-    before = w.inzage_persoon("0599", bsn=JAN.bsn, actor="x", purpose="voor")
+    before = w.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="voor")
     old_kek = w.engine.keys.current("0599", "kek").id
     result = CliRunner().invoke(main, ["keys", "rotate", "--db", db_url])
     assert result.exit_code == 0, result.output
@@ -182,7 +182,7 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
         assert {k for _, k in uow.store.kek_ids()} == {new_kek}
     assert w2.case("0599", cid, actor="x", purpose="na").persons["jan"].persoon.naam == \
         JAN.naam
-    after = w2.inzage_persoon("0599", bsn=JAN.bsn, actor="x", purpose="na")
+    after = w2.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="na")
     assert after["betrokkene"]["pseudoniem"] == before["betrokkene"]["pseudoniem"]
     assert [c["casus"] for c in after["casussen"]] == [cid]
 

@@ -152,7 +152,9 @@ def test_person_wide_inzage_has_a_fixed_purpose(wams: Any) -> None:
                                  verzoek="AVG-2027-3")
     assert report["doel"].startswith("verzoek van betrokkene (AVG art. 15)")
     assert report["verwerkingen"]
-    assert log_rows(wams)[-1]["purpose"] == report["doel"]
+    # The log keeps the fixed purpose; the request's reference (caller text) is in the report
+    # only: the log outlives every key, so it holds no free text in clear (issue 9).
+    assert log_rows(wams)[-1]["purpose"] == "verzoek van betrokkene (AVG art. 15)"
     rejected(wams, lambda: wams.inzage_persoon(G, bsn=jan.bsn, actor="x", verzoek=""))
 
 
@@ -629,13 +631,20 @@ def test_meldingen_and_betrokkenheid_have_their_own_bewaartermijn(open_wams: Any
     assert sorted(r[0] for r in rows("select party_ref from involvements")) == ["wijkteam"]
     proofs = {r[0] for r in rows("select case_id from destruction_proofs")}
     assert proofs == {f"melding:{old}", "betrokkenheid:1"}
-    # The history no longer carries the reporter's worry or the person of either record.
-    contents = [r[0] for r in rows("select content from history where content is not null")]
+    # The history no longer carries the reporter's worry or the person of either record,
+    # not even sealed (and it never names a person: identities live in the records).
+    def unsealed(sql: str) -> list[str]:
+        with w.engine.unit_of_work(None) as uow:
+            return [t for (v,) in uow.store.conn.execute(text(sql))
+                    if (t := uow.unseal(v)) is not None]
+
+    contents = unsealed("select content from history where content is not null")
     assert not [c_ for c_ in contents if "vervuiling" in c_ or "Buurvrouw" in c_]
-    # Jan is named only in what is kept: the younger melding.
-    assert [c_ for c_ in contents if "Jan Jansen" in c_] == \
-        [c_ for c_ in contents if "nieuwe zorg" in c_]
+    assert not [c_ for c_ in contents if "Jan Jansen" in c_]
     assert len([c_ for c_ in contents if "nieuwe zorg" in c_]) == 1
+    # Jan is named only in what is kept: the younger melding's own sealed record.
+    [kept] = unsealed("select content from meldingen")
+    assert "Jan Jansen" in kept and "nieuwe zorg" in kept
     assert w.retention_run_records() == []
     with pytest.raises(InputError):
         w.set_setting(G, "bewaartermijn_meldingen_maanden", -1)
