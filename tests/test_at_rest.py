@@ -222,9 +222,9 @@ def _files(*paths: Path) -> bytes:
 
 
 @pytest.mark.parametrize("reader", [False, True], ids=["alone", "reader-open"])
-def test_sqlite_files_hold_nothing_personal_after_destruction(tmp_path: Path, clock: Any,
-                                                              key_file: str,
-                                                              reader: bool) -> None:
+def test_sqlite_files_hold_nothing_personal_after_destruction(
+        tmp_path: Path, clock: Any, key_file: str, reader: bool,
+        caplog: pytest.LogCaptureFixture) -> None:
     from wams.api import Wams
 
     path = tmp_path / "wams.db"
@@ -244,6 +244,9 @@ def test_sqlite_files_hold_nothing_personal_after_destruction(tmp_path: Path, cl
         destroy_everything(w, clock)
         search(_files(*files), x, "sqlite after destruction" + (", reader open" if reader
                                                                 else ""))
+        blocked = [r for r in caplog.records if "niet ingekort" in r.getMessage()]
+        # The reader blocked the WAL truncation: retried, then said (never silently).
+        assert bool(blocked) == reader
         if held is not None:
             held.close()
             assert w.engine.scrub_files()  # the next checkpoint truncates the WAL

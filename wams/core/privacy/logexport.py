@@ -22,6 +22,7 @@ import sqlalchemy
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
+from wams.core.privacy.sealing import is_sealed
 from wams.core.storage.repository import log
 
 BATCH = 2000
@@ -40,6 +41,10 @@ def timestamp(when: dt.datetime) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return when.isoformat(timespec="milliseconds") + "Z"
+
+
+#: what the export shows for a purpose that is sealed with its case (the caller's free text)
+SEALED_PURPOSE = "(vrije tekst: versleuteld in het dossier)"
 
 
 def record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +66,9 @@ def record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
             "dpl.wams.case_id": row.case_id,
             "dpl.wams.gemeente": row.gemeente,
             "dpl.wams.category": row.category,
-            "dpl.wams.purpose": row.purpose,
+            # A free-text purpose is sealed with its case: the export (which leaves wams)
+            # says so instead of carrying ciphertext; the activity names the purpose.
+            "dpl.wams.purpose": SEALED_PURPOSE if is_sealed(row.purpose) else row.purpose,
             "dpl.wams.legal_basis": row.legal_basis,
             "dpl.wams.source": row.source,
             "dpl.wams.recipient": row.recipient,

@@ -1,9 +1,11 @@
 """The per-municipality hash chain over the history.
 
 Each entry's hash commits to the previous entry's hash and to a *digest* of its content. The
-digest is salted with a random salt stored beside the content: after destruction both are gone,
-the digest stays, the chain still verifies, and the digest can no longer be matched against
-guessed content (a BSN has too few possibilities to hash it bare).
+content is sealed (AES-GCM under its case's data key, ``wams.core.privacy.sealing``), so the
+digest is of the ciphertext, unsalted: the nonce already makes it unique, and it cannot be
+matched against guessed content. After destruction the key and the content are gone, the digest
+stays and the chain still verifies. (Before schema 0003 the content was plain and the digest
+salted with ``content_salt``; that migration re-chained over the sealed content.)
 """
 
 from __future__ import annotations
