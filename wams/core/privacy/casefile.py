@@ -10,11 +10,13 @@ logged read (R36).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 
 from wams.core.errors import InputError
+from wams.core.privacy.inzage import DESTROYED_PURPOSE
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.reasons import reason
 from wams.core.storage.repository import cases, history, log
@@ -50,7 +52,16 @@ def steps(engine: Operator, gemeente: str, case_id: str) -> list[dict[str, Any]]
                        history.c.decision)
                 .where(history.c.gemeente == gemeente, history.c.case_id == case_id)
                 .order_by(history.c.chain_n))
-        return [dict(r._mapping) for r in uow.store.conn.execute(stmt)]
+        return [dict(r._mapping, decision=_with_message(r.decision, r.code))
+                for r in uow.store.conn.execute(stmt)]
+
+
+def _with_message(decision: str, code: str) -> str:
+    """The stored decision keeps no message (its detail may quote the caller and is sealed
+    with the content): the Dutch sentence of its reason code is rendered here."""
+    data = json.loads(decision)
+    data.setdefault("message", reason(code).message)
+    return json.dumps(data, ensure_ascii=False)
 
 
 def processing_log(engine: Operator, gemeente: str, case_id: str) -> list[dict[str, Any]]:
@@ -59,4 +70,11 @@ def processing_log(engine: Operator, gemeente: str, case_id: str) -> list[dict[s
         _check_case(uow, gemeente, case_id)
         stmt = (select(log).where(log.c.gemeente == gemeente, log.c.case_id == case_id)
                 .order_by(log.c.id))
-        return [dict(r._mapping) for r in uow.store.conn.execute(stmt)]
+        # A free-text purpose is sealed with the case: shown while the case lives.
+        return [dict(r._mapping, purpose=_purpose(uow, r.purpose))
+                for r in uow.store.conn.execute(stmt)]
+
+
+def _purpose(uow: UnitOfWork, value: str) -> str:
+    text = uow.unseal(value)
+    return text if text is not None else DESTROYED_PURPOSE
