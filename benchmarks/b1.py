@@ -7,7 +7,7 @@ import time
 
 from benchmarks import common, reference
 
-GOAL = 0.5  # issue 9: with every write sealed; quality.md aims at 0.7
+GOAL = 0.5  # with every write sealed (issue 9); the quality goal aims at 0.7
 
 
 def engine_round(path: str, cases: int) -> float:

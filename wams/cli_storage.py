@@ -79,7 +79,7 @@ def db_upgrade(url: str | None) -> None:
         # Revision 0003 seals an older database's data under keys from the key store.
         keys = key_store_for(resolved)
     except WamsError as exc:
-        raise StorageError(" ".join(str(exc).split())) from exc
+        raise UserError(" ".join(str(exc).split())) from exc
     revision = _guarded(lambda: migrate.upgrade(resolved, key_store=keys))
     click.echo(f"schemaversie {revision} (nieuwste)")
 
