@@ -165,14 +165,14 @@ def _case(w: Wams) -> str:
 def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
                                                                  db_url: str,
                                                                  key_file: str) -> None:
-    from wams.cli_privacy import main
+    from wams.cli_storage import keys_group
 
     w = open_wams()
     cid = _case(w)
     w.melding("0599", melder=c.Melder("burger", "Iemand"), over=JAN, zorg="zorgen")
     before = w.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="voor")
     old_kek = w.engine.keys.current("0599", "kek").id
-    result = CliRunner().invoke(main, ["keys", "rotate", "--db", db_url])
+    result = CliRunner().invoke(keys_group, ["rotate", "--db", db_url])
     assert result.exit_code == 0, result.output
     assert "0599: nieuwe sleutel in gebruik, 2 gegevenssleutels opnieuw verpakt" in result.output
     w2 = open_wams()  # a fresh engine: nothing cached

@@ -1,4 +1,4 @@
-"""Migration 0003 on a database written by wams before it (tests/fixtures/pre_0003.sqlite, made
+"""Migration 0006 on a database written by wams before it (tests/fixtures/pre_0003.sqlite, made
 by tests/fixtures/make_pre_0003.py with the old code): its plain personal data is sealed, its
 pseudonym keys move to the key store (pseudonyms keep linking), the chain still verifies, and a
 case of it can then be destroyed for real. On both backends: on PostgreSQL the old rows are

@@ -7,7 +7,7 @@ database driver) are one line on stderr and exit code 2, never a traceback; ``WA
 shows the traceback of anything unexpected.
 
 The commands live in modules of their own: ``cli_scenario`` (scenario, demo), ``cli_catalogue``
-(plugins, catalogue, rules), ``cli_storage`` (db, audit), ``cli_privacy`` (log, register,
+(plugins, catalogue, rules), ``cli_storage`` (db, audit, keys), ``cli_privacy`` (log, register,
 inzage, retention, instelling, case) and ``cli_report`` (report); plugins add theirs through the
 ``wams_commands`` hook.
 """
@@ -96,9 +96,9 @@ def _add_commands() -> None:
     from wams.cli_report import register_commands as register_reports
     from wams.cli_scenario import COMMANDS as SCENARIO
     from wams.cli_service import serve, token
-    from wams.cli_storage import audit, db
+    from wams.cli_storage import audit, db, keys_group
 
-    for command in (*SCENARIO, *CATALOGUE, db, audit, serve, token):
+    for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token):
         cli.add_command(command)
     register_commands(cli)
     register_reports(cli)

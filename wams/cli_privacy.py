@@ -343,32 +343,6 @@ def _known_setting(key: str) -> None:
                         + ", ".join(sorted(SETTINGS)))
 
 
-# -- keys -------------------------------------------------------------------------------------
-
-
-@click.group("keys")
-def keys_group() -> None:
-    """De sleutels (buiten de database, in de sleutelopslag)."""
-
-
-@keys_group.command("rotate")
-@_db
-@_gemeente
-def keys_rotate(url: str, gemeente: str | None) -> None:
-    """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt."""
-    with user_errors():
-        w = open_database(url)
-        try:
-            done = w.rotate_keys(gemeente)
-            store = w.engine.keys.describe()
-        finally:
-            w.close()
-    for g, n in done.items():
-        click.echo(f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw verpakt")
-    click.echo(f"{len(done)} gemeenten; de oude sleutels blijven in {store} (oude back-ups "
-               "hebben ze nodig); maak nu een back-up van de sleutelopslag")
-
-
 # -- case list / show -------------------------------------------------------------------------
 
 
@@ -481,8 +455,7 @@ def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> N
              f"(elke {interval} maanden, gemeentelijke keuze){late}")
 
 
-COMMANDS = (log_group, register_cmd, inzage_cmd, retention_group, instelling_group, keys_group,
-            case_group)
+COMMANDS = (log_group, register_cmd, inzage_cmd, retention_group, instelling_group, case_group)
 
 
 def register_commands(cli: click.Group) -> None:

@@ -69,7 +69,7 @@ def db() -> None:
 @_db_option
 def db_upgrade(url: str | None) -> None:
     """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
-    from wams.core.engine.core import key_store_for
+    from wams.core.engine.keys import key_store_for
     from wams.core.errors import WamsError
     from wams.core.storage import migrate
     from wams.core.storage.database import resolve_url
@@ -160,3 +160,31 @@ def audit_verify(url: str | None, gemeente: str | None) -> None:
     click.echo(f"{report.gemeenten} {gemeenten}, {report.entries} {regels}: {verdict}")
     if not report.intact:
         click.get_current_context().exit(EXIT_NO)
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """De sleutels (buiten de database, in de sleutelopslag)."""
+
+
+@keys_group.command("rotate")
+@_db_option
+@click.option("--gemeente", metavar="CODE", help="Alleen deze gemeente (CBS-code, 4 cijfers).")
+def keys_rotate(url: str | None, gemeente: str | None) -> None:
+    """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt."""
+    from wams.cli_privacy import open_database, user_errors
+
+    with user_errors():
+        w = open_database(url)
+        try:
+            done = w.rotate_keys(gemeente)
+            store = w.engine.keys.describe()
+        finally:
+            w.close()
+    click.echo("".join(f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw "
+                       "verpakt\n" for g, n in done.items())
+               + f"{len(done)} gemeenten; de oude sleutels blijven in {store} (oude back-ups "
+               "hebben ze nodig); maak nu een back-up van de sleutelopslag")

@@ -7,7 +7,9 @@
   store, log) and the case cache;
 - :mod:`~wams.core.engine.unit_of_work`: the transaction handed to steps and privacy
   operations (store, time, pseudonyms, log writer, register versions);
-- :mod:`~wams.core.engine.decisions`: building, storing and re-reading decisions.
+- :mod:`~wams.core.engine.decisions`: building, storing and re-reading decisions;
+- :mod:`~wams.core.engine.keys`: the key store a database gets, and KEK rotation;
+- :mod:`~wams.core.engine.scrub`: the WAL checkpoint after destruction (SQLite).
 
 May import: the pure core, ``wams.core.storage`` and ``wams.core.privacy``. Nothing outside
 the engine room imports its private names; the privacy room sees the engine only through the

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +21,8 @@ from wams.core import commands as c
 from wams.core import policy, settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
-from wams.core.engine import decisions
+from wams.core.engine import decisions, scrub
+from wams.core.engine import keys as keys_room
 from wams.core.engine.steps import Authorize, CaseCache, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import ConflictError, InputError, WamsError
@@ -31,21 +31,17 @@ from wams.core.lifecycle import Processing
 from wams.core.model import Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import retention
-from wams.core.privacy.keystore import KeyStore, default_key_store
+from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys
 from wams.core.serialize import case_from_json, case_to_json
-from wams.core.storage.database import BUSY_TIMEOUT_MS, connect
+from wams.core.storage.database import connect
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
 
 log = logging.getLogger("wams")
-#: A reader blocking the WAL truncation after destruction: tries, and the pause between them
-#: (growing: 0.1 s, 0.2 s, ... about 2 s in all).
-SCRUB_ATTEMPTS = 6
-SCRUB_PAUSE = 0.1
 
 
 class Refused(WamsError):
@@ -87,7 +83,7 @@ class Engine:
         catalogue = load_catalogue(extra_plugins)
         db = connect(url)
         try:
-            keys = key_store(db, catalogue, key_file)
+            keys = keys_room.key_store(db, catalogue, key_file)
             # An empty database is migrated to head; one behind is refused with the command
             # to run.
             ensure_schema(db)
@@ -353,24 +349,8 @@ class Engine:
                       data_key=uow.store.case_meta(case.id)[2])  # type: ignore[index]
 
     def rotate_keys(self, gemeente: str | None = None) -> dict[str, int]:
-        """A new key-encryption key for ``gemeente`` (or every municipality with data keys),
-        and every data key re-wrapped under it, one transaction per municipality; the old
-        KEK stays in the key store (a backup of the database from before still needs it).
-        Pseudonym keys are not rotated: a new one would cut the person's old log records off
-        from his access report; each pseudonym names its key id, so a store-side rotation
-        leaves existing pseudonyms as they are. Returns municipality → data keys re-wrapped."""
-        if gemeente is not None:
-            check_gemeente(gemeente)
-            targets = [gemeente]
-        else:
-            with self.unit_of_work(None) as uow:
-                targets = sorted({g for g, _ in uow.store.kek_ids()})
-        done: dict[str, int] = {}
-        for g in targets:
-            self.keys.rotate(g, "kek")
-            with self.unit_of_work(g) as uow:
-                done[g] = self.data_keys.rewrap(uow.store, g)
-        return done
+        """``wams keys rotate``: see :func:`wams.core.engine.keys.rotate`."""
+        return keys_room.rotate(self, gemeente)
 
     def case_parties(self, gemeente: str, case_id: str) -> dict[str, str]:
         """The organisations in a case (party ref → registered kind): no person, no content,
@@ -426,39 +406,16 @@ class Engine:
         A reader with an open transaction blocks the truncation (SQLite answers "busy"):
         retried for a few seconds, then logged as a warning and left to the next checkpoint.
         Returns whether the WAL was truncated (True when there is no WAL)."""
-        if self.dialect != "sqlite" or self.db.url.database in (None, "", ":memory:"):
-            return True
-        # Outside any transaction, on the driver connection: a checkpoint inside BEGIN
-        # IMMEDIATE would find its own table locked.
-        for attempt in range(SCRUB_ATTEMPTS):
-            with self._lock:
-                dbapi = self._conn.connection.dbapi_connection
-                assert dbapi is not None
-                # TRUNCATE waits for readers through the busy handler: briefly, not the
-                # 30 s a writer waits for the lock.
-                dbapi.execute("PRAGMA busy_timeout=100")
-                try:
-                    busy, _, _ = dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-                finally:
-                    dbapi.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            if not busy:
-                return True
-            time.sleep(SCRUB_PAUSE * (attempt + 1))
-        log.warning("de WAL van %s is na vernietiging niet ingekort: een lezer houdt een "
-                    "transactie open; de oude pagina's bevatten alleen versleutelde gegevens "
-                    "zonder sleutel en verdwijnen bij het volgende checkpoint",
-                    self.db.url.database)
-        return False
+        return scrub.checkpoint(self)
 
-def key_store_for(url: str | None, key_file: str | None = None,
-                  extra_plugins: Any = None) -> KeyStore:
-    """The key store ``Engine.open`` would use for ``url`` (for ``wams db upgrade``)."""
-    db = connect(url)
-    try:
-        return key_store(db, load_catalogue(extra_plugins), key_file)
-    finally:
-        db.dispose()
-
+    def driver_pragmas(self, *statements: str) -> list[Any]:
+        """Run PRAGMAs on the driver connection, outside any transaction (a checkpoint inside
+        BEGIN IMMEDIATE would find its own table locked), under the engine's lock; returns
+        each one's first row."""
+        with self._lock:
+            dbapi = self._conn.connection.dbapi_connection
+            assert dbapi is not None
+            return [dbapi.execute(sql).fetchone() for sql in statements]
 
 def check_actor(actor: object) -> None:
     """R36: every processing names who did it; a step or read by nobody cannot be accounted
@@ -527,17 +484,6 @@ def _savepoint(store: Store) -> Iterator[None]:
         raise
     raw.cursor().execute("RELEASE SAVEPOINT wams_step")
 
-
-
-def key_store(db: sqlalchemy.Engine, catalogue: Catalogue, key_file: str | None) -> KeyStore:
-    """An explicit key file first, then a plugin's store (``wams_key_store``), then the
-    default (see :func:`wams.core.privacy.keystore.default_key_store`)."""
-    url = db.url.render_as_string(hide_password=True)
-    if key_file is None:
-        supplied = catalogue.pm.hook.wams_key_store(url=url)
-        if supplied is not None:
-            return supplied
-    return default_key_store(url, key_file=key_file, database_path=db.url.database)
 
 
 __all__ = ["Batch", "ConflictError", "Engine", "Refused", "check_actor"]

@@ -202,7 +202,7 @@ class FileKeyStore:
 
     def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
         """Take over an existing key as the current one (migrating a database that kept its
-        pseudonym keys inside, before wams 0003)."""
+        pseudonym keys inside, before wams schema 0006)."""
         check_purpose(purpose)
         with self._lock, self._exclusive():
             self._table = self._read()

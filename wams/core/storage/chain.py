@@ -4,7 +4,7 @@ Each entry's hash commits to the previous entry's hash and to a *digest* of its 
 content is sealed (AES-GCM under its case's data key, ``wams.core.privacy.sealing``), so the
 digest is of the ciphertext, unsalted: the nonce already makes it unique, and it cannot be
 matched against guessed content. After destruction the key and the content are gone, the digest
-stays and the chain still verifies. (Before schema 0003 the content was plain and the digest
+stays and the chain still verifies. (Before schema 0006 the content was plain and the digest
 salted with ``content_salt``; that migration re-chained over the sealed content.)
 """
 

@@ -54,7 +54,7 @@ def _config(conn: Connection, metadata: MetaData | None = None,
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py runs on this connection, inside the caller's transaction (see env.py).
     cfg.attributes["connection"] = conn
-    # 0003 seals the data of an older database under keys from the key store.
+    # 0006 seals the data of an older database under keys from the key store.
     cfg.attributes["key_store"] = key_store
     cfg.attributes["target_metadata"] = metadata if metadata is not None else Base.metadata
     return cfg
@@ -157,7 +157,7 @@ def upgrade(url: str | None = None, revision: str = "head", *,
             key_store: Any = None) -> str | None:
     """Migrate the database at ``url`` to ``revision``; returns the revision it is at now.
     ``key_store`` (a :class:`wams.core.privacy.keystore.KeyStore`) is needed to migrate a
-    database with data written before revision 0003 (its data is sealed then)."""
+    database with data written before revision 0006 (its data is sealed then)."""
     engine = connect(resolve_url(url))
     try:
         with engine.connect() as conn:

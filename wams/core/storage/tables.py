@@ -166,8 +166,7 @@ class InvolvementRow(Base):
     # Sealed JSON: the person (identity) and the service.
     content: Mapped[str] = mapped_column(Text, nullable=False)
 
-    __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),
-                      Index("ix_involvement_at", "gemeente", "at"))
+    __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),)
 
 
 class MeldingRow(Base):
@@ -182,8 +181,6 @@ class MeldingRow(Base):
     data_key: Mapped[str] = mapped_column(String(32), nullable=False)
     # Sealed JSON: the person the worry is about (identity) and the worry.
     content: Mapped[str] = mapped_column(Text, nullable=False)
-
-    __table_args__ = (Index("ix_melding_at", "gemeente", "at"),)
 
     # The access report finds a person's meldingen without scanning them all (R36, B5).
     __table_args__ = (Index("ix_meldingen_subject", "gemeente", "subject"),)

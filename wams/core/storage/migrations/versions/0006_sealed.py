@@ -1,7 +1,7 @@
 """Personal data at rest: sealed under data keys, keys out of the database (quality C7, R33).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 
 Schema: ``data_keys`` (wrapped data keys), ``cases.data_key``, sealed ``content`` with its own
 data key on ``involvements`` and ``meldingen`` (their plain ``dienst`` / ``zorg`` columns go),
@@ -31,8 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -75,13 +75,11 @@ def upgrade() -> None:
         batch.alter_column("data_key", existing_type=sa.String(32), nullable=False)
         batch.alter_column("content", existing_type=sa.Text(), nullable=False)
         batch.drop_column("zorg")
-    op.create_index("ix_involvement_at", "involvements", ["gemeente", "at"])
-    op.create_index("ix_melding_at", "meldingen", ["gemeente", "at"])
     op.drop_table("tenant_keys")
 
 
 def downgrade() -> None:
-    raise RuntimeError("0003 seals personal data; there is no way back to plain text")
+    raise RuntimeError("0006 seals personal data; there is no way back to plain text")
 
 
 # -- the data ---------------------------------------------------------------------------------
