@@ -93,6 +93,7 @@ def _cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-untype
 
 def check(path: str, n: int) -> None:
     """Stop the benchmark unless the database holds exactly what the engine writes."""
+    from wams.core.privacy.keystore import default_key_store
     from wams.core.storage.audit import verify_database
     from wams.core.storage.database import connect
 
@@ -109,7 +110,9 @@ def check(path: str, n: int) -> None:
         raise SystemExit(f"B5 generation wrote {got}, expected {want}")
     db = connect(f"sqlite:///{path}")
     try:
-        report = verify_database(db)
+        # The chain key: the key store the generating engine used (beside the file).
+        keys = default_key_store(f"sqlite:///{path}", database_path=path)
+        report = verify_database(db, keys)
     finally:
         db.dispose()
     if not report.intact or report.entries != want["history"]:

@@ -19,6 +19,7 @@ from wams.core.model import Decision, Partij, Persoon
 from wams.core.privacy.sealing import is_sealed
 from wams.core.reasons import REASONS
 from wams.core.serialize import case_to_json
+from wams.core.storage import audit
 from wams.core.storage import repository as repo
 
 G = "0599"
@@ -224,6 +225,15 @@ def history_rows(w: Wams) -> list[dict[str, Any]]:
         rows = uow.store.conn.execute(select(repo.history).order_by(repo.history.c.gemeente,
                                                              repo.history.c.chain_n)).all()
     return [dict(r._mapping) for r in rows]
+
+
+def assert_chain_intact(w: Wams) -> None:
+    """``wams audit verify`` on the engine's own database (also an in-memory one): the keyed
+    chain and everything it covers."""
+    e = w.engine
+    with e.unit_of_work(None) as uow:
+        report = audit.verify(uow.store.conn, e.keys)
+    assert report.intact, [b.line() for b in report.breaks]
 
 
 def assert_unchanged(w: Wams, before: dict[str, Any], case_id: str | None, *,

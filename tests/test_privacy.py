@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tests.helpers import assert_chain_intact
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
 from wams.core.privacy import inzage, logexport, register
-from wams.core.storage import chain
 
 G = "0599"
 SCHEMA = Path(__file__).resolve().parents[1] / "wams" / "schema" / "rvva-openapi.json"
@@ -186,13 +186,13 @@ def test_register_sync_records_a_plugin_upgrade_once(wams: Any, clock: Any) -> N
     engine = wams.engine
     contents = register.contents(wams.catalogue, G, 12)
     with engine.unit_of_work(G) as uow:
-        v1 = register.sync(uow.store.conn, G, contents, clock.now())
+        v1 = register.sync(uow.store, G, contents, clock.now())
     upgraded = dict(contents)
     upgraded["wmo.casusoverleg"] = {**contents["wmo.casusoverleg"], "purpose": "nieuw doel"}
     clock.set(dt.date(2027, 5, 1))
     with engine.unit_of_work(G) as uow:
-        v2 = register.sync(uow.store.conn, G, upgraded, clock.now())
-        again = register.sync(uow.store.conn, G, upgraded, clock.now())
+        v2 = register.sync(uow.store, G, upgraded, clock.now())
+        again = register.sync(uow.store, G, upgraded, clock.now())
     assert v1["wmo.casusoverleg"][0] == 1 and v2["wmo.casusoverleg"][0] == 2
     assert v2["onderzoek"][0] == 1 and again == v2
     with engine.unit_of_work(G) as uow:
@@ -262,28 +262,6 @@ def _snapshot(w: Any) -> tuple[Any, ...]:
             _rows(w, "select count(*) from destruction_proofs"))
 
 
-def _verify_chain(w: Any) -> None:
-    for g in {r[0] for r in _rows(w, "select gemeente from history")}:
-        prev = chain.GENESIS
-        with w.engine.db.connect() as conn:
-            rows = conn.execute(sa.select(sa.table(
-                "history", *(sa.column(n) for n in (
-                    "gemeente", "chain_n", "case_id", "at", "step", "allowed", "code", "actor",
-                    "trace_id", "idempotency_key", "decision", "content", "content_salt",
-                    "content_digest", "prev_hash", "entry_hash")))).where(
-                sa.column("gemeente") == g).order_by(sa.column("chain_n"))).all()
-        for r in rows:
-            at = r.at if isinstance(r.at, dt.datetime) else dt.datetime.fromisoformat(r.at)
-            if r.content is not None:
-                assert chain.content_digest(r.content, r.content_salt) == r.content_digest
-            assert r.prev_hash == prev
-            h = chain.entry_hash(prev, g, r.chain_n, r.case_id, at, r.step, bool(r.allowed),
-                                 r.code, r.actor, r.trace_id, r.idempotency_key, r.decision,
-                                 r.content_digest)
-            assert h == r.entry_hash, r.chain_n
-            prev = h
-
-
 def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
     w = open_wams()
     a = _route_a(w)
@@ -318,7 +296,7 @@ def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
     assert _rows(w, f"select step, content from history where case_id = '{a}' "
                     "and content is not null") == []
     assert _rows(w, f"select data_key, state from cases where id = '{a}'")[0][0] is None
-    _verify_chain(w)
+    assert_chain_intact(w)
     # The person can still get his access report (R36).
     report = w.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")
     assert report["casussen"][0]["vernietigd"] == "2028-02-01"

@@ -148,12 +148,13 @@ def _lifecycle(w, i: int, ack) -> None:  # type: ignore[no-untyped-def]
 
 
 def _verify_chain(url: str) -> None:
+    from wams.core.privacy.keystore import FileKeyStore
     from wams.core.storage import audit
     from wams.core.storage.database import connect
 
     engine = connect(url)
     try:
-        report = audit.verify_database(engine)
+        report = audit.verify_database(engine, FileKeyStore(os.environ["WAMS_KEY_FILE"]))
     finally:
         engine.dispose()
     assert report.intact, [b.line() for b in report.breaks]

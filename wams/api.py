@@ -393,7 +393,8 @@ class Wams:
         first break of each broken chain, as lines (``wams audit verify``)."""
         from wams.core.storage import audit
 
-        report = audit.verify_database(self._engine.db, gemeente)
+        # The chain keys come from the engine's key store, never from the database.
+        report = audit.verify_database(self._engine.db, self._engine.keys, gemeente)
         return {"intact": report.intact, "gemeenten": report.gemeenten,
                 "entries": report.entries, "breaks": [b.line() for b in report.breaks]}
 

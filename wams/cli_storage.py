@@ -1,4 +1,4 @@
-"""The storage commands: ``wams db upgrade|current|check`` and ``wams audit verify``.
+"""The storage commands: ``wams db upgrade|current|check``, ``wams audit verify|anchor``.
 
 Kept apart from ``wams/cli.py`` (which adds these groups) so that module stays about cases and
 scenarios. Import-light like it: SQLAlchemy and alembic load only when a command runs.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -128,36 +129,101 @@ def db_check(url: str | None) -> None:
 
 @click.group()
 def audit() -> None:
-    """Controle van de casushistorie (hashketen per gemeente)."""
+    """Controle van de casushistorie (sleutelketen per gemeente) en ankers buiten de database."""
+
+
+def _gemeente(gemeente: str | None) -> None:
+    if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
+        raise UserError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
+                           "bijvoorbeeld 0599")
+
+
+def _keys(db: Any) -> Any:
+    """The chain keys (key store purpose "chain"), from the key store the engine would use
+    for this database: never the database itself."""
+    from wams.core.engine.keys import key_store
+    from wams.core.errors import WamsError
+    from wams.core.plugins import load_catalogue
+    from wams.core.storage.coverage import ChainKeys
+
+    try:
+        return ChainKeys(key_store(db, load_catalogue(None), None))
+    except WamsError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _with_engine(resolved: str, action: Callable[[Any], Any]) -> Any:
+    from wams.core.storage.database import connect
+
+    def run() -> Any:
+        engine = connect(resolved)
+        try:
+            return action(engine)
+        finally:
+            engine.dispose()
+
+    return _guarded(run)
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress line on a terminal (stderr), nothing when piped or in CI logs."""
+    err = sys.stderr
+    if not err.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        share = f" ({100 * done // total}%)" if total else ""
+        err.write(f"\r{done}/{total} regels gecontroleerd{share}")
+        if done >= total:
+            err.write("\n")
+        err.flush()
+
+    return show
 
 
 @audit.command("verify")
 @_db_option
 @click.option("--gemeente", metavar="CODE", help="Alleen deze gemeente (CBS-code, 4 cijfers).")
-def audit_verify(url: str | None, gemeente: str | None) -> None:
-    """Herbereken elke hashketen; meld de eerste verbroken regel per gemeente (exit 1)."""
+@click.option("--anchor", "anchor_files", metavar="BESTAND", multiple=True,
+              type=click.Path(dir_okay=False),
+              help="Een anker van 'wams audit anchor' (herhaalbaar): de keten moet elk "
+                   "anker nog bevatten, anders is ze afgekapt of herschreven.")
+def audit_verify(url: str | None, gemeente: str | None, anchor_files: tuple[str, ...]) -> None:
+    """Herbereken elke sleutelketen en alles wat zij dekt (verwerkingslog, casussen,
+    instellingen, bewijzen van vernietiging, betrokkenheden, meldingen, registerversies);
+    meld per gemeente het eerste probleem (exit 1)."""
+    from wams.core.storage import anchor
     from wams.core.storage import audit as checker
-    from wams.core.storage.database import connect
 
-    if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
-        raise UserError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
-                           "bijvoorbeeld 0599")
+    _gemeente(gemeente)
     resolved = _existing(url)
-
-    def run() -> Any:
-        engine = connect(resolved)
+    texts = []
+    for path in anchor_files:
         try:
-            return checker.verify_database(engine, gemeente)
-        finally:
-            engine.dispose()
+            with open(path, encoding="utf-8") as handle:
+                texts.append((path, handle.read()))
+        except OSError as exc:
+            raise UserError(f"--anchor {path}: {exc.strerror}") from exc
 
-    report = _guarded(run)
+    def run(engine: Any) -> Any:
+        keys = _keys(engine)
+        try:
+            checkpoints = anchor.load_all(texts, keys)
+        except anchor.AnchorError as exc:
+            raise UserError(str(exc)) from exc
+        return checker.verify_database(engine, keys, gemeente, anchors=checkpoints,
+                                       progress=_progress())
+
+    report = _with_engine(resolved, run)
     for brk in report.breaks:
         click.echo(brk.line())
     verdict = "keten intact" if report.intact else "keten verbroken"
     gemeenten = "gemeente" if report.gemeenten == 1 else "gemeenten"
     regels = "regel" if report.entries == 1 else "regels"
-    click.echo(f"{report.gemeenten} {gemeenten}, {report.entries} {regels}: {verdict}")
+    against = ""
+    if anchor_files:
+        against = f", {len(anchor_files)} {'anker' if len(anchor_files) == 1 else 'ankers'}"
+    click.echo(f"{report.gemeenten} {gemeenten}, {report.entries} {regels}{against}: {verdict}")
     if not report.intact:
         click.get_current_context().exit(EXIT_NO)
 
@@ -188,3 +254,45 @@ def keys_rotate(url: str | None, gemeente: str | None) -> None:
                        "verpakt\n" for g, n in done.items())
                + f"{len(done)} gemeenten; de oude sleutels blijven in {store} (oude back-ups "
                "hebben ze nodig); maak nu een back-up van de sleutelopslag")
+@audit.command("anchor")
+@_db_option
+@click.option("--out", "out", metavar="BESTAND", type=click.Path(dir_okay=False),
+              help="Schrijf het anker naar dit bestand (standaard: standaarduitvoer).")
+@click.option("--hook", metavar="COMMANDO",
+              help="Geef het anker (op standaardinvoer) aan dit shellcommando, bijvoorbeeld "
+                   "een upload naar een write-once-bucket of een RFC 3161-tijdstempeldienst.")
+def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
+    """Maak een ondertekend anker van de kop van elke keten (aantal regels, hash, tijd), om
+    buiten de database te bewaren en later met 'wams audit verify --anchor' te controleren."""
+    import datetime as dt
+
+    from wams.core.storage import anchor
+
+    resolved = _existing(url)
+
+    def take(engine: Any) -> Any:
+        from wams.core.storage import migrate
+
+        migrate.require_current(engine)
+        keys = _keys(engine)
+        with engine.connect() as conn:
+            return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
+
+    text = anchor.dumps(_with_engine(resolved, take))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            with open(out, "x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError as exc:
+            # An anchor is evidence: never overwrite an earlier one.
+            raise UserError(f"--out {out}: bestaat al; een anker wordt nooit overschreven"
+                               ) from exc
+        except OSError as exc:
+            raise UserError(f"--out {out}: {exc.strerror}") from exc
+    if hook is not None:
+        try:
+            anchor.publish(text, hook)
+        except anchor.AnchorError as exc:
+            raise UserError(str(exc)) from exc

@@ -8,6 +8,8 @@ in common is that data keeps what it came with: its regime and the rule it was p
 
 from __future__ import annotations
 
+from typing import Any
+
 from wams.core import commands as c
 from wams.core.checks import (
     NOT_EXPORTED,
@@ -187,3 +189,21 @@ def exportable(case: Casus, voorwaarden: tuple[str, ...]) -> bool:
 
 __all__ = ["VERSTREKKING_BESLUITEN", "casusoverleg", "export", "exportable", "hergebruik",
            "verstrekking", "vraag_gegevens"]
+
+
+def party_view(case: Casus, partij: str) -> dict[str, Any]:
+    """What party ``partij`` may see of ``case`` (R19, R30): the data requests addressed to
+    it, what it supplied itself, what a casusoverleg shared with it and its own bijdragen;
+    persons by ref only."""
+    return {
+        "casus": case.id, "fase": case.phase, "versie": case.version,
+        "verzoeken": [{"categorie": r.categorie, "over": r.over, "doel": r.doel,
+                       "noodzaak": r.noodzaak, "antwoord": r.answer}
+                      for r in case.requests if r.bij == partij],
+        "verstrekt": [{"categorie": h.categorie, "over": h.over}
+                      for h in case.held if h.bron == partij],
+        "gedeeld": [{"categorie": g.categorie, "over": g.over, "bron": g.bron}
+                    for g in case.gedeeld if g.aan == partij],
+        "bijdragen": [b.split(": ", 1)[1] for b in case.bijdragen
+                      if b.startswith(f"{partij}: ")],
+    }

@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from wams.api import Wams
+from wams.core import commands as c
 
 log = logging.getLogger("wams.service.webhooks")
 
@@ -87,7 +88,9 @@ class Deliverer:
                 continue
             position = sub["delivered_n"]
             for event in self.wams.owed_events(sub["gemeente"], position, BATCH):
-                if event["allowed"]:
+                # Lifecycle steps only: the chain also holds entries for reads, settings and
+                # register syncs (they seal what the rules rely on), which are no events.
+                if event["allowed"] and event["step"] in c.STEPS:
                     if not self._send(http, sub, cloud_event(sub["gemeente"], event)):
                         delay = min(self.max_backoff, (retry[1] * 2) if retry else self.backoff)
                         self._retry_at[sub["id"]] = (

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy
 
 from wams.core import commands as c
-from wams.core import policy, settings
+from wams.core import policy, settings, sharing
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
@@ -37,6 +37,7 @@ from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys
 from wams.core.serialize import case_from_json, case_to_json
+from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
@@ -67,6 +68,8 @@ class Engine:
         self._keys = PseudonymKeys(keys)
         #: The data keys of cases, meldingen and betrokkenheid (wrapped in the database).
         self.data_keys = DataKeys(keys)
+        # The chain key of each municipality (key store purpose "chain"), cached.
+        self._chain_keys = ChainKeys(self.keys)
         self._versions = (("wams", wams_version()), *catalogue.versions())
         # Scopes persons known only by ref (no BSN): see pseudonyms.subject_key.
         self.subject_namespace = ""
@@ -106,7 +109,8 @@ class Engine:
         self.db.dispose()
 
     def _store(self) -> Store:
-        return Store(self._conn, lock_heads=self.dialect == "postgresql")
+        return Store(self._conn, lock_heads=self.dialect == "postgresql",
+                     keys=self._chain_keys)
 
     def _transaction_for(self, gemeente: str | None,
                          foreign_operation: str | None = None) -> Transaction:
@@ -124,7 +128,11 @@ class Engine:
         if gemeente is not None:
             check_gemeente(gemeente)
         with self._lock, self._conn.begin():
-            yield self._transaction_for(gemeente)
+            uow = self._transaction_for(gemeente)
+            yield uow
+            # Rows written without a step (a read's log rows, a setting, register versions)
+            # get an entry of their own before the commit: nothing uncovered is stored.
+            uow.store.seal(at=uow.now, actor="wams", trace_id=trace_id())
 
     def set_public_url(self, url: str | None) -> None:
         self._activities.public_url = url.rstrip("/") if url else None
@@ -135,6 +143,7 @@ class Engine:
     def set_setting(self, gemeente: str, key: str, value: object) -> None:
         value = settings.check(key, value)
         with self.unit_of_work(gemeente) as uow:
+            # The change is a history entry "instelling" (Store.set_setting, Store.seal).
             uow.store.set_setting(gemeente, key, json.dumps(value))
         if key == retention.SETTING:
             # The register entries carry the bewaartermijn: the next record gets a new version.
@@ -233,8 +242,11 @@ class Engine:
                                  "een ander commando (idempotency key reused for another "
                                  "command); kies een nieuwe sleutel per commando")
             return decision, None, None
-        return run_step(uow, self._cases, self._versions, case_id, step, command, actor,
-                        idempotency_key, expected_version, fingerprint, authorize)
+        result = run_step(uow, self._cases, self._versions, case_id, step, command, actor,
+                          idempotency_key, expected_version, fingerprint, authorize)
+        # Whatever the step wrote that no entry of its own committed (none, normally): sealed.
+        uow.store.seal(at=uow.now, actor=actor, trace_id=trace_id())
+        return result
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -300,18 +312,7 @@ class Engine:
             if partij not in case.parties:
                 raise Refused(decisions.refusal(case, "raadplegen", "access.role", trace_id(),
                                                 self._versions))
-            view: dict[str, Any] = {
-                "casus": case.id, "fase": case.phase, "versie": case.version,
-                "verzoeken": [{"categorie": r.categorie, "over": r.over, "doel": r.doel,
-                               "noodzaak": r.noodzaak, "antwoord": r.answer}
-                              for r in case.requests if r.bij == partij],
-                "verstrekt": [{"categorie": h.categorie, "over": h.over}
-                              for h in case.held if h.bron == partij],
-                "gedeeld": [{"categorie": g.categorie, "over": g.over, "bron": g.bron}
-                            for g in case.gedeeld if g.aan == partij],
-                "bijdragen": [b.split(": ", 1)[1] for b in case.bijdragen
-                              if b.startswith(f"{partij}: ")],
-            }
+            view = sharing.party_view(case, partij)
             shown = {item["over"] for key in ("verzoeken", "verstrekt", "gedeeld")
                      for item in view[key]}
             self._log_consult(uow, case, [ref for ref in case.persons if ref in shown], actor,
@@ -344,9 +345,12 @@ class Engine:
         subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
         # The purpose is the caller's text: sealed with the case (a destroyed case has no
         # persons left to log).
-        uow.write_log(processings, step="raadplegen", trace=trace_id(), actor=actor,
+        trace = trace_id()
+        uow.write_log(processings, step="raadplegen", trace=trace, actor=actor,
                       subjects=subjects, case_id=case.id,
                       data_key=uow.store.case_meta(case.id)[2])  # type: ignore[index]
+        # The read's entry, here: inside a batch no unit of work ends after it.
+        uow.store.seal(at=uow.now, actor=actor, trace_id=trace)
 
     def rotate_keys(self, gemeente: str | None = None) -> dict[str, int]:
         """``wams keys rotate``: see :func:`wams.core.engine.keys.rotate`."""

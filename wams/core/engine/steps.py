@@ -165,7 +165,8 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         # After destruction the state holds no personal data (refs → pseudonyms, dates):
         # stored in clear, its key is gone.
         state = case_to_json(case)
-        if not store.update_case(case.id, case.version,
+        if not store.update_case(case.id, case.version, gemeente=case.gemeente,
+                                 route=case.route, wet=case.wet, opened_on=case.opened_on,
                                  state=uow.seal(data_key, state) if data_key else state,
                                  phase=case.phase, closed_on=case.closed_on,
                                  destroyed_on=case.destroyed_on, data_key=data_key):

@@ -112,7 +112,7 @@ class Transaction:
         rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
                         processings=processings, subjects=subjects, case_id=case_id,
                         activity_uri=activity_uri, foreign_operation=self.foreign_operation)
-        self.store.insert_log(rows)
+        self.store.insert_log(rows, step=step)
         if self.log_sink is not None and rows:
             resource = logexport.resource()
             self.log_sink([logexport.record(SimpleNamespace(**row), resource) for row in rows])

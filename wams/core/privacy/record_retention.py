@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from wams.core.clock import add_months
 from wams.core.lifecycle import DESTROY, Processing
@@ -28,6 +28,7 @@ from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
 from wams.core.settings import SETTINGS
+from wams.core.storage.destruction import destroy_rows
 from wams.core.storage.repository import cases, history, involvements, log, melders, meldingen
 
 MELDINGEN = "bewaartermijn_meldingen_maanden"
@@ -134,12 +135,14 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
                    .where(history.c.gemeente == gemeente, history.c.step == "melding_doorgeven",
                           history.c.content.is_not(None)))
                    if data_key is not None and r.content.startswith(f"{data_key}:")]
-        conn.execute(delete(melders).where(melders.c.melding_id == item["id"]))
+        # Through the store: what the chain committed to of each row is recorded, so the
+        # entries that wrote them still verify (wams audit verify).
+        destroy_rows(uow.store, melders, gemeente, melders.c.melding_id == item["id"])
     # Crypto-shredding: without its data key the record's sealed content, in every copy, is
     # unreadable; deleting the rows and the history content is the second line.
     if data_key is not None:
         uow.destroy_data_key(data_key)
-    conn.execute(delete(table).where(table.c.id == item["id"]))
+    destroy_rows(uow.store, table, gemeente, table.c.id == item["id"])
     # The history entries that carried the record stay as they are: sealed under the deleted
     # key they are unreadable, and the chain's audit (``wams audit verify``) keeps telling an
     # erased entry of a living record from an intact one. Counted as destroyed.

@@ -175,12 +175,13 @@ def digest(content: dict[str, Any]) -> str:
                           .encode()).hexdigest()
 
 
-def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
+def sync(store: Store, gemeente: str, entries: dict[str, dict[str, Any]],
          now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
     """Record a new version of every entry whose content differs from its latest version;
     returns code → (version in force, valid from, content). Runs in the caller's
-    transaction; a concurrent process recording the same version first is not an error."""
-    rv = register_versions
+    transaction; a concurrent process recording the same version first is not an error.
+    Every version recorded is covered by the chain (the next history entry commits to it)."""
+    rv, conn = register_versions, store.conn
     latest: dict[str, Any] = {}
     for row in conn.execute(select(rv.c.activity, rv.c.version, rv.c.digest, rv.c.valid_from)
                             .where(rv.c.gemeente == gemeente)
@@ -199,11 +200,16 @@ def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
                     "valid_from": now, "content": json.dumps(content, ensure_ascii=False)})
     if not new:
         return result
+    # Stamped before the savepoint: the chain head is locked for the whole transaction.
+    n = store.stamp(gemeente)
+    for values in new:
+        values["chain_n"] = n
     try:
         # One statement for a new municipality's whole register (the usual case) ...
         with conn.begin_nested():
             conn.execute(insert(rv), new)
         for values in new:
+            store.covered("register_versions", values, step="register")
             result[values["activity"]] = (values["version"], now, entries[values["activity"]])
         return result
     except IntegrityError:
@@ -214,6 +220,7 @@ def sync(conn: Connection, gemeente: str, entries: dict[str, dict[str, Any]],
         try:
             with conn.begin_nested():
                 conn.execute(insert(rv), values)
+            store.covered("register_versions", values, step="register")
             result[code] = (version, now, entries[code])
         except IntegrityError:
             won = conn.execute(select(rv.c.version, rv.c.valid_from).where(
@@ -310,7 +317,7 @@ class ActivityVersions:
                  now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
         """code → (version, valid_from, content) in force, recording changed entries."""
         months = bewaartermijn(store, gemeente)
-        return sync(store.conn, gemeente, contents(self.catalogue, gemeente, months), now)
+        return sync(store, gemeente, contents(self.catalogue, gemeente, months), now)
 
     def forget(self, gemeente: str | None) -> None:
         """Drop the cached ids of ``gemeente`` (None: of every municipality)."""

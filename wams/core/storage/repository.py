@@ -3,11 +3,16 @@
 Statements are built once at import and reused, so SQLAlchemy compiles each once per dialect:
 the hot path (one transaction per command) cannot afford an ORM session per command
 (speed goal B1). Repositories never commit; the unit of work in the engine does.
+
+Every row the rules rely on is written here and goes into the transaction's write set
+(coverage.py): the next history entry of its municipality commits to it, and no transaction
+may end with rows that no entry covers (:meth:`Store.seal`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -23,6 +28,13 @@ from sqlalchemy import (
 )
 
 from wams.core.storage import chain
+from wams.core.storage.coverage import (
+    CASE_COLUMNS,
+    SETTING_COLUMNS,
+    SETTING_PREFIX,
+    ChainKeys,
+    WriteSet,
+)
 from wams.core.storage.fast import Fast
 from wams.core.storage.tables import (
     CaseRow,
@@ -160,13 +172,17 @@ _f_data_key_insert = Fast(_data_key_insert, by_keys=True)
 
 
 class Store:
-    """Queries and writes inside the caller's transaction on ``conn``."""
+    """Queries and writes inside the caller's transaction on ``conn``; ``keys`` (the chain
+    keys) is needed for every write the chain covers, not for reads."""
 
-    def __init__(self, conn: Connection, *, lock_heads: bool) -> None:
+    def __init__(self, conn: Connection, *, lock_heads: bool,
+                 keys: ChainKeys | None = None) -> None:
         self.conn = conn
         # PostgreSQL: writers of one municipality serialise on its chain head row. SQLite
         # already serialises writers (BEGIN IMMEDIATE) and has no FOR UPDATE.
         self._head = _f_head_locked if lock_heads else _f_head
+        self.keys = keys
+        self._pending: dict[str, WriteSet] = {}
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -180,15 +196,26 @@ class Store:
 
     def insert_case(self, **values: Any) -> None:
         _f_case_insert.execute(self.conn, values)
+        self._write_set(values["gemeente"]).project(chain.CASE, values, CASE_COLUMNS)
 
-    def update_case(self, case_id: str, version: int, *, state: str, phase: str,
+    def update_case(self, case_id: str, version: int, *, gemeente: str, route: str,
+                    wet: str | None, opened_on: dt.date, state: str, phase: str,
                     closed_on: dt.date | None, destroyed_on: dt.date | None,
                     data_key: str | None) -> bool:
+        """The new projection of the case; ``gemeente``, ``route``, ``wet`` and ``opened_on``
+        do not change, but the chain commits to the whole row."""
         result = _f_case_update.execute(self.conn, {
             "b_id": case_id, "b_version": version, "new_version": version + 1,
             "state": state, "phase": phase, "closed_on": closed_on,
             "destroyed_on": destroyed_on, "data_key": data_key})
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self._write_set(gemeente).project(chain.CASE, {
+            "id": case_id, "gemeente": gemeente, "route": route, "wet": wet, "phase": phase,
+            "version": version + 1, "opened_on": opened_on, "closed_on": closed_on,
+            "destroyed_on": destroyed_on, "data_key": data_key, "state": state},
+            CASE_COLUMNS)
+        return True
 
     def case_page(self, gemeente: str, limit: int,
                   after: tuple[dt.date, str] | None = None) -> list[dict[str, Any]]:
@@ -215,32 +242,89 @@ class Store:
         row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key}).fetchone()
         return (row[0], row[1]) if row else None
 
+    def _write_set(self, gemeente: str) -> WriteSet:
+        """The write set of ``gemeente``'s next entry, reserving its place in the chain (the
+        head is locked from here to the commit: the rows are stamped with its number)."""
+        ws = self._pending.get(gemeente)
+        if ws is None:
+            head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+            if head is None:
+                # A municipality's first entry: create its head row race-free (several
+                # processes may start one at once), then lock it like any other append.
+                self._insert_absent(heads, {"gemeente": gemeente, "chain_n": 0,
+                                            "entry_hash": chain.GENESIS})
+                head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+            if self.keys is None:
+                raise AssertionError("a Store without chain keys cannot write rows the chain "
+                                     "covers (open it with keys=ChainKeys(key store))")
+            key_id, key = self.keys.current(gemeente)
+            ws = self._pending[gemeente] = WriteSet(head[0] + 1, head[1], key_id, key)
+        return ws
+
+    def stamp(self, gemeente: str) -> int:
+        """The chain_n to stamp on a covered row written outside this Store (register.py);
+        after the insert succeeds, hand the row to :meth:`covered`."""
+        return self._write_set(gemeente).chain_n
+
+    def project(self, gemeente: str, ref: str, values: dict[str, Any],
+                columns: tuple[str, ...]) -> None:
+        """Commit the next entry to a projected row written elsewhere (migration 0007
+        adopting the rows of an older database)."""
+        ws = self._write_set(gemeente)
+        ws.project(ref, values, columns)
+        if ref == chain.CASE:
+            ws.case_id = values["id"]
+
+    def covered(self, table: str, values: dict[str, Any], *, step: str | None = None) -> None:
+        ws = self._write_set(values["gemeente"])
+        ws.add_row(table, values)
+        ws.step = ws.step or step
+
     def append_history(self, *, gemeente: str, case_id: str | None, at: dt.datetime,
                        step: str, allowed: bool, code: str, actor: str, trace_id: str,
                        idempotency_key: str | None, decision: str,
                        content: str | None) -> None:
-        head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
-        if head is None:
-            # A municipality's first entry: create its head row race-free (several processes
-            # may start one at once), then lock it like any other append.
-            self._insert_absent(heads, {"gemeente": gemeente, "chain_n": 0,
-                                        "entry_hash": chain.GENESIS})
-            head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
-        n, prev = head[0] + 1, head[1]
+        """Append one entry; it commits to everything written for it since the last one."""
+        ws = self._write_set(gemeente)
+        del self._pending[gemeente]
+        n, prev = ws.chain_n, ws.prev_hash
         # The content is sealed (ciphertext, unique by its nonce): the digest is of the
         # ciphertext, with no salt, and stays verifiable after the key is destroyed.
         salt = None
         digest = chain.content_digest(content, salt)
-        at = at.replace(microsecond=at.microsecond)
-        h = chain.entry_hash(prev, gemeente, n, case_id, at, step, allowed, code, actor,
-                             trace_id, idempotency_key, decision, digest)
+        writes = chain.writes_digest(ws.key, ws.rows)
+        h = chain.entry_hash(ws.key, key_id=ws.key_id, prev_hash=prev, gemeente=gemeente,
+                             chain_n=n, case_id=case_id, at=at, step=step, allowed=allowed,
+                             code=code, actor=actor, trace_id=trace_id,
+                             idempotency_key=idempotency_key, decision=decision,
+                             content_digest=digest, writes_digest=writes,
+                             projection_ref=ws.projection_ref,
+                             projection_digest=ws.projection_digest)
         _f_history_insert.execute(self.conn, {
             "gemeente": gemeente, "chain_n": n, "case_id": case_id, "at": at, "step": step,
             "allowed": allowed, "code": code, "actor": actor, "trace_id": trace_id,
             "idempotency_key": idempotency_key, "decision": decision, "content": content,
             "content_salt": salt, "content_digest": digest, "prev_hash": prev,
-            "entry_hash": h})
+            "entry_hash": h, "key_id": ws.key_id, "writes_digest": writes,
+            "projection_ref": ws.projection_ref, "projection_digest": ws.projection_digest})
         _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
+
+    def seal(self, *, at: dt.datetime, actor: str, trace_id: str,
+             step: str = "verwerking") -> None:
+        """Before a commit: rows written without a step of their own (a read's log rows, a
+        setting, register versions) get a history entry that commits to them, so the database
+        never holds a covered row that no entry vouches for."""
+        for gemeente, ws in list(self._pending.items()):
+            if ws.empty:
+                continue
+            step = ws.step or step
+            self.append_history(gemeente=gemeente, case_id=ws.case_id, at=at, step=step,
+                                allowed=True, code="ok", actor=ws.actor or actor,
+                                trace_id=ws.trace_id or trace_id,
+                                idempotency_key=None,
+                                decision=json.dumps({"step": step, "allowed": True,
+                                                     "code": "ok"}),
+                                content=ws.content)
 
     def municipalities(self) -> list[str]:
         """Every municipality with a history (its chain head exists from its first entry)."""
@@ -264,9 +348,19 @@ class Store:
 
     # -- processing log -------------------------------------------------------------------
 
-    def insert_log(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            _f_log_insert.executemany(self.conn, rows)
+    def insert_log(self, rows: list[dict[str, Any]], *, step: str | None = None) -> None:
+        """``step``: what a sealed entry records when no step of its own follows (a read)."""
+        if not rows:
+            return
+        for row in rows:
+            row["chain_n"] = self.stamp(row["gemeente"])
+        _f_log_insert.executemany(self.conn, rows)
+        for row in rows:
+            self.covered("processing_log", row, step=step)
+        ws, first = self._pending[rows[0]["gemeente"]], rows[0]
+        ws.step = step or ws.step  # a read's own step, not that of the register it synced
+        # A read's own entry names no case (its rows do): it is no step of the case.
+        ws.actor, ws.trace_id = ws.actor or first["actor"], ws.trace_id or first["trace_id"]
 
     def log_for_subject(self, gemeente: str, subject: str) -> list[dict[str, Any]]:
         """Every log record about ``subject``, oldest first."""
@@ -285,17 +379,24 @@ class Store:
                                              "s": subject}).first() is not None
 
     def insert_involvement(self, **values: Any) -> None:
+        values["chain_n"] = self.stamp(values["gemeente"])
         self.conn.execute(insert(involvements), values)
+        self.covered("involvements", values)
 
     def insert_melding(self, *, gemeente: str, subject: str, content: str, melder_soort: str,
                        melder_naam: str | None, at: dt.datetime, data_key: str) -> int:
-        result = self.conn.execute(insert(meldingen).returning(meldingen.c.id), {
-            "gemeente": gemeente, "subject": subject, "content": content,
-            "melder_soort": melder_soort, "at": at, "data_key": data_key})
+        n = self.stamp(gemeente)
+        values: dict[str, Any] = {"gemeente": gemeente, "subject": subject, "content": content,
+                                  "melder_soort": melder_soort, "at": at, "data_key": data_key,
+                                  "chain_n": n}
+        result = self.conn.execute(insert(meldingen).returning(meldingen.c.id), values)
         melding_id = result.scalar_one()
+        self.covered("meldingen", {**values, "id": melding_id})
         # R34: the reporter's identity goes to its own table, nowhere else.
-        self.conn.execute(insert(melders), {"melding_id": melding_id, "gemeente": gemeente,
-                                            "naam": melder_naam})
+        melder = {"melding_id": melding_id, "gemeente": gemeente, "naam": melder_naam,
+                  "chain_n": n}
+        self.conn.execute(insert(melders), melder)
+        self.covered("melders", melder)
         return melding_id
 
     def melding(self, gemeente: str, melding_id: int) -> tuple[str, str, str, dt.datetime] | None:
@@ -318,9 +419,15 @@ class Store:
         return rows[0][0] if rows else None
 
     def set_setting(self, gemeente: str, key: str, value: str) -> None:
+        """A setting is a projection: the entry ``instelling`` commits to it (and keeps the
+        change in the history)."""
         self.conn.execute(delete(settings).where(settings.c.gemeente == gemeente,
                                                  settings.c.key == key))
-        self.conn.execute(insert(settings), {"gemeente": gemeente, "key": key, "value": value})
+        row = {"gemeente": gemeente, "key": key, "value": value}
+        self.conn.execute(insert(settings), row)
+        ws = self._write_set(gemeente)
+        ws.project(SETTING_PREFIX + key, row, SETTING_COLUMNS)
+        ws.step, ws.content = "instelling", json.dumps({"key": key, "value": value})
 
     # -- data keys (wrapped; the key that unwraps them is never in the database) ------------
 
@@ -363,4 +470,6 @@ class Store:
     # -- destruction ----------------------------------------------------------------------
 
     def insert_proof(self, **values: Any) -> None:
+        values["chain_n"] = self.stamp(values["gemeente"])
         _f_proof_insert.execute(self.conn, values).close()
+        self.covered("destruction_proofs", values)

@@ -72,12 +72,15 @@ class CaseRow(Base):
 
 
 class HistoryRow(Base):
-    """Append-only history of every step, allowed or refused, hash-chained per municipality.
+    """Append-only history of every step, allowed or refused, chained per municipality with
+    a keyed hash (chain.py says what an entry commits to).
 
     ``entry_hash`` commits to ``prev_hash`` and to ``content_digest``, the digest of the
     *sealed* content (ciphertext), so destruction can delete the key and remove the content
     without breaking the chain. ``content_salt`` is NULL since the content is sealed (the
-    nonce makes every ciphertext unique; a salt only protected plain content).
+    nonce makes every ciphertext unique; a salt only protected plain content). It also
+    commits to the rows the step wrote (``writes_digest``) and to the projection it left
+    (``projection_*``).
     """
 
     __tablename__ = "history"
@@ -98,6 +101,13 @@ class HistoryRow(Base):
     content_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The id of the chain key in the key store (NULL: an entry from before the keyed chain,
+    # which the audit does not trust).
+    key_id: Mapped[str | None] = mapped_column(String(100))
+    writes_digest: Mapped[str | None] = mapped_column(String(64))
+    # "case" (the case named by case_id) or "setting:<key>"; NULL when nothing was projected.
+    projection_ref: Mapped[str | None] = mapped_column(String(80))
+    projection_digest: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("gemeente", "chain_n", name="uq_history_chain"),
@@ -144,11 +154,14 @@ class ProcessingRow(Base):
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     # The calling action at another organisation (its W3C traceparent), JSON or NULL.
     foreign_operation: Mapped[str | None] = mapped_column(Text)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         # A person's records in order (the access report, R36): the sort is in the index.
         Index("ix_log_subject", "gemeente", "subject", "start_time", "id"),
         Index("ix_log_case", "gemeente", "case_id"),
+        Index("ix_log_chain", "gemeente", "chain_n"),
     )
 
 
@@ -165,6 +178,8 @@ class InvolvementRow(Base):
     data_key: Mapped[str] = mapped_column(String(32), nullable=False)
     # Sealed JSON: the person (identity) and the service.
     content: Mapped[str] = mapped_column(Text, nullable=False)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_involvement", "gemeente", "party_ref", "subject"),)
 
@@ -182,6 +197,9 @@ class MeldingRow(Base):
     # Sealed JSON: the person the worry is about (identity) and the worry.
     content: Mapped[str] = mapped_column(Text, nullable=False)
 
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
+
     # The access report finds a person's meldingen without scanning them all (R36, B5).
     __table_args__ = (Index("ix_meldingen_subject", "gemeente", "subject"),)
 
@@ -195,6 +213,8 @@ class MelderRow(Base):
     gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
     # Sealed under the melding's data key.
     naam: Mapped[str | None] = mapped_column(Text)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
 
 class SubscriptionRow(Base):
@@ -249,8 +269,28 @@ class DestructionProofRow(Base):
     history_entries: Mapped[int] = mapped_column(Integer, nullable=False)
     persons: Mapped[int] = mapped_column(Integer, nullable=False)
     trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_proof_case", "gemeente", "case_id"),)
+
+
+class DestroyedRowRow(Base):
+    """What destruction removed of a row the chain covers (R33, R34): the row digest the
+    entry ``of_chain_n`` committed to (``row_table`` the table). The entry's write set stays
+    verifiable without the row, and a row deleted without such a record is tampering.
+    ``chain_n`` is the destroying entry, which commits to this record like to any covered
+    row."""
+
+    __tablename__ = "destroyed_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
+    of_chain_n: Mapped[int] = mapped_column(Integer, nullable=False)
+    row_table: Mapped[str] = mapped_column(String(40), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    chain_n: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_destroyed_of", "gemeente", "of_chain_n"),)
 
 
 class RegisterVersionRow(Base):
@@ -269,6 +309,8 @@ class RegisterVersionRow(Base):
     valid_from: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     # The entry as registered (JSON, no personal data), so earlier versions stay readable.
     content: Mapped[str] = mapped_column(Text, nullable=False)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("gemeente", "activity", "version", name="uq_register_version"),

@@ -1,0 +1,107 @@
+"""Anchors: signed checkpoints of every municipality's chain head, kept outside the database.
+
+The keyed chain stops anyone without the chain key from writing a valid entry, but two
+attacks need no key or survive it: deleting the most recent entries and moving the head back
+(a shorter chain is still a valid chain), and rewriting the chain by someone who stole the
+key. An anchor defeats both. ``wams audit anchor`` writes, for each municipality, the head's
+entry count and hash and the time, each signed with that municipality's chain key (HMAC, so
+the anchor file itself cannot be edited without the key either). Stored elsewhere — another
+system, a write-once (WORM) bucket, an RFC 3161 timestamp service through ``--hook`` — it
+lets ``wams audit verify --anchor FILE`` prove that today's chain still *extends* it: the
+entry at the anchored count exists and has the anchored hash. Anything before an anchor can
+then no longer be truncated or rewritten unnoticed; docs/audit.md says how often to anchor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, select
+
+from wams.core.storage import chain
+from wams.core.storage.coverage import ChainKeyMissing, ChainKeys
+from wams.core.storage.repository import heads
+
+FORMAT = "wams-anker/1"
+
+
+class AnchorError(ValueError):
+    """An anchor file that cannot be used: one sentence for the user."""
+
+
+@attrs.frozen
+class Checkpoint:
+    gemeente: str
+    chain_n: int
+    entry_hash: str
+    made_at: str
+
+
+def take(conn: Connection, keys: ChainKeys, now: dt.datetime) -> dict[str, Any]:
+    """The anchor of every municipality's head on ``conn`` (a JSON-ready dict)."""
+    made_at = now.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    entries = []
+    for g, n, h in conn.execute(select(heads.c.gemeente, heads.c.chain_n, heads.c.entry_hash)
+                                .order_by(heads.c.gemeente)):
+        key_id, key = keys.current(g)
+        entries.append({"gemeente": g, "regels": n, "hash": h, "sleutel": key_id,
+                        "handtekening": chain.anchor_mac(key, gemeente=g, chain_n=n,
+                                                         entry_hash=h, made_at=made_at)})
+    return {"formaat": FORMAT, "gemaakt_op": made_at, "koppen": entries}
+
+
+def dumps(anchor: dict[str, Any]) -> str:
+    return json.dumps(anchor, indent=2, ensure_ascii=False) + "\n"
+
+
+def publish(text: str, command: str) -> None:
+    """The hook to an external timestamp or write-once service: ``command`` runs in a shell
+    with the anchor on its standard input (e.g. ``aws s3 cp - s3://bucket/anker-$(date
+    +%s).json`` for an Object Lock bucket, or ``openssl ts -query ... | curl ...`` for an
+    RFC 3161 authority). A failing command is an error: an anchor nobody stored is none."""
+    done = subprocess.run(command, shell=True, input=text, text=True, capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or [f"exitcode {done.returncode}"])[0]
+        raise AnchorError(f"--hook '{command}' faalde: {first}")
+
+
+def load(path: str, text: str, keys: ChainKeys) -> list[Checkpoint]:
+    """The checkpoints of one anchor file, each signature checked with the chain key."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnchorError(f"{path}: geen anker (geen JSON: {exc.msg}, regel {exc.lineno})") \
+            from exc
+    if not isinstance(data, dict) or data.get("formaat") != FORMAT:
+        raise AnchorError(f"{path}: geen anker van wams (formaat '{FORMAT}' verwacht)")
+    made_at = str(data.get("gemaakt_op", ""))
+    found: list[Checkpoint] = []
+    for item in data.get("koppen") or []:
+        try:
+            g, n, h = str(item["gemeente"]), int(item["regels"]), str(item["hash"])
+            key_id, signature = str(item["sleutel"]), str(item["handtekening"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AnchorError(f"{path}: een kop mist gemeente, regels, hash, sleutel of "
+                              "handtekening") from exc
+        try:
+            key = keys.get(g, key_id)
+        except ChainKeyMissing as exc:
+            raise AnchorError(f"{path}: ketensleutel {key_id} van gemeente {g} ontbreekt in "
+                              "de sleutelopslag; controleer de sleutelopslag") from exc
+        if chain.anchor_mac(key, gemeente=g, chain_n=n, entry_hash=h,
+                            made_at=made_at) != signature:
+            raise AnchorError(f"{path}: de handtekening van gemeente {g} klopt niet: het "
+                              "anker is gewijzigd of met een andere sleutel gemaakt")
+        found.append(Checkpoint(g, n, h, made_at))
+    return found
+
+
+def load_all(files: Iterable[tuple[str, str]], keys: ChainKeys) -> list[Checkpoint]:
+    """``(path, text)`` of each anchor file → all their checkpoints."""
+    return [cp for path, text in files for cp in load(path, text, keys)]

@@ -1,0 +1,149 @@
+"""What the keyed chain covers besides the history rows, and the chain keys.
+
+Two kinds of rows the rules rely on:
+
+- *append-only* rows (:data:`APPEND_ONLY`): written once by a step and never changed. Each is
+  stamped with the ``chain_n`` of the entry that wrote it, and that entry commits to the
+  digests of all of them (its write set). Deleting, changing or adding such a row breaks the
+  entry it names; a row naming no entry is reported on its own.
+- *projections* (:data:`CASE_COLUMNS`, :data:`SETTING_COLUMNS`): rows updated in place (a
+  case's current state, a municipal setting). The entry that wrote one commits to its keyed
+  digest; the audit compares each row with the *latest* entry for it, so an old but once
+  genuine state restored by hand is caught as well.
+
+:class:`WriteSet` collects what one transaction wrote until its history entry is appended.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+import attrs
+
+from wams.core.storage import chain
+from wams.core.storage.tables import (
+    Base,
+    CaseRow,
+    DestroyedRowRow,
+    DestructionProofRow,
+    InvolvementRow,
+    MelderRow,
+    MeldingRow,
+    ProcessingRow,
+    RegisterVersionRow,
+)
+
+
+def _columns(row: type[Base], *, with_id: bool) -> tuple[str, ...]:
+    # The autoincrement id of a bulk insert is not known before the insert, so it is not
+    # covered; the order of the rows is (chain_n, and the sorted write set).
+    return tuple(c.name for c in row.__table__.columns
+                 if c.name != "chain_n" and (with_id or c.name != "id"))
+
+
+#: table → the columns its row digest covers
+APPEND_ONLY: dict[str, tuple[str, ...]] = {
+    "processing_log": _columns(ProcessingRow, with_id=False),
+    "involvements": _columns(InvolvementRow, with_id=False),
+    # A melding's id is known (RETURNING) and referenced by melders and melding_doorgeven.
+    "meldingen": _columns(MeldingRow, with_id=True),
+    "melders": _columns(MelderRow, with_id=True),
+    "destruction_proofs": _columns(DestructionProofRow, with_id=False),
+    "register_versions": _columns(RegisterVersionRow, with_id=False),
+    "destroyed_rows": _columns(DestroyedRowRow, with_id=False),
+}
+#: the tables destruction may remove rows of (each removal leaves a ``destroyed_rows`` row)
+DESTROYABLE = ("involvements", "meldingen", "melders")
+#: how the audit names each table to a person
+NAMES = {"processing_log": "verwerkingslog", "involvements": "betrokkenheden",
+         "meldingen": "meldingen", "melders": "melders",
+         "destruction_proofs": "bewijzen van vernietiging",
+         "register_versions": "registerversies",
+         "destroyed_rows": "vernietigde rijen"}
+
+CASE_COLUMNS = _columns(CaseRow, with_id=True)
+SETTING_COLUMNS = ("gemeente", "key", "value")
+SETTING_PREFIX = "setting:"
+
+
+class ChainKeyMissing(LookupError):
+    """A chain key an entry names is not in the key store (the store's own sentence)."""
+
+
+class KeySource(Protocol):
+    """The key store as the chain needs it (``wams.core.privacy.keystore.KeyStore``)."""
+
+    def current(self, gemeente: str, purpose: str) -> Any: ...
+
+    def get(self, gemeente: str, purpose: str, key_id: str) -> Any: ...
+
+
+class ChainKeys:
+    """The chain keys of a key store, cached: the hot path asks per command.
+
+    A key rotated in the key store is picked up by a new process (or :meth:`forget`)."""
+
+    def __init__(self, source: KeySource) -> None:
+        self.source = source
+        self._current: dict[str, tuple[str, bytes]] = {}
+        self._by_id: dict[tuple[str, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def current(self, gemeente: str) -> tuple[str, bytes]:
+        found = self._current.get(gemeente)
+        if found is None:
+            key = self.source.current(gemeente, chain.PURPOSE)
+            found = (key.id, key.material)
+            with self._lock:
+                self._current[gemeente] = found
+        return found
+
+    def get(self, gemeente: str, key_id: str) -> bytes:
+        """The material of ``key_id``; :class:`ChainKeyMissing` when the store has none."""
+        material = self._by_id.get((gemeente, key_id))
+        if material is None:
+            try:
+                material = self.source.get(gemeente, chain.PURPOSE, key_id).material
+            except Exception as exc:  # the store's KeyMissingError (this room cannot see it)
+                raise ChainKeyMissing(str(exc)) from exc
+            with self._lock:
+                self._by_id[(gemeente, key_id)] = material
+        return material
+
+    def forget(self) -> None:
+        with self._lock:
+            self._current.clear()
+
+
+@attrs.define
+class WriteSet:
+    """What one transaction wrote for the next history entry of one municipality."""
+
+    chain_n: int
+    prev_hash: str
+    key_id: str
+    key: bytes
+    rows: list[str] = attrs.Factory(list)
+    projection_ref: str | None = None
+    projection_digest: str | None = None
+    #: the step an entry without its own step records (a read that logged, a setting)
+    step: str | None = None
+    content: str | None = None
+    case_id: str | None = None
+    actor: str | None = None
+    trace_id: str | None = None
+
+    def add_row(self, table: str, values: dict[str, Any]) -> None:
+        self.rows.append(chain.row_digest(self.key, table, values, APPEND_ONLY[table]))
+
+    def project(self, ref: str, values: dict[str, Any], columns: tuple[str, ...]) -> None:
+        if self.projection_ref is not None and self.projection_ref != ref:
+            raise AssertionError(f"one history entry projects one row, not {ref} after "
+                                 f"{self.projection_ref}")
+        self.projection_ref = ref
+        self.projection_digest = chain.projection_digest(self.key, ref, values, columns)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows and self.projection_ref is None
