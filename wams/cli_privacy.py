@@ -14,8 +14,8 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ DB_ENV = "WAMS_DATABASE_URL"
 #: R27: how often the coordinator reports to the college; a municipal choice (default 3 months)
 VOORTGANG_SETTING = "voortgang_interval_maanden"
 DEFAULT_VOORTGANG_MAANDEN = SETTINGS[VOORTGANG_SETTING].default
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 
@@ -150,17 +152,28 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
 # -- inzage -----------------------------------------------------------------------------------
 
 
+def inzage_options(command: F) -> F:
+    """Who the access report is about and who asks for it (``wams inzage`` and
+    ``wams report inzage``): one set of options, so the two cannot drift apart."""
+    for option in reversed((
+            click.option("--bsn", help="Het BSN van de betrokkene."),
+            click.option("--persoon", "ref", metavar="REF",
+                         help="Het kenmerk van een persoon zonder BSN (met --casus)."),
+            click.option("--casus", "case_id", metavar="ID",
+                         help="De casus waarin de persoon zonder BSN bekend is."),
+            click.option("--actor", default="college", show_default=True,
+                         help="Wie de inzage opvraagt."),
+            click.option("--verzoek", required=True, metavar="KENMERK",
+                         help="Het kenmerk van het verzoek om inzage van de betrokkene "
+                              "(AVG art. 15)."))):
+        command = option(command)
+    return command
+
+
 @click.command("inzage")
 @_db
 @click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
-@click.option("--bsn", help="Het BSN van de betrokkene.")
-@click.option("--persoon", "ref", metavar="REF",
-              help="Het kenmerk van een persoon zonder BSN (met --casus).")
-@click.option("--casus", "case_id", metavar="ID",
-              help="De casus waarin de persoon zonder BSN bekend is.")
-@click.option("--actor", default="college", show_default=True, help="Wie de inzage opvraagt.")
-@click.option("--verzoek", required=True, metavar="KENMERK",
-              help="Het kenmerk van het verzoek om inzage van de betrokkene (AVG art. 15).")
+@inzage_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,

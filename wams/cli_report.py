@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wams.cli_privacy import UserError, open_database, user_errors
+from wams.cli_privacy import UserError, inzage_options, open_database, user_errors
 
 if TYPE_CHECKING:
     from wams.core.scenario.run import ScenarioResult
@@ -101,14 +101,7 @@ def report_case(url: str, gemeente: str, case_id: str, actor: str, doel: str, ro
 @report_group.command("inzage")
 @_db
 @_gemeente
-@click.option("--bsn", help="Het BSN van de betrokkene.")
-@click.option("--persoon", "ref", metavar="REF",
-              help="Het kenmerk van een persoon zonder BSN (met --casus).")
-@click.option("--casus", "case_id", metavar="ID",
-              help="De casus waarin de persoon zonder BSN bekend is.")
-@click.option("--actor", default="college", show_default=True, help="Wie de inzage opvraagt.")
-@click.option("--verzoek", required=True, metavar="KENMERK",
-              help="Het kenmerk van het verzoek om inzage van de betrokkene (AVG art. 15).")
+@inzage_options
 @_output
 def report_inzage(url: str, gemeente: str, bsn: str | None, ref: str | None,
                   case_id: str | None, actor: str, verzoek: str, output: str) -> None:
