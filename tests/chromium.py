@@ -41,6 +41,8 @@ class PageVisit:
     screenshot: bytes
     console_errors: tuple[str, ...]
     requests: tuple[str, ...]  # every URL the page asked for, the page itself excluded
+    # what a reader sees in the body as rendered (innerText), footnotes (.notes) left out
+    body_text: str = ""
 
 
 class _Pipe:
@@ -97,6 +99,11 @@ class _Pipe:
         return message
 
 
+#: the rendered text of the page's body without its footnotes
+BODY_TEXT = ("document.querySelectorAll('.notes').forEach(n => n.remove());"
+             " document.body.innerText")
+
+
 def visit(page: Path, width: int = 1200, height: int = 900, *,
           clip: tuple[int, int, int, int, float] | None = None) -> PageVisit:
     """Load ``page`` (a file) and return the screenshot (the whole page, or ``clip``: x, y,
@@ -144,6 +151,10 @@ def visit(page: Path, width: int = 1200, height: int = 900, *,
             options["clip"] = dict(zip(("x", "y", "width", "height", "scale"), clip,
                                        strict=True))
         shot = pipe.send("Page.captureScreenshot", options, session=session)
+        # After the screenshot: the text is read with the footnotes taken out of the page.
+        seen = pipe.send("Runtime.evaluate", {"expression": BODY_TEXT, "returnByValue": True},
+                         session=session)
+        body_text = str(seen.get("result", {}).get("value", ""))
         errors, requests = [], []
         for e in pipe.events:
             method, params = e.get("method"), e.get("params", {})
@@ -163,7 +174,8 @@ def visit(page: Path, width: int = 1200, height: int = 900, *,
             pipe.send("Browser.close", timeout=5)
         except (RuntimeError, TimeoutError):
             pass
-        return PageVisit(base64.b64decode(shot["data"]), tuple(errors), tuple(requests))
+        return PageVisit(base64.b64decode(shot["data"]), tuple(errors), tuple(requests),
+                         body_text)
     finally:
         os.close(to_child_w)
         os.close(from_child_r)

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chromium import visit  # noqa: E402
-from reports_helpers import RECLASSERING_BSN, run_cases  # noqa: E402
+from reports_helpers import OFFICIAL, RECLASSERING_BSN, name_parties, run_cases  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -24,13 +24,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'wams.db'}"
         cases = run_cases(url)
+        name_parties(url)
         gemeente, case_id = cases["voorwaarde"]
         with Wams.open(url) as w:
             pages = {
                 "report-case": case_report(w, gemeente, case_id, actor="anna",
                                            doel="casusbespreking").html,
                 "report-inzage": inzage_report(w, "0599", bsn=RECLASSERING_BSN,
-                                               verzoek="AVG-2027-14", actor="balie"),
+                                               verzoek="AVG-2027-14", actor=OFFICIAL,
+                                               path=Path(tmp) / "report-inzage.html"),
             }
         for name, html in pages.items():
             page = Path(tmp) / f"{name}.html"

@@ -21,6 +21,20 @@ CASES = {
     "vernietigd": ("wgs/schuldhulp-en-budgetbeheer-volledige-cyclus.yaml", "0200"),
 }
 RECLASSERING_BSN = "432319487"
+#: the official who hands the citizen his access report (never named on it)
+OFFICIAL = "jolien.de.vries"
+
+
+def name_parties(url: str) -> None:
+    """The names the municipality of the reclassering case gives itself and its parties, as a
+    citizen reads them (settings ``gemeente_naam``, ``partij_namen``)."""
+    from wams.api import Wams
+
+    with Wams.open(url) as w:
+        w.set_setting("0599", "gemeente_naam", "Rotterdam")
+        w.set_setting("0599", "partij_namen", {
+            "reclassering": "Reclassering Nederland", "werkeninkomen": "Werk en Inkomen",
+            "reintegratie": "het re-integratiebedrijf"})
 
 
 def run_cases(url: str) -> dict[str, tuple[str, str]]:

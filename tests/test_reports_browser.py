@@ -4,13 +4,14 @@ for nothing (not even a blocked request). Chromium is the Debian package; see ch
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
 import pytest
 from chromium import visit
 from click.testing import CliRunner
-from reports_helpers import RECLASSERING_BSN, run_cases
+from reports_helpers import OFFICIAL, RECLASSERING_BSN, name_parties, run_cases
 
 from wams.cli import cli
 from wams.core.scenario.library import BUNDLED
@@ -44,9 +45,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                "--actor", "anna", "--doel", "test", "-o",
                                str(out["destroyed"])]).exit_code == 0
     out["inzage"] = root / "inzage.html"
+    name_parties(url)
     assert runner.invoke(cli, ["report", "inzage", "--db", url, "--gemeente", "0599",
-                               "--bsn", RECLASSERING_BSN, "--verzoek", "AVG-1", "-o",
-                               str(out["inzage"])]).exit_code == 0
+                               "--bsn", RECLASSERING_BSN, "--verzoek", "AVG-1", "--actor",
+                               OFFICIAL, "-o", str(out["inzage"])]).exit_code == 0
     html = root / "run"
     lib = BUNDLED / "kern"
     assert runner.invoke(cli, ["scenario", "run", str(lib), "--html", str(html)]).exit_code == 0
@@ -79,3 +81,21 @@ def test_the_browser_check_catches_a_page_that_loads_or_runs_something(
     seen = visit(bad)
     assert "kapot" in seen.console_errors
     assert seen.requests == ("http://127.0.0.1:9/x.png",)
+
+
+def test_the_citizen_sees_no_path_official_ref_or_rule_and_sees_how_long(
+        pages: dict[str, Path]) -> None:
+    """The access report as rendered: the file it was written to, the official who made it,
+    a person's or a party's ref and a rule id stay out of the body (the legal sources are in
+    the footnotes); the retention period is there (AVG art. 15(1)(d))."""
+    seen = visit(pages["inzage"], 1100, 1000)
+    text = seen.body_text
+    assert "Wat er met uw gegevens is gedaan" in text
+    assert str(pages["inzage"].parent) not in text and ".html" not in text
+    assert OFFICIAL not in text.lower() and "jolien" not in text.lower()
+    # refs as the case spells them (lower case); a name a municipality gives may contain them
+    for ref in ("rachid", "reclassering", "werkeninkomen", "reintegratie", "college"):
+        assert re.search(rf"(?<![\w-]){ref}(?![\w-])", text) is None, ref
+    assert re.search(r"\bR\d{2}\b", text) is None
+    assert re.search(r"maanden nadat uw dossier is gesloten", text)
+    assert "Gemeente Rotterdam" in text and "Reclassering Nederland" in text

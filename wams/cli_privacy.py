@@ -328,6 +328,14 @@ def instelling_set(url: str, gemeente: str, key: str, value: str) -> None:
         parsed: object
         if SETTINGS[key].codes:  # a list of codes, written "a,b" ("" for none)
             parsed = [v.strip() for v in value.split(",") if v.strip()]
+        elif SETTINGS[key].per_party:  # written ref=value, several separated by ";"
+            pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
+            if not all(len(p) == 2 for p in pairs):
+                raise UserError(f"{key} schrijft u als kenmerk=waarde, meer dan één "
+                                "gescheiden door ; (bv. kredietbank=Kredietbank Rotterdam)")
+            parsed = {k.strip(): v.strip() for k, v in pairs}
+        elif SETTINGS[key].text:
+            parsed = value
         else:
             try:
                 parsed = int(value)
@@ -343,6 +351,10 @@ def instelling_set(url: str, gemeente: str, key: str, value: str) -> None:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items()) or "(geen)"
+    if value is None:
+        return "(niet gezet)"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "(geen)"
     return str(value)

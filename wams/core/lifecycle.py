@@ -28,8 +28,11 @@ from wams.core.model import (
 )
 from wams.core.policy import Context, exportable, grondslag, party_kind
 
-# Processing operations of the Logboek Dataverwerkingen vocabulary we use (R36).
+# Processing operations of the Logboek Dataverwerkingen vocabulary we use (R36). REQUEST is a
+# request for data: the party learns who is being investigated, but no data is provided yet;
+# the data moves only when the party answers (``verstrekking``: a COLLECT from the party).
 COLLECT, CONSULT, PROVIDE, CHANGE, DESTROY = "collect", "consult", "provide", "change", "destroy"
+REQUEST = "request"
 
 
 @attrs.frozen
@@ -152,8 +155,9 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Applied:
     _ensure_party(case, ctx, cmd.bij)
     case.requests.append(Request(cmd.bij.ref, cmd.categorie, cmd.over, cmd.doel or "",
                                  cmd.noodzaak or ""))
-    # Asking a party about a person discloses that he is subject of an onderzoek.
-    return Applied(case.phase, (Processing(PROVIDE, cmd.over, "onderzoek", cmd.doel or "",
+    # Asking a party about a person tells it that he is subject of an onderzoek: logged as
+    # a request (to whom, which category, why), not as a provision of that category.
+    return Applied(case.phase, (Processing(REQUEST, cmd.over, "onderzoek", cmd.doel or "",
                                            category=cmd.categorie, source="college",
                                            recipient=cmd.bij.ref),))
 

@@ -17,7 +17,9 @@ from wams.core.errors import InputError
 @attrs.frozen
 class SettingSpec:
     """A municipal setting: a whole number of months (``minimum`` or more), or with
-    ``codes=True`` a list of codes (lower-case words with underscores)."""
+    ``codes=True`` a list of codes (lower-case words with underscores), ``text=True`` one line
+    of text, ``per_party=True`` a mapping of party ref (as the case names the party) to one
+    line of text (``urls=True``: to an https URL)."""
 
     key: str
     description: str
@@ -25,10 +27,19 @@ class SettingSpec:
     minimum: int
     rule: str
     codes: bool = False
+    text: bool = False
+    per_party: bool = False
+    urls: bool = False
 
 
 INDICATOREN_EXTRA = "indicatoren_extra"
+GEMEENTE_NAAM = "gemeente_naam"
+PARTIJ_NAMEN = "partij_namen"
+PARTIJ_LEES_API = "partij_lees_api"
 CODE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
+#: one line of text a person reads (a name): no control characters, not empty, not endless
+LINE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+URL = re.compile(r"https://[^\s/?#]+(/[^\s]*)?", re.ASCII)
 
 
 SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
@@ -49,6 +60,19 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     # list (a municipal choice: the memorandum leaves the criteria to the werkinstructie).
     SettingSpec(INDICATOREN_EXTRA, "indicatoren van ernstige problematiek uit de eigen "
                 "werkinstructie, naast die van MvT §2.2", (), 0, "R07", codes=True),
+    # AVG art. 13/15: the person is told who the controller is; the access report names the
+    # municipality and the organisations in words instead of a CBS code and refs.
+    SettingSpec(GEMEENTE_NAAM, "de naam van de gemeente zoals inwoners die lezen (bv. "
+                "Rotterdam), in het inzageoverzicht", None, 0, "R36", text=True),
+    SettingSpec(PARTIJ_NAMEN, "de namen van partijen zoals inwoners die lezen, per kenmerk "
+                "van de partij (bv. kredietbank: Kredietbank Rotterdam)", {}, 0, "R36",
+                per_party=True),
+    # Logboek Dataverwerkingen, extension "lezen": a record of processing a party's request
+    # started names the read API of that party (dpl.read.externalReadAPI_id), so a person's
+    # request can follow the processing from organisation to organisation.
+    SettingSpec(PARTIJ_LEES_API, "de lees-API (Logboek Dataverwerkingen) van partijen, per "
+                "kenmerk van de partij, als https-URL", {}, 0, "R36", per_party=True,
+                urls=True),
 )}
 
 
@@ -58,6 +82,15 @@ def check(key: str, value: object) -> Any:
     if spec is None:
         raise InputError(f"onbekende instelling '{key}'; bekend zijn: "
                          + ", ".join(sorted(SETTINGS)))
+    if spec.text:
+        if value is None:  # unset: the page says "de gemeente"
+            return None
+        if not isinstance(value, str) or not LINE.fullmatch(value.strip()):
+            raise InputError(f"{key} is één regel tekst van hoogstens 200 tekens "
+                             f"({spec.description}); kreeg {value!r}")
+        return value.strip()
+    if spec.per_party:
+        return _per_party(spec, value)
     if spec.codes:
         if (isinstance(value, str) or not isinstance(value, (list, tuple))
                 or not all(isinstance(v, str) and CODE.fullmatch(v) for v in value)):
@@ -73,3 +106,14 @@ def check(key: str, value: object) -> Any:
 def default(key: str) -> Any:
     spec = SETTINGS.get(key)
     return spec.default if spec is not None else None
+
+
+def _per_party(spec: SettingSpec, value: object) -> dict[str, str]:
+    what = "een https-URL" if spec.urls else "een naam (één regel tekst)"
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and LINE.fullmatch(k)
+            and (URL.fullmatch(v) if spec.urls else LINE.fullmatch(v.strip()))
+            for k, v in value.items()):
+        raise InputError(f"{spec.key} is per partij (haar kenmerk) {what}, bijvoorbeeld "
+                         f"{{kredietbank: ...}} ({spec.description}); kreeg {value!r}")
+    return {k: v.strip() for k, v in value.items()}

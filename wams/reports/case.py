@@ -36,6 +36,8 @@ ROLES = ("medewerker", "fg")
 VOORTGANG_SETTING = "voortgang_interval_maanden"
 #: sources and recipients in the log that are no party and no person
 OWN_BODIES = ("college", "client", "betrokkene", "meldpunt", "export")
+#: a source or recipient of a destroyed case's log: party or person, nobody can tell any more
+DESTROYED_REF = "partij of persoon (na vernietiging niet te zeggen)"
 
 
 @attrs.frozen
@@ -79,8 +81,10 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
     base = {"summary": summary, "rol": rol, "actor": actor, "doel": doel,
             "today": w.today(), "law": _law_name(w, summary["wet"])}
     if summary["destroyed_on"] is not None:
-        return CaseReport(render("destroyed.html", **base, log=_log_rows(log, _numbered(log))),
-                          False)
+        # After destruction nobody can tell a party from a person among the log's refs: none
+        # is shown (a ref may be a person's name, and the page promises "betrokkene 1, 2").
+        return CaseReport(render("destroyed.html", **base,
+                                 log=_log_rows(log, _numbered(log), {}, DESTROYED_REF)), False)
     timeline = _timeline(steps)
     if rol == "fg":
         pseudonyms = _numbered(log)
@@ -165,14 +169,16 @@ def _facts_from_steps(steps: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _log_rows(log: list[dict[str, Any]], persons: dict[str, str],
-              parties: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The log as the page shows it. With ``parties`` (the privacy officer's view) a source or
-    recipient that is no organisation is a person's ref, shown as "persoon"."""
+              parties: dict[str, str] | None = None,
+              other: str = "persoon") -> list[dict[str, Any]]:
+    """The log as the page shows it. With ``parties`` (the privacy officer's view, a
+    destroyed case) a source or recipient that is no organisation of the case is shown as
+    ``other`` ("persoon"), never by its ref."""
     def body(ref: str | None) -> str | None:
         if parties is None or ref is None or ref in parties or ref in OWN_BODIES \
                 or ref.startswith("college:"):
             return ref
-        return "persoon"
+        return other
 
     return [{"at": r["start_time"], "name": r["name"], "category": r["category"],
              "purpose": r["purpose"], "basis": r["legal_basis"], "source": body(r["source"]),

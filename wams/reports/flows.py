@@ -25,7 +25,7 @@ from wams.core.catalogue import Catalogue
 #: log step → kind of flow; other log rows (consulting, changing) move no data between bodies
 FLOW_STEPS = {"vraag_gegevens": "verzoek", "verstrekking": "verstrekking",
               "hergebruik": "hergebruik", "casusoverleg": "casusoverleg", "export": "export"}
-KIND_LABELS = {"verzoek": "verzoek om gegevens", "verstrekking": "verstrekking",
+KIND_LABELS = {"verzoek": "gevraagd, nog niet verstrekt", "verstrekking": "verstrekking",
                "hergebruik": "hergebruik", "casusoverleg": "casusoverleg", "export": "export"}
 SPECIAL_LABELS = {"health": "gezondheid", "criminal": "strafrechtelijk", "minor": "minderjarige"}
 
@@ -69,6 +69,12 @@ class Diagram:
         return tuple(f for f in self.flows if not f.refused)
 
     @property
+    def disclosures(self) -> tuple[Flow, ...]:
+        """The flows that moved data: a request moves none (it is drawn dashed, "gevraagd"),
+        only its answer does."""
+        return tuple(f for f in self.allowed if f.kind != "verzoek")
+
+    @property
     def refused(self) -> tuple[Flow, ...]:
         return tuple(f for f in self.flows if f.refused)
 
@@ -101,7 +107,7 @@ def build(log: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]],
     source or recipient that is no party of the case as a person without his ref (a cliënt at
     his own casusoverleg): the privacy officer's view, which knows no refs."""
     parties = parties or {}
-    held = list(held)
+    held, requests = list(held), list(requests)
     nodes: dict[str, Node] = {"college": Node("college", "college", "college")}
     person_nodes: dict[str, Node] = {}
 
@@ -146,11 +152,19 @@ def build(log: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]],
             ref = persons.get(row["subject"])
             conditions = next((tuple(h.voorwaarden) for h in held if h.categorie == code
                                and h.bron == row["source"] and h.over == ref), ())
-        flows.append(Flow(kind, source, target, code,
-                          category.name if category else (code or "gegevens"), over,
+        name = category.name if category else (code or "gegevens")
+        note = None
+        if kind == "verzoek":
+            # The arrow is the question, not the data: the label says what was asked for.
+            name = f"vraagt: {name}"
+            open_request = any(r.answer is None and r.categorie == code
+                               and r.bij == row["recipient"]
+                               and r.over == persons.get(row["subject"]) for r in requests)
+            note = "nog niet beantwoord" if open_request else None
+        flows.append(Flow(kind, source, target, code, name, over,
                           category.regime if category else None,
                           tuple(SPECIAL_LABELS.get(s, s) for s in sorted(category.special))
-                          if category else (), conditions))
+                          if category else (), conditions, note=note))
     for r in requests:
         if r.answer == "geweigerd":
             category = catalogue.categories.get(r.categorie)

@@ -14,12 +14,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
+
 from wams.core.errors import InputError
-from wams.core.lifecycle import PROVIDE, Applied, Processing
+from wams.core.lifecycle import PROVIDE, REQUEST, Applied, Processing
 from wams.core.model import Casus, Persoon
-from wams.core.privacy.processing import OPERATION_NAMES, trace_id
+from wams.core.privacy.processing import OPERATION_NAMES, activity_code, trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
+from wams.core.settings import (
+    GEMEENTE_NAAM,
+    PARTIJ_NAMEN,
+    SETTINGS,
+)
 from wams.core.storage.repository import Store
 
 STEP = "inzage"
@@ -62,16 +69,24 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
         subject, stype = uow.subject_of(persoon, case_id)
         records = store.log_for_subject(gemeente, subject)
         case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
+        cases, people = _cases(uow, gemeente, case_ids, subject)
+        register = {code: content for code, (_, _, content)
+                    in uow.activities.versions(store, gemeente, now).items()}
         report = {
             "gemeente": gemeente,
+            "gemeente_naam": _setting(store, gemeente, GEMEENTE_NAAM),
+            "partij_namen": _setting(store, gemeente, PARTIJ_NAMEN),
             "betrokkene": {"gezocht_op": "bsn" if bsn else "kenmerk",
                            "pseudoniem": subject, "pseudoniem_type": stype},
             "opgesteld_op": now.isoformat(timespec="seconds"),
             "opgevraagd_door": actor,
             "doel": purpose,
-            "casussen": _cases(uow, gemeente, case_ids, subject),
-            "verwerkingen": [processing_entry(r, uow) for r in records],
+            "casussen": cases,
+            "verwerkingen": [processing_entry(r, uow, register, people.get(r["case_id"]))
+                             for r in records],
             "meldingen": _meldingen(store, gemeente, subject),
+            # AVG art. 15(1)(d): how long each kind of data is kept (municipal choices, R33/R34)
+            "bewaartermijnen": {key: _setting(store, gemeente, key) for key in RETENTION_KEYS},
             "trace_id": trace,
         }
         # R36: giving the report is a processing too (provide, to the person himself). The
@@ -104,10 +119,55 @@ def in_case(uow: UnitOfWork, case: Casus | None,
     return applied, {persoon.ref: found}, report
 
 
+#: the settings that say how long what is kept (AVG art. 15(1)(d))
+RETENTION_KEYS = ("bewaartermijn_maanden", "bewaartermijn_meldingen_maanden")
+
+
+def _setting(store: Store, gemeente: str, key: str) -> Any:
+    raw = store.setting(gemeente, key)
+    return json.loads(raw) if raw is not None else SETTINGS[key].default
+
+
+@attrs.frozen
+class People:
+    """Who is who in one case, to say who gave or got data: the person's own ref there and
+    the organisations (ref → registered kind)."""
+
+    own: str | None
+    parties: dict[str, str]
+
+    def who(self, ref: str | None) -> str | None:
+        return counterpart(ref, self)
+
+
+def counterpart(ref: str | None, people: People | None) -> str | None:
+    """What kind of body ``ref`` is, in words the access report can turn into a sentence:
+    ``gemeente``, ``betrokkene`` (the person himself), ``partij:<kind>`` (an organisation,
+    its kind where the case registered it), ``persoon`` (another person in the case),
+    ``meldpunt`` or ``export``. Outside a case a ref that is no body of the college is an
+    organisation (a melding passed on, a party's involvement)."""
+    if ref is None:
+        return None
+    if ref == "college" or ref.startswith("college:"):
+        return "gemeente"
+    if ref in ("betrokkene", "client"):
+        return "betrokkene"
+    if ref in ("meldpunt", "export"):
+        return ref
+    if people is None:
+        return "partij:"
+    if ref == people.own:
+        return "betrokkene"
+    if ref in people.parties:
+        return f"partij:{people.parties[ref]}"
+    return "persoon"
+
+
 def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
-           subject: str) -> list[dict[str, Any]]:
+           subject: str) -> tuple[list[dict[str, Any]], dict[str, People]]:
     store = uow.store
     out = []
+    people: dict[str, People] = {}
     for case_id in case_ids:
         row = store.case_summary(gemeente, case_id)
         if row is None:
@@ -117,6 +177,7 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
             continue
         case = case_from_json(text)
         ref = next((r for r, s in case.subjects.items() if s == subject), None)
+        people[case_id] = People(ref, {r: p.partij.soort for r, p in case.parties.items()})
         state = case.persons.get(ref) if ref is not None else None
         entry: dict[str, Any] = {
             "casus": case_id, "route": row["route"], "wet": row["wet"], "fase": row["phase"],
@@ -132,7 +193,7 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
         entry["gebeurtenissen"] = _events(uow, gemeente, case_id, ref) \
             if ref is not None else []
         out.append(entry)
-    return out
+    return out, people
 
 
 def _events(uow: UnitOfWork, gemeente: str, case_id: str, ref: str) -> list[dict[str, Any]]:
@@ -166,19 +227,30 @@ def _meldingen(store: Store, gemeente: str, subject: str) -> list[dict[str, Any]
             for i, at in store.meldingen_of(gemeente, subject)]
 
 
-def processing_entry(r: dict[str, Any], uow: UnitOfWork) -> dict[str, Any]:
+def processing_entry(r: dict[str, Any], uow: UnitOfWork,
+                     register: dict[str, dict[str, Any]] | None = None,
+                     people: People | None = None) -> dict[str, Any]:
     """One processing-log row as the access report shows it (AVG art. 15). A free-text
-    purpose was sealed with its case: after destruction only that it was destroyed shows."""
+    purpose was sealed with its case: after destruction only that it was destroyed shows.
+    With the ``register`` (code → entry) the entry names the register's purpose of its
+    activity, which the person reads instead of the caseworker's words; with the case's
+    ``people``, who the source and recipient are (:func:`counterpart`)."""
     catalogue = uow.catalogue
     purpose = uow.unseal(r["purpose"])
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
+    code = activity_code(r["activity_id"])
+    entry = (register or {}).get(code) or {}
     return {"wanneer": r["start_time"].isoformat(timespec="seconds"), "handeling": r["name"],
             "bewerking": r["operation"], "activiteit": r["activity_id"],
+            "activiteit_naam": entry.get("name"), "activiteit_doel": entry.get("purpose"),
+            "bewaartermijn": entry.get("personalData", {}).get("retentionPeriod"),
             "casus": r["case_id"], "categorie": category, "categorie_naam": name,
             "doel": purpose if purpose is not None else DESTROYED_PURPOSE,
             "grondslag": r["legal_basis"], "bron": r["source"],
-            "ontvanger": r["recipient"], "door": r["actor"]}
+            "ontvanger": r["recipient"], "door": r["actor"],
+            "bron_soort": counterpart(r["source"], people),
+            "ontvanger_soort": counterpart(r["recipient"], people)}
 
 
 def _d(value: Any) -> str | None:
@@ -221,7 +293,10 @@ def render_nl(report: dict[str, Any]) -> str:
     for v in verwerkingen:
         what = OPERATION_NAMES.get(v["bewerking"], v["bewerking"])
         cat = v["categorie_naam"] or v["categorie"]
-        lines.append(f"- {v['wanneer']}: {what}" + (f" van {cat}" if cat else "")
+        # A request moves no data: it says whom the college asked, not that data went there.
+        asked = f" bij {v['ontvanger']} (gevraagd, nog niet verstrekt)" \
+            if v["bewerking"] == REQUEST else ""
+        lines.append(f"- {v['wanneer']}: {what}" + (f" van {cat}" if cat else "") + asked
                      + (f" (casus {v['casus']})" if v["casus"] else ""))
         lines.append(f"    doel: {v['doel']}; grondslag: {v['grondslag']}")
         lines.append(f"    bron: {v['bron'] or '-'}; ontvanger: {v['ontvanger'] or '-'}; "

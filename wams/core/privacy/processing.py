@@ -23,7 +23,7 @@ STATUS_OK = "STATUS_CODE_OK"
 #: the names of the actions in the log, by operation (Logboek: ``name`` of the span)
 OPERATION_NAMES = {
     "collect": "verzamelen", "consult": "raadplegen", "provide": "verstrekken",
-    "change": "wijzigen", "destroy": "vernietigen",
+    "change": "wijzigen", "destroy": "vernietigen", "request": "opvragen",
 }
 
 
@@ -46,6 +46,17 @@ def activity_id(gemeente: str, activity: str, version: int | None = None,
         return f"{public_url.rstrip('/')}/v1/verwerkingsactiviteiten/{key}"
     return f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}" + \
         (f":v{version}" if version is not None else "")
+
+
+def activity_code(uri: str) -> str:
+    """The register code an :func:`activity_id` points at (``onderzoek``, ``wmo.x``), the
+    version left off."""
+    tail = uri.rsplit("/", 1)[-1].rsplit(":verwerkingsactiviteit:", 1)[-1]
+    parts = tail.split(":")
+    if len(parts) > 1 and parts[-1].startswith("v") and parts[-1][1:].isdigit():
+        parts = parts[:-1]
+    # the URL form is "{gemeente}:{code}"
+    return parts[-1] if len(parts) > 1 and parts[0].isdigit() else ":".join(parts)
 
 
 def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,

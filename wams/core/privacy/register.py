@@ -147,10 +147,19 @@ def contents(catalogue: Catalogue, gemeente: str, months: int) -> dict[str, dict
         out[a.code] = _entry(a.name, a.purpose, a.basis, a.data_subjects, cats, months,
                              a.operations, {"legalRole": "ThirdParty"} if a.to_parties
                              else controller)
+    core = {a.code: a for a in CORE_ACTIVITIES}
     for code, p in sorted(catalogue.activities.items()):
         ops = tuple(getattr(p, "operations", ()) or DEFAULT_OPERATIONS)
+        # A plugin entry refines a core activity and the log records that activity's
+        # processing under it: a request to a party, a share in a casusoverleg. Its recipients
+        # are the core activity's, so the register says what the log shows.
+        part_of = core.get(p.part_of)
+        to_parties = part_of is not None and part_of.to_parties
+        if to_parties and "Disclose" not in ops:
+            ops = (*ops, "Disclose")
         out[code] = _entry(p.name, p.purpose, LEGAL_BASIS, p.data_subjects, list(p.categories),
-                           months, ops, controller)
+                           months, ops, {"legalRole": "ThirdParty"} if to_parties
+                           else controller)
     return out
 
 
@@ -269,10 +278,8 @@ def render_text(entries: list[dict[str, Any]], gemeente: str, months: int,
         origin = "kern" if "." not in e["code"] else f"plugin {e['code'].split('.')[0]}"
         recipients = ("betrokken partijen en andere ontvangers"
                       if e["recipients"]["legalRole"] == "ThirdParty" else "alleen het college")
-        cats = e["personalData"]["categories"]
-        shown = ", ".join(names.get(c, c) for c in cats[:6])
-        if len(cats) > 6:
-            shown += f" en {len(cats) - 6} andere gegevenscategorieën"
+        # Every category, none left out: the register is what a person or the AP checks.
+        shown = ", ".join(names.get(c, c) for c in e["personalData"]["categories"])
         lines += [
             f"{e['code']}  v{e['version']}, geldig vanaf {e['validFrom']}  ({origin})",
             f"  {e['name']}",

@@ -296,7 +296,11 @@ def _setting(value: object, _: object) -> object:
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)  # a list of codes (indicatoren_extra)
-    raise Invalid(f"een instelling is een getal, tekst, ja/nee of een lijst codes, kreeg "
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                       for k, v in value.items()):
+        return dict(value)  # per party (partij_namen, partij_lees_api)
+    raise Invalid(f"een instelling is een getal, tekst, ja/nee, een lijst codes of per partij "
+                  "een tekst, kreeg "
                   f"{kind(value)}")
 
 

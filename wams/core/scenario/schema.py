@@ -122,7 +122,9 @@ def _type(typ: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "string", "pattern": "^[0-9]{9}$",
                 "description": "burgerservicenummer; de loader controleert de elfproef"}
     if typ is Setting:
-        return {"type": ["integer", "string", "boolean"]}
+        return {"anyOf": [{"type": ["integer", "string", "boolean"]},
+                          {"type": "array", "items": {"type": "string"}},
+                          {"type": "object", "additionalProperties": {"type": "string"}}]}
     if typ is bool:
         return dict(_JA_NEE)
     if typ is int:
