@@ -98,7 +98,8 @@ def test_a_whole_case_over_http(base):
         assert entries(client) > before
 
         log = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
-        assert any(rec["attributes"]["dpl.wams.operation"] == "consult" for rec in log)
+        assert any(rec["name"].endswith(":raadplegen") and rec["status"] == "Ok"
+                   for rec in log)
 
 
 def test_bad_input_and_tokens_are_problems(base):

@@ -1,6 +1,8 @@
-"""Logboek Dataverwerkingen over the wire: an incoming W3C traceparent is recorded as the
-records' foreign_operation (with the caller's organisation from the token's ``iss``), the answer
-carries the step's own trace in ``traceparent``, and who acted is only in the audit profile."""
+"""Logboek Dataverwerkingen 1.0.0 over the wire: an incoming W3C traceparent is continued (the
+step's records carry the caller's trace, their parent is the caller's span, and
+``dpl.core.foreign_operation.processor`` names the caller's application from the token's
+``iss``), the answer carries that trace in ``traceparent``, a party's request names the party's
+read API (``dpl.read.externalReadAPI_id``), and who acted is only in the audit profile."""
 
 from __future__ import annotations
 
@@ -31,11 +33,15 @@ def test_traceparent_in_and_out(wams):
         assert r.status_code == 201, r.text
         version, trace, span, flags = r.headers["traceparent"].split("-")
         assert (version, trace, flags) == ("00", r.json()["trace_id"], "01") and len(span) == 16
+        # the caller's trace is continued, not replaced
+        assert trace == CALLER_TRACE and span != CALLER_SPAN
         records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
         mine = [rec for rec in records if rec["trace_id"] == trace]
-        assert mine and all(rec["foreign_operation"] == {
-            "trace_id": CALLER_TRACE, "span_id": CALLER_SPAN,
-            "entity": "https://leverancier.example"} for rec in mine)
+        assert mine and all(rec["parent_span_id"] == CALLER_SPAN and rec["attributes"][
+            "dpl.core.foreign_operation.processor"] == "https://leverancier.example"
+            for rec in mine)
+        assert all("foreign_operation" not in rec and "dpl.read.externalReadAPI_id"
+                   not in rec["attributes"] for rec in mine)
         # who acted: not in the records, in the audit profile by span id
         assert "anna" not in str(records)
         audit = client.get(f"/v1/gemeenten/{G}/logboek", params={"profiel": "audit"},
@@ -52,9 +58,44 @@ def test_a_malformed_or_absent_traceparent_starts_a_new_trace(wams):
                             headers=headers)
             assert r.status_code == 201
             trace = r.json()["trace_id"]
+            assert trace != CALLER_TRACE
             records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
-            assert all("foreign_operation" not in rec for rec in records
-                       if rec["trace_id"] == trace)
+            mine = [rec for rec in records if rec["trace_id"] == trace]
+            assert mine and all(
+                "dpl.core.foreign_operation.processor" not in rec["attributes"]
+                and rec["parent_span_id"] != CALLER_SPAN for rec in mine)
+
+
+def test_a_partys_request_names_its_read_api_where_it_is_known(wams):
+    """dpl.read.externalReadAPI_id (LDV extension "lezen"): on records of processing a party's
+    request started, when the municipality set the party's read API; not otherwise."""
+    from tests.service_helpers import auth
+
+    read_api = "https://wijkteam.example/lezenapi/v1"
+    wijkteam = auth("partij:wijkteam", "piet")
+    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+        seen = {}
+        for known in (False, True):
+            if known:
+                wams.set_setting(G, "partij_lees_api", {"wijkteam": read_api})
+            for name, headers in (("betrokkenheid", wijkteam), ("hulpvraag", None)):
+                r = client.post(step_path(name, None), json=BODIES[name],
+                                headers=headers or auth("medewerker", "anna"))
+                assert r.status_code in (200, 201), r.text
+                records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+                mine = [rec for rec in records if rec["trace_id"] == r.json()["trace_id"]]
+                assert mine
+                seen[(name, known)] = {rec["attributes"].get("dpl.read.externalReadAPI_id")
+                                       for rec in mine}
+        assert seen == {("betrokkenheid", False): {None}, ("hulpvraag", False): {None},
+                        ("betrokkenheid", True): {read_api}, ("hulpvraag", True): {None}}
+        # the setting names an https URL per party ref; anything else is refused
+        import pytest
+
+        from wams.core.errors import InputError
+        for bad in ({"kredietbank": "http://x"}, {"kredietbank": "ftp://x"}, ["x"], "x"):
+            with pytest.raises(InputError):
+                wams.set_setting(G, "partij_lees_api", bad)
 
 
 def test_processing_activity_ids_are_urls_that_resolve_here(wams):

@@ -8,6 +8,7 @@ policy allowed the step, so a refusal can never leave half a change behind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Literal
 
 import attrs
@@ -267,3 +268,24 @@ class Casus:
             if p.role == "client":
                 return p
         return None
+
+
+@attrs.frozen
+class Caller:
+    """The action at another application that called for this processing (W3C
+    ``traceparent``): its trace is continued (our records carry its ``trace_id``, their
+    ``parent_span_id`` is its span), and ``processor`` is the URL of its application
+    (``dpl.core.foreign_operation.processor``: present, the parent is another application's
+    action). ``read_api`` is the party's read API (``dpl.read.externalReadAPI_id``), where the
+    municipality knows it (setting ``partij_lees_api``)."""
+
+    trace_id: str | None = None
+    span_id: str | None = None
+    processor: str | None = None
+    read_api: str | None = None
+
+    def stored(self) -> str | None:
+        """What the log row keeps of it (JSON; the trace and span are the row's own)."""
+        kept = {k: v for k, v in (("processor", self.processor), ("read_api", self.read_api))
+                if v}
+        return json.dumps(kept, sort_keys=True) if kept else None

@@ -27,7 +27,8 @@ def _nanos(timestamp: str) -> int:
 
 
 def spans(records: list[dict[str, Any]]) -> list[Any]:
-    """The Logboek records as OpenTelemetry spans (their ids kept, status OK)."""
+    """The Logboek records as OpenTelemetry spans: their ids, status and attributes kept,
+    exactly the attributes of the export (``dpl.core.*``, ``dpl.read.*``)."""
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import ReadableSpan
     from opentelemetry.trace import SpanContext, TraceFlags
@@ -40,14 +41,13 @@ def spans(records: list[dict[str, Any]]) -> list[Any]:
                                is_remote=False, trace_flags=TraceFlags(TraceFlags.SAMPLED))
 
         attributes = {k: v for k, v in rec["attributes"].items() if v is not None}
-        foreign = rec.get("foreign_operation")
-        if foreign:
-            attributes.update({f"dpl.core.foreign_operation.{k}": v for k, v in foreign.items()})
+        status = {"Ok": StatusCode.OK, "Error": StatusCode.ERROR}.get(rec["status"],
+                                                                       StatusCode.UNSET)
         out.append(ReadableSpan(
             name=rec["name"], context=context(rec["span_id"]),
             parent=context(rec["parent_span_id"]) if rec.get("parent_span_id") else None,
             resource=Resource.create(rec["resource"]["attributes"]), attributes=attributes,
-            status=Status(StatusCode.OK), start_time=_nanos(rec["start_time"]),
+            status=Status(status), start_time=_nanos(rec["start_time"]),
             end_time=_nanos(rec["end_time"])))
     return out
 

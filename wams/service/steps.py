@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 from wams.core import commands as c
 from wams.core import phases
 from wams.core.errors import ConflictError
+from wams.core.settings import PARTIJ_LEES_API
 from wams.service import roles
 from wams.service.http import (
     CASUS,
@@ -55,7 +56,7 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
             gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
             expected_version=expected_version(if_match),
             authorize=roles.step_check(principal, step),
-            foreign_operation=trace.foreign_operation(principal.issuer))
+            caller=trace.caller(principal.issuer, read_api_of(request, principal)))
     except ConflictError as exc:
         raise service_problem("version.stale", str(exc)) from None
     trace = trace.for_decision(d)
@@ -65,6 +66,15 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
         raise problem
     status = 201 if step in phases.OPENING else 200
     return Response(besluit(d), status_code=status, headers=headers_for(d, trace))
+
+
+def read_api_of(request: Request[Any, Any, Any], principal: Any) -> str | None:
+    """The read API (Logboek Dataverwerkingen, extension "lezen") of the party whose request
+    this is, where the municipality knows it (setting ``partij_lees_api``)."""
+    if principal.partij is None:
+        return None
+    known = wams_of(request).setting(principal.gemeente, PARTIJ_LEES_API)
+    return known.get(principal.partij) if isinstance(known, dict) else None
 
 
 # -- step endpoints, one per step ----------------------------------------------------------

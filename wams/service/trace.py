@@ -1,9 +1,15 @@
-"""W3C trace context (``traceparent``) in and out.
+"""W3C trace context (``traceparent``) in and out, as Logboek Dataverwerkingen 1.0.0 asks.
 
-An incoming ``traceparent`` names the calling action at another organisation; the answer's
-``traceparent`` carries the trace id of the step (the one in its decision, its history entry and
-its processing-log records), so the caller can link its own log to ours (Logboek
-Dataverwerkingen: ``foreign_operation``).
+An incoming ``traceparent`` names the calling action at another application. Its trace is
+*continued*, as the standard's implementations do with OpenTelemetry context propagation: the
+step's trace id (in its decision, its history entry and its processing-log records) is the
+caller's, and the records' ``parent_span_id`` is the caller's span, so one processing that runs
+through several organisations is one trace, and a person's request can follow it with the
+read API of each (``dpl.read.externalReadAPI_id``). The records name the caller's application
+(``dpl.core.foreign_operation.processor``: the token's ``iss`` when it is a URL), which is how
+the standard tells a parent at another application from one inside wams. The answer's
+``traceparent`` carries the trace and a span of the step, so the caller can link its own log.
+Without a (valid) header wams starts a trace of its own.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import secrets
 
 import attrs
 
-from wams.core.model import Decision
+from wams.core.model import Caller, Decision
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_URL = re.compile(r"^https?://[^\s]+$", re.ASCII)
 
 
 @attrs.frozen
@@ -31,14 +38,16 @@ class TraceContext:
         match = _TRACEPARENT.match(header.strip().lower()) if header else None
         foreign = (match.group(1), match.group(2)) if match and set(match.group(1)) != {"0"} \
             and set(match.group(2)) != {"0"} else (None, None)
-        return cls(secrets.token_hex(16), secrets.token_hex(8), *foreign)
+        return cls(foreign[0] or secrets.token_hex(16), secrets.token_hex(8), *foreign)
 
-    def foreign_operation(self, entity: str | None) -> dict[str, str] | None:
-        """The Logboek ``foreign_operation`` of the caller, when it sent a traceparent."""
-        if self.foreign_trace_id is None or self.foreign_span_id is None:
+    def caller(self, issuer: str | None, read_api: str | None = None) -> Caller | None:
+        """The calling action whose trace the step continues, when it sent a traceparent;
+        a party's request with a known read API is named even without one."""
+        processor = issuer if issuer and _URL.match(issuer) else None
+        if self.foreign_trace_id is None and read_api is None:
             return None
-        op = {"trace_id": self.foreign_trace_id, "span_id": self.foreign_span_id}
-        return {**op, "entity": entity} if entity else op
+        return Caller(self.foreign_trace_id, self.foreign_span_id,
+                      processor if self.foreign_trace_id else None, read_api)
 
     def for_decision(self, decision: Decision) -> TraceContext:
         return attrs.evolve(self, trace_id=decision.trace_id) if decision.trace_id else self

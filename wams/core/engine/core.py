@@ -28,7 +28,7 @@ from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import ConflictError, InputError, WamsError
 from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
-from wams.core.model import Casus, Decision
+from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import retention
 from wams.core.privacy.keystore import KeyStore
@@ -113,12 +113,12 @@ class Engine:
                      keys=self._chain_keys)
 
     def _transaction_for(self, gemeente: str | None,
-                         foreign_operation: str | None = None) -> Transaction:
+                         caller: Caller | None = None) -> Transaction:
         return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
                            keys=self._keys, key_store=self.keys, data_keys=self.data_keys,
                            subject_namespace=self.subject_namespace,
-                           foreign_operation=foreign_operation, log_sink=self.log_sink)
+                           caller=caller, log_sink=self.log_sink)
 
     @contextmanager
     def unit_of_work(self, gemeente: str | None) -> Iterator[Transaction]:
@@ -162,10 +162,9 @@ class Engine:
                 actor: str = "college", idempotency_key: str | None = None,
                 expected_version: int | None = None,
                 authorize: Authorize | None = None,
-                foreign_operation: dict[str, str] | None = None) -> Decision:
-        """Run ``command``. ``foreign_operation`` ({trace_id, span_id, entity}: the calling
-        action at another organisation, from its traceparent) goes into every log record."""
-        foreign = json.dumps(foreign_operation, sort_keys=True) if foreign_operation else None
+                caller: Caller | None = None) -> Decision:
+        """Run ``command``. ``caller`` (the calling action at another application, from its
+        traceparent) is continued: its trace is the step's, its span the records' parent."""
         step = c.STEP_NAMES.get(type(command))
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
@@ -176,7 +175,7 @@ class Engine:
                 try:
                     decision, case, events = self._transaction(
                         gemeente, case_id, step, command, actor, idempotency_key,
-                        expected_version, authorize, foreign)
+                        expected_version, authorize, caller)
                     break
                 except BaseException as exc:
                     # The cached projection may hold a change that was never committed.
@@ -200,13 +199,13 @@ class Engine:
 
     def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
                      actor: str, idempotency_key: str | None, expected_version: int | None,
-                     authorize: Authorize | None, foreign: str | None = None,
+                     authorize: Authorize | None, caller: Caller | None = None,
                      ) -> tuple[Decision, Casus | None, list[Any] | None]:
         """One command in one transaction (the unit of work). ``events`` is None when the
         idempotency key was seen before."""
         tx = self._conn.begin()
         try:
-            result = self._decide(self._transaction_for(gemeente, foreign), case_id, step,
+            result = self._decide(self._transaction_for(gemeente, caller), case_id, step,
                                   command, actor, idempotency_key, expected_version, authorize)
         except BaseException:
             if tx.is_active:

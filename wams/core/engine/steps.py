@@ -29,7 +29,6 @@ from wams.core.errors import ConflictError, InputError
 from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, retention
-from wams.core.privacy.processing import trace_id
 from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
 from wams.core.serialize import case_from_json, case_to_json, dumps
@@ -91,7 +90,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
     store, now = uow.store, uow.now
     gemeente = uow.gemeente
     assert gemeente is not None
-    trace = trace_id()
+    trace = uow.trace_id()
     case: Casus | None = None
     data_key: str | None = None  # the key the case's (or record's) content is sealed under
     if step not in phases.OPENING and step not in phases.OUTSIDE_CASE and case_id:

@@ -21,10 +21,10 @@ import attrs
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
-from wams.core.model import Persoon
+from wams.core.model import Caller, Persoon
 from wams.core.privacy import logexport
 from wams.core.privacy.keystore import KeyStore
-from wams.core.privacy.processing import log_rows
+from wams.core.privacy.processing import log_rows, trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys, is_sealed
@@ -41,7 +41,7 @@ class Transaction:
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
                  key_store: KeyStore, data_keys: DataKeys, subject_namespace: str = "",
-                 foreign_operation: str | None = None, log_sink: LogSink | None = None) -> None:
+                 caller: Caller | None = None, log_sink: LogSink | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
         self.now = now
@@ -52,9 +52,9 @@ class Transaction:
         self.keys = key_store
         self.data_keys = data_keys
         self._namespace = subject_namespace
-        # Logboek Dataverwerkingen: the calling action at another organisation (JSON), written
-        # into every log row of this transaction.
-        self.foreign_operation = foreign_operation
+        # Logboek Dataverwerkingen: the calling action at another application, whose trace
+        # this transaction's records continue.
+        self.caller = caller
         # Called with the Logboek records of every write, inside the transaction: what it
         # raises rolls the step back (an exporter that fails closed).
         self.log_sink = log_sink
@@ -93,6 +93,12 @@ class Transaction:
     def destroy_data_key(self, data_key: str) -> None:
         self.data_keys.destroy(self.store, data_key)
 
+    def trace_id(self) -> str:
+        """The trace of this transaction's step: the caller's, continued, or a new one."""
+        if self.caller is not None and self.caller.trace_id:
+            return self.caller.trace_id
+        return trace_id()
+
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,
                   actor: str, subjects: Mapping[str, tuple[str, str]],
                   case_id: str | None = None, data_key: str | None = None) -> int:
@@ -111,7 +117,7 @@ class Transaction:
 
         rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
                         processings=processings, subjects=subjects, case_id=case_id,
-                        activity_uri=activity_uri, foreign_operation=self.foreign_operation)
+                        activity_uri=activity_uri, caller=self.caller)
         self.store.insert_log(rows, step=step)
         if self.log_sink is not None and rows:
             resource = logexport.resource()

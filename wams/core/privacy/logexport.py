@@ -1,9 +1,19 @@
-"""Export of the processing log as JSON lines, shaped after the Logboek Dataverwerkingen record.
+"""Export of the processing log as JSON lines: records of Logboek Dataverwerkingen 1.0.0.
 
 One line per processing per person (R36): ``trace_id``, ``span_id``, ``parent_span_id``,
-``name``, ``start_time``/``end_time`` (ISO 8601 UTC, ms), ``status_code``, ``resource`` (which
-system logged it) and ``attributes`` under the ``dpl.`` namespace. The person is the keyed
-pseudonym already in the log: an export carries no BSN, name or birth date.
+``name``, ``start_time``/``end_time`` (ISO 8601 UTC, ms), ``status`` (``Unset``/``Ok``/``Error``),
+``resource`` (which system logged it, and for which municipality) and ``attributes`` with only
+established namespaces: ``dpl.core.processing_activity_id``, ``dpl.core.data_subject_id``,
+``dpl.core.data_subject_id_type``, ``dpl.core.foreign_operation.processor`` where another
+application called, ``dpl.read.externalReadAPI_id`` where a party's request started the
+processing and its read API is known. The person is the keyed pseudonym already in the log:
+an export carries no BSN, name or birth date. What wams knows besides (case, category,
+purpose, legal basis, source, recipient, operation, who acted) is no established extension:
+it is in the audit profile (``profile="audit"``), linked by span id.
+
+Rows written before 1.0.0 keep their stored values (the keyed chain covers them): the export
+maps the draft's ``STATUS_CODE_OK`` to ``Ok`` and its ``foreign_operation {trace_id, span_id,
+entity}`` to the ``processor`` attribute (the entity).
 
 Streaming: rows come through a server-side cursor (PostgreSQL) or stepped SQLite statement in
 batches of :data:`BATCH`, so memory stays flat over 20 million records (quality B5). On a SQLite
@@ -22,6 +32,7 @@ import sqlalchemy
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
+from wams.core.privacy.processing import DRAFT_STATUS
 from wams.core.privacy.sealing import is_sealed
 from wams.core.storage.repository import log
 
@@ -48,42 +59,56 @@ SEALED_PURPOSE = "(vrije tekst: versleuteld in het dossier)"
 
 
 def record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
-    """One log row as a Logboek record. Who acted is not in it (the standard: no user data in
-    the record itself); the audit profile (:func:`audit_record`) links it by span id."""
-    rec = {
+    """One log row as a Logboek Dataverwerkingen 1.0.0 record. Who acted is not in it (the
+    standard: no user data in the record itself); the audit profile (:func:`audit_record`)
+    links it by span id."""
+    attributes: dict[str, Any] = {
+        "dpl.core.processing_activity_id": row.activity_id,
+        "dpl.core.data_subject_id": row.subject,
+        "dpl.core.data_subject_id_type": row.subject_type,
+    }
+    caller = _caller(row.foreign_operation)
+    if caller.get("processor"):
+        attributes["dpl.core.foreign_operation.processor"] = caller["processor"]
+    if caller.get("read_api"):
+        attributes["dpl.read.externalReadAPI_id"] = caller["read_api"]
+    rec: dict[str, Any] = {
         "trace_id": row.trace_id,
         "span_id": row.span_id,
-        "parent_span_id": row.parent_span_id,
         "name": row.name,
         "start_time": timestamp(row.start_time),
         "end_time": timestamp(row.end_time),
-        "status_code": row.status_code,
-        "resource": resource,
-        "attributes": {
-            "dpl.core.processing_activity_id": row.activity_id,
-            "dpl.core.data_subject_id": row.subject,
-            "dpl.core.data_subject_id_type": row.subject_type,
-            "dpl.wams.case_id": row.case_id,
-            "dpl.wams.gemeente": row.gemeente,
-            "dpl.wams.category": row.category,
-            # A free-text purpose is sealed with its case: the export (which leaves wams)
-            # says so instead of carrying ciphertext; the activity names the purpose.
-            "dpl.wams.purpose": SEALED_PURPOSE if is_sealed(row.purpose) else row.purpose,
-            "dpl.wams.legal_basis": row.legal_basis,
-            "dpl.wams.source": row.source,
-            "dpl.wams.recipient": row.recipient,
-            "dpl.wams.operation": row.operation,
-        },
+        "status": DRAFT_STATUS.get(row.status_code, row.status_code),
+        "resource": {"attributes": {**resource["attributes"], "wams.gemeente": row.gemeente}},
+        "attributes": attributes,
     }
-    if row.foreign_operation:
-        rec["foreign_operation"] = json.loads(row.foreign_operation)
+    if row.parent_span_id:
+        rec["parent_span_id"] = row.parent_span_id
     return rec
 
 
+def _caller(stored: str | None) -> dict[str, str]:
+    """The stored caller of a row: ``{processor, read_api}``, or the draft's
+    ``{trace_id, span_id, entity}`` (the entity was the caller's application)."""
+    if not stored:
+        return {}
+    value = json.loads(stored)
+    if "entity" in value and "processor" not in value:
+        return {"processor": value["entity"]}
+    return {k: v for k, v in value.items() if k in ("processor", "read_api")}
+
+
 def audit_record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
-    """The audit profile of one log row: who acted, linked to the record by its span id."""
+    """The audit profile of one log row: what wams knows of the processing besides the
+    Logboek record (no established extension carries it), linked to the record by its span
+    id. The caller's free-text purpose is sealed with its case and is not exported."""
     return {"trace_id": row.trace_id, "span_id": row.span_id, "gemeente": row.gemeente,
-            "start_time": timestamp(row.start_time), "user": row.actor}
+            "start_time": timestamp(row.start_time), "user": row.actor,
+            "operation": row.operation, "case_id": row.case_id, "category": row.category,
+            # A free-text purpose is sealed with its case: the export (which leaves wams)
+            # says so instead of carrying ciphertext; the activity names the purpose.
+            "purpose": SEALED_PURPOSE if is_sealed(row.purpose) else row.purpose,
+            "legal_basis": row.legal_basis, "source": row.source, "recipient": row.recipient}
 
 
 PROFILES = {"logboek": record, "audit": audit_record}

@@ -13,12 +13,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from wams.core.lifecycle import Processing
+from wams.core.model import Caller
 
 # R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
 LEGAL_BASIS = "AVG art. 6 lid 1 sub e; Wmo 2015 §2.3a (voorstel)"
 LEGAL_BASIS_MELDPUNT = "AVG art. 6 lid 1 sub e; Wmo 2015 art. 2.2.5 (voorstel)"
 LEGAL_BASIS_INZAGE = "AVG art. 15"
-STATUS_OK = "STATUS_CODE_OK"
+#: Logboek Dataverwerkingen 1.0.0 ``status``: a stored step is a processing that succeeded
+#: and is marked so explicitly (``Ok``; ``Unset`` is for faults in user input, ``Error`` for
+#: server faults: a refused or failed step stores nothing, so it logs no record at all).
+STATUS_OK = "Ok"
+#: what the draft standard called it; rows written before 1.0.0 keep it (the keyed chain
+#: covers them), the export says ``Ok``
+DRAFT_STATUS = {"STATUS_CODE_OK": "Ok", "STATUS_CODE_UNSET": "Unset",
+                "STATUS_CODE_ERROR": "Error"}
+
+
 
 #: the names of the actions in the log, by operation (Logboek: ``name`` of the span)
 OPERATION_NAMES = {
@@ -62,16 +72,18 @@ def activity_code(uri: str) -> str:
 def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,
              processings: tuple[Processing, ...], subjects: Mapping[str, tuple[str, str]],
              case_id: str | None, activity_uri: Any,
-             foreign_operation: str | None = None) -> list[dict[str, Any]]:
+             caller: Caller | None = None) -> list[dict[str, Any]]:
     """One processing-log row per processing of a step, all under one parent span.
 
     ``subjects`` maps each ref a processing names to the person's (pseudonym, type);
     ``activity_uri(code, category)`` gives the register entry (and version) the row points
     at: a plugin's entry for the category where it refines the core activity ``code``;
-    ``foreign_operation`` (JSON) the calling action at another organisation, if any."""
+    ``caller`` the calling action at another application, if any: its span is the parent of
+    every record (the step's actions serve its call)."""
     if not processings:
         return []
-    parent = span_id()
+    parent = caller.span_id if caller is not None and caller.span_id else span_id()
+    foreign = caller.stored() if caller is not None else None
     basis = LEGAL_BASIS_MELDPUNT if step in ("melding", "melding_doorgeven") else \
         LEGAL_BASIS_INZAGE if step == "inzage" else LEGAL_BASIS
     rows = []
@@ -85,5 +97,5 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
             "subject": subject, "subject_type": stype, "case_id": case_id,
             "category": p.category, "purpose": p.purpose, "legal_basis": basis,
             "source": p.source, "recipient": p.recipient, "actor": actor,
-            "foreign_operation": foreign_operation})
+            "foreign_operation": foreign})
     return rows
