@@ -331,6 +331,21 @@ class Wams:
 
     # -- privacy operations (AVG art. 15 and 30, R33, R34, R36) -------------------------
 
+    def processing_activities(self, gemeente: str, query: object, *, actor: str,
+                              after: str | None = None, limit: int = 100,
+                              verzoek: str | None = None, everything: bool = False,
+                              ) -> tuple[list[dict[str, Any]], str | None]:
+        """The processing log read after the Logboek Dataverwerkingen read extension (LDV
+        lezen 1.1.0): ``query`` filters on ``traceId``, ``startTime``, ``endTime`` and the
+        ``dpl.core.*`` attributes (at least one); one page of records (the export's, in
+        camelCase) and the cursor of the next page. ``everything`` is the privacy officer's
+        read; otherwise it is a person's access request (``verzoek``, filtered on his
+        ``dpl.core.data_subject_id``) and is logged (R36)."""
+        from wams.core.privacy import logread
+
+        return logread.read(self._engine, gemeente, query, after=after, limit=limit,
+                            actor=actor, verzoek=verzoek, everything=everything)
+
     def inzage_persoon(self, gemeente: str, *, bsn: str | None = None, ref: str | None = None,
                        case_id: str | None = None, actor: str,
                        verzoek: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from litestar.openapi import OpenAPIConfig
 from wams.api import Wams
 from wams.core.engine import Refused
 from wams.core.errors import InputError, WamsError
-from wams.service import openapi, reads, steps
+from wams.service import ldv, openapi, reads, steps
 from wams.service.auth import Verifier
 from wams.service.otel import ExportFailed
 from wams.service.problems import (
@@ -106,7 +106,8 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
             deliverer.stop()
         wams.close()
 
-    v1 = Router(path="/v1", route_handlers=[*steps.handlers(), *reads.handlers()])
+    v1 = Router(path="/v1", route_handlers=[*steps.handlers(), *reads.handlers(),
+                                                  *ldv.handlers()])
     app = Litestar(
         route_handlers=[v1],
         exception_handlers={ProblemError: on_problem, ValidationException: on_validation,

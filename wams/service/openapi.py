@@ -19,6 +19,8 @@ from typing import Any
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
+from wams.service import ldv
+
 OPENAPI_PATH = "/openapi.json"
 PREFIX = "/v1"
 
@@ -112,6 +114,8 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
     for item in doc["paths"].values():
         for method, op in item.items():
             _finish_operation(method, op)
+            if op.get("operationId") == ldv.OPERATION:
+                ldv.document(op, components)
     return doc
 
 

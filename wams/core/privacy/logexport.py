@@ -39,7 +39,7 @@ from wams.core.storage.repository import log
 BATCH = 2000
 SERVICE_NAME = "wams"
 
-_COLUMNS = (log.c.id, log.c.gemeente, log.c.trace_id, log.c.span_id, log.c.parent_span_id,
+COLUMNS = (log.c.id, log.c.gemeente, log.c.trace_id, log.c.span_id, log.c.parent_span_id,
             log.c.name, log.c.operation, log.c.start_time, log.c.end_time, log.c.status_code,
             log.c.activity_id, log.c.subject, log.c.subject_type, log.c.case_id,
             log.c.category, log.c.purpose, log.c.legal_basis, log.c.source, log.c.recipient,
@@ -134,7 +134,7 @@ def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
     oldest first (by insertion)."""
     shape = PROFILES[profile]
     system = resource()
-    stmt = select(*_COLUMNS).order_by(log.c.id)
+    stmt = select(*COLUMNS).order_by(log.c.id)
     if gemeente is not None:
         stmt = stmt.where(log.c.gemeente == gemeente)
     start = _since(since)
