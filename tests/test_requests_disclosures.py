@@ -119,3 +119,28 @@ def test_a_request_is_no_disclosure_and_an_answer_is_exactly_one(
         assert ("nog niet beantwoord" in labels) == (not answered)
     finally:
         w.close()
+
+
+def test_a_request_logged_before_requests_were_requests_still_reads_as_one(
+        db_url: str, tmp_path: Path) -> None:
+    """A database of the earlier version logged a request as ``vraag_gegevens:verstrekken``
+    (operation provide). The row stays as it is (the keyed chain covers it); the access report
+    still calls it a request, not a disclosure."""
+    from sqlalchemy import update
+
+    from wams.core.storage.repository import log
+    from wams.reports.inzage import inzage_report
+
+    w, _ = _run(db_url, tmp_path, answered=False)
+    try:
+        with w.engine.db.begin() as conn:  # the row as the earlier version wrote it
+            conn.execute(update(log).where(log.c.operation == "request").values(
+                operation="provide", name="vraag_gegevens:verstrekken"))
+        report = w.inzage_persoon("0599", bsn=BSN, actor="balie", verzoek="AVG-3")
+        assert _disclosures_in_access_report(report) == []
+        text = visible_text(inzage_report(w, "0599", bsn=BSN, actor="balie", verzoek="AVG-4"))
+        assert "De gemeente vroeg Kredietbank Zuidhaven om deze gegevens" in text
+        assert "gaf deze gegevens aan Kredietbank" not in text
+        assert "Kredietbank Zuidhaven gaf" not in text
+    finally:
+        w.close()

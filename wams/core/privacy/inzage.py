@@ -241,8 +241,13 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
     name = catalogue.categories[category].name if category in catalogue.categories else None
     code = activity_code(r["activity_id"])
     entry = (register or {}).get(code) or {}
+    operation = r["operation"]
+    if operation == PROVIDE and str(r["name"]).startswith("vraag_gegevens:"):
+        # Written before requests were logged as requests (the chain keeps the row as it
+        # was): it was a request then too, and the person is told so.
+        operation = REQUEST
     return {"wanneer": r["start_time"].isoformat(timespec="seconds"), "handeling": r["name"],
-            "bewerking": r["operation"], "activiteit": r["activity_id"],
+            "bewerking": operation, "activiteit": r["activity_id"],
             "activiteit_naam": entry.get("name"), "activiteit_doel": entry.get("purpose"),
             "bewaartermijn": entry.get("personalData", {}).get("retentionPeriod"),
             "casus": r["case_id"], "categorie": category, "categorie_naam": name,
