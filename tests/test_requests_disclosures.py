@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from reports_helpers import strict_html, visible_text
 
+from wams.core.scenario.library import BUNDLED
+
 SCENARIO = """\
 formaat: 1
 scenario: Een vraag om gegevens{title}
@@ -39,6 +41,8 @@ ANSWER = """\
     verwacht: {toegestaan: ja}
 """
 BSN = "111222333"
+#: a bundled scenario with a casusoverleg in 0599 (provisions to parties under plugin entries)
+BUNDLED_CASUSOVERLEG = BUNDLED / "participatiewet" / "reclassering-re-integratie.yaml"
 CATEGORY = "wgs.schuldenoverzicht"
 
 
@@ -142,5 +146,38 @@ def test_a_request_logged_before_requests_were_requests_still_reads_as_one(
         assert "De gemeente vroeg Kredietbank Zuidhaven om deze gegevens" in text
         assert "gaf deze gegevens aan Kredietbank" not in text
         assert "Kredietbank Zuidhaven gaf" not in text
+    finally:
+        w.close()
+
+
+def test_the_registers_recipients_are_what_its_activities_disclose(
+        db_url: str, tmp_path: Path) -> None:
+    """Every log record that tells or gives a party something (a request, a provision to a
+    party) points at a register entry whose recipients are not "only the college"; the text
+    register names every category of every entry (none left out as "… en N andere")."""
+    from wams.core.privacy import register
+    from wams.core.privacy.processing import activity_code
+    from wams.core.scenario.run import run_scenario
+
+    assert run_scenario(BUNDLED_CASUSOVERLEG, db_url).passed
+    w, _ = _run(db_url, tmp_path, answered=True)
+    try:
+        entries = {e["code"]: e for e in w.register("0599")}
+        audit = {a["span_id"]: a for a in w.log_records(gemeente="0599", profile="audit")}
+        outward = [r for r in w.log_records(gemeente="0599")
+                   if audit[r["span_id"]]["operation"] in ("request", "provide")
+                   and audit[r["span_id"]]["recipient"] not in (None, "college", "betrokkene")]
+        assert outward
+        for r in outward:
+            entry = entries[activity_code(r["attributes"]["dpl.core.processing_activity_id"])]
+            assert entry["recipients"]["legalRole"] == "ThirdParty", entry["code"]
+            assert "Disclose" in entry["processingOptions"], entry["code"]
+        text = register.render_text(list(entries.values()), "0599", 12, w.catalogue)
+        assert " andere gegevenscategorieën" not in text
+        names = {**register.CORE_CATEGORIES,
+                 **{code: c.name for code, c in w.catalogue.categories.items()}}
+        for e in entries.values():
+            for code in e["personalData"]["categories"]:
+                assert names.get(code, code) in text, (e["code"], code)
     finally:
         w.close()
