@@ -162,6 +162,8 @@ class ProcessingRow(Base):
         Index("ix_log_subject", "gemeente", "subject", "start_time", "id"),
         Index("ix_log_case", "gemeente", "case_id"),
         Index("ix_log_chain", "gemeente", "chain_n"),
+        # The read API's traceId filter (LDV lezen): one trace's records.
+        Index("ix_log_trace", "gemeente", "trace_id"),
     )
 
 
