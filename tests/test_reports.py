@@ -109,6 +109,8 @@ def test_privacy_officer_report_holds_no_case_content(
     for content in ("gerrit", "1958", "vervuiling", "geheugenproblemen"):
         assert content not in html.lower()
     assert "betrokkene 1" in text
+    # organisations by their kind, numbered, not by their ref (also not in SVG attributes)
+    assert "kredietbank" not in html.lower() and "partij 2 (schuldhulpverlener)" in text
     # the steps as decided and the flows are there
     assert "provision.condition_violated" in html and "<svg" in html
     # the dossier was not opened: nothing logged

@@ -88,7 +88,12 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
     timeline = _timeline(steps)
     if rol == "fg":
         pseudonyms = _numbered(log)
-        parties = w.case_parties(gemeente, case_id)
+        # Every ref pseudonymised: persons as "betrokkene N", organisations by their kind
+        # ("partij 2 (schuldhulpverlener)"): the privacy officer supervises the processing,
+        # not who the case is about or with.
+        aliases = _party_aliases(w, w.case_parties(gemeente, case_id))
+        log = [_aliased(row, aliases) for row in log]
+        parties = {aliases[ref]: soort for ref, soort in w.case_parties(gemeente, case_id).items()}
         diagram = flows.build(log, steps, w.catalogue, persons=pseudonyms, parties=parties,
                               mask_unknown=True)
         return CaseReport(render("case.html", **base, case=None, timeline=timeline,
@@ -108,6 +113,24 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
                              voortgang=voortgang_status(case, w.today(), months),
                              months=months, objections=OBJECTION_LABELS,
                              log=_log_rows(log, refs)), True)
+
+
+def _party_aliases(w: Wams, parties: dict[str, str]) -> dict[str, str]:
+    """party ref → "partij N (kind)", numbered in the order the case knows them."""
+    out = {}
+    for i, (ref, soort) in enumerate(parties.items(), start=1):
+        kind = w.catalogue.party_kinds.get(soort)
+        out[ref] = f"partij {i} ({kind.name.split(' (', 1)[0]})" if kind is not None \
+            else f"partij {i}"
+    return out
+
+
+def _aliased(row: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
+    """A log row with every party ref replaced by its alias (also inside the actor, which
+    names a party's user as ``partij:<ref>:<user>``)."""
+    actor = ":".join(aliases.get(part, part) for part in str(row["actor"]).split(":"))
+    return {**row, "source": aliases.get(row["source"], row["source"]),
+            "recipient": aliases.get(row["recipient"], row["recipient"]), "actor": actor}
 
 
 def decisions_message(code: str, detail: str | None) -> str:
