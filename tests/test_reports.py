@@ -340,6 +340,12 @@ def test_citizen_report_of_a_destroyed_case_keeps_only_the_log(
     text = visible_text(html)
     assert "Dit dossier is vernietigd" in text
     assert "Pieters" not in html and "Jolanda" not in html
+    # what the casusoverleg gave her is told as given to her, not as her access report; after
+    # destruction nobody can tell which participant was a party, but a request always went to
+    # an organisation
+    assert "gaf deze gegevens aan u." in text
+    assert "De gemeente vroeg een organisatie om deze gegevens" in text
+    assert "jolanda" not in text and "kredietbank" not in text
     strict_html(html)
 
 

@@ -78,8 +78,10 @@ class Names:
             return "een overzicht voor buiten de gemeente"
         if kind == "persoon":
             return "iemand anders die bij het overleg was"
-        if ref and ref in self.names:
+        if ref and ref in self.names:  # an organisation the municipality has named
             return self.names[ref]
+        if kind == "deelnemer":
+            return "iemand die bij het overleg was"
         party = self.catalogue.party_kinds.get(kind.split(":", 1)[-1])
         return f"een {party.name.split(' (', 1)[0]}" if party is not None else "een organisatie"
 
@@ -113,6 +115,7 @@ def _row(v: dict[str, Any], names: Names, notes: list[str],
     recipient = names.of(v["ontvanger"], v["ontvanger_soort"])
     what = plain_action(v["bewerking"], source, recipient)
     if (v["doel"] or "").startswith(INZAGE_PURPOSES):
+        what = "De gemeente gaf u een overzicht van uw gegevens."
         why, note = PLAIN_INZAGE, None
     else:
         # The register's purpose of the activity: the caseworker's own words (and any file

@@ -76,8 +76,6 @@ def plain_action(operation: str, source: str, recipient: str) -> str:
             return "De gemeente legde deze gegevens vast."
         return f"{_capital(source)} gaf deze gegevens aan de gemeente."
     if operation == "provide":
-        if recipient == "u":
-            return "De gemeente gaf u een overzicht van uw gegevens."
         giver = "De gemeente" if source in ("de gemeente", "het meldpunt van de gemeente") \
             else _capital(source)
         if recipient == "een overzicht voor buiten de gemeente":

@@ -131,21 +131,27 @@ def _setting(store: Store, gemeente: str, key: str) -> Any:
 @attrs.frozen
 class People:
     """Who is who in one case, to say who gave or got data: the person's own ref there and
-    the organisations (ref → registered kind)."""
+    the organisations (ref → registered kind); ``destroyed``: the case content is gone, so a
+    ref can no longer be told apart as party or person except by the step that logged it."""
 
     own: str | None
     parties: dict[str, str]
-
-    def who(self, ref: str | None) -> str | None:
-        return counterpart(ref, self)
+    destroyed: bool = False
 
 
-def counterpart(ref: str | None, people: People | None) -> str | None:
+#: steps whose counterpart is always an organisation (a party asked, answering, involved,
+#: delivering a service)
+ORGANISATION_STEPS = ("vraag_gegevens", "verstrekking", "verzoek", "betrokkenheid",
+                      "melding_doorgeven", "bijdrage", "dienst")
+
+
+def counterpart(ref: str | None, people: People | None, step: str = "") -> str | None:
     """What kind of body ``ref`` is, in words the access report can turn into a sentence:
     ``gemeente``, ``betrokkene`` (the person himself), ``partij:<kind>`` (an organisation,
     its kind where the case registered it), ``persoon`` (another person in the case),
-    ``meldpunt`` or ``export``. Outside a case a ref that is no body of the college is an
-    organisation (a melding passed on, a party's involvement)."""
+    ``deelnemer`` (someone at a casusoverleg of a destroyed case: party or person, nobody can
+    tell any more), ``meldpunt`` or ``export``. Outside a case a ref that is no body of the
+    college is an organisation (a melding passed on, a party's involvement)."""
     if ref is None:
         return None
     if ref == "college" or ref.startswith("college:"):
@@ -154,13 +160,14 @@ def counterpart(ref: str | None, people: People | None) -> str | None:
         return "betrokkene"
     if ref in ("meldpunt", "export"):
         return ref
-    if people is None:
+    if people is None or step in ORGANISATION_STEPS and ref not in people.parties \
+            and ref != people.own:
         return "partij:"
     if ref == people.own:
         return "betrokkene"
     if ref in people.parties:
         return f"partij:{people.parties[ref]}"
-    return "persoon"
+    return "deelnemer" if people.destroyed else "persoon"
 
 
 def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
@@ -177,8 +184,9 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
             continue
         case = case_from_json(text)
         ref = next((r for r, s in case.subjects.items() if s == subject), None)
-        people[case_id] = People(ref, {r: p.partij.soort for r, p in case.parties.items()})
         state = case.persons.get(ref) if ref is not None else None
+        people[case_id] = People(ref, {r: p.partij.soort for r, p in case.parties.items()},
+                                 destroyed=row["destroyed_on"] is not None)
         entry: dict[str, Any] = {
             "casus": case_id, "route": row["route"], "wet": row["wet"], "fase": row["phase"],
             "geopend": _d(row["opened_on"]), "gesloten": _d(row["closed_on"]),
@@ -240,6 +248,7 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
     code = activity_code(r["activity_id"])
+    step = str(r["name"]).split(":", 1)[0]
     entry = (register or {}).get(code) or {}
     operation = r["operation"]
     if operation == PROVIDE and str(r["name"]).startswith("vraag_gegevens:"):
@@ -254,8 +263,8 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
             "doel": purpose if purpose is not None else DESTROYED_PURPOSE,
             "grondslag": r["legal_basis"], "bron": r["source"],
             "ontvanger": r["recipient"], "door": r["actor"],
-            "bron_soort": counterpart(r["source"], people),
-            "ontvanger_soort": counterpart(r["recipient"], people)}
+            "bron_soort": counterpart(r["source"], people, step),
+            "ontvanger_soort": counterpart(r["recipient"], people, step)}
 
 
 def _d(value: Any) -> str | None:

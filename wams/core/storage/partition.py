@@ -57,6 +57,7 @@ def conversion(first: dt.date, count: int = 12) -> list[str]:
         "ALTER INDEX ix_log_subject RENAME TO ix_log_subject_before",
         "ALTER INDEX ix_log_case RENAME TO ix_log_case_before",
         "ALTER INDEX ix_log_chain RENAME TO ix_log_chain_before",
+        "ALTER INDEX ix_log_trace RENAME TO ix_log_trace_before",
         f"CREATE TABLE {TABLE} (LIKE {BEFORE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
         "PARTITION BY RANGE (start_time)",
         # The sequence belongs to the new table now (dropping an old month must not drop it).
@@ -66,6 +67,8 @@ def conversion(first: dt.date, count: int = 12) -> list[str]:
         f"CREATE INDEX ix_log_case ON {TABLE} (gemeente, case_id)",
         # The audit streams the log in chain order (each row names its history entry).
         f"CREATE INDEX ix_log_chain ON {TABLE} (gemeente, chain_n)",
+        # The read API finds one trace's records (LDV lezen: traceId).
+        f"CREATE INDEX ix_log_trace ON {TABLE} (gemeente, trace_id)",
         # Proven once here, so that ATTACH need not scan the rows again.
         f"ALTER TABLE {BEFORE} ADD CONSTRAINT {BEFORE}_range CHECK (start_time < '{first}')",
         f"ALTER TABLE {TABLE} ATTACH PARTITION {BEFORE} FOR VALUES FROM (MINVALUE) TO "
