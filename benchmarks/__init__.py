@@ -6,9 +6,11 @@ pass/fail."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 
 FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B6", "B7")
 PG_ENVS = ("WAMS_BENCH_POSTGRES_URL", "WAMS_TEST_POSTGRES_URL")
@@ -46,6 +48,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def pg_key_file() -> Iterator[None]:
+    """PostgreSQL needs a named key store: unless ``$WAMS_KEY_FILE`` names one, a throwaway
+    key file for the run (its databases are dropped and recreated too). Set in the
+    environment, so worker processes and ``wams serve`` use the same one."""
+    if os.environ.get("WAMS_KEY_FILE"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="wams-bench-keys-") as d:
+        os.environ["WAMS_KEY_FILE"] = os.path.join(d, "wams.keys")
+        try:
+            yield
+        finally:
+            del os.environ["WAMS_KEY_FILE"]
+
+
 def _run(fid: str, args: argparse.Namespace) -> list[str]:
     if fid == "B1":
         from benchmarks import b1
@@ -53,18 +71,17 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
     if fid == "B1p":
         from benchmarks import b1p
         return b1p.run(cases=max(args.cases // 3, 20), rounds=args.rounds)
-    if fid == "B2":
+    if fid in ("B2", "B7"):
         url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
         if not url:
-            return ["B2 skipped: no PostgreSQL (pass --pg URL or set WAMS_BENCH_POSTGRES_URL)"]
-        from benchmarks import b2
-        return b2.run(url, rounds=min(args.rounds, 3))
-    if fid == "B7":
-        url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
-        if not url:
-            return ["B7 skipped: no PostgreSQL (pass --pg URL or set WAMS_BENCH_POSTGRES_URL)"]
-        from benchmarks import b7
-        return b7.run(url)
+            return [f"{fid} skipped: no PostgreSQL (pass --pg URL or set "
+                    "WAMS_BENCH_POSTGRES_URL)"]
+        with pg_key_file():
+            if fid == "B2":
+                from benchmarks import b2
+                return b2.run(url, rounds=min(args.rounds, 3))
+            from benchmarks import b7
+            return b7.run(url, rounds=max(2, args.rounds - 1))
     if fid == "B3":
         from benchmarks import b3
         return b3.run(rounds=args.rounds)

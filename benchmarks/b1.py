@@ -7,14 +7,14 @@ import time
 
 from benchmarks import common, reference
 
-GOAL = 0.5  # with every write sealed (issue 9); the quality goal aims at 0.7
 
-
-def engine_round(path: str, cases: int) -> float:
+def engine_round(path: str, cases: int, case_cache: int | None = None) -> float:
+    """Commands/s of ``cases`` lifecycles; ``case_cache=0``: wams as a stateless service
+    (every step reads and parses its case)."""
     from wams.api import Wams
     from wams.core.clock import Clock
 
-    w = Wams.open(f"sqlite:///{path}", clock=Clock(common.START))
+    w = Wams.open(f"sqlite:///{path}", clock=Clock(common.START), case_cache=case_cache)
     try:
         common.check_lifecycle(common.lifecycle(w, common.GEMEENTE, 0))  # warm (not timed)
         t0 = time.perf_counter()
@@ -67,8 +67,8 @@ def run(cases: int = 300, rounds: int = 5) -> list[str]:
         reference.same_counts(counts["engine"], counts["raw"], "B1")
     ratio = common.median(common.ratios(e, r))
     return [common.line("B1", f"wams {common.median(e):.0f} cmd/s",
-                        f"raw {common.median(r):.0f} cmd/s", ratio, f"≥ {GOAL}",
-                        ratio >= GOAL, f"[{cases} cases × 10 cmds, {rounds} rounds, median]")]
+                        f"raw {common.median(r):.0f} cmd/s", ratio, "B1",
+                        f"[{cases} cases × 10 cmds, {rounds} rounds, median]")]
 
 
 def _counts(path: str) -> dict:

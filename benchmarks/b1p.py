@@ -12,7 +12,6 @@ import time
 
 from benchmarks import b1, common, reference
 
-GOAL = 5.0
 BPMN = os.path.join(os.path.dirname(__file__), "lifecycle.bpmn")
 
 
@@ -30,7 +29,8 @@ def _spiff():  # type: ignore[no-untyped-def]
 def spiff_round(path: str, payloads: list[dict], cases: int, reload: bool = False) -> float:
     """``reload``: read and deserialise the workflow from the database before every step, as
     a service must that keeps no state between requests (several processes, quality B2).
-    wams reads the case too, but only re-parses it when its version changed."""
+    wams is then run with its case cache off (``case_cache=0``): it reads, unseals and parses
+    its case before every step too."""
     BpmnParser, Serializer, BpmnWorkflow, TaskState = _spiff()
     parser = BpmnParser()
     parser.add_bpmn_file(BPMN)
@@ -96,16 +96,16 @@ def run(cases: int = 100, rounds: int = 5) -> list[str]:
             lambda: spiff_round(common.fresh_sqlite(d, "spiff.db"), payloads, cases))
         e3, s3 = common.interleave(
             max(1, rounds // 2),
-            lambda: b1.engine_round(common.fresh_sqlite(d, "engine.db"), cases),
+            lambda: b1.engine_round(common.fresh_sqlite(d, "engine.db"), cases, case_cache=0),
             lambda: spiff_round(common.fresh_sqlite(d, "spiff.db"), payloads, cases, True))
     ratio = common.median(common.ratios(e, s))
     raw_ratio = common.median(common.ratios(r, s2))
     reload_ratio = common.median(common.ratios(e3, s3))
     return [common.line("B1p", f"wams {common.median(e):.0f} cmd/s",
-                        f"spiff {common.median(s):.0f} cmd/s", ratio, f"≥ {GOAL:g}",
-                        ratio >= GOAL, f"[{cases} cases × 10 cmds, {rounds} rounds, median; "
+                        f"spiff {common.median(s):.0f} cmd/s", ratio, "B1p",
+                        f"[{cases} cases × 10 cmds, {rounds} rounds, median; "
                         f"B1 raw reference / spiff = {raw_ratio:.2f}]"),
             common.line("B1p", f"wams {common.median(e3):.0f} cmd/s",
                         f"spiff reloading {common.median(s3):.0f} cmd/s", reload_ratio,
-                        f"≥ {GOAL:g}", reload_ratio >= GOAL,
-                        "[spiff reads and deserialises its state before every step]")]
+                        "B1p-stateless", "[stateless: wams' case cache off (case_cache=0), "
+                        "spiff reads and deserialises its state before every step]")]

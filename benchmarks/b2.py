@@ -12,10 +12,7 @@ import os
 import time
 from typing import Any
 
-from benchmarks import common, reference
-
-GOAL_RATIO = 0.5
-GOAL_SCALING = 2.0
+from benchmarks import common, goals, reference
 
 
 def _libpq(url: str) -> str:
@@ -140,16 +137,21 @@ def run(url: str, rounds: int = 3, cases_1: int = 60, cases_8: int = 25) -> list
     for name in configs:
         ratio = common.median(common.ratios(res[("wams", name)], res[("raw", name)]))
         out.append(common.line("B2", f"{name:<9} wams {med[('wams', name)]:.0f} cmd/s",
-                               f"raw {med[('raw', name)]:.0f} cmd/s", ratio,
-                               f"≥ {GOAL_RATIO}", ratio >= GOAL_RATIO))
+                               f"raw {med[('raw', name)]:.0f} cmd/s", ratio, "B2"))
+    cores = os.cpu_count() or 1
+    # 8 workers and the server on fewer than 8 cores cannot show scaling: said, not judged.
+    judged = cores >= goals.SCALING_CORES
     for name in ("2w-spread", "8w-same", "8w-spread"):
         for kind in ("wams", "raw"):
             sc = common.median(common.ratios(res[(kind, name)], res[(kind, "1w")]))
             out.append(common.line("B2", f"scaling {kind} {name} / 1w",
                                    f"{med[(kind, name)]:.0f} vs {med[(kind, '1w')]:.0f} cmd/s",
-                                   sc, f"≥ {GOAL_SCALING:g}", sc >= GOAL_SCALING,
-                                   "" if kind == "wams" and name.startswith("8w")
-                                   else "(for scale, no goal)"))
+                                   sc, "B2-scaling",
+                                   ("" if kind == "wams" and name.startswith("8w")
+                                    else "(for scale)") + ("" if judged else
+                                   f" ({cores} cores: scaling needs ≥ {goals.SCALING_CORES}, "
+                                   "reported, not claimed)"),
+                                   judged=judged and kind == "wams" and name.startswith("8w")))
     out.append(f"B2  [{rounds} rounds interleaved, median; 1w {cases_1} cases, 8w "
                f"{cases_8} cases per worker × 10 cmds; chain head locked FOR UPDATE; "
                f"{os.cpu_count()} CPUs shared with the server]")

@@ -15,7 +15,6 @@ import pluggy
 
 from benchmarks import common
 
-GOAL = 1.0
 NUMBER = 20000
 
 _spec = pluggy.HookspecMarker("wamsbench")
@@ -85,5 +84,5 @@ def run(rounds: int = 5) -> list[str]:
     d, h = common.interleave(rounds, lambda: per_call_ns(decide), lambda: per_call_ns(hook))
     ratio = common.median(common.ratios(d, h))
     return [common.line("B3", f"decision {common.median(d):.0f} ns",
-                        f"hook {common.median(h):.0f} ns", ratio, f"≤ {GOAL:g}",
-                        ratio <= GOAL, f"[{NUMBER} calls × {rounds} rounds, median]")]
+                        f"hook {common.median(h):.0f} ns", ratio, "B3",
+                        f"[{NUMBER} calls × {rounds} rounds, median]")]

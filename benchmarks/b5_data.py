@@ -1,11 +1,13 @@
 """B5's municipality: generated through the engine's own write path, then checked.
 
 Every case runs the B1 lifecycle (ten commands) and is then viewed 14 times (each view a
-logged *raadplegen*), so a case carries 10 history entries and 20 processing records: at
-1,000,000 cases that is the 20,000,000 records of speed goal B5. One case in fifty also gets a
+logged *raadplegen*), so a case carries 20 processing records (at 1,000,000 cases the
+20,000,000 records of speed goal B5) and 24 history entries (each view is a keyed-chain entry
+of its own). One case in fifty also gets a
 melding at the meldpunt. The commands go through :meth:`wams.api.Wams.batch` (many commands
 per transaction): the same decisions, rows, chain and log as one transaction each, only fewer
-commits. The result is checked: row counts per table and ``audit verify``.
+commits. The result is checked: row counts per table (what one case and one melding write is
+measured on a probe database first, so the check follows the engine) and ``audit verify``.
 
 The first tenth of the cases (the *expired* set) is opened and closed on ``EARLY``, the rest on
 ``LATE``: at ``RETENTION_DAY`` only the expired set is past its bewaartermijn (12 months), and
@@ -26,7 +28,7 @@ LATE = dt.date(2026, 6, 1)
 RETENTION_DAY = dt.date(2026, 3, 1)  # EARLY + 12 months has passed, LATE + 12 has not
 VIEWS_PER_CASE = 14
 RECORDS_PER_CASE = 6 + VIEWS_PER_CASE  # the lifecycle logs 6
-HISTORY_PER_CASE = 10
+COUNTED = ("cases", "history", "processing_log", "meldingen", "melders", "data_keys")
 MELDING_EVERY = 50
 BATCH = 200  # cases per transaction while generating
 
@@ -60,7 +62,7 @@ def generate(path: str, n: int) -> Generated:
         clock.set(LATE)
         _cases(w, range(tenth, n), ids)
     seconds = time.perf_counter() - start
-    check(path, n)
+    check(path, n, written_per_case(path + ".probe"))
     # Start every measurement from an empty WAL: the first commit after the bulk load would
     # otherwise fold the whole load into the database, on whichever side came first.
     raw = sqlite3.connect(path)
@@ -91,21 +93,58 @@ def _cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-untype
                     assert d.allowed, d.code
 
 
-def check(path: str, n: int) -> None:
-    """Stop the benchmark unless the database holds exactly what the engine writes."""
+def _counts(path: str) -> dict[str, int]:
+    raw = sqlite3.connect(path)
+    try:
+        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
+    finally:
+        raw.close()
+
+
+Counts = dict[str, int]
+
+
+def written_per_case(probe: str) -> tuple[Counts, Counts, Counts]:
+    """The rows a database gets once, the rows one generated case writes per table, and what a
+    melding adds: measured by generating two cases without and one with a melding in a probe
+    database (removed after)."""
+    import os
+
+    from wams.api import Wams
+    from wams.core.clock import Clock
+
+    files = [probe + suffix for suffix in ("", "-wal", "-shm", ".keys")]
+    try:
+        with Wams.open(f"sqlite:///{probe}", clock=Clock(LATE)) as w:
+            _cases(w, range(1, 2), [])  # cases 1 and 2: no melding
+            one = _counts(probe)
+            _cases(w, range(2, 3), [])
+            two = _counts(probe)
+            _cases(w, range(0, 1), [])  # case 0: with a melding
+            three = _counts(probe)
+    finally:
+        for f in files:
+            if os.path.exists(f):
+                os.remove(f)
+    case = {t: two[t] - one[t] for t in COUNTED}
+    # once per database (a municipality's first step: e.g. its register entries)
+    once = {t: one[t] - case[t] for t in COUNTED}
+    return once, case, {t: three[t] - two[t] - case[t] for t in COUNTED}
+
+
+def check(path: str, n: int, per: tuple[Counts, Counts, Counts]) -> None:
+    """Stop the benchmark unless the database holds exactly what the engine writes: ``per``
+    is (rows once, rows of one case, rows a melding adds) from :func:`written_per_case`."""
     from wams.core.privacy.keystore import default_key_store
     from wams.core.storage.audit import verify_database
     from wams.core.storage.database import connect
 
     meldingen = len(range(0, n, MELDING_EVERY))
-    want = {"cases": n, "history": n * HISTORY_PER_CASE + meldingen,
-            "processing_log": n * RECORDS_PER_CASE + meldingen, "meldingen": meldingen,
-            "melders": meldingen}
-    raw = sqlite3.connect(path)
-    try:
-        got = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in want}
-    finally:
-        raw.close()
+    once, case, melding = per
+    want = {t: once[t] + n * case[t] + meldingen * melding[t] for t in COUNTED}
+    if case["processing_log"] != RECORDS_PER_CASE or melding["meldingen"] != 1:
+        raise SystemExit(f"B5 generation: a case writes {case}, a melding adds {melding}")
+    got = _counts(path)
     if got != want:
         raise SystemExit(f"B5 generation wrote {got}, expected {want}")
     db = connect(f"sqlite:///{path}")

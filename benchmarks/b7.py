@@ -19,10 +19,8 @@ import threading
 import time
 from typing import Any
 
-from benchmarks import common
+from benchmarks import common, goals
 
-GOAL_RATIO = 0.5
-GOAL_P99_MS = 50.0
 SECRET = "wams-bench-secret-" + "0" * 32
 
 JAN = {"ref": "jan", "geboortedatum": "1985-04-12", "naam": "Jan Bakker"}
@@ -143,7 +141,7 @@ def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
-    return {"steps": len(latencies), "seconds": elapsed,
+    return {"steps": len(latencies), "seconds": elapsed, "latencies": latencies,
             "steps_per_s": len(latencies) / elapsed if elapsed else 0.0,
             "p50_ms": pct(0.50) if latencies else 0.0, "p99_ms": pct(0.99) if latencies else 0.0,
             "acknowledged": acknowledged, "errors": errors}
@@ -165,13 +163,13 @@ def verify(url: str, acknowledged: dict[str, int]) -> list[str]:
     return problems
 
 
-def in_process(url: str, cases: int) -> float:
+def in_process(url: str, cases: int, first: int = 0) -> float:
     """Steps/s of the same lifecycle through the Python API on the same database."""
     from wams.api import Wams
 
     with Wams.open(url) as w:
         started = time.perf_counter()
-        for i in range(cases):
+        for i in range(first, first + cases):
             common.check_lifecycle(common.lifecycle(w, common.GEMEENTE, i))
         return cases * common.COMMANDS_PER_CASE / (time.perf_counter() - started)
 
@@ -186,30 +184,54 @@ def reset(url: str) -> None:
     engine.dispose()
 
 
-def measure(url: str, *, workers: int = 4, clients: int = 32,
-            cases_per_client: int = 3) -> dict[str, Any]:
+def measure(url: str, *, workers: int = 4, clients: int = 32, rounds: int = 4,
+            cases_per_client: int = 1) -> dict[str, Any]:
+    """``rounds`` rounds, the service and the in-process API interleaved (the order swaps
+    every round; the service idles while the reference runs), each side ``clients ×
+    cases_per_client`` cases a round; the ratio is the median of the per-round ratios."""
     reset(url)
     proc, base = start_service(url, workers)
+    served: list[dict[str, Any]] = []
+    local: list[float] = []
+    cases = clients * cases_per_client
     try:
         drive(base, 4, 1)  # warm every worker's caches and connections
-        result = drive(base, clients, cases_per_client)
+        in_process(url, 2, first=10_000_000)  # and the reference's
+        for r in range(rounds):
+            for side in (("serve", "local") if r % 2 == 0 else ("local", "serve")):
+                if side == "serve":
+                    served.append(drive(base, clients, cases_per_client))
+                else:
+                    local.append(in_process(url, cases, first=r * cases))
     finally:
         stop_service(proc)
-    result["problems"] = verify(url, result["acknowledged"])
-    result["in_process_steps_per_s"] = in_process(url, max(clients * cases_per_client // 4,
-                                                           20))
-    result["ratio"] = result["steps_per_s"] / result["in_process_steps_per_s"]
-    return result
+    latencies = sorted(x for d in served for x in d["latencies"])
+    acknowledged = {k: v for d in served for k, v in d["acknowledged"].items()}
+    ratios = common.ratios([d["steps_per_s"] for d in served], local)
+    return {"steps": len(latencies), "cases": cases * rounds,
+            "steps_per_s": common.median([d["steps_per_s"] for d in served]),
+            "in_process_steps_per_s": common.median(local),
+            "ratio": common.median(ratios),
+            "p50_ms": _pct(latencies, 0.50), "p99_ms": _pct(latencies, 0.99),
+            "errors": [e for d in served for e in d["errors"]], "acknowledged": acknowledged,
+            "problems": verify(url, acknowledged)}
 
 
-def run(url: str, *, cases_per_client: int = 3) -> list[str]:
-    r = measure(url, cases_per_client=cases_per_client)
+def _pct(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def run(url: str, *, rounds: int = 4) -> list[str]:
+    r = measure(url, rounds=max(2, rounds))
     if r["errors"] or r["problems"]:
-        return [f"B7  FAILED: {(r['errors'] + r['problems'])[:3]}"]
-    ok = r["ratio"] >= GOAL_RATIO and r["p99_ms"] <= GOAL_P99_MS
+        raise SystemExit(f"B7 FAILED: {(r['errors'] + r['problems'])[:3]}")
+    p99 = goals.line("B7", f"serve p99 {r['p99_ms']:.1f} ms per step (p50 "
+                     f"{r['p50_ms']:.1f} ms)", "B7-p99", r["p99_ms"],
+                     "[32 closed-loop clients on the machine's cores: by Little's law the mean "
+                     "latency is 32 / throughput]")
     return [common.line(
         "B7", f"serve {r['steps_per_s']:.0f} steps/s", f"in-process "
-        f"{r['in_process_steps_per_s']:.0f} steps/s", r["ratio"],
-        f"≥ {GOAL_RATIO:g}, p99 ≤ {GOAL_P99_MS:g} ms", ok,
-        f"[4 workers, 32 clients, {r['steps']} steps; p50 {r['p50_ms']:.1f} ms, "
-        f"p99 {r['p99_ms']:.1f} ms]")]
+        f"{r['in_process_steps_per_s']:.0f} steps/s", r["ratio"], "B7",
+        f"[4 workers, 32 clients; {r['cases']} cases a side in {max(2, rounds)} interleaved "
+        f"rounds, median of per-round ratios; {r['steps']} steps served, every one verified "
+        "in the history, chain intact]"), p99]

@@ -95,8 +95,11 @@ def ratios(a: Sequence[float], b: Sequence[float]) -> list[float]:
     return [x / y for x, y in zip(a, b, strict=False)]
 
 
-def line(fid: str, left: str, right: str, ratio: float, goal: str, ok: bool,
-         note: str = "") -> str:
-    text = (f"{fid:<4}{left}  {right}  ratio {ratio:.2f}  goal {goal}  "
-            f"({'ok' if ok else 'MISSED'})")
-    return text + (f"  {note}" if note else "")
+def line(fid: str, left: str, right: str, ratio: float, key: str, note: str = "",
+         *, judged: bool = True) -> str:
+    """``B1  wams … cmd/s  raw … cmd/s  ratio 0.72  goal ≥ 0.7  (ok)  note  [load 1.3]``: the
+    goal is the one of ``key`` in :mod:`benchmarks.goals`."""
+    from benchmarks import goals
+
+    return goals.line(fid, f"{left}  {right}  ratio {ratio:.2f}", key, ratio, note,
+                      judged=judged)

@@ -27,13 +27,15 @@ def _check(result: dict) -> None:
 
 
 def test_bounded_load_loses_no_step(db_url):
-    result = b7.measure(_postgres(db_url), workers=4, clients=32, cases_per_client=1)
+    result = b7.measure(_postgres(db_url), workers=4, clients=32, rounds=1,
+                       cases_per_client=1)
     assert len(result["acknowledged"]) == 32
     _check(result)
 
 
 @pytest.mark.slow
 def test_soak_loses_no_step(db_url):
-    result = b7.measure(_postgres(db_url), workers=4, clients=32, cases_per_client=10)
+    result = b7.measure(_postgres(db_url), workers=4, clients=32, rounds=1,
+                       cases_per_client=10)
     assert len(result["acknowledged"]) == 320
     _check(result)

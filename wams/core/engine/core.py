@@ -55,7 +55,7 @@ class Refused(WamsError):
 
 class Engine:
     def __init__(self, db: sqlalchemy.Engine, catalogue: Catalogue, clock: Clock,
-                 keys: KeyStore) -> None:
+                 keys: KeyStore, case_cache: int | None = None) -> None:
         self.db = db
         self.catalogue = catalogue
         self.clock = clock
@@ -64,7 +64,7 @@ class Engine:
         self.dialect = db.dialect.name
         self._conn = db.connect()
         self._lock = threading.RLock()
-        self._cases = CaseCache()
+        self._cases = CaseCache(case_cache)  # bounded LRU; 0: stateless
         self._keys = PseudonymKeys(keys)
         #: The data keys of cases, meldingen and betrokkenheid (wrapped in the database).
         self.data_keys = DataKeys(keys)
@@ -82,7 +82,8 @@ class Engine:
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
-             extra_plugins: Any = None, key_file: str | None = None) -> Engine:
+             extra_plugins: Any = None, key_file: str | None = None,
+             case_cache: int | None = None) -> Engine:
         catalogue = load_catalogue(extra_plugins)
         db = connect(url)
         try:
@@ -93,7 +94,7 @@ class Engine:
         except BaseException:
             db.dispose()
             raise
-        engine = cls(db, catalogue, clock or Clock(), keys)
+        engine = cls(db, catalogue, clock or Clock(), keys, case_cache)
         try:
             # A database whose keys are missing is one clear error naming the key store,
             # now, rather than an unreadable case later.

@@ -16,7 +16,9 @@ keeps refs, pseudonyms and codes: a person's identity lives once, in his case's 
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -39,32 +41,66 @@ ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
 Subjects = dict[str, tuple[str, str]]
 
 
+#: Projections an engine keeps in memory by default (``$WAMS_CASE_CACHE`` or
+#: ``Wams.open(case_cache=...)`` overrides it; 0 turns the cache off: a stateless service).
+CASE_CACHE_DEFAULT = 10_000
+CASE_CACHE_ENV = "WAMS_CASE_CACHE"
+
+
+def case_cache_size(size: int | None = None) -> int:
+    """The bound of the case cache: ``size`` if given, else ``$WAMS_CASE_CACHE``, else the
+    default. A bad value is one clear error, not a silently unbounded cache."""
+    source: object = size
+    if size is None:
+        source = os.environ.get(CASE_CACHE_ENV)
+        if source is None or source.strip() == "":
+            return CASE_CACHE_DEFAULT
+        size = int(source) if source.strip().isdigit() else -1
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        name = "case_cache" if source is size else CASE_CACHE_ENV
+        raise InputError(f"{name} moet een geheel getal van 0 of meer zijn, niet {source!r}")
+    return size
+
+
 class CaseCache:
-    """The last loaded projection of each case, valid while its version is unchanged.
+    """The last loaded projection of each case, valid while its version is unchanged; at most
+    ``size`` cases, the least recently used dropped first (a long-running service touches
+    every case of its archive over time: memory stays bounded). ``size`` 0 keeps nothing:
+    every step reads and parses its case, as a stateless service would.
 
     A step mutates the cached case in place; a transaction that fails must :meth:`drop` it,
     since the change was never committed."""
 
-    def __init__(self) -> None:
-        self._cases: dict[str, Casus] = {}
+    def __init__(self, size: int | None = None) -> None:
+        self.size = case_cache_size(size)
+        self._cases: OrderedDict[str, Casus] = OrderedDict()
 
     def load(self, uow: Transaction, case_id: str, version: int) -> Casus:
         cached = self._cases.get(case_id)
         if cached is not None and cached.version == version:
+            self._cases.move_to_end(case_id)
             return cached
         state = uow.unseal(uow.store.case_state(case_id))
         if state is None:
             raise InputError(f"casus '{case_id}' is niet te lezen: haar sleutel is vernietigd")
         case = case_from_json(state)
         case.version = version
-        self._cases[case_id] = case
+        self.put(case)
         return case
 
     def put(self, case: Casus) -> None:
+        if not self.size:
+            return
         self._cases[case.id] = case
+        self._cases.move_to_end(case.id)
+        while len(self._cases) > self.size:
+            self._cases.popitem(last=False)
 
     def get(self, case_id: str) -> Casus | None:
         return self._cases.get(case_id)
+
+    def __len__(self) -> int:
+        return len(self._cases)
 
     def drop(self, case_id: str | None) -> None:
         self._cases.pop(case_id or "", None)

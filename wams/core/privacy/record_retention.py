@@ -38,6 +38,8 @@ RULE_MELDING = ("R34: bewaartermijn van de melding verstreken (MvT §1.2, §3.1.
 RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken (MvT §3.1.4, "
                       "§3.3.2); termijn is een gemeentelijke keuze")
 RUN_ACTOR = "bewaartermijn"
+#: records destroyed per transaction
+BATCH = 500
 
 
 def months(uow: UnitOfWork, gemeente: str, key: str) -> int:
@@ -60,8 +62,11 @@ def run(engine: Operator, gemeente: str | None = None, *, dry_run: bool = False,
     for g in [gemeente] if gemeente else found:
         with engine.unit_of_work(g) as uow:
             items = _due(uow, g, today)
-            if not dry_run:
-                for item in items:
+        # ``BATCH`` records a transaction: one commit for many, and never the whole archive's
+        # worth of destruction in one transaction holding the write lock.
+        for first in range(0, 0 if dry_run else len(items), BATCH):
+            with engine.unit_of_work(g) as uow:
+                for item in items[first:first + BATCH]:
                     _destroy(uow, g, item, actor)
         # The pseudonym and timestamp were for finding the record; the caller gets neither.
         done += [{k: v for k, v in item.items() if k not in ("subject", "at")}
@@ -123,18 +128,28 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
     conn, trace = uow.store.conn, trace_id()
     melding = item["soort"] == "melding"
     step = "melding" if melding else "betrokkenheid"
-    # The history entries that carried the record: found through their log rows (same trace).
+    # The history entries that carried the record: found through their log rows (same trace),
+    # on the person's index (ix_log_subject): the cost is the person's records, never the
+    # archive's.
     traces = [r[0] for r in conn.execute(select(log.c.trace_id).where(
         log.c.gemeente == gemeente, log.c.subject == item["subject"],
         log.c.name.like(f"{step}:%"), log.c.start_time == item["at"]))]
     table = meldingen if melding else involvements
     data_key = conn.execute(select(table.c.data_key).where(table.c.id == item["id"])).scalar()
     if melding:
-        # Passing the melding on was sealed under the melding's key: found by that key.
-        traces += [r.trace_id for r in conn.execute(select(history.c.trace_id, history.c.content)
-                   .where(history.c.gemeente == gemeente, history.c.step == "melding_doorgeven",
-                          history.c.content.is_not(None)))
-                   if data_key is not None and r.content.startswith(f"{data_key}:")]
+        # Passing the melding on: its log rows name the same person (ix_log_subject) and the
+        # chain position of their entry (uq_history_chain); of those entries, the ones sealed
+        # under this melding's key (the person may have had other meldingen).
+        # (No condition on chain_n in SQL: the planner would take ix_log_chain and scan it.)
+        passed = {r[0] for r in conn.execute(select(log.c.chain_n).where(
+            log.c.gemeente == gemeente, log.c.subject == item["subject"],
+            log.c.name.like("melding_doorgeven:%"))) if r[0] is not None}
+        if passed and data_key is not None:
+            traces += [r.trace_id for r in conn.execute(
+                select(history.c.trace_id, history.c.content).where(
+                    history.c.gemeente == gemeente, history.c.chain_n.in_(sorted(passed)),
+                    history.c.step == "melding_doorgeven", history.c.content.is_not(None)))
+                if r.content.startswith(f"{data_key}:")]
         # Through the store: what the chain committed to of each row is recorded, so the
         # entries that wrote them still verify (wams audit verify).
         destroy_rows(uow.store, melders, gemeente, melders.c.melding_id == item["id"])

@@ -1,0 +1,139 @@
+"""Retention of meldingen and betrokkenheid costs the same per record whatever the size of the
+archive (speed goal B5): every record is found through the person's own index, never by a scan
+of the history. Counted, not timed: the statements each destroyed record costs (both backends)
+and, on SQLite, the virtual-machine instructions they run (a scan shows up there even when it is
+one statement), at two archive sizes ten times apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from wams.api import Wams
+from wams.core.clock import Clock
+from wams.core.commands import Melder
+from wams.core.model import Partij, Persoon
+from wams.testing import test_bsn
+
+G = "0599"
+EARLY = dt.date(2024, 1, 8)
+LATER = dt.date(2025, 3, 3)  # EARLY + 12 months has passed
+DUE = dt.date(2026, 4, 6)  # LATER + 12 months has passed
+RECORDS = 6  # meldingen (each passed on) and betrokkenheid records destroyed in the counted run
+KB = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")
+
+
+def _records(w: Wams, first: int, count: int) -> None:
+    """``count`` persons, each with a melding that is passed on and a betrokkenheid."""
+    ids = []
+    with w.batch() as b:
+        for i in range(first, first + count):
+            jan = Persoon(ref="jan", bsn=test_bsn(i))
+            d = b.melding(G, melder=Melder("burger", "A. Buur"), over=jan, zorg="zorgen")
+            assert d.allowed, d.code
+            ids.append(d.report["melding"])
+            d = b.betrokkenheid(G, partij=KB, persoon=jan, dienst="schuldhulpverlening")
+            assert d.allowed, d.code
+    for melding in ids:  # passing on is a step of its own, outside a batch
+        d = w.melding_doorgeven(G, melding, aan="wijkteam",
+                                reden="contact opnemen over de zorgen")
+        assert d.allowed, d.code
+
+
+class Counter:
+    """Statements issued on the engine's connection (and, on SQLite, VM instructions)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.instructions = 0
+
+    def attach(self, w: Wams) -> Callable[[], None]:
+        with w.engine.unit_of_work(None) as uow:
+            driver: Any = uow.store.conn.connection.driver_connection
+        if w.engine.dialect == "sqlite":
+            def trace(_sql: str) -> None:
+                self.statements += 1
+
+            def step() -> int:
+                self.instructions += 100
+                return 0
+            driver.set_trace_callback(trace)
+            driver.set_progress_handler(step, 100)
+
+            def detach() -> None:
+                driver.set_trace_callback(None)
+                driver.set_progress_handler(None, 100)
+            return detach
+        import psycopg
+
+        counter = self
+
+        class Counting(psycopg.Cursor):  # type: ignore[type-arg]
+            def execute(self, *a: Any, **k: Any) -> Any:
+                counter.statements += 1
+                return super().execute(*a, **k)
+
+            def executemany(self, query: Any, params: Any, **k: Any) -> Any:
+                params = list(params)
+                counter.statements += len(params)
+                return super().executemany(query, params, **k)
+        before = driver.cursor_factory
+        driver.cursor_factory = Counting
+
+        def restore() -> None:
+            driver.cursor_factory = before
+        return restore
+
+
+def _cost(url: str, key_file: str, archive: int) -> tuple[float, float]:
+    """Statements and VM instructions per destroyed record, with ``archive`` earlier persons'
+    meldingen, passings-on and betrokkenheid already in the history (destroyed in an earlier
+    run, so the run's own listing is the same size: only a per-record scan could grow)."""
+    clock = Clock(EARLY)
+    with Wams.open(url, clock=clock, key_file=key_file) as w:
+        _records(w, 10_000, archive)
+        clock.set(LATER)
+        assert len(w.retention_run_records(G)) == 2 * archive
+        _records(w, 0, RECORDS)
+        clock.set(DUE)
+        counter = Counter()
+        detach = counter.attach(w)
+        try:
+            done = w.retention_run_records(G)
+        finally:
+            detach()
+        assert len(done) == 2 * RECORDS and all(d["vernietigd"] for d in done)
+        assert w.audit(G)["intact"]
+    return counter.statements / len(done), counter.instructions / len(done)
+
+
+@pytest.fixture
+def fresh_url(db_url: str, tmp_path: Any) -> Callable[[str], str]:
+    """A second empty database on the same backend."""
+    def make(name: str) -> str:
+        if db_url.startswith("sqlite"):
+            return f"sqlite:///{tmp_path / name}"
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(db_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        return db_url
+    return make
+
+
+def test_record_retention_costs_the_same_per_record_at_ten_times_the_archive(
+        fresh_url: Callable[[str], str], tmp_path: Any) -> None:
+    small = _cost(fresh_url("small.db"), str(tmp_path / "small.keys"), 15)
+    large = _cost(fresh_url("large.db"), str(tmp_path / "large.keys"), 150)
+    assert large[0] == small[0], f"statements per record: {small[0]} at 15, {large[0]} at 150"
+    assert small[0] <= 30, f"{small[0]} statements per destroyed record"
+    if small[1]:  # SQLite: the work inside the statements, a scan included
+        assert large[1] <= 1.3 * small[1], \
+            f"VM instructions per record: {small[1]:.0f} at 15, {large[1]:.0f} at 150"
