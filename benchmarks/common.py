@@ -97,7 +97,7 @@ def ratios(a: Sequence[float], b: Sequence[float]) -> list[float]:
 
 def line(fid: str, left: str, right: str, ratio: float, key: str, note: str = "",
          *, judged: bool = True) -> str:
-    """``B1  wams … cmd/s  raw … cmd/s  ratio 0.72  goal ≥ 0.7  (ok)  note  [load 1.3]``: the
+    """``B1  wams … cmd/s  raw … cmd/s  ratio 0.72  goal …  (ok)  note  [load 1.3]``: the
     goal is the one of ``key`` in :mod:`benchmarks.goals`."""
     from benchmarks import goals
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.statements import Counter
 from wams.api import Wams
 from wams.core.clock import Clock
 from wams.core.commands import Melder
@@ -42,51 +43,6 @@ def _records(w: Wams, first: int, count: int) -> None:
         d = w.melding_doorgeven(G, melding, aan="wijkteam",
                                 reden="contact opnemen over de zorgen")
         assert d.allowed, d.code
-
-
-class Counter:
-    """Statements issued on the engine's connection (and, on SQLite, VM instructions)."""
-
-    def __init__(self) -> None:
-        self.statements = 0
-        self.instructions = 0
-
-    def attach(self, w: Wams) -> Callable[[], None]:
-        with w.engine.unit_of_work(None) as uow:
-            driver: Any = uow.store.conn.connection.driver_connection
-        if w.engine.dialect == "sqlite":
-            def trace(_sql: str) -> None:
-                self.statements += 1
-
-            def step() -> int:
-                self.instructions += 100
-                return 0
-            driver.set_trace_callback(trace)
-            driver.set_progress_handler(step, 100)
-
-            def detach() -> None:
-                driver.set_trace_callback(None)
-                driver.set_progress_handler(None, 100)
-            return detach
-        import psycopg
-
-        counter = self
-
-        class Counting(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, *a: Any, **k: Any) -> Any:
-                counter.statements += 1
-                return super().execute(*a, **k)
-
-            def executemany(self, query: Any, params: Any, **k: Any) -> Any:
-                params = list(params)
-                counter.statements += len(params)
-                return super().executemany(query, params, **k)
-        before = driver.cursor_factory
-        driver.cursor_factory = Counting
-
-        def restore() -> None:
-            driver.cursor_factory = before
-        return restore
 
 
 def _cost(url: str, key_file: str, archive: int) -> tuple[float, float]:

@@ -8,8 +8,9 @@ import json
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
-from wams.core.model import Casus
+from wams.core.model import Casus, Decision
 
 T = TypeVar("T")
 
@@ -23,6 +24,19 @@ _conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoforma
 _conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+# A decision as the history keeps it: without the step's report (personal data) and the message
+# (rendered from the code when read), in one pass: no copy of the decision, no report
+# unstructured only to be dropped.
+_decision_record = make_dict_unstructure_fn(
+    Decision, _conv, _cattrs_omit_if_default=True, message=override(omit=True),
+    report=override(omit=True))
+
+
+def decision_record(decision: Decision) -> dict[str, Any]:
+    """The decision's fields as the history stores them (no message, no report)."""
+    return _decision_record(decision)
 
 
 def dumps(obj: Any) -> str:

@@ -3,6 +3,8 @@
 - :mod:`~wams.core.engine.core`: :class:`Engine` (open, execute with retry on a lost
   connection, ``batch`` of many commands in one transaction, reads and case pages, settings,
   ``unit_of_work``, notifying plugins);
+- :mod:`~wams.core.engine.batch`: many commands in one transaction, the chain head written
+  once per batch;
 - :mod:`~wams.core.engine.steps`: one step inside an open transaction (load, decide, apply,
   store, log) and the case cache;
 - :mod:`~wams.core.engine.unit_of_work`: the transaction handed to steps and privacy
@@ -18,7 +20,8 @@ protocols of :mod:`wams.core.privacy.work`.
 
 from __future__ import annotations
 
-from wams.core.engine.core import Batch, Engine, Refused
+from wams.core.engine.batch import Batch
+from wams.core.engine.core import Engine, Refused
 from wams.core.engine.steps import Authorize
 
 __all__ = ["Authorize", "Batch", "Engine", "Refused"]

@@ -23,7 +23,8 @@ from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
 from wams.core.engine import keys as keys_room
-from wams.core.engine.steps import Authorize, CaseCache, run_step
+from wams.core.engine.batch import Batch
+from wams.core.engine.steps import Authorize, CaseCache, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import ConflictError, InputError, WamsError
 from wams.core.gemeente import check_gemeente
@@ -39,6 +40,7 @@ from wams.core.privacy.sealing import DataKeys
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
+from wams.core.storage.heads import BatchHeads
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store
 
@@ -109,13 +111,13 @@ class Engine:
         self._conn.close()
         self.db.dispose()
 
-    def _store(self) -> Store:
+    def _store(self, heads: BatchHeads | None = None) -> Store:
         return Store(self._conn, lock_heads=self.dialect == "postgresql",
-                     keys=self._chain_keys)
+                     keys=self._chain_keys, heads=heads)
 
-    def _transaction_for(self, gemeente: str | None,
-                         caller: Caller | None = None) -> Transaction:
-        return Transaction(gemeente=gemeente, store=self._store(), now=self.clock.now(),
+    def _transaction_for(self, gemeente: str | None, caller: Caller | None = None,
+                         heads: BatchHeads | None = None) -> Transaction:
+        return Transaction(gemeente=gemeente, store=self._store(heads), now=self.clock.now(),
                            catalogue=self.catalogue, activities=self._activities,
                            keys=self._keys, key_store=self.keys, data_keys=self.data_keys,
                            subject_namespace=self.subject_namespace,
@@ -260,6 +262,7 @@ class Engine:
             batch = Batch(self)
             try:
                 yield batch
+                batch.finish(self._store())
                 tx.commit()
             except BaseException:
                 if tx.is_active:
@@ -421,73 +424,5 @@ class Engine:
             assert dbapi is not None
             return [dbapi.execute(sql).fetchone() for sql in statements]
 
-def check_actor(actor: object) -> None:
-    """R36: every processing names who did it; a step or read by nobody cannot be accounted
-    for, so an empty actor is bad input."""
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("noem wie de handeling verricht (actor); een lege actor wordt niet "
-                         "geaccepteerd")
 
-
-class Batch:
-    """The commands of one :meth:`Engine.batch`, run inside its transaction."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self.destroyed = False
-        #: (copy of the case, decision, events) per stored step, for the plugins after commit
-        self.done: list[tuple[Casus | None, Decision, list[Any]]] = []
-
-    def execute(self, gemeente: str, case_id: str | None, command: object, *,
-                actor: str = "college", idempotency_key: str | None = None,
-                expected_version: int | None = None) -> Decision:
-        """As :meth:`Engine.execute`, inside the batch's transaction."""
-        engine = self._engine
-        step = c.STEP_NAMES.get(type(command))
-        if step is None:
-            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
-        check_gemeente(gemeente)
-        check_actor(actor)
-        uow = engine._transaction_for(gemeente)  # a fresh ``now`` for every command
-        with _savepoint(uow.store):
-            try:
-                decision, case, events = engine._decide(
-                    uow, case_id, step, command, actor, idempotency_key, expected_version)
-            except BaseException:
-                engine._cases.drop(case_id)
-                raise
-        if events is not None:
-            self.destroyed |= step == "vernietig" and decision.allowed
-            if engine.catalogue.pm.hook.wams_after_step.get_hookimpls():
-                # The case changes with the next command: the plugins get it as it is now.
-                copy = case_from_json(case_to_json(case)) if case is not None else None
-                self.done.append((copy, decision, events))
-        return decision
-
-    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
-                  authorize: Authorize | None = None) -> Casus:
-        """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
-        self._engine._check_read(gemeente, actor, purpose)
-        uow = self._engine._transaction_for(gemeente)
-        with _savepoint(uow.store):
-            return self._engine._view(uow, case_id, actor=actor, purpose=purpose,
-                                      authorize=authorize)
-
-
-@contextmanager
-def _savepoint(store: Store) -> Iterator[None]:
-    """Undo what the block wrote if it raises, and only that. On the driver connection, as
-    BEGIN is (SQLAlchemy's nested transaction costs a tenth of a command)."""
-    raw = store.conn.connection.dbapi_connection
-    assert raw is not None  # inside the batch's open transaction
-    raw.cursor().execute("SAVEPOINT wams_step")
-    try:
-        yield
-    except BaseException:
-        raw.cursor().execute("ROLLBACK TO SAVEPOINT wams_step")
-        raise
-    raw.cursor().execute("RELEASE SAVEPOINT wams_step")
-
-
-
-__all__ = ["Batch", "ConflictError", "Engine", "Refused", "check_actor"]
+__all__ = ["ConflictError", "Engine", "Refused"]

@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import attrs
-
 from wams.core import policy
 from wams.core.lifecycle import Applied
 from wams.core.model import Casus, Decision
 from wams.core.reasons import reason
 from wams.core.rules import citations
-from wams.core.serialize import dumps, structure, unstructure
+from wams.core.serialize import decision_record, dumps, structure
 
 Versions = tuple[tuple[str, str], ...]
 
@@ -65,9 +63,7 @@ def to_json(decision: Decision, fingerprint: str | None = None) -> str:
     detail is sealed with the case's content; the Dutch message is rendered when read). With
     an idempotency key also the keyed fingerprint of the command it answered, so a replay can
     tell the same command from another one."""
-    data = unstructure(attrs.evolve(decision, report=None))
-    data.pop("message", None)
-    data.pop("report", None)
+    data = decision_record(decision)
     if fingerprint is not None:
         data["command"] = fingerprint
     return dumps(data)

@@ -41,6 +41,14 @@ ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
 Subjects = dict[str, tuple[str, str]]
 
 
+def check_actor(actor: object) -> None:
+    """R36: every processing names who did it; a step or read by nobody cannot be accounted
+    for, so an empty actor is bad input."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise InputError("noem wie de handeling verricht (actor); een lege actor wordt niet "
+                         "geaccepteerd")
+
+
 #: Projections an engine keeps in memory by default (``$WAMS_CASE_CACHE`` or
 #: ``Wams.open(case_cache=...)`` overrides it; 0 turns the cache off: a stateless service).
 CASE_CACHE_DEFAULT = 10_000

@@ -36,6 +36,7 @@ from wams.core.storage.coverage import (
     WriteSet,
 )
 from wams.core.storage.fast import Fast
+from wams.core.storage.heads import BatchHeads
 from wams.core.storage.tables import (
     CaseRow,
     ChainHeadRow,
@@ -90,6 +91,7 @@ _setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
 _data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped).where(
     data_keys.c.id == bindparam("id"))
 _data_key_insert = insert(data_keys)
+_data_key_delete = delete(data_keys).where(data_keys.c.id == bindparam("id"))
 
 # The access report (inzage, R36) must not grow with the municipality's history (speed goal
 # B5): each query is an equality lookup on an index whose leading columns it names in full,
@@ -169,6 +171,7 @@ _f_erase_content = Fast(_erase_content)
 _f_proof_insert = Fast(_proof_insert, by_keys=True)
 _f_data_key = Fast(_data_key)
 _f_data_key_insert = Fast(_data_key_insert, by_keys=True)
+_f_data_key_delete = Fast(_data_key_delete)
 
 
 class Store:
@@ -176,8 +179,10 @@ class Store:
     keys) is needed for every write the chain covers, not for reads."""
 
     def __init__(self, conn: Connection, *, lock_heads: bool,
-                 keys: ChainKeys | None = None) -> None:
+                 keys: ChainKeys | None = None, heads: BatchHeads | None = None) -> None:
         self.conn = conn
+        # In a batch: the heads read once and written once (wams.core.storage.heads).
+        self._batch_heads = heads
         # PostgreSQL: writers of one municipality serialise on its chain head row. SQLite
         # already serialises writers (BEGIN IMMEDIATE) and has no FOR UPDATE.
         self._head = _f_head_locked if lock_heads else _f_head
@@ -247,7 +252,10 @@ class Store:
         head is locked from here to the commit: the rows are stamped with its number)."""
         ws = self._pending.get(gemeente)
         if ws is None:
-            head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+            batch = self._batch_heads
+            head = batch.get(gemeente) if batch is not None else None
+            if head is None:
+                head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
             if head is None:
                 # A municipality's first entry: create its head row race-free (several
                 # processes may start one at once), then lock it like any other append.
@@ -257,6 +265,8 @@ class Store:
             if self.keys is None:
                 raise AssertionError("a Store without chain keys cannot write rows the chain "
                                      "covers (open it with keys=ChainKeys(key store))")
+            if batch is not None:
+                batch.read(gemeente, (head[0], head[1]))
             key_id, key = self.keys.current(gemeente)
             ws = self._pending[gemeente] = WriteSet(head[0] + 1, head[1], key_id, key)
         return ws
@@ -307,7 +317,14 @@ class Store:
             "content_salt": salt, "content_digest": digest, "prev_hash": prev,
             "entry_hash": h, "key_id": ws.key_id, "writes_digest": writes,
             "projection_ref": ws.projection_ref, "projection_digest": ws.projection_digest})
-        _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
+        if self._batch_heads is not None:
+            self._batch_heads.advance(gemeente, n, h)  # written once, by write_heads
+        else:
+            _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
+
+    def write_heads(self, heads: BatchHeads) -> None:
+        for gemeente, n, h in heads.advanced():
+            _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
 
     def seal(self, *, at: dt.datetime, actor: str, trace_id: str,
              step: str = "verwerking") -> None:
@@ -440,7 +457,7 @@ class Store:
         return (row[0], row[1], row[2]) if row else None
 
     def delete_data_key(self, data_key_id: str) -> None:
-        self.conn.execute(delete(data_keys).where(data_keys.c.id == data_key_id))
+        _f_data_key_delete.execute(self.conn, {"id": data_key_id}).close()
 
     def data_keys_of(self, gemeente: str) -> list[tuple[str, str, str]]:
         return [(r[0], r[1], r[2]) for r in self.conn.execute(

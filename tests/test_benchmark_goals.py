@@ -1,0 +1,65 @@
+"""The speed goals live in one table (benchmarks/goals.py) that says what the quality goals in
+docs/contributing.md say, and every benchmark judges against it: no figure carries a goal of
+its own, so a goal cannot go stale in one place and print "ok" for a miss."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from benchmarks import goals
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rows() -> dict[str, str]:
+    text = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in re.finditer(r"^\| (B\d+p?) \|(.*)$", text, re.M)}
+
+
+def _number(bound: float) -> str:
+    return f"{bound:,.0f}" if bound >= 1000 else f"{bound:g}"
+
+
+def test_every_goal_is_the_documented_one() -> None:
+    rows = _rows()
+    for key, goal in goals.GOALS.items():
+        figure = key.split("-")[0]
+        assert figure in rows, f"{key}: no row {figure} in docs/contributing.md"
+        if key == "B8":  # documented as "1,000,000 cases in under an hour"
+            assert "1,000,000 cases in under an hour" in rows[figure]
+            assert goal.bound == 1_000_000 / 3600
+            continue
+        if key == "B3":  # documented in words: no more than one hook call
+            assert "no more than one pluggy hook call" in rows[figure] and goal.bound == 1
+            continue
+        if key in ("B5-flat", "B5-memory"):  # "flat from N/10 to N", "in flat memory"
+            assert "flat" in rows[figure]
+            continue
+        sign = "≥" if goal.at_least else "≤"
+        assert f"{sign} {_number(goal.bound)}" in rows[figure], \
+            f"{key}: goal {goal.text()} is not in the documented row {rows[figure]!r}"
+
+
+def test_every_documented_speed_figure_has_a_goal() -> None:
+    figures = {key.split("-")[0] for key in goals.GOALS}
+    assert set(_rows()) == figures
+
+
+def test_no_benchmark_keeps_a_goal_of_its_own() -> None:
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        if path.name == "goals.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*GOAL\w*\s*=", text, re.M), f"{path.name} defines a goal"
+        assert not re.search(r"goal [≥≤<>] ?\d", text), \
+            f"{path.name} writes a goal's number itself: use benchmarks.goals"
+
+
+def test_a_figure_line_names_its_goal_verdict_and_the_load() -> None:
+    ok = goals.line("B1", "wams 10 cmd/s  raw 12 cmd/s  ratio 0.83", "B1", 0.83)
+    assert "goal ≥ 0.7  (ok)" in ok and re.search(r"\[load (\d+\.\d|\?)\]$", ok)
+    missed = goals.line("B7", "serve p99 80 ms", "B7-p99", 80.0)
+    assert "goal ≤ 50 ms  (MISSED)" in missed
+    unjudged = goals.line("B2", "scaling", "B2-scaling", 0.9, judged=False)
+    assert "(not judged)" in unjudged and "MISSED" not in unjudged

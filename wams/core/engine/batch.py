@@ -1,0 +1,98 @@
+"""A batch: many commands in one transaction (the retention run, loading an archive), each
+decided, applied, logged and chained exactly as on its own, each in a savepoint of its own.
+
+The chain head of a municipality is read (on PostgreSQL: locked) by the batch's first entry of
+that municipality and written once, before the commit, instead of once per step: on
+PostgreSQL every update of the same row inside one transaction leaves a row version that the
+next read walks past, so a head written per step made a batch cost grow with its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from wams.core import commands as c
+from wams.core.engine.steps import Authorize, check_actor
+from wams.core.errors import InputError
+from wams.core.gemeente import check_gemeente
+from wams.core.model import Casus, Decision
+from wams.core.serialize import case_from_json, case_to_json
+from wams.core.storage.heads import BatchHeads
+from wams.core.storage.repository import Store
+
+if TYPE_CHECKING:
+    from wams.core.engine.core import Engine
+
+
+class Batch:
+    """The commands of one :meth:`Engine.batch`, run inside its transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.destroyed = False
+        #: the chain head of each municipality, read (and locked) once per batch and written
+        #: once at its end (see :class:`~wams.core.storage.heads.BatchHeads`)
+        self.heads = BatchHeads()
+        #: (copy of the case, decision, events) per stored step, for the plugins after commit
+        self.done: list[tuple[Casus | None, Decision, list[Any]]] = []
+
+    def execute(self, gemeente: str, case_id: str | None, command: object, *,
+                actor: str = "college", idempotency_key: str | None = None,
+                expected_version: int | None = None) -> Decision:
+        """As :meth:`Engine.execute`, inside the batch's transaction."""
+        engine = self._engine
+        step = c.STEP_NAMES.get(type(command))
+        if step is None:
+            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
+        check_gemeente(gemeente)
+        check_actor(actor)
+        # a fresh ``now`` for every command; the batch's chain heads
+        uow = engine._transaction_for(gemeente, heads=self.heads)
+        with _savepoint(uow.store, self.heads):
+            try:
+                decision, case, events = engine._decide(
+                    uow, case_id, step, command, actor, idempotency_key, expected_version)
+            except BaseException:
+                engine._cases.drop(case_id)
+                raise
+        if events is not None:
+            self.destroyed |= step == "vernietig" and decision.allowed
+            if engine.catalogue.pm.hook.wams_after_step.get_hookimpls():
+                # The case changes with the next command: the plugins get it as it is now.
+                copy = case_from_json(case_to_json(case)) if case is not None else None
+                self.done.append((copy, decision, events))
+        return decision
+
+    def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
+                  authorize: Authorize | None = None) -> Casus:
+        """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
+        self._engine._check_read(gemeente, actor, purpose)
+        uow = self._engine._transaction_for(gemeente, heads=self.heads)
+        with _savepoint(uow.store, self.heads):
+            return self._engine._view(uow, case_id, actor=actor, purpose=purpose,
+                                      authorize=authorize)
+
+
+    def finish(self, store: Store) -> None:
+        """Before the commit: each municipality's chain head, written once."""
+        store.write_heads(self.heads)
+
+
+@contextmanager
+def _savepoint(store: Store, heads: BatchHeads) -> Iterator[None]:
+    """Undo what the block wrote if it raises, and only that (the chain heads it advanced
+    too). On the driver connection, as BEGIN is (SQLAlchemy's nested transaction costs a
+    tenth of a command)."""
+    raw = store.conn.connection.dbapi_connection
+    assert raw is not None  # inside the batch's open transaction
+    before = heads.snapshot()
+    raw.cursor().execute("SAVEPOINT wams_step")
+    try:
+        yield
+    except BaseException:
+        raw.cursor().execute("ROLLBACK TO SAVEPOINT wams_step")
+        heads.restore(before)
+        raise
+    raw.cursor().execute("RELEASE SAVEPOINT wams_step")
