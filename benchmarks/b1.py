@@ -3,6 +3,7 @@ writes (see benchmarks/reference.py for how the writes are matched)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from benchmarks import common, reference
@@ -13,8 +14,18 @@ def engine_round(path: str, cases: int, case_cache: int | None = None) -> float:
     (every step reads and parses its case)."""
     from wams.api import Wams
     from wams.core.clock import Clock
+    from wams.core.engine.steps import CASE_CACHE_ENV
 
-    w = Wams.open(f"sqlite:///{path}", clock=Clock(common.START), case_cache=case_cache)
+    before = os.environ.get(CASE_CACHE_ENV)
+    if case_cache is not None:  # the engine reads its cache bound when it opens
+        os.environ[CASE_CACHE_ENV] = str(case_cache)
+    try:
+        w = Wams.open(f"sqlite:///{path}", clock=Clock(common.START))
+    finally:
+        if before is None:
+            os.environ.pop(CASE_CACHE_ENV, None)
+        else:
+            os.environ[CASE_CACHE_ENV] = before
     try:
         common.check_lifecycle(common.lifecycle(w, common.GEMEENTE, 0))  # warm (not timed)
         t0 = time.perf_counter()

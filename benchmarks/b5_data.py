@@ -58,9 +58,9 @@ def generate(path: str, n: int) -> Generated:
     ids: list[str] = []
     start = time.perf_counter()
     with Wams.open(f"sqlite:///{path}", clock=clock) as w:
-        _cases(w, range(0, tenth), ids)
+        load_cases(w, range(0, tenth), ids)
         clock.set(LATE)
-        _cases(w, range(tenth, n), ids)
+        load_cases(w, range(tenth, n), ids)
     seconds = time.perf_counter() - start
     check(path, n, written_per_case(path + ".probe"))
     # Start every measurement from an empty WAL: the first commit after the bulk load would
@@ -73,7 +73,7 @@ def generate(path: str, n: int) -> Generated:
     return Generated(path, n, seconds, ids[:tenth], ids[tenth:2 * tenth])
 
 
-def _cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+def load_cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
     from wams.core.commands import Melder
     from wams.core.model import Persoon
 
@@ -116,11 +116,11 @@ def written_per_case(probe: str) -> tuple[Counts, Counts, Counts]:
     files = [probe + suffix for suffix in ("", "-wal", "-shm", ".keys")]
     try:
         with Wams.open(f"sqlite:///{probe}", clock=Clock(LATE)) as w:
-            _cases(w, range(1, 2), [])  # cases 1 and 2: no melding
+            load_cases(w, range(1, 2), [])  # cases 1 and 2: no melding
             one = _counts(probe)
-            _cases(w, range(2, 3), [])
+            load_cases(w, range(2, 3), [])
             two = _counts(probe)
-            _cases(w, range(0, 1), [])  # case 0: with a melding
+            load_cases(w, range(0, 1), [])  # case 0: with a melding
             three = _counts(probe)
     finally:
         for f in files:

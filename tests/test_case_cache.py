@@ -11,8 +11,10 @@ from wams.core.engine.steps import CASE_CACHE_DEFAULT, CASE_CACHE_ENV, case_cach
 from wams.core.errors import InputError
 
 
-def test_the_cache_keeps_at_most_its_bound_and_drops_the_least_recently_used(open_wams):
-    w = open_wams(case_cache=2)
+def test_the_cache_keeps_at_most_its_bound_and_drops_the_least_recently_used(open_wams,
+                                                                             monkeypatch):
+    monkeypatch.setenv(CASE_CACHE_ENV, "2")
+    w = open_wams()
     ids = [w.hulpvraag(GEMEENTE, wet="participatiewet", client=_jan(i), vraag="bijstand",
                        aanleiding="betalingsachterstanden").case_id for i in range(3)]
     assert [w.engine.cached_case(c) is not None for c in ids] == [False, True, True]
@@ -25,8 +27,11 @@ def test_the_cache_keeps_at_most_its_bound_and_drops_the_least_recently_used(ope
 
 
 @pytest.mark.parametrize("size", [0, 1])
-def test_a_cache_off_or_tiny_decides_the_same_as_the_default(open_wams, size):
-    small, default = open_wams(case_cache=size), open_wams()
+def test_a_cache_off_or_tiny_decides_the_same_as_the_default(open_wams, monkeypatch, size):
+    monkeypatch.setenv(CASE_CACHE_ENV, str(size))
+    small = open_wams()
+    monkeypatch.delenv(CASE_CACHE_ENV)
+    default = open_wams()
     for k in range(2):  # interleaved cases: with a tiny cache every step reloads its case
         a = lifecycle(small, GEMEENTE, k)
         b = lifecycle(default, "0600", k)

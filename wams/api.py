@@ -43,8 +43,7 @@ class Wams:
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
-             plugins: Iterable[object] | None = None, key_file: str | None = None,
-             case_cache: int | None = None) -> Wams:
+             plugins: Iterable[object] | None = None, key_file: str | None = None) -> Wams:
         """Open (and create or check) the database at ``url``.
 
         ``url`` defaults to ``$WAMS_DATABASE_URL``, else ``sqlite:///wams.db`` (the embedded
@@ -55,13 +54,8 @@ class Wams:
         the database); it defaults to ``$WAMS_KEY_FILE``, else a plugin's store
         (``wams_key_store``), else ``<database file>.keys`` beside a SQLite file. PostgreSQL
         needs one of these named. Back the key file up separately from the database.
-
-        ``case_cache`` bounds how many case projections this handle keeps in memory between
-        steps (least recently used dropped first); it defaults to ``$WAMS_CASE_CACHE``, else
-        10,000. ``0`` keeps none: every step reads its case, as a stateless service does.
         """
-        return cls(Engine.open(url, clock=clock, extra_plugins=plugins, key_file=key_file,
-                               case_cache=case_cache))
+        return cls(Engine.open(url, clock=clock, extra_plugins=plugins, key_file=key_file))
 
     def close(self) -> None:
         self._engine.close()

@@ -50,7 +50,7 @@ def check_actor(actor: object) -> None:
 
 
 #: Projections an engine keeps in memory by default (``$WAMS_CASE_CACHE`` or
-#: ``Wams.open(case_cache=...)`` overrides it; 0 turns the cache off: a stateless service).
+#: ``Engine.open(case_cache=...)`` overrides it; 0 turns the cache off: a stateless service).
 CASE_CACHE_DEFAULT = 10_000
 CASE_CACHE_ENV = "WAMS_CASE_CACHE"
 

@@ -86,8 +86,8 @@ _involved = select(involvements.c.id).where(
     involvements.c.gemeente == bindparam("g"), involvements.c.party_ref == bindparam("p"),
     involvements.c.party_soort == bindparam("k"), involvements.c.subject == bindparam("s")
 ).limit(1)
-_setting = select(settings.c.value).where(settings.c.gemeente == bindparam("g"),
-                                          settings.c.key == bindparam("k"))
+_settings_of = select(settings.c.key, settings.c.value).where(
+    settings.c.gemeente == bindparam("g"))
 _data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped).where(
     data_keys.c.id == bindparam("id"))
 _data_key_insert = insert(data_keys)
@@ -159,7 +159,7 @@ _f_head_update = Fast(_head_update)
 _f_history_insert = Fast(_history_insert, by_keys=True)
 _f_log_insert = Fast(_log_insert, by_keys=True)
 _f_idempotent = Fast(_idempotent)
-_f_setting = Fast(_setting)
+_f_settings_of = Fast(_settings_of)
 _f_log_of_subject = Fast(_log_of_subject)
 _f_case_summary = Fast(_case_summary)
 _f_rights_events = Fast(_rights_events)
@@ -188,6 +188,7 @@ class Store:
         self._head = _f_head_locked if lock_heads else _f_head
         self.keys = keys
         self._pending: dict[str, WriteSet] = {}
+        self._settings: dict[str, dict[str, str]] = {}  # per municipality, this transaction
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -431,9 +432,13 @@ class Store:
     # -- municipal settings and keys ------------------------------------------------------
 
     def setting(self, gemeente: str, key: str) -> str | None:
-        # Prebuilt: every vernietig of a retention run reads the bewaartermijn.
-        rows = _f_setting.rows(self.conn, {"g": gemeente, "k": key})
-        return rows[0][0] if rows else None
+        # A municipality's settings are few: read all of them once per transaction (an
+        # access report reads five, every vernietig of a retention run the bewaartermijn).
+        found = self._settings.get(gemeente)
+        if found is None:
+            found = self._settings[gemeente] = dict(
+                _f_settings_of.rows(self.conn, {"g": gemeente}))
+        return found.get(key)
 
     def set_setting(self, gemeente: str, key: str, value: str) -> None:
         """A setting is a projection: the entry ``instelling`` commits to it (and keeps the
@@ -442,6 +447,7 @@ class Store:
                                                  settings.c.key == key))
         row = {"gemeente": gemeente, "key": key, "value": value}
         self.conn.execute(insert(settings), row)
+        self._settings.pop(gemeente, None)
         ws = self._write_set(gemeente)
         ws.project(SETTING_PREFIX + key, row, SETTING_COLUMNS)
         ws.step, ws.content = "instelling", json.dumps({"key": key, "value": value})
