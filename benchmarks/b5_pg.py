@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from benchmarks import b5_data, goals
+from benchmarks.b7 import reset
 from benchmarks.common import GEMEENTE
 
 LOOKUPS = 600
@@ -46,23 +47,13 @@ def run(url: str, scale: int) -> list[str]:
     return out
 
 
-def _reset(url: str) -> None:
-    import sqlalchemy
-
-    engine = sqlalchemy.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
-
-
 def _generate(url: str, n: int) -> float:
     import sqlalchemy
 
     from wams.api import Wams
     from wams.core.clock import Clock
 
-    _reset(url)
+    reset(url)
     start = time.perf_counter()
     with Wams.open(url, clock=Clock(b5_data.LATE)) as w:
         b5_data.load_cases(w, range(n), [])
