@@ -9,6 +9,7 @@ commands and checks after every step:
 - every processing record has a purpose and the AVG art. 6(1)(e) basis (AVG art. 15 for
   inzage), never consent (R13, R36);
 - the werkplan obligation matches R22–R24, computed here from the case's items;
+- a data request is logged as a request, and only an answer that gave data is a disclosure;
 - the history's hash chain verifies.
 """
 
@@ -334,6 +335,27 @@ class CaseMachine(RuleBasedStateMachine):
             assert "toestemming" not in basis and "consent" not in basis
             assert r.gemeente == G and r.case_id in (self.cid, None)
         self.log_seen = len(rows)
+
+    @invariant()
+    def a_request_is_never_a_disclosure(self) -> None:
+        """Issue 20: every data request is logged as a request (to the party, for the
+        category), and data moves from a party only by an answer that gave it: the records
+        of the college collecting a category from a party are exactly the answers that
+        provided data (verstrekt, gedeeltelijk), never more, whatever the order of steps."""
+        if not self.cid:
+            return
+        rows = [r for r in self._log() if r.case_id == self.cid]
+        requests = self.case().requests
+        asked = Counter((r.recipient, r.category) for r in rows
+                        if r.name.startswith("vraag_gegevens:"))
+        assert all(r.operation == "request" for r in rows if r.name.startswith("vraag_gegevens:"))
+        assert asked == Counter((q.bij, q.categorie) for q in requests)
+        given = Counter((r.source, r.category) for r in rows
+                        if r.name.startswith("verstrekking:") and r.operation == "collect")
+        assert given == Counter((q.bij, q.categorie) for q in requests
+                                if q.answer in ("verstrekt", "gedeeltelijk"))
+        assert not any(r.operation == "provide" and r.category is not None
+                       and r.name.startswith(("vraag_gegevens:", "verstrekking:")) for r in rows)
 
     @invariant()
     def hash_chain_verifies(self) -> None:
