@@ -13,6 +13,7 @@ from wams.core.model import Decision
 from wams.core.reasons import reason
 from wams.core.rules import citations
 from wams.service.auth import Principal, TokenError, Verifier
+from wams.service.gate import principal_in
 from wams.service.problems import ProblemError, refusal, service_problem
 from wams.service.trace import TraceContext
 
@@ -37,11 +38,13 @@ def wams_of(request: Request[Any, Any, Any]) -> Wams:
 
 
 def principal_of(request: Request[Any, Any, Any], gemeente: str | None) -> Principal:
-    verifier: Verifier = request.app.state.verifier
-    try:
-        principal = verifier.principal(request.headers.get("authorization"))
-    except TokenError as exc:
-        raise service_problem("access.token", str(exc)) from None
+    principal = principal_in(request.scope)
+    if principal is None:  # the gate lets public endpoints through without a token
+        verifier: Verifier = request.app.state.verifier
+        try:
+            principal = verifier.principal(request.headers.get("authorization"))
+        except TokenError as exc:
+            raise service_problem("access.token", str(exc)) from None
     if gemeente is not None and gemeente != principal.gemeente:
         # R38: the token's municipality is the only one; nothing of another is touched.
         raise denied("tenant.mismatch", "raadplegen")

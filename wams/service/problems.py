@@ -22,6 +22,7 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "access.token": (401, "Geen geldig token: meld u aan met een bearer-token."),
     "not_found": (404, "Deze bron bestaat niet."),
     "method.not_allowed": (405, "Deze methode is hier niet toegestaan."),
+    "body.too_large": (413, "De body is te groot."),
     "version.stale": (412, "De casus is intussen gewijzigd; er is niets opgeslagen. Lees de "
                            "casus opnieuw (ETag) en probeer het nog eens."),
     "service.unavailable": (503, "De dienst is (nog) niet beschikbaar."),

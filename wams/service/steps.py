@@ -20,6 +20,7 @@ from wams.core import phases
 from wams.core.errors import ConflictError
 from wams.core.settings import PARTIJ_LEES_API
 from wams.service import roles
+from wams.service.body import CommandBody
 from wams.service.http import (
     CASUS,
     GEMEENTE,
@@ -33,7 +34,6 @@ from wams.service.http import (
     wams_of,
 )
 from wams.service.problems import Besluit, besluit, refusal, service_problem
-from wams.service.strict import strict_body
 from wams.service.trace import TraceContext
 
 #: the steps that open a case or stand outside one, and their collection
@@ -95,8 +95,9 @@ def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerR
             return run_step(request, gemeente, None, step, data, idempotency_key, if_match,
                             traceparent)
 
-    # The body's type is the step's command record (Litestar reads attrs classes); the
-    # module's annotations are strings, so the resolved ones are given here.
+    # The body's type is the step's command record, built by the one way in (CommandBody:
+    # wams.core.intake, never Litestar's own decoding); the module's annotations are
+    # strings, so the resolved ones are given here.
     handler.__annotations__ = {
         "request": Request[Any, Any, Any], "gemeente": FromPath[str], "data": JSONBody[cls],  # type: ignore[misc,valid-type]
         "idempotency_key": IdempotencyKey, "if_match": IfMatch, "traceparent": TraceParent,
@@ -104,7 +105,7 @@ def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerR
     handler.__name__ = handler.__qualname__ = step
     return post(path, operation_id=step, summary=f"Stap {step}", sync_to_thread=True,
                 status_code=201 if step in phases.OPENING else 200, tags=["stappen"],
-                before_request=strict_body(cls))(handler)
+                dto=CommandBody[cls], return_dto=None)(handler)  # type: ignore[misc]
 
 
 def handlers() -> list[ControllerRouterHandler]:

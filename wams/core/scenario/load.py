@@ -8,30 +8,24 @@ inside a step are counted from 1, like the steps (``inbreng[2].partij`` is the s
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 import yaml
-from cattrs.errors import (
-    AttributeValidationNote,
-    BaseValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationNote,
-)
 
 from wams.core import commands as c
 from wams.core import settings
 from wams.core.checks import INDICATOREN
 from wams.core.errors import InputError
+from wams.core.intake import bad_choice, explain, first_leaf, is_placeholder, join_key, ref_record
 from wams.core.model import Partij, Persoon
 from wams.core.scenario.format import (
     ACTIONS,
-    CHOICES,
     REFS,
     Header,
-    Invalid,
     Scenario,
     ScenarioError,
     Stap,
@@ -236,18 +230,9 @@ def _check_tijd(tijd: Tijd, clock: dt.date, path: str, where: dict[str, Any]) ->
 
 
 def _check_choices(record: Any, prefix: str, path: str, where: dict[str, Any]) -> None:
-    for field in attrs.fields(type(record)):
-        value = getattr(record, field.name)
-        options = CHOICES.get((type(record), field.name))
-        items = value if isinstance(value, tuple) else (value,)
-        for i, item in enumerate(items, start=1):
-            if options and item is not None and item not in options:
-                key = prefix + field.name + (f"[{i}]" if isinstance(value, tuple) else "")
-                raise ScenarioError(path, f"{show(item)} is niet toegestaan"
-                                          f"{suggest(item, options)}; kies uit: "
-                                          f"{', '.join(options)}", key=key, **where)
-        if attrs.has(type(value)) and not isinstance(value, (Persoon, Partij)):
-            _check_choices(value, f"{prefix}{field.name}.", path, where)
+    found = bad_choice(record, prefix)
+    if found is not None:
+        raise ScenarioError(path, found[1], key=found[0], **where)
 
 
 def _check_verwacht(verwacht: Verwacht, path: str, where: dict[str, Any]) -> None:
@@ -293,13 +278,24 @@ class _Refs:
 
     def resolve(self, record: Any, prefix: str, where: dict[str, Any]) -> Any:
         changes: dict[str, object] = {}
+        hints = typing.get_type_hints(type(record))
         for field in attrs.fields(type(record)):
             value = getattr(record, field.name)
             key = prefix + field.name
-            if isinstance(value, Persoon):
-                changes[field.name] = self.persoon(value.ref, key, where)
-            elif isinstance(value, Partij):
-                changes[field.name] = self.partij(value.ref, key, where)
+            if isinstance(value, (Persoon, Partij)) and not is_placeholder(value):
+                # A scenario names who takes part by id; the record is declared once above.
+                where_ = "personen" if isinstance(value, Persoon) else "partijen"
+                raise ScenarioError(self.path, f"verwacht een id uit '{where_}', kreeg een "
+                                               "mapping; declareer hem daar en noem hier zijn id",
+                                    key=key, **where)
+            if isinstance(value, Persoon) or (isinstance(value, str)
+                                              and ref_record(hints[field.name]) is Persoon):
+                ref = value if isinstance(value, str) else value.ref
+                changes[field.name] = self.persoon(ref, key, where)
+            elif isinstance(value, Partij) or (isinstance(value, str)
+                                               and ref_record(hints[field.name]) is Partij):
+                ref = value if isinstance(value, str) else value.ref
+                changes[field.name] = self.partij(ref, key, where)
             elif (type(record), field.name) in REFS and value is not None:
                 role = REFS[(type(record), field.name)]
                 for i, ref in enumerate(value if isinstance(value, tuple) else (value,), 1):
@@ -356,57 +352,12 @@ def _structure(value: object, cls: type, path: str, *, prefix: str = "", step: i
     try:
         return structure(value, cls)
     except Exception as exc:  # noqa: BLE001 - every converter failure becomes one line
-        keys, leaf = _first_leaf(exc)
-        message, extra = _explain(leaf)
+        keys, leaf = first_leaf(exc)
+        message, extra = explain(leaf, ["stappen"] if cls is Header else [])
         if extra is not None:
             keys.append(extra)
-        key = _join([prefix, *keys] if prefix else keys)
+        key = join_key([prefix, *keys] if prefix else keys)
         raise ScenarioError(path, message, step=step, action=action, key=key or None) from None
-
-
-def _first_leaf(exc: BaseException) -> tuple[list[str | int], BaseException]:
-    """The path to the first real error in cattrs' exception groups. An unknown key is
-    reported before a missing one: ``overr`` next to a missing ``over`` is one typo."""
-    keys: list[str | int] = []
-    # cattrs' groups (ClassValidationError, IterableValidationError); on 3.10 they come
-    # from the exceptiongroup backport, hence BaseValidationError rather than the builtin.
-    while isinstance(exc, BaseValidationError) and exc.exceptions:
-        exc = min(exc.exceptions, key=lambda e: not isinstance(e, ForbiddenExtraKeysError))
-        for note in getattr(exc, "__notes__", ()):
-            if isinstance(note, AttributeValidationNote):
-                keys.append(note.name)
-            elif isinstance(note, IterableValidationNote):
-                keys.append(note.index)
-    return keys, exc
-
-
-def _explain(leaf: BaseException) -> tuple[str, str | None]:
-    if isinstance(leaf, ForbiddenExtraKeysError):
-        extra = min(leaf.extra_fields, key=str)
-        options = [f.name for f in attrs.fields(leaf.cl)]
-        if leaf.cl is Header:
-            options.append("stappen")
-        # ``{omschrijving: a, b}`` makes ``b`` a key: the usual cause of a key with spaces.
-        comma = ((" (een komma binnen {...} begint een nieuwe sleutel: zet tekst met een komma "
-                  "tussen aanhalingstekens)") if isinstance(extra, str) and " " in extra else "")
-        message = (f"onbekende sleutel{suggest(extra, options)}{comma}; verwijder hem of "
-                   f"verbeter de naam (toegestaan: {', '.join(options)})")
-        return message, str(extra)
-    if isinstance(leaf, Invalid):
-        return str(leaf), None
-    if isinstance(leaf, KeyError):
-        return "ontbreekt; voeg hem toe", None
-    return f"ongeldige waarde ({leaf.__class__.__name__}: {leaf})", None
-
-
-def _join(keys: list[str | int]) -> str:
-    out = ""
-    for key in keys:
-        if isinstance(key, int):
-            out += f"[{key + 1}]"  # items count from 1, like steps
-        elif key:
-            out += f".{key}" if out else str(key)
-    return out
 
 
 __all__ = ["from_data", "load", "loads"]

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import attrs
 
+from wams.core.intake import ref_record
 from wams.core.model import Partij, Persoon
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario.format import (
@@ -29,7 +30,6 @@ from wams.core.scenario.format import (
     Header,
     Setting,
     Verwacht,
-    ref_record,
 )
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / f"scenario-v{FORMAAT}.json"
