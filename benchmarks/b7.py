@@ -94,7 +94,7 @@ def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
 
     from wams.service.auth import mint
 
-    token = mint(SECRET, gemeente=common.GEMEENTE, user="bench", rol="medewerker", ttl=7200)
+    token = mint(SECRET, gemeente=common.GEMEENTE, user="bench", rol="medewerker", ttl=3600)
     headers = {"Authorization": f"Bearer {token}"}
     prefix = f"/v1/gemeenten/{common.GEMEENTE}"
     latencies: list[float] = []

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -123,22 +124,26 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(url: str, *, workers: int = 1, timeout: float = 60) -> Iterator[str]:
+def served(url: str, *, workers: int = 1, timeout: float = 60, log: str | None = None,
+           env: dict[str, str] | None = None) -> Iterator[str]:
     """A real ``wams serve`` on a free loopback port; yields its base URL; SIGTERM at the
-    end (a graceful stop)."""
+    end (a graceful stop). Its output goes to the file ``log`` (a temporary one if not
+    given: a pipe nobody reads would fill up and stall the server)."""
     port = free_port()
-    env = {**os.environ, "WAMS_JWT_SECRET": SECRET}
+    env = {**os.environ, "WAMS_JWT_SECRET": SECRET, **(env or {})}
+    out = open(log, "w+b") if log else tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-c", "from wams.cli import main; main()", "serve", "--db", url,
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                raise AssertionError(f"wams serve stopped (exit {proc.returncode}): {out}")
+                out.seek(0)
+                text = out.read().decode(errors="replace")
+                raise AssertionError(f"wams serve stopped (exit {proc.returncode}): {text}")
             try:
                 if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
                     break
@@ -156,3 +161,4 @@ def served(url: str, *, workers: int = 1, timeout: float = 60) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        out.close()

@@ -21,7 +21,7 @@ SECRET = "s" * 40
 def claims(**extra):
     now = int(time.time())
     return {"gemeente": "0599", "sub": "anna", "rol": "medewerker", "iat": now,
-            "exp": now + 600, **extra}
+            "exp": now + 600, "iss": "wams", "aud": "wams", **extra}
 
 
 def bearer(token: str) -> str:
@@ -31,7 +31,7 @@ def bearer(token: str) -> str:
 def test_hs256_with_the_shared_secret():
     v = Verifier(SECRET)
     assert v.principal(bearer(mint(SECRET, gemeente="0599", user="anna", rol="medewerker"))) \
-        == Principal("0599", "anna", "medewerker")
+        == Principal("0599", "anna", "medewerker", issuer="wams")
     p = v.principal(bearer(mint(SECRET, gemeente="0599", user="els", rol="partij:kredietbank")))
     assert (p.role, p.partij, p.actor) == ("partij", "kredietbank", "partij:kredietbank:els")
 
@@ -46,8 +46,19 @@ def test_hs256_with_the_shared_secret():
     jwt.encode(claims(rol="partij:"), SECRET, algorithm="HS256"),
     jwt.encode(claims(sub=" "), SECRET, algorithm="HS256"),
     "not.a.token",
+    jwt.encode(claims(exp=int(time.time()) + 10 * 365 * 86400), SECRET, algorithm="HS256"),
+    jwt.encode(claims(iat=int(time.time()) - 3000, exp=int(time.time()) + 3000), SECRET,
+               algorithm="HS256"),
+    jwt.encode({k: v for k, v in claims().items() if k != "iss"}, SECRET, algorithm="HS256"),
+    jwt.encode({k: v for k, v in claims().items() if k != "aud"}, SECRET, algorithm="HS256"),
+    jwt.encode(claims(iss="https://elders.example"), SECRET, algorithm="HS256"),
+    jwt.encode(claims(aud="andere-dienst"), SECRET, algorithm="HS256"),
+    jwt.encode(claims(sub="a" * 201), SECRET, algorithm="HS256"),
+    jwt.encode(claims(rol="partij:" + "p" * 65), SECRET, algorithm="HS256"),
+    jwt.encode(claims(iss="i" * 201), SECRET, algorithm="HS256"),
 ], ids=["other-secret", "expired", "alg-none", "no-exp", "bad-gemeente", "unknown-role",
-        "party-without-ref", "blank-user", "garbage"])
+        "party-without-ref", "blank-user", "garbage", "ten-years", "iat-to-exp-too-long",
+        "no-iss", "no-aud", "other-iss", "other-aud", "long-sub", "long-party", "long-iss"])
 def test_bad_tokens_are_refused(token):
     with pytest.raises(TokenError):
         Verifier(SECRET).principal(bearer(token))
@@ -111,8 +122,43 @@ def test_the_configuration_is_checked():
         Verifier.configured(None, None)
     with pytest.raises(ValueError):
         Verifier.configured("kort", None)
-    v = Verifier.configured(SECRET, None, "wams")
-    with pytest.raises(TokenError):  # the audience is checked when configured
-        v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg")))
-    assert v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg",
-                                   audience="wams"))).role == "fg"
+    with pytest.raises(ValueError):
+        Verifier.configured(SECRET, None, max_lifetime="10 jaar")
+    v = Verifier.configured(SECRET, None, "andere", "https://idp.example, wams",
+                            max_lifetime="120")
+    with pytest.raises(TokenError):  # the configured audience is checked
+        v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg", ttl=60)))
+    assert v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg", ttl=60,
+                                   audience="andere"))).role == "fg"
+    assert v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg", ttl=60,
+                                   audience="andere", issuer="https://idp.example"))).issuer \
+        == "https://idp.example"
+    with pytest.raises(TokenError, match="langer geldig dan 120"):
+        v.principal(bearer(mint(SECRET, gemeente="0599", user="a", rol="fg", ttl=600,
+                                audience="andere")))
+
+
+def test_an_unknown_kid_rereads_the_jwks_at_most_once_a_minute(tmp_path, monkeypatch):
+    from wams.service import auth
+
+    old = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    new = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = _jwks(tmp_path, _public_jwk(old, "k1", "RS256"))
+    v = Verifier.configured(None, path)
+    rotated = jwt.encode(claims(), new, algorithm="RS256", headers={"kid": "k2"})
+    # the provider rotates: the new key appears in the file
+    _jwks(tmp_path, _public_jwk(old, "k1", "RS256"), _public_jwk(new, "k2", "RS256"))
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    v._keys.read_at = clock[0]  # read just now: a made-up kid does not re-read at once
+    with pytest.raises(TokenError):
+        v.principal(bearer(rotated))
+    clock[0] += auth.JWKS_REREAD_SECONDS
+    assert v.principal(bearer(rotated)).user == "anna"  # re-read: the new key is found
+    reads = []
+    monkeypatch.setattr(auth.Path, "read_text", lambda self: reads.append(1) or "{}")
+    for n in range(50):  # a flood of made-up kids: no re-read within the minute
+        with pytest.raises(TokenError):
+            v.principal(bearer(jwt.encode(claims(), new, algorithm="RS256",
+                                          headers={"kid": f"x{n}"})))
+    assert reads == []

@@ -15,18 +15,20 @@ from wams.service.auth import Verifier
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
+ISSUERS = frozenset({"wams", "https://leverancier.example"})
 
 
 def _token(**claims):
     import time
 
     now = int(time.time())
-    body = {"gemeente": G, "sub": "anna", "rol": "medewerker", "exp": now + 600, **claims}
+    body = {"gemeente": G, "sub": "anna", "rol": "medewerker", "exp": now + 600, "iss": "wams",
+            "aud": "wams", **claims}
     return {"Authorization": f"Bearer {jwt.encode(body, SECRET, algorithm='HS256')}"}
 
 
 def test_traceparent_in_and_out(wams):
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         headers = {**_token(iss="https://leverancier.example"),
                    "traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"}
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"], headers=headers)
@@ -51,7 +53,7 @@ def test_traceparent_in_and_out(wams):
 
 
 def test_a_malformed_or_absent_traceparent_starts_a_new_trace(wams):
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         for bad in ("garbage", f"00-{'0' * 32}-{CALLER_SPAN}-01", None):
             headers = {**_token(), **({"traceparent": bad} if bad else {})}
             r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],

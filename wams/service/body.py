@@ -7,8 +7,9 @@ to :func:`wams.core.intake.command` instead, the same converter the Python API a
 loader use, so a bad value is a 400 naming its key and nothing is stored. The OpenAPI schema of
 the body stays the one Litestar generates from the command record.
 
-The JSON is read with a nesting limit first: the parser recurses, and a body nested a thousand
-deep must be a 400, not a 500 (the authentication in front of it has already run).
+The nesting of the JSON is limited before it gets here (:data:`MAX_DEPTH`, checked by the gate
+for every body): the parser recurses, and a body nested a thousand deep must be a 400, not a
+500.
 """
 
 from __future__ import annotations
@@ -54,9 +55,7 @@ def nesting_depth(raw: bytes) -> int:
 
 def parse_json(raw: bytes) -> Any:
     """The body as JSON, or an InputError of one line (bad JSON, too deeply nested)."""
-    if nesting_depth(raw) > MAX_DEPTH:
-        raise InputError(f"de JSON is dieper genest dan {MAX_DEPTH} niveaus; geen stap heeft "
-                         "dat nodig")
+    # The gate (wams.service.gate) has checked the nesting already (MAX_DEPTH).
     try:
         return json.loads(raw or b"null")
     except (ValueError, RecursionError) as exc:

@@ -4,9 +4,8 @@ is, and one access-log line.
 Authentication comes first, before the path's parameters, the query or the body are parsed:
 without a valid token every protected endpoint answers 401 (``access.token``), whatever the
 body, so a caller without one learns nothing about what the endpoint would accept. Then the
-size of the body (``Content-Length`` above :data:`MAX_BODY`: 413; a body that grows beyond it
-while it is read is cut off by Litestar's own limit, the same number). The nesting limit sits in
-the body's reader (:mod:`wams.service.body`), after this gate.
+size of the body (above :data:`MAX_BODY`, announced or read: 413) and its nesting (JSON deeper
+than :data:`~wams.service.body.MAX_DEPTH`: 400, before any parser, which would recurse).
 
 The access log (logger ``wams.access``) has one line per request: method, the route's template
 (``/v1/gemeenten/{gemeente}/casussen/{casus_id}``, never the filled-in path, which can hold a
@@ -23,6 +22,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from wams.service.auth import Principal, TokenError, Verifier
+from wams.service.body import MAX_DEPTH, nesting_depth
 from wams.service.problems import ProblemError, service_problem
 
 #: the largest request body accepted (bytes); a step's body is well under 10 kB
@@ -55,6 +55,42 @@ def principal_in(scope: Scope) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
+def _too_large() -> ProblemError:
+    return service_problem("body.too_large", f"de body is groter dan {MAX_BODY} bytes")
+
+
+async def _checked_body(receive: Receive) -> Receive:
+    """Read the whole body (at most MAX_BODY bytes) and check its nesting before any parser
+    sees it: every JSON parser behind this recurses. The body is then replayed as is."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    raw = b"".join(chunks)
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise service_problem("input.invalid", f"de JSON is dieper genest dan {MAX_DEPTH} "
+                                               "niveaus; geen verzoek heeft dat nodig")
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def gate(app: ASGIApp) -> ASGIApp:
     """Litestar middleware: the token, then the body size, around every route."""
 
@@ -82,8 +118,9 @@ def gate(app: ASGIApp) -> ASGIApp:
                 role = principal.role
                 length = _header(scope, b"content-length")
                 if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                    raise service_problem(
-                        "body.too_large", f"de body is groter dan {MAX_BODY} bytes")
+                    raise _too_large()
+                if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE"):
+                    receive = await _checked_body(receive)
             await app(scope, receive, send_logged)
         except ProblemError as exc:
             status["code"] = exc.problem.status  # answered by the app's exception handler

@@ -9,6 +9,7 @@ application closes its database.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from litestar import Litestar
@@ -20,18 +21,23 @@ from wams.service.auth import Verifier
 ENV_SECRET = "WAMS_JWT_SECRET"
 ENV_JWKS = "WAMS_JWKS_FILE"
 ENV_AUDIENCE = "WAMS_JWT_AUDIENCE"
+ENV_ISSUERS = "WAMS_JWT_ISSUERS"
+ENV_MAX_LIFETIME = "WAMS_JWT_MAX_LIFETIME"
 ENV_DATABASE = "WAMS_DATABASE_URL"
 
 
 def verifier_from_env() -> Verifier:
     return Verifier.configured(os.environ.get(ENV_SECRET), os.environ.get(ENV_JWKS),
-                               os.environ.get(ENV_AUDIENCE))
+                               os.environ.get(ENV_AUDIENCE), os.environ.get(ENV_ISSUERS),
+                               os.environ.get(ENV_MAX_LIFETIME))
 
 
 def app_from_env() -> Litestar:
     """The factory uvicorn calls in each worker. ``WAMS_PUBLIC_URL``: where this service is
     reached (processing activity ids become its URLs); ``WAMS_OTLP_ENDPOINT``: export every
     log record over OTLP, failing closed (needs ``wams[otel]``)."""
+    if os.environ.get("WAMS_ACCESS_LOG", "1") != "0":
+        _log_access()
     wams = Wams.open(os.environ.get(ENV_DATABASE))
     wams.set_public_url(os.environ.get("WAMS_PUBLIC_URL") or None)
     endpoint = os.environ.get("WAMS_OTLP_ENDPOINT")
@@ -41,6 +47,18 @@ def app_from_env() -> Litestar:
         wams.set_log_sink(otlp_sink(endpoint))
     return create_app(wams, verifier_from_env(),
                       webhooks=os.environ.get("WAMS_WEBHOOKS", "1") != "0")
+
+
+def _log_access() -> None:
+    """One line per request on stderr (wams.service.gate says what is in it: no personal
+    data). ``WAMS_ACCESS_LOG=0`` turns it off."""
+    access = logging.getLogger("wams.access")
+    if not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
 
 
 def serve(*, url: str | None, host: str, port: int, workers: int,
