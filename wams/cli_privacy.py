@@ -59,6 +59,10 @@ def open_database(url: str | None, *, must_exist: bool = True) -> Any:
 
     from wams.api import Wams
 
+    if must_exist and url is not None and not url.strip():
+        # An unset $WAMS_DATABASE_URL in a script: never a fresh wams.db in this directory.
+        raise UserError(f"--db is leeg (of ${DB_ENV} is leeg); geef de URL van een bestaande "
+                        "wams-database op")
     if url and must_exist:
         try:
             parsed = make_url(url)

@@ -19,10 +19,12 @@ refuse a party without its kind (:func:`command`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import difflib
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NewType
 
 import attrs
@@ -112,12 +114,29 @@ def _integer(value: object, _: object) -> int:
 
 
 def _ja_nee(value: object, _: object) -> bool:
-    # YAML booleans (true/false, yes/no) and the Dutch words the format is written in.
+    # JSON and Python booleans; a scenario file may also write the Dutch words it is written
+    # in (ja/nee: YAML does not know them), and only a scenario file (scenario_words).
     if isinstance(value, bool):
         return value
-    if value in ("ja", "nee"):
+    if _SCENARIO_WORDS.get() and value in ("ja", "nee"):
         return value == "ja"
-    raise Invalid(f"verwacht ja of nee, kreeg {kind(value)} {show(value)}")
+    raise Invalid(f"verwacht ja of nee (true of false), kreeg {kind(value)} {show(value)}")
+
+
+#: whether booleans may be spelled ja/nee (the scenario format's words; never over HTTP or
+#: from Python, where "nee" is a string and a string is not a boolean)
+_SCENARIO_WORDS: contextvars.ContextVar[bool] = contextvars.ContextVar("scenario_words",
+                                                                       default=False)
+
+
+@contextlib.contextmanager
+def scenario_words() -> Iterator[None]:
+    """Within this block booleans may be written ja/nee (the scenario loader's block)."""
+    token = _SCENARIO_WORDS.set(True)
+    try:
+        yield
+    finally:
+        _SCENARIO_WORDS.reset(token)
 
 
 def _date(value: object, _: object) -> dt.date:
@@ -450,4 +469,4 @@ def _placeholder_in(record: Any, prefix: str = "") -> tuple[str, str] | None:
 
 __all__ = ["CHOICES", "Bsn", "Gemeentecode", "Invalid", "Setting", "bad_choice", "command",
            "explain", "first_leaf", "is_placeholder", "join_key", "kind", "placeholder",
-           "ref_record", "show", "structure", "suggest"]
+           "ref_record", "scenario_words", "show", "structure", "suggest"]

@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, ReceiveMessage, Scope, Send
 
 from wams.service.auth import Principal, TokenError, Verifier
 from wams.service.body import MAX_DEPTH, nesting_depth
@@ -81,11 +81,11 @@ async def _checked_body(receive: Receive) -> Receive:
                                                "niveaus; geen verzoek heeft dat nodig")
     sent = False
 
-    async def replay() -> Message:
+    async def replay() -> ReceiveMessage:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+            return HTTPRequestEvent(type="http.request", body=raw, more_body=False)
         return await receive()
 
     return replay

@@ -182,8 +182,10 @@ REFS: dict[tuple[type, str], str] = {
 
 
 def structure(value: object, cls: type) -> Any:
-    """A scenario record from YAML, through the one converter (:mod:`wams.core.intake`)."""
-    return intake.structure(value, cls)
+    """A scenario record from YAML, through the one converter (:mod:`wams.core.intake`), with
+    the format's spelling of booleans (ja/nee)."""
+    with intake.scenario_words():
+        return intake.structure(value, cls)
 
 
 __all__ = ["ACTIONS", "CHOICES", "FORMAAT", "REFS", "RULESET", "Bsn", "Gemeentecode", "Header",

@@ -55,6 +55,19 @@ def missing_file(url: str) -> str | None:
     return None
 
 
+def _create_private(path: str) -> None:
+    """A new SQLite file is created readable by its owner only (0600), before SQLite would
+    create it with the umask's 0644: it holds sealed personal data, pseudonyms and the log.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a directory that does not exist: SQLite reports it when connecting
+    os.close(fd)
+
+
 def connect(url: str | None) -> Engine:
     url = resolve_url(url)
     try:
@@ -66,6 +79,8 @@ def connect(url: str | None) -> Engine:
         memory = parsed.database in (None, "", ":memory:")
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} \
             if memory else {}
+        if not memory and parsed.database and not parsed.database.startswith("file:"):
+            _create_private(parsed.database)
         engine = create_engine(parsed, **kwargs)
         _sqlite_settings(engine, memory)
         return engine
