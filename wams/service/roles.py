@@ -1,7 +1,9 @@
 """What each role may do and see: one table, checked where the data is.
 
-- ``medewerker``: a college official, every step of its municipality and the reads, each read
-  with a purpose (R36);
+- ``medewerker``: a college official, every step of its municipality but a party's answer to a
+  request addressed to it (``verstrekking``: only the party itself answers, R16, so an official
+  cannot answer on its behalf and pre-empt its own answer) and the reads, each read with a
+  purpose (R36);
 - ``coordinator``: the steps and reads of the cases he coordinates (R27: follows progress,
   aligns parties, convenes casusoverleg, reports to the college); the college's own decisions
   stay with the college (R07 besluit_verzoek, R09 besluit_bezwaar, R26 appointing the
@@ -31,6 +33,9 @@ DENIED = "access.role"
 COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig",
                           "export"})
 
+#: steps only the party itself takes: its answer to a request addressed to it (R16)
+PARTY_ONLY = frozenset({"verstrekking"})
+
 #: the field of a party's step that must name the party itself
 PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
                "betrokkenheid": "partij"}
@@ -53,10 +58,10 @@ def may_read(principal: Principal, endpoint: str) -> bool:
 def may_try_step(principal: Principal, step: str) -> bool:
     """Whether the role may try ``step`` at all (before any case is read)."""
     if principal.role == "medewerker":
-        return True
+        return step not in PARTY_ONLY
     if principal.role == "coordinator":
-        return (step not in COLLEGE_ONLY and step not in phases.OPENING
-                and step not in phases.OUTSIDE_CASE)
+        return (step not in COLLEGE_ONLY and step not in PARTY_ONLY
+                and step not in phases.OPENING and step not in phases.OUTSIDE_CASE)
     if principal.role == "partij":
         return step in PARTY_STEPS
     return False
