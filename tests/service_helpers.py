@@ -28,9 +28,15 @@ WIJKTEAM = {"ref": "wijkteam", "soort": "wmo.wijkteam"}
 KREDIETBANK = {"ref": "kredietbank", "soort": "wgs.schuldhulpverlener"}
 
 
+#: the kind a party token's issuer vouches for (claim partij_soort), per party ref
+PARTY_KINDS = {"wijkteam": "wmo.wijkteam", "kredietbank": "wgs.schuldhulpverlener",
+               "school": "aanpalend.school"}
+
+
 def auth(rol: str, user: str = "anna", gemeente: str = G, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint(SECRET, gemeente=gemeente, user=user, rol=rol)}",
-            **extra}
+    soort = PARTY_KINDS.get(rol.removeprefix("partij:")) if rol.startswith("partij:") else None
+    token = mint(SECRET, gemeente=gemeente, user=user, rol=rol, soort=soort)
+    return {"Authorization": f"Bearer {token}", **extra}
 
 
 MEDEWERKER = auth("medewerker")

@@ -34,7 +34,7 @@ from tests.helpers import (
     route_b,
 )
 from wams.core import commands as c
-from wams.core.model import Persoon
+from wams.core.model import Partij, Persoon
 from wams.core.reasons import REASONS
 
 PARTNER = Persoon("anna", rol="gezinslid", relatie="partner")
@@ -464,6 +464,21 @@ def test_access_role(wams):
     expect(wams, "access.role",
            lambda: wams.domein(G, cid, domein="schuldhulp", reden="schulden",
                                authorize=lambda case, cmd: "access.role"), cid, history=0)
+
+
+@covers("access.party_kind")
+def test_access_party_kind(wams):
+    from wams.service.auth import Principal
+    from wams.service.roles import step_check
+
+    # A party token presenting itself as another kind than the municipality registered:
+    # refused by the service's check before the rules, nothing stored.
+    politie = Principal(G, "agent", "partij", "politie", soort="aanpalend.politie")
+    expect(wams, "access.party_kind",
+           lambda: wams.betrokkenheid(G, partij=Partij("politie", "wmo.wijkteam"),
+                                      persoon=JAN,
+                                      authorize=step_check(politie, "betrokkenheid")),
+           None, history=0)
 
 
 # -- the meta-test -----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from tests.service_helpers import (
 )
 from wams.core import commands as c
 from wams.service.app import create_app
-from wams.service.auth import Verifier
+from wams.service.auth import Verifier, mint
 
 #: role name in the matrix → its headers
 CALLERS = {
@@ -231,3 +231,52 @@ def test_every_read_is_logged_with_the_user_from_the_token(service):
         before = consults(actor)
         assert client.get(path, headers=headers).status_code == 200
         assert consults(actor) == before + 1, actor  # one person in the case: jan
+
+
+def test_a_party_is_the_kind_the_municipality_registered(service):
+    """A ``partij:politie`` token cannot present itself as a wijkteam (and so open a route-B
+    case without the purpose a justice party must state, R12): its kind comes from the
+    municipality's registry (setting partij_soorten) or its token's issuer, never from the
+    request. Nothing is stored when it is refused."""
+    w, client, cid = service
+    jan = {"ref": "jan2", "bsn": "111222333"}
+    as_wijkteam = {"ref": "politie", "soort": "wmo.wijkteam"}
+    for headers in (auth("partij:politie", "agent"),  # no kind known at all
+                    {"Authorization": "Bearer " + mint(
+                        SECRET, gemeente=G, user="agent", rol="partij:politie",
+                        soort="aanpalend.politie")}):
+        before = w.audit(G)["entries"]
+        r = client.post(step_path("betrokkenheid", None),
+                        json={"partij": as_wijkteam, "persoon": jan}, headers=headers)
+        assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+        r = client.post(step_path("verzoek", None),
+                        json={**BODIES["verzoek"], "partij": as_wijkteam, "client": jan},
+                        headers=headers)
+        assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+        assert w.audit(G)["entries"] == before
+    # as what it is, it goes on, and R12 asks its purpose
+    politie = {"Authorization": "Bearer " + mint(SECRET, gemeente=G, user="agent",
+                                                 rol="partij:politie",
+                                                 soort="aanpalend.politie")}
+    as_itself = {"ref": "politie", "soort": "aanpalend.politie"}
+    r = client.post(step_path("betrokkenheid", None),
+                    json={"partij": as_itself, "persoon": jan}, headers=politie)
+    assert r.status_code == 200, r.text
+    r = client.post(step_path("verzoek", None),
+                    json={**BODIES["verzoek"], "partij": as_itself, "client": jan},
+                    headers=politie)
+    assert r.status_code == 422 and "R12" in r.json()["rule_ids"], r.text
+    # the municipality's registry goes before the token, and binds every caller
+    w.set_setting(G, "partij_soorten", {"politie": "aanpalend.politie",
+                                        "kredietbank": "wgs.schuldhulpverlener"})
+    r = client.post(step_path("betrokkenheid", None),
+                    json={"partij": as_wijkteam, "persoon": jan},
+                    headers={"Authorization": "Bearer " + mint(
+                        SECRET, gemeente=G, user="agent", rol="partij:politie",
+                        soort="wmo.wijkteam")})
+    assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+    r = client.post(step_path("betrek_partij", cid),
+                    json={**BODIES["betrek_partij"],
+                          "partij": {"ref": "kredietbank", "soort": "wmo.wijkteam"}},
+                    headers=MEDEWERKER)
+    assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text

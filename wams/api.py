@@ -90,14 +90,17 @@ class Wams:
         """Run one command record from :mod:`wams.core.commands` against a case."""
         return self._engine.execute(gemeente, case_id, command, **opts)
 
-    def _step(self, step: str, gemeente: str, case_id: str | None, opts: dict[str, Any],
-              **fields: Any) -> Decision:
-        # The one way in (wams.core.intake), like a scenario file and an HTTP body: a value
-        # of the wrong type (gegrond=1) is an InputError here, not a truthy value. A keyword
-        # that is no option is a key of the step, so a typo is named like any other.
-        options = {k: v for k, v in opts.items() if k in STEP_OPTIONS}
+    def _step(self, step: str, args: dict[str, Any]) -> Decision:
+        # The one way in (wams.core.intake), like a scenario file and an HTTP body: ``args``
+        # are a step method's locals; a value of the wrong type (gegrond=1) is an InputError,
+        # and a keyword that is no option is a key of the step, so a typo is named.
+        opts: dict[str, Any] = args["opts"]
+        fields = {k: v for k, v in args.items() if k not in ("self", "gemeente", "case_id",
+                                                            "opts", "__class__")}
         fields.update((k, v) for k, v in opts.items() if k not in STEP_OPTIONS)
-        return self.execute(gemeente, case_id, intake.command(step, fields), **options)
+        options = {k: v for k, v in opts.items() if k in STEP_OPTIONS}
+        return self.execute(args["gemeente"], args.get("case_id"),
+                            intake.command(step, fields), **options)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Wams]:
@@ -133,8 +136,7 @@ class Wams:
         """Route A: a hulpvraag under ``wet`` (R01, R02).
 
         The new case id is ``decision.case_id``."""
-        return self._step("hulpvraag", gemeente, None, opts, wet=wet, client=client, vraag=vraag,
-                          aanleiding=aanleiding, bron=bron)
+        return self._step("hulpvraag", locals())
 
     def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
                 onderbouwing: str | None, indicatoren: Sequence[str] = (),
@@ -142,64 +144,56 @@ class Wams:
         """Route B: a verzoek by a party already involved with the person (R06). A justice
         party names its ``doel`` (R12). ``indicatoren`` are codes of the MvT §2.2 list or of
         the setting ``indicatoren_extra``; another code raises InputError."""
-        return self._step("verzoek", gemeente, None, opts, partij=partij, client=client,
-                          onderbouwing=onderbouwing, indicatoren=indicatoren, helpt=helpt,
-                          doel=doel)
+        return self._step("verzoek", locals())
 
     def betrokkenheid(self, gemeente: str, *, partij: Partij, persoon: Persoon,
                       dienst: str | None = None, **opts: Any) -> Decision:
         """Records that a party is already involved with a person (before its verzoek)."""
-        return self._step("betrokkenheid", gemeente, None, opts, partij=partij, persoon=persoon,
-                          dienst=dienst)
+        return self._step("betrokkenheid", locals())
 
     def melding(self, gemeente: str, *, melder: c.Melder, over: Persoon, zorg: str,
                 **opts: Any) -> Decision:
         """A report at the meldpunt (R34); it never opens a case (R35)."""
-        return self._step("melding", gemeente, None, opts, melder=melder, over=over, zorg=zorg)
+        return self._step("melding", locals())
 
     # -- inside a case --------------------------------------------------------------------
 
     def aanleiding(self, gemeente: str, case_id: str, *, omschrijving: str,
                    **opts: Any) -> Decision:
-        return self._step("aanleiding", gemeente, case_id, opts, omschrijving=omschrijving)
+        return self._step("aanleiding", locals())
 
     def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
                         motivering: str | None = None, werkinstructie: str | None = None,
                         **opts: Any) -> Decision:
-        return self._step("besluit_verzoek", gemeente, case_id, opts, gegrond=gegrond,
-                          motivering=motivering, werkinstructie=werkinstructie)
+        return self._step("besluit_verzoek", locals())
 
     def informeer(self, gemeente: str, case_id: str, *, personen: Sequence[str],
                   wijze: str | None = None, **opts: Any) -> Decision:
-        return self._step("informeer", gemeente, case_id, opts, personen=personen, wijze=wijze)
+        return self._step("informeer", locals())
 
     def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str,
                     **opts: Any) -> Decision:
-        return self._step("samenspraak", gemeente, case_id, opts, omschrijving=omschrijving)
+        return self._step("samenspraak", locals())
 
     def domein(self, gemeente: str, case_id: str, *, domein: str, reden: str | None,
                client_akkoord: bool | None = None, **opts: Any) -> Decision:
         """Adds a domain to the onderzoek (R03, R04). In route A ``client_akkoord`` (True or
         False, nothing else) is required: without it ``scope.client_view_missing``."""
-        return self._step("domein", gemeente, case_id, opts, domein=domein, reden=reden,
-                          client_akkoord=client_akkoord)
+        return self._step("domein", locals())
 
     def gezinslid(self, gemeente: str, case_id: str, *, persoon: Persoon,
                   samenhang: str | None, **opts: Any) -> Decision:
-        return self._step("gezinslid", gemeente, case_id, opts, persoon=persoon,
-                          samenhang=samenhang)
+        return self._step("gezinslid", locals())
 
     def betrek_partij(self, gemeente: str, case_id: str, *, partij: Partij,
                       aanleiding: str | None = None, doel: str | None = None,
                       **opts: Any) -> Decision:
-        return self._step("betrek_partij", gemeente, case_id, opts, partij=partij,
-                          aanleiding=aanleiding, doel=doel)
+        return self._step("betrek_partij", locals())
 
     def vraag_gegevens(self, gemeente: str, case_id: str, *, bij: Partij, categorie: str,
                        over: str, doel: str | None, noodzaak: str | None,
                        **opts: Any) -> Decision:
-        return self._step("vraag_gegevens", gemeente, case_id, opts, bij=bij, categorie=categorie,
-                          over=over, doel=doel, noodzaak=noodzaak)
+        return self._step("vraag_gegevens", locals())
 
     def verstrekking(self, gemeente: str, case_id: str, *, bij: Partij | str, categorie: str,
                      over: str, besluit: str, voorwaarden: Sequence[str] = (),
@@ -207,80 +201,70 @@ class Wams:
         """The party's answer to a data request (R16). ``bij`` is the party (its record, like
         in every other step, or its ref); ``voorwaarden`` ⊆ geen_doorverstrekking,
         niet_exporteren, alleen_onderzoek."""
-        return self._step("verstrekking", gemeente, case_id, opts, bij=bij, categorie=categorie,
-                          over=over, besluit=besluit, voorwaarden=voorwaarden, reden=reden)
+        return self._step("verstrekking", locals())
 
     def hergebruik(self, gemeente: str, case_id: str, *, categorie: str, over: str,
                    reden: str | None, **opts: Any) -> Decision:
-        return self._step("hergebruik", gemeente, case_id, opts, categorie=categorie, over=over,
-                          reden=reden)
+        return self._step("hergebruik", locals())
 
     def dienst(self, gemeente: str, case_id: str, *, persoon: str, dienst: str, status: str,
                partij: Partij | None = None, **opts: Any) -> Decision:
-        return self._step("dienst", gemeente, case_id, opts, persoon=persoon, dienst=dienst,
-                          status=status, partij=partij)
+        return self._step("dienst", locals())
 
     def terugkoppeling(self, gemeente: str, case_id: str, *, samenvatting: str,
                        **opts: Any) -> Decision:
-        return self._step("terugkoppeling", gemeente, case_id, opts, samenvatting=samenvatting)
+        return self._step("terugkoppeling", locals())
 
     def werkplan(self, gemeente: str, case_id: str, *, samenhang: str | None,
                  coordinatie_helpt: bool, afspraken: c.Afspraken,
                  contactpersoon: str | None = None, **opts: Any) -> Decision:
-        return self._step("werkplan", gemeente, case_id, opts, samenhang=samenhang,
-                          coordinatie_helpt=coordinatie_helpt, afspraken=afspraken,
-                          contactpersoon=contactpersoon)
+        return self._step("werkplan", locals())
 
     def coordinator(self, gemeente: str, case_id: str, *, type: str, wie: str,
                     **opts: Any) -> Decision:
-        return self._step("coordinator", gemeente, case_id, opts, type=type, wie=wie)
+        return self._step("coordinator", locals())
 
     def casusoverleg(self, gemeente: str, case_id: str, *, bijeengeroepen_door: str,
                      deelnemers: Sequence[str], inbreng: Sequence[c.Inbreng] = (),
                      uitkomst: str | None = None, **opts: Any) -> Decision:
-        return self._step("casusoverleg", gemeente, case_id, opts,
-                          bijeengeroepen_door=bijeengeroepen_door, deelnemers=deelnemers,
-                          inbreng=inbreng, uitkomst=uitkomst)
+        return self._step("casusoverleg", locals())
 
     def voortgang(self, gemeente: str, case_id: str, *, samenvatting: str, **opts: Any) -> Decision:
-        return self._step("voortgang", gemeente, case_id, opts, samenvatting=samenvatting)
+        return self._step("voortgang", locals())
 
     def taak(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
              **opts: Any) -> Decision:
-        return self._step("taak", gemeente, case_id, opts, partij=partij, omschrijving=omschrijving)
+        return self._step("taak", locals())
 
     def bijdrage(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
                  **opts: Any) -> Decision:
-        return self._step("bijdrage", gemeente, case_id, opts, partij=partij,
-                          omschrijving=omschrijving)
+        return self._step("bijdrage", locals())
 
     def bezwaar(self, gemeente: str, case_id: str, *, persoon: str, **opts: Any) -> Decision:
-        return self._step("bezwaar", gemeente, case_id, opts, persoon=persoon)
+        return self._step("bezwaar", locals())
 
     def besluit_bezwaar(self, gemeente: str, case_id: str, *, persoon: str, doorgaan: bool,
                         motivering: str | None = None, indicatoren: Sequence[str] = (),
                         **opts: Any) -> Decision:
         """The college's decision on a route-B objection (R09): going on needs a motivering
         and at least one indicator of severity."""
-        return self._step("besluit_bezwaar", gemeente, case_id, opts, persoon=persoon,
-                          doorgaan=doorgaan, motivering=motivering, indicatoren=indicatoren)
+        return self._step("besluit_bezwaar", locals())
 
     def sluit(self, gemeente: str, case_id: str, *, terugvalafspraken: str | None,
               reden: str | None = None, **opts: Any) -> Decision:
-        return self._step("sluit", gemeente, case_id, opts, terugvalafspraken=terugvalafspraken,
-                          reden=reden)
+        return self._step("sluit", locals())
 
     def vernietig(self, gemeente: str, case_id: str, **opts: Any) -> Decision:
-        return self._step("vernietig", gemeente, case_id, opts)
+        return self._step("vernietig", locals())
 
     def inzage(self, gemeente: str, case_id: str | None, *, persoon: Persoon | str,
                **opts: Any) -> Decision:
         """The access report (AVG art. 15, R36) for a person: ``decision.report`` lists every
         processing about him in the municipality. ``case_id`` may be None."""
-        return self._step("inzage", gemeente, case_id, opts, persoon=persoon)
+        return self._step("inzage", locals())
 
     def export(self, gemeente: str, case_id: str, *, doel: str, **opts: Any) -> Decision:
-        return self._step("export", gemeente, case_id, opts, doel=doel)
+        return self._step("export", locals())
 
     # -- reads ----------------------------------------------------------------------------
 

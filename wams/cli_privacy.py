@@ -54,25 +54,16 @@ def user_errors() -> Iterator[None]:
 
 
 def open_database(url: str | None, *, must_exist: bool = True) -> Any:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     from wams.api import Wams
+    from wams.core.storage.database import missing_file
 
-    if must_exist and url is not None and not url.strip():
-        # An unset $WAMS_DATABASE_URL in a script: never a fresh wams.db in this directory.
+    if must_exist and url is not None and not url.strip():  # an unset $WAMS_DATABASE_URL
         raise UserError(f"--db is leeg (of ${DB_ENV} is leeg); geef de URL van een bestaande "
                         "wams-database op")
-    if url and must_exist:
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            parsed = None  # Wams.open names the problem
-        if parsed is not None and parsed.get_backend_name() == "sqlite" \
-                and parsed.database not in (None, "", ":memory:") \
-                and not os.path.exists(parsed.database):
-            raise UserError(f"database {parsed.database} bestaat niet; geef met --db een "
-                            "bestaande wams-database op")
+    missing = missing_file(url) if url and must_exist else None
+    if missing:
+        raise UserError(f"database {missing} bestaat niet; geef met --db een bestaande "
+                        "wams-database op")
     return Wams.open(url)
 
 

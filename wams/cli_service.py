@@ -41,8 +41,12 @@ def serve(url: str | None, host: str, port: int, workers: int) -> None:
 @click.option("--user", "user", required=True, help="De gebruiker (claim sub; wordt gelogd).")
 @click.option("--rol", required=True, help="medewerker, coordinator, fg of partij:<ref>.")
 @click.option("--ttl", default=3600, show_default=True, type=click.IntRange(60, 86400),
-              help="Geldigheid in seconden.")
-def token(gemeente: str, user: str, rol: str, ttl: int) -> None:
+              help="Geldigheid in seconden (de dienst aanvaardt hoogstens "
+                   "$WAMS_JWT_MAX_LIFETIME, standaard 3600).")
+@click.option("--soort", default=None, metavar="PLUGIN.SOORT",
+              help="Bij partij:<ref>: de soort van de partij (claim partij_soort); de "
+                   "instelling partij_soorten van de gemeente gaat voor.")
+def token(gemeente: str, user: str, rol: str, ttl: int, soort: str | None) -> None:
     """Een HS256-token met $WAMS_JWT_SECRET, voor één gebruiker in één rol."""
     auth = _service_module("auth")
     secret = os.environ.get("WAMS_JWT_SECRET")
@@ -50,6 +54,6 @@ def token(gemeente: str, user: str, rol: str, ttl: int) -> None:
         raise ServiceError("zet WAMS_JWT_SECRET (dezelfde als die van wams serve)")
     try:
         click.echo(auth.mint(secret, gemeente=gemeente, user=user,  # type: ignore[attr-defined]
-                             rol=rol, ttl=ttl))
+                             rol=rol, ttl=ttl, soort=soort))
     except auth.TokenError as exc:  # type: ignore[attr-defined]
         raise ServiceError(str(exc)) from None

@@ -300,6 +300,13 @@ _TABLE: tuple[Reason, ...] = (
         "R30",
     ),
     _x(
+        "access.party_kind",
+        "Een partij is van de soort waarmee de gemeente haar kent; zij kan zich niet als een "
+        "andere soort aanmelden of voor een andere partij optreden.",
+        "R06",
+        "R12",
+    ),
+    _x(
         "tenant.mismatch",
         "Dit hoort bij een andere gemeente; gegevens en zaken gaan nooit over de grens van een "
         "gemeente heen.",

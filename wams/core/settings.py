@@ -19,7 +19,8 @@ class SettingSpec:
     """A municipal setting: a whole number of months (``minimum`` or more), or with
     ``codes=True`` a list of codes (lower-case words with underscores), ``text=True`` one line
     of text, ``per_party=True`` a mapping of party ref (as the case names the party) to one
-    line of text (``urls=True``: to an https URL)."""
+    line of text (``urls=True``: to an https URL; ``kinds=True``: to a qualified party kind,
+    ``wgs.schuldhulpverlener``)."""
 
     key: str
     description: str
@@ -30,15 +31,18 @@ class SettingSpec:
     text: bool = False
     per_party: bool = False
     urls: bool = False
+    kinds: bool = False
 
 
 INDICATOREN_EXTRA = "indicatoren_extra"
 GEMEENTE_NAAM = "gemeente_naam"
 PARTIJ_NAMEN = "partij_namen"
 PARTIJ_LEES_API = "partij_lees_api"
+PARTIJ_SOORTEN = "partij_soorten"
 CODE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 #: one line of text a person reads (a name): no control characters, not empty, not endless
 LINE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", re.ASCII)
 URL = re.compile(r"https://[^\s/?#]+(/[^\s]*)?", re.ASCII)
 
 
@@ -73,6 +77,12 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec(PARTIJ_LEES_API, "de lees-API (Logboek Dataverwerkingen) van partijen, per "
                 "kenmerk van de partij, als https-URL", {}, 0, "R36", per_party=True,
                 urls=True),
+    # Who a party is comes from the municipality, not from the party's own request: the
+    # service gives a party token the kind registered here (a justice party cannot present
+    # itself as a wijkteam and skip its purpose, R12; R06: a party already involved).
+    SettingSpec(PARTIJ_SOORTEN, "de soort van elke partij die de dienst gebruikt, per kenmerk "
+                "van de partij (bv. kredietbank: wgs.schuldhulpverlener)", {}, 0, "R06",
+                per_party=True, kinds=True),
 )}
 
 
@@ -109,10 +119,12 @@ def default(key: str) -> Any:
 
 
 def _per_party(spec: SettingSpec, value: object) -> dict[str, str]:
-    what = "een https-URL" if spec.urls else "een naam (één regel tekst)"
+    what = "een https-URL" if spec.urls else (
+        "een partijsoort (<plugin>.<soort>)" if spec.kinds else "een naam (één regel tekst)")
+    pattern = URL if spec.urls else KIND if spec.kinds else None
     if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and LINE.fullmatch(k)
-            and (URL.fullmatch(v) if spec.urls else LINE.fullmatch(v.strip()))
+            and (pattern.fullmatch(v) if pattern else LINE.fullmatch(v.strip()))
             for k, v in value.items()):
         raise InputError(f"{spec.key} is per partij (haar kenmerk) {what}, bijvoorbeeld "
                          f"{{kredietbank: ...}} ({spec.description}); kreeg {value!r}")

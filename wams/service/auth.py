@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 import jwt
 
+from wams.core.settings import KIND
+
 ROLES = ("medewerker", "coordinator", "fg")
 PARTY_PREFIX = "partij:"
 ASYMMETRIC = ("RS256", "ES256")
@@ -38,6 +40,9 @@ class Principal:
     partij: str | None = None
     # The calling organisation (claim ``iss``): the entity of a foreign operation.
     issuer: str | None = None
+    # A party token's kind as its issuer vouches for it (claim ``partij_soort``); the
+    # municipality's registry (setting partij_soorten) goes first (wams.service.roles).
+    soort: str | None = None
 
     @property
     def actor(self) -> str:
@@ -187,7 +192,10 @@ def principal_from(claims: dict[str, Any]) -> Principal:
         ref = role[len(PARTY_PREFIX):]
         if len(ref) > MAX_PARTY_REF or not ref.isprintable():
             raise TokenError(f"de partij in de claim 'rol' is langer dan {MAX_PARTY_REF} tekens")
-        return Principal(gemeente, user, "partij", ref, issuer)
+        soort = claims.get("partij_soort")
+        if soort is not None and (not isinstance(soort, str) or not KIND.fullmatch(soort)):
+            raise TokenError("de claim 'partij_soort' is geen partijsoort (<plugin>.<soort>)")
+        return Principal(gemeente, user, "partij", ref, issuer, soort)
     if role not in ROLES:
         raise TokenError("het token noemt geen bekende rol (claim 'rol': medewerker, "
                          "coordinator, fg of partij:<ref>)")
@@ -195,10 +203,14 @@ def principal_from(claims: dict[str, Any]) -> Principal:
 
 
 def mint(secret: str, *, gemeente: str, user: str, rol: str, ttl: int = 3600,
-         audience: str = DEFAULT_AUDIENCE, issuer: str = LOCAL_ISSUER) -> str:
-    """An HS256 token (``wams token``; tests). The claims are checked like any other."""
+         audience: str = DEFAULT_AUDIENCE, issuer: str = LOCAL_ISSUER,
+         soort: str | None = None) -> str:
+    """An HS256 token (``wams token``; tests). The claims are checked like any other.
+    ``soort``: a party token's kind (claim ``partij_soort``)."""
     now = int(time.time())
     claims: dict[str, Any] = {"gemeente": gemeente, "sub": user, "rol": rol, "iat": now,
                               "exp": now + ttl, "iss": issuer, "aud": audience}
+    if soort is not None:
+        claims["partij_soort"] = soort
     principal_from(claims)
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -30,7 +30,7 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
                            "bevestigd is."),
 }
 
-FORBIDDEN_CODES = frozenset({"access.role", "tenant.mismatch"})
+FORBIDDEN_CODES = frozenset({"access.role", "access.party_kind", "tenant.mismatch"})
 
 
 @attrs.frozen

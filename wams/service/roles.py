@@ -10,8 +10,11 @@
   coordinator, R33 destruction, R20 export);
 - ``partij:<ref>``: answers only requests addressed to it (``verstrekking`` with ``bij`` its
   ref), records its own ``bijdrage`` (R28: its own decision), and may start route B for itself
-  (``betrokkenheid`` and ``verzoek`` as that party, R06); it sees only the party view of a
-  case (what it supplied or what a casusoverleg shared with it, R19 and R30);
+  (``betrokkenheid`` and ``verzoek`` as that party, R06), as the kind the municipality
+  registered it with (setting ``partij_soorten``) or, where it did not, the kind its token's
+  issuer vouches for (claim ``partij_soort``); without either it cannot present itself
+  (``access.party_kind``); it sees only the party view of a case (what it supplied or what a
+  casusoverleg shared with it, R19 and R30);
 - ``fg`` (the privacy officer): the register, the log export and the audit; no case content.
 
 The check runs inside the step's transaction (the core's ``authorize``), so a coordinator
@@ -20,14 +23,18 @@ replaced a moment ago is refused, and a refusal stores nothing (code ``access.ro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+import attrs
 
 from wams.core import phases
 from wams.core.engine import Authorize
-from wams.core.model import Casus
+from wams.core.model import Casus, Partij
 from wams.service.auth import Principal
 
 DENIED = "access.role"
+PARTY_KIND = "access.party_kind"
 
 #: the college's own decisions, which a coordinator may not take
 COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig",
@@ -72,8 +79,11 @@ def coordinates(principal: Principal, case: Casus | None) -> bool:
             and case.coordinator is not None and case.coordinator.wie == principal.user)
 
 
-def step_check(principal: Principal, step: str) -> Authorize:
-    """The core's ``authorize`` for one step by ``principal``."""
+def step_check(principal: Principal, step: str,
+               registry: Mapping[str, str] | None = None) -> Authorize:
+    """The core's ``authorize`` for one step by ``principal``. ``registry``: the kind of each
+    party as the municipality registered it (setting ``partij_soorten``)."""
+    known = registry or {}
 
     def check(case: Casus | None, command: Any) -> str | None:
         if not may_try_step(principal, step):
@@ -85,8 +95,24 @@ def step_check(principal: Principal, step: str) -> Authorize:
             ref = named if isinstance(named, str) else getattr(named, "ref", None)
             if ref != principal.partij:
                 return DENIED
-        return None
+            if isinstance(named, Partij):
+                # Who the party is comes from the municipality (or its token's issuer),
+                # never from its own request: else a justice party registers as a wijkteam
+                # and opens a route-B case without the purpose R12 asks of it.
+                kind = known.get(named.ref) or principal.soort
+                if kind is None or named.soort != kind:
+                    return PARTY_KIND
+        return _against_registry(command, known)
     return check
+
+
+def _against_registry(command: Any, known: Mapping[str, str]) -> str | None:
+    # Whoever names a registered party names it as the kind it is registered with.
+    for field in attrs.fields(type(command)):
+        value = getattr(command, field.name)
+        if isinstance(value, Partij) and value.ref in known and value.soort != known[value.ref]:
+            return PARTY_KIND
+    return None
 
 
 def read_check(principal: Principal) -> Authorize:

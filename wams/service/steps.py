@@ -18,7 +18,7 @@ from litestar.types import ControllerRouterHandler
 from wams.core import commands as c
 from wams.core import phases
 from wams.core.errors import ConflictError
-from wams.core.settings import PARTIJ_LEES_API
+from wams.core.settings import PARTIJ_LEES_API, PARTIJ_SOORTEN
 from wams.service import roles
 from wams.service.body import CommandBody
 from wams.service.http import (
@@ -51,11 +51,14 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
         raise denied(roles.DENIED, step)
     key = f"{principal.actor}|{idempotency_key}" if idempotency_key else None
     trace = TraceContext.incoming(traceparent)
+    wams = wams_of(request)
+    registry = wams.setting(gemeente, PARTIJ_SOORTEN)
     try:
-        d = wams_of(request).execute(
+        d = wams.execute(
             gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
             expected_version=expected_version(if_match),
-            authorize=roles.step_check(principal, step),
+            authorize=roles.step_check(principal, step,
+                                       registry if isinstance(registry, dict) else None),
             caller=trace.caller(principal.issuer, read_api_of(request, principal)))
     except ConflictError as exc:
         raise service_problem("version.stale", str(exc)) from None
