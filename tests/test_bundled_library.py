@@ -68,5 +68,6 @@ def test_reason_codes_appear_as_refusals() -> None:
     codes = {stap.verwacht.reden for path in FILES for stap in load(path).stappen
              if stap.verwacht is not None and stap.verwacht.reden}
     # tenant.mismatch cannot arise inside one scenario (one municipality), nor access.role
-    # (a scenario has no callers with roles: the service's); tests cover both.
-    assert set(REASONS) - {"ok", "tenant.mismatch", "access.role"} <= codes
+    # and access.party_kind (a scenario has no callers with roles or tokens: the service's);
+    # tests cover them.
+    assert set(REASONS) - {"ok", "tenant.mismatch", "access.role", "access.party_kind"} <= codes

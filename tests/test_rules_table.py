@@ -63,7 +63,7 @@ REASON_CODES = (
     "doorzettingsmacht.none", "casusoverleg.convener", "casusoverleg.recipient_not_entitled",
     "casusoverleg.not_involved",
     "closure.no_terugvalafspraken", "retention.not_expired", "melding.no_case",
-    "state.invalid_transition", "access.role", "tenant.mismatch",
+    "state.invalid_transition", "access.role", "access.party_kind", "tenant.mismatch",
 )  # fmt: skip
 
 #: The memorandum's text is not part of the repository; point this variable at a copy to
@@ -214,6 +214,7 @@ def test_reason_mapping() -> None:
         "state.invalid_transition": (),
         "tenant.mismatch": ("R38",),
         "access.role": ("R19", "R30"),
+        "access.party_kind": ("R06", "R12"),
     }
     for code, rules in expected.items():
         assert reason(code).rules == rules

@@ -4,6 +4,7 @@ event it missed, in order; another municipality's steps never reach it (R38)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -12,8 +13,26 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from litestar.testing import TestClient
 
 from tests.service_helpers import BODIES, MEDEWERKER, OTHER_G, SECRET, auth, step, step_path
+from wams.core.privacy.webhook_secrets import sign
 from wams.service.app import create_app
 from wams.service.auth import Verifier
+
+BEHEER = auth("beheer", "bea")
+OIN = "00000001002220647000"
+
+
+def allow(w, *prefixes: str, gemeente: str = "0599") -> None:
+    w.set_setting(gemeente, "webhook_adressen", list(prefixes))
+
+
+def verified(receiver: Receiver, secret: str) -> bool:
+    """Every delivery carries a Standard Webhooks signature made with ``secret``."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    for headers, body in receiver.raw:
+        expected = sign([key], headers["webhook-id"], int(headers["webhook-timestamp"]), body)
+        if expected not in headers["webhook-signature"].split(" "):
+            return False
+    return bool(receiver.raw)
 
 
 class Receiver:
@@ -22,6 +41,7 @@ class Receiver:
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.received: list[dict] = []
+        self.raw: list[tuple[dict[str, str], bytes]] = []
         self.attempts = 0
         owner = self
 
@@ -34,6 +54,7 @@ class Receiver:
                 else:
                     assert self.headers["Content-Type"] == "application/cloudevents+json"
                     owner.received.append(json.loads(body))
+                    owner.raw.append((dict(self.headers), body))
                     self.send_response(204)
                 self.end_headers()
 
@@ -41,7 +62,8 @@ class Receiver:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.url = self.base + "events"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def wait_for(self, count: int, timeout: float = 20) -> list[dict]:
@@ -54,10 +76,13 @@ class Receiver:
 def test_steps_arrive_as_cloudevents_at_least_once(wams):
     receiver = Receiver(failures=2)
     app = create_app(wams, Verifier(SECRET), webhook_interval=0.05, webhook_backoff=0.05)
+    allow(wams, receiver.base)  # loopback: the municipality names the host itself
     with TestClient(app) as client:
         r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": receiver.url},
-                        headers=MEDEWERKER)
+                        headers=BEHEER)
         assert r.status_code == 201, r.text
+        secret = r.json()["secret"]
+        assert r.headers["location"] == f"/v1/gemeenten/0599/abonnementen/{r.json()['id']}"
         cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
         step(client, "domein", cid)
         step(client, "vernietig", cid, expect=422)  # refused: no event
@@ -79,13 +104,16 @@ def test_steps_arrive_as_cloudevents_at_least_once(wams):
     text = json.dumps(events)
     assert "Jan" not in text and "1985-04-12" not in text  # ids only
     assert len({e["id"] for e in events}) == len(events) or len(events) > 3
+    assert verified(receiver, secret)
 
 
 def test_a_subscriber_that_was_down_gets_what_it_missed(open_wams):
     receiver = Receiver(failures=0)
-    with TestClient(create_app(open_wams(), Verifier(SECRET), webhooks=False)) as client:
+    first = open_wams()
+    allow(first, receiver.base)
+    with TestClient(create_app(first, Verifier(SECRET), webhooks=False)) as client:
         client.post("/v1/gemeenten/0599/abonnementen", json={"url": receiver.url},
-                    headers=MEDEWERKER)
+                    headers=BEHEER)
         cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
         step(client, "domein", cid)
     assert receiver.received == []  # no deliverer ran: the events wait in the history
@@ -93,26 +121,91 @@ def test_a_subscriber_that_was_down_gets_what_it_missed(open_wams):
     app = create_app(open_wams(), Verifier(SECRET), webhook_interval=0.05)
     with TestClient(app) as client:
         events = receiver.wait_for(2)
-        listed = client.get("/v1/gemeenten/0599/abonnementen", headers=MEDEWERKER).json()
+        listed = client.get("/v1/gemeenten/0599/abonnementen", headers=BEHEER).json()
     receiver.server.shutdown()
     assert [e["data"]["stap"] for e in events] == ["hulpvraag", "domein"]
     assert listed["abonnementen"][0]["positie"] >= 2
 
 
 def test_subscriptions_are_per_municipality_and_checked(wams):
+    allow(wams, "http://10.1.1.1/")
+    allow(wams, "http://10.1.1.1/", gemeente=OTHER_G)
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
         for url in ("ftp://x/y", "niet-een-adres", "http://"):
             r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": url},
-                            headers=MEDEWERKER)
+                            headers=BEHEER)
             assert r.status_code == 400, url
-        sid = client.post("/v1/gemeenten/0599/abonnementen", json={"url": "http://h/x"},
-                          headers=MEDEWERKER).json()["id"]
-        other = auth("medewerker", "bob", gemeente=OTHER_G)
+        sid = client.post("/v1/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/x"},
+                          headers=BEHEER).json()["id"]
+        other = auth("beheer", "bob", gemeente=OTHER_G)
         assert client.get(f"/v1/gemeenten/{OTHER_G}/abonnementen",
                           headers=other).json() == {"abonnementen": []}
         r = client.delete(f"/v1/gemeenten/{OTHER_G}/abonnementen/{sid}", headers=other)
         assert r.status_code == 404
+        # a medewerker (or a party) cannot subscribe or cancel: only beheer and the fg
+        for who in (MEDEWERKER, auth("partij:wijkteam", "piet")):
+            assert client.delete(f"/v1/gemeenten/0599/abonnementen/{sid}",
+                                 headers=who).status_code == 403
+            assert client.post("/v1/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/y"},
+                               headers=who).status_code == 403
         assert client.delete(f"/v1/gemeenten/0599/abonnementen/{sid}",
-                             headers=auth("fg", "frits")).status_code == 403
-        assert client.delete(f"/v1/gemeenten/0599/abonnementen/{sid}",
-                             headers=MEDEWERKER).status_code == 204
+                             headers=auth("fg", "frits")).status_code == 204
+
+
+def test_addresses_outside_the_allow_list_or_into_private_networks_are_refused(wams):
+    allow(wams, "https://hooks.example.org/", "http://10.9.8.7/hooks")
+    bad = ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:55432/",
+           "http://localhost/", "http://2852039166/", "http://0xA9FEA9FE/",
+           "http://0251.0376.0251.0376/", "http://127.1/", "http://[::1]/",
+           "http://[::ffff:169.254.169.254]/", "http://192.168.1.10/", "http://10.0.0.1/",
+           "https://hooks.example.org.evil.example/", "https://hooks.example.org@10.0.0.1/",
+           "http://10.9.8.7/hooksandmore"]
+    with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
+        for url in bad:
+            r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": url},
+                            headers=BEHEER)
+            assert r.status_code == 400 and r.json()["type"] == "input.invalid", (url, r.text)
+        # a private address the municipality named itself is explicitly allowed
+        r = client.post("/v1/gemeenten/0599/abonnementen",
+                        json={"url": "http://10.9.8.7/hooks/wams"}, headers=BEHEER)
+        assert r.status_code == 201, r.text
+        # a step that is no step is refused; an empty filter too
+        for stappen in (["hulpvraag", "vrag"], []):
+            r = client.post("/v1/gemeenten/0599/abonnementen",
+                            json={"url": "http://10.9.8.7/hooks", "stappen": stappen},
+                            headers=BEHEER)
+            assert r.status_code == 400, r.text
+        assert client.get("/v1/gemeenten/0599/abonnementen",
+                          headers=BEHEER).json()["abonnementen"][0]["stappen"] is None
+
+
+def test_filters_rotation_and_the_oin_source(wams):
+    receiver = Receiver(failures=0)
+    allow(wams, receiver.base)
+    wams.set_setting("0599", "oin", OIN)
+    app = create_app(wams, Verifier(SECRET), webhook_interval=0.05)
+    with TestClient(app) as client:
+        r = client.post("/v1/gemeenten/0599/abonnementen",
+                        json={"url": receiver.url, "stappen": ["domein"]}, headers=BEHEER)
+        sid, old = r.json()["id"], r.json()["secret"]
+        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        step(client, "domein", cid)
+        events = receiver.wait_for(1)
+        assert verified(receiver, old)
+        r = client.post(f"/v1/gemeenten/0599/abonnementen/{sid}/sleutel", headers=BEHEER)
+        assert r.status_code == 200, r.text
+        new = r.json()["secret"]
+        assert new != old
+        assert client.post(f"/v1/gemeenten/0599/abonnementen/{sid}/sleutel",
+                           headers=MEDEWERKER).status_code == 403
+        assert client.post("/v1/gemeenten/0599/abonnementen/999/sleutel",
+                           headers=BEHEER).status_code == 404
+        receiver.raw.clear()
+        step(client, "samenspraak", cid)  # filtered out
+        step(client, "domein", cid, {**BODIES["domein"], "domein": "wonen"})
+        events = receiver.wait_for(2)
+    receiver.server.shutdown()
+    assert [e["data"]["stap"] for e in events] == ["domein", "domein"]
+    assert events[0]["source"] == f"urn:nld:oin:{OIN}:systeem:wams"
+    # during the day after a rotation both secrets sign; a subscriber switches at leisure
+    assert verified(receiver, new) and verified(receiver, old)

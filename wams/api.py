@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from wams.api_webhooks import WebhookMethods
 from wams.core import commands as c
 from wams.core import intake
 from wams.core.catalogue import Catalogue
@@ -40,7 +41,7 @@ STEP_OPTIONS = frozenset({"actor", "idempotency_key", "expected_version", "autho
                           "foreign_operation"})
 
 
-class Wams:
+class Wams(WebhookMethods):
     """A handle on one wams database with the plugins loaded. Use :meth:`open`."""
 
     def __init__(self, engine: Engine) -> None:
@@ -422,44 +423,6 @@ class Wams:
         """Raises when the database does not answer (a readiness check)."""
         with self._engine.db.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-
-    # -- notifications (webhooks) --------------------------------------------------------
-
-    def subscribe(self, gemeente: str, url: str) -> int:
-        """A webhook subscription of ``gemeente``: owed every step from now on."""
-        from wams.core.storage import subscriptions
-
-        with self._engine.unit_of_work(gemeente) as uow:
-            return subscriptions.add(uow.store.conn, gemeente, url, self.clock.now())
-
-    def unsubscribe(self, gemeente: str, subscription_id: int) -> bool:
-        from wams.core.storage import subscriptions
-
-        with self._engine.unit_of_work(gemeente) as uow:
-            return subscriptions.remove(uow.store.conn, gemeente, subscription_id)
-
-    def subscriptions(self, gemeente: str | None = None) -> list[dict[str, Any]]:
-        """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position."""
-        from wams.core.storage import subscriptions
-
-        with self._engine.unit_of_work(gemeente) as uow:
-            return subscriptions.listing(uow.store.conn, gemeente)
-
-    def owed_events(self, gemeente: str, after_n: int, limit: int = 100,
-                    ) -> list[dict[str, Any]]:
-        """The steps of ``gemeente`` after history position ``after_n``: ids only."""
-        from wams.core.storage import subscriptions
-
-        with self._engine.unit_of_work(gemeente) as uow:
-            return subscriptions.owed(uow.store.conn, gemeente, after_n, limit)
-
-    def delivered(self, subscription_id: int, old_n: int, new_n: int) -> bool:
-        """Move a subscription's position from ``old_n`` to ``new_n`` (False: another
-        deliverer moved it first)."""
-        from wams.core.storage import subscriptions
-
-        with self._engine.unit_of_work(None) as uow:
-            return subscriptions.advance(uow.store.conn, subscription_id, old_n, new_n)
 
     def log_records(self, *, gemeente: str | None = None,
                     since: dt.date | dt.datetime | None = None,

@@ -321,7 +321,7 @@ def instelling_set(url: str, gemeente: str, key: str, value: str) -> None:
     with user_errors():
         _known_setting(key)
         parsed: object
-        if SETTINGS[key].codes:  # a list of codes, written "a,b" ("" for none)
+        if SETTINGS[key].codes or SETTINGS[key].url_list:  # a list, written "a,b" ("": none)
             parsed = [v.strip() for v in value.split(",") if v.strip()]
         elif SETTINGS[key].per_party:  # written ref=value, several separated by ";"
             pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]

@@ -39,7 +39,7 @@ def serve(url: str | None, host: str, port: int, workers: int) -> None:
 @click.command()
 @click.option("--gemeente", required=True, help="CBS-code van de gemeente.")
 @click.option("--user", "user", required=True, help="De gebruiker (claim sub; wordt gelogd).")
-@click.option("--rol", required=True, help="medewerker, coordinator, fg of partij:<ref>.")
+@click.option("--rol", required=True, help="medewerker, coordinator, fg, beheer of partij:<ref>.")
 @click.option("--ttl", default=3600, show_default=True, type=click.IntRange(60, 86400),
               help="Geldigheid in seconden (de dienst aanvaardt hoogstens "
                    "$WAMS_JWT_MAX_LIFETIME, standaard 3600).")

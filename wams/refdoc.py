@@ -174,12 +174,18 @@ def settings_doc() -> str:
         if getattr(spec, "codes", False):
             allowed = "a list of codes (lower-case letters, digits and `_`)"
             shown = ", ".join(f"`{v}`" for v in spec.default) or "none"
+        elif spec.url_list:
+            allowed = "a list of http(s) URL prefixes (comma-separated on the command line)"
+            shown = "none"
         elif spec.text:
             allowed, shown = "one line of text (at most 200 characters)", "not set"
+            if spec.pattern:
+                allowed = f"one line matching `{spec.pattern}`"
         elif spec.per_party:
             allowed = "per party ref (`ref=value;ref=value` on the command line, a mapping " \
                       "in Python and scenarios): " + ("an https URL" if spec.urls else
-                                                     "one line of text")
+                                                     "a qualified party kind" if spec.kinds
+                                                     else "one line of text")
             shown = "none"
         else:
             allowed = f"whole months ≥ {spec.minimum}"

@@ -32,6 +32,9 @@ class SettingSpec:
     per_party: bool = False
     urls: bool = False
     kinds: bool = False
+    # a list of https/http URL prefixes (url_list=True), or one line matching ``pattern``
+    url_list: bool = False
+    pattern: str | None = None
 
 
 INDICATOREN_EXTRA = "indicatoren_extra"
@@ -39,10 +42,13 @@ GEMEENTE_NAAM = "gemeente_naam"
 PARTIJ_NAMEN = "partij_namen"
 PARTIJ_LEES_API = "partij_lees_api"
 PARTIJ_SOORTEN = "partij_soorten"
+WEBHOOK_ADRESSEN = "webhook_adressen"
+OIN = "oin"
 CODE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 #: one line of text a person reads (a name): no control characters, not empty, not endless
 LINE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*", re.ASCII)
+WEB_URL = re.compile(r"https?://[^\s/?#@]+(/[^\s?#]*)?", re.ASCII)
 URL = re.compile(r"https://[^\s/?#]+(/[^\s]*)?", re.ASCII)
 
 
@@ -83,6 +89,16 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec(PARTIJ_SOORTEN, "de soort van elke partij die de dienst gebruikt, per kenmerk "
                 "van de partij (bv. kredietbank: wgs.schuldhulpverlener)", {}, 0, "R06",
                 per_party=True, kinds=True),
+    # Webhooks leave the municipality's network: only to addresses it allows. An entry is a
+    # URL prefix; one that names a private, loopback or link-local host by its IP address (or
+    # localhost) is what explicitly allows such a host (wams.service.targets).
+    SettingSpec(WEBHOOK_ADRESSEN, "de adressen waarheen webhooks mogen, als URL-voorvoegsels "
+                "(bv. https://meldingen.leverancier.nl/); leeg: geen webhooks", [], 0, "R38",
+                url_list=True),
+    # NL GOV profile for CloudEvents: the source names the organisation by its OIN.
+    SettingSpec(OIN, "het organisatie-identificatienummer (OIN, 20 cijfers) van de gemeente, "
+                "voor de bron van meldingen (CloudEvents NL GOV)", None, 0, "R38", text=True,
+                pattern=r"\d{20}"),
 )}
 
 
@@ -95,10 +111,18 @@ def check(key: str, value: object) -> Any:
     if spec.text:
         if value is None:  # unset: the page says "de gemeente"
             return None
-        if not isinstance(value, str) or not LINE.fullmatch(value.strip()):
+        if not isinstance(value, str) or not LINE.fullmatch(value.strip()) or (
+                spec.pattern is not None and not re.fullmatch(spec.pattern, value.strip(),
+                                                               re.ASCII)):
             raise InputError(f"{key} is één regel tekst van hoogstens 200 tekens "
                              f"({spec.description}); kreeg {value!r}")
         return value.strip()
+    if spec.url_list:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
+                isinstance(v, str) and WEB_URL.fullmatch(v) for v in value):
+            raise InputError(f"{key} is een lijst adressen (http(s)://host[:poort]/pad) "
+                             f"({spec.description}); kreeg {value!r}")
+        return list(value)
     if spec.per_party:
         return _per_party(spec, value)
     if spec.codes:

@@ -23,7 +23,7 @@ import jwt
 
 from wams.core.settings import KIND
 
-ROLES = ("medewerker", "coordinator", "fg")
+ROLES = ("medewerker", "coordinator", "fg", "beheer")
 PARTY_PREFIX = "partij:"
 ASYMMETRIC = ("RS256", "ES256")
 
@@ -198,7 +198,7 @@ def principal_from(claims: dict[str, Any]) -> Principal:
         return Principal(gemeente, user, "partij", ref, issuer, soort)
     if role not in ROLES:
         raise TokenError("het token noemt geen bekende rol (claim 'rol': medewerker, "
-                         "coordinator, fg of partij:<ref>)")
+                         "coordinator, fg, beheer of partij:<ref>)")
     return Principal(gemeente, user, str(role), issuer=issuer)
 
 

@@ -110,7 +110,7 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
     components["securitySchemes"] = {"bearer": {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
         "description": "JWT met de claims gemeente, sub (gebruiker) en rol (medewerker, "
-                       "coordinator, fg of partij:<ref>); HS256 of RS256/ES256 (JWKS)."}}
+                       "coordinator, fg, beheer of partij:<ref>); HS256 of RS256/ES256 (JWKS)."}}
     for item in doc["paths"].values():
         for method, op in item.items():
             _finish_operation(method, op)

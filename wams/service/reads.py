@@ -12,8 +12,10 @@ from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
+from wams.core import commands as c
 from wams.core.serialize import unstructure
-from wams.service import roles
+from wams.core.settings import WEBHOOK_ADRESSEN
+from wams.service import roles, targets
 from wams.service.auth import Principal
 from wams.service.http import (
     CASUS,
@@ -157,36 +159,58 @@ def doorgiften(request: Request[Any, Any, Any], gemeente: FromPath[str], melding
 
 @attrs.frozen
 class Abonnement:
-    """A webhook subscription: the steps of the municipality are posted to ``url`` as
-    CloudEvents (NL GOV profile), ids only."""
+    """A webhook subscription: the steps of the municipality (only ``stappen`` if given) are
+    posted to ``url`` as CloudEvents (NL GOV profile), ids only, signed after Standard
+    Webhooks with the secret in the answer (shown once)."""
 
     url: str
+    stappen: list[str] | None = None
 
 
-def _checked_url(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-        raise service_problem("input.invalid", f"{url!r} is geen http(s)-adres voor een webhook")
-    return url
+def _checked(request: Request[Any, Any, Any], gemeente: str, data: Abonnement) -> None:
+    allowed = wams_of(request).setting(gemeente, WEBHOOK_ADRESSEN)
+    try:
+        targets.check(data.url, allowed if isinstance(allowed, list) else [])
+    except targets.TargetRefused as exc:
+        raise service_problem("input.invalid", str(exc)) from None
+    unknown = [s for s in data.stappen or () if s not in c.STEPS]
+    if unknown or data.stappen == []:
+        raise service_problem("input.invalid", f"stappen: {unknown[0]!r} is geen stap; kies "
+                              f"uit {', '.join(c.STEPS)}" if unknown else
+                              "stappen: noem minstens één stap, of laat de sleutel weg")
 
 
 @post(f"{GEMEENTE}/abonnementen", operation_id="abonneren", sync_to_thread=True,
       status_code=201, tags=["meldingen"], summary="Een webhook-abonnement op de stappen")
 def abonneren(request: Request[Any, Any, Any], gemeente: FromPath[str],
-              data: JSONBody[Abonnement]) -> dict[str, Any]:
+              data: JSONBody[Abonnement]) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "abonnementen")
-    url = _checked_url(data.url)
-    return {"id": wams_of(request).subscribe(gemeente, url), "url": url}
+    _checked(request, gemeente, data)
+    sid, secret = wams_of(request).subscribe(gemeente, data.url, data.stappen)
+    return Response({"id": sid, "url": data.url, "stappen": data.stappen, "secret": secret},
+                    status_code=201,
+                    headers={"Location": f"/v1/gemeenten/{gemeente}/abonnementen/{sid}"})
 
 
 @get(f"{GEMEENTE}/abonnementen", operation_id="abonnementen", sync_to_thread=True,
      tags=["meldingen"], summary="De webhook-abonnementen van de gemeente")
 def abonnementen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
     allowed_reader(request, gemeente, "abonnementen")
-    return {"abonnementen": [{"id": s["id"], "url": s["url"], "positie": s["delivered_n"]}
+    return {"abonnementen": [{"id": s["id"], "url": s["url"], "positie": s["delivered_n"],
+                              "stappen": s["steps"], "sleutelversie": s["secret_version"]}
                              for s in wams_of(request).subscriptions(gemeente)]}
+
+
+@post(f"{GEMEENTE}/abonnementen/{{abonnement_id:int}}/sleutel", operation_id="sleutel_vernieuwen",
+      sync_to_thread=True, status_code=200, tags=["meldingen"],
+      summary="Een nieuw ondertekengeheim (het vorige ondertekent nog een dag mee)")
+def sleutel_vernieuwen(request: Request[Any, Any, Any], gemeente: FromPath[str],
+                       abonnement_id: FromPath[int]) -> dict[str, Any]:
+    allowed_reader(request, gemeente, "abonnementen")
+    secret = wams_of(request).rotate_subscription_secret(gemeente, abonnement_id)
+    if secret is None:
+        raise service_problem("not_found", f"geen abonnement {abonnement_id}")
+    return {"id": abonnement_id, "secret": secret}
 
 
 @delete(f"{GEMEENTE}/abonnementen/{{abonnement_id:int}}", operation_id="opzeggen",
@@ -216,5 +240,6 @@ def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def handlers() -> list[ControllerRouterHandler]:
     return [casussen, casus, verwerkingsactiviteiten, verwerkingsactiviteit, logboek, audit,
-            inzageverzoek, meldingen, doorgiften, abonneren, abonnementen, opzeggen, health,
+            inzageverzoek, meldingen, doorgiften, abonneren, abonnementen, sleutel_vernieuwen,
+            opzeggen, health,
             ready]

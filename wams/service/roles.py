@@ -15,7 +15,9 @@
   issuer vouches for (claim ``partij_soort``); without either it cannot present itself
   (``access.party_kind``); it sees only the party view of a case (what it supplied or what a
   casusoverleg shared with it, R19 and R30);
-- ``fg`` (the privacy officer): the register, the log export and the audit; no case content.
+- ``fg`` (the privacy officer): the register, the log export and the audit; no case content;
+- ``beheer`` (the municipality's administrator) and ``fg``: the webhook subscriptions (where
+  ids of every step go, and to whom), nobody else; no case content, no steps.
 
 The check runs inside the step's transaction (the core's ``authorize``), so a coordinator
 replaced a moment ago is refused, and a refusal stores nothing (code ``access.role``).
@@ -51,10 +53,12 @@ PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
 #: and the party view for a party
 READS: dict[str, frozenset[str]] = {
     "medewerker": frozenset({"casussen", "casus", "register", "verwerkingsactiviteit",
-                             "inzage_persoon", "meldingen", "abonnementen"}),
+                             "inzage_persoon", "meldingen"}),
     "coordinator": frozenset({"casus", "verwerkingsactiviteit"}),
     "partij": frozenset({"casus", "verwerkingsactiviteit"}),
-    "fg": frozenset({"casussen", "register", "verwerkingsactiviteit", "logboek", "audit"}),
+    "fg": frozenset({"casussen", "register", "verwerkingsactiviteit", "logboek", "audit",
+                     "abonnementen"}),
+    "beheer": frozenset({"verwerkingsactiviteit", "abonnementen"}),
 }
 
 

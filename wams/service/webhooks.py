@@ -6,8 +6,13 @@ to the case on this service, never personal data: a subscriber that may see more
 its own token. Delivery is at least once: the position of a subscription moves on only after a
 2xx, a failure is retried with exponential backoff (capped), a crash or restart resends from the
 last position. The event id (``<gemeente>-<n>``, n the history position) is stable, so a
-subscriber drops duplicates by it. Every worker runs a deliverer; two that race send an event
-twice at worst, never skip one (the position moves by compare-and-set).
+subscriber drops duplicates by it. Every delivery is signed after Standard Webhooks
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 over
+id.timestamp.body>``, a secret per subscription: ``Wams.signature``),
+goes only to an allowed address (:mod:`wams.service.targets`, checked again before each
+delivery) and only for the steps the subscription asked for. Every worker runs a deliverer;
+two that race send an event twice at worst, never skip one (the position moves by
+compare-and-set).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 
 from wams.api import Wams
 from wams.core import commands as c
+from wams.core.settings import OIN, WEBHOOK_ADRESSEN
+from wams.service import targets
 
 log = logging.getLogger("wams.service.webhooks")
 
@@ -28,16 +35,22 @@ EVENT_TYPE = "nl.wams.casus.stap"
 BATCH = 100
 
 
-def source(gemeente: str) -> str:
+def source(gemeente: str, oin: str | None = None) -> str:
+    """The event's ``source`` after the NL GOV profile for CloudEvents: the organisation by
+    its OIN (``urn:nld:oin:<oin>:systeem:wams``) where the municipality set it (setting
+    ``oin``), else by its CBS code."""
+    if oin:
+        return f"urn:nld:oin:{oin}:systeem:wams"
     return f"urn:nld:gemeente:{gemeente}:wams"
 
 
-def cloud_event(gemeente: str, event: dict[str, Any]) -> dict[str, Any]:
+def cloud_event(gemeente: str, event: dict[str, Any], oin: str | None = None,
+                ) -> dict[str, Any]:
     at: dt.datetime = event["at"]
     data = {"gemeente": gemeente, "casus": event["case_id"], "stap": event["step"],
             "versie": event["version"], "trace_id": event["trace_id"]}
     ce = {"specversion": "1.0", "type": f"{EVENT_TYPE}.{event['step']}",
-          "source": source(gemeente), "id": f"{gemeente}-{event['n']}",
+          "source": source(gemeente, oin), "id": f"{gemeente}-{event['n']}",
           "time": at.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
           "datacontenttype": "application/json", "data": data}
     if event["case_id"]:
@@ -87,11 +100,16 @@ class Deliverer:
             if retry is not None and time.monotonic() < retry[0]:
                 continue
             position = sub["delivered_n"]
+            wanted = set(sub["steps"] or c.STEPS)
+            oin = self.wams.setting(sub["gemeente"], OIN)
             for event in self.wams.owed_events(sub["gemeente"], position, BATCH):
                 # Lifecycle steps only: the chain also holds entries for reads, settings and
                 # register syncs (they seal what the rules rely on), which are no events.
-                if event["allowed"] and event["step"] in c.STEPS:
-                    if not self._send(http, sub, cloud_event(sub["gemeente"], event)):
+                # A subscription that filters by step skips the others (its position moves).
+                if event["allowed"] and event["step"] in c.STEPS and event["step"] in wanted:
+                    ce = cloud_event(sub["gemeente"], event, oin if isinstance(oin, str)
+                                     else None)
+                    if not self._send(http, sub, ce):
                         delay = min(self.max_backoff, (retry[1] * 2) if retry else self.backoff)
                         self._retry_at[sub["id"]] = (
                             time.monotonic() + delay * random.uniform(0.8, 1.2), delay)
@@ -106,10 +124,25 @@ class Deliverer:
 
     def _send(self, http: Any, sub: dict[str, Any], event: dict[str, Any]) -> bool:
         import json
+        import time
 
+        allowed = self.wams.setting(sub["gemeente"], WEBHOOK_ADRESSEN)
         try:
-            r = http.post(sub["url"], content=json.dumps(event, ensure_ascii=False),
-                          headers={"Content-Type": CONTENT_TYPE})
+            # Again before every delivery: the allow-list may have shrunk, a name may now
+            # resolve into a private network.
+            targets.check(sub["url"], allowed if isinstance(allowed, list) else [])
+        except targets.TargetRefused as exc:
+            log.warning("webhook %s niet bezorgd: %s", sub["id"], exc)
+            return False
+        body = json.dumps(event, ensure_ascii=False).encode()
+        headers = {"Content-Type": CONTENT_TYPE, "webhook-id": event["id"]}
+        stamp = int(time.time())
+        signature = self.wams.signature(sub, event["id"], stamp, body)
+        if signature is not None:  # Standard Webhooks: HMAC-SHA256 over id.timestamp.body
+            headers["webhook-timestamp"] = str(stamp)
+            headers["webhook-signature"] = signature
+        try:
+            r = http.post(sub["url"], content=body, headers=headers)
         except Exception as exc:
             log.warning("webhook %s: %s", sub["id"], exc)
             return False

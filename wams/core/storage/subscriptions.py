@@ -23,11 +23,15 @@ _history = cast(Table, HistoryRow.__table__)
 _heads = cast(Table, ChainHeadRow.__table__)
 
 
-def add(conn: Connection, gemeente: str, url: str, now: dt.datetime) -> int:
-    """A new subscription; it is owed the events from now on, not the past."""
+def add(conn: Connection, gemeente: str, url: str, now: dt.datetime, *,
+        steps: list[str] | None = None, secret_key_id: str | None = None) -> int:
+    """A new subscription; it is owed the events from now on, not the past. ``steps``: the
+    steps it wants (None: all); ``secret_key_id``: the key its signing secret derives from."""
     head = conn.execute(select(_heads.c.chain_n).where(_heads.c.gemeente == gemeente)).scalar()
     result = conn.execute(insert(subscriptions).values(
-        gemeente=gemeente, url=url, created_at=now, delivered_n=head or 0))
+        gemeente=gemeente, url=url, created_at=now, delivered_n=head or 0,
+        steps=json.dumps(sorted(steps)) if steps else None, secret_key_id=secret_key_id,
+        secret_version=1))
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -39,12 +43,31 @@ def remove(conn: Connection, gemeente: str, subscription_id: int) -> bool:
     return bool(result.rowcount)
 
 
+def rotate(conn: Connection, gemeente: str, subscription_id: int,
+           now: dt.datetime) -> dict[str, Any] | None:
+    """Count the signing secret's version up (the previous one keeps signing for a while);
+    the subscription as :func:`listing` gives it, or None if there is none."""
+    result = conn.execute(update(subscriptions).where(
+        subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente)
+        .values(secret_version=subscriptions.c.secret_version + 1, rotated_at=now))
+    if not result.rowcount:
+        return None
+    return next(s for s in listing(conn, gemeente) if s["id"] == subscription_id)
+
+
 def listing(conn: Connection, gemeente: str | None) -> list[dict[str, Any]]:
     stmt = select(subscriptions.c.id, subscriptions.c.gemeente, subscriptions.c.url,
-                  subscriptions.c.created_at, subscriptions.c.delivered_n)
+                  subscriptions.c.created_at, subscriptions.c.delivered_n,
+                  subscriptions.c.steps, subscriptions.c.secret_key_id,
+                  subscriptions.c.secret_version, subscriptions.c.rotated_at)
     if gemeente is not None:
         stmt = stmt.where(subscriptions.c.gemeente == gemeente)
-    return [dict(r._mapping) for r in conn.execute(stmt.order_by(subscriptions.c.id))]
+    rows = []
+    for r in conn.execute(stmt.order_by(subscriptions.c.id)):
+        row = dict(r._mapping)
+        row["steps"] = json.loads(row["steps"]) if row["steps"] else None
+        rows.append(row)
+    return rows
 
 
 def owed(conn: Connection, gemeente: str, after_n: int, limit: int) -> list[dict[str, Any]]:

@@ -229,6 +229,14 @@ class SubscriptionRow(Base):
     url: Mapped[str] = mapped_column(String(500), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     delivered_n: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Which steps it wants (JSON list of step names; NULL: every step).
+    steps: Mapped[str | None] = mapped_column(Text)
+    # Its signing secret is derived from the municipality's key ``secret_key_id`` in the key
+    # store and ``secret_version`` (never stored); a rotation counts the version up and the
+    # previous secret still signs until a day after ``rotated_at``.
+    secret_key_id: Mapped[str | None] = mapped_column(String(32))
+    secret_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    rotated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_subscriptions_gemeente", "gemeente"),)
 

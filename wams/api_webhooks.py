@@ -1,0 +1,90 @@
+"""The webhook part of the Python API (:class:`wams.api.Wams` inherits it): subscriptions of a
+municipality, the events they are owed and the secrets their deliveries are signed with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wams.core.engine import Engine
+
+
+class WebhookMethods:
+    """Subscriptions; see :mod:`wams.service.webhooks` for the delivery."""
+
+    @property
+    def engine(self) -> Engine:  # provided by Wams
+        raise NotImplementedError
+
+    def subscribe(self, gemeente: str, url: str,
+                  steps: list[str] | None = None) -> tuple[int, str]:
+        """A webhook subscription of ``gemeente``: owed every step from now on (only
+        ``steps`` if given). Returns its id and its signing secret (``whsec_...``), which is
+        shown this once."""
+        from wams.core.privacy import webhook_secrets
+        from wams.core.storage import subscriptions
+
+        engine = self.engine
+        key_id = webhook_secrets.current_key_id(engine.keys, gemeente)
+        with engine.unit_of_work(gemeente) as uow:
+            sid = subscriptions.add(uow.store.conn, gemeente, url, engine.clock.now(),
+                                    steps=steps, secret_key_id=key_id)
+        sub = {"id": sid, "gemeente": gemeente, "secret_key_id": key_id}
+        return sid, webhook_secrets.shown(webhook_secrets.secret(engine.keys, sub, 1))
+
+    def rotate_subscription_secret(self, gemeente: str, subscription_id: int) -> str | None:
+        """A new signing secret (the previous one still signs for a day); None if there is
+        no such subscription in ``gemeente``."""
+        from wams.core.privacy import webhook_secrets
+        from wams.core.storage import subscriptions
+
+        engine = self.engine
+        with engine.unit_of_work(gemeente) as uow:
+            sub = subscriptions.rotate(uow.store.conn, gemeente, subscription_id,
+                                       engine.clock.now())
+        if sub is None:
+            return None
+        return webhook_secrets.shown(
+            webhook_secrets.secret(engine.keys, sub, int(sub["secret_version"])))
+
+    def signature(self, subscription: dict[str, Any], event_id: str, timestamp: int,
+                  body: bytes) -> str | None:
+        """The Standard Webhooks ``webhook-signature`` of a delivery to ``subscription`` (a
+        :meth:`subscriptions` row): ``v1,<base64>`` per secret in force (two for a day after a
+        rotation); None for a subscription made before deliveries were signed."""
+        from wams.core.privacy import webhook_secrets
+
+        if subscription.get("secret_key_id") is None:
+            return None
+        secrets = webhook_secrets.signing_secrets(self.engine.keys, subscription,
+                                                  self.engine.clock.now())
+        return webhook_secrets.sign(secrets, event_id, timestamp, body)
+
+    def unsubscribe(self, gemeente: str, subscription_id: int) -> bool:
+        from wams.core.storage import subscriptions
+
+        with self.engine.unit_of_work(gemeente) as uow:
+            return subscriptions.remove(uow.store.conn, gemeente, subscription_id)
+
+    def subscriptions(self, gemeente: str | None = None) -> list[dict[str, Any]]:
+        """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position, and
+        ``steps``, the steps they want (None: all)."""
+        from wams.core.storage import subscriptions
+
+        with self.engine.unit_of_work(gemeente) as uow:
+            return subscriptions.listing(uow.store.conn, gemeente)
+
+    def owed_events(self, gemeente: str, after_n: int, limit: int = 100,
+                    ) -> list[dict[str, Any]]:
+        """The steps of ``gemeente`` after history position ``after_n``: ids only."""
+        from wams.core.storage import subscriptions
+
+        with self.engine.unit_of_work(gemeente) as uow:
+            return subscriptions.owed(uow.store.conn, gemeente, after_n, limit)
+
+    def delivered(self, subscription_id: int, old_n: int, new_n: int) -> bool:
+        """Move a subscription's position from ``old_n`` to ``new_n`` (False: another
+        deliverer moved it first)."""
+        from wams.core.storage import subscriptions
+
+        with self.engine.unit_of_work(None) as uow:
+            return subscriptions.advance(uow.store.conn, subscription_id, old_n, new_n)
