@@ -38,7 +38,7 @@ from wams.core.model import Casus, Decision, Partij, Persoon
 
 #: the keyword options every step method takes beside the step's own keys
 STEP_OPTIONS = frozenset({"actor", "idempotency_key", "expected_version", "authorize",
-                          "foreign_operation"})
+                          "caller"})
 
 
 class Wams(WebhookMethods):
