@@ -179,7 +179,7 @@ def test_every_step_answers_and_stores_the_same_at_every_edge(base, open_wams):
         before = client.get(f"/v1/gemeenten/{G}/audit", headers=FG).json()["entries"]
         for step, body, key in BAD:
             status, answer = over_http(client, http_cid, step, body, MEDEWERKER)
-            assert status == 400 and answer["type"] == "input.invalid", (step, answer)
+            assert status == 400 and answer["code"] == "input.invalid", (step, answer)
             assert answer["detail"].startswith(f"sleutel '{key}'"), (step, answer["detail"])
             with pytest.raises(InputError) as python_error:
                 through_python(w, py_cid, step, body)

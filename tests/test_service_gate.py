@@ -13,7 +13,7 @@ import pytest
 from tests.service_helpers import BODIES, JAN, MEDEWERKER, G, served, step_path
 from wams.service.gate import MAX_BODY
 
-PUBLIC = {"/health", "/ready", "/openapi.json"}
+PUBLIC = {"/health", "/ready", "/openapi.json", "/probleemtypen/{code}"}
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_without_a_token_every_protected_path_is_401_whatever_the_body(base):
                                    headers={"Content-Type": "application/json"})
                 assert r.status_code == 401, (method, path, body[:10], r.status_code, r.text)
                 assert r.headers["content-type"].startswith("application/problem+json")
-                assert r.json()["type"] == "access.token"
+                assert r.json()["code"] == "access.token"
         # a forged token is no token
         forged = {"Authorization": MEDEWERKER["Authorization"][:-4] + "AAAA"}
         for method, path in ops:
@@ -62,7 +62,7 @@ def test_after_the_token_size_and_nesting_limits_never_a_500(base):
     with httpx.Client(base_url=base, timeout=30) as client:
         path = step_path("hulpvraag", None)
         r = client.post(path, content=b"x" * (MAX_BODY + 1), headers=MEDEWERKER)
-        assert r.status_code == 413 and r.json()["type"] == "body.too_large", r.text
+        assert r.status_code == 413 and r.json()["code"] == "body.too_large", r.text
         r = client.post(path, content=b"[" * 1000 + b"]" * 1000, headers=MEDEWERKER)
         assert r.status_code == 400 and "genest" in r.json()["detail"], r.text
         deep = b'{"client": ' * 50 + b"1" + b"}" * 50

@@ -60,7 +60,7 @@ def test_a_whole_case_over_http(base):
         before = entries(client)
         r = client.post(step_path("voortgang", cid), json=BODIES["voortgang"],
                         headers={**MEDEWERKER, "If-Match": f'"{version}"'})
-        assert r.status_code == 412 and r.json()["type"] == "version.stale"
+        assert r.status_code == 412 and r.json()["code"] == "version.stale"
         assert r.headers["content-type"].startswith("application/problem+json")
         assert entries(client) == before
 
@@ -82,7 +82,7 @@ def test_a_whole_case_over_http(base):
                         headers=MEDEWERKER)
         assert r.status_code == 422
         problem = r.json()
-        assert problem["type"] == "closure.no_terugvalafspraken"
+        assert problem["code"] == "closure.no_terugvalafspraken"
         assert problem["rule_ids"] == ["R32"] and problem["detail"] and problem["title"]
         assert problem["case_id"] == cid and problem["status"] == 422
 
@@ -90,7 +90,7 @@ def test_a_whole_case_over_http(base):
         before = entries(client)
         r = client.post(step_path("sluit", cid), json=BODIES["sluit"],
                         headers=auth("medewerker", "bob", gemeente=OTHER_G))
-        assert r.status_code == 403 and r.json()["type"] == "tenant.mismatch"
+        assert r.status_code == 403 and r.json()["code"] == "tenant.mismatch"
         assert entries(client) == before
 
         r = client.post(step_path("sluit", cid), json=BODIES["sluit"], headers=MEDEWERKER)
@@ -105,7 +105,7 @@ def test_a_whole_case_over_http(base):
 def test_bad_input_and_tokens_are_problems(base):
     with httpx.Client(base_url=base, timeout=30) as client:
         r = client.post(step_path("hulpvraag", None), json={"wet": "wmo"}, headers=MEDEWERKER)
-        assert r.status_code == 400 and r.json()["type"] == "input.invalid"
+        assert r.status_code == 400 and r.json()["code"] == "input.invalid"
         assert "client" in r.json()["detail"]
         r = client.post(step_path("hulpvraag", None), content=b"{nope", headers=MEDEWERKER)
         assert r.status_code == 400
@@ -114,7 +114,7 @@ def test_bad_input_and_tokens_are_problems(base):
         before = entries(client)
         r = client.post(step_path("hulpvraag", None),
                         json={**BODIES["hulpvraag"], "aanleidng": "x"}, headers=MEDEWERKER)
-        assert r.status_code == 400 and r.json()["type"] == "input.invalid", r.text
+        assert r.status_code == 400 and r.json()["code"] == "input.invalid", r.text
         assert "'aanleidng'" in r.json()["detail"] and "bedoelde je 'aanleiding'" in \
             r.json()["detail"]
         nested = {**BODIES["hulpvraag"], "client": {**BODIES["hulpvraag"]["client"],
@@ -123,13 +123,13 @@ def test_bad_input_and_tokens_are_problems(base):
         assert r.status_code == 400 and "'client.geboortedatun'" in r.json()["detail"], r.text
         assert entries(client) == before
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"])
-        assert r.status_code == 401 and r.json()["type"] == "access.token"
+        assert r.status_code == 401 and r.json()["code"] == "access.token"
         forged = {"Authorization": MEDEWERKER["Authorization"][:-4] + "AAAA"}
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"], headers=forged)
         assert r.status_code == 401
         r = client.get("/v1/gemeenten/0599/casussen/onbekend", params={"doel": "x"},
                        headers=MEDEWERKER)
-        assert r.status_code == 400 and "bestaat niet" in r.json()["detail"]
+        assert r.status_code == 404 and "bestaat niet" in r.json()["detail"]
         assert client.get("/v1/health").json() == {"status": "ok"}
         doc = client.get("/v1/openapi.json")
         assert doc.status_code == 200 and doc.json()["openapi"].startswith("3.1")

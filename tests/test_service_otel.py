@@ -47,7 +47,7 @@ def test_a_refusing_collector_fails_the_step_closed(wams):
         # hergebruik logs a processing (R18): its record cannot be exported
         r = client.post(step_path("hergebruik", cid), json=BODIES["hergebruik"],
                         headers=MEDEWERKER)
-        assert r.status_code == 503 and r.json()["type"] == "service.unavailable"
+        assert r.status_code == 503 and r.json()["code"] == "service.unavailable"
         r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "controle"},
                        headers=MEDEWERKER)
         assert r.status_code == 503

@@ -98,7 +98,7 @@ def _refused_cleanly(r: Any, caller: str) -> None:
     assert r.status_code in (401, 403), (caller, r.status_code, r.text)
     assert r.headers["content-type"].startswith("application/problem+json")
     problem = r.json()
-    assert problem["type"] in ("access.role", "tenant.mismatch", "access.token")
+    assert problem["code"] in ("access.role", "tenant.mismatch", "access.token")
     # A refusal by role names no case content: only the problem's own members.
     assert set(problem) <= {"type", "title", "status", "detail", "instance", "code",
                             "rule_ids", "citations", "step", "case_id", "phase", "version",
@@ -121,8 +121,8 @@ def test_every_step_with_every_role(service):
                                     headers=headers)
                     _refused_cleanly(r, caller)
                     # (a party's answer is refused to every official by role first)
-                    assert r.json()["type"] == "tenant.mismatch" or (
-                        name == "verstrekking" and r.json()["type"] == "access.role"), \
+                    assert r.json()["code"] == "tenant.mismatch" or (
+                        name == "verstrekking" and r.json()["code"] == "access.role"), \
                         (name, r.text)
                     assert snapshot(w, cid) == before, (caller, name)
                     tried += 1
@@ -161,7 +161,7 @@ def test_only_the_party_answers_a_request_addressed_to_it(service):
     for caller in ("medewerker", "coordinator"):
         before = snapshot(w, cid)
         r = client.post(step_path("verstrekking", cid), json=body, headers=CALLERS[caller])
-        assert r.status_code == 403 and r.json()["type"] == "access.role", (caller, r.text)
+        assert r.status_code == 403 and r.json()["code"] == "access.role", (caller, r.text)
         assert snapshot(w, cid) == before
 
 
@@ -248,11 +248,11 @@ def test_a_party_is_the_kind_the_municipality_registered(service):
         before = w.audit(G)["entries"]
         r = client.post(step_path("betrokkenheid", None),
                         json={"partij": as_wijkteam, "persoon": jan}, headers=headers)
-        assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+        assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text
         r = client.post(step_path("verzoek", None),
                         json={**BODIES["verzoek"], "partij": as_wijkteam, "client": jan},
                         headers=headers)
-        assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+        assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text
         assert w.audit(G)["entries"] == before
     # as what it is, it goes on, and R12 asks its purpose
     politie = {"Authorization": "Bearer " + mint(SECRET, gemeente=G, user="agent",
@@ -274,9 +274,9 @@ def test_a_party_is_the_kind_the_municipality_registered(service):
                     headers={"Authorization": "Bearer " + mint(
                         SECRET, gemeente=G, user="agent", rol="partij:politie",
                         soort="wmo.wijkteam")})
-    assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+    assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text
     r = client.post(step_path("betrek_partij", cid),
                     json={**BODIES["betrek_partij"],
                           "partij": {"ref": "kredietbank", "soort": "wmo.wijkteam"}},
                     headers=MEDEWERKER)
-    assert r.status_code == 403 and r.json()["type"] == "access.party_kind", r.text
+    assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text

@@ -164,7 +164,7 @@ def test_addresses_outside_the_allow_list_or_into_private_networks_are_refused(w
         for url in bad:
             r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": url},
                             headers=BEHEER)
-            assert r.status_code == 400 and r.json()["type"] == "input.invalid", (url, r.text)
+            assert r.status_code == 400 and r.json()["code"] == "input.invalid", (url, r.text)
         # a private address the municipality named itself is explicitly allowed
         r = client.post("/v1/gemeenten/0599/abonnementen",
                         json={"url": "http://10.9.8.7/hooks/wams"}, headers=BEHEER)

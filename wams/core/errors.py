@@ -11,6 +11,11 @@ class InputError(WamsError, ValueError):
     """A command that is malformed (an unknown code or value): not a legal refusal."""
 
 
+class NotFoundError(InputError):
+    """What the call names does not exist (an unknown case): bad input, and for the HTTP
+    service a 404."""
+
+
 class ConflictError(WamsError):
     """Another writer changed the case first; nothing of this command was stored."""
 

@@ -20,7 +20,7 @@ from litestar.openapi import OpenAPIConfig
 
 from wams.api import Wams
 from wams.core.engine import Refused
-from wams.core.errors import InputError, WamsError
+from wams.core.errors import InputError, NotFoundError, WamsError
 from wams.service import ldv, openapi, reads, steps
 from wams.service.auth import Verifier
 from wams.service.gate import MAX_BODY, gate
@@ -61,22 +61,30 @@ def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respon
 
 
 def on_input(_: Request[Any, Any, Any], exc: InputError) -> Response[Any]:
-    return problem_response(service_problem("input.invalid", str(exc)).problem)
+    kind = "not_found" if isinstance(exc, NotFoundError) else "input.invalid"
+    return problem_response(service_problem(kind, str(exc)).problem)
 
 
 def on_refused(_: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
     return problem_response(refusal(exc.decision).problem)
 
 
-def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    kind = {404: "not_found", 405: "method.not_allowed",
-            413: "body.too_large"}.get(exc.status_code)
+#: the framework's own refusals, in Dutch (its "Not Found" and the like are never shown)
+FRAMEWORK = {404: ("not_found", "Er is geen bron op dit pad; zie /v1/openapi.json."),
+             405: ("method.not_allowed", "Deze methode kan niet op dit pad; zie "
+                                         "/v1/openapi.json."),
+             413: ("body.too_large", "De body is te groot.")}
+
+
+def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    kind, detail = FRAMEWORK.get(exc.status_code, (None, None))
     if kind is None and exc.status_code < 500:
-        kind = "input.invalid"
+        kind = "input.invalid"  # Litestar's parameter checks: their detail names the key
+        detail = str(exc.detail)
     if kind is None:
         log.error("HTTP %s: %s", exc.status_code, exc.detail)
         kind = "service.error"
-    return problem_response(service_problem(kind, str(exc.detail)).problem)
+    return problem_response(service_problem(kind, detail).problem)
 
 
 def on_export_failed(_: Request[Any, Any, Any], exc: ExportFailed) -> Response[Any]:

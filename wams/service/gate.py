@@ -29,7 +29,7 @@ from wams.service.problems import ProblemError, service_problem
 MAX_BODY = 256_000
 
 #: operations anyone may call (the document itself, liveness and readiness)
-PUBLIC = frozenset({"health", "ready"})
+PUBLIC = frozenset({"health", "ready", "probleemtype"})
 
 access_log = logging.getLogger("wams.access")
 

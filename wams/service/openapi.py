@@ -47,7 +47,7 @@ ERRORS = {
     "500": "Fout in de dienst (service.error).",
     "503": "Niet beschikbaar (service.unavailable).",
 }
-PUBLIC = {"health", "ready"}
+PUBLIC = {"health", "ready", "probleemtype"}
 STEP_TAG = "stappen"
 
 
@@ -61,9 +61,12 @@ def _problem_schema() -> dict[str, Any]:
                        "besluit.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
-            "type": {**text, "description": "De redencode, bijvoorbeeld tenant.mismatch."},
+            "type": {**text, "format": "uri-reference",
+                     "description": "Waar de redencode is beschreven, op deze dienst: "
+                                    "/v1/probleemtypen/<code>."},
             "title": text, "status": {"type": "integer"}, "detail": text,
-            "instance": text, "code": text,
+            "instance": text,
+            "code": {**text, "description": "De redencode, bijvoorbeeld tenant.mismatch."},
             "rule_ids": {"type": "array", "items": text},
             "citations": {"type": "array", "items": text},
             "step": text, "case_id": nullable_text, "phase": nullable_text,
@@ -106,6 +109,9 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
                  "schema": {"type": "string"}},
         "traceparent": {"description": "W3C trace context: de trace van deze stap.",
                         "schema": {"type": "string"}},
+        "Location": {"description": "Het adres van wat is aangemaakt (de nieuwe casus, het "
+                                    "abonnement).",
+                     "schema": {"type": "string", "format": "uri-reference"}},
     }
     components["securitySchemes"] = {"bearer": {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -130,18 +136,21 @@ def _finish_operation(method: str, op: dict[str, Any]) -> None:
                 headers["ETag"] = {"$ref": "#/components/headers/ETag"}
             if op.get("tags") == [STEP_TAG]:
                 headers["traceparent"] = {"$ref": "#/components/headers/traceparent"}
+            if status == "201":
+                headers["Location"] = {"$ref": "#/components/headers/Location"}
         else:
             del responses[status]
     if op.get("operationId") in PUBLIC:
         op["security"] = []
-        wanted = ["503"] if op["operationId"] == "ready" else []
+        wanted = {"ready": ["503"], "probleemtype": ["400", "404"]}.get(op["operationId"], [])
     else:
         op["security"] = [{"bearer": []}]
         wanted = ["400", "401", "403", "500"]
         if op.get("tags") == [STEP_TAG]:
             wanted += ["412", "422"]
-        if "{casus_id}" in str(op.get("parameters")) or op.get("operationId") in (
-                "casus", "verwerkingsactiviteit"):
+        if "{casus_id}" in str(op.get("parameters")) or "{abonnement_id}" in str(
+                op.get("parameters")) or op.get("operationId") in (
+                "casus", "verwerkingsactiviteit", "opzeggen", "sleutel_vernieuwen"):
             wanted.append("404")
     for status in sorted(wanted):
         responses[status] = _error(status)

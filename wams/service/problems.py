@@ -1,5 +1,7 @@
 """What the service answers: a step's decision as JSON, and every error or refusal as an
-RFC 9457 problem document (``application/problem+json``) whose ``type`` is the reason code.
+RFC 9457 problem document (``application/problem+json``) whose ``type`` is the address of the
+reason code's documentation on this service (``/v1/probleemtypen/<code>``) and whose ``code``
+is the code itself.
 
 Refusals by the rules are 422 (the request was understood; the law says no), refusals by role
 or municipality 403, bad input 400, a missing or bad token 401, a stale ``If-Match`` 412.
@@ -14,6 +16,9 @@ import attrs
 from wams.core.model import Decision
 
 PROBLEM_JSON = "application/problem+json"
+#: where a problem type is documented: ``type`` is this path plus the code, a URI reference
+#: that resolves on the service itself (GET: the code's sentence, rules and sources)
+PROBLEM_TYPES = "/v1/probleemtypen/"
 API_VERSION = "1.0.0"
 
 #: the service's own problem types, beside the reason codes of the rules (wams.core.reasons)
@@ -90,16 +95,16 @@ def besluit(d: Decision) -> Besluit:
 def refusal(d: Decision) -> ProblemError:
     status = 403 if d.code in FORBIDDEN_CODES else 422
     return ProblemError(Probleem(
-        type=d.code, title="Geweigerd" if status == 422 else "Geen toegang", status=status,
-        detail=d.message, instance=f"urn:wams:trace:{d.trace_id}", code=d.code,
+        type=PROBLEM_TYPES + d.code, title="Geweigerd" if status == 422 else "Geen toegang",
+        status=status, detail=d.message, instance=f"urn:wams:trace:{d.trace_id}", code=d.code,
         rule_ids=list(d.rule_ids), citations=list(d.citations), step=d.step,
         case_id=d.case_id, phase=d.phase, version=d.version, trace_id=d.trace_id))
 
 
 def service_problem(kind: str, detail: str | None = None) -> ProblemError:
     status, title = SERVICE_PROBLEMS[kind]
-    return ProblemError(Probleem(type=kind, title=title, status=status, detail=detail,
-                                 code=kind))
+    return ProblemError(Probleem(type=PROBLEM_TYPES + kind, title=title, status=status,
+                                 detail=detail, code=kind))
 
 
 def body(problem: Probleem) -> dict[str, Any]:

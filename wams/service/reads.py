@@ -13,6 +13,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from wams.core import commands as c
+from wams.core.reasons import REASONS
+from wams.core.rules import citations
 from wams.core.serialize import unstructure
 from wams.core.settings import WEBHOOK_ADRESSEN
 from wams.service import roles, targets
@@ -26,7 +28,14 @@ from wams.service.http import (
     principal_of,
     wams_of,
 )
-from wams.service.problems import Besluit, besluit, refusal, service_problem
+from wams.service.problems import (
+    FORBIDDEN_CODES,
+    SERVICE_PROBLEMS,
+    Besluit,
+    besluit,
+    refusal,
+    service_problem,
+)
 
 
 @attrs.frozen
@@ -222,6 +231,22 @@ def opzeggen(request: Request[Any, Any, Any], gemeente: FromPath[str],
         raise service_problem("not_found", f"geen abonnement {abonnement_id}")
 
 
+@get("/probleemtypen/{code:str}", operation_id="probleemtype", sync_to_thread=False,
+     tags=["beheer"], summary="Wat een probleemtype (redencode) betekent: de zin, de regels "
+                             "en hun bronnen")
+def probleemtype(code: FromPath[str]) -> dict[str, Any]:
+    if code in SERVICE_PROBLEMS:
+        status, title = SERVICE_PROBLEMS[code]
+        return {"code": code, "status": status, "toelichting": title, "regels": [],
+                "bronnen": []}
+    if code not in REASONS:
+        raise service_problem("not_found", f"geen probleemtype '{code}'")
+    r = REASONS[code]
+    return {"code": code, "status": 403 if code in FORBIDDEN_CODES else 422,
+            "toelichting": r.message, "regels": list(r.rules),
+            "bronnen": list(citations(r.rules))}
+
+
 @get("/health", operation_id="health", sync_to_thread=False, tags=["beheer"],
      summary="Leeft het proces")
 def health() -> dict[str, str]:
@@ -241,5 +266,5 @@ def ready(request: Request[Any, Any, Any]) -> dict[str, str]:
 def handlers() -> list[ControllerRouterHandler]:
     return [casussen, casus, verwerkingsactiviteiten, verwerkingsactiviteit, logboek, audit,
             inzageverzoek, meldingen, doorgiften, abonneren, abonnementen, sleutel_vernieuwen,
-            opzeggen, health,
+            opzeggen, probleemtype, health,
             ready]

@@ -63,12 +63,18 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
     except ConflictError as exc:
         raise service_problem("version.stale", str(exc)) from None
     trace = trace.for_decision(d)
+    if not d.allowed and casus_id is not None and d.case_id is None \
+            and d.code == "state.invalid_transition":
+        raise service_problem("not_found", d.message)  # the case does not exist: 404
     if not d.allowed:
         problem = refusal(d)
         problem.headers.update(headers_for(d, trace))
         raise problem
-    status = 201 if step in phases.OPENING else 200
-    return Response(besluit(d), status_code=status, headers=headers_for(d, trace))
+    headers = headers_for(d, trace)
+    if step in phases.OPENING:  # 201 with the new case's address
+        headers["Location"] = f"/v1/gemeenten/{gemeente}/casussen/{d.case_id}"
+        return Response(besluit(d), status_code=201, headers=headers)
+    return Response(besluit(d), status_code=200, headers=headers)
 
 
 def read_api_of(request: Request[Any, Any, Any], principal: Any) -> str | None:

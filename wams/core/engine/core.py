@@ -26,7 +26,7 @@ from wams.core.engine import keys as keys_room
 from wams.core.engine.batch import Batch
 from wams.core.engine.steps import Authorize, CaseCache, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
-from wams.core.errors import ConflictError, InputError, WamsError
+from wams.core.errors import ConflictError, InputError, NotFoundError, WamsError
 from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Casus, Decision
@@ -374,7 +374,7 @@ class Engine:
         one is bad input."""
         meta = uow.store.case_meta(case_id)
         if meta is None:
-            raise InputError(f"casus '{case_id}' bestaat niet")
+            raise NotFoundError(f"casus '{case_id}' bestaat niet")
         if meta[0] != gemeente:
             raise Refused(decisions.refusal(None, "raadplegen", "tenant.mismatch",
                                             trace_id(), self._versions))

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wams.core.errors import InputError
+from wams.core.errors import InputError, NotFoundError
 from wams.core.privacy.inzage import DESTROYED_PURPOSE
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.reasons import reason
@@ -25,7 +25,7 @@ from wams.core.storage.repository import cases, history, log
 def _check_case(uow: UnitOfWork, gemeente: str, case_id: str) -> None:
     meta = uow.store.case_meta(case_id)
     if meta is None:
-        raise InputError(f"casus '{case_id}' bestaat niet")
+        raise NotFoundError(f"casus '{case_id}' bestaat niet")
     if meta[0] != gemeente:
         # R38: never across the border of a municipality, not even the bare record.
         raise InputError(f"casus '{case_id}': {reason('tenant.mismatch').message}")

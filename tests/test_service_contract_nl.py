@@ -1,0 +1,56 @@
+"""The contract after the NL API Design Rules, against a real ``wams serve`` (SQLite and
+PostgreSQL): a 201 says where the new case is (``Location``), an unknown case is 404 on a read
+and on a step, a problem's ``type`` is a URI that resolves on the service to the reason code's
+documentation, and the framework's own answers are Dutch."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.service_helpers import BODIES, MEDEWERKER, G, auth, served, step_path
+
+
+@pytest.fixture
+def base(db_url):
+    with served(db_url) as base:
+        yield base
+
+
+def test_location_404_and_problem_types_that_resolve(base):
+    with httpx.Client(base_url=base, timeout=30) as client:
+        r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
+                        headers=MEDEWERKER)
+        assert r.status_code == 201
+        location = r.headers["location"]
+        assert location == f"/v1/gemeenten/{G}/casussen/{r.json()['case_id']}"
+        assert client.get(location, params={"doel": "controle"},
+                          headers=MEDEWERKER).status_code == 200
+
+        # an unknown case: 404 on a read and on a step, nothing stored
+        r = client.get(f"/v1/gemeenten/{G}/casussen/onbekend", params={"doel": "x"},
+                       headers=MEDEWERKER)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
+        r = client.post(step_path("domein", "onbekend"), json=BODIES["domein"],
+                        headers=MEDEWERKER)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
+
+        # every problem type resolves, without a token, to what the code means
+        problem = r.json()
+        assert problem["type"] == "/v1/probleemtypen/not_found"
+        documented = client.get(problem["type"])
+        assert documented.status_code == 200 and documented.json()["status"] == 404
+        r = client.post(step_path("vernietig", location.rsplit("/", 1)[1]), json={},
+                        headers=auth("fg", "frits"))
+        assert r.status_code == 403 and r.json()["code"] == "access.role"
+        documented = client.get(r.json()["type"]).json()
+        assert documented["regels"] == ["R19", "R30"] and documented["bronnen"]
+        assert documented["toelichting"].startswith("Uw rol geeft geen recht")
+        assert client.get("/v1/probleemtypen/bestaat.niet").status_code == 404
+
+        # the framework's own answers are Dutch problem documents
+        r = client.get("/v1/gemeenten/0599/onbekend-pad", headers=MEDEWERKER)
+        assert r.status_code == 404 and "Not Found" not in r.text
+        assert "Er is geen bron op dit pad" in r.json()["detail"]
+        r = client.put(f"/v1/gemeenten/{G}/casussen", headers=MEDEWERKER)
+        assert r.status_code == 405 and "Method Not Allowed" not in r.text, r.text
