@@ -18,6 +18,7 @@ PATH = f"/v1/gemeenten/{G}/processing-activities"
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 CALLER_APP = "https://leverancier.example"
+ISSUERS = frozenset({"wams", CALLER_APP})  # tokens of the caller's own issuer too
 
 
 def _steps(wams: Any, client: TestClient) -> str:
@@ -39,7 +40,8 @@ def _token(**claims: Any) -> dict[str, str]:
     import jwt
 
     now = int(time.time())
-    body = {"gemeente": G, "sub": "anna", "rol": "medewerker", "exp": now + 600, **claims}
+    body = {"gemeente": G, "sub": "anna", "rol": "medewerker", "exp": now + 600, "iss": "wams",
+            "aud": "wams", **claims}
     return {"Authorization": f"Bearer {jwt.encode(body, SECRET, algorithm='HS256')}"}
 
 
@@ -49,7 +51,7 @@ def _read(client: TestClient, body: Any, headers: dict[str, str] = FG,
 
 
 def test_a_record_found_by_trace_id_is_the_record_the_export_gives(wams: Any) -> None:
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         trace = _steps(wams, client)
         r = _read(client, {"traceId": trace})
         assert r.status_code == 200, r.text
@@ -66,7 +68,7 @@ def test_a_record_found_by_trace_id_is_the_record_the_export_gives(wams: Any) ->
 
 
 def test_every_filter_of_the_standard_narrows_the_answer(wams: Any) -> None:
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         _steps(wams, client)
         every = [logread.camel(r) for r in logexport.records(wams.engine.db, gemeente=G)]
         one = every[-1]
@@ -89,7 +91,7 @@ def test_every_filter_of_the_standard_narrows_the_answer(wams: Any) -> None:
 
 
 def test_pages_follow_each_other_without_gap_or_overlap(wams: Any) -> None:
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         _steps(wams, client)
         every = _read(client, {"startTime": "2000-01-01T00:00:00Z"}, limit=1000).json()[
             "processingActivities"]
@@ -109,7 +111,7 @@ def test_pages_follow_each_other_without_gap_or_overlap(wams: Any) -> None:
 
 
 def test_bad_input_is_a_problem_document(wams: Any) -> None:
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         for body in ({}, [], "x", {"traceId": "nope"}, {"startTime": "gisteren"},
                      {"startTime": "2027-01-01T00:00:00"}, {"dpl.wams.case_id": "x"},
                      {"dpl.core.data_subject_id": 5}):
@@ -122,7 +124,7 @@ def test_bad_input_is_a_problem_document(wams: Any) -> None:
 
 
 def test_only_fg_reads_the_log_and_a_medewerker_only_on_a_persons_request(wams: Any) -> None:
-    with TestClient(create_app(wams, Verifier(SECRET))) as client:
+    with TestClient(create_app(wams, Verifier(SECRET, issuers=ISSUERS))) as client:
         _steps(wams, client)
         everything = _read(client, {"startTime": "2000-01-01T00:00:00Z"}, limit=1000).json()[
             "processingActivities"]
