@@ -54,3 +54,38 @@ def test_location_404_and_problem_types_that_resolve(base):
         assert "Er is geen bron op dit pad" in r.json()["detail"]
         r = client.put(f"/v1/gemeenten/{G}/casussen", headers=MEDEWERKER)
         assert r.status_code == 405 and "Method Not Allowed" not in r.text, r.text
+
+
+def test_every_collection_is_paged_with_a_next_link(base):
+    from tests.service_helpers import FG
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        made = [client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
+                            headers=MEDEWERKER).json()["case_id"] for _ in range(3)]
+        for path, name, headers in ((f"/v1/gemeenten/{G}/casussen", "casussen", MEDEWERKER),
+                                    (f"/v1/gemeenten/{G}/logboek", "records", FG),
+                                    (f"/v1/gemeenten/{G}/verwerkingsactiviteiten",
+                                     "verwerkingsactiviteiten", FG)):
+            seen: list[object] = []
+            url: str | None = path
+            params: dict[str, str] | None = {"limit": "2"}
+            while url is not None:
+                r = client.get(url, params=params, headers=headers)
+                assert r.status_code == 200, (url, r.text)
+                page = r.json()
+                assert len(page[name]) <= 2
+                seen.extend(page[name])
+                url, params = page["volgende"], None
+                if url is not None:
+                    assert r.headers["link"] == f'<{url}>; rel="next"'
+                    assert "limit=2" in url
+            # the pages together are the whole collection, each item once
+            r = client.get(path, params={"limit": "500"}, headers=headers)
+            assert seen == r.json()[name] and r.json()["volgende"] is None, path
+            if name == "casussen":
+                assert sorted(c["id"] for c in seen) == sorted(made)
+        r = client.get(f"/v1/gemeenten/{G}/casussen", params={"limit": "0"},
+                       headers=MEDEWERKER)
+        assert r.status_code == 400
+        r = client.get(f"/v1/gemeenten/{G}/logboek", params={"na": "x"}, headers=FG)
+        assert r.status_code == 400

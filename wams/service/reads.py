@@ -5,6 +5,7 @@ the user from the token as the actor (R36)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
 import attrs
@@ -22,9 +23,14 @@ from wams.service.auth import Principal
 from wams.service.http import (
     CASUS,
     GEMEENTE,
+    PAGE,
     Doel,
+    Limit,
+    Na,
+    after_key,
     denied,
     headers_for,
+    page,
     principal_of,
     wams_of,
 )
@@ -68,9 +74,11 @@ def allowed_reader(request: Request[Any, Any, Any], gemeente: FromPath[str] | No
 
 @get(f"{GEMEENTE}/casussen", operation_id="casussen", sync_to_thread=True, tags=["lezen"],
      summary="De casussen van de gemeente (zonder persoonsgegevens)")
-def casussen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+def casussen(request: Request[Any, Any, Any], gemeente: FromPath[str], limit: Limit = PAGE,
+             na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "casussen")
-    return {"casussen": wams_of(request).cases(gemeente)}
+    items = wams_of(request).cases(gemeente, limit=limit + 1, after=na)
+    return page(request, "casussen", items, limit, lambda c: c["id"])
 
 
 @get(CASUS, operation_id="casus", sync_to_thread=True, tags=["lezen"],
@@ -92,10 +100,11 @@ def casus(request: Request[Any, Any, Any], gemeente: FromPath[str], casus_id: Fr
 @get(f"{GEMEENTE}/verwerkingsactiviteiten", operation_id="verwerkingsactiviteiten",
      sync_to_thread=True, tags=["privacy"],
      summary="Het register van verwerkingsactiviteiten (AVG art. 30)")
-def verwerkingsactiviteiten(request: Request[Any, Any, Any],
-                            gemeente: FromPath[str]) -> dict[str, Any]:
+def verwerkingsactiviteiten(request: Request[Any, Any, Any], gemeente: FromPath[str],
+                            limit: Limit = PAGE, na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "register")
-    return {"verwerkingsactiviteiten": wams_of(request).register(gemeente)}
+    items = after_key(wams_of(request).register(gemeente), lambda e: e["code"], na, limit)
+    return page(request, "verwerkingsactiviteiten", items, limit, lambda e: e["code"])
 
 
 @get("/verwerkingsactiviteiten/{activiteit_id:str}", operation_id="verwerkingsactiviteit",
@@ -120,10 +129,16 @@ def logboek(request: Request[Any, Any, Any], gemeente: FromPath[str],
             profiel: Annotated[Literal["logboek", "audit"], QueryParameter(
                 name="profiel", required=False,
                 description="logboek: de records; audit: wie handelde, per span id")] = "logboek",
-            ) -> dict[str, Any]:
+            limit: Limit = PAGE, na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "logboek")
-    return {"records": list(wams_of(request).log_records(gemeente=gemeente, since=sinds,
-                                                         profile=profiel))}
+    # The log is append-only and read in the order it was written: the cursor is the
+    # position of the last record of the previous page, stable while records are added.
+    if na is not None and not na.isdigit():
+        raise service_problem("input.invalid", f"na is een nummer uit 'volgende', niet {na!r}")
+    start = int(na or 0)
+    records = wams_of(request).log_records(gemeente=gemeente, since=sinds, profile=profiel)
+    items = list(itertools.islice(records, start, start + limit + 1))
+    return page(request, "records", items, limit, lambda _last: start + limit)
 
 
 @get(f"{GEMEENTE}/audit", operation_id="audit", sync_to_thread=True, tags=["privacy"],
@@ -146,9 +161,11 @@ def inzageverzoek(request: Request[Any, Any, Any], gemeente: FromPath[str],
 
 @get(f"{GEMEENTE}/meldingen", operation_id="meldingen", sync_to_thread=True, tags=["privacy"],
      summary="De meldingen bij het meldpunt (zonder persoonsgegevens)")
-def meldingen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+def meldingen(request: Request[Any, Any, Any], gemeente: FromPath[str], limit: Limit = PAGE,
+              na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "meldingen")
-    return {"meldingen": wams_of(request).meldingen(gemeente)}
+    items = after_key(wams_of(request).meldingen(gemeente), lambda m: m["melding"], na, limit)
+    return page(request, "meldingen", items, limit, lambda m: m["melding"])
 
 
 @post(f"{GEMEENTE}/meldingen/{{melding_id:int}}/doorgiften", operation_id="melding_doorgeven",
@@ -203,11 +220,14 @@ def abonneren(request: Request[Any, Any, Any], gemeente: FromPath[str],
 
 @get(f"{GEMEENTE}/abonnementen", operation_id="abonnementen", sync_to_thread=True,
      tags=["meldingen"], summary="De webhook-abonnementen van de gemeente")
-def abonnementen(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
+def abonnementen(request: Request[Any, Any, Any], gemeente: FromPath[str], limit: Limit = PAGE,
+                 na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "abonnementen")
-    return {"abonnementen": [{"id": s["id"], "url": s["url"], "positie": s["delivered_n"],
-                              "stappen": s["steps"], "sleutelversie": s["secret_version"]}
-                             for s in wams_of(request).subscriptions(gemeente)]}
+    items = [{"id": s["id"], "url": s["url"], "positie": s["delivered_n"],
+              "stappen": s["steps"], "sleutelversie": s["secret_version"]}
+             for s in wams_of(request).subscriptions(gemeente)]
+    return page(request, "abonnementen", after_key(items, lambda s: s["id"], na, limit), limit,
+                lambda s: s["id"])
 
 
 @post(f"{GEMEENTE}/abonnementen/{{abonnement_id:int}}/sleutel", operation_id="sleutel_vernieuwen",
