@@ -19,7 +19,7 @@ from typing import Any
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from wams.service import ldv
+from wams.service import descriptions, ldv
 
 OPENAPI_PATH = "/openapi.json"
 PREFIX = "/v1"
@@ -122,6 +122,7 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
             _finish_operation(method, op)
             if op.get("operationId") == ldv.OPERATION:
                 ldv.document(op, components)
+    descriptions.apply(doc)
     return doc
 
 

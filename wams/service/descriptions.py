@@ -1,0 +1,241 @@
+"""What every operation and every property of the OpenAPI document means, in Dutch, and the
+closed value sets as enums: the document a supplier reads (NL API Design Rules: a
+description on every operation and property, enums for closed sets).
+
+One table per kind of thing, applied by :func:`apply` when the document is finished
+(:mod:`wams.service.openapi`). A property has the same meaning wherever its name occurs (the
+bodies are the scenario format's keys), with an exception per schema where it differs. The
+step sentences follow the rules they cite (R-numbers: ``wams rules``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wams.core import commands as c
+from wams.core.intake import CHOICES
+from wams.core.reasons import REASONS
+
+PHASES = ["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
+          "afgesloten", "vernietigd"]
+
+OPERATIONS: dict[str, str] = {
+    "hulpvraag": "Route A: een hulpvraag onder een wet opent een casus (R01); met een "
+                 "aanleiding begint het onderzoek (R02). Antwoordt 201 met de casus in Location.",
+    "verzoek": "Route B: een partij die al bij de persoon betrokken is vraagt het college om "
+               "een onderzoek, onderbouwd met indicatoren (R06). Antwoordt 201.",
+    "betrokkenheid": "Legt vast dat een partij al bij een persoon betrokken is (nodig voor "
+                     "haar verzoek, R06); opent geen casus.",
+    "melding": "Een melding bij het meldpunt (R34); opent nooit een casus (R35).",
+    "aanleiding": "Een aanleiding gevonden tijdens de intake: het onderzoek begint (R02).",
+    "besluit_verzoek": "Het college beslist op een verzoek (R07); ongegrond beëindigt de casus.",
+    "informeer": "Informeert personen over de voorgenomen verwerking en hun rechten (R08).",
+    "samenspraak": "Legt een poging vast om de cliënt te betrekken (R08).",
+    "domein": "Voegt een domein toe aan het onderzoek, met reden en de mening van de cliënt "
+              "(R03, R04).",
+    "gezinslid": "Betrekt een gezinslid bij de casus, met de samenhang die dat rechtvaardigt "
+                 "(R10).",
+    "betrek_partij": "Betrekt een partij bij de casus (R11; een justitiepartij met doel, R12).",
+    "vraag_gegevens": "Het college vraagt een partij om een categorie gegevens over een persoon "
+                      "(R13–R20).",
+    "verstrekking": "Het antwoord van de partij zelf op een verzoek om gegevens (R16): "
+                    "verstrekt, gedeeltelijk of geweigerd, eventueel met voorwaarden.",
+    "hergebruik": "Het college hergebruikt gegevens die het al heeft onder een van de vier "
+                  "wetten (R18).",
+    "dienst": "Legt een dienst of interventie voor een persoon vast, lopend of benodigd.",
+    "terugkoppeling": "Terugkoppeling aan de cliënt; sluit het onderzoek af (R22–R24).",
+    "werkplan": "Stelt een (nieuwe versie van het) werkplan vast (R22–R25).",
+    "coordinator": "Het college wijst de coördinator aan (R26).",
+    "casusoverleg": "Een casusoverleg: wie deelneemt en welke gegevens worden ingebracht "
+                    "(R29, R30).",
+    "voortgang": "De coördinator legt de voortgang vast (R27).",
+    "taak": "Een taak voor een partij in de coördinatie (R27).",
+    "bijdrage": "De partij legt haar eigen bijdrage vast (R28).",
+    "bezwaar": "Een persoon maakt bezwaar tegen de verwerking in route B (R09).",
+    "besluit_bezwaar": "Het college beslist op een bezwaar: stoppen, of doorgaan op grond van "
+                       "indicatoren (R09).",
+    "sluit": "Sluit de casus, met terugvalafspraken (R32).",
+    "vernietig": "Vernietigt de casus na de bewaartermijn (R33): de sleutel van de gegevens "
+                 "wordt vernietigd.",
+    "inzage": "Het inzageoverzicht (AVG art. 15) van een persoon binnen deze casus (R36).",
+    "export": "Exporteert de casus voor een doel; nooit voor handhaving (R20).",
+    "melding_doorgeven": "Geeft de gegevens van een melding door, alleen met reden (R34); de "
+                         "melder wordt nooit doorgegeven.",
+    "casussen": "De casussen van de gemeente, per pagina: id, route, wet, fase en data, "
+                "zonder persoonsgegevens; niet gelogd.",
+    "casus": "Een casus inzien; dat is een verwerking en wordt gelogd met gebruiker en doel "
+             "(R36). Een partij ziet alleen haar deel (R19, R30).",
+    "verwerkingsactiviteiten": "Het register van verwerkingsactiviteiten (AVG art. 30), per "
+                               "pagina.",
+    "verwerkingsactiviteit": "Eén verwerkingsactiviteit; de id's in het verwerkingslog "
+                             "verwijzen hiernaar.",
+    "logboek": "Het verwerkingslog in de vorm van het Logboek Dataverwerkingen, "
+               "gepseudonimiseerd, per pagina; alleen voor de FG.",
+    "audit": "Rekent de hash-keten van de gemeente na: is er niets weggehaald of veranderd.",
+    "inzageverzoek": "Het inzageoverzicht (AVG art. 15) van een persoon over al zijn "
+                     "casussen, op zijn verzoek; gelogd.",
+    "meldingen": "De meldingen bij het meldpunt, per pagina, zonder persoonsgegevens.",
+    "abonneren": "Een webhook-abonnement (beheer of FG): alleen naar een adres dat de "
+                 "gemeente toestaat; het antwoord bevat eenmalig het ondertekengeheim.",
+    "abonnementen": "De webhook-abonnementen van de gemeente, per pagina.",
+    "sleutel_vernieuwen": "Een nieuw ondertekengeheim voor een abonnement; het vorige "
+                          "ondertekent nog een dag mee.",
+    "opzeggen": "Zegt een webhook-abonnement op.",
+    "probleemtype": "Wat een probleemtype (redencode) betekent: de Nederlandse zin, de "
+                    "regels en hun bronnen. Zonder token.",
+    "processingActivities": "Het verwerkingslog lezen volgens de LDV lezen API 1.1.0 (de "
+                            "standaard, met haar eigen Engelse sleutels): de FG alles, een "
+                            "medewerker alleen op het inzageverzoek van een betrokkene.",
+    "health": "Leeft het proces. Zonder token.",
+    "ready": "Kan de dienst stappen verwerken: de database antwoordt. Zonder token.",
+}
+
+PROPERTIES: dict[str, str] = {
+    # persons and parties
+    "ref": "Uw eigen kenmerk van deze persoon of partij; geen persoonsgegeven.",
+    "rol": "De rol van de persoon in de casus.",
+    "relatie": "De relatie tot de cliënt (bij een gezinslid).",
+    "geboortedatum": "Geboortedatum (JJJJ-MM-DD); een persoonsgegeven, vernietigd met de casus.",
+    "naam": "Naam; een persoonsgegeven, vernietigd met de casus.",
+    "bsn": "Burgerservicenummer: negen cijfers die de elfproef doorstaan (spaties worden "
+           "genegeerd).",
+    "soort": "De soort: voor een partij <plugin>.<soort> uit de catalogus (zoals de gemeente "
+             "haar kent); voor een melder burger, professional of anoniem.",
+    "hoedanigheid": "De tweede hoedanigheid van een partij die in twee optreedt (R21).",
+    "client": "De cliënt, volledig (ref en eventueel bsn, naam, geboortedatum).",
+    "persoon": "De persoon: volledig waar hij de casus binnenkomt, elders zijn ref.",
+    "partij": "De partij: volledig (ref en soort) waar zij de casus binnenkomt, elders haar ref.",
+    "personen": "De refs van de personen.",
+    "deelnemers": "De refs van de deelnemers (personen en partijen).",
+    "melder": "Wie meldt (alleen de soort en eventueel een naam; nooit doorgegeven).",
+    "over": "De ref van de persoon om wie het gaat.",
+    "bij": "De partij: bij wie gegevens worden gevraagd, of die antwoordt.",
+    "wie": "Wie coördineert: een gebruiker, de cliënt of een partij (ref).",
+    "aan": "Aan wie de melding wordt doorgegeven.",
+    "contactpersoon": "De contactpersoon voor de cliënt.",
+    # what the step says
+    "wet": "De wet waaronder de hulpvraag valt (de plugin: wmo, jeugdwet, participatiewet, wgs).",
+    "vraag": "De hulpvraag in eigen woorden.",
+    "aanleiding": "De aanleiding voor het onderzoek (R02) of om de partij te betrekken (R11).",
+    "bron": "Waar de hulpvraag vandaan komt; alleen de cliënt opent een casus.",
+    "onderbouwing": "De onderbouwing van het verzoek (R06).",
+    "indicatoren": "Codes van ernstige problematiek (MvT §2.2, of de eigen werkinstructie).",
+    "helpt": "Waarom een integrale aanpak helpt.",
+    "doel": "Het doel van de verwerking.",
+    "noodzaak": "Waarom de gegevens nodig zijn (R15).",
+    "gegrond": "Of het verzoek gegrond is.",
+    "motivering": "De motivering van het besluit.",
+    "werkinstructie": "De werkinstructie waarop het besluit rust.",
+    "wijze": "Hoe de personen zijn geïnformeerd.",
+    "omschrijving": "Wat er is gebeurd of afgesproken.",
+    "domein": "Het domein (uit de catalogus).",
+    "reden": "De reden.",
+    "client_akkoord": "De mening van de cliënt: true of false (route A verplicht, R04).",
+    "samenhang": "De samenhang tussen de problemen of met het gezinslid (R10, R22).",
+    "categorie": "De categorie gegevens (<plugin>.<categorie> uit de catalogus).",
+    "besluit": "Het antwoord van de partij.",
+    "voorwaarden": "Voorwaarden bij de verstrekking (R16).",
+    "dienst": "De dienst of interventie (<plugin>.<dienst>).",
+    "status": "De status.",
+    "samenvatting": "Een samenvatting.",
+    "coordinatie_helpt": "Of coördinatie helpt (R22).",
+    "afspraken": "De afspraken in het werkplan.",
+    "coordinatie": "Afspraken over de coördinatie.",
+    "evaluatie": "Wanneer en hoe wordt geëvalueerd.",
+    "beeindiging": "Wanneer de aanpak eindigt.",
+    "type": "Het soort coördinator.",
+    "bijeengeroepen_door": "Wie het casusoverleg bijeenriep.",
+    "inbreng": "De gegevens die in het casusoverleg worden ingebracht (R30).",
+    "uitkomst": "De uitkomst van het overleg.",
+    "doorgaan": "Of de verwerking na het bezwaar doorgaat (R09).",
+    "terugvalafspraken": "Afspraken voor als het weer misgaat (R32).",
+    "zorg": "De zorg die gemeld wordt.",
+    # a decision
+    "allowed": "Of de stap is toegestaan (en uitgevoerd).",
+    "code": "De redencode; ok als toegestaan.",
+    "message": "De Nederlandse zin bij de redencode.",
+    "rule_ids": "De regels waarop het besluit rust (R01–R38).",
+    "citations": "De bronnen van die regels (MvT-paragrafen, wetsartikelen).",
+    "step": "De stap.",
+    "trace_id": "De trace van deze stap: dezelfde in de historie en het verwerkingslog.",
+    "case_id": "De casus.",
+    "phase": "De fase van de casus na de stap.",
+    "version": "De versie van de casus na de stap (de ETag).",
+    "werkplan": "De grondslag van een werkplan: verplicht, bevoegd of geen_grondslag.",
+    "signalen": "Signalen voor andere domeinen.",
+    "verwerkingen": "Hoeveel verwerkingen deze stap heeft gelogd.",
+    "report": "Het rapport van de stap (bij inzage en melding).",
+    # problems, subscriptions, requests
+    "title": "Een korte titel van het probleem.",
+    "detail": "Wat er precies mis is en wat u kunt doen.",
+    "instance": "De trace van deze weigering.",
+    "url": "Het adres waarheen de meldingen gaan.",
+    "stappen": "Alleen deze stappen (weglaten: alle).",
+    "verzoek": "Het kenmerk van het inzageverzoek van de betrokkene.",
+    "casus": "De casus waarbinnen de persoon met zijn ref wordt gezocht.",
+    # the Logboek Dataverwerkingen records (the standard's own keys)
+    "traceId": "De trace (W3C) van de handeling.",
+    "spanId": "Deze verwerking binnen de trace.",
+    "parentSpanId": "De verwerking waarbinnen deze plaatsvond.",
+    "name": "De naam van de verwerking.",
+    "attributes": "De attributen van het Logboek Dataverwerkingen (dpl.core.*).",
+    "resource": "De applicatie die logde.",
+    "metadata": "Over dit logboek en de volgende pagina.",
+    "processingActivities": "De records van deze pagina.",
+    "logbookId": "Het logboek.",
+    "organizationName": "De organisatie van het logboek.",
+    "dpl.core.data_subject_id_type": "Het soort identificatie van de betrokkene.",
+    "dpl.read.externalReadAPI_id": "De lees-API van de partij die om de verwerking vroeg.",
+}
+
+#: where a name means something else in one schema
+PER_SCHEMA: dict[tuple[str, str], str] = {
+    ("Coordinator", "type"): "Het soort coördinator: client, partij of ambtenaar.",
+    ("Probleem", "type"): "Waar de redencode is beschreven: /v1/probleemtypen/<code>.",
+    ("Probleem", "status"): "De HTTP-status.",
+    ("Dienst", "status"): "Lopend of benodigd.",
+    ("Inbreng", "partij"): "De partij die inbrengt, of college.",
+    ("Taak", "partij"): "De ref van de partij die de taak krijgt.",
+    ("Bijdrage", "partij"): "De ref van de partij zelf.",
+    ("Inzageverzoek", "ref"): "Uw kenmerk van de persoon (zonder bsn, binnen casus).",
+    ("Domein", "reden"): "Waarom dit domein erbij hoort (R03).",
+}
+
+#: closed value sets beside the command fields' (wams.core.intake.CHOICES)
+ENUMS: dict[tuple[str, str], list[str]] = {
+    ("Besluit", "phase"): PHASES,
+    ("Besluit", "step"): list(c.STEPS),
+    ("Besluit", "code"): list(REASONS),
+    ("Besluit", "werkplan"): ["verplicht", "bevoegd", "geen_grondslag"],
+    ("Abonnement", "stappen"): list(c.STEPS),
+}
+
+
+def apply(doc: dict[str, Any]) -> None:
+    """Descriptions and enums into the finished document (leaves what is already there)."""
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            text = OPERATIONS.get(op.get("operationId", ""))
+            if text and not op.get("description"):
+                op["description"] = text
+    enums = {**ENUMS, **{(cls.__name__, field): list(values)
+                         for (cls, field), values in CHOICES.items()}}
+    for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        for prop, spec in schema.get("properties", {}).items():
+            text = PER_SCHEMA.get((name, prop)) or PROPERTIES.get(prop)
+            if text and not spec.get("description"):
+                spec["description"] = text
+            values = enums.get((name, prop))
+            if values:
+                _enum(spec, values)
+
+
+def _enum(spec: dict[str, Any], values: list[str]) -> None:
+    # the enum goes on the string: the property's own, its array items', or its non-null branch
+    if spec.get("type") == "string":
+        spec["enum"] = values
+    elif spec.get("type") == "array" and isinstance(spec.get("items"), dict):
+        _enum(spec["items"], values)
+    for branch in spec.get("oneOf", []) + spec.get("anyOf", []):
+        if branch.get("type") in ("string", "array"):
+            _enum(branch, values)
