@@ -89,3 +89,54 @@ def test_every_collection_is_paged_with_a_next_link(base):
         assert r.status_code == 400
         r = client.get(f"/v1/gemeenten/{G}/logboek", params={"na": "x"}, headers=FG)
         assert r.status_code == 400
+
+
+def _resolved(node: object, doc: dict) -> object:
+    """The schema with its component references written out (for jsonschema)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            return _resolved(doc["components"]["schemas"][ref.rsplit("/", 1)[1]], doc)
+        return {k: _resolved(v, doc) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolved(v, doc) for v in node]
+    return node
+
+
+def test_answers_match_their_documented_records(base):
+    """The read answers are records in the document, and the service keeps to them."""
+    import jsonschema
+
+    from tests.service_helpers import FG, JAN
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        doc = client.get("/v1/openapi.json").json()
+        body = {**BODIES["hulpvraag"], "client": {**JAN, "bsn": "111222333"}}
+        cid = client.post(step_path("hulpvraag", None), json=body,
+                          headers=MEDEWERKER).json()["case_id"]
+        client.post(step_path("melding", None), json=BODIES["melding"], headers=MEDEWERKER)
+        beheer = auth("beheer", "bea")
+        calls = [
+            ("get", "/gemeenten/{gemeente}/casussen", MEDEWERKER, None, {}),
+            ("get", "/gemeenten/{gemeente}/casussen/{casus_id}", MEDEWERKER, None,
+             {"doel": "controle"}),
+            ("get", "/gemeenten/{gemeente}/meldingen", MEDEWERKER, None, {}),
+            ("get", "/gemeenten/{gemeente}/verwerkingsactiviteiten", FG, None, {}),
+            ("get", "/gemeenten/{gemeente}/logboek", FG, None, {}),
+            ("get", "/gemeenten/{gemeente}/audit", FG, None, {}),
+            ("get", "/gemeenten/{gemeente}/abonnementen", beheer, None, {}),
+            ("post", "/gemeenten/{gemeente}/inzageverzoeken", MEDEWERKER,
+             {"bsn": "111222333", "verzoek": "AVG-1"}, {}),
+            ("get", "/probleemtypen/{code}", {}, None, {}),
+            ("get", "/health", {}, None, {}),
+            ("get", "/ready", {}, None, {}),
+        ]
+        for method, path, headers, json_body, params in calls:
+            url = "/v1" + path.replace("{gemeente}", G).replace("{casus_id}", cid).replace(
+                "{code}", "access.role")
+            r = client.request(method.upper(), url, headers=headers, json=json_body,
+                               params=params)
+            assert r.status_code == 200, (path, r.text)
+            op = doc["paths"][path][method]
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            jsonschema.validate(r.json(), _resolved(schema, doc))

@@ -173,6 +173,31 @@ PROPERTIES: dict[str, str] = {
     "stappen": "Alleen deze stappen (weglaten: alle).",
     "verzoek": "Het kenmerk van het inzageverzoek van de betrokkene.",
     "casus": "De casus waarbinnen de persoon met zijn ref wordt gezocht.",
+    # answers
+    "id": "Het kenmerk (id) van dit item.",
+    "route": "De route: A (hulpvraag) of B (verzoek van een partij).",
+    "opened_on": "Geopend op.",
+    "closed_on": "Gesloten op (of null).",
+    "destroyed_on": "Vernietigd op (of null).",
+    "gemeld_op": "Gemeld op.",
+    "doorgegeven": "Hoe vaak de melding is doorgegeven.",
+    "positie": "Tot waar in de historie de meldingen zijn bezorgd.",
+    "sleutelversie": "De versie van het ondertekengeheim.",
+    "secret": "Het ondertekengeheim (Standard Webhooks, whsec_...), alleen hier getoond.",
+    "toelichting": "Wat de code betekent, in het Nederlands.",
+    "regels": "De regels waarop de code rust.",
+    "bronnen": "De bronnen van die regels.",
+    "intact": "Of de keten klopt.",
+    "gemeenten": "Hoeveel gemeenten zijn nagerekend.",
+    "entries": "Hoeveel schakels zijn nagerekend.",
+    "breaks": "Waar de keten breekt, per gemeente de eerste breuk.",
+    "volgende": "Het adres van de volgende pagina, of null op de laatste.",
+    "gemeente": "De gemeente (CBS-code).",
+    "records": "De records van deze pagina.",
+    "casussen": "De casussen van deze pagina.",
+    "meldingen": "De meldingen van deze pagina.",
+    "abonnementen": "De abonnementen van deze pagina.",
+    "verwerkingsactiviteiten": "De verwerkingsactiviteiten van deze pagina.",
     # the Logboek Dataverwerkingen records (the standard's own keys)
     "traceId": "De trace (W3C) van de handeling.",
     "spanId": "Deze verwerking binnen de trace.",
@@ -199,6 +224,10 @@ PER_SCHEMA: dict[tuple[str, str], str] = {
     ("Bijdrage", "partij"): "De ref van de partij zelf.",
     ("Inzageverzoek", "ref"): "Uw kenmerk van de persoon (zonder bsn, binnen casus).",
     ("Domein", "reden"): "Waarom dit domein erbij hoort (R03).",
+    ("Inzageoverzicht", "casussen"): "De casussen waarin de persoon voorkomt.",
+    ("Inzageoverzicht", "meldingen"): "De meldingen over de persoon.",
+    ("Inzageoverzicht", "verwerkingen"): "Elke verwerking van zijn gegevens.",
+    ("Verwerkingsactiviteit", "version"): "De versie van de registerregel.",
 }
 
 #: closed value sets beside the command fields' (wams.core.intake.CHOICES)
@@ -211,8 +240,112 @@ ENUMS: dict[tuple[str, str], list[str]] = {
 }
 
 
+_TEXT = {"type": "string"}
+_NULL_TEXT = {"oneOf": [_TEXT, {"type": "null"}]}
+_DATE = {"type": "string", "format": "date"}
+_NULL_DATE = {"oneOf": [_DATE, {"type": "null"}]}
+_INT = {"type": "integer"}
+
+
+def _record(title: str, description: str, properties: dict[str, Any],
+            required: list[str] | None = None, *, more: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "title": title, "description": description,
+                              "properties": properties,
+                              "required": required if required is not None else list(properties)}
+    if not more:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _page(name: str, item: dict[str, Any], what: str) -> dict[str, Any]:
+    return _record(f"Pagina{name[:1].upper()}{name[1:]}", f"Eén pagina {what}.", {
+        name: {"type": "array", "items": item},
+        "volgende": {"oneOf": [{"type": "string", "format": "uri-reference"},
+                               {"type": "null"}]}})
+
+
+#: the answers that were free objects, as records (what Litestar could not see: the handlers
+#: return mappings built from the core's own records)
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "CasusSamenvatting": _record("CasusSamenvatting", "Een casus zonder persoonsgegevens.", {
+        "id": _TEXT, "route": {"type": "string", "enum": ["A", "B"]}, "wet": _NULL_TEXT,
+        "phase": {"type": "string", "enum": PHASES}, "version": _INT,
+        "opened_on": _DATE, "closed_on": _NULL_DATE, "destroyed_on": _NULL_DATE}),
+    "Casus": _record("Casus", "De casus zoals hij nu staat (medewerker, coördinator), of het "
+                     "deel van een partij.", {"id": _TEXT, "phase": {"type": "string"},
+                                              "version": _INT}, [], more=True),
+    "MeldingSamenvatting": _record("MeldingSamenvatting", "Een melding zonder "
+                                   "persoonsgegevens.", {"melding": _INT, "gemeld_op": _DATE,
+                                                         "doorgegeven": _INT}),
+    "AbonnementInLijst": _record("AbonnementInLijst", "Een webhook-abonnement.", {
+        "id": _INT, "url": _TEXT, "positie": _INT,
+        "stappen": {"oneOf": [{"type": "array", "items": _TEXT}, {"type": "null"}]},
+        "sleutelversie": _INT}),
+    "NieuwAbonnement": _record("NieuwAbonnement", "Het nieuwe abonnement met zijn "
+                               "ondertekengeheim (eenmalig getoond).", {
+                                   "id": _INT, "url": _TEXT,
+                                   "stappen": {"oneOf": [{"type": "array", "items": _TEXT},
+                                                         {"type": "null"}]},
+                                   "secret": {"type": "string", "pattern": "^whsec_"}}),
+    "NieuwGeheim": _record("NieuwGeheim", "Het nieuwe ondertekengeheim.", {
+        "id": _INT, "secret": {"type": "string", "pattern": "^whsec_"}}),
+    "Probleemtype": _record("Probleemtype", "Wat een redencode betekent.", {
+        "code": _TEXT, "status": _INT, "toelichting": _TEXT,
+        "regels": {"type": "array", "items": _TEXT},
+        "bronnen": {"type": "array", "items": _TEXT}}),
+    "Status": _record("Status", "Leeft of kan de dienst werken.", {
+        "status": {"type": "string", "enum": ["ok"]}}),
+    "Audit": _record("Audit", "De nagerekende hash-keten.", {
+        "intact": {"type": "boolean"}, "gemeenten": _INT, "entries": _INT,
+        "breaks": {"type": "array", "items": _TEXT}}),
+    "Verwerkingsactiviteit": _record("Verwerkingsactiviteit", "Een verwerkingsactiviteit "
+                                     "(ProcessingActivityVersion, AVG art. 30).", {
+                                         "id": _TEXT, "code": _TEXT, "version": _INT,
+                                         "name": _TEXT}, more=True),
+    "Inzageoverzicht": _record("Inzageoverzicht", "Het inzageoverzicht (AVG art. 15).", {
+        "gemeente": _TEXT, "casussen": {"type": "array", "items": {"type": "object"}},
+        "verwerkingen": {"type": "array", "items": {"type": "object"}},
+        "meldingen": {"type": "array", "items": {"type": "object"}}}, more=True),
+}
+
+#: operation → the schema of its 2xx JSON answer
+RESPONSES: dict[str, dict[str, Any]] = {
+    "casussen": _page("casussen", {"$ref": "#/components/schemas/CasusSamenvatting"},
+                      "casussen"),
+    "casus": {"$ref": "#/components/schemas/Casus"},
+    "meldingen": _page("meldingen", {"$ref": "#/components/schemas/MeldingSamenvatting"},
+                       "meldingen"),
+    "abonnementen": _page("abonnementen", {"$ref": "#/components/schemas/AbonnementInLijst"},
+                          "abonnementen"),
+    "abonneren": {"$ref": "#/components/schemas/NieuwAbonnement"},
+    "sleutel_vernieuwen": {"$ref": "#/components/schemas/NieuwGeheim"},
+    "probleemtype": {"$ref": "#/components/schemas/Probleemtype"},
+    "health": {"$ref": "#/components/schemas/Status"},
+    "ready": {"$ref": "#/components/schemas/Status"},
+    "audit": {"$ref": "#/components/schemas/Audit"},
+    "verwerkingsactiviteiten": _page("verwerkingsactiviteiten", {
+        "$ref": "#/components/schemas/Verwerkingsactiviteit"}, "van het register"),
+    "verwerkingsactiviteit": {"$ref": "#/components/schemas/Verwerkingsactiviteit"},
+    "logboek": _page("records", {"type": "object", "description": "Een record (profiel "
+                                 "logboek: Logboek Dataverwerkingen 1.0.0; profiel audit: wie "
+                                 "handelde)."}, "van het verwerkingslog"),
+    "inzageverzoek": {"$ref": "#/components/schemas/Inzageoverzicht"},
+}
+
+
 def apply(doc: dict[str, Any]) -> None:
-    """Descriptions and enums into the finished document (leaves what is already there)."""
+    """Descriptions, enums and the answers' records into the finished document (leaves what
+    is already there)."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            answer = RESPONSES.get(op.get("operationId", ""))
+            for status, response in op.get("responses", {}).items():
+                content = response.get("content", {}).get("application/json")
+                if answer is not None and status.startswith("2") and content is not None:
+                    content["schema"] = answer
     for item in doc.get("paths", {}).values():
         for op in item.values():
             text = OPERATIONS.get(op.get("operationId", ""))
