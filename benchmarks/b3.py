@@ -62,7 +62,7 @@ def _decision():  # type: ignore[no-untyped-def]
                     vraag="algemene bijstand", aanleiding="noemt betalingsachterstanden")
     w.domein(common.GEMEENTE, d.case_id, domein="schuldhulp", reden="achterstanden",
              client_akkoord=True)
-    case = w.case(common.GEMEENTE, d.case_id, actor="bench", purpose="benchmark B3")
+    case = w.case(common.GEMEENTE, d.case_id, actor="bench", purpose="behandeling")
     cat = w.catalogue
     w.close()
     kb = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")

@@ -85,7 +85,7 @@ def load_cases(w, numbers: range, ids: list[str]) -> None:  # type: ignore[no-un
                 case_id = decisions[0].case_id
                 ids.append(case_id)
                 for _ in range(VIEWS_PER_CASE):
-                    b.case(GEMEENTE, case_id, actor="medewerker", purpose="dossier bijwerken")
+                    b.case(GEMEENTE, case_id, actor="medewerker", purpose="behandeling")
                 if i % MELDING_EVERY == 0:
                     d = b.melding(GEMEENTE, melder=Melder("burger", "A. Buur"),
                                   over=Persoon(ref="jan", bsn=bsn(i)),

@@ -31,10 +31,10 @@ def lifecycle(w, gemeente: str, i: int) -> list:  # type: ignore[no-untyped-def]
     out.append(w.domein(g, cid, domein="schuldhulp", reden="betalingsachterstanden",
                         client_akkoord=True))
     out.append(w.vraag_gegevens(g, cid, bij=kb, categorie="wgs.schuldenoverzicht", over="jan",
-                                doel="zicht op schulden",
+                                doel="onderzoek", toelichting="zicht op schulden",
                                 noodzaak="bepalen of schuldhulp nodig is"))
     out.append(w.vraag_gegevens(g, cid, bij=kb, categorie="wgs.betalingsachterstanden",
-                                over="jan", doel="zicht op achterstanden",
+                                over="jan", doel="onderzoek", toelichting="zicht op achterstanden",
                                 noodzaak="bepalen of schuldhulp nodig is"))
     out.append(w.dienst(g, cid, persoon="jan", dienst="participatiewet.algemene_bijstand",
                         status="lopend"))

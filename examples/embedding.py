@@ -71,7 +71,8 @@ def main(url: str = "sqlite://") -> int:
             doel=None, noodzaak=None))
         show("vraag_gegevens", w.vraag_gegevens(
             GEMEENTE, case_id, bij=kredietbank, categorie="wgs.schuldenoverzicht", over="jan",
-            doel="zicht op schulden", noodzaak="bepalen of schuldhulp nodig is"))
+            doel="onderzoek", toelichting="zicht op schulden",
+            noodzaak="bepalen of schuldhulp nodig is"))
         show("verstrekking", w.verstrekking(
             GEMEENTE, case_id, bij="kredietbank", categorie="wgs.schuldenoverzicht", over="jan",
             besluit="verstrekt", voorwaarden=["geen_doorverstrekking"]))
@@ -96,7 +97,7 @@ def main(url: str = "sqlite://") -> int:
                                           wie="M. de Vries"))
 
         # 6. Reading the dossier is processing too (raadplegen): logged, with actor and purpose.
-        casus = w.case(GEMEENTE, case_id, actor="medewerker-017", purpose="voorbereiden evaluatie")
+        casus = w.case(GEMEENTE, case_id, actor="medewerker-017", purpose="behandeling")
         print(f"casus {casus.id}: fase={casus.phase} domeinen={','.join(sorted(casus.scope))} "
               f"diensten={len(casus.items)} "
               f"werkplan=v{casus.werkplan.version if casus.werkplan else 0}")

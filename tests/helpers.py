@@ -95,7 +95,8 @@ def health_request(w: Wams, g: str = G) -> str:
                 client_akkoord=True))
     ok(w.betrek_partij(g, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
     ok(w.vraag_gegevens(g, cid, bij=HUISARTS, categorie="aanpalend.gezondheid", over="jan",
-                        doel="belastbaarheid", noodzaak="passend traject kiezen"))
+                        doel="onderzoek", toelichting="belastbaarheid",
+                        noodzaak="passend traject kiezen"))
     return cid
 
 
@@ -152,11 +153,12 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
         "betrek_partij": lambda w, cid: w.betrek_partij(g, cid, partij=WERK_INKOMEN),
         "vraag_gegevens": lambda w, cid: w.vraag_gegevens(
             g, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen", over="jan",
-            doel="zicht op inkomen", noodzaak="hoogte bijstand"),
+            doel="onderzoek", toelichting="zicht op inkomen", noodzaak="hoogte bijstand"),
         "verstrekking": lambda w, cid: w.verstrekking(
             g, cid, bij="wei", categorie="participatiewet.inkomen", over="jan",
             besluit="verstrekt"),
-        "hergebruik": lambda w, cid: w.hergebruik(g, cid, categorie="participatiewet.vermogen",
+        "hergebruik": lambda w, cid: w.hergebruik(g, cid, doel="hergebruik",
+        categorie="participatiewet.vermogen",
                                                   over="jan", reden="al bekend bij bijstand"),
         "dienst": lambda w, cid: w.dienst(g, cid, persoon="jan",
                                           dienst="participatiewet.reintegratie",
@@ -166,7 +168,8 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
                                               coordinatie_helpt=True, afspraken=AFSPRAKEN),
         "coordinator": lambda w, cid: w.coordinator(g, cid, type="ambtenaar",
                                                     wie="M. de Vries"),
-        "casusoverleg": lambda w, cid: w.casusoverleg(g, cid, bijeengeroepen_door="college",
+        "casusoverleg": lambda w, cid: w.casusoverleg(g, cid, doel="afstemming",
+        bijeengeroepen_door="college",
                                                       deelnemers=["jan"], uitkomst="afspraak"),
         "voortgang": lambda w, cid: w.voortgang(g, cid, samenvatting="loopt"),
         "taak": lambda w, cid: w.taak(g, cid, partij="wei", omschrijving="doe dit"),

@@ -29,7 +29,7 @@ def main() -> None:
         with Wams.open(url) as w:
             pages = {
                 "report-case": case_report(w, gemeente, case_id, actor="anna",
-                                           doel="casusbespreking").html,
+                                           doel="behandeling").html,
                 "report-inzage": inzage_report(w, "0599", bsn=RECLASSERING_BSN,
                                                verzoek="AVG-2027-14", actor=OFFICIAL,
                                                path=Path(tmp) / "report-inzage.html"),

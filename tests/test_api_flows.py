@@ -42,16 +42,17 @@ def test_route_a_lifecycle_survives_the_process(open_wams, clock):
     ok(w.domein(G, cid, domein="schuldhulp", reden="betalingsachterstanden", client_akkoord=True))
     ok(w.domein(G, cid, domein="jeugdhulp", reden="zorgen over dochter", client_akkoord=False))
     d = ok(w.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                            over="jan", doel="zicht op schulden",
+                            over="jan", doel="onderzoek", toelichting="zicht op schulden",
                             noodzaak="bepalen of schuldhulp nodig is"))
     assert d.verwerkingen == 1
     refused(w, "family.not_in_case", lambda: w.vraag_gegevens(
         G, cid, bij=SCHOOL, categorie="aanpalend.schoolverzuim", over="emma",
-        doel="zicht op verzuim", noodzaak="samenhang met thuissituatie"), cid)
+        doel="onderzoek", toelichting="zicht op verzuim", noodzaak="samenhang met thuissituatie"),
+        cid)
     w.close()
 
     w = open_wams()  # a new process: nothing of the old engine's memory survives
-    case = w.case(G, cid, actor="consulent", purpose="onderzoek voortzetten")
+    case = w.case(G, cid, actor="consulent", purpose="behandeling")
     assert case.phase == "onderzoek" and set(case.persons) == {"jan"}
     assert case.scope["jeugdhulp"].status == "refused" and case.scope["schuldhulp"].status == "in"
     assert [(r.bij, r.categorie) for r in case.requests] == [("kredietbank",
@@ -82,7 +83,7 @@ def test_route_a_lifecycle_survives_the_process(open_wams, clock):
     assert all("AVG art. 6 lid 1 sub e" in r["grondslag"] for r in report)
     assert any(r["handeling"].startswith("vernietig") for r in report)
     assert all(r["casus"] == cid for r in report)
-    case = w.case(G, cid, actor="archief", purpose="controle vernietiging")
+    case = w.case(G, cid, actor="archief", purpose="behandeling")
     assert case.persons == {} and case.items == [] and case.held == []
 
 
@@ -99,12 +100,13 @@ def test_route_b_flow(wams, clock):
     ok(w.samenspraak(G, cid, omschrijving="twee keer gebeld, brief gestuurd"))
     refused(w, "inform.required", lambda: w.vraag_gegevens(
         G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte", over="jan",
-        doel="zicht op ondersteuning", noodzaak="passende hulp"), cid)
+        doel="onderzoek", toelichting="zicht op ondersteuning", noodzaak="passende hulp"), cid)
     ok(w.informeer(G, cid, personen=["jan"], wijze="brief met AVG-rechten"))
     # Route B: a domain joins even without the cliënt's agreement (his view is recorded).
     ok(w.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=False))
     d = ok(w.vraag_gegevens(G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte",
-                            over="jan", doel="zicht op ondersteuning", noodzaak="passende hulp"))
+                            over="jan", doel="onderzoek", toelichting="zicht op ondersteuning",
+                            noodzaak="passende hulp"))
     assert d.verwerkingen == 1
     d = ok(w.verstrekking(G, cid, bij="wijkteam", categorie="wmo.ondersteuningsbehoefte",
                           over="jan", besluit="verstrekt"))
@@ -118,7 +120,7 @@ def test_route_b_flow(wams, clock):
     ok(w.werkplan(G, cid, samenhang="wonen en schulden", coordinatie_helpt=True,
                   afspraken=AFSPRAKEN))
     assert ok(w.coordinator(G, cid, type="partij", wie="wijkteam")).phase == "coordinatie"
-    d = ok(w.casusoverleg(G, cid, bijeengeroepen_door="coordinator",
+    d = ok(w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
                           deelnemers=["jan", "wijkteam", "kredietbank"],
                           inbreng=[c.Inbreng("college", "wmo.ondersteuningsbehoefte", "jan")],
                           uitkomst="kredietbank start traject"))
@@ -182,7 +184,7 @@ def test_stale_expected_version_conflicts_and_stores_nothing(wams):
     assert (info.value.expected, info.value.actual) == (version, version + 1)
     assert_unchanged(w, before, cid, history=0)
     # The engine's memory was not left with the half-applied step either.
-    case = w.case(G, cid, actor="t", purpose="controle")
+    case = w.case(G, cid, actor="t", purpose="behandeling")
     assert case.items == []
     ok(w.dienst(G, cid, persoon="jan", dienst="wgs.schuldhulpverlening", status="benodigd",
                 expected_version=version + 1))
@@ -212,12 +214,13 @@ def test_reading_a_case_is_logged_and_scoped(wams):
     ok(w.gezinslid(G, cid, persoon=EMMA, samenhang="thuissituatie"))
     before = snapshot(w, cid)
     with pytest.raises(Refused) as info:
-        w.case(OTHER_G, cid, actor="ambtenaar", purpose="nieuwsgierig")
+        w.case(OTHER_G, cid, actor="ambtenaar", purpose="behandeling")
     assert info.value.decision.code == "tenant.mismatch"
     assert_unchanged(w, before, cid, history=0)
 
     seen = len(log_rows(w))
-    case = w.case(G, cid, actor="ambtenaar", purpose="dossier bekijken voor gesprek")
+    case = w.case(G, cid, actor="ambtenaar", purpose="behandeling",
+                  toelichting="dossier bekijken voor gesprek")
     assert set(case.persons) == {"jan", "emma"}
     new = log_rows(w)[seen:]
     assert len(new) == 2
@@ -225,7 +228,8 @@ def test_reading_a_case_is_logged_and_scoped(wams):
     # The purpose is the caller's text: stored sealed with the case, readable with its key.
     assert "dossier bekijken" not in str(new)
     with w.engine.unit_of_work(G) as uow:
-        assert {uow.unseal(r["purpose"]) for r in new} == {"dossier bekijken voor gesprek"}
+        assert {uow.unseal(r["purpose"]) for r in new} == {
+            "behandeling (dossier bekijken voor gesprek)"}
     assert {r["actor"] for r in new} == {"ambtenaar"}
     assert len({r["subject"] for r in new}) == 2
     assert all(r["case_id"] == cid and r["gemeente"] == G for r in new)
@@ -265,7 +269,8 @@ def test_verstrekking_after_the_domain_was_refused_stores_nothing(wams):
     cid = route_a(w)
     ok(w.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     ok(w.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="jan",
-                        doel="zicht op schulden", noodzaak="schuldhulp nodig?"))
+                        doel="onderzoek", toelichting="zicht op schulden",
+                        noodzaak="schuldhulp nodig?"))
     ok(w.domein(G, cid, domein="schuldhulp", reden="cliënt wil dit niet", client_akkoord=False))
     refused(w, "scope.domain_refused", lambda: w.verstrekking(
         G, cid, bij="kredietbank", categorie="wgs.schuldenoverzicht", over="jan",

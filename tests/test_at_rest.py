@@ -101,13 +101,15 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
     a = d.case_id
     assert w.domein(G, a, domein="schuldhulp", reden=x.m("reden"), client_akkoord=True)
     assert w.gezinslid(G, a, persoon=x.kind, samenhang=x.m("samenhang"))
-    assert w.betrek_partij(G, a, partij=KREDIETBANK, doel=x.m("betrekdoel"))
+    assert w.betrek_partij(G, a, partij=KREDIETBANK, doel="onderzoek",
+                           toelichting=x.m("betrekdoel"))
     assert w.vraag_gegevens(G, a, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="p1",
-                            doel=x.m("vraagdoel"), noodzaak=x.m("noodzaak"))
-    assert w.hergebruik(G, a, categorie="participatiewet.vermogen", over="p1",
+                            doel="onderzoek", toelichting=x.m("vraagdoel"),
+                            noodzaak=x.m("noodzaak"))
+    assert w.hergebruik(G, a, doel="hergebruik", categorie="participatiewet.vermogen", over="p1",
                         reden=x.m("hergebruik"))
     # A refusal whose Dutch detail quotes what the caller typed (a name in a ref field).
-    refused(w.casusoverleg(G, a, bijeengeroepen_door="college",
+    refused(w.casusoverleg(G, a, doel="afstemming", bijeengeroepen_door="college",
                            deelnemers=["p1", x.m("weigering")], uitkomst=x.m("uitkomst0")),
             "casusoverleg.not_involved")
     assert w.dienst(G, a, persoon="p1", dienst="wgs.schuldhulpverlening", status="benodigd",
@@ -120,12 +122,13 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
                                             evaluatie=x.m("evaluatie"),
                                             beeindiging=x.m("beeindiging")))
     assert w.coordinator(G, a, type="ambtenaar", wie=x.m("coordinator"))
-    d = w.casusoverleg(G, a, bijeengeroepen_door="coordinator", deelnemers=["p1", "kredietbank"],
+    d = w.casusoverleg(G, a, doel="afstemming", bijeengeroepen_door="coordinator",
+    deelnemers=["p1", "kredietbank"],
                        uitkomst=x.m("uitkomst"))
     assert d.allowed, d
     assert w.voortgang(G, a, samenvatting=x.m("voortgang"))
     assert w.bijdrage(G, a, partij="kredietbank", omschrijving=x.m("bijdrage"))
-    w.case(G, a, actor="medewerker", purpose=x.m("raadpleegdoel"))
+    w.case(G, a, actor="medewerker", purpose="behandeling", toelichting=x.m("raadpleegdoel"))
     assert w.inzage(G, a, persoon=x.client)
     assert w.sluit(G, a, terugvalafspraken=x.m("terugval"))
 
@@ -145,8 +148,10 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
 
     assert w.melding(G, melder=c.Melder("burger", x.melder), over=x.gemeld, zorg=x.m("zorg"))
     [m] = w.meldingen(G)
-    refused(w.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=" "), "reason.missing")
-    assert w.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=x.m("doorgeefreden"))
+    refused(w.melding_doorgeven(G, m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+    doel="melding_onderzoeken", reden=" "), "reason.missing")
+    assert w.melding_doorgeven(G, m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+    doel="melding_onderzoeken", reden=x.m("doorgeefreden"))
     # The request's reference is an administrative reference kept in the log in clear
     # (docs/operations.md): not a marker here.
     report = w.inzage_persoon(G, bsn=x.client.bsn, actor="medewerker", verzoek="AVG-1")

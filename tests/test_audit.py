@@ -36,7 +36,8 @@ def _case(w: Wams, g: str) -> str:
     assert w.domein(g, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True).allowed
     assert not w.domein(g, cid, domein="jeugdhulp", reden=None).allowed  # R04: refused
     assert w.vraag_gegevens(g, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                            over="jan", doel="zicht op schulden", noodzaak="schuldhulp").allowed
+                            over="jan", doel="onderzoek", toelichting="zicht op schulden",
+                            noodzaak="schuldhulp").allowed
     return cid
 
 
@@ -190,7 +191,7 @@ def rich(wams: Wams, db_url: str, clock: Clock) -> tuple[str, dict[str, Any]]:
                            zorg="post stapelt zich op")
     assert melding.allowed
     wams.set_setting(G, "bewaartermijn_maanden", 24)
-    wams.case(G, cid, actor="ambtenaar", purpose="gesprek voorbereiden")  # a logged read
+    wams.case(G, cid, actor="ambtenaar", purpose="behandeling")  # a logged read
     _case(wams, OTHER)
     wams.close()
     return db_url, {"case": cid, "closed": closed, "old_state": old_state,

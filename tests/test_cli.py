@@ -21,7 +21,7 @@ from wams.cli import cli
 from wams.core.scenario.run import run_scenario
 
 SCENARIO = textwrap.dedent("""\
-    formaat: 1
+    formaat: 2
     scenario: Bijstand met schulden
     gemeente: "0599"
     datum: 2027-02-01
@@ -39,9 +39,11 @@ SCENARIO = textwrap.dedent("""\
         verwacht: {toegestaan: ja, fase: onderzoek, citeert: [R01, R02]}
       - domein: {domein: schuldhulp, reden: betalingsachterstanden, client_akkoord: ja}
       - vraag_gegevens: {bij: kredietbank, categorie: wgs.schuldenoverzicht, over: jan,
-                         doel: zicht op schulden, noodzaak: bepalen of schuldhulp nodig is}
+                         doel: onderzoek, toelichting: zicht op schulden,
+                         noodzaak: bepalen of schuldhulp nodig is}
       - vraag_gegevens: {bij: school, categorie: aanpalend.schoolverzuim, over: emma,
-                         doel: zicht op verzuim, noodzaak: samenhang met thuissituatie}
+                         doel: onderzoek, toelichting: zicht op verzuim,
+                         noodzaak: samenhang met thuissituatie}
         verwacht: {toegestaan: nee, reden: family.not_in_case}
       - tijd: {dagen: 30}
         verwacht: {fase: onderzoek}

@@ -26,7 +26,7 @@ from wams.core.plugins import build_catalogue
 from wams.core.rules import RULES
 
 OK_SCENARIO = textwrap.dedent("""\
-    formaat: 1
+    formaat: 2
     scenario: Bijstand met schulden
     gemeente: "0599"
     datum: 2027-02-01
@@ -40,7 +40,8 @@ OK_SCENARIO = textwrap.dedent("""\
         verwacht: {toegestaan: ja, fase: onderzoek, citeert: [R01, R02]}
       - domein: {domein: schuldhulp, reden: betalingsachterstanden, client_akkoord: ja}
       - vraag_gegevens: {bij: kredietbank, categorie: wgs.schuldenoverzicht, over: jan,
-                         doel: zicht op schulden, noodzaak: bepalen of schuldhulp nodig is}
+                         doel: onderzoek, toelichting: zicht op schulden,
+                         noodzaak: bepalen of schuldhulp nodig is}
 """)
 
 
@@ -301,7 +302,7 @@ def test_an_unknown_code_is_allowed_where_the_step_expects_a_refusal(tmp_path: P
 
 def test_multi_file_run_continues_past_invalid_files(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml")
-    write(tmp_path, "b.yaml", "formaat: 1\nstappen: [\n")
+    write(tmp_path, "b.yaml", "formaat: 2\nstappen: [\n")
     write(tmp_path, "c.yaml")
     result = CliRunner().invoke(cli, ["scenario", "run", str(tmp_path)])
     assert result.exit_code == 2
@@ -322,9 +323,9 @@ def test_multi_file_run_continues_past_invalid_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("a: " + "[" * 5000 + "]" * 5000, "regel 1, kolom 23: dieper genest dan 20 niveaus; een "
                                       "scenario heeft zo'n diepte nooit nodig"),
-    ("formaat: 1\nx: &a [1]\ny: *a\n", "regel 3, kolom 4: ankers en aliassen (&naam, *naam) "
+    ("formaat: 2\nx: &a [1]\ny: *a\n", "regel 3, kolom 4: ankers en aliassen (&naam, *naam) "
                                        "worden niet ondersteund; schrijf de waarde uit"),
-    ("formaat: 1\nscenario: x\ngemeente: '0599'\ndatum: 2027-01-01\nstappen:\n"
+    ("formaat: 2\nscenario: x\ngemeente: '0599'\ndatum: 2027-01-01\nstappen:\n"
      + "  - tijd: {dagen: 1}\n" * 1001,
      "regel 1006, kolom 5: een lijst met meer dan 1000 elementen; een scenario heeft "
      "hoogstens 1000 stappen: splits het in meerdere bestanden"),
@@ -345,7 +346,7 @@ def test_step_limit_holds_for_parsed_data_too() -> None:
     from wams.core.scenario.format import ScenarioError
     from wams.core.scenario.load import from_data
 
-    data = {"formaat": 1, "scenario": "x", "gemeente": "0599", "datum": "2027-01-01",
+    data = {"formaat": 2, "scenario": "x", "gemeente": "0599", "datum": "2027-01-01",
             "stappen": [{"tijd": {"dagen": 1}}] * 1001}
     with pytest.raises(ScenarioError, match="sleutel 'stappen': 1001 stappen; een scenario "
                                             "heeft er hoogstens 1000"):

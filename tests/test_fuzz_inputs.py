@@ -82,6 +82,6 @@ _DIR: list[Path] = []
 def _fuzz_dir(factory: Any) -> Path:
     if not _DIR:
         tmp = factory.mktemp("fuzz")
-        (tmp / "bad.yaml").write_text(yaml.safe_dump({"formaat": 2, "scenario": "x"}))
+        (tmp / "bad.yaml").write_text(yaml.safe_dump({"formaat": 3, "scenario": "x"}))
         _DIR.append(tmp)
     return _DIR[0]

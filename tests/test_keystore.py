@@ -180,7 +180,7 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
     assert new_kek != old_kek
     with w2.engine.unit_of_work(None) as uow:
         assert {k for _, k in uow.store.kek_ids()} == {new_kek}
-    assert w2.case("0599", cid, actor="x", purpose="na").persons["jan"].persoon.naam == \
+    assert w2.case("0599", cid, actor="x", purpose="behandeling").persons["jan"].persoon.naam == \
         JAN.naam
     after = w2.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="na")
     assert after["betrokkene"]["pseudoniem"] == before["betrokkene"]["pseudoniem"]

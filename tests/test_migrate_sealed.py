@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from wams.api import Wams
 from wams.core.clock import Clock
+from wams.core.model import Partij
 from wams.core.privacy.keystore import FileKeyStore
 from wams.core.storage import migrate
 
@@ -114,10 +115,11 @@ def test_an_old_database_is_sealed_keeps_its_links_and_can_then_be_destroyed(
         doelen = {v["doel"] for v in report["verwerkingen"]}
         assert "OUDDOEL2" in doelen  # sealed with the live case, readable with its key
         assert "OUDDOEL1" not in doelen  # the destroyed case's free text: gone
-        live = w.case(G, LIVE, actor="medewerker", purpose="controle")
+        live = w.case(G, LIVE, actor="medewerker", purpose="behandeling")
         assert live.persons["eva"].persoon.naam == "Eva Oudgegeven"
         [m] = w.meldingen(G)
-        passed = w.melding_doorgeven(G, m["melding"], aan="wijkteam", reden="opnieuw")
+        passed = w.melding_doorgeven(G, m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+        doel="melding_onderzoeken", reden="opnieuw")
         assert passed and passed.report["zorg"] == "OUDZORG"
         assert w.verzoek  # the route-B case, rejected: its betrokkenheid stays until it goes
         # And now a destruction that destroys.

@@ -25,7 +25,8 @@ def _coordination_case(w) -> str:
     cid = route_b(w)
     ok(w.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     ok(w.vraag_gegevens(G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte",
-                        over="jan", doel="zicht op ondersteuning", noodzaak="passende hulp"))
+                        over="jan", doel="onderzoek", toelichting="zicht op ondersteuning",
+                        noodzaak="passende hulp"))
     ok(w.verstrekking(G, cid, bij="wijkteam", categorie="wmo.ondersteuningsbehoefte",
                       over="jan", besluit="verstrekt"))
     ok(w.dienst(G, cid, persoon="jan", dienst="wmo.maatwerkvoorziening", status="lopend",
@@ -36,7 +37,7 @@ def _coordination_case(w) -> str:
     ok(w.werkplan(G, cid, samenhang="wonen en schulden", coordinatie_helpt=True,
                   afspraken=AFSPRAKEN))
     ok(w.coordinator(G, cid, type="partij", wie="wijkteam"))
-    ok(w.casusoverleg(G, cid, bijeengeroepen_door="coordinator",
+    ok(w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
                       deelnemers=["jan", "wijkteam", "kredietbank"],
                       inbreng=[c.Inbreng("college", "wmo.ondersteuningsbehoefte", "jan")]))
     ok(w.bijdrage(G, cid, partij="kredietbank", omschrijving="start schuldregeling"))
@@ -73,7 +74,7 @@ def test_authorize_sees_the_stored_case_and_refuses_before_the_rules(wams):
     assert seen == [(cid, 1, "Domein")]
     assert snapshot(wams, cid) == before
     with pytest.raises(Refused) as err:
-        wams.case(G, cid, actor="anna", purpose="controle", authorize=deny)
+        wams.case(G, cid, actor="anna", purpose="behandeling", authorize=deny)
     assert err.value.decision.code == "access.role"
     assert snapshot(wams, cid) == before  # not even the consult is logged
 
@@ -81,15 +82,15 @@ def test_authorize_sees_the_stored_case_and_refuses_before_the_rules(wams):
 def test_a_party_sees_only_what_it_supplied_or_was_shared_with_it(wams):
     cid = _coordination_case(wams)
     wijkteam = wams.party_view(G, cid, partij="wijkteam", actor="wijkteam:piet",
-                               purpose="verzoek beantwoorden")
+                               purpose="behandeling")
     assert wijkteam["verzoeken"] == [{"categorie": "wmo.ondersteuningsbehoefte", "over": "jan",
-                                      "doel": "zicht op ondersteuning",
+                                      "doel": "onderzoek",
                                       "noodzaak": "passende hulp", "antwoord": "verstrekt"}]
     assert wijkteam["verstrekt"] == [{"categorie": "wmo.ondersteuningsbehoefte", "over": "jan"}]
     assert wijkteam["gedeeld"] == [{"categorie": "wmo.ondersteuningsbehoefte", "over": "jan",
                                     "bron": "college"}]
     bank = wams.party_view(G, cid, partij="kredietbank", actor="kredietbank:els",
-                           purpose="traject")
+                           purpose="behandeling")
     assert bank["verzoeken"] == [] and bank["verstrekt"] == []
     assert bank["gedeeld"] == wijkteam["gedeeld"]
     assert bank["bijdragen"] == ["start schuldregeling"]
@@ -103,13 +104,13 @@ def test_the_party_view_is_logged_and_refuses_strangers_and_other_municipalities
         return [a for a in wams.log_records(gemeente=G, profile="audit")
                 if a["operation"] == "consult" and a["user"] == "kredietbank:els"]
     before = len(records())
-    wams.party_view(G, cid, partij="kredietbank", actor="kredietbank:els", purpose="traject")
+    wams.party_view(G, cid, partij="kredietbank", actor="kredietbank:els", purpose="behandeling")
     assert len(records()) == before + 1  # one consult of jan, the one person shown
     snap = snapshot(wams, cid)
     with pytest.raises(Refused) as err:
-        wams.party_view(G, cid, partij="school", actor="school:x", purpose="nieuwsgierig")
+        wams.party_view(G, cid, partij="school", actor="school:x", purpose="behandeling")
     assert err.value.decision.code == "access.role"
     with pytest.raises(Refused) as err:
-        wams.party_view(OTHER_G, cid, partij="kredietbank", actor="x", purpose="traject")
+        wams.party_view(OTHER_G, cid, partij="kredietbank", actor="x", purpose="behandeling")
     assert err.value.decision.code == "tenant.mismatch"
     assert snapshot(wams, cid) == snap

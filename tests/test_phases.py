@@ -132,7 +132,8 @@ def _prepare(w: Any, step: str, phase: str) -> str:
 
 def _in_case_call(w: Any, step: str, phase: str, cid: str) -> Decision:
     if step == "casusoverleg" and phase == "coordinatie":
-        return w.casusoverleg(G, cid, bijeengeroepen_door="coordinator", deelnemers=["jan"])
+        return w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
+        deelnemers=["jan"])
     return CALLS[step](w, cid)
 
 

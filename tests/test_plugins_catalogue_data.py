@@ -79,6 +79,8 @@ PARTY_KINDS = {
     "aanpalend.uwv": ("werk_inkomen", False),
     "aanpalend.politie": ("openbare_orde_veiligheid", True),
     "aanpalend.reclassering": ("openbare_orde_veiligheid", True),
+    # ours, not the spec's: an enforcement body is decided on its kind (issue 23, R12)
+    "aanpalend.sociale_recherche": ("openbare_orde_veiligheid", True),
     "aanpalend.veiligheidshuis": ("openbare_orde_veiligheid", False),
 }
 

@@ -72,7 +72,7 @@ def _close(w: Any, case_id: str) -> None:
 def test_log_export_is_logboek_shaped_and_holds_no_personal_data(wams: Any) -> None:
     case_id = _route_a(wams)
     wams.melding(G, melder=c.Melder("burger", MELDER), over=JAN, zorg="post stapelt zich op")
-    wams.case(G, case_id, actor="medewerker", purpose="voorbereiden casusoverleg")
+    wams.case(G, case_id, actor="medewerker", purpose="behandeling")
     out = list(logexport.lines(wams.engine.db))
     assert len(out) == _rows(wams, "select count(*) from processing_log")[0][0] >= 5
     text = "\n".join(out)
@@ -165,7 +165,7 @@ def test_register_version_changes_with_content_and_log_follows(wams: Any, clock:
     assert first == f"urn:wams:{G}:verwerkingsactiviteit:onderzoek:v1"
     clock.set(dt.date(2027, 3, 1))
     wams.set_setting(G, "bewaartermijn_maanden", 6)  # a municipal choice: new content
-    wams.case(G, case_id, actor="medewerker", purpose="controle")
+    wams.case(G, case_id, actor="medewerker", purpose="behandeling")
     last = _rows(wams, "select activity_id from processing_log order by id desc")[0][0]
     assert last == f"urn:wams:{G}:verwerkingsactiviteit:raadplegen:v2"
     entries = {e["code"]: e for e in wams.register(G)}
@@ -347,10 +347,12 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
     assert d.allowed and d.case_id is None
     assert _rows(wams, "select count(*) from cases")[0][0] == 0  # R35
     [m] = wams.meldingen(G)
-    refused = wams.melding_doorgeven(G, m["melding"], aan="wijkteam", reden=" ")
+    refused = wams.melding_doorgeven(G, m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+    doel="melding_onderzoeken", reden=" ")
     assert not refused.allowed and refused.code == "reason.missing"
     assert "R34" in refused.rule_ids
-    ok = wams.melding_doorgeven(G, m["melding"], aan="wijkteam",
+    ok = wams.melding_doorgeven(G, m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+    doel="melding_onderzoeken",
                                 reden="contact opnemen voor een hulpvraag")
     assert ok.allowed and ok.report["zorg"] == "de post stapelt zich op"
     assert MELDER not in json.dumps(ok.report)
@@ -358,7 +360,7 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
                           "from processing_log where name like 'melding_doorgeven%'")
     with wams.engine.unit_of_work(G) as uow:  # the reason is sealed with the melding
         provide = [(*r[:2], uow.unseal(r[2]), *r[3:]) for r in provide]
-    assert provide == [("provide", "wijkteam", "contact opnemen voor een hulpvraag",
+    assert provide == [("provide", "wijkteam", "melding_onderzoeken",
                         f"urn:wams:{G}:verwerkingsactiviteit:meldpunt:v1", "meldpunt")]
     for row in _rows(wams, "select * from processing_log"):
         assert MELDER not in " ".join(str(v) for v in row)
@@ -381,7 +383,8 @@ def test_melding_doorgeven_stays_in_its_gemeente(wams: Any) -> None:
     wams.melding(G, melder=c.Melder("anoniem"), over=JAN, zorg="zorgen")
     [m] = wams.meldingen(G)
     with pytest.raises(InputError):
-        wams.melding_doorgeven("0363", m["melding"], aan="wijkteam", reden="contact")
+        wams.melding_doorgeven("0363", m["melding"], aan=Partij("wijkteam", "wmo.wijkteam"),
+        doel="melding_onderzoeken", reden="contact")
     assert wams.meldingen("0363") == []
 
 
@@ -414,7 +417,7 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
     assert "gemeentelijke keuze" in text.output and "P12M" in text.output
 
     shown = _cli("case", "show", "--db", db_url, "--gemeente", G, a, "--actor", "medewerker",
-                 "--doel", "controle")
+                 "--doel", "behandeling")
     assert shown.exit_code == 0 and "bezwaar (R09)" in shown.output
     listed = _cli("case", "list", "--db", db_url, "--gemeente", G)
     assert a in listed.output and "gemeentelijke keuze" in listed.output
@@ -432,7 +435,7 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
     assert "Traceback" not in bad.output
     missing = _cli("case", "show", "--db", db_url, "--gemeente", G, "bestaatniet", "--actor",
-                   "a", "--doel", "b")
+                   "a", "--doel", "behandeling")
     assert missing.exit_code == 2 and "bestaat niet" in missing.output
 
 

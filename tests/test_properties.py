@@ -260,7 +260,8 @@ class CaseMachine(RuleBasedStateMachine):
         self.run("vraag_gegevens", {
             "bij": Partij(soort.split(".")[1], soort), "categorie": categorie,
             "over": data.draw(st.sampled_from(sorted(case.persons) or REFS)),
-            "doel": "zicht op situatie", "noodzaak": "bepalen welke hulp nodig is"})
+            "doel": "onderzoek", "toelichting": "zicht op situatie",
+            "noodzaak": "bepalen welke hulp nodig is"})
 
     @precondition(lambda self: self.cid and self.case().phase == "onderzoek"
                   and expected_grondslag(self.case().items, True) != "geen_grondslag")

@@ -118,7 +118,8 @@ def test_verzoek_not_decided(wams):
     cid = build(wams, "beoordeling")
     expect(wams, "verzoek.not_decided",
            lambda: wams.vraag_gegevens(G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
 
 
 @covers("verzoek.rejected")
@@ -133,7 +134,8 @@ def test_inform_required(wams):
     cid = route_b(wams, inform=False)
     expect(wams, "inform.required",
            lambda: wams.vraag_gegevens(G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
 
 
 # -- scope, family, parties --------------------------------------------------------------------
@@ -146,7 +148,8 @@ def test_scope_domain_refused(wams):
     expect(wams, "scope.domain_refused",
            lambda: wams.vraag_gegevens(G, cid, bij=JEUGDHULP,
                                        categorie="jeugdwet.jeugdhulpgegevens",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
     expect(wams, "scope.domain_refused",
            lambda: wams.dienst(G, cid, persoon="jan", dienst="jeugdwet.jeugdhulp",
                                status="benodigd"), cid)
@@ -169,7 +172,8 @@ def test_scope_domain_not_in_scope(wams):
     expect(wams, "scope.domain_not_in_scope",
            lambda: wams.vraag_gegevens(G, cid, bij=WONINGCORPORATIE,
                                        categorie="aanpalend.huurachterstand", over="jan",
-                                       doel="zicht", noodzaak="nodig"), cid)
+                                       doel="onderzoek", toelichting="zicht", noodzaak="nodig"),
+                                       cid)
     expect(wams, "scope.domain_not_in_scope",
            lambda: wams.betrek_partij(G, cid, partij=WONINGCORPORATIE, aanleiding="huur"), cid)
 
@@ -184,7 +188,8 @@ def test_reason_missing(wams):
     ok(wams.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     expect(wams, "reason.missing",
            lambda: wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                                       over="jan", doel="zicht", noodzaak=None), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak=None), cid)
 
 
 @covers("family.no_samenhang")
@@ -212,7 +217,8 @@ def test_family_not_in_case(wams):
     expect(wams, "family.not_in_case",
            lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
                                        categorie="participatiewet.inkomen",
-                                       over="emma", doel="zicht", noodzaak="nodig"), cid)
+                                       over="emma", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
     expect(wams, "family.not_in_case",
            lambda: wams.dienst(G, cid, persoon="emma", dienst="participatiewet.reintegratie",
                                status="benodigd"), cid)
@@ -246,7 +252,8 @@ def test_party_not_involved(wams):
     expect(wams, "party.not_involved",
            lambda: wams.vraag_gegevens(G, cid, bij=WONINGCORPORATIE,
                                        categorie="aanpalend.huurachterstand", over="jan",
-                                       doel="zicht", noodzaak="nodig"), cid)
+                                       doel="onderzoek", toelichting="zicht", noodzaak="nodig"),
+                                       cid)
     expect(wams, "party.not_involved",
            lambda: wams.bijdrage(G, cid, partij="corporatie", omschrijving="betalingsregeling"),
            cid)
@@ -261,7 +268,8 @@ def test_category_undeclared(wams):
     expect(wams, "category.undeclared",
            lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
                                        categorie="participatiewet.bsn_lijst",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
 
 
 @covers("category.party_may_not_supply")
@@ -270,7 +278,8 @@ def test_category_party_may_not_supply(wams):
     ok(wams.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     expect(wams, "category.party_may_not_supply",
            lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="wgs.schuldenoverzicht",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
 
 
 @covers("purpose.enforcement_excluded")
@@ -287,7 +296,8 @@ def test_objection_pending(wams):
     ok(wams.bezwaar(G, cid, persoon="jan"))
     expect(wams, "objection.pending",
            lambda: wams.vraag_gegevens(G, cid, bij=WIJKTEAM, categorie="wmo.ondersteuningsbehoefte",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
 
 
 @covers("objection.ended")
@@ -297,7 +307,8 @@ def test_objection_ended(wams):
     expect(wams, "objection.ended",
            lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
                                        categorie="participatiewet.inkomen",
-                                       over="jan", doel="zicht", noodzaak="nodig"), cid)
+                                       over="jan", doel="onderzoek", toelichting="zicht",
+                                       noodzaak="nodig"), cid)
     expect(wams, "objection.ended",
            lambda: wams.dienst(G, cid, persoon="jan", dienst="participatiewet.reintegratie",
                                status="benodigd"), cid)
@@ -308,11 +319,12 @@ def test_provision_condition_violated(wams):
     cid = route_a(wams)
     ok(wams.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     ok(wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                           over="jan", doel="zicht op schulden", noodzaak="schuldhulp nodig?"))
+                           over="jan", doel="onderzoek", toelichting="zicht op schulden",
+                           noodzaak="schuldhulp nodig?"))
     ok(wams.verstrekking(G, cid, bij="kredietbank", categorie="wgs.schuldenoverzicht",
                          over="jan", besluit="verstrekt", voorwaarden=["geen_doorverstrekking"]))
     expect(wams, "provision.condition_violated",
-           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
                                      deelnemers=["jan", "kredietbank"],
                                      inbreng=[c.Inbreng("college", "wgs.schuldenoverzicht",
                                                         "jan")],
@@ -333,7 +345,8 @@ def test_provision_no_basis(wams_without_health_rule):
 def test_capacity_crossing(wams):
     cid = route_a(wams, wet="jeugdwet")
     expect(wams, "capacity.crossing",
-           lambda: wams.hergebruik(G, cid, categorie="jeugdwet.jeugdhulpgegevens", over="jan",
+           lambda: wams.hergebruik(G, cid, doel="hergebruik",
+           categorie="jeugdwet.jeugdhulpgegevens", over="jan",
                                    reden="al bekend"), cid)
 
 
@@ -366,7 +379,7 @@ def test_coordinator_missing(wams):
     expect(wams, "coordinator.missing",
            lambda: wams.voortgang(G, cid, samenvatting="loopt"), cid)
     expect(wams, "coordinator.missing",
-           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="coordinator",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
                                      deelnemers=["jan"]), cid)
 
 
@@ -391,7 +404,7 @@ def test_doorzettingsmacht_none(wams):
 def test_casusoverleg_convener(wams):
     cid = build(wams, "coordinatie")
     expect(wams, "casusoverleg.convener",
-           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
                                      deelnemers=["jan"]), cid)
 
 
@@ -404,7 +417,7 @@ def test_casusoverleg_recipient_not_entitled(wams):
                    client_akkoord=True))
     ok(wams.betrek_partij(G, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
     expect(wams, "casusoverleg.recipient_not_entitled",
-           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
                                      deelnemers=["jan", "anna", "huisarts"],
                                      inbreng=[c.Inbreng("huisarts", "aanpalend.gezondheid",
                                                         "jan")]), cid)
@@ -414,7 +427,7 @@ def test_casusoverleg_recipient_not_entitled(wams):
 def test_casusoverleg_not_involved(wams):
     cid = route_a(wams)
     expect(wams, "casusoverleg.not_involved",
-           lambda: wams.casusoverleg(G, cid, bijeengeroepen_door="college",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
                                      deelnemers=["jan", "politie"]), cid)
 
 

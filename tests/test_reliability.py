@@ -134,7 +134,8 @@ def _lifecycle(w, i: int, ack) -> None:  # type: ignore[no-untyped-def]
                           aanleiding="noemt betalingsachterstanden")).case_id
     ack(w.domein(g, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     for cat in ("wgs.schuldenoverzicht", "wgs.betalingsachterstanden"):
-        ack(w.vraag_gegevens(g, cid, bij=kb, categorie=cat, over="jan", doel="zicht",
+        ack(w.vraag_gegevens(g, cid, bij=kb, categorie=cat, over="jan", doel="onderzoek",
+        toelichting="zicht",
                              noodzaak="bepalen of schuldhulp nodig is"))
     ack(w.dienst(g, cid, persoon="jan", dienst="participatiewet.algemene_bijstand",
                  status="lopend"))
@@ -232,7 +233,8 @@ _C2_WORKER = textwrap.dedent('''
                 conn.rollback()
                 try:
                     d = w.vraag_gegevens("0599", cid, bij=kb, categorie="wgs.schuldenoverzicht",
-                                         over="jan", doel="zicht op schulden",
+                                         over="jan", doel="onderzoek",
+                                         toelichting="zicht op schulden",
                                          noodzaak="bepalen of schuldhulp nodig is",
                                          expected_version=version)
                 except ConflictError:

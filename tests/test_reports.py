@@ -66,7 +66,7 @@ def test_case_report_shows_every_step_with_its_rules_and_logs_the_file(
     before = len(_log(db_url, gemeente, case_id))
     out = tmp_path / "casus.html"
     result = _report(db_url, "case", "--gemeente", gemeente, case_id, "--actor", "anna",
-                     "--doel", "casusbespreking", "-o", str(out))
+                     "--doel", "behandeling", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out.resolve())
     assert "bevat persoonsgegevens" in result.stderr and str(out.resolve()) in result.stderr
@@ -123,7 +123,7 @@ def test_destroyed_case_report_says_only_that_and_lists_the_log(
     log = _log(db_url, gemeente, case_id)
     out = tmp_path / "weg.html"
     result = _report(db_url, "case", "--gemeente", gemeente, case_id, "--actor", "anna",
-                     "--doel", "verzoek van de rechter", "-o", str(out))
+                     "--doel", "behandeling", "-o", str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     tree = _check_page(html)
@@ -155,7 +155,7 @@ def test_case_report_marks_an_overdue_voortgang(
 
     gemeente, case_id = cases["reclassering"]
     with Wams.open(db_url, clock=Clock(dt.date(2031, 1, 1))) as w:
-        html = case_report(w, gemeente, case_id, actor="anna", doel="voortgang").html
+        html = case_report(w, gemeente, case_id, actor="anna", doel="behandeling").html
     tree = strict_html(html)
     assert tree.find(".//span[@data-overdue='true']") is not None
     assert "te laat (R27)" in html
@@ -171,7 +171,7 @@ def test_case_report_escapes_what_a_caller_typed(db_url: str, tmp_path: Path) ->
     with Wams.open(db_url, clock=Clock(dt.date(2027, 2, 1))) as w:
         d = w.hulpvraag("0599", wet="wmo", client=Persoon(ref=evil), vraag=evil,
                         aanleiding=evil)
-        html = case_report(w, "0599", d.case_id, actor=evil, doel=evil).html
+        html = case_report(w, "0599", d.case_id, actor=evil, doel="behandeling").html
     assert self_contained(html) == []
     assert "&lt;script&gt;" in html
     strict_html(html)
@@ -184,7 +184,7 @@ def test_report_of_another_municipality_is_refused_and_logs_nothing(
     out = tmp_path / "x.html"
     for rol in ("medewerker", "fg"):
         result = _report(db_url, "case", "--gemeente", "0599", case_id, "--actor", "anna",
-                         "--doel", "nieuwsgierig", "--rol", rol, "-o", str(out))
+                         "--doel", "behandeling", "--rol", rol, "-o", str(out))
         assert result.exit_code == 2
         assert "andere gemeente" in result.stderr and "Traceback" not in result.output
         assert not out.exists()
@@ -202,7 +202,7 @@ def test_a_report_that_cannot_be_written_reads_nothing(
         targets.append(str(tmp_path / "x.pdf"))
     for target in targets:
         result = _report(db_url, "case", "--gemeente", gemeente, case_id, "--actor", "anna",
-                         "--doel", "casusbespreking", "-o", target)
+                         "--doel", "behandeling", "-o", target)
         assert result.exit_code == 2, result.output
         assert len(result.stderr.strip().splitlines()) == 1
     assert _log(db_url, gemeente, case_id) == before
@@ -216,7 +216,7 @@ def _diagram(db_url: str, gemeente: str, case_id: str) -> Any:
     from wams.reports import flows
 
     with Wams.open(db_url) as w:
-        case = w.case(gemeente, case_id, actor="test", purpose="snapshot")
+        case = w.case(gemeente, case_id, actor="test", purpose="behandeling")
         return flows.build(w.case_log(gemeente, case_id), w.case_steps(gemeente, case_id),
                            w.catalogue, persons={s: r for r, s in case.subjects.items()},
                            parties={r: p.partij.soort for r, p in case.parties.items()},
@@ -243,7 +243,7 @@ def test_the_svg_draws_exactly_the_diagram(
     gemeente, case_id = cases["reclassering"]
     diagram = _diagram(db_url, gemeente, case_id)
     with Wams.open(db_url) as w:
-        html = case_report(w, gemeente, case_id, actor="anna", doel="test").html
+        html = case_report(w, gemeente, case_id, actor="anna", doel="behandeling").html
     tree = strict_html(html)
     svg = tree.find(f".//{SVG}svg")
     assert svg is not None

@@ -36,13 +36,13 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         gemeente, case_id = cases["voorwaarde"]
         out[name] = root / f"{name}.html"
         result = runner.invoke(cli, ["report", "case", "--db", url, "--gemeente", gemeente,
-                                     case_id, "--actor", "anna", "--doel", "test", *extra,
+                                     case_id, "--actor", "anna", "--doel", "behandeling", *extra,
                                      "-o", str(out[name])])
         assert result.exit_code == 0, result.output
     gemeente, case_id = cases["vernietigd"]
     out["destroyed"] = root / "destroyed.html"
     assert runner.invoke(cli, ["report", "case", "--db", url, "--gemeente", gemeente, case_id,
-                               "--actor", "anna", "--doel", "test", "-o",
+                               "--actor", "anna", "--doel", "behandeling", "-o",
                                str(out["destroyed"])]).exit_code == 0
     out["inzage"] = root / "inzage.html"
     name_parties(url)

@@ -97,27 +97,32 @@ def test_normalise_is_idempotent() -> None:
 
 
 def test_every_purpose_bearing_step_refuses_enforcement(wams: Any) -> None:
+    # Issue 23: the code decides. A non-code naming enforcement is refused; free text beside a
+    # lawful code only warns the FG (never a refusal).
     cid = _schuldhulp(wams)
     code = "purpose.enforcement_excluded"
     d = refused(wams, code, lambda: wams.vraag_gegevens(
         G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="jan",
         doel="fraudeonderzoek door de sociale recherche", noodzaak="nodig"), cid)
-    assert "'fraude'" in d.message  # the refusal names the matched term
-    refused(wams, code, lambda: wams.vraag_gegevens(
-        G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="jan",
-        doel="zicht op schulden", noodzaak="h\u0430ndhaving Participatiewet"), cid)
+    assert "'fraud'" in d.message  # the refusal names the matched term
     refused(wams, code, lambda: wams.export(G, cid, doel="op\u200bsporing."), cid)
-    refused(wams, code, lambda: wams.hergebruik(G, cid, categorie="participatiewet.inkomen",
-                                                over="jan", reden="terugvordering"), cid)
     refused(wams, code, lambda: wams.betrek_partij(G, cid, partij=KREDIETBANK,
                                                    doel="opsporing van uitkeringsfraude"), cid)
+    warned = ok(wams.vraag_gegevens(
+        G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="jan",
+        doel="onderzoek", toelichting="zicht op schulden",
+        noodzaak="h\u0430ndhaving Participatiewet"))
+    assert warned.waarschuwing is not None
+    assert ok(wams.hergebruik(G, cid, doel="hergebruik", categorie="participatiewet.inkomen",
+                              over="jan", reden="terugvordering")).waarschuwing is not None
     # A justice party given an enforcement doel gets the R12 refusal first (check order).
     ok(wams.domein(G, cid, domein="openbare_orde_veiligheid", reden="overlast",
                    client_akkoord=True))
     refused(wams, "party.justice_purpose", lambda: wams.betrek_partij(
         G, cid, partij=POLITIE, aanleiding="overlast", doel="opsporing"), cid)
-    # Allowed where the text names no enforcement purpose ("vervolg" is a follow-up).
-    ok(wams.export(G, cid, doel="vervolgafspraak evaluatie"))
+    # "vervolg" is a follow-up: no warning.
+    assert ok(wams.export(G, cid, doel="evaluatie",
+                          toelichting="vervolgafspraak evaluatie")).waarschuwing is None
 
 
 def test_melding_doorgeven_refuses_enforcement(wams: Any) -> None:
@@ -126,9 +131,15 @@ def test_melding_doorgeven_refuses_enforcement(wams: Any) -> None:
     d = ok(wams.melding(G, melder=Melder("burger"), over=JAN, zorg="vervuiling woning"))
     melding = d.report["melding"] if d.report else None
     assert melding is not None
-    refused(wams, "purpose.enforcement_excluded", lambda: wams.melding_doorgeven(
-        G, melding, aan="wijkteam", reden="handhaving"))
-    ok(wams.melding_doorgeven(G, melding, aan="wijkteam", reden="huisbezoek voorbereiden"))
+    # The recipient counts (R12): an enforcement body gets nothing for a care purpose.
+    refused(wams, "party.justice_purpose", lambda: wams.melding_doorgeven(
+        G, melding, aan=Partij("recherche", "aanpalend.sociale_recherche"),
+        doel="melding_onderzoeken", reden="huisbezoek voorbereiden"))
+    assert ok(wams.melding_doorgeven(G, melding, aan=Partij("wijkteam", "wmo.wijkteam"),
+                                     doel="melding_onderzoeken",
+                                     reden="handhaving")).waarschuwing is not None
+    ok(wams.melding_doorgeven(G, melding, aan=Partij("wijkteam", "wmo.wijkteam"),
+                              doel="melding_onderzoeken", reden="huisbezoek voorbereiden"))
 
 
 def test_reads_refuse_enforcement_and_return_nothing(wams: Any) -> None:
@@ -138,7 +149,7 @@ def test_reads_refuse_enforcement_and_return_nothing(wams: Any) -> None:
         wams.case(G, cid, actor="medewerker", purpose="Opsporing van fraude")
     assert info.value.decision.code == "purpose.enforcement_excluded"
     assert len(log_rows(wams)) == before  # a refused read is no processing
-    case = wams.case(G, cid, actor="medewerker", purpose="gesprek voorbereiden")
+    case = wams.case(G, cid, actor="medewerker", purpose="behandeling")
     assert case.id == cid and len(log_rows(wams)) == before + 1
 
 
@@ -171,7 +182,7 @@ def test_refused_domain_reopens_only_with_his_yes(wams: Any) -> None:
     ok(wams.domein(G, cid, domein="schuldhulp", reden="nog steeds", client_akkoord=False))
     vraag = lambda: wams.vraag_gegevens(  # noqa: E731
         G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="jan",
-        doel="zicht op schulden", noodzaak="nodig")
+        doel="onderzoek", toelichting="zicht op schulden", noodzaak="nodig")
     refused(wams, "scope.domain_refused", vraag, cid)
     refused(wams, "scope.client_view_missing", lambda: wams.domein(
         G, cid, domein="schuldhulp", reden="toch"), cid)
@@ -241,12 +252,13 @@ def test_a_verzoek_is_by_the_party_as_recorded(wams: Any) -> None:
 def test_a_party_cannot_change_its_kind(wams: Any) -> None:
     cid = _schuldhulp(wams)
     ok(wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                           over="jan", doel="zicht op schulden", noodzaak="nodig"))
+                           over="jan", doel="onderzoek", toelichting="zicht op schulden",
+                           noodzaak="nodig"))
     disguised = Partij("kredietbank", "aanpalend.politie")
     for call in (
             lambda: wams.vraag_gegevens(G, cid, bij=disguised,
                                         categorie="aanpalend.politiegegevens", over="jan",
-                                        doel="zicht", noodzaak="nodig"),
+                                        doel="onderzoek", toelichting="zicht", noodzaak="nodig"),
             lambda: wams.betrek_partij(G, cid, partij=disguised, aanleiding="x",
                                        doel="voorkomen_recidive"),
             lambda: wams.verstrekking(G, cid, bij=disguised, categorie="wgs.schuldenoverzicht",
@@ -285,7 +297,8 @@ def test_criminal_data_only_from_a_party_with_a_justice_purpose(wams: Any) -> No
                    client_akkoord=True))
     vraag = lambda: wams.vraag_gegevens(  # noqa: E731
         G, cid, bij=GI, categorie="jeugdwet.jeugdreclasseringsgegevens", over="jan",
-        doel="afstemming jeugdreclassering", noodzaak="samenhang met thuissituatie")
+        doel="onderzoek", toelichting="afstemming jeugdreclassering",
+        noodzaak="samenhang met thuissituatie")
     # The gecertificeerde instelling is involvable as a sociaal-domein party, but criminal
     # data needs a recorded justice purpose (check 8a).
     refused(wams, "party.justice_purpose", vraag, cid)
@@ -335,7 +348,8 @@ def test_resuming_after_objection_needs_indicators(wams: Any) -> None:
 def _held(w: Any, voorwaarden: list[str]) -> str:
     cid = _schuldhulp(w)
     ok(w.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                        over="jan", doel="zicht op schulden", noodzaak="nodig"))
+                        over="jan", doel="onderzoek", toelichting="zicht op schulden",
+                        noodzaak="nodig"))
     ok(w.verstrekking(G, cid, bij="kredietbank", categorie="wgs.schuldenoverzicht", over="jan",
                       besluit="verstrekt", voorwaarden=voorwaarden))
     return cid
@@ -344,7 +358,8 @@ def _held(w: Any, voorwaarden: list[str]) -> str:
 def test_unknown_condition_is_bad_input(wams: Any) -> None:
     cid = _schuldhulp(wams)
     ok(wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
-                           over="jan", doel="zicht op schulden", noodzaak="nodig"))
+                           over="jan", doel="onderzoek", toelichting="zicht op schulden",
+                           noodzaak="nodig"))
     for bad in (["Geen_Doorverstrekking"], ["niet delen"]):
         rejected(wams, lambda bad=bad: wams.verstrekking(
             G, cid, bij="kredietbank", categorie="wgs.schuldenoverzicht", over="jan",
@@ -373,13 +388,15 @@ def test_alleen_onderzoek_ends_with_the_onderzoek(wams: Any) -> None:
                    status="lopend"))
     ok(wams.dienst(G, cid, persoon="jan", dienst="wgs.schuldhulpverlening", status="benodigd",
                    partij=KREDIETBANK))
-    ok(wams.casusoverleg(G, cid, bijeengeroepen_door="college", deelnemers=["jan"],
+    ok(wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
+    deelnemers=["jan"],
                          inbreng=inbreng))
     ok(wams.terugkoppeling(G, cid, samenvatting="twee diensten"))
     adopt_werkplan(wams, cid)
     ok(wams.coordinator(G, cid, type="ambtenaar", wie="M. de Vries"))
     refused(wams, "provision.condition_violated", lambda: wams.casusoverleg(
-        G, cid, bijeengeroepen_door="coordinator", deelnemers=["jan"], inbreng=inbreng), cid)
+        G, cid, doel="afstemming", bijeengeroepen_door="coordinator", deelnemers=["jan"],
+        inbreng=inbreng), cid)
 
 
 # -- item 8: provision needs a basis ------------------------------------------------------------
@@ -391,7 +408,7 @@ def test_provision_under_a_rule_cites_it_and_keeps_it(wams: Any) -> None:
                              besluit="verstrekt"))
     rule = wams.catalogue.provision_rules["aanpalend.verstrekking_gezondheid"]
     assert rule.citation in d.citations and "R17" in d.rule_ids
-    held = wams.case(G, cid, actor="t", purpose="controle").held
+    held = wams.case(G, cid, actor="t", purpose="behandeling").held
     assert [(h.rule, h.regime) for h in held] == [("aanpalend.verstrekking_gezondheid",
                                                    "beroepsgeheim")]
 
@@ -413,7 +430,7 @@ def test_reuse_of_closed_regimes_is_a_crossing(wams: Any) -> None:
     ok(wams.domein(G, cid, domein="jeugdreclassering", reden="eerder Halt-traject",
                    client_akkoord=True))
     refused(wams, "capacity.crossing", lambda: wams.hergebruik(
-        G, cid, categorie="jeugdwet.jeugdreclasseringsgegevens", over="jan",
+        G, cid, doel="hergebruik", categorie="jeugdwet.jeugdreclasseringsgegevens", over="jan",
         reden="al bekend"), cid)
 
 
@@ -440,10 +457,12 @@ def test_catalogue_rejects_unknown_overrides() -> None:
 def test_processing_is_logged_under_the_plugins_activity(wams: Any) -> None:
     cid = route_a(wams)
     d = ok(wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen",
-                               over="jan", doel="zicht op inkomen", noodzaak="hoogte"))
+                               over="jan", doel="onderzoek", toelichting="zicht op inkomen",
+                               noodzaak="hoogte"))
     row = [r for r in log_rows(wams) if r["trace_id"] == d.trace_id][0]
     assert ":participatiewet.gegevensverzoek_werk_en_inkomen:v" in row["activity_id"]
-    d = ok(wams.hergebruik(G, cid, categorie="participatiewet.vermogen", over="jan",
+    d = ok(wams.hergebruik(G, cid, doel="hergebruik", categorie="participatiewet.vermogen",
+    over="jan",
                            reden="al bekend bij bijstand"))
     row = [r for r in log_rows(wams) if r["trace_id"] == d.trace_id][0]
     assert ":participatiewet.hergebruik_participatiewet:v" in row["activity_id"]
@@ -470,7 +489,7 @@ def test_an_in_process_plugins_activity_is_used(open_wams: Callable[..., Any]) -
     w = open_wams(plugins=[("budget", Budget())])
     cid = _schuldhulp(w)
     d = ok(w.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="budget.budgetplan", over="jan",
-                            doel="zicht op budget", noodzaak="plan"))
+                            doel="onderzoek", toelichting="zicht op budget", noodzaak="plan"))
     row = [r for r in log_rows(w) if r["trace_id"] == d.trace_id][0]
     assert ":budget.budgetplan_opvragen:v1" in row["activity_id"]
     assert any("budget.budgetplan_opvragen" in str(entry) for entry in w.register(G))
@@ -484,7 +503,8 @@ def test_health_data_shared_when_no_other_person_takes_part(wams: Any) -> None:
     ok(wams.domein(G, cid, domein="geneeskundige_zorg", reden="zorgen over gezondheid",
                    client_akkoord=True))
     ok(wams.betrek_partij(G, cid, partij=HUISARTS, aanleiding="cliënt noemt de huisarts"))
-    ok(wams.casusoverleg(G, cid, bijeengeroepen_door="college", deelnemers=["jan", "huisarts"],
+    ok(wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
+    deelnemers=["jan", "huisarts"],
                          inbreng=[c.Inbreng("huisarts", "aanpalend.gezondheid", "jan")]))
 
 
@@ -540,7 +560,7 @@ def test_gemeente_is_four_ascii_digits(wams: Any, gemeente: str) -> None:
 def test_empty_actor_is_bad_input(wams: Any, actor: str) -> None:
     cid = route_a(wams)
     rejected(wams, lambda: wams.samenspraak(G, cid, omschrijving="gesprek", actor=actor), cid)
-    rejected(wams, lambda: wams.case(G, cid, actor=actor, purpose="controle"), cid)
+    rejected(wams, lambda: wams.case(G, cid, actor=actor, purpose="behandeling"), cid)
 
 
 def test_decision_carries_the_case_version(wams: Any) -> None:
@@ -551,14 +571,14 @@ def test_decision_carries_the_case_version(wams: Any) -> None:
     refusal = wams.domein(G, d.case_id, domein="schuldhulp", reden=None,
                           expected_version=d2.version)
     assert not refusal.allowed and refusal.version == 2  # a refusal changes no version
-    assert wams.case(G, d.case_id, actor="t", purpose="controle").version == 2
+    assert wams.case(G, d.case_id, actor="t", purpose="behandeling").version == 2
 
 
 def test_unknown_case_is_a_refused_decision(wams: Any) -> None:
     d = wams.samenspraak(G, "bestaatniet", omschrijving="gesprek")
     assert not d.allowed and d.code == "state.invalid_transition"
     with pytest.raises(InputError):
-        wams.case(G, "bestaatniet", actor="t", purpose="controle")
+        wams.case(G, "bestaatniet", actor="t", purpose="behandeling")
 
 
 # -- the command line: the same rules ------------------------------------------------------------

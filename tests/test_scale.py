@@ -17,7 +17,7 @@ from tests.helpers import snapshot
 from wams.core import commands as c
 from wams.core.errors import ConflictError, InputError
 from wams.core.hookspecs import hookimpl
-from wams.core.model import Persoon
+from wams.core.model import Partij, Persoon
 from wams.core.storage import repository
 from wams.core.storage.audit import verify_database
 from wams.testing import test_bsn
@@ -55,7 +55,7 @@ def test_a_batch_stores_exactly_what_single_commands_store(open_wams: Any, tmp_p
     single = open_wams()
     for i in range(3):
         _open_close(single, i)
-        single.case(G, single.cases(G)[-1]["id"], actor="medewerker", purpose="controle")
+        single.case(G, single.cases(G)[-1]["id"], actor="medewerker", purpose="behandeling")
     expected = _shape(single)
     single.close()
 
@@ -67,7 +67,7 @@ def test_a_batch_stores_exactly_what_single_commands_store(open_wams: Any, tmp_p
         with batched.batch() as b:
             for i in range(3):
                 case_id = _open_close(b, i)
-                b.case(G, case_id, actor="medewerker", purpose="controle")
+                b.case(G, case_id, actor="medewerker", purpose="behandeling")
         assert _shape(batched) == expected
         report = verify_database(batched.engine.db, batched.engine.keys)
         # Three cases of three steps, and each logged read an entry of its own (its rows).
@@ -86,7 +86,8 @@ def test_a_failing_command_is_undone_alone_and_a_raising_block_stores_nothing(
             b.domein(G, d.case_id, domein="welzijn", reden="x", client_akkoord=True,
                      expected_version=7)
         with pytest.raises(InputError):  # no such melding: raised, not stored
-            b.execute(G, None, c.MeldingDoorgeven("wijkteam", "zorgen", 424242))
+            b.execute(G, None, c.MeldingDoorgeven(Partij("wijkteam", "wmo.wijkteam"), "zorgen",
+            424242, "melding_onderzoeken"))
         assert b.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
                     client_akkoord=True).allowed
     after = snapshot(w)
@@ -116,7 +117,7 @@ def test_inside_a_batch_only_steps_and_case_views_run(open_wams: Any) -> None:
                      lambda: b.retention_run(G), lambda: b.set_setting(G, "x", 1)):
             with pytest.raises(InputError, match="binnen een batch"):
                 call()
-        assert b.case(G, d.case_id, actor="medewerker", purpose="controle").id == d.case_id
+        assert b.case(G, d.case_id, actor="medewerker", purpose="behandeling").id == d.case_id
     assert [r["id"] for r in w.cases(G)] == [d.case_id]  # the handle still works after
 
 
@@ -331,10 +332,10 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
     clock.set(dt.date(2027, 3, 15))
     assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
                     client_akkoord=True).allowed
-    w.case(G, d.case_id, actor="medewerker", purpose="controle")  # a logged read
+    w.case(G, d.case_id, actor="medewerker", purpose="behandeling")  # a logged read
     clock.set(dt.date(2027, 9, 1))  # past the months made ready: the default partition
     assert w.sluit(G, d.case_id, terugvalafspraken="bel").allowed
-    w.case(G, d.case_id, actor="medewerker", purpose="controle")
+    w.case(G, d.case_id, actor="medewerker", purpose="behandeling")
     with w.engine.db.connect() as conn:
         where = dict(conn.exec_driver_sql(
             "select tableoid::regclass::text, count(*) from processing_log group by 1").all())

@@ -28,7 +28,7 @@ FILE = "scenarios/x.yaml"
 
 def valid() -> dict[str, Any]:
     return {
-        "formaat": 1,
+        "formaat": 2,
         "scenario": "Bijstand met schulden",
         "regels": "wams-2020",
         "gemeente": "0599",
@@ -50,12 +50,13 @@ def valid() -> dict[str, Any]:
                         "client_akkoord": True}},
             {"gezinslid": {"persoon": "emma", "samenhang": "thuissituatie"}},
             {"vraag_gegevens": {"bij": "kredietbank", "categorie": "wgs.schuldenoverzicht",
-                                "over": "jan", "doel": "zicht", "noodzaak": "nodig"},
+                                "over": "jan", "doel": "onderzoek", "toelichting": "zicht",
+                                "noodzaak": "nodig"},
              "verwacht": {"toegestaan": True, "verwerkingen": 1}},
             {"werkplan": {"samenhang": "s", "coordinatie_helpt": "ja",
                           "afspraken": {"coordinatie": "a", "evaluatie": "b",
                                         "beeindiging": "c"}}},
-            {"casusoverleg": {"bijeengeroepen_door": "college",
+            {"casusoverleg": {"doel": "afstemming", "bijeengeroepen_door": "college",
                               "deelnemers": ["kredietbank", "jan"],
                               "inbreng": [{"partij": "college",
                                            "categorie": "wgs.schuldenoverzicht",
@@ -269,7 +270,7 @@ def test_tijd_needs_exactly_one() -> None:
     assert "stap 10 (tijd)" in bad(data)
 
 
-@pytest.mark.parametrize("value", [2, "1", True])
+@pytest.mark.parametrize("value", [3, "2", True])
 def test_formaat(value: object) -> None:
     data = valid()
     data["formaat"] = value
@@ -380,14 +381,14 @@ def test_bad_date() -> None:
 
 def test_yaml_syntax_error() -> None:
     with pytest.raises(ScenarioError) as info:
-        loads("formaat: 1\nstappen:\n  - hulpvraag: {wet: x\n  - b: [\n", FILE)
+        loads("formaat: 2\nstappen:\n  - hulpvraag: {wet: x\n  - b: [\n", FILE)
     line = str(info.value)
     assert line.startswith(FILE + ": regel ") and "\n" not in line
 
 
 def test_duplicate_yaml_key() -> None:
     with pytest.raises(ScenarioError) as info:
-        loads("formaat: 1\nformaat: 1\n", FILE)
+        loads("formaat: 2\nformaat: 2\n", FILE)
     assert "regel 2" in str(info.value) and "twee keer" in str(info.value)
 
 
@@ -424,7 +425,7 @@ def test_cli_main_never_prints_a_traceback(tmp_path: Path, monkeypatch: pytest.M
     from wams import cli as cli_module
 
     path = tmp_path / "broken.yaml"
-    path.write_text("formaat: 1\nstappen: [\n", encoding="utf-8")
+    path.write_text("formaat: 2\nstappen: [\n", encoding="utf-8")
     monkeypatch.setattr("sys.argv", ["wams", "scenario", "run", str(path)])
     with pytest.raises(SystemExit) as info:
         cli_module.main()

@@ -40,7 +40,7 @@ def entries(client: httpx.Client) -> int:
 def test_a_whole_case_over_http(base):
     with httpx.Client(base_url=base, timeout=30) as client:
         cid = coordination_case(client)
-        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "voortgang"},
+        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                        headers=auth("coordinator", COORDINATOR))
         assert r.status_code == 200 and r.json()["phase"] == "coordinatie"
         version = int(r.headers["etag"].strip('"'))
@@ -73,7 +73,7 @@ def test_a_whole_case_over_http(base):
         again = client.post(step_path("bijdrage", cid), json=bijdrage, headers=key)
         assert again.status_code == 200 and again.json() == first.json()
         assert entries(client) == after_first
-        seen = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "traject"},
+        seen = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                           headers=auth("partij:kredietbank", "els")).json()
         assert seen["bijdragen"] == ["start schuldregeling"]
 
@@ -127,7 +127,7 @@ def test_bad_input_and_tokens_are_problems(base):
         forged = {"Authorization": MEDEWERKER["Authorization"][:-4] + "AAAA"}
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"], headers=forged)
         assert r.status_code == 401
-        r = client.get("/v1/gemeenten/0599/casussen/onbekend", params={"doel": "x"},
+        r = client.get("/v1/gemeenten/0599/casussen/onbekend", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 404 and "bestaat niet" in r.json()["detail"]
         assert client.get("/v1/health").json() == {"status": "ok"}
@@ -163,7 +163,7 @@ def test_a_graceful_stop_loses_no_acknowledged_step(db_url):
     writer.join(timeout=60)
     assert len(acknowledged) >= 20
     with served(db_url) as base, httpx.Client(base_url=base, timeout=30) as client:
-        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "controle"},
+        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 200
         stored = r.json()

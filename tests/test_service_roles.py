@@ -67,7 +67,7 @@ def may_step(caller: str, step: str, body: dict[str, Any]) -> bool:
 
 READS = {  # endpoint → (method, path, body, callers allowed)
     "casussen": ("GET", "/v1/gemeenten/{g}/casussen", None, {"medewerker", "fg"}),
-    "casus": ("GET", "/v1/gemeenten/{g}/casussen/{cid}?doel=controle", None,
+    "casus": ("GET", "/v1/gemeenten/{g}/casussen/{cid}?doel=behandeling", None,
               {"medewerker", "coordinator", "partij:wijkteam"}),
     "register": ("GET", "/v1/gemeenten/{g}/verwerkingsactiviteiten", None,
                  {"medewerker", "fg"}),
@@ -80,7 +80,8 @@ READS = {  # endpoint → (method, path, body, callers allowed)
                {"ref": "jan", "casus": "{cid}", "verzoek": "brief 2027-17"}, {"medewerker"}),
     "meldingen": ("GET", "/v1/gemeenten/{g}/meldingen", None, {"medewerker"}),
     "doorgeven": ("POST", "/v1/gemeenten/{g}/meldingen/{mid}/doorgiften",
-                  {"aan": "wijkteam", "reden": "zorgen"}, {"medewerker"}),
+                  {"aan": {"ref": "wijkteam", "soort": "wmo.wijkteam"},
+                  "doel": "melding_onderzoeken", "reden": "zorgen"}, {"medewerker"}),
 }
 
 
@@ -174,7 +175,8 @@ def test_the_coordinator_acts_only_in_the_cases_he_coordinates(service):
         r = client.post(step_path(name, other), json=BODIES[name],
                         headers=CALLERS["coordinator"])
         _refused_cleanly(r, "coordinator")
-    r = client.get(f"/v1/gemeenten/{G}/casussen/{other}?doel=x", headers=CALLERS["coordinator"])
+    r = client.get(f"/v1/gemeenten/{G}/casussen/{other}?doel=behandeling",
+                   headers=CALLERS["coordinator"])
     _refused_cleanly(r, "coordinator")
     assert snapshot(w, other) == before
     r = client.post(step_path("voortgang", cid), json=BODIES["voortgang"],
@@ -201,7 +203,7 @@ def test_every_read_with_every_role(service):
 
 def test_what_each_role_sees_of_a_case(service):
     w, client, cid = service
-    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=controle"
+    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=behandeling"
     full = client.get(path, headers=MEDEWERKER).json()
     assert full["persons"]["jan"]["persoon"]["naam"] == "Jan Jansen"
     assert client.get(path, headers=CALLERS["coordinator"]).json() == {
@@ -224,7 +226,7 @@ def test_every_read_is_logged_with_the_user_from_the_token(service):
         return sum(1 for a in w.log_records(gemeente=G, profile="audit")
                    if a["operation"] == "consult" and a["user"] == actor)
 
-    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=controle"
+    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=behandeling"
     for headers, actor in ((MEDEWERKER, "anna"),
                            (CALLERS["coordinator"], COORDINATOR),
                            (CALLERS["partij:wijkteam"], "partij:wijkteam:piet")):

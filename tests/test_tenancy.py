@@ -31,7 +31,8 @@ def _dossier(w: Any) -> dict[str, Any]:
     assert w.domein(OURS, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True)
     assert w.gezinslid(OURS, cid, persoon=EMMA, samenhang="thuissituatie")
     assert w.vraag_gegevens(OURS, cid, bij=KB, categorie="wgs.schuldenoverzicht", over="jan",
-                            doel="zicht op schulden", noodzaak="schuldhulp nodig?")
+                            doel="onderzoek", toelichting="zicht op schulden",
+                            noodzaak="schuldhulp nodig?")
     assert w.verstrekking(OURS, cid, bij="kredietbank", categorie="wgs.schuldenoverzicht",
                           over="jan", besluit="verstrekt")
     assert w.dienst(OURS, cid, persoon="jan", dienst="participatiewet.algemene_bijstand",
@@ -40,7 +41,7 @@ def _dossier(w: Any) -> dict[str, Any]:
     assert w.melding(OURS, melder=c.Melder("burger", "Buurvrouw Bep"), over=JAN,
                      zorg="vervuilde woning")
     assert w.betrokkenheid(OURS, partij=RECLASSERING, persoon=JAN, dienst="toezicht")
-    w.case(OURS, cid, actor="consulent", purpose="voorbereiding gesprek")
+    w.case(OURS, cid, actor="consulent", purpose="behandeling")
     with w.engine.unit_of_work(OURS) as uow:
         rows = uow.store.conn.exec_driver_sql(
             "SELECT DISTINCT subject FROM processing_log WHERE gemeente = '0599'").fetchall()
@@ -61,7 +62,7 @@ def test_api_read_paths_across_municipalities(wams: Any) -> None:
     secrets, cid = ours["secrets"], ours["case_id"]
     assert w.cases(THEIRS) == []
     with pytest.raises(Refused) as refused:
-        w.case(THEIRS, cid, actor="x", purpose="y")
+        w.case(THEIRS, cid, actor="x", purpose="behandeling")
     assert refused.value.decision.code == "tenant.mismatch"
     for step in (c.Inzage("jan"), c.Inzage(JAN), c.Export("evaluatie")):
         d = w.execute(THEIRS, cid, step)
@@ -103,6 +104,6 @@ def test_cli_read_paths_across_municipalities(wams: Any, db_url: str) -> None:
         assert result.exit_code == 0, (args, result.output)
         _no_leak(result.output, [s for s in secrets if s != cid or args[0] != "audit"])
     shown = runner.invoke(cli, ["case", "show", "--db", db_url, "--gemeente", THEIRS, cid,
-                                "--actor", "x", "--doel", "y"])
+                                "--actor", "x", "--doel", "behandeling"])
     assert shown.exit_code == 2
     _no_leak(shown.output, secrets[1:])

@@ -148,7 +148,7 @@ def test_wams_memory_with_marker_plugins(wams_memory) -> None:
 
 
 SCENARIO = {
-    "formaat": 1,
+    "formaat": 2,
     "scenario": "Dagbesteding op een zorgboerderij",
     "gemeente": "0599",
     "datum": "2027-02-01",
@@ -162,7 +162,8 @@ SCENARIO = {
                     "client_akkoord": "ja"}},
         {"betrek_partij": {"partij": "boer", "aanleiding": "jan werkt er al een dag"}},
         {"vraag_gegevens": {"bij": "boer", "categorie": "zorg.aanwezigheid", "over": "jan",
-                            "doel": "zicht op ritme", "noodzaak": "passende begeleiding"},
+                            "doel": "onderzoek", "toelichting": "zicht op ritme",
+                            "noodzaak": "passende begeleiding"},
          "verwacht": {"toegestaan": "ja", "verwerkingen_min": 1}},
     ],
 }

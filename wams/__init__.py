@@ -10,6 +10,7 @@ from wams.core.hookspecs import hookimpl
 from wams.core.model import Decision, Partij, Persoon
 from wams.core.records import (
     DataCategory,
+    Doel,
     Domain,
     Entry,
     EntryRequest,
@@ -22,7 +23,7 @@ from wams.core.records import (
 )
 
 __all__ = [
-    "Wams", "hookimpl", "Decision", "Partij", "Persoon", "DataCategory", "Domain", "Entry",
+    "Wams", "hookimpl", "Decision", "Partij", "Persoon", "DataCategory", "Doel", "Domain", "Entry",
     "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule", "Service",
     "Signal",
 ]

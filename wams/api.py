@@ -141,7 +141,8 @@ class Wams(WebhookMethods):
 
     def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
                 onderbouwing: str | None, indicatoren: Sequence[str] = (),
-                helpt: str | None = None, doel: str | None = None, **opts: Any) -> Decision:
+                helpt: str | None = None, doel: str | None = None,
+                toelichting: str | None = None, **opts: Any) -> Decision:
         """Route B: a verzoek by a party already involved with the person (R06). A justice
         party names its ``doel`` (R12). ``indicatoren`` are codes of the MvT §2.2 list or of
         the setting ``indicatoren_extra``; another code raises InputError."""
@@ -188,12 +189,15 @@ class Wams(WebhookMethods):
 
     def betrek_partij(self, gemeente: str, case_id: str, *, partij: Partij,
                       aanleiding: str | None = None, doel: str | None = None,
-                      **opts: Any) -> Decision:
+                      toelichting: str | None = None, **opts: Any) -> Decision:
         return self._step("betrek_partij", locals())
 
     def vraag_gegevens(self, gemeente: str, case_id: str, *, bij: Partij, categorie: str,
                        over: str, doel: str | None, noodzaak: str | None,
-                       **opts: Any) -> Decision:
+                       toelichting: str | None = None, **opts: Any) -> Decision:
+        """A data request (R13, R15): ``doel`` is a purpose code (``wams doelen``), the only
+        thing that decides; ``noodzaak`` and ``toelichting`` are free text, kept and scanned
+        to warn the FG, never to refuse."""
         return self._step("vraag_gegevens", locals())
 
     def verstrekking(self, gemeente: str, case_id: str, *, bij: Partij | str, categorie: str,
@@ -205,7 +209,8 @@ class Wams(WebhookMethods):
         return self._step("verstrekking", locals())
 
     def hergebruik(self, gemeente: str, case_id: str, *, categorie: str, over: str,
-                   reden: str | None, **opts: Any) -> Decision:
+                   reden: str | None, doel: str | None = None,
+                   toelichting: str | None = None, **opts: Any) -> Decision:
         return self._step("hergebruik", locals())
 
     def dienst(self, gemeente: str, case_id: str, *, persoon: str, dienst: str, status: str,
@@ -227,7 +232,8 @@ class Wams(WebhookMethods):
 
     def casusoverleg(self, gemeente: str, case_id: str, *, bijeengeroepen_door: str,
                      deelnemers: Sequence[str], inbreng: Sequence[c.Inbreng] = (),
-                     uitkomst: str | None = None, **opts: Any) -> Decision:
+                     uitkomst: str | None = None, doel: str | None = None,
+                     toelichting: str | None = None, **opts: Any) -> Decision:
         return self._step("casusoverleg", locals())
 
     def voortgang(self, gemeente: str, case_id: str, *, samenvatting: str, **opts: Any) -> Decision:
@@ -264,13 +270,14 @@ class Wams(WebhookMethods):
         processing about him in the municipality. ``case_id`` may be None."""
         return self._step("inzage", locals())
 
-    def export(self, gemeente: str, case_id: str, *, doel: str, **opts: Any) -> Decision:
+    def export(self, gemeente: str, case_id: str, *, doel: str, toelichting: str | None = None,
+               **opts: Any) -> Decision:
         return self._step("export", locals())
 
     # -- reads ----------------------------------------------------------------------------
 
     def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
-             authorize: Authorize | None = None) -> Casus:
+             authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         """The case as it stands. Viewing a dossier is processing (raadplegen): it is logged
         for every person in it, with the actor and the purpose (R36). An unknown case raises
         InputError; an enforcement purpose (R20) or another municipality's case raises
@@ -278,7 +285,7 @@ class Wams(WebhookMethods):
         return a reason code to refuse the read (Refused, nothing logged); every step takes the
         same option, called with the case and the command."""
         return self._engine.view_case(gemeente, case_id, actor=actor, purpose=purpose,
-                                      authorize=authorize)
+                                      authorize=authorize, toelichting=toelichting)
 
     def party_view(self, gemeente: str, case_id: str, *, partij: str, actor: str,
                    purpose: str) -> dict[str, Any]:
@@ -366,14 +373,17 @@ class Wams(WebhookMethods):
         return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, case_id=case_id,
                                      actor=actor, verzoek=verzoek)
 
-    def melding_doorgeven(self, gemeente: str, melding_id: int, *, aan: str,
-                          reden: str | None, actor: str = "meldpunt") -> Decision:
-        """Pass a melding's data on to ``aan``; refused (``reason.missing``) without a
-        recorded ``reden`` (R34). The reporter's identity is never passed on."""
+    def melding_doorgeven(self, gemeente: str, melding_id: int, *, aan: Partij,
+                          reden: str | None, doel: str | None,
+                          toelichting: str | None = None, actor: str = "meldpunt") -> Decision:
+        """Pass a melding's data on to party ``aan``; refused (``reason.missing``) without a
+        recorded ``reden`` and purpose code ``doel`` (R34), and without a justice purpose
+        when ``aan`` is a justice or enforcement body (R12). The reporter's identity is never
+        passed on."""
         from wams.core.privacy import meldpunt
 
         return meldpunt.doorgeven(self._engine, gemeente, melding_id, aan=aan, reden=reden,
-                                  actor=actor)
+                                  doel=doel, toelichting=toelichting, actor=actor)
 
     def meldingen(self, gemeente: str) -> list[dict[str, Any]]:
         """The meldingen of a municipality (id, date, times passed on); no personal data."""
@@ -449,9 +459,9 @@ class _InBatch(Wams):
         return self._batch.execute(gemeente, case_id, command, **opts)
 
     def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
-             authorize: Authorize | None = None) -> Casus:
+             authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose,
-                                     authorize=authorize)
+                                     authorize=authorize, toelichting=toelichting)
 
 
 def _not_in_batch(name: str) -> Any:

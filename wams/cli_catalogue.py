@@ -78,7 +78,15 @@ def _facts(section: str, e: dict[str, Any]) -> str:
     if section == "activities":
         part = f", onderdeel van {e['part_of']}" if e.get("part_of") else ""
         return f"{e['purpose']} (versie {e['version']}{part})"
+    if section == "purposes":
+        return purpose_facts(e)
     return ""
+
+
+def purpose_facts(e: dict[str, Any]) -> str:
+    activity = e["activiteit"] or "die van de stap"
+    return (f"activiteit {activity}; grondslag {e['grondslag']}; bij: "
+            + ", ".join(e["gebruik"]) + ("; justitiedoel (R12)" if e["justitie"] else ""))
 
 
 @click.command("catalogue")
@@ -110,7 +118,7 @@ def catalogue_cmd(as_json: bool, name: str | None) -> None:
                 if section == "signals":
                     click.echo(f"    {e['law']} → {e['domain']}: {e['question']}")
                     continue
-                title = e.get("name") or e.get("description") or ""
+                title = e.get("name") or e.get("description") or e.get("omschrijving") or ""
                 click.echo(f"    {e['code']:<40} {title}")
                 click.echo(textwrap.fill(_facts(section, e), WIDTH, initial_indent=" " * 8,
                                          subsequent_indent=" " * 8, break_on_hyphens=False))
@@ -144,6 +152,27 @@ def rules(folder: str | None, as_json: bool) -> None:
     click.echo(f"{len(RULES)} regels, {covered} getoetst door een scenario in {where}")
 
 
-COMMANDS = (plugins, catalogue_cmd, rules)
+@click.command("doelen")
+@click.option("--json", "as_json", is_flag=True, help="Eén JSON-document.")
+def doelen(as_json: bool) -> None:
+    """De gesloten lijst van doelcodes (kern en plugins): wat elke stap en elke inzage als
+    'doel' noemt. Handhaving, opsporing en vervolging zijn geen doel (MvT §1.4, §2.2)."""
+    from wams.core.catalogue_listing import purposes
+    from wams.core.purposes import VOCABULARY_VERSION
+
+    entries = purposes(_catalogue())
+    if as_json:
+        click.echo(json.dumps({"versie": VOCABULARY_VERSION, "doelen": entries},
+                              ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e['code']:<40} {e['omschrijving']}")
+        click.echo(textwrap.fill(purpose_facts(e), WIDTH, initial_indent=" " * 8,
+                                 subsequent_indent=" " * 8, break_on_hyphens=False))
+    click.echo(f"{plural(len(entries), 'doel', 'doelen')} (kernvocabulaire versie "
+               f"{VOCABULARY_VERSION}); een uitleg hoort in 'toelichting', die beslist niets")
+
+
+COMMANDS = (plugins, catalogue_cmd, rules, doelen)
 
 __all__ = ["COMMANDS"]

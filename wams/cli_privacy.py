@@ -428,7 +428,8 @@ OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het col
 @click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
 @click.argument("case_id")
 @click.option("--actor", required=True, help="Wie de casus inziet (wordt gelogd).")
-@click.option("--doel", required=True, help="Waarvoor u de casus inziet (wordt gelogd).")
+@click.option("--doel", required=True,
+              help="De doelcode waarvoor u inziet (wams doelen; gelogd), bv. behandeling.")
 def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> None:
     """Toon één casus. Inzien is raadplegen: het wordt per persoon gelogd (R36)."""
     with user_errors():

@@ -71,7 +71,8 @@ _output = click.option("-o", "--output", metavar="BESTAND", required=True,
 @_gemeente
 @click.argument("case_id")
 @click.option("--actor", required=True, help="Wie het rapport maakt (wordt gelogd).")
-@click.option("--doel", required=True, help="Waarvoor u de casus inziet (wordt gelogd).")
+@click.option("--doel", required=True,
+              help="De doelcode waarvoor u inziet (wams doelen; gelogd), bv. behandeling.")
 @click.option("--rol", type=click.Choice(["medewerker", "fg"]), default="medewerker",
               show_default=True,
               help="Voor wie: medewerker (het dossier) of fg (functionaris "
@@ -96,6 +97,28 @@ def report_case(url: str, gemeente: str, case_id: str, actor: str, doel: str, ro
         click.echo(COPY_WARNING.format(path=path), err=True)
     else:
         click.echo(f"{path}: zonder casusinhoud (geen namen, BSN's of dossiertekst)", err=True)
+
+
+@report_group.command("waarschuwingen")
+@_db
+@click.option("--gemeente", metavar="CODE", required=True, help="CBS-gemeentecode, bv. 0599.")
+def report_warnings(url: str, gemeente: str) -> None:
+    """Voor de FG: stappen waarvan de toelichting handhaving, opsporing of vervolging noemt
+    naast een toegestane doelcode (R20). Een waarschuwing, geen weigering; zonder de tekst."""
+    from wams.core.gemeente import check_gemeente
+    from wams.core.privacy import purpose_warnings
+
+    with user_errors():
+        check_gemeente(gemeente)
+        w = open_database(url)
+        try:
+            found = purpose_warnings.listing(w.engine, gemeente)
+        finally:
+            w.close()
+    for f in found:
+        click.echo(f"{f['at']}  casus {f['casus'] or '—'}  {f['stap']}  doel {f['doel']}: "
+                   f"{f['waarschuwing']}  (trace {f['trace_id']})")
+    click.echo(f"{len(found)} waarschuwing(en)")
 
 
 @report_group.command("inzage")

@@ -24,8 +24,9 @@ import attrs
 
 from wams.core import hookdoc, phases, settings
 from wams.core.catalogue import Catalogue
-from wams.core.catalogue_listing import SECTIONS, listing
+from wams.core.catalogue_listing import SECTIONS, listing, purposes
 from wams.core.model import Partij, Persoon
+from wams.core.purposes import VOCABULARY_VERSION
 from wams.core.reasons import REASONS
 from wams.core.rules import RULES, RULESET
 from wams.core.scenario import docs as scenario_docs
@@ -120,6 +121,11 @@ _COLUMNS: dict[str, tuple[tuple[str, Callable[[dict[str, object]], object]], ...
                    ("data subjects", lambda e: _codes(e["data_subjects"])),
                    ("part of", lambda e: _codes(e.get("part_of"))),
                    ("version", lambda e: e["version"])),
+    "purposes": (("description", lambda e: e["omschrijving"]),
+                 ("activity (logged as)", lambda e: _codes(e["activiteit"] or "the step's own")),
+                 ("legal basis", lambda e: e["grondslag"]),
+                 ("named in", lambda e: _codes(e["gebruik"])),
+                 ("justice purpose (R12)", lambda e: "yes" if e["justitie"] else "—")),
 }
 
 
@@ -139,7 +145,9 @@ def catalogue(cat: Catalogue | None = None) -> str:
            "Laws and domains are global codes; every other code is written "
            "`<plugin>.<code>` (`wgs.schuldhulpverlener`). `wams catalogue` lists the same for "
            "the plugins installed where it runs (`--json`, `--plugin NAME`).", ""]
-    out += ["## Contents", ""] + [f"- [{name}](#{name})" for name in per_plugin] + [""]
+    out += ["## Contents", "", "- [Purposes](#purposes)"]
+    out += [f"- [{name}](#{name})" for name in per_plugin] + [""]
+    out += _purposes(cat)
     for name, sections in per_plugin.items():
         out += [f"## {name}", ""]
         for section, label in SECTIONS.items():
@@ -157,6 +165,27 @@ def catalogue(cat: Catalogue | None = None) -> str:
                                               *(_cell(f(e)) for _, f in columns)]) + " |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _purposes(cat: Catalogue) -> list[str]:
+    """The closed vocabulary of purpose codes: the core's, then each plugin's."""
+    columns = _COLUMNS["purposes"]
+    out = ["## Purposes", "",
+           f"Every purpose-bearing step and read names a purpose *code* (`doel`); the code alone "
+           f"decides, and it is what the processing log records as purpose and activity. Free "
+           f"text goes in `toelichting`: it never decides, and when it names enforcement the FG "
+           f"is warned (`wams report waarschuwingen`). Enforcement, investigation and "
+           f"prosecution are no purpose of the approach (MvT §1.4, §2.2): they are not in the "
+           f"vocabulary, a plugin cannot declare them (startup error), and a non-code naming "
+           f"them is refused with `purpose.enforcement_excluded`; any other unknown code is bad "
+           f"input with a suggestion. Core vocabulary version {VOCABULARY_VERSION}; "
+           f"`wams doelen` lists the vocabulary where it runs.", "",
+           "| code | owner | " + " | ".join(c for c, _ in columns) + " |",
+           "|" + "---|" * (len(columns) + 2)]
+    for e in purposes(cat):
+        out.append("| " + " | ".join([f"`{e['code']}`", e["plugin"],
+                                      *(_cell(f(e)) for _, f in columns)]) + " |")
+    return [*out, ""]
 
 
 # -- settings -----------------------------------------------------------------------------------

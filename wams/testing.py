@@ -261,7 +261,7 @@ def wams_scenario_runner(wams_plugins: list[object],
 
         def test_my_scenarios(wams_scenario_runner):
             wams_scenario_runner.check("scenarios/")   # fails with every unmet 'verwacht'
-            result = wams_scenario_runner({"formaat": 1, ...})
+            result = wams_scenario_runner({"formaat": 2, ...})
             assert result.passed
     """
     return ScenarioRunner(lambda: [*wams_plugins, *_wams_registry.plugins])

@@ -13,14 +13,17 @@ from typing import Any
 import attrs
 import pluggy
 
+from wams.core.purposes import CORE_PURPOSES, enforcement_term
 from wams.core.records import (
     CORE_ACTIVITY_CODES,
     DOMAIN_KINDS,
     OVERRIDABLE,
+    PURPOSE_USES,
     REGIMES,
     SERVICE_KINDS,
     SPECIAL_KINDS,
     DataCategory,
+    Doel,
     Domain,
     Entry,
     EntryRequest,
@@ -55,11 +58,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("wams_provision_rules", "provision_rules"),
     ("wams_signals", "signals"),
     ("wams_processing_activities", "activities"),
+    ("wams_doelen", "purposes"),
 )
 _RECORD_TYPES: dict[str, type] = {
     "domains": Domain, "laws": Law, "party_kinds": PartyKind, "services": Service,
     "categories": DataCategory, "provision_rules": ProvisionRule, "signals": Signal,
-    "activities": ProcessingActivity,
+    "activities": ProcessingActivity, "purposes": Doel,
 }
 
 
@@ -78,6 +82,8 @@ class Catalogue:
         self.provision_rules: dict[str, ProvisionRule] = {}
         self.signals: dict[str, tuple[Signal, ...]] = {}
         self.activities: dict[str, ProcessingActivity] = {}
+        #: the closed vocabulary of purpose codes: the core's, then the plugins' (qualified)
+        self.purposes: dict[str, Doel] = {d.code: d for d in CORE_PURPOSES}
         self.origin: dict[tuple[str, str], str] = {}  # (section, code) → plugin name
         self.suppliers: dict[str, frozenset[str]] = {}
         self.sociaal: frozenset[str] = frozenset()
@@ -120,6 +126,8 @@ class Catalogue:
     def activity(self, core_activity: str, category: str | None) -> str:
         """The register entry a processing is logged under: the plugin activity that refines
         ``core_activity`` for ``category``, else the core activity itself."""
+        if core_activity in self.activities:  # a plugin purpose names its own entry
+            return core_activity
         if category is None:
             return core_activity
         return self.activity_of.get((core_activity, category), core_activity)
@@ -213,10 +221,12 @@ def _fill(cat: Catalogue, collected: dict[str, list[tuple[str, Any]]]) -> None:
     qualified: list[tuple[str, dict[str, Any]]] = [
         ("party_kinds", cat.party_kinds), ("services", cat.services),
         ("categories", cat.categories), ("provision_rules", cat.provision_rules),
-        ("activities", cat.activities),
+        ("activities", cat.activities), ("purposes", cat.purposes),
     ]
     for section, table in qualified:
         for plugin, record in collected[section]:
+            if section == "purposes":  # its activity is the plugin's own, qualified alike
+                record = attrs.evolve(record, activiteit=_qualify(plugin, record.activiteit))
             put(section, table, _qualify(plugin, record.code), plugin, record)
     signals: dict[str, list[Signal]] = {}
     for plugin, s in collected["signals"]:
@@ -301,6 +311,36 @@ def _validate(cat: Catalogue) -> None:
             if first != code:
                 fail("activities", code, f"'{cc}' onder '{a.part_of}' wordt al beschreven door "
                      f"'{first}'; één registerregel per verwerking")
+    _check_purposes(cat)
+
+
+def _check_purposes(cat: Catalogue) -> None:
+    """A plugin's purpose belongs to one of its own register entries and names no enforcement,
+    investigation or prosecution (MvT §1.4, §2.2); only the core declares justice purposes."""
+    for code, d in cat.purposes.items():
+        plugin = cat.origin.get(("purposes", code))
+        if plugin is None:
+            continue  # the core's own
+
+        def fail(what: str, code: str = code, plugin: str = plugin) -> None:
+            raise CatalogueError(f"plugin '{plugin}': doel '{code}': {what}")
+
+        term = enforcement_term(d.code, d.omschrijving)
+        if term is not None:
+            fail(f"noemt '{term}': handhaving, opsporing en vervolging zijn geen doel van de "
+                 "aanpak (MvT §1.4, §2.2) en kunnen niet worden gedeclareerd")
+        if d.justitie:
+            fail("alleen de kern declareert de doelen voor justitiepartijen (R12)")
+        if cat.origin.get(("activities", d.activiteit)) != plugin:
+            fail(f"activiteit '{d.activiteit}' is geen verwerkingsactiviteit van deze plugin "
+                 "(wams_processing_activities)")
+        if not d.grondslag or not d.grondslag.strip():
+            fail("geen grondslag genoemd")
+        if not d.omschrijving or not d.omschrijving.strip():
+            fail("geen omschrijving")
+        for use in d.gebruik:
+            if use not in PURPOSE_USES:
+                fail(f"gebruik '{use}' is geen {'/'.join(PURPOSE_USES)}")
 
 
 def _check_signals(cat: Catalogue) -> None:

@@ -24,6 +24,7 @@ SECTIONS: dict[str, str] = {
     "provision_rules": "verstrekkingsregels",
     "signals": "signalen",
     "activities": "verwerkingsactiviteiten",
+    "purposes": "doelen",
 }
 
 
@@ -51,7 +52,8 @@ def listing(cat: Catalogue, plugin: str | None = None) -> dict[str, dict[str, li
     tables: dict[str, dict[str, Any]] = {
         "laws": cat.laws, "domains": cat.domains, "party_kinds": cat.party_kinds,
         "services": cat.services, "categories": cat.categories,
-        "provision_rules": cat.provision_rules, "activities": cat.activities}
+        "provision_rules": cat.provision_rules, "activities": cat.activities,
+        "purposes": cat.purposes}
     for section, table in tables.items():
         for code, record in table.items():
             owner = cat.plugin_of(section, code)
@@ -73,4 +75,10 @@ def codes(cat: Catalogue) -> dict[str, list[str]]:
     return found
 
 
-__all__ = ["SECTIONS", "codes", "listing"]
+def purposes(cat: Catalogue) -> list[dict[str, Any]]:
+    """The whole vocabulary of purpose codes, the core's first, each with its owner."""
+    return [{**_entry(code, d), "plugin": cat.plugin_of("purposes", code) or "kern"}
+            for code, d in cat.purposes.items()]
+
+
+__all__ = ["SECTIONS", "codes", "listing", "purposes"]

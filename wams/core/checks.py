@@ -17,8 +17,8 @@ from wams.core import phases
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
-from wams.core.purposes import enforcement_term
-from wams.core.records import Entry
+from wams.core.purposes import JUSTICE_PURPOSES, resolve
+from wams.core.records import Doel, Entry
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
 # zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
@@ -26,8 +26,6 @@ NOT_A_REASON = ("standaardvragenlijst", "standaard vragenlijst", "zelfredzaamhei
                 "standaardscreening", "standaard screening", "brede uitvraag")
 
 
-# R12: criminal-justice parties, and criminal data, only for these purposes (MvT §2.2).
-JUSTICE_PURPOSES = frozenset({"voorkomen_recidive", "voorkomen_slachtofferschap", "re_integratie"})
 
 # R06/R07/R09: the indicators of severe problems the memorandum lists (MvT §2.2); a
 # municipality adds its own in its werkinstructie (setting ``indicatoren_extra``).
@@ -69,6 +67,8 @@ class Verdict:
     detail: str | None = None
     sources: tuple[str, ...] = ()
     only_sources: tuple[str, ...] = ()
+    #: a warning for the FG about the free text beside a purpose code; never a refusal
+    waarschuwing: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -94,13 +94,24 @@ def not_a_reason(text: str | None) -> bool:
 # -- shared checks ----------------------------------------------------------------------------
 
 
-def check_purpose(*texts: str | None) -> Verdict | None:
-    """R20: no text that names an enforcement purpose (MvT §1.4), whatever its spelling; the
-    refusal names the term found (:mod:`wams.core.purposes`)."""
-    term = enforcement_term(*texts)
-    if term is None:
+def purpose(ctx: Context, code: str | None, use: str) -> Doel | None:
+    """R20: the purpose named by ``code`` for ``use``, from the closed vocabulary
+    (:mod:`wams.core.purposes`), which holds no enforcement purpose; None when no code is
+    given (the step decides whether that is ``reason.missing``); bad input when the code is
+    not in the vocabulary or not for this use. The free text beside it is never read here."""
+    if missing(code):
         return None
-    return no("purpose.enforcement_excluded", f"Het doel bevat '{term}'.")
+    return resolve(ctx.catalogue.purposes, code, use)
+
+
+def check_justice_purpose(code: str | None, justice: bool, who: str) -> Verdict | None:
+    """R12: whatever goes to (or comes from) a justice or enforcement body goes for a justice
+    purpose (MvT §2.2), named by its code; no text can stand in for it. Checked before the code
+    is resolved, so a justice party named with an enforcement word gets R12's refusal."""
+    if justice and code not in JUSTICE_PURPOSES:
+        return no("party.justice_purpose", f"'{who}' is een justitiepartij; toegestane doelen: "
+                  + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
+    return None
 
 
 def check_indicatoren(indicatoren: tuple[str, ...], extra: tuple[str, ...]) -> None:

@@ -45,8 +45,10 @@ class Verzoek:
     onderbouwing: str | None
     indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     helpt: str | None = None
-    # R12: a justice party states its purpose (voorkomen_recidive, ...)
+    # a purpose code (wams.core.purposes); R12: a justice party names a justice purpose
     doel: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -92,6 +94,8 @@ class BetrekPartij:
     partij: Partij
     aanleiding: str | None = None
     doel: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -101,6 +105,8 @@ class VraagGegevens:
     over: str
     doel: str | None = None
     noodzaak: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -119,6 +125,9 @@ class Hergebruik:
     categorie: str
     over: str
     reden: str | None = None
+    doel: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -168,6 +177,10 @@ class Casusoverleg:
     deelnemers: tuple[str, ...] = attrs.field(converter=_tuple)
     inbreng: tuple[Inbreng, ...] = attrs.field(default=(), converter=_tuple)
     uitkomst: str | None = None
+    # R12: a casusoverleg with a justice party at the table has a justice purpose
+    doel: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -228,11 +241,15 @@ class Melding:
 @attrs.frozen
 class MeldingDoorgeven:
     """Pass the data of a melding on (R34). ``melding`` is its id; a scenario leaves it out and
-    means the last melding of the scenario."""
+    means the last melding of the scenario. ``aan`` is the receiving party: its kind decides
+    whether the purpose must be a justice purpose (R12)."""
 
-    aan: str
+    aan: Partij
     reden: str | None = None
     melding: int | None = None
+    doel: str | None = None
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 @attrs.frozen
@@ -245,6 +262,8 @@ class Inzage:
 @attrs.frozen
 class Export:
     doel: str
+    # free text beside the purpose code: kept (sealed), scanned only to warn the FG
+    toelichting: str | None = None
 
 
 #: step name (the scenario key) → command class; one place for the list of steps.

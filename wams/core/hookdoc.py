@@ -26,7 +26,8 @@ _GROUP = re.compile(r"^# -- (\d+)\. (.+?) -+\s*$")
 #: the records a plugin returns or receives, in the order the reference lists them
 RECORDS: tuple[type, ...] = (
     records.Law, records.Domain, records.PartyKind, records.Service, records.DataCategory,
-    records.ProvisionRule, records.Signal, records.ProcessingActivity, records.EntryRequest,
+    records.ProvisionRule, records.Signal, records.ProcessingActivity, records.Doel,
+    records.EntryRequest,
     records.Entry,
 )
 

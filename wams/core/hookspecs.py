@@ -8,7 +8,7 @@ local to the plugin; the catalogue qualifies them as ``<plugin>.<code>``.
 Hooks are grouped by phase:
 
 1. Catalogue (startup): laws, domains, party kinds, services, data categories, provision rules,
-   signals, processing activities.
+   signals, processing activities, purposes.
 2. Entry (run time, once per hulpvraag): the mirror provision.
 3. Notification (run time): after every step.
 4. Keys (opening a database): where the keys live.
@@ -23,6 +23,7 @@ import pluggy
 
 from wams.core.records import (
     DataCategory,
+    Doel,
     Domain,
     Entry,
     EntryRequest,
@@ -181,6 +182,31 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             return [ProcessingActivity(code="schuldenonderzoek", name="Onderzoek schulden",
                                        purpose="Bepalen of schuldhulp nodig is",
                                        categories=("wgs.schuldenoverzicht",))]
+    """
+
+
+@hookspec
+def wams_doelen() -> list[Doel]:
+    """Purposes this plugin adds to the closed vocabulary of purpose codes (since 0.2).
+
+    Every purpose-bearing step (``vraag_gegevens``, ``betrek_partij``, ``hergebruik``,
+    ``casusoverleg``, ...) and every read names a purpose *code*; the core declares one for each
+    lifecycle activity (``onderzoek``, ``werkplan``, ``coordinatie``, ...). A plugin adds a
+    narrower one under one of its own processing activities (``activiteit``, the local code of
+    a :class:`~wams.core.records.ProcessingActivity` it declares), with its legal basis. The
+    code is qualified as ``<plugin>.<code>``. A purpose that names enforcement, investigation
+    or prosecution, or claims to be a justice purpose, is a startup error naming the plugin.
+
+    Returns:
+        A list of :class:`~wams.core.records.Doel`.
+
+    Example::
+
+        @hookimpl
+        def wams_doelen():
+            return [Doel(code="schuldregeling", omschrijving="Een schuldregeling voorbereiden",
+                         activiteit="schuldenonderzoek",
+                         grondslag="AVG art. 6 lid 1 sub e; Wgs (MvT §1.3)")]
     """
 
 

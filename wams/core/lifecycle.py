@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from wams.core import commands as c
+from wams.core.catalogue import Catalogue
 from wams.core.model import (
     Casus,
     Coordinatie,
@@ -146,6 +147,16 @@ def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Applied:
                                            "gezinslid betrekken bij samenhangende problematiek"),))
 
 
+def logged_as(catalogue: Catalogue, code: str | None, step_activity: str) -> tuple[str, str]:
+    """(activity, purpose) of a processing for purpose ``code``: the code's register activity
+    and the code itself, so the log records what the code says, never the caller's text. A
+    justice purpose accompanies the activity of its step."""
+    doel = catalogue.purposes.get(code or "")
+    if doel is None:
+        return step_activity, code or ""
+    return doel.activiteit or step_activity, doel.code
+
+
 def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Applied:
     _ensure_party(case, ctx, cmd.partij, aanleiding=cmd.aanleiding, doel=cmd.doel)
     return Applied(case.phase)
@@ -157,7 +168,8 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Applied:
                                  cmd.noodzaak or ""))
     # Asking a party about a person tells it that he is subject of an onderzoek: logged as
     # a request (to whom, which category, why), not as a provision of that category.
-    return Applied(case.phase, (Processing(REQUEST, cmd.over, "onderzoek", cmd.doel or "",
+    activity, purpose = logged_as(ctx.catalogue, cmd.doel, "onderzoek")
+    return Applied(case.phase, (Processing(REQUEST, cmd.over, activity, purpose,
                                            category=cmd.categorie, source="college",
                                            recipient=cmd.bij.ref),))
 
@@ -177,7 +189,8 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Applied:
     case.held.append(Held(cmd.categorie, cmd.over, bij, tuple(cmd.voorwaarden),
                           category.regime, party.partij.hoedanigheid,
                           basis[0] if basis else None))
-    return Applied(case.phase, (Processing(COLLECT, cmd.over, "onderzoek", request.doel,
+    activity, purpose = logged_as(ctx.catalogue, request.doel, "onderzoek")
+    return Applied(case.phase, (Processing(COLLECT, cmd.over, activity, purpose,
                                            category=cmd.categorie, source=bij,
                                            recipient="college"),))
 
@@ -188,7 +201,8 @@ def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Applied:
     # R17: reused data keeps its regime tag (the policy lets no regime data through today).
     case.held.append(Held(cmd.categorie, cmd.over, f"college:{law}",
                           regime=ctx.catalogue.categories[cmd.categorie].regime))
-    return Applied(case.phase, (Processing(COLLECT, cmd.over, "hergebruik", cmd.reden or "",
+    activity, purpose = logged_as(ctx.catalogue, cmd.doel, "hergebruik")
+    return Applied(case.phase, (Processing(COLLECT, cmd.over, activity, purpose,
                                            category=cmd.categorie, source=f"college:{law}",
                                            recipient="college"),))
 
@@ -246,6 +260,7 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
 
 def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
     processings: list[Processing] = []
+    activity, purpose = logged_as(ctx.catalogue, cmd.doel, "casusoverleg")
     for item in cmd.inbreng:
         if item.partij != "college":
             party = case.parties.get(item.partij)
@@ -255,8 +270,8 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
         for recipient in cmd.deelnemers:
             if recipient == item.partij:
                 continue
-            processings.append(Processing(PROVIDE, item.over, "casusoverleg",
-                                          "afstemming in casusoverleg", category=item.categorie,
+            processings.append(Processing(PROVIDE, item.over, activity, purpose,
+                                          category=item.categorie,
                                           source=item.partij, recipient=recipient))
             # Kept so a participating party can later see what was shared with it (and
             # nothing else): the party view of the service.
@@ -313,9 +328,10 @@ def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
     # One record per person for the case data, and one per held item that leaves the case;
     # items a supplier's condition keeps in are not exported, so not logged (R16, R36).
     persons = case.processable()
+    activity, purpose = logged_as(ctx.catalogue, cmd.doel, "export")
     return Applied(case.phase, (
-        *(Processing(PROVIDE, ref, "export", cmd.doel, recipient="export") for ref in persons),
-        *(Processing(PROVIDE, h.over, "export", cmd.doel, category=h.categorie, source=h.bron,
+        *(Processing(PROVIDE, ref, activity, purpose, recipient="export") for ref in persons),
+        *(Processing(PROVIDE, h.over, activity, purpose, category=h.categorie, source=h.bron,
                      recipient="export")
           for h in case.held if h.over in persons and exportable(case, h.voorwaarden))))
 

@@ -99,6 +99,9 @@ class Decision:
     # outside a case
     version: int | None = None
     report: dict[str, object] | None = attrs.field(default=None, eq=False, repr=False)
+    #: R20: the free text beside a purpose code names enforcement; a warning for the FG
+    #: (``wams fg waarschuwingen``), never a refusal. Kept only sealed with the case.
+    waarschuwing: str | None = attrs.field(default=None, eq=False)
 
     def __bool__(self) -> bool:
         return self.allowed

@@ -10,19 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import attrs
+
 from wams.core import commands as c
 from wams.core.checks import (
     GRONDSLAG_RULES,
-    JUSTICE_PURPOSES,
     Context,
     Verdict,
     check_in_case,
     check_indicatoren,
+    check_justice_purpose,
     check_not_yet_in_case,
     check_objection,
     check_party_identity,
     check_phase,
-    check_purpose,
     check_request,
     check_scope,
     grondslag,
@@ -32,10 +33,13 @@ from wams.core.checks import (
     not_a_reason,
     ok,
     party_kind,
+    purpose,
 )
 from wams.core.clock import add_months
 from wams.core.errors import InputError
-from wams.core.model import Casus
+from wams.core.model import Casus, Partij
+from wams.core.purposes import JUSTICE_PURPOSES, ExcludedPurpose, resolve, warning
+from wams.core.records import Doel
 from wams.core.sharing import (
     casusoverleg,
     export,
@@ -82,9 +86,10 @@ def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
         return no("verzoek.party_not_involved",
                   f"Er is geen betrokkenheid van '{cmd.partij.ref}' bij de persoon vastgelegd.")
     # R12: a justice party asks only for prevention or re-integration (MvT §2.2).
-    if justice and cmd.doel not in JUSTICE_PURPOSES:
-        return no("party.justice_purpose", "Toegestane doelen: "
-                  + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
+    refusal = check_justice_purpose(cmd.doel, justice, cmd.partij.ref)
+    if refusal:
+        return refusal
+    purpose(ctx, cmd.doel, "verzoek")
     if missing(cmd.onderbouwing) or not cmd.indicatoren or missing(cmd.helpt):
         return no("verzoek.no_substantiation")
     return ok("R01", "R06", "R38", *(("R12",) if justice else ()))
@@ -105,12 +110,17 @@ def melding(cmd: c.Melding, ctx: Context) -> Verdict:
 def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
     # R34: data from a melding is passed on only with a recorded reason (Wmo 2015 art. 2.2.5
     # (voorstel); MvT §1.2). The refusal cites R34 besides the rules of reason.missing.
-    if missing(cmd.aan):
-        raise InputError("noem aan wie de melding wordt doorgegeven (aan)")
-    if missing(cmd.reden):
+    if not isinstance(cmd.aan, Partij):
+        raise InputError("noem aan welke partij de melding wordt doorgegeven (aan: een partij "
+                         "met ref en soort)")
+    _, justice = party_kind(ctx.catalogue, cmd.aan)
+    doel = purpose(ctx, cmd.doel, "melding_doorgeven")
+    if missing(cmd.reden) or doel is None:
         return Verdict("reason.missing", ("R34",), "Gegevens uit een melding worden alleen "
-                       "doorgegeven met een vastgelegde reden (R34).")
-    return check_purpose(cmd.reden) or ok("R34", "R36")
+                       "doorgegeven met een vastgelegde reden en een doelcode (R34).")
+    # R12: a hand-over to a justice or enforcement body (the sociale recherche, the police)
+    # needs a justice purpose, whatever the reason says.
+    return check_justice_purpose(doel.code, justice, cmd.aan.ref) or ok("R34", "R36")
 
 
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
@@ -176,16 +186,14 @@ def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
     adjacent = not ctx.catalogue.is_sociaal(domain)
     if adjacent and missing(cmd.aanleiding):
         return no("party.adjacent_no_aanleiding")
-    if justice and cmd.doel not in JUSTICE_PURPOSES:
-        return no("party.justice_purpose", "Toegestane doelen: "
-                  + ", ".join(sorted(JUSTICE_PURPOSES)) + ".")
-    refusal = check_purpose(cmd.doel, cmd.aanleiding)
+    refusal = check_justice_purpose(cmd.doel, justice, cmd.partij.ref)
     if refusal:
         return refusal
+    doel = purpose(ctx, cmd.doel, "betrek_partij")
     rules = ["R19"]
     if adjacent:
         rules.append("R11")
-    if justice or cmd.doel in JUSTICE_PURPOSES:
+    if justice or (doel is not None and doel.justitie):
         rules.append("R12")
     return ok(*rules)
 
@@ -352,6 +360,27 @@ OUTSIDE: dict[str, Callable[..., Verdict]] = {
 def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     """Decide one step. Inside a case the phase table answers first (check 1)."""
     # ``step`` is the name of ``cmd``'s class (commands.STEP_NAMES), hence the asserts below.
+    try:
+        verdict = _decide(step, case, cmd, ctx)
+    except ExcludedPurpose as exc:
+        # R20: not in the vocabulary, and naming enforcement (MvT §1.4).
+        return no("purpose.enforcement_excluded", f"'{exc.term}' is geen doel van de aanpak.")
+    return _with_warning(verdict, cmd)
+
+
+#: free-text fields beside a purpose code that the FG is warned about (never refused on)
+FREE_TEXT = ("toelichting", "noodzaak", "aanleiding", "reden", "uitkomst", "onderbouwing")
+
+
+def _with_warning(verdict: Verdict, cmd: object) -> Verdict:
+    # R20: the code decided; a toelichting that names enforcement is flagged for the FG.
+    if not verdict.allowed or not hasattr(cmd, "doel"):
+        return verdict
+    found = warning(*(getattr(cmd, name, None) for name in FREE_TEXT))
+    return attrs.evolve(verdict, waarschuwing=found) if found else verdict
+
+
+def _decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     if step in OUTSIDE:
         return OUTSIDE[step](cmd, ctx)
     if case is None and step == "inzage":
@@ -365,22 +394,21 @@ def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
         return taak(case, cmd, ctx)
     if step == "export":
         assert isinstance(cmd, c.Export)
-        # R20: such a purpose is refused outright, whatever the phase (MvT §1.4).
-        refusal = check_purpose(cmd.doel)
-        if refusal:
-            return refusal
+        # R20: only a code of the vocabulary, whatever the phase (bad input otherwise).
+        purpose(ctx, cmd.doel, "export")
     refusal = check_phase(step, case)
     if refusal:
         return refusal
     return IN_CASE[step](case, cmd, ctx)
 
 
-def read_purpose(purpose: str | None) -> Verdict | None:
-    """R20 for reads (viewing or listing cases, exporting the log): a purpose is required and
-    never an enforcement one. None when the read may go ahead."""
-    if missing(purpose):
-        raise InputError("noem het doel waarvoor u de gegevens inziet (purpose)")
-    return check_purpose(purpose)
+def read_purpose(purposes: dict[str, Doel], code: str | None) -> Doel:
+    """R20 for reads (viewing or listing cases, case reports, exporting the log): a purpose
+    code for ``lezen`` is required; the vocabulary holds no enforcement purpose."""
+    if missing(code):
+        raise InputError("noem de doelcode waarvoor u de gegevens inziet (doel), bijvoorbeeld "
+                         "'behandeling'")
+    return resolve(purposes, code, "lezen")
 
 
 # Callers (lifecycle, benchmarks, tests) reach the shared checks through this module too.

@@ -1,5 +1,15 @@
-"""Purposes: the one table of enforcement terms (R20) and the one normaliser every purpose-bearing
-text goes through before it is compared.
+"""Purposes: the closed vocabulary of purpose codes, and the table of enforcement terms (R20)
+with the one normaliser free text goes through before it is scanned.
+
+Why codes: a decision that reads prose is a word filter, and a word filter both lets wordings
+of enforcement through ("rechtmatigheidscontrole", "opsp.") and refuses care ("schulden
+opsporen en in beeld brengen"). So every purpose-bearing step and read names a purpose *code*
+from :data:`CORE_PURPOSES` or a plugin's ``wams_doelen``; the code decides, and it fixes the
+purpose and the processing activity the log records. Enforcement, investigation and
+prosecution are not in the vocabulary (MvT §1.4: "geen handhaving, opsporing of vervolging";
+§2.2) and the catalogue refuses a plugin that declares one. The caller's free text
+(``toelichting``) is kept, sealed, and still scanned with :func:`enforcement_term` -- but only
+to *warn* the FG (:func:`warning`), never to refuse a lawful code.
 
 Why a substring table and a normaliser, not a list of allowed words: R20 excludes handhaving,
 opsporing and vervolging as a *purpose* (MvT §1.4, §2.2), however it is spelled. An exact match
@@ -16,14 +26,66 @@ scenarios' "Revision 2" list.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
+from wams.core.errors import InputError
+from wams.core.records import Doel
+
+#: The version of the core vocabulary; raised whenever a core code is added, changed or
+#: withdrawn (plugins version their own codes with their plugin version).
+VOCABULARY_VERSION = 1
+
+_DATA_STEPS = ("verzoek", "betrek_partij", "vraag_gegevens")
+#: R12: the purposes a justice party may be involved for, and the only purposes under which
+#: anything goes to a justice or enforcement body (MvT §2.2: recidive en slachtofferschap
+#: voorkomen, re-integratie). They log under the activity of the step they accompany.
+_JUSTICE_USES = ("verzoek", "betrek_partij", "vraag_gegevens", "casusoverleg",
+                 "melding_doorgeven")
+
+#: The core's purposes, one or more per lifecycle activity (version :data:`VOCABULARY_VERSION`).
+CORE_PURPOSES: tuple[Doel, ...] = (
+    Doel("onderzoek", "Onderzoeken welke problemen spelen en welke hulp nodig is",
+         "onderzoek", "AVG art. 6 lid 1 sub e; registerregel 'onderzoek'", _DATA_STEPS),
+    Doel("werkplan", "Het werkplan opstellen en de hulp op elkaar afstemmen",
+         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _DATA_STEPS),
+    Doel("coordinatie", "De hulp volgens het werkplan uitvoeren, coördineren en evalueren",
+         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _DATA_STEPS),
+    Doel("hergebruik", "Gegevens die het college al heeft gebruiken voor de integrale aanpak",
+         "hergebruik", "AVG art. 6 lid 1 sub e; registerregel 'hergebruik'", ("hergebruik",)),
+    Doel("afstemming", "In een casusoverleg een afgestemde aanpak afspreken",
+         "casusoverleg", "AVG art. 6 lid 1 sub e; registerregel 'casusoverleg'",
+         ("casusoverleg",)),
+    Doel("melding_onderzoeken", "Een melding van zorg laten onderzoeken door wie kan helpen",
+         "meldpunt", "AVG art. 6 lid 1 sub e; registerregel 'meldpunt'",
+         ("melding_doorgeven",)),
+    Doel("overdracht", "Het dossier overdragen aan de cliënt of aan wie de hulp overneemt",
+         "export", "AVG art. 6 lid 1 sub e; registerregel 'export'", ("export",)),
+    Doel("evaluatie", "De aanpak van deze casus evalueren",
+         "export", "AVG art. 6 lid 1 sub e; registerregel 'export'", ("export",)),
+    Doel("behandeling", "De casus behandelen als medewerker van de aanpak",
+         "raadplegen", "AVG art. 6 lid 1 sub e; registerregel 'raadplegen'", ("lezen",)),
+    Doel("toezicht", "Toezicht op de verwerking (functionaris gegevensbescherming, audit)",
+         "raadplegen", "AVG art. 6 lid 1 sub e; registerregel 'raadplegen'", ("lezen",)),
+    Doel("voorkomen_recidive", "Recidive voorkomen (MvT §2.2)", "",
+         "AVG art. 6 lid 1 sub e; R12 (MvT §2.2)", _JUSTICE_USES, justitie=True),
+    Doel("voorkomen_slachtofferschap", "Slachtofferschap voorkomen (MvT §2.2)", "",
+         "AVG art. 6 lid 1 sub e; R12 (MvT §2.2)", _JUSTICE_USES, justitie=True),
+    Doel("re_integratie", "Re-integratie na detentie (MvT §2.2)", "",
+         "AVG art. 6 lid 1 sub e; R12 (MvT §2.2)", _JUSTICE_USES, justitie=True),
+)
+#: R12: the codes of the justice purposes
+JUSTICE_PURPOSES = frozenset(d.code for d in CORE_PURPOSES if d.justitie)
+
 #: R20: terms that name an enforcement purpose, compared against :func:`normalise`\ d text.
-#: Each is written already normalised (lower case, Latin letters).
+#: Each is written already normalised (lower case, Latin letters). Since purposes are codes
+#: this table decides nothing about a lawful code: it flags free text for the FG and tells a
+#: non-code naming enforcement (refused, R20) from a typo (bad input). A wider net costs a
+#: warning too many, never a lawful step.
 ENFORCEMENT_TERMS: tuple[str, ...] = (
-    "opspor", "handhaving", "handhaven", "vervolging", "strafvervolg", "strafrecht",
-    "fraude", "recherche", "sanctie", "boete", "terugvordering", "proces-verbaal",
-    "enforcement", "prosecut",
+    "opspor", "opsp.", "handhav", "vervolging", "strafvervolg", "strafrecht", "strafzaak",
+    "fraud", "recherche", "sanctie", "boete", "terugvorder", "proces-verbaal",
+    "rechtmatigheid", "verdachte", "enforcement", "prosecut", "investigat",
 )
 
 #: Letters of other scripts that look like a Latin letter (Unicode confusables, the subset
@@ -67,4 +129,47 @@ def enforcement_term(*texts: str | None) -> str | None:
     return None
 
 
-__all__ = ["CONFUSABLES", "ENFORCEMENT_TERMS", "enforcement_term", "normalise"]
+class ExcludedPurpose(Exception):
+    """A purpose outside the vocabulary that names enforcement (R20): refused as
+    ``purpose.enforcement_excluded`` rather than answered as a typo."""
+
+    def __init__(self, term: str) -> None:
+        self.term = term
+        super().__init__(term)
+
+
+def resolve(purposes: dict[str, Doel], code: object, use: str) -> Doel:
+    """The purpose named by ``code`` for ``use`` (a step or ``lezen``); bad input otherwise,
+    with a "bedoelde je ...?" for a near miss. A code of the vocabulary is accepted whatever
+    else is said; a non-code naming enforcement is refused (:class:`ExcludedPurpose`), so
+    that such an attempt is on record with its rule, not just a typo."""
+    usable = sorted(k for k, d in purposes.items() if use in d.gebruik)
+    if isinstance(code, str) and code not in purposes and enforcement_term(code):
+        raise ExcludedPurpose(enforcement_term(code) or "")
+    if not isinstance(code, str) or code not in purposes:
+        close = difflib.get_close_matches(str(code), usable, n=1, cutoff=0.5)
+        hint = f" (bedoelde je '{close[0]}'?)" if close else ""
+        raise InputError(f"doel {str(code)[:60]!r} is geen doelcode{hint}; kies uit: "
+                         + ", ".join(usable) + " (een uitleg hoort in 'toelichting')")
+    if use not in purposes[code].gebruik:
+        raise InputError(f"doel '{code}' hoort niet bij {use}; kies uit: " + ", ".join(usable))
+    return purposes[code]
+
+
+def logged_purpose(code: str, note: str | None = None) -> str:
+    """The purpose a read writes to the log: its code, with a note (the file a report went
+    to) after it; the note never decides anything."""
+    return f"{code} ({note})" if note else code
+
+
+def warning(*texts: str | None) -> str | None:
+    """The enforcement term a free-text toelichting names, as a warning for the FG (never a
+    refusal: the code decided), or None."""
+    term = enforcement_term(*texts)
+    return None if term is None else f"toelichting noemt '{term}'"
+
+
+__all__ = ["CONFUSABLES", "CORE_PURPOSES", "ENFORCEMENT_TERMS", "ExcludedPurpose",
+           "JUSTICE_PURPOSES",
+           "VOCABULARY_VERSION", "enforcement_term", "logged_purpose", "normalise", "resolve",
+           "warning"]

@@ -29,6 +29,12 @@ CORE_ACTIVITY_CODES: tuple[str, ...] = (
     "onderzoek", "beoordeling_verzoek", "hergebruik", "werkplan", "casusoverleg", "meldpunt",
     "inzage", "vernietiging", "export", "raadplegen",
 )
+#: where a purpose code may be named: the purpose-bearing steps, and ``lezen`` for every read
+#: that takes a purpose (viewing or listing cases, case reports, exporting the log)
+PURPOSE_USES: tuple[str, ...] = (
+    "verzoek", "betrek_partij", "vraag_gegevens", "hergebruik", "casusoverleg",
+    "melding_doorgeven", "export", "lezen",
+)
 
 
 def _tuple(value: object) -> tuple[str, ...]:
@@ -156,6 +162,32 @@ class ProcessingActivity:
     data_subjects: tuple[str, ...] = attrs.field(default=("client", "gezinslid"), converter=_tuple)
     version: int = 1
     part_of: str = "onderzoek"
+
+
+@attrs.frozen
+class Doel:
+    """A purpose a plugin adds to the closed vocabulary of purposes (since 0.2, ``wams_doelen``).
+
+    Purpose-bearing steps and reads name a purpose by *code*; the decision reads the code, never
+    the free-text ``toelichting`` beside it. A plugin's purpose belongs to one of its own
+    processing activities (``activiteit``, its local code from ``wams_processing_activities``):
+    processing for this purpose is logged under that register entry, with ``grondslag`` as the
+    legal basis the register shows. ``gebruik`` lists where the code may be named
+    (:data:`PURPOSE_USES`). The catalogue qualifies the code as ``<plugin>.<code>``.
+
+    Enforcement, investigation and prosecution are no purpose of the approach (MvT §1.4, §2.2):
+    a code or description naming one is a startup error, and a plugin cannot declare a
+    justice purpose (R12's three are the core's)."""
+
+    code: str
+    omschrijving: str
+    activiteit: str
+    grondslag: str
+    gebruik: tuple[str, ...] = attrs.field(
+        default=("vraag_gegevens", "betrek_partij", "hergebruik", "casusoverleg"),
+        converter=_tuple)
+    #: R12: a purpose a justice party may be involved for; only the core declares these
+    justitie: bool = False
 
 
 @attrs.frozen

@@ -31,7 +31,9 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circu
 # unstructured only to be dropped.
 _decision_record = make_dict_unstructure_fn(
     Decision, _conv, _cattrs_omit_if_default=True, message=override(omit=True),
-    report=override(omit=True))
+    report=override(omit=True),
+    # R20: a purpose warning is kept only sealed with the step's content, never in clear
+    waarschuwing=override(omit=True))
 
 
 def decision_record(decision: Decision) -> dict[str, Any]:

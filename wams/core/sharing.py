@@ -16,9 +16,9 @@ from wams.core.checks import (
     Context,
     Verdict,
     check_in_case,
+    check_justice_purpose,
     check_objection,
     check_party_identity,
-    check_purpose,
     check_request,
     check_scope,
     check_voorwaarden,
@@ -26,6 +26,8 @@ from wams.core.checks import (
     no,
     not_a_reason,
     ok,
+    party_kind,
+    purpose,
 )
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
@@ -36,10 +38,13 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
     refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
     if refusal:
         return refusal
-    if missing(cmd.doel) or not_a_reason(cmd.noodzaak):
-        return no("reason.missing", "Een verzoek om gegevens noemt een specifiek doel en "
+    doel = purpose(ctx, cmd.doel, "vraag_gegevens")
+    if doel is None or not_a_reason(cmd.noodzaak):
+        return no("reason.missing", "Een verzoek om gegevens noemt een doelcode en "
                   "waarom de gegevens nodig zijn (R15).")
-    refusal = check_purpose(cmd.doel, cmd.noodzaak)
+    # R12: asking a justice body discloses the person to it: only for a justice purpose.
+    refusal = check_justice_purpose(doel.code, party_kind(ctx.catalogue, cmd.bij)[1],
+                                    cmd.bij.ref)
     if refusal:
         return refusal
     rules = ["R13", "R15", "R19"]
@@ -106,9 +111,9 @@ def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
     # Wjsg) open only through provision under a rule, never by reuse (MvT §3.2.3).
     if category.regime is not None:
         return no("capacity.crossing", f"Regime: {category.regime}.")
-    if missing(cmd.reden):
-        return no("reason.missing")
-    return check_purpose(cmd.reden) or ok("R18", "R13")
+    if missing(cmd.reden) or purpose(ctx, cmd.doel, "hergebruik") is None:
+        return no("reason.missing", "Hergebruik noemt een reden en een doelcode.")
+    return ok("R18", "R13")
 
 
 
@@ -124,10 +129,20 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
     elif case.phase != "onderzoek":
         return no("casusoverleg.convener", "Tijdens de coördinatie roept de coördinator het "
                   "casusoverleg bijeen.")
+    doel = purpose(ctx, cmd.doel, "casusoverleg")
+    if doel is None:
+        return no("reason.missing", "Een casusoverleg noemt zijn doelcode.")
     for who in cmd.deelnemers:
         party = case.parties.get(who)
         if who not in case.persons and (party is None or not party.involved):
             return no("casusoverleg.not_involved", f"'{who}' is niet bij de casus betrokken.")
+        # R12: with a justice or enforcement body at the table, the purpose is a justice
+        # purpose, whatever the outcome says.
+        if party is not None:
+            refusal = check_justice_purpose(doel.code,
+                                            party_kind(ctx.catalogue, party.partij)[1], who)
+            if refusal:
+                return refusal
     for item in cmd.inbreng:
         refusal = _inbreng(case, cmd, item, ctx)
         if refusal:
@@ -170,9 +185,7 @@ def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) ->
 
 
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:
-    refusal = check_purpose(cmd.doel)
-    if refusal:
-        return refusal
+    # R20: the code was resolved before the phase check (policy.decide).
     left_out = sorted({h.categorie for h in case.held if not exportable(case, h.voorwaarden)})
     detail = ("Niet geëxporteerd wegens voorwaarden van de verstrekker (R16): "
               + ", ".join(left_out) + ".") if left_out else None

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from wams.core import policy
-from wams.core.errors import InputError, WamsError
-from wams.core.reasons import reason
+from wams.core.errors import InputError
+from wams.core.purposes import ExcludedPurpose
 from wams.core.rules import RULES
 from wams.core.settings import SETTINGS
 from wams.core.voortgang import voortgang_status
@@ -48,18 +48,10 @@ class CaseReport:
     personal: bool
 
 
-def purpose_with_file(doel: str, path: Path | None) -> str:
-    """The purpose of the logged read, naming the file the report goes to: a copy outside the
+def file_note(path: Path | None) -> str | None:
+    """The note on the logged read naming the file the report goes to: a copy outside the
     database must be findable from the processing log (R36)."""
-    return f"{doel} (rapport opgeslagen in bestand {path})" if path is not None else doel
-
-
-class ReportRefused(WamsError):
-    """A report the rules refuse (R20: a read for an enforcement purpose); nothing was read."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(f"{code}: {message}")
+    return f"rapport opgeslagen in bestand {path}" if path is not None else None
 
 
 def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
@@ -72,9 +64,12 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
     if not isinstance(actor, str) or not actor.strip():
         raise InputError("noem wie het rapport maakt (actor); een lege actor wordt niet "
                          "geaccepteerd")
-    refusal = policy.read_purpose(doel)
-    if refusal is not None:
-        raise ReportRefused(refusal.code, decisions_message(refusal.code, refusal.detail))
+    try:
+        policy.read_purpose(w.catalogue.purposes, doel)
+    except ExcludedPurpose as exc:
+        raise InputError(f"doel {doel!r} noemt '{exc.term}': geen doel van de aanpak "
+                         "(purpose.enforcement_excluded, R20); kies een doelcode uit "
+                         "'wams doelen'") from None
     summary = w.case_summary(gemeente, case_id)
     steps = w.case_steps(gemeente, case_id)
     log = w.case_log(gemeente, case_id)
@@ -100,7 +95,7 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
                                  facts=_facts_from_steps(steps), diagram=diagram,
                                  layout=flows.layout(diagram), voortgang=None,
                                  log=_log_rows(log, pseudonyms, parties)), False)
-    case = w.case(gemeente, case_id, actor=actor, purpose=purpose_with_file(doel, path))
+    case = w.case(gemeente, case_id, actor=actor, purpose=doel, toelichting=file_note(path))
     refs = {subject: ref for ref, subject in case.subjects.items()}
     diagram = flows.build(log, steps, w.catalogue, persons=refs,
                           parties={r: p.partij.soort for r, p in case.parties.items()},
@@ -131,11 +126,6 @@ def _aliased(row: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
     actor = ":".join(aliases.get(part, part) for part in str(row["actor"]).split(":"))
     return {**row, "source": aliases.get(row["source"], row["source"]),
             "recipient": aliases.get(row["recipient"], row["recipient"]), "actor": actor}
-
-
-def decisions_message(code: str, detail: str | None) -> str:
-    message = reason(code).message
-    return f"{message} {detail}" if detail else message
 
 
 def _law_name(w: Wams, code: str | None) -> str | None:

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from wams.core import commands as c
+from wams.core.model import Partij
 from wams.core.reasons import REASONS
 from wams.core.rules import citations
 from wams.core.serialize import unstructure
@@ -58,10 +59,14 @@ class Inzageverzoek:
 
 @attrs.frozen
 class Doorgifte:
-    """Passing a melding on (R34): to whom, and why (refused without a reason)."""
+    """Passing a melding on (R34): to which party, for which purpose code (``doel``, R12: a
+    justice purpose when the party is a justice or enforcement body) and why (``reden``;
+    refused without one). ``toelichting`` is free text that never decides."""
 
-    aan: str
+    aan: Partij
+    doel: str | None = None
     reden: str | None = None
+    toelichting: str | None = None
 
 
 def allowed_reader(request: Request[Any, Any, Any], gemeente: FromPath[str] | None,
@@ -177,7 +182,8 @@ def doorgiften(request: Request[Any, Any, Any], gemeente: FromPath[str], melding
     if not roles.may_try_step(principal, "melding_doorgeven"):
         raise denied(roles.DENIED, "melding_doorgeven")
     d = wams_of(request).melding_doorgeven(gemeente, melding_id, aan=data.aan,
-                                           reden=data.reden, actor=principal.actor)
+                                           reden=data.reden, doel=data.doel,
+                                           toelichting=data.toelichting, actor=principal.actor)
     if not d.allowed:
         raise refusal(d)
     return Response(besluit(d), headers=headers_for(d, None))

@@ -18,6 +18,7 @@ from wams.core.engine.steps import Authorize, check_actor
 from wams.core.errors import InputError
 from wams.core.gemeente import check_gemeente
 from wams.core.model import Casus, Decision
+from wams.core.purposes import logged_purpose
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.repository import Store
@@ -66,12 +67,13 @@ class Batch:
         return decision
 
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
-                  authorize: Authorize | None = None) -> Casus:
+                  authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
         self._engine._check_read(gemeente, actor, purpose)
         uow = self._engine._transaction_for(gemeente, heads=self.heads)
         with _savepoint(uow.store, self.heads):
-            return self._engine._view(uow, case_id, actor=actor, purpose=purpose,
+            return self._engine._view(uow, case_id, actor=actor,
+                                      purpose=logged_purpose(purpose, toelichting),
                                       authorize=authorize)
 
 

@@ -37,6 +37,7 @@ from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys
+from wams.core.purposes import ExcludedPurpose, logged_purpose
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
@@ -295,13 +296,15 @@ class Engine:
     # -- reads ----------------------------------------------------------------------------
 
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
-                  authorize: Authorize | None = None) -> Casus:
+                  authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         """Raadplegen: every person in the dossier gets a 'consult' record (R36).
         ``authorize`` (see :data:`~wams.core.engine.steps.Authorize`) may refuse the read
         before anything is logged; it gets the case and None."""
         self._check_read(gemeente, actor, purpose)
         with self.unit_of_work(gemeente) as uow:
-            return self._view(uow, case_id, actor=actor, purpose=purpose, authorize=authorize)
+            return self._view(uow, case_id, actor=actor, purpose=logged_purpose(purpose,
+                                                                                 toelichting),
+                              authorize=authorize)
 
     def view_for_party(self, gemeente: str, case_id: str, partij: str, *, actor: str,
                        purpose: str) -> dict[str, Any]:
@@ -325,11 +328,14 @@ class Engine:
     def _check_read(self, gemeente: str, actor: str, purpose: str) -> None:
         check_gemeente(gemeente)
         check_actor(actor)
-        refusal = policy.read_purpose(purpose)
-        if refusal:
-            # R20: a refused read returns nothing and is not logged as a processing.
-            raise Refused(decisions.refusal(None, "raadplegen", refusal.code, trace_id(),
-                                            self._versions, refusal.detail))
+        # R20: a purpose code for reads; anything else returns nothing and is not logged as a
+        # processing (bad input, or a refusal when it names enforcement).
+        try:
+            policy.read_purpose(self.catalogue.purposes, purpose)
+        except ExcludedPurpose as exc:
+            raise Refused(decisions.refusal(None, "raadplegen", "purpose.enforcement_excluded",
+                                            trace_id(), self._versions,
+                                            f"'{exc.term}' is geen doel van de aanpak.")) from None
 
     def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str,
               authorize: Authorize | None = None) -> Casus:
@@ -346,8 +352,8 @@ class Engine:
                      purpose: str) -> None:
         processings = tuple(Processing("consult", ref, "raadplegen", purpose) for ref in refs)
         subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
-        # The purpose is the caller's text: sealed with the case (a destroyed case has no
-        # persons left to log).
+        # The purpose is a code of the vocabulary; still sealed with the case like every
+        # purpose (a destroyed case has no persons left to log).
         trace = trace_id()
         uow.write_log(processings, step="raadplegen", trace=trace, actor=actor,
                       subjects=subjects, case_id=case.id,

@@ -39,7 +39,7 @@ def allowed(case: Casus | None, step: str, verdict: policy.Verdict, trace: str,
                     phase=case.phase if case else None, werkplan=applied.werkplan,
                     signalen=signalen, verwerkingen=count, trace_id=trace,
                     versions=versions, report=report,
-                    version=case.version if case else None)
+                    version=case.version if case else None, waarschuwing=verdict.waarschuwing)
 
 
 def join(message: str, detail: str | None) -> str:

@@ -221,8 +221,10 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
                                  extra_citations, signalen, count, report)
     # Without a key (a vernietig, an inzage after destruction) nothing of the command is kept:
     # the log rows record the processing.
-    content = uow.seal(data_key, dumps({"command": without_identity(step, cmd),
-                                        "detail": verdict.detail})) \
+    sealed = {"command": without_identity(step, cmd), "detail": verdict.detail}
+    if verdict.waarschuwing:
+        sealed["waarschuwing"] = verdict.waarschuwing  # R20: for the FG, sealed with the case
+    content = uow.seal(data_key, dumps(sealed)) \
         if data_key is not None else None
     store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                          step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
@@ -317,9 +319,11 @@ def _outside(uow: Transaction, step: str,
             raise InputError(f"melding {cmd.melding} is vernietigd")
         # The worry goes to the recipient; who reported it never does (R34).
         report = {"melding": cmd.melding, "gemeld_op": at.date().isoformat(),
-                  "zorg": json.loads(content)["zorg"], "aan": cmd.aan, "reden": cmd.reden}
-        return Applied(None, (Processing("provide", "melding", "meldpunt", cmd.reden,
-                                         source="meldpunt", recipient=cmd.aan),)), \
+                  "zorg": json.loads(content)["zorg"], "aan": cmd.aan.ref, "doel": cmd.doel,
+                  "reden": cmd.reden}
+        activity, purpose = lifecycle.logged_as(uow.catalogue, cmd.doel, "meldpunt")
+        return Applied(None, (Processing("provide", "melding", activity, purpose,
+                                         source="meldpunt", recipient=cmd.aan.ref),)), \
             {"melding": (subject, stype)}, report, data_key_of(sealed)
     persoon: Persoon = cmd.persoon if step == "betrokkenheid" else cmd.over
     subject, stype = uow.subject_of(persoon)

@@ -15,19 +15,21 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.commands import MeldingDoorgeven
-from wams.core.model import Decision
+from wams.core.model import Decision, Partij
 from wams.core.privacy.work import Operator
 from wams.core.storage.repository import history, meldingen
 
 STEP = "melding_doorgeven"
 
 
-def doorgeven(engine: Operator, gemeente: str, melding_id: int, *, aan: str, reden: str | None,
+def doorgeven(engine: Operator, gemeente: str, melding_id: int, *, aan: Partij,
+              reden: str | None, doel: str | None, toelichting: str | None = None,
               actor: str = "meldpunt") -> Decision:
-    """Pass the data of melding ``melding_id`` on to ``aan`` for the recorded ``reden``: the
-    step ``melding_doorgeven`` of the engine. The decision's ``report`` holds what is passed
-    on: the date and the worry, never who reported it."""
-    return engine.execute(gemeente, None, MeldingDoorgeven(aan, reden, melding_id), actor=actor)
+    """Pass the data of melding ``melding_id`` on to party ``aan`` for the recorded ``reden``
+    and purpose code ``doel``: the step ``melding_doorgeven`` of the engine. The decision's
+    ``report`` holds what is passed on: the date and the worry, never who reported it."""
+    return engine.execute(gemeente, None, MeldingDoorgeven(aan, reden, melding_id, doel,
+                                                           toelichting), actor=actor)
 
 
 def lijst(engine: Operator, gemeente: str) -> list[dict[str, Any]]:

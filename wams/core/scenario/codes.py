@@ -32,10 +32,15 @@ CODE_FIELDS: dict[tuple[type, str], str] = {
     (c.Inbreng, "categorie"): "categories",
     (c.Dienst, "dienst"): "services",
     (c.Betrokkenheid, "dienst"): "services",
+    # purpose codes from the closed vocabulary (core and plugins; ``wams doelen``)
+    **{(cls, "doel"): "purposes" for cls in (c.Verzoek, c.BetrekPartij, c.VraagGegevens,
+                                             c.Hergebruik, c.Casusoverleg, c.MeldingDoorgeven,
+                                             c.Export)},
 }
 #: section → how an author reads it
 _NOUN = {"laws": "wet", "domains": "domein", "categories": "gegevenscategorie",
-         "services": "dienst of interventie", "party_kinds": "partijsoort"}
+         "services": "dienst of interventie", "party_kinds": "partijsoort",
+         "purposes": "doelcode"}
 
 
 def check_codes(scenario: Scenario, cat: Catalogue) -> None:
@@ -71,8 +76,9 @@ def _known(cat: Catalogue, section: str, code: str, path: str, **where: Any) -> 
     if code in table:
         return
     plugins = ", ".join(p.name for p in cat.plugins) or "geen"
+    listing = "wams doelen" if section == "purposes" else "wams catalogue"
     raise ScenarioError(path, f"{show(code)} is geen bekende {_NOUN[section]}"
-                              f"{suggest(code, table)}; zie 'wams catalogue' (geladen plugins: "
+                              f"{suggest(code, table)}; zie '{listing}' (geladen plugins: "
                               f"{plugins})", **where)
 
 

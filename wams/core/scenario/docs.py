@@ -11,7 +11,8 @@ from __future__ import annotations
 
 #: top-level key → meaning (``stappen`` included; it is read apart from the header).
 HEADER: dict[str, str] = {
-    "formaat": "the format version; always 1",
+    "formaat": "the format version; always 2 (purpose codes). A file of formaat 1 is refused "
+               "with what to change",
     "scenario": "the title, one line",
     "gemeente": "the CBS municipality code (four digits, quoted): the tenant everything "
                 "belongs to (R38)",
@@ -46,13 +47,14 @@ STEPS: dict[str, str] = {
     "gezinslid": "Draws a family member into the case, with the `samenhang` that justifies it "
                  "(R10).",
     "betrek_partij": "Involves a party: its domain in scope, an `aanleiding` for an adjacent "
-                     "party, a justice purpose as `doel` for a justice party (R11, R12).",
+                     "party, a justice purpose code as `doel` for a justice party (R11, R12).",
     "vraag_gegevens": "The college asks a party for a category of data about a person "
-                      "(R13–R20), checked in the order below.",
+                      "(R13–R20) for a purpose code `doel`, checked in the order below.",
     "verstrekking": "The party's answer to an earlier request: `verstrekt`, `gedeeltelijk` or "
                     "`geweigerd` (with a `reden`), optionally with `voorwaarden` (R16).",
-    "hergebruik": "The college reuses data it holds under one of the four laws (R18); never "
-                  "data under professional secrecy or a criminal regime (R17, R21).",
+    "hergebruik": "The college reuses data it holds under one of the four laws (R18) for a "
+                  "purpose code `doel` with a `reden`; never data under professional secrecy "
+                  "or a criminal regime (R17, R21).",
     "dienst": "Records a service or intervention for a person, `lopend` or `benodigd`, "
               "optionally with the providing party.",
     "terugkoppeling": "Feedback to the cliënt; ends the onderzoek: phase `werkplan` when a "
@@ -61,7 +63,9 @@ STEPS: dict[str, str] = {
                 "(R22–R25).",
     "coordinator": "Designates the coordinator (R26); moves `werkplan` → `coordinatie`.",
     "casusoverleg": "A case conference with its participants and each item of data brought "
-                    "in (R29–R31); `partij: college` is the college bringing data it holds.",
+                    "in (R29–R31) for a purpose code `doel` (a justice purpose with a justice "
+                    "party at the table, R12); `partij: college` is the college bringing data "
+                    "it holds.",
     "voortgang": "The coordinator's progress report to the college (R27).",
     "taak": "The college or coordinator tries to impose a task on a party: always refused "
             "(R28, no doorzettingsmacht).",
@@ -73,11 +77,14 @@ STEPS: dict[str, str] = {
     "vernietig": "Runs retention for this case (R33): destroys it once the bewaartermijn has "
                  "passed.",
     "melding": "A report at the meldpunt (R34); it opens no case (R35).",
-    "melding_doorgeven": "Passes the data of a melding on, with a `reden` (R34); without "
-                         "`melding` the scenario's last melding.",
+    "melding_doorgeven": "Passes the data of a melding on to party `aan` (an id from "
+                         "`partijen`) for a purpose code `doel` with a `reden` (R34; a justice "
+                         "purpose for a justice party, R12); without `melding` the scenario's "
+                         "last melding.",
     "inzage": "The access report for a person (R36, AVG art. 15); `verwacht.verwerkingen` "
               "counts the records in the report.",
-    "export": "Exports case data for a purpose; an enforcement purpose is refused (R20).",
+    "export": "Exports case data for a purpose code `doel` (`overdracht`, `evaluatie`); a "
+              "non-code naming enforcement is refused (R20).",
     "tijd": "Moves the scenario's clock forward by `dagen` or to a `datum` (never back); not a "
             "command, the runner does it.",
 }
@@ -92,6 +99,9 @@ VERWACHT: dict[str, str] = {
     "verwerkingen": "exactly this many processing-log records written by the step; for "
                     "`inzage`, in the report",
     "verwerkingen_min": "at least this many, as `verwerkingen`",
+    "waarschuwing": "ja/nee: whether the free text beside the purpose code (`toelichting`, "
+                    "`noodzaak`, `reden`, `uitkomst`, ...) names enforcement and is flagged "
+                    "for the FG (R20); a warning never refuses",
     "signalen": "domains the plugins suggest asking about after this step (R05), a subset "
                 "check",
 }

@@ -1,4 +1,4 @@
-"""The scenario file format (``formaat: 1``): its records and the strict converter behind them.
+"""The scenario file format (``formaat: 2``): its records and the strict converter behind them.
 
 Scenario files are a public, versioned format written by people (municipal domain experts,
 plugin authors), so every mistake must come back as ONE line naming the file, the step and the
@@ -36,7 +36,16 @@ from wams.core.intake import (
 )
 from wams.core.model import elfproef
 
-FORMAAT = 1
+#: 2: purposes are codes (``doel: onderzoek``) with free text under ``toelichting``, and
+#: ``melding_doorgeven.aan`` names a party. Files of formaat 1 are refused with what to change:
+#: a free-text ``doel`` cannot be mapped to a code without reading the text, which is what
+#: formaat 2 exists to stop.
+FORMAAT = 2
+#: the one-line instruction for a file of an older format
+UPGRADE = ("formaat 1 wordt niet meer gelezen: zet 'formaat: 2', schrijf bij elk 'doel' een "
+           "doelcode (zie 'wams doelen', bv. onderzoek) en zet de tekst onder 'toelichting'; "
+           "hergebruik, casusoverleg en melding_doorgeven noemen nu ook een doel, en "
+           "melding_doorgeven.aan is een id uit 'partijen'")
 RULESET = "wams-2020"
 
 Phase = Literal["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
@@ -94,7 +103,7 @@ class Header:
     """Everything of a scenario file except ``stappen``, which are read one by one so that each
     error can name its step."""
 
-    formaat: Literal[1]
+    formaat: Literal[2]
     scenario: str
     gemeente: Gemeentecode
     datum: dt.date
@@ -125,6 +134,8 @@ class Verwacht:
     verwerkingen: int | None = None
     verwerkingen_min: int | None = None
     signalen: tuple[str, ...] = ()
+    #: R20: whether the step's free text earns a warning for the FG (formaat 2)
+    waarschuwing: bool | None = None
 
     def expects_allowed(self) -> bool | None:
         """``toegestaan`` if given; else allowed, unless a refusal code is expected (then the

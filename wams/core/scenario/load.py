@@ -24,7 +24,9 @@ from wams.core.intake import bad_choice, explain, first_leaf, is_placeholder, jo
 from wams.core.model import Partij, Persoon
 from wams.core.scenario.format import (
     ACTIONS,
+    FORMAAT,
     REFS,
+    UPGRADE,
     Header,
     Scenario,
     ScenarioError,
@@ -139,8 +141,11 @@ def from_data(data: object, path: str = "<scenario>") -> Scenario:
     """Validate an already parsed scenario (a mapping as YAML gives it)."""
     if not isinstance(data, Mapping):
         raise ScenarioError(path, f"het bestand bevat {kind(data)}, geen scenario; begin met "
-                                  "'formaat: 1' en de andere sleutels uit docs/scenarios.md")
+                                  f"'formaat: {FORMAAT}' en de andere sleutels uit "
+                                  "docs/scenarios.md")
     raw = dict(data)
+    if type(raw.get("formaat")) is int and raw["formaat"] < FORMAAT:
+        raise ScenarioError(path, UPGRADE, key="formaat")
     steps_raw = raw.pop("stappen", None)
     header: Header = _structure(raw, Header, path)
     if "stappen" not in data:

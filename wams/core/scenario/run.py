@@ -199,6 +199,9 @@ def compare(stap: Stap, d: Decision) -> tuple[str, ...]:
     if missing:
         out.append(f"{where}: signalen verwacht {', '.join(missing)}, kreeg "
                    f"{', '.join(d.signalen) or 'geen signalen'}")
+    if v.waarschuwing is not None and v.waarschuwing != (d.waarschuwing is not None):
+        out.append(f"{where}: waarschuwing verwacht {'ja' if v.waarschuwing else 'nee'}, kreeg "
+                   f"{d.waarschuwing or 'geen'}")
     return tuple(out)
 
 

@@ -1,8 +1,8 @@
 """The JSON Schema of the scenario format, generated from the records the loader uses.
 
 Generated, not written by hand, so it cannot drift from the loader: a test compares the shipped
-``wams/schema/scenario-v1.json`` with :func:`json_schema`; after changing the format, refresh it
-with ``wams scenario schema -o wams/schema/scenario-v1.json``. The schema describes the YAML as
+``wams/schema/scenario-v2.json`` with :func:`json_schema`; after changing the format, refresh it
+with ``wams scenario schema -o wams/schema/scenario-v2.json``. The schema describes the YAML as
 written: persons and parties are ids (strings), ja/nee is a boolean or the word, dates are
 ``YYYY-MM-DD``. Some checks are only in the loader (declared ids, the elfproef, time moving
 forward, known reason codes and rules); the schema says so in descriptions.
@@ -19,6 +19,7 @@ import attrs
 
 from wams.core.intake import ref_record
 from wams.core.model import Partij, Persoon
+from wams.core.purposes import CORE_PURPOSES
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario.format import (
     ACTIONS,
@@ -64,6 +65,7 @@ def json_schema() -> dict[str, Any]:
                    "required": [name], "additionalProperties": False}
                   for name, cls in ACTIONS.items()],
     }
+    _describe_purposes(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"wams scenario (formaat {FORMAAT})",
@@ -72,6 +74,20 @@ def json_schema() -> dict[str, Any]:
         **root,
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _describe_purposes(defs: dict[str, Any]) -> None:
+    """``doel`` is a code of the closed vocabulary (core codes listed; a plugin's codes are
+    qualified, ``wgs.schuldregeling``); ``toelichting`` is free text that decides nothing."""
+    core = ", ".join(d.code for d in CORE_PURPOSES)
+    for record in defs.values():
+        props = record.get("properties", {})
+        if "doel" in props and "toelichting" in props:
+            props["doel"] = {**props["doel"], "description": (
+                f"een doelcode (wams doelen): {core}, of een code <plugin>.<code>")}
+            props["toelichting"] = {**props["toelichting"], "description": (
+                "vrije tekst naast de doelcode; beslist niets, een handhavingswoord geeft een "
+                "waarschuwing voor de FG")}
 
 
 def _describe(properties: dict[str, Any], table: str) -> None:

@@ -86,6 +86,13 @@ PARTY_KINDS: tuple[PartyKind, ...] = (
         domain="openbare_orde_veiligheid",
         justice=True,
     ),
+    # MvT §1.4, §2.2: the approach is not for enforcement or investigation; the sociale
+    # recherche (the municipality's fraud investigators) is an enforcement body, so it is
+    # marked like the justice parties: nothing reaches it except for a justice purpose (R12).
+    # The memorandum does not name it; listing it is our choice, so that a hand-over to it
+    # is decided on its kind, not on the words of the hand-over.
+    PartyKind(code="sociale_recherche", name="sociale recherche (handhaving)",
+              domain="openbare_orde_veiligheid", justice=True),
     # MvT §3.1.2: a municipal partnership of care and justice parties, not itself one of them.
     PartyKind(
         code="veiligheidshuis", name="Zorg- en Veiligheidshuis", domain="openbare_orde_veiligheid"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
+    Doel,
     Domain,
     Entry,
     EntryRequest,
@@ -143,6 +144,21 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             categories=CATEGORIES,
             part_of="hergebruik",
         ),
+    ]
+
+
+@hookimpl
+def wams_doelen() -> list[Doel]:
+    # A narrower purpose than the core's 'onderzoek': its processing is logged under this
+    # plugin's own register entry, so the register says what the data is asked for.
+    return [
+        Doel(
+            code="schuldregeling",
+            omschrijving="Een schuldregeling voorbereiden en op de andere hulp afstemmen",
+            activiteit="gegevensverzoek_schuldhulp",
+            grondslag="AVG art. 6 lid 1 sub e; Wgs, spiegelbepaling (voorstel; MvT §1.3)",
+            gebruik=("vraag_gegevens", "casusoverleg"),
+        )
     ]
 
 

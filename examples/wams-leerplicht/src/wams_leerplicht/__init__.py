@@ -105,7 +105,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
     return [ProcessingActivity(
         code="gegevensverzoek_verzuimdossier",
         name="Gegevensverzoek verzuimdossier (RMC)",
-        purpose="Opvragen van verzuim- en uitvalgegevens voor het onderzoek en de coördinatie "
+        purpose="behandeling"
                 "van de integrale aanpak (MvT §3.1.3)",
         categories=(VERZUIMDOSSIER,),
     )]
