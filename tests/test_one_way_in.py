@@ -149,7 +149,7 @@ def as_scenario(steps: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
                 (personen if record is Persoon else partijen)[value["ref"]] = spec
                 out[field.name] = value["ref"]
         stappen.append({step: out})
-    return {"formaat": 1, "scenario": "parity", "gemeente": G, "datum": dt.date(2027, 2, 1),
+    return {"formaat": 2, "scenario": "parity", "gemeente": G, "datum": dt.date(2027, 2, 1),
             "personen": personen, "partijen": partijen, "stappen": stappen}
 
 
@@ -197,11 +197,11 @@ def test_every_step_answers_and_stores_the_same_at_every_edge(base, open_wams):
                                   wams=own)
             assert [decided(r.decision) for r in result.steps] == py_answers
             scenario_cid = result.steps[1].decision.case_id
-            scenario_case = own.case(G, scenario_cid, actor="test", purpose="pariteit")
+            scenario_case = own.case(G, scenario_cid, actor="test", purpose="behandeling")
 
         # what is stored: the same case through every edge
-        http_case = w.case(G, http_cid, actor="test", purpose="pariteit")
-        py_case = w.case(G, py_cid, actor="test", purpose="pariteit")
+        http_case = w.case(G, http_cid, actor="test", purpose="behandeling")
+        py_case = w.case(G, py_cid, actor="test", purpose="behandeling")
         assert comparable(http_case) == comparable(py_case) == comparable(scenario_case)
         assert http_case.persons["jan"].persoon.bsn == BSN
 
@@ -243,9 +243,9 @@ def test_route_a_answers_and_stores_the_same_at_every_edge(base, open_wams):
             result = run_scenario(from_data(as_scenario(ROUTE_A)), wams=own)
             assert [decided(r.decision) for r in result.steps] == py_answers
             scenario_case = own.case(G, result.steps[0].decision.case_id, actor="test",
-                                     purpose="pariteit")
-        http_case = w.case(G, http_cid, actor="test", purpose="pariteit")
-        py_case = w.case(G, py_cid, actor="test", purpose="pariteit")
+                                     purpose="behandeling")
+        http_case = w.case(G, http_cid, actor="test", purpose="behandeling")
+        py_case = w.case(G, py_cid, actor="test", purpose="behandeling")
         assert comparable(http_case) == comparable(py_case) == comparable(scenario_case)
         # the same BSN, written with spaces, is the same person (R36)
         assert http_case.subjects["jan"] == py_case.subjects["jan"]
@@ -288,7 +288,7 @@ def test_bsn_probe_every_case_found_nothing_unreadable(base, db_url, open_wams):
             else:
                 assert r.status_code == 400 and "geen geldig BSN" in r.json()["detail"], r.text
         for cid in made:
-            r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "probe"},
+            r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                            headers=MEDEWERKER)
             assert r.status_code == 200, r.text
             assert client.post(step_path("sluit", cid), json=BODIES["sluit"],

@@ -18,7 +18,7 @@ from reports_helpers import strict_html, visible_text
 from wams.core.scenario.library import BUNDLED
 
 SCENARIO = """\
-formaat: 1
+formaat: 2
 scenario: Een vraag om gegevens{title}
 regels: wams-2020
 gemeente: "0599"
@@ -32,7 +32,7 @@ stappen:
                 aanleiding: noemt betalingsachterstanden}}
   - domein: {{domein: schuldhulp, reden: betalingsachterstanden, client_akkoord: ja}}
   - vraag_gegevens: {{bij: kredietbank, categorie: wgs.schuldenoverzicht, over: ilse,
-                     doel: zicht op schulden, noodzaak: bepalen of schuldhulp nodig is}}
+                     doel: onderzoek, noodzaak: bepalen of schuldhulp nodig is}}
     verwacht: {{toegestaan: ja}}
 {answer}"""
 ANSWER = """\
@@ -103,7 +103,7 @@ def test_a_request_is_no_disclosure_and_an_answer_is_exactly_one(
         assert "Gemeente Zuidhaven" in text
 
         # the case report's diagram: the request dashed ("vraagt"), a disclosure only if answered
-        page = case_report(w, "0599", case_id, actor="anna", doel="dossiercontrole")
+        page = case_report(w, "0599", case_id, actor="anna", doel="behandeling")
         diagram = flows.build(log, w.case_steps("0599", case_id), w.catalogue,
                               persons={}, requests=())
         kinds = [(f.kind, f.source, f.target) for f in diagram.disclosures
