@@ -40,7 +40,8 @@ def _records(w: Wams, first: int, count: int) -> None:
             d = b.betrokkenheid(G, partij=KB, persoon=jan, dienst="schuldhulpverlening")
             assert d.allowed, d.code
     for melding in ids:  # passing on is a step of its own, outside a batch
-        d = w.melding_doorgeven(G, melding, aan="wijkteam",
+        d = w.melding_doorgeven(G, melding, aan=Partij("wijkteam", "wmo.wijkteam"),
+                                doel="melding_onderzoeken",
                                 reden="contact opnemen over de zorgen")
         assert d.allowed, d.code
 

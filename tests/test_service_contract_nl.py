@@ -24,11 +24,11 @@ def test_location_404_and_problem_types_that_resolve(base):
         assert r.status_code == 201
         location = r.headers["location"]
         assert location == f"/v1/gemeenten/{G}/casussen/{r.json()['case_id']}"
-        assert client.get(location, params={"doel": "controle"},
+        assert client.get(location, params={"doel": "behandeling"},
                           headers=MEDEWERKER).status_code == 200
 
         # an unknown case: 404 on a read and on a step, nothing stored
-        r = client.get(f"/v1/gemeenten/{G}/casussen/onbekend", params={"doel": "x"},
+        r = client.get(f"/v1/gemeenten/{G}/casussen/onbekend", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
         r = client.post(step_path("domein", "onbekend"), json=BODIES["domein"],
@@ -119,7 +119,7 @@ def test_answers_match_their_documented_records(base):
         calls = [
             ("get", "/gemeenten/{gemeente}/casussen", MEDEWERKER, None, {}),
             ("get", "/gemeenten/{gemeente}/casussen/{casus_id}", MEDEWERKER, None,
-             {"doel": "controle"}),
+             {"doel": "behandeling"}),
             ("get", "/gemeenten/{gemeente}/meldingen", MEDEWERKER, None, {}),
             ("get", "/gemeenten/{gemeente}/verwerkingsactiviteiten", FG, None, {}),
             ("get", "/gemeenten/{gemeente}/logboek", FG, None, {}),

@@ -81,7 +81,7 @@ def test_the_access_log_has_a_line_per_request_and_no_personal_data(db_url, tmp_
         body = {**BODIES["hulpvraag"], "client": {**JAN, "bsn": "111222333"}}
         r = c.post(step_path("hulpvraag", None), json=body, headers=MEDEWERKER)
         cid = r.json()["case_id"]
-        c.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "geheim-doel"},
+        c.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
               headers=MEDEWERKER)
         c.get(f"/v1/gemeenten/{G}/casussen")
     with open(log) as f:
