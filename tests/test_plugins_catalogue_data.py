@@ -177,7 +177,7 @@ REQUIRED_SIGNALS = {("participatiewet", "schuldhulp"), ("wgs", "participatie"),
 LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 QUALIFIED_CODE = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 # An article number the MvT gives; any other "art." in a citation would be invented.
-KNOWN_ARTICLES = ("Wmo 2015 art. 2.2.5", "Jeugdwet art. 7.4.0 lid 2 en 3",
+KNOWN_ARTICLES = ("Wmo 2015, artikel 2.2.5", "Jeugdwet, artikel 7.4.0, tweede en derde lid",
                   "Wmo 2015 art. 5.1.1", "Wmo 2015 art. 2.1.2")
 
 
@@ -214,7 +214,7 @@ def test_plugins_register_cleanly_against_the_hookspecs() -> None:
     assert len(pm.hook.wams_domains()) == len(PLUGINS)
     entry = pm.hook.wams_entry(request=EntryRequest(law="wgs", vraag="schulden"))
     assert entry == Entry(law="wgs", opens=True, domain="schuldhulp",
-                          provision="Wgs, spiegelbepaling (voorstel); MvT §1.3")
+                          provision=wgs.PROVISION)
     assert pm.hook.wams_entry(request=EntryRequest(law="onbekend", vraag="x")) is None
 
 
@@ -257,10 +257,11 @@ def test_laws_and_entry() -> None:
         given = [a for a in answers if a is not None]
         assert len(given) == 1, f"exactly one plugin answers for {code}"
         assert given[0] == Entry(law=code, opens=opens, domain=domain, provision=law.provision)
-    assert laws["wmo"].provision == "Wmo 2015 §2.3a (voorstel); MvT §1.3, §3.3"
+    # MvT §1.3: "een nieuwe paragraaf 3a" and "spiegelbepalingen"; no article numbers
+    assert laws["wmo"].provision.text() == "Wmo 2015, nieuwe paragraaf 3a (voorstel; MvT §1.3)"
     for code, wet in (("jeugdwet", "Jeugdwet"), ("participatiewet", "Participatiewet"),
-                      ("wgs", "Wgs")):
-        assert laws[code].provision == f"{wet}, spiegelbepaling (voorstel); MvT §1.3"
+                      ("wgs", "Wet gemeentelijke schuldhulpverlening")):
+        assert laws[code].provision.text() == f"{wet}, spiegelbepaling (voorstel; MvT §1.3)"
 
 
 def test_party_kinds_match_the_spec() -> None:
@@ -364,8 +365,8 @@ def test_signals() -> None:
 @pytest.mark.parametrize("name", list(PLUGINS))
 def test_citations_invent_no_article_numbers(name: str) -> None:
     module = PLUGINS[name]
-    texts = [law.provision for law in module.wams_laws()]
-    texts += [rule.citation for rule in module.wams_provision_rules()]
+    texts = [law.provision.text() for law in module.wams_laws()]
+    texts += [c.text() for rule in module.wams_provision_rules() for c in rule.citation]
     texts += [s.legal_basis or "" for s in module.wams_services()]
     for text in texts:
         for known in KNOWN_ARTICLES:

@@ -81,7 +81,7 @@ def test_case_report_shows_every_step_with_its_rules_and_logs_the_file(
     assert refused and all(s["code"] in html for s in refused)
     # every cited rule with its title and its sources
     for rule_id in ("R16", "R29"):
-        assert RULES[rule_id].title in html and RULES[rule_id].sources[0] in html
+        assert RULES[rule_id].title in html and RULES[rule_id].sources[0].labelled() in html
     assert "vervuiling van de woning" in html  # the dossier's content: a case worker's report
     # R36: the read is logged per person, and the file it went to is in the log
     log = _log(db_url, gemeente, case_id)

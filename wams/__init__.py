@@ -6,6 +6,7 @@ return and callers pass.
 
 from __future__ import annotations
 
+from wams.core.citations import Citation
 from wams.core.hookspecs import hookimpl
 from wams.core.model import Decision, Partij, Persoon
 from wams.core.records import (
@@ -23,9 +24,9 @@ from wams.core.records import (
 )
 
 __all__ = [
-    "Wams", "hookimpl", "Decision", "Partij", "Persoon", "DataCategory", "Doel", "Domain", "Entry",
-    "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule", "Service",
-    "Signal",
+    "Wams", "hookimpl", "Citation", "Decision", "Partij", "Persoon", "DataCategory", "Doel",
+    "Domain", "Entry", "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule",
+    "Service", "Signal",
 ]
 
 

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from wams.cli_common import UserError, plural
@@ -72,7 +73,7 @@ def _facts(section: str, e: dict[str, Any]) -> str:
                 f"verstrekt door: {', '.join(e['suppliers'])}")
     if section == "provision_rules":
         suppliers = ", ".join(e.get("suppliers") or ()) or "elke partij"
-        return f"{e['citation']}; voor {', '.join(e['categories'])}" + (
+        return f"{'; '.join(e['citation'])}; voor {', '.join(e['categories'])}" + (
             f"; doorbreekt {', '.join(e['overrides'])}" if e["overrides"] else "") + \
             f"; verstrekt door: {suppliers}"
     if section == "activities":
@@ -136,14 +137,16 @@ def rules(folder: str | None, as_json: bool) -> None:
     root = Path(folder) if folder else scenario_library.BUNDLED
     cited = scenario_library.citing(root) if root.is_dir() else {}
     if as_json:
-        click.echo(json.dumps([{"id": r.id, "title": r.title, "sources": list(r.sources),
+        click.echo(json.dumps([{"id": r.id, "title": r.title,
+                                "sources": [attrs.asdict(c) | {"text": c.labelled()}
+                                            for c in r.sources],
                                 "scenarios": cited.get(r.id, [])} for r in RULES.values()],
                               ensure_ascii=False, indent=2))
         return
     for r in RULES.values():
         click.echo(f"{r.id}  {r.title}")
         files = cited.get(r.id, [])
-        for label, text in (("bronnen", "; ".join(r.sources)),
+        for label, text in (("bronnen", "; ".join(c.labelled() for c in r.sources)),
                             ("scenario's", ", ".join(files) if files else "(geen)")):
             click.echo(textwrap.fill(text, WIDTH, initial_indent=f"     {label}: ",
                                      subsequent_indent=" " * 8, break_on_hyphens=False))

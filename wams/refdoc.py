@@ -52,6 +52,10 @@ def _codes(values: object) -> str:
     return ", ".join(f"`{v}`" for v in items if v not in (None, "")) or "—"
 
 
+def _strings(values: object) -> list[str]:
+    return [str(v) for v in values] if isinstance(values, (list, tuple)) else [str(values)]
+
+
 # -- reason codes -------------------------------------------------------------------------------
 
 
@@ -80,14 +84,20 @@ def rules() -> str:
     out = [_header("wams/core/rules.py and the bundled scenarios in wams/scenarios/"), "",
            f"# Rules of rule set `{RULESET}`", "",
            "Every rule the software enforces, with its legal sources (most specific first) "
-           "and the bundled scenarios that cite it in `verwacht.citeert`. Sources are sections "
-           "of the explanatory memorandum (MvT), provisions the memorandum itself names, or a "
-           "plainly labelled design choice; no article number is made up.", "",
+           "and the bundled scenarios that cite it in `verwacht.citeert`. Each source names its "
+           "footing: **bron** (the 2020 explanatory memorandum, MvT, says it, in the section "
+           "named), **praktijk** (the memorandum describes current practice the bill builds on, "
+           "§3.1.4), **aangekondigd** (the memorandum announces a provision whose text it does "
+           "not contain: §3.3 announces the data-processing regulation for §3.4, which the "
+           "consultation text lacks), **ander voorstel** (the 2023 bill, Kamerstuk 36 295, as "
+           "far as public summaries show it) or **eigen keuze** (our own choice where the "
+           "memorandum is silent). A decision resting on one of the last three says so in its "
+           "message. No article number is made up.", "",
            f"{len(RULES)} rules, {sum(1 for i in RULES if cited.get(i))} cited by a bundled "
            "scenario.", ""]
     for r in RULES.values():
         out += [f"## {r.id}", "", f"**{r.title}.** {' '.join(r.summary.split())}", "",
-                f"- sources: {'; '.join(r.sources)}",
+                f"- sources: {'; '.join(c.labelled() for c in r.sources)}",
                 f"- reason codes: {_codes(by_rule.get(r.id, []))}",
                 "- scenarios: " + (", ".join(f"`{f}`" for f in cited.get(r.id, [])) or "—"),
                 ""]
@@ -110,7 +120,7 @@ _COLUMNS: dict[str, tuple[tuple[str, Callable[[dict[str, object]], object]], ...
                    ("special", lambda e: _codes(e["special"])),
                    ("regime", lambda e: _codes(e["regime"])),
                    ("supplied by (R14)", lambda e: _codes(e["suppliers"]))),
-    "provision_rules": (("citation", lambda e: e["citation"]),
+    "provision_rules": (("citation", lambda e: "; ".join(_strings(e["citation"]))),
                         ("categories", lambda e: _codes(e["categories"])),
                         ("overrides", lambda e: _codes(e["overrides"])),
                         ("suppliers", lambda e: _codes(e.get("suppliers") or "every party")),

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import pluggy
 
+from wams.core.citations import problems as citation_problems
 from wams.core.purposes import CORE_PURPOSES, enforcement_term
 from wams.core.records import (
     CORE_ACTIVITY_CODES,
@@ -253,8 +254,8 @@ def _validate(cat: Catalogue) -> None:
         if law.kind not in DOMAIN_KINDS:
             fail("laws", code, f"soort '{law.kind}' is geen {'/'.join(DOMAIN_KINDS)}")
         known_domain("laws", code, law.domain)
-        if not law.provision:
-            fail("laws", code, "geen bepaling (provision) genoemd")
+        for problem in citation_problems(law.provision):
+            fail("laws", code, f"bepaling (provision): {problem}")
     for code, pk in cat.party_kinds.items():
         known_domain("party_kinds", code, pk.domain)
     for code, s in cat.services.items():
@@ -289,8 +290,11 @@ def _validate(cat: Catalogue) -> None:
             if o not in OVERRIDABLE:
                 fail("provision_rules", code, f"overrides '{o}' is geen "
                      f"{'/'.join(OVERRIDABLE)}")
-        if not r.citation or not r.citation.strip():
+        if not r.citation:
             fail("provision_rules", code, "geen bron (citation) genoemd")
+        for cited in r.citation:
+            for problem in citation_problems(cited):
+                fail("provision_rules", code, f"bron (citation): {problem}")
         for supplier in r.suppliers:
             if supplier not in cat.party_kinds:
                 fail("provision_rules", code,

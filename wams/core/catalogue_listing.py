@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from wams.core.catalogue import Catalogue
+from wams.core.citations import Citation
 
 #: catalogue section → its Dutch label for people, in listing order
 SECTIONS: dict[str, str] = {
@@ -29,10 +30,12 @@ SECTIONS: dict[str, str] = {
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, Citation):
+        return value.labelled()
     if isinstance(value, frozenset):
         return sorted(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [_plain(v) for v in value]
     return value
 
 

@@ -15,6 +15,7 @@ import attrs
 
 from wams.core import phases
 from wams.core.catalogue import Catalogue
+from wams.core.citations import Citation
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
 from wams.core.purposes import JUSTICE_PURPOSES, resolve
@@ -60,13 +61,14 @@ class Context:
 class Verdict:
     """A decision of the policy. ``sources`` are legal sources cited besides those of
     ``rules`` (a plugin's provision rule); ``only_sources`` replaces the rules' sources where a
-    rule has more sources than this step rests on (an access report: AVG art. 15, not art. 30)."""
+    rule has more sources than this step rests on (an access report: AVG art. 6(1)(c) and the
+    right of art. 15, not the log's own sources)."""
 
     code: str
     rules: tuple[str, ...] = ()
     detail: str | None = None
-    sources: tuple[str, ...] = ()
-    only_sources: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    only_sources: tuple[Citation, ...] = ()
     #: a warning for the FG about the free text beside a purpose code; never a refusal
     waarschuwing: str | None = None
 

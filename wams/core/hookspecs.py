@@ -65,7 +65,9 @@ def wams_laws() -> list[Law]:
         def wams_laws():
             return [Law(code="wgs", name="Wet gemeentelijke schuldhulpverlening",
                         kind="sociaal", domain="schuldhulp",
-                        provision="Wgs, spiegelbepaling (voorstel); MvT §1.3")]
+                        provision=Citation("Wet gemeentelijke schuldhulpverlening",
+                                           "spiegelbepaling", "bron", ("§1.3",),
+                                           voorstel=True))]
     """
 
 
@@ -146,7 +148,9 @@ def wams_provision_rules() -> list[ProvisionRule]:
         @hookimpl
         def wams_provision_rules():
             return [ProvisionRule(code="verstrekking_jeugdhulp",
-                                  citation="Jeugdwet art. 7.4.0 lid 2 (model); MvT §3.2.3",
+                                  citation=Citation(
+                                      "Wmo 2015", "verstrekking aan het college",
+                                      "aangekondigd", ("§3.3", "§3.2.3"), voorstel=True),
                                   categories=("jeugdwet.jeugdhulpgegevens",),
                                   overrides=("beroepsgeheim",))]
     """
@@ -233,7 +237,7 @@ def wams_entry(request: EntryRequest) -> Entry | None:
             if request.law != "wgs":
                 return None
             return Entry(law="wgs", opens=True, domain="schuldhulp",
-                         provision="Wgs, spiegelbepaling (voorstel); MvT §1.3")
+                         provision=SPIEGELBEPALING)  # the Citation wams_laws gives
     """
 
 

@@ -88,6 +88,9 @@ class Decision:
     rule_ids: tuple[str, ...]
     citations: tuple[str, ...]
     step: str = ""
+    # the footings among the citations that are not the memorandum's own word
+    # (``aangekondigd``, ``ander_voorstel``, ``keuze``); the message says so too
+    footings: tuple[str, ...] = ()
     case_id: str | None = None
     phase: str | None = None
     werkplan: str | None = None

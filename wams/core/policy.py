@@ -35,11 +35,13 @@ from wams.core.checks import (
     party_kind,
     purpose,
 )
+from wams.core.citations import mvt
 from wams.core.clock import add_months
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
 from wams.core.purposes import JUSTICE_PURPOSES, ExcludedPurpose, resolve, warning
 from wams.core.records import Doel
+from wams.core.rules import AVG_6C, AVG_15
 from wams.core.sharing import (
     casusoverleg,
     export,
@@ -327,14 +329,16 @@ def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:
     return ok("R33")
 
 
-#: what an access report cites: the person's right and R36's own memorandum section, not
-#: AVG art. 30 (the register), which R36 also rests on
-INZAGE_SOURCES = ("AVG art. 15", "MvT §3.2.5")
+#: what an access report cites: its basis (a legal obligation, AVG art. 6(1)(c)), the person's
+#: right (art. 15) and R36's own memorandum section (§3.2.5: the burger exercises his AVG rights
+#: with the controller); the article numbers are ours, the memorandum names none
+INZAGE_SOURCES = (AVG_6C, AVG_15, mvt("§3.2.5"))
 
 
 def inzage(case: Casus | None, cmd: c.Inzage, ctx: Context) -> Verdict:
-    # R36 / AVG art. 15: the access report is the person's right in every phase, after
-    # rejection and destruction too, and also when no case about him exists.
+    # R36 / AVG art. 15 (the right; the basis is art. 6(1)(c)): the access report is the
+    # person's right in every phase, after rejection and destruction too, and also when no
+    # case about him exists.
     return Verdict("ok", ("R36",), only_sources=INZAGE_SOURCES)
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 import attrs
 
+from wams.core.citations import Citation, as_citations
+
 DomainKind = Literal["sociaal", "aanpalend"]
 ServiceKind = Literal["dienst", "interventie"]
 Special = Literal["health", "criminal", "minor"]
@@ -55,13 +57,14 @@ class Law:
     approach through their mirror provision; ``kind="aanpalend"`` laws never open a case (R01).
     ``domain`` is the law's own domain, put in scope by a hulpvraag under it.
     ``provision`` cites the provision that applies paragraph 3a (the carrier's own paragraph for
-    the Wmo, the mirror provision (*spiegelbepaling*) for the others).
+    the Wmo, the mirror provision (*spiegelbepaling*) for the others), as a
+    :class:`~wams.core.citations.Citation` with its footing.
     """
 
     code: str
     name: str
     kind: DomainKind
-    provision: str
+    provision: Citation
     domain: str | None = None
 
 
@@ -125,11 +128,14 @@ class ProvisionRule:
     regimes it breaks through *only* for this purpose (MvT §3.2.3), from
     :data:`OVERRIDABLE`. A category under a regime is provided only under a rule that covers it,
     overrides that regime and addresses the supplying party (``suppliers``; empty: every party
-    that may supply the category) (R17); the decision cites ``citation``.
+    that may supply the category) (R17); the decision cites ``citation``: one
+    :class:`~wams.core.citations.Citation` or several, each with its footing (a provision that
+    breaks through secrecy for the integrated approach is ``aangekondigd``: MvT §3.3 announces
+    it for §3.4, which the consultation text lacks).
     """
 
     code: str
-    citation: str
+    citation: tuple[Citation, ...] = attrs.field(converter=as_citations)
     categories: tuple[str, ...] = attrs.field(converter=_tuple)
     overrides: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     description: str = ""
@@ -210,4 +216,4 @@ class Entry:
     law: str
     opens: bool
     domain: str | None
-    provision: str
+    provision: Citation

@@ -6,15 +6,14 @@ refusal can always say which rule it rests on and where that rule comes from, an
 version of the bill (e.g. Kamerstuk 36 295) can be added as another rule set without touching
 this one.
 
-Sources are honest on purpose. The 2020 consultation version has almost no known article
-numbers, so a source is either a section of the explanatory memorandum (``"MvT §3.3.1"``; only
-sections that exist in the consultation text, which stops at §3.3.3), a proposed paragraph or
-article the memorandum itself names (``"Wmo 2015 §2.3a (voorstel)"`` for the new paragraph with
-the college's tasks, MvT §1.3; ``"Wmo 2015 art. 2.2.5 (voorstel)"`` for the meldpunt, MvT §1.2),
-an existing article the memorandum quotes (``"Jeugdwet art. 7.4.0 lid 2 (model)"``, MvT §3.2.3;
-``"AVG art. 6 lid 1 sub e"``, MvT §3.3), or a plainly labelled design choice. No article number
-of the Wmo 2015, Jeugdwet, Participatiewet or Wgs is ever made up here; the test
-``tests/test_rules_table.py`` pins the exact list of non-MvT citations so an invented one fails.
+Every source is a :class:`~wams.core.citations.Citation`: instrument, provision or section, and
+a footing that says how firmly it rests on the 2020 consultation memorandum (``bron``,
+``praktijk``, ``aangekondigd``, ``ander_voorstel``, ``keuze``). The memorandum gives almost no
+article numbers and stops in §3.3.3, so a rule that needs the announced data-processing
+regulation (§3.3 → §3.4) says ``aangekondigd``, a rule from the 2023 bill says
+``ander_voorstel`` and a rule the memorandum is silent on says ``keuze``. No article number of
+the Wmo 2015, Jeugdwet, Participatiewet or Wgs is made up here; ``tests/test_citations.py``
+checks every ``bron`` against the memorandum's text.
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import attrs
+
+from wams.core.citations import Citation, ander_voorstel, keuze, mvt
 
 RULESET = "wams-2020"
 
@@ -38,26 +39,44 @@ class Rule:
     id: str
     title: str
     summary: str
-    sources: tuple[str, ...]
+    sources: tuple[Citation, ...]
 
 
-# Citations used more than once, spelled once so they stay identical (``citations()`` dedups by
-# string equality).
-_TAKEN = "Wmo 2015 §2.3a (voorstel)"  # new paragraph with the college's tasks (MvT §1.3, §3.3)
-_MELDPUNT = "Wmo 2015 art. 2.2.5 (voorstel)"  # MvT §1.2
-_GEGEVENS = "Wmo 2015 hoofdstuk 5 (voorstel)"  # the extended data-processing rules (MvT §1.3)
-_SPIEGEL = "spiegelbepalingen Jeugdwet, Participatiewet en Wgs (voorstel)"  # MvT §1.3
-_JW_740 = "Jeugdwet art. 7.4.0 lid 2 (model)"  # MvT §3.2.3
-_AVG_6E = "AVG art. 6 lid 1 sub e"  # MvT §3.3
-_AVG_15 = "AVG art. 15"
-_AVG_21 = "AVG art. 21"
-_AVG_30 = "AVG art. 30"
-_EIGEN_GEMEENTE = "Wmo 2015: taak van het college van de eigen gemeente (MvT §1.3, §3.3.1)"
-_ONTWERP = "ontwerpkeuze (geen bron in MvT)"
+# Citations used more than once, spelled once so they stay identical (``citations()`` dedups
+# by equality).
+#: the new paragraph with the college's tasks: the memorandum names it, not its articles
+TAKEN = Citation("Wmo 2015", "nieuwe paragraaf 3a", "bron", ("§1.3",), voorstel=True)
+MELDPUNT = Citation("Wmo 2015", "artikel 2.2.5", "bron", ("§1.2",), voorstel=True)
+SPIEGEL = Citation("Jeugdwet, Participatiewet en Wgs", "spiegelbepalingen", "bron", ("§1.3",),
+                    voorstel=True)
+#: §3.2.3 quotes it as the model for a supplier who weighs what is necessary; it addresses the
+#: jeugdhulpaanbieder and the jeugdhulpverlener only
+JW_740 = Citation("Jeugdwet", "artikel 7.4.0, tweede en derde lid (model)", "bron", ("§3.2.3",))
+_AVG_6E = Citation("AVG", "artikel 6, eerste lid, onderdeel e", "bron", ("§3.3",))
+#: the memorandum names the AVG rights (§3.2.5, §3.3.2) but no article: the numbers are ours
+AVG_15 = Citation("AVG", "artikel 15 (recht van inzage)", "keuze", ("§3.2.5",))
+AVG_6C = Citation("AVG", "artikel 6, eerste lid, onderdeel c (wettelijke verplichting: inzage)",
+                  "keuze", ("§3.2.5",))
+_AVG_21 = Citation("AVG", "artikel 21 (verzoek om te stoppen)", "keuze", ("§3.3.2",))
+#: §3.3 announces the data-processing regulation for §3.4, which the consultation text lacks;
+#: §3.2.2-§3.2.4 describe the gaps it is to close
+DOORBREKING = Citation("Wmo 2015", "verstrekking aan het college voor de integrale aanpak, zo "
+                       "nodig met doorbreking van doelbinding en geheimhouding", "aangekondigd",
+                       ("§3.3", "§3.2.3"), voorstel=True)
+_HERGEBRUIK = Citation("Wmo 2015", "hergebruik van eigen sociaal-domeingegevens",
+                       "aangekondigd", ("§3.3", "§3.2.2"), voorstel=True)
+_CASUSOVERLEG = Citation("Wmo 2015", "regeling voor het casusoverleg", "aangekondigd",
+                         ("§3.3", "§3.2.4"), voorstel=True)
+_EIGEN_GEMEENTE = Citation("Wmo 2015", "taak van het college van de gemeente waar de persoon "
+                           "woont", "bron", ("§3.3.1",))
+_PRAKTIJK = mvt("§3.1.4", "praktijk")
 
 
-def _r(rule_id: str, title: str, summary: str, *sources: str) -> Rule:
-    return Rule(id=rule_id, title=title, summary=summary, sources=tuple(sources))
+def _r(rule_id: str, title: str, summary: str, *sources: str | Citation) -> Rule:
+    # a bare "MvT §x" is a section of the memorandum that says it (footing bron)
+    return Rule(id=rule_id, title=title, summary=summary,
+                sources=tuple(mvt(s.removeprefix("MvT ")) if isinstance(s, str) else s
+                              for s in sources))
 
 
 _TABLE: tuple[Rule, ...] = (
@@ -71,8 +90,8 @@ _TABLE: tuple[Rule, ...] = (
         "which law's provision opened it.",
         "MvT §1.4",
         "MvT §1.3",
-        _TAKEN,
-        _SPIEGEL,
+        TAKEN,
+        SPIEGEL,
     ),
     _r(
         "R02",
@@ -81,7 +100,7 @@ _TABLE: tuple[Rule, ...] = (
         "problem that usually comes with others, the answer to 'do you need anything else?', "
         "or the employee's observation); the reason is recorded.",
         "MvT §3.3.1",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R03",
@@ -90,7 +109,7 @@ _TABLE: tuple[Rule, ...] = (
         "and services in a refused domain are refused. In a dispute the explanation of "
         "consequences is recorded and the cliënt's wish decides.",
         "MvT §3.3.1",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R04",
@@ -114,7 +133,7 @@ _TABLE: tuple[Rule, ...] = (
         "how an integrated approach can help; otherwise it cannot be accepted.",
         "MvT §3.3.2",
         "MvT §2.2",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R07",
@@ -124,7 +143,7 @@ _TABLE: tuple[Rule, ...] = (
         "processing beyond handling the request.",
         "MvT §3.3.2",
         "MvT §2.2",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R08",
@@ -155,7 +174,7 @@ _TABLE: tuple[Rule, ...] = (
         "Aanpalende partij alleen met aanleiding",
         "A party from an adjacent domain joins a case only with a recorded aanleiding.",
         "MvT §3.3",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R12",
@@ -172,7 +191,7 @@ _TABLE: tuple[Rule, ...] = (
         "The legal basis of all processing is AVG art. 6(1)(e) together with the college's task "
         "in the proposed Wmo 2015 §2.3a; consent is never recorded as a basis.",
         _AVG_6E,
-        _TAKEN,
+        TAKEN,
         "MvT §3.2.1",
         "MvT §3.3",
     ),
@@ -185,7 +204,7 @@ _TABLE: tuple[Rule, ...] = (
         "itself is a design choice; the regimes it records are those the MvT names.",
         "MvT §3.2.3",
         "MvT §2.2",
-        _ONTWERP,
+        keuze("een catalogus van gegevenscategorieën, door plugins gedeclareerd"),
     ),
     _r(
         "R15",
@@ -193,6 +212,8 @@ _TABLE: tuple[Rule, ...] = (
         "A data request from the college states case, category, person, specific purpose and why "
         "it is necessary.",
         "MvT §3.3.1",
+        ander_voorstel("vorm van de gegevensvraag: zaak, categorie, persoon, doel en "
+                       "noodzaak"),
     ),
     _r(
         "R16",
@@ -201,24 +222,23 @@ _TABLE: tuple[Rule, ...] = (
         "reasons, and may attach conditions (e.g. no onward sharing) that the system enforces. "
         "The supplier weighs the necessity, on the model of Jeugdwet art. 7.4.0.",
         "MvT §3.2.3",
-        "MvT §3.2.4",
-        _JW_740,
+        JW_740,
+        ander_voorstel("weigering om zwaarwegende redenen en voorwaarden bij de "
+                       "verstrekking"),
     ),
     _r(
         "R17",
         "Doorbreking van doelbinding en geheimhouding alleen voor dit doel",
         "Provision may override purpose binding, professional secrecy and closed regimes (Wpg, "
         "Wjsg) only for the integrated approach; such data keeps a tag of its origin regime.",
-        "MvT §3.2.3",
-        _GEGEVENS,
+        DOORBREKING,
     ),
     _r(
         "R18",
         "Hergebruik van eigen sociaal-domeingegevens",
         "Data the college already holds under one of the four laws may be reused for the case "
         "without consent; each reuse is logged.",
-        "MvT §3.2.2",
-        _GEGEVENS,
+        _HERGEBRUIK,
     ),
     _r(
         "R19",
@@ -252,7 +272,7 @@ _TABLE: tuple[Rule, ...] = (
         "can help.",
         "MvT §3.3",
         "MvT §3.3.3",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R23",
@@ -260,7 +280,7 @@ _TABLE: tuple[Rule, ...] = (
         "A werkplan is allowed, not required, with exactly one sociaal-domein service plus at "
         "least one adjacent service or intervention.",
         "MvT §3.3",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R24",
@@ -274,8 +294,8 @@ _TABLE: tuple[Rule, ...] = (
         "A werkplan holds running and needed services and agreements on coördinatie (who, how), "
         "evaluatie and beëindiging, optionally a contact person; every change is a new version.",
         "MvT §3.3.1",
-        "MvT §3.1.4",
-        _TAKEN,
+        _PRAKTIJK,
+        TAKEN,
     ),
     _r(
         "R26",
@@ -283,7 +303,8 @@ _TABLE: tuple[Rule, ...] = (
         "An adopted werkplan has exactly one coordinator: the cliënt where feasible, a party "
         "involved, or a municipal official.",
         "MvT §3.3.3",
-        _TAKEN,
+        TAKEN,
+        keuze("de cliënt coördineert pas vanaf 18 jaar", "§3.3.3"),
     ),
     _r(
         "R27",
@@ -291,7 +312,7 @@ _TABLE: tuple[Rule, ...] = (
         "The coordinator follows progress, aligns parties, convenes casusoverleg and reports to "
         "the college periodically; an overdue report is visible.",
         "MvT §3.3.3",
-        _TAKEN,
+        TAKEN,
     ),
     _r(
         "R28",
@@ -300,7 +321,7 @@ _TABLE: tuple[Rule, ...] = (
         "contribution is recorded as that party's own decision.",
         "MvT §1.4",
         "MvT §3.3.3",
-        "MvT §3.1.4",
+        _PRAKTIJK,
     ),
     _r(
         "R29",
@@ -308,8 +329,8 @@ _TABLE: tuple[Rule, ...] = (
         "A casusoverleg is convened by the college during the onderzoek or by the coordinator "
         "during the coördinatie; only parties involved in the case and the cliënt take part.",
         "MvT §3.3",
-        "MvT §3.1.4",
-        _TAKEN,
+        _PRAKTIJK,
+        TAKEN,
     ),
     _r(
         "R30",
@@ -317,20 +338,20 @@ _TABLE: tuple[Rule, ...] = (
         "Each contribution (party, category, person) is checked: the party may supply that "
         "category, person and domain are in scope, each recipient has a role in the case; every "
         "share is logged per recipient.",
-        "MvT §3.2.4",
+        _CASUSOVERLEG,
     ),
     _r(
         "R31",
         "Uitkomsten casusoverleg in het werkplan",
         "The outcomes of a casusoverleg are recorded in the werkplan.",
-        "MvT §3.1.4",
+        _PRAKTIJK,
     ),
     # --- Closure, retention, meldpunt, rights ---------------------------------------------
     _r(
         "R32",
         "Afsluiten met terugvalafspraken",
         "Closing a coordinated case requires agreements on relapse (terugvalafspraken).",
-        "MvT §3.1.4",
+        _PRAKTIJK,
     ),
     _r(
         "R33",
@@ -338,7 +359,8 @@ _TABLE: tuple[Rule, ...] = (
         "After closure the coordination dossier is kept for a limited, per-municipality period "
         "(default 12 months, a municipal choice: the bill sets none), then destroyed; "
         "destruction removes all personal data, keeps a proof of destruction and is logged.",
-        "MvT §3.1.4",
+        _PRAKTIJK,
+        keuze("bewaartermijn van 12 maanden, per gemeente instelbaar"),
     ),
     _r(
         "R34",
@@ -346,8 +368,9 @@ _TABLE: tuple[Rule, ...] = (
         "Each municipality has a meldpunt where anyone can report worries about a resident; the "
         "reporter's identity is protected; data from a report is passed on only with a recorded "
         "reason.",
-        _MELDPUNT,
+        MELDPUNT,
         "MvT §1.2",
+        ander_voorstel("het meldpunt beschermt de identiteit van de melder"),
     ),
     _r(
         "R35",
@@ -363,9 +386,9 @@ _TABLE: tuple[Rule, ...] = (
         "Every processing (collect, consult, provide, change, destroy) is logged with time, "
         "processing activity, person, case, purpose, legal basis, source and recipient; a "
         "person can get an access report of all processing about him.",
-        _AVG_30,
-        _AVG_15,
         "MvT §3.2.5",
+        keuze("een verwerkingslog per verwerking, ook van raadplegen"),
+        AVG_15,
     ),
     _r(
         "R37",
@@ -403,17 +426,18 @@ def rule(rule_id: str) -> Rule:
         ) from None
 
 
-def citations(rule_ids: Iterable[str]) -> tuple[str, ...]:
+def citations(rule_ids: Iterable[str]) -> tuple[Citation, ...]:
     """The distinct legal sources of these rules, in order of first appearance.
 
     A decision cites several rules that often share a source (``MvT §3.3.1``); the person
     reading it should see each source once, in the order of the rules cited.
     """
-    seen: dict[str, None] = {}
+    seen: dict[Citation, None] = {}
     for rule_id in rule_ids:
         for source in rule(rule_id).sources:
             seen.setdefault(source, None)
     return tuple(seen)
 
 
-__all__ = ["RULES", "RULESET", "Rule", "citations", "rule"]
+__all__ = ["AVG_15", "AVG_6C", "DOORBREKING", "JW_740", "MELDPUNT", "RULES", "RULESET", "Rule",
+           "SPIEGEL", "TAKEN", "citations", "rule"]

@@ -88,7 +88,7 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
                   f"voor '{cmd.categorie}' van een {soort}.")
     code, rule = basis
     return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.",
-                   sources=(rule.citation,))
+                   sources=rule.citation)
 
 
 def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:

@@ -143,7 +143,8 @@ def _numbered(log: list[dict[str, Any]]) -> dict[str, str]:
 def rules_of(ids: list[str]) -> list[dict[str, Any]]:
     """Each rule a decision cites, with its title and legal sources."""
     return [{"id": i, "title": RULES[i].title if i in RULES else "",
-             "sources": list(RULES[i].sources) if i in RULES else []} for i in ids]
+             "sources": [c.labelled() for c in RULES[i].sources] if i in RULES else []}
+            for i in ids]
 
 
 def _timeline(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,9 +10,8 @@ from litestar import Request, Response
 from litestar.params import HeaderParameter, QueryParameter
 
 from wams.api import Wams
+from wams.core.engine import decisions
 from wams.core.model import Decision
-from wams.core.reasons import reason
-from wams.core.rules import citations
 from wams.service.auth import Principal, TokenError, Verifier
 from wams.service.gate import principal_in
 from wams.service.problems import ProblemError, refusal, service_problem
@@ -96,8 +95,7 @@ def principal_of(request: Request[Any, Any, Any], gemeente: str | None) -> Princ
 
 
 def denied(code: str, step: str) -> ProblemError:
-    r = reason(code)
-    return refusal(Decision(False, code, r.message, r.rules, citations(r.rules), step=step))
+    return refusal(decisions.refusal(None, step, code, "", ()))
 
 
 def expected_version(if_match: str | None) -> int | None:

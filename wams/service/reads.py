@@ -270,7 +270,7 @@ def probleemtype(code: FromPath[str]) -> dict[str, Any]:
     r = REASONS[code]
     return {"code": code, "status": 403 if code in FORBIDDEN_CODES else 422,
             "toelichting": r.message, "regels": list(r.rules),
-            "bronnen": list(citations(r.rules))}
+            "bronnen": [c.labelled() for c in citations(r.rules)]}
 
 
 @get("/health", operation_id="health", sync_to_thread=False, tags=["beheer"],

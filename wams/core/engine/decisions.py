@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from wams.core import policy
+from wams.core.citations import caveat, footings
 from wams.core.lifecycle import Applied
 from wams.core.model import Casus, Decision
 from wams.core.reasons import reason
@@ -22,8 +23,11 @@ def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Vers
             extra_rules: tuple[str, ...] = ()) -> Decision:
     r = reason(code)
     rules = tuple(dict.fromkeys(r.rules + extra_rules))
-    return Decision(False, code, join(r.message, detail), rules, citations(rules),
-                    step=step, case_id=case.id if case else None,
+    cited = citations(rules)
+    uncertain = footings(cited)
+    return Decision(False, code, render(r.message, detail, uncertain), rules,
+                    tuple(c.labelled() for c in cited), footings=uncertain, step=step,
+                    case_id=case.id if case else None,
                     phase=case.phase if case else None, werkplan=werkplan,
                     trace_id=trace, versions=versions,
                     version=case.version if case else None)
@@ -32,10 +36,13 @@ def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Vers
 def allowed(case: Casus | None, step: str, verdict: policy.Verdict, trace: str,
             versions: Versions, applied: Applied, extra: tuple[str, ...],
             signalen: tuple[str, ...], count: int, report: dict[str, Any] | None) -> Decision:
-    own = verdict.only_sources or citations(verdict.rules)
-    sources = tuple(dict.fromkeys(own + verdict.sources + extra))
-    return Decision(True, "ok", join(reason("ok").message, verdict.detail), verdict.rules,
-                    sources, step=step, case_id=case.id if case else None,
+    cited = tuple(dict.fromkeys((verdict.only_sources or citations(verdict.rules))
+                                + verdict.sources))
+    uncertain = footings(cited)
+    sources = tuple(dict.fromkeys(tuple(c.labelled() for c in cited) + extra))
+    return Decision(True, "ok", render(reason("ok").message, verdict.detail, uncertain),
+                    verdict.rules, sources, footings=uncertain, step=step,
+                    case_id=case.id if case else None,
                     phase=case.phase if case else None, werkplan=applied.werkplan,
                     signalen=signalen, verwerkingen=count, trace_id=trace,
                     versions=versions, report=report,
@@ -44,6 +51,12 @@ def allowed(case: Casus | None, step: str, verdict: policy.Verdict, trace: str,
 
 def join(message: str, detail: str | None) -> str:
     return f"{message} {detail}" if detail else message
+
+
+def render(message: str, detail: str | None, uncertain: tuple[str, ...]) -> str:
+    """The Dutch message: the reason's sentence, the step's detail, and a caveat for every
+    footing that is not the memorandum's own word (announced, the 2023 bill, our choice)."""
+    return join(join(message, detail), caveat(uncertain))
 
 
 def werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
@@ -76,5 +89,6 @@ def from_json(text: str, detail: str | None = None) -> tuple[Decision, str | Non
     data = json.loads(text)
     data["report"] = None
     fingerprint = data.pop("command", None)
-    data["message"] = join(reason(data["code"]).message, detail)
+    data["message"] = render(reason(data["code"]).message, detail,
+                             tuple(data.get("footings", ())))
     return structure(data, Decision), fingerprint

@@ -33,9 +33,10 @@ from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, retention
 from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
+from wams.core.rules import TAKEN
 from wams.core.serialize import case_from_json, case_to_json, dumps
 
-ROUTE_B_PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §3.3.2"
+ROUTE_B_PROVISION = attrs.evolve(TAKEN, sections=("§1.3", "§3.3.2")).labelled()
 
 #: (pseudonym, type) of persons a step processes that the case does not (yet) resolve
 Subjects = dict[str, tuple[str, str]]
@@ -282,7 +283,7 @@ def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
     if step == "hulpvraag":
         assert ctx.entry is not None
         case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="A", wet=cmd.wet,
-                     provision=ctx.entry.provision,
+                     provision=ctx.entry.provision.labelled(),
                      phase="onderzoek" if cmd.aanleiding else "intake", opened_on=today)
         applied = lifecycle.open_case(case, step, cmd, ctx, ctx.entry.domain)
     else:

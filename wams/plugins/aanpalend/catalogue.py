@@ -6,6 +6,7 @@ domains make a long table; the records are frozen, so the hooks hand out the sam
 
 from __future__ import annotations
 
+from wams.core.citations import Citation
 from wams.core.records import (
     DataCategory,
     Domain,
@@ -15,6 +16,7 @@ from wams.core.records import (
     ProvisionRule,
     Service,
 )
+from wams.core.rules import DOORBREKING
 
 # MvT §1.3: only the Wmo 2015 and the three laws with a spiegelbepaling open paragraph 3a; an
 # adjacent law takes part in a case but never opens one (R01).
@@ -26,7 +28,7 @@ LAWS: tuple[Law, ...] = (
         name="Leerplichtwet 1969",
         kind="aanpalend",
         domain="onderwijs",
-        provision=f"Leerplichtwet 1969: {_CANNOT_OPEN}; MvT §1.3, §2.2",
+        provision=Citation("Leerplichtwet", _CANNOT_OPEN, "bron", ("§2.2",)),
     ),
     # MvT §1.4: the Wams is no framework for coercive care; the Wvggz and the Wzd are.
     Law(
@@ -34,14 +36,14 @@ LAWS: tuple[Law, ...] = (
         name="Wet verplichte geestelijke gezondheidszorg",
         kind="aanpalend",
         domain="geneeskundige_zorg",
-        provision=f"Wet verplichte ggz (Wvggz): {_CANNOT_OPEN}; MvT §1.4, §2.2",
+        provision=Citation("Wvggz", _CANNOT_OPEN, "bron", ("§1.4", "§2.2")),
     ),
     Law(
         code="wzd",
         name="Wet zorg en dwang",
         kind="aanpalend",
         domain="langdurige_zorg",
-        provision=f"Wet zorg en dwang (Wzd): {_CANNOT_OPEN}; MvT §1.4, §2.2",
+        provision=Citation("Wzd", _CANNOT_OPEN, "bron", ("§1.4", "§2.2")),
     ),
 )
 
@@ -211,26 +213,26 @@ DATA_CATEGORIES: tuple[DataCategory, ...] = (
     ),
 )
 
-# The bill gives no article numbers for these grounds; cite the Wmo's data chapter as proposed
-# and the MvT section that explains which confidentiality each one breaks through.
+# The bill gives no article numbers for these grounds: each rests on the data-processing
+# regulation MvT §3.3 announces for §3.4 (absent from the consultation text); §3.2.3 describes
+# the gap it is to close (no provision lets parties supply the college, "zo nodig met
+# doorbreking van doelbinding en eventuele geheimhoudingsplichten").
 PROVISION_RULES: tuple[ProvisionRule, ...] = (
     ProvisionRule(
         code="verstrekking_gezondheid",
-        citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §3.2.3",
+        citation=DOORBREKING,
         categories=("aanpalend.gezondheid",),
         overrides=("doelbinding", "beroepsgeheim"),
         description=(
             "Zorgverleners verstrekken, met doorbreking van hun geheimhoudingsplicht en alleen "
             "voor de integrale aanpak, de gezondheidsgegevens die daarvoor noodzakelijk zijn. "
-            "Het doorbreken van het medisch beroepsgeheim is omstreden: de Raad van State heeft "
-            "gevraagd het te heroverwegen. De consultatietekst van de MvT zegt daar zelf niets "
-            "over; zij meldt alleen dat de AP en de Raad van State aandacht vroegen voor het "
-            "delen van meer informatie dan noodzakelijk (MvT §1.1)."
+            "De regeling die dat toestaat kondigt de memorie van toelichting aan (§3.3) maar "
+            "bevat zij niet."
         ),
     ),
     ProvisionRule(
         code="verstrekking_aanpalend",
-        citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §3.2.3, §3.1.3",
+        citation=DOORBREKING,
         categories=(
             "aanpalend.schoolverzuim",
             "aanpalend.onderwijsondersteuning",
@@ -245,7 +247,7 @@ PROVISION_RULES: tuple[ProvisionRule, ...] = (
     ),
     ProvisionRule(
         code="verstrekking_politiegegevens",
-        citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §3.2.3, §2.2",
+        citation=DOORBREKING,
         categories=("aanpalend.politiegegevens",),
         overrides=("doelbinding", "Wpg"),
         description=(
@@ -256,7 +258,7 @@ PROVISION_RULES: tuple[ProvisionRule, ...] = (
     ),
     ProvisionRule(
         code="verstrekking_justitiele_gegevens",
-        citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §3.2.3, §2.2",
+        citation=DOORBREKING,
         categories=("aanpalend.justitiele_gegevens",),
         overrides=("doelbinding", "Wjsg"),
         description=(

@@ -14,6 +14,7 @@ vindplaats), §3.2.3 (verstrekking) and §3.2.5 (wijkteam in two capacities).
 
 from __future__ import annotations
 
+from wams.core.citations import Citation
 from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
@@ -27,15 +28,15 @@ from wams.core.records import (
     Service,
     Signal,
 )
+from wams.core.rules import DOORBREKING, JW_740
 
 LAW = "jeugdwet"
 DOMAIN = "jeugdhulp"
 
 # The mirror provision's article number is not known for the 2020 version.
-PROVISION = "Jeugdwet, spiegelbepaling (voorstel); MvT §1.3"
+PROVISION = Citation("Jeugdwet", "spiegelbepaling", "bron", ("§1.3",),
+                     voorstel=True)
 
-# MvT §3.2.3 names this article as the model for supplying data to the college.
-MODEL_7_4_0 = "Jeugdwet art. 7.4.0 lid 2 en 3 (model)"
 
 
 @hookimpl
@@ -139,15 +140,17 @@ def wams_provision_rules() -> list[ProvisionRule]:
     return [
         ProvisionRule(
             code="verstrekking_jeugdhulp",
-            citation=f"{MODEL_7_4_0}; MvT §3.2.3",
+            # the regulation itself is announced (MvT §3.3 → §3.4); art. 7.4.0 is the model
+            # the memorandum quotes for a supplier who weighs what is necessary (MvT §3.2.3)
+            citation=(DOORBREKING, JW_740),
             categories=("jeugdwet.jeugdhulpgegevens",),
             overrides=("doelbinding", "beroepsgeheim"),
             description=(
                 "De jeugdhulpaanbieder verstrekt het college de gegevens die noodzakelijk zijn "
                 "voor de integrale aanpak; de afweging welke gegevens noodzakelijk zijn blijft "
-                "bij de jeugdhulpaanbieder. Het model (Jeugdwet art. 7.4.0 lid 2 en 3) richt "
-                "zich tot de jeugdhulpaanbieder en de jeugdhulpverlener; de gecertificeerde "
-                "instelling verstrekt onder de regel voor kinderbeschermingsgegevens."
+                "bij de jeugdhulpaanbieder. Het model (Jeugdwet artikel 7.4.0, tweede en derde "
+                "lid) richt zich tot de jeugdhulpaanbieder en de jeugdhulpverlener; de "
+                "gecertificeerde instelling verstrekt onder de regel voor kinderbeschermingsgegevens."
             ),
             # R17: the provision the MvT quotes addresses the jeugdhulpaanbieder (MvT §3.2.3);
             # it is no basis for another holder of jeugdhulp data.
@@ -155,7 +158,9 @@ def wams_provision_rules() -> list[ProvisionRule]:
         ),
         ProvisionRule(
             code="verstrekking_kinderbescherming",
-            citation=f"{MODEL_7_4_0}; MvT §3.2.3, §2.2",
+            # art. 7.4.0 addresses the jeugdhulpaanbieder and the jeugdhulpverlener, not the GI
+            # or the Raad (MvT §3.2.3): this rests on the announced regulation alone
+            citation=DOORBREKING,
             categories=("jeugdwet.kinderbeschermingsgegevens",),
             overrides=("doelbinding", "beroepsgeheim"),
             description=(
@@ -165,7 +170,7 @@ def wams_provision_rules() -> list[ProvisionRule]:
         ),
         ProvisionRule(
             code="verstrekking_jeugdreclassering",
-            citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §3.2.3, §2.2",
+            citation=DOORBREKING,
             categories=("jeugdwet.jeugdreclasseringsgegevens",),
             # MvT §3.2.3: an exception to the closed regime of the Wjsg, only for this purpose.
             overrides=("doelbinding", "Wjsg"),

@@ -13,6 +13,7 @@ Follows MvT §1.3 (spiegelbepaling), §2.2 (definities), §3.2.2 (hergebruik), �
 
 from __future__ import annotations
 
+from wams.core.citations import Citation
 from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
@@ -26,12 +27,14 @@ from wams.core.records import (
     Service,
     Signal,
 )
+from wams.core.rules import DOORBREKING
 
 LAW = "participatiewet"
 DOMAIN = "participatie"
 
 # The mirror provision's article number is not known for the 2020 version.
-PROVISION = "Participatiewet, spiegelbepaling (voorstel); MvT §1.3"
+PROVISION = Citation("Participatiewet", "spiegelbepaling", "bron", ("§1.3",),
+                     voorstel=True)
 
 CATEGORIES = (
     "participatiewet.inkomen",
@@ -108,7 +111,7 @@ def wams_provision_rules() -> list[ProvisionRule]:
     return [
         ProvisionRule(
             code="verstrekking_participatie",
-            citation="Wmo 2015 hoofdstuk 5 (voorstel); MvT §1.3, §3.2.3",
+            citation=DOORBREKING,
             categories=CATEGORIES,
             # MvT §3.2.3: the supply breaks through purpose binding only for the integrated
             # approach (R17).

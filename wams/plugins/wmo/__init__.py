@@ -14,6 +14,7 @@ Follows MvT §1.2 (meldpunten), §1.3 (systematiek), §2.2 (definities), §3.2.2
 
 from __future__ import annotations
 
+from wams.core.citations import Citation
 from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
@@ -27,17 +28,15 @@ from wams.core.records import (
     Service,
     Signal,
 )
+from wams.core.rules import DOORBREKING, MELDPUNT, TAKEN
 
 LAW = "wmo"
 DOMAIN = "wmo"
 
 # Paragraph 3a is new and its article numbers are not known in the 2020 version: cite the
-# paragraph as proposed and the MvT sections that explain it, never a guessed article.
-PROVISION = "Wmo 2015 §2.3a (voorstel); MvT §1.3, §3.3"
-
-# The rewritten data chapter of the Wmo 2015 (MvT §1.3: "aanzienlijke wijziging en uitbreiding
-# van de bestaande regeling in de Wmo 2015 over de verwerking van persoonsgegevens").
-DATA_CHAPTER = "Wmo 2015 hoofdstuk 5 (voorstel)"
+# paragraph as the memorandum names it ("een nieuwe paragraaf 3a", MvT §1.3), never a guessed
+# number.
+PROVISION = TAKEN
 
 
 @hookimpl
@@ -119,7 +118,8 @@ def wams_provision_rules() -> list[ProvisionRule]:
     return [
         ProvisionRule(
             code="verstrekking_wmo",
-            citation=f"{DATA_CHAPTER}; MvT §1.3, §3.2.3",
+            # the regulation MvT §3.3 announces for §3.4 (absent from the consultation text)
+            citation=DOORBREKING,
             categories=("wmo.ondersteuningsbehoefte", "wmo.maatwerkvoorziening"),
             # MvT §3.2.3: supply for the integrated approach breaks through purpose binding,
             # only for that purpose (R17).
@@ -131,7 +131,9 @@ def wams_provision_rules() -> list[ProvisionRule]:
         ),
         ProvisionRule(
             code="verstrekking_meldpunt",
-            citation="Wmo 2015 art. 2.2.5 (voorstel); MvT §1.2",
+            citation=(MELDPUNT, Citation("Wams 2023 (Kamerstuk 36 295)",
+                                         "bescherming van de identiteit van de melder",
+                                         "ander_voorstel")),
             categories=("wmo.meldinggegevens",),
             description=(
                 "Gegevens uit een melding worden alleen met een vastgelegde reden verstrekt; "

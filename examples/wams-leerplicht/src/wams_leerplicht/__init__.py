@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wams import (
+    Citation,
     DataCategory,
     Entry,
     EntryRequest,
@@ -38,8 +39,9 @@ __version__ = "0.1.0"
 PLUGIN = "leerplicht"
 LAW = "leerplichtwet_rmc"
 DOMAIN = "onderwijs"  # declared by the built-in aanpalend plugin (MvT §2.2)
-PROVISION = ("Leerplichtwet 1969, regionale meld- en coördinatiefunctie voortijdig "
-             "schoolverlaten; MvT §3.1.3")
+#: the memorandum describes the RMC function as current practice (MvT §3.1.3)
+PROVISION = Citation("Leerplichtwet", "regionale meld- en coördinatiefunctie voortijdig "
+                     "schoolverlaten", "praktijk", ("§3.1.3",))
 VERZUIMDOSSIER = f"{PLUGIN}.verzuimdossier"
 
 
@@ -83,7 +85,9 @@ def wams_data_categories() -> list[DataCategory]:
 def wams_provision_rules() -> list[ProvisionRule]:
     return [ProvisionRule(
         code="verstrekking_verzuimdossier",
-        citation="Wmo 2015 hoofdstuk 5 (voorstel) met Leerplichtwet 1969 (RMC); MvT §3.1.3, §3.2.3",
+        # the data-processing regulation MvT §3.3 announces for §3.4 (absent from the text)
+        citation=Citation("Wmo 2015", "verstrekking aan het college voor de integrale aanpak",
+                          "aangekondigd", ("§3.3", "§3.2.3"), voorstel=True),
         categories=(VERZUIMDOSSIER,),
         overrides=("doelbinding",),
         description="De RMC-coördinator verstrekt het college de verzuim- en uitvalgegevens "
