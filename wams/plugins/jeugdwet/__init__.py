@@ -150,7 +150,8 @@ def wams_provision_rules() -> list[ProvisionRule]:
                 "voor de integrale aanpak; de afweging welke gegevens noodzakelijk zijn blijft "
                 "bij de jeugdhulpaanbieder. Het model (Jeugdwet artikel 7.4.0, tweede en derde "
                 "lid) richt zich tot de jeugdhulpaanbieder en de jeugdhulpverlener; de "
-                "gecertificeerde instelling verstrekt onder de regel voor kinderbeschermingsgegevens."
+                "gecertificeerde instelling verstrekt onder de regel voor "
+                "kinderbeschermingsgegevens."
             ),
             # R17: the provision the MvT quotes addresses the jeugdhulpaanbieder (MvT §3.2.3);
             # it is no basis for another holder of jeugdhulp data.
