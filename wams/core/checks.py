@@ -17,7 +17,7 @@ from wams.core import phases
 from wams.core.catalogue import Catalogue
 from wams.core.citations import Citation
 from wams.core.errors import InputError
-from wams.core.model import Casus, Partij
+from wams.core.model import Casus, Partij, Persoon, normalise_bsn
 from wams.core.purposes import JUSTICE_PURPOSES, resolve
 from wams.core.records import Doel, Entry
 
@@ -148,10 +148,19 @@ def check_party_identity(case: Casus, partij: Partij) -> None:
             + "; gebruik een andere ref voor een andere partij")
 
 
-def check_not_yet_in_case(case: Casus, ref: str) -> Verdict | None:
+def check_not_yet_in_case(case: Casus, persoon: Persoon) -> Verdict | None:
     # R09/R10: identity is fixed: re-adding a person would reset what is recorded about him.
-    if ref in case.persons:
-        return no("family.already_in_case", f"'{ref}' hoort al bij deze casus.")
+    if persoon.ref in case.persons:
+        return no("family.already_in_case", f"'{persoon.ref}' hoort al bij deze casus.")
+    # Issue 23: a person is the same person under another ref when his BSN is the same
+    # (after normalisation): otherwise a cliënt who objected (R09) could come back as a
+    # gezinslid under a new ref and have his data requested again.
+    bsn = normalise_bsn(persoon.bsn)
+    if bsn is not None:
+        for ref, state in case.persons.items():
+            if normalise_bsn(state.persoon.bsn) == bsn:
+                return no("family.already_in_case", f"Deze persoon hoort al bij de casus als "
+                          f"'{ref}' (zelfde BSN).")
     return None
 
 

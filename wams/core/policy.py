@@ -171,7 +171,7 @@ def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
 
 
 def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
-    refusal = check_not_yet_in_case(case, cmd.persoon.ref)
+    refusal = check_not_yet_in_case(case, cmd.persoon)
     if refusal:
         return refusal
     if missing(cmd.samenhang):
