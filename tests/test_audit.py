@@ -634,10 +634,14 @@ def test_without_the_chain_key_nothing_verifies(built: tuple[str, int], tmp_path
     url, _ = built
     monkeypatch.setenv("WAMS_KEY_FILE", str(tmp_path / "andere.keys"))
     result = _verify(url)
-    assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert [line.split(",")[0] for line in lines[:-1]] == [f"gemeente {OTHER}", f"gemeente {G}"]
-    assert all("ketensleutel" in line and "ontbreekt" in line for line in lines[:-1])
+    # A key store without the chain keys is one clear error naming them (exit 2), never a
+    # chain verified (or anchored) under keys made up on the spot.
+    assert result.exit_code == 2, result.output
+    assert "andere.keys" in result.output and "Traceback" not in result.output
+    assert f"{G} chain " in result.output and f"{OTHER} chain " in result.output
+    assert not (tmp_path / "andere.keys").exists()
+    anchored = CliRunner().invoke(audit, ["anchor", "--db", url])
+    assert anchored.exit_code == 2 and "handtekening" not in anchored.output
 
 
 @pytest.mark.parametrize("edit", [

@@ -144,10 +144,14 @@ def _keys(db: Any) -> Any:
     from wams.core.engine.keys import key_store
     from wams.core.errors import WamsError
     from wams.core.plugins import load_catalogue
+    from wams.core.privacy.keyuse import require_keys
     from wams.core.storage.coverage import ChainKeys
 
     try:
-        return ChainKeys(key_store(db, load_catalogue(None), None))
+        store = key_store(db, load_catalogue(None), None)
+        with db.connect() as conn:
+            require_keys(conn, store)
+        return ChainKeys(store)
     except WamsError as exc:
         raise UserError(str(exc)) from exc
 
@@ -236,6 +240,29 @@ def keys_group() -> None:
     """De sleutels (buiten de database, in de sleutelopslag)."""
 
 
+@keys_group.command("init")
+@_db_option
+@click.option("--gemeente", metavar="CODE", required=True,
+              help="De gemeente (CBS-code, 4 cijfers).")
+def keys_init(url: str | None, gemeente: str) -> None:
+    """Maak de sleutels van een gemeente (sleutel-versleutelsleutel, pseudoniemsleutel,
+    ketensleutel) waar zij er nog geen heeft. Sleutels die de database al noemt maar die in
+    de sleutelopslag ontbreken worden nooit vervangen: dat is een fout (exit 2)."""
+    from wams.cli_privacy import open_database, user_errors
+
+    _gemeente(gemeente)
+    with user_errors():
+        w = open_database(url, must_exist=False)
+        try:
+            made = w.init_keys(gemeente)
+            store = w.engine.keys.describe()
+        finally:
+            w.close()
+    click.echo("".join(f"{gemeente} {purpose}: {key_id}\n" for purpose, key_id in made.items())
+               + f"in {store}; maak nu een back-up van de sleutelopslag (apart van de "
+               "database)")
+
+
 @keys_group.command("rotate")
 @_db_option
 @click.option("--gemeente", metavar="CODE", help="Alleen deze gemeente (CBS-code, 4 cijfers).")
@@ -271,14 +298,27 @@ def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
     resolved = _existing(url)
 
     def take(engine: Any) -> Any:
-        from wams.core.storage import migrate
+        from wams.core.storage import audit as checker
 
-        migrate.require_current(engine)
         keys = _keys(engine)
+        # An anchor certifies the chain as it stands: never sign one that does not verify.
+        report = checker.verify_database(engine, keys)
+        if not report.intact:
+            return report
         with engine.connect() as conn:
-            return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
+            try:
+                return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
+            except anchor.AnchorError as exc:
+                raise UserError(str(exc)) from exc
 
-    text = anchor.dumps(_with_engine(resolved, take))
+    taken = _with_engine(resolved, take)
+    if not isinstance(taken, dict):
+        for brk in taken.breaks:
+            click.echo(brk.line(), err=True)
+        click.echo("keten verbroken: geen anker gemaakt; zoek eerst uit wat er is gebeurd "
+                   "('wams audit verify')", err=True)
+        click.get_current_context().exit(EXIT_NO)
+    text = anchor.dumps(taken)
     if out is None:
         click.echo(text, nl=False)
     else:

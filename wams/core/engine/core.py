@@ -33,6 +33,7 @@ from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import retention
 from wams.core.privacy.keystore import KeyStore
+from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
@@ -99,10 +100,10 @@ class Engine:
             raise
         engine = cls(db, catalogue, clock or Clock(), keys, case_cache)
         try:
-            # A database whose keys are missing is one clear error naming the key store,
-            # now, rather than an unreadable case later.
+            # A database whose keys are missing is one clear error naming the key ids and
+            # the key store, now, rather than an unreadable case (or new keys) later.
             with engine.unit_of_work(None) as uow:
-                engine.data_keys.check_available(uow.store)
+                require_keys(uow.store.conn, engine.keys)
         except BaseException:
             engine.close()
             raise

@@ -12,7 +12,7 @@ import sqlalchemy
 from wams.core.catalogue import Catalogue
 from wams.core.gemeente import check_gemeente
 from wams.core.plugins import load_catalogue
-from wams.core.privacy.keystore import KeyStore, default_key_store
+from wams.core.privacy.keystore import PURPOSES, KeyStore, default_key_store
 from wams.core.storage.database import connect
 
 if TYPE_CHECKING:
@@ -59,3 +59,13 @@ def rotate(engine: Engine, gemeente: str | None = None) -> dict[str, int]:
         with engine.unit_of_work(g) as uow:
             done[g] = engine.data_keys.rewrap(uow.store, g)
     return done
+
+
+
+def init(engine: Engine, gemeente: str) -> dict[str, str]:
+    """``wams keys init``: the keys of ``gemeente`` (KEK, pseudonym, chain), made now where it
+    has none yet. Opening the engine already refused a key store that lacks a key the database
+    names, so a key made here never stands in for one that data was made with. Returns
+    purpose → key id."""
+    check_gemeente(gemeente)
+    return {purpose: engine.keys.current(gemeente, purpose).id for purpose in PURPOSES}

@@ -160,9 +160,3 @@ class DataKeys:
                                   wrap(kek.material, gemeente, data_key_id, material))
             count += 1
         return count
-
-    def check_available(self, store: Store) -> None:
-        """Every KEK the database's data keys are wrapped with must be in the key store:
-        otherwise one clear error naming the store, when the database is opened."""
-        for gemeente, kek_id in store.kek_ids():
-            self.keys.get(gemeente, KEK, kek_id)

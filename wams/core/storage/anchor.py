@@ -3,13 +3,16 @@
 The keyed chain stops anyone without the chain key from writing a valid entry, but two
 attacks need no key or survive it: deleting the most recent entries and moving the head back
 (a shorter chain is still a valid chain), and rewriting the chain by someone who stole the
-key. An anchor defeats both. ``wams audit anchor`` writes, for each municipality, the head's
-entry count and hash and the time, each signed with that municipality's chain key (HMAC, so
-the anchor file itself cannot be edited without the key either). Stored elsewhere — another
-system, a write-once (WORM) bucket, an RFC 3161 timestamp service through ``--hook`` — it
-lets ``wams audit verify --anchor FILE`` prove that today's chain still *extends* it: the
-entry at the anchored count exists and has the anchored hash. Anything before an anchor can
-then no longer be truncated or rewritten unnoticed; docs/audit.md says how often to anchor.
+key. An anchor defeats both. ``wams audit anchor`` first verifies the chain (an anchor of a
+broken chain would certify the break), then writes, for each municipality, the head's entry
+count and hash, and the time; each municipality signs the *whole* file with its chain key
+(HMAC over every head and the set of municipalities), so removing one head, or all, or adding
+one breaks every signature, and the file is checked as a whole before any head is used.
+Stored elsewhere — another system, a write-once (WORM) bucket, an RFC 3161 timestamp
+service through ``--hook`` — it lets ``wams audit verify --anchor FILE`` prove that today's
+chain still *extends* it: the entry at the anchored count exists and has the anchored hash.
+Anything before an anchor can then no longer be truncated or rewritten unnoticed;
+docs/audit.md says how often to anchor.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from wams.core.storage import chain
 from wams.core.storage.coverage import ChainKeyMissing, ChainKeys
 from wams.core.storage.repository import heads
 
-FORMAT = "wams-anker/1"
+FORMAT = "wams-anker/2"
 
 
 class AnchorError(ValueError):
@@ -45,13 +48,15 @@ class Checkpoint:
 def take(conn: Connection, keys: ChainKeys, now: dt.datetime) -> dict[str, Any]:
     """The anchor of every municipality's head on ``conn`` (a JSON-ready dict)."""
     made_at = now.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-    entries = []
-    for g, n, h in conn.execute(select(heads.c.gemeente, heads.c.chain_n, heads.c.entry_hash)
-                                .order_by(heads.c.gemeente)):
-        key_id, key = keys.current(g)
-        entries.append({"gemeente": g, "regels": n, "hash": h, "sleutel": key_id,
-                        "handtekening": chain.anchor_mac(key, gemeente=g, chain_n=n,
-                                                         entry_hash=h, made_at=made_at)})
+    found = [(g, n, h, keys.current(g)) for g, n, h in conn.execute(
+        select(heads.c.gemeente, heads.c.chain_n, heads.c.entry_hash).order_by(heads.c.gemeente))]
+    if not found:
+        raise AnchorError("de database heeft nog geen keten om te verankeren")
+    signed = [(g, n, h, key_id) for g, n, h, (key_id, _) in found]
+    entries = [{"gemeente": g, "regels": n, "hash": h, "sleutel": key_id,
+                "handtekening": chain.anchor_mac(key, gemeente=g, made_at=made_at,
+                                                 heads=signed)}
+               for g, n, h, (key_id, key) in found]
     return {"formaat": FORMAT, "gemaakt_op": made_at, "koppen": entries}
 
 
@@ -72,34 +77,42 @@ def publish(text: str, command: str) -> None:
 
 
 def load(path: str, text: str, keys: ChainKeys) -> list[Checkpoint]:
-    """The checkpoints of one anchor file, each signature checked with the chain key."""
+    """The checkpoints of one anchor file, after every municipality's signature over the
+    whole file is checked with its chain key: nothing of a file that fails is used."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AnchorError(f"{path}: geen anker (geen JSON: {exc.msg}, regel {exc.lineno})") \
             from exc
     if not isinstance(data, dict) or data.get("formaat") != FORMAT:
-        raise AnchorError(f"{path}: geen anker van wams (formaat '{FORMAT}' verwacht)")
+        raise AnchorError(f"{path}: geen anker van wams (formaat '{FORMAT}' verwacht; een "
+                          "ouder anker wordt niet meer aanvaard: maak een nieuw)")
     made_at = str(data.get("gemaakt_op", ""))
-    found: list[Checkpoint] = []
-    for item in data.get("koppen") or []:
+    items = data.get("koppen")
+    if not isinstance(items, list) or not items:
+        raise AnchorError(f"{path}: het anker heeft geen koppen; het is leeggemaakt")
+    parsed = []
+    for item in items:
         try:
-            g, n, h = str(item["gemeente"]), int(item["regels"]), str(item["hash"])
-            key_id, signature = str(item["sleutel"]), str(item["handtekening"])
+            parsed.append((str(item["gemeente"]), int(item["regels"]), str(item["hash"]),
+                           str(item["sleutel"]), str(item["handtekening"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise AnchorError(f"{path}: een kop mist gemeente, regels, hash, sleutel of "
                               "handtekening") from exc
+    if len({g for g, *_ in parsed}) != len(parsed):
+        raise AnchorError(f"{path}: een gemeente staat twee keer in het anker")
+    signed = [(g, n, h, k) for g, n, h, k, _ in parsed]
+    for g, _n, _h, key_id, signature in parsed:
         try:
             key = keys.get(g, key_id)
         except ChainKeyMissing as exc:
             raise AnchorError(f"{path}: ketensleutel {key_id} van gemeente {g} ontbreekt in "
                               "de sleutelopslag; controleer de sleutelopslag") from exc
-        if chain.anchor_mac(key, gemeente=g, chain_n=n, entry_hash=h,
-                            made_at=made_at) != signature:
+        if chain.anchor_mac(key, gemeente=g, made_at=made_at, heads=signed) != signature:
             raise AnchorError(f"{path}: de handtekening van gemeente {g} klopt niet: het "
-                              "anker is gewijzigd of met een andere sleutel gemaakt")
-        found.append(Checkpoint(g, n, h, made_at))
-    return found
+                              "anker is gewijzigd (een kop veranderd, toegevoegd of "
+                              "weggehaald) of met een andere sleutel gemaakt")
+    return [Checkpoint(g, n, h, made_at) for g, n, h, _k, _s in parsed]
 
 
 def load_all(files: Iterable[tuple[str, str]], keys: ChainKeys) -> list[Checkpoint]:

@@ -110,7 +110,10 @@ def projection_digest(key: bytes, ref: str, values: Mapping[str, Any],
     return _mac(key, ("projection", ref, *(canonical(values[c]) for c in columns)))
 
 
-def anchor_mac(key: bytes, *, gemeente: str, chain_n: int, entry_hash: str,
-               made_at: str) -> str:
-    """The signature of one municipality's head in an anchor (see anchor.py)."""
-    return _mac(key, ("anchor", gemeente, str(chain_n), entry_hash, made_at))
+def anchor_mac(key: bytes, *, gemeente: str, made_at: str,
+               heads: Iterable[tuple[str, int, str, str]]) -> str:
+    """One municipality's signature over a whole anchor (see anchor.py): its own name, the
+    time and every head of the file (gemeente, count, hash, key id), so no head can be
+    removed, added or changed without breaking every signature."""
+    return _mac(key, ("anchor-2", gemeente, made_at,
+                      *(f"{g}:{n}:{h}:{k}" for g, n, h, k in sorted(heads))))

@@ -1,0 +1,161 @@
+"""Keys are never made up for data that exists, and anchors are signed as a whole (issue 19).
+
+Tried the way an operator with a lost, replaced or half-restored key file would meet it, and
+the way someone editing an anchor file would try it; on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from wams.api import Wams
+from wams.cli import cli
+from wams.core.model import Persoon
+from wams.core.privacy.keystore import FileKeyStore, KeyMissingError
+
+G, OTHER = "0599", "0363"
+JAN = Persoon("jan", bsn="123456782", naam="Jan Sleutel", geboortedatum=dt.date(1980, 1, 2))
+
+
+def _case(w: Wams, g: str = G) -> str:
+    d = w.hulpvraag(g, wet="participatiewet", client=JAN, vraag="bijstand",
+                    aanleiding="achterstanden")
+    assert d.allowed and d.case_id
+    return d.case_id
+
+
+def _cli(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def _key_ids(path: str) -> dict[str, dict[str, set[str]]]:
+    data = json.loads(Path(path).read_text())["gemeenten"]
+    return {g: {p: set(e["keys"]) for p, e in purposes.items()} for g, purposes in data.items()}
+
+
+def test_a_replaced_key_file_is_one_error_naming_the_key_ids(open_wams: Any, db_url: str,
+                                                            key_file: str,
+                                                            tmp_path: Path) -> None:
+    w = open_wams()
+    _case(w)
+    w.close()
+    used = _key_ids(key_file)[G]
+    # Another installation's key file, with keys of its own for the same municipality.
+    other = tmp_path / "andere.keys"
+    for purpose in ("kek", "pseudonym", "chain"):
+        FileKeyStore(other).current(G, purpose)
+    before = other.read_bytes()
+    with pytest.raises(KeyMissingError) as raised:
+        Wams.open(db_url, key_file=str(other))
+    message = str(raised.value)
+    for purpose in ("kek", "pseudonym", "chain"):
+        (key_id,) = used[purpose]
+        assert f"{G} {purpose} {key_id}" in message
+    # Every command that needs the keys says so, exit 2, and no key is made or replaced.
+    for args in (["inzage", "--gemeente", G, "--bsn", JAN.bsn, "--verzoek", "V-1"],
+                 ["case", "list", "--gemeente", G],
+                 ["audit", "verify"], ["audit", "anchor"], ["keys", "rotate"],
+                 ["keys", "init", "--gemeente", G], ["retention", "run", "--dry-run"]):
+        result = CliRunner(env={"WAMS_KEY_FILE": str(other)}).invoke(
+            cli, [*args, "--db", db_url])
+        assert result.exit_code == 2, (args, result.output)
+        assert "andere.keys" in result.output and "Traceback" not in result.output, args
+    assert other.read_bytes() == before
+
+
+def test_a_lost_or_partial_key_file_makes_no_new_keys(open_wams: Any, db_url: str,
+                                                      key_file: str) -> None:
+    w = open_wams()
+    _case(w)
+    w.inzage_persoon(G, bsn=JAN.bsn, actor="fg", verzoek="V-1")
+    w.close()
+    full = Path(key_file).read_text()
+    # Partial: the pseudonym keys were not restored. The access report would otherwise
+    # find nobody (a new pseudonym key) and say so with exit 0.
+    data = json.loads(full)
+    del data["gemeenten"][G]["pseudonym"]
+    Path(key_file).write_text(json.dumps(data))
+    result = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn,
+                  "--verzoek", "V-2")
+    assert result.exit_code == 2 and f"{G} pseudonym " in result.output, result.output
+    assert "pseudonym" not in json.loads(Path(key_file).read_text())["gemeenten"][G]
+    # Lost: nothing is created in its place either.
+    Path(key_file).unlink()
+    result = _cli("case", "list", "--db", db_url, "--gemeente", G)
+    assert result.exit_code == 2 and f"{G} chain " in result.output, result.output
+    assert not Path(key_file).exists()
+    Path(key_file).write_text(full)
+    assert _cli("case", "list", "--db", db_url, "--gemeente", G).exit_code == 0
+
+
+def test_keys_init_makes_keys_for_a_new_municipality_only(open_wams: Any, db_url: str,
+                                                          key_file: str) -> None:
+    w = open_wams()
+    _case(w)
+    w.close()
+    result = _cli("keys", "init", "--db", db_url, "--gemeente", OTHER)
+    assert result.exit_code == 0, result.output
+    made = _key_ids(key_file)[OTHER]
+    assert set(made) == {"kek", "pseudonym", "chain"}
+    for purpose, ids in made.items():
+        assert f"{OTHER} {purpose}: {next(iter(ids))}" in result.output
+    # Again: the same keys, nothing new.
+    assert _cli("keys", "init", "--db", db_url, "--gemeente", OTHER).exit_code == 0
+    assert _key_ids(key_file)[OTHER] == made
+    # The first write of the new municipality uses them.
+    w = open_wams()
+    _case(w, OTHER)
+    w.close()
+    assert _key_ids(key_file)[OTHER] == made
+
+
+def _anchor(url: str, path: Path) -> str:
+    result = _cli("audit", "anchor", "--db", url, "--out", str(path))
+    assert result.exit_code == 0, result.output
+    return str(path)
+
+
+def test_an_anchor_is_signed_as_a_whole(open_wams: Any, db_url: str, tmp_path: Path) -> None:
+    w = open_wams()
+    _case(w)
+    _case(w, OTHER)
+    w.close()
+    path = _anchor(db_url, tmp_path / "anker.json")
+    assert _cli("audit", "verify", "--db", db_url, "--anchor", path).exit_code == 0
+    data = json.loads(Path(path).read_text())
+    assert {h["gemeente"] for h in data["koppen"]} == {G, OTHER}
+    forgeries = {
+        "een kop weg": {**data, "koppen": data["koppen"][:1]},
+        "de andere kop weg": {**data, "koppen": data["koppen"][1:]},
+        "alle koppen weg": {**data, "koppen": []},
+        "een kop dubbel": {**data, "koppen": [*data["koppen"], data["koppen"][0]]},
+        "tijd verschoven": {**data, "gemaakt_op": "2020-01-01T00:00:00Z"},
+    }
+    for name, forged in forgeries.items():
+        target = tmp_path / f"{name}.json"
+        target.write_text(json.dumps(forged))
+        result = _cli("audit", "verify", "--db", db_url, "--anchor", str(target))
+        assert result.exit_code == 2, (name, result.output)
+        assert "anker" in result.output and "keten intact" not in result.output, name
+
+
+def test_audit_anchor_verifies_the_chain_before_it_signs(open_wams: Any, db_url: str,
+                                                         tmp_path: Path) -> None:
+    w = open_wams()
+    _case(w)
+    w.close()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE history SET code = 'vervalst' WHERE chain_n = 1 "
+                             "AND gemeente = :g"), {"g": G})
+    engine.dispose()
+    out = tmp_path / "anker.json"
+    result = _cli("audit", "anchor", "--db", db_url, "--out", str(out))
+    assert result.exit_code == 1 and "geen anker gemaakt" in result.output, result.output
+    assert not out.exists()
