@@ -172,7 +172,7 @@ def check_stored_sealed(w: Any, x: World) -> None:
     with w.engine.unit_of_work(G) as uow:
         for table, column in SEALED_COLUMNS.items():
             for (value,) in uow.store.conn.execute(sa.text(f"SELECT {column} FROM {table}")):
-                text = uow.unseal(value)
+                text = uow.unseal(value, plain=table == "processing_log")
                 if text is not None:
                     plain.append(text)
     joined = "\n".join(plain)

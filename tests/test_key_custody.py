@@ -159,3 +159,80 @@ def test_audit_anchor_verifies_the_chain_before_it_signs(open_wams: Any, db_url:
     result = _cli("audit", "anchor", "--db", db_url, "--out", str(out))
     assert result.exit_code == 1 and "geen anker gemaakt" in result.output, result.output
     assert not out.exists()
+
+
+# -- the data keys and unreadable values under the audit -----------------------------------------
+
+
+def _sql(url: str, statement: str, **params: object) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+    engine.dispose()
+
+
+def _verify_fails(url: str) -> str:
+    result = _cli("audit", "verify", "--db", url)
+    assert result.exit_code == 1, result.output
+    assert "interne fout" not in result.output and "Traceback" not in result.output
+    return result.output
+
+
+def test_deleting_a_data_key_is_caught_by_the_audit(open_wams: Any, db_url: str) -> None:
+    from wams.core.commands import Melder
+
+    w = open_wams()
+    cid = _case(w)
+    w.melding(G, melder=Melder("burger", "Iemand"), over=JAN, zorg="zorgen")
+    w.close()
+    assert _cli("audit", "verify", "--db", db_url).exit_code == 0
+    # A DBA "destroys" the case by deleting its data key: no proof, and the audit says so.
+    _sql(db_url, "DELETE FROM data_keys WHERE id = (SELECT data_key FROM cases WHERE id = :c)",
+         c=cid)
+    _sql(db_url, "DELETE FROM data_keys WHERE id IN (SELECT data_key FROM meldingen)")
+    output = _verify_fails(db_url)
+    assert f"casus {cid}" in output and "gegevenssleutel" in output, output
+    assert "melding " in output, output
+
+
+def test_an_unreadable_value_is_named_by_its_row(open_wams: Any, db_url: str) -> None:
+    w = open_wams()
+    cid = _case(w)
+    w.close()
+    _sql(db_url, "UPDATE history SET content_salt = 'zout!' WHERE gemeente = :g AND chain_n = 1",
+         g=G)
+    output = _verify_fails(db_url)
+    assert "history seq" in output and "content_salt 'zout!'" in output, output
+    if db_url.startswith("sqlite"):  # PostgreSQL refuses a date that is no date itself
+        _sql(db_url, "UPDATE cases SET opened_on = 'gisteren' WHERE id = :c", c=cid)
+        output = _verify_fails(db_url)
+        assert f"cases id {cid}" in output and "opened_on 'gisteren'" in output, output
+
+
+# -- sealed values tampered with by someone without the keys ------------------------------------
+
+
+def test_plain_text_where_a_sealed_value_belongs_is_refused(open_wams: Any,
+                                                            db_url: str) -> None:
+    from wams.core.errors import WamsError
+
+    w = open_wams()
+    cid = _case(w)
+    other = _case(w)
+    plain = w.case(G, cid, actor="x", purpose="p")
+    w.close()
+    from wams.core.serialize import case_to_json
+
+    # A DBA writes a case state of his own making, in clear, without any key.
+    _sql(db_url, "UPDATE cases SET state = :s WHERE id = :c", s=case_to_json(plain), c=cid)
+    # And moves another case's sealed state onto a third row.
+    _sql(db_url, "UPDATE cases SET state = (SELECT state FROM cases WHERE id = :o) "
+                 "WHERE id = :c", o=cid, c=other)
+    w = open_wams()
+    with pytest.raises(WamsError, match="onversleutelde tekst"):
+        w.case(G, cid, actor="x", purpose="p")
+    with pytest.raises(WamsError):
+        w.case(G, other, actor="x", purpose="p")
+    result = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn,
+                  "--verzoek", "V-9")
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output

@@ -84,12 +84,14 @@ class CaseCache:
         self.size = case_cache_size(size)
         self._cases: OrderedDict[str, Casus] = OrderedDict()
 
-    def load(self, uow: Transaction, case_id: str, version: int) -> Casus:
+    def load(self, uow: Transaction, case_id: str, version: int, sealed: bool) -> Casus:
+        """The case at ``version``; ``sealed``: it has a data key (only a destroyed case's
+        state, stripped of everything personal, is stored plain)."""
         cached = self._cases.get(case_id)
         if cached is not None and cached.version == version:
             self._cases.move_to_end(case_id)
             return cached
-        state = uow.unseal(uow.store.case_state(case_id))
+        state = uow.unseal(uow.store.case_state(case_id), plain=not sealed)
         if state is None:
             raise InputError(f"casus '{case_id}' is niet te lezen: haar sleutel is vernietigd")
         case = case_from_json(state)
@@ -148,7 +150,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             return decisions.refusal(None, step, "tenant.mismatch", trace, versions), None, []
         if expected_version is not None and meta[1] != expected_version:
             raise ConflictError(case_id, expected_version, meta[1])
-        case = cache.load(uow, case_id, meta[1])
+        case = cache.load(uow, case_id, meta[1], meta[2] is not None)
         data_key = meta[2]
     if authorize is not None:
         denied = authorize(case, cmd)

@@ -27,7 +27,7 @@ from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.processing import log_rows, trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
-from wams.core.privacy.sealing import DataKeys, is_sealed
+from wams.core.privacy.sealing import DataKeys, SealError, is_sealed
 from wams.core.serialize import dumps
 from wams.core.storage.repository import Store
 
@@ -85,9 +85,19 @@ class Transaction:
     def seal(self, data_key: str, text: str) -> str:
         return self.data_keys.seal(self.store, data_key, text)
 
-    def unseal(self, value: str | None) -> str | None:
-        if value is None or not is_sealed(value):
-            return value
+    def unseal(self, value: str | None, *, plain: bool = False) -> str | None:
+        """The text of a sealed value (None: its key was destroyed). Plain text where a
+        sealed value belongs was written around wams (a DBA "restoring" a value without the
+        keys): refused as tampering, unless ``plain`` says the column may hold plain text
+        (a purpose that is a code, not the caller's words)."""
+        if value is None:
+            return None
+        if not is_sealed(value):
+            if plain:
+                return value
+            raise SealError("onversleutelde tekst staat waar versleutelde gegevens horen: "
+                            "buiten wams om gewijzigd in de database ('wams audit verify' "
+                            "wijst de rij aan)")
         return self.data_keys.open(self.store, value)
 
     def destroy_data_key(self, data_key: str) -> None:

@@ -76,5 +76,5 @@ def processing_log(engine: Operator, gemeente: str, case_id: str) -> list[dict[s
 
 
 def _purpose(uow: UnitOfWork, value: str) -> str:
-    text = uow.unseal(value)
+    text = uow.unseal(value, plain=True)
     return text if text is not None else DESTROYED_PURPOSE

@@ -179,7 +179,8 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
         row = store.case_summary(gemeente, case_id)
         if row is None:
             continue
-        text = uow.unseal(row["state"])
+        # Only a destroyed case's (stripped) state is plain.
+        text = uow.unseal(row["state"], plain=row["destroyed_on"] is not None)
         if text is None:  # its key destroyed (by another process, mid-destruction)
             continue
         case = case_from_json(text)
@@ -244,7 +245,7 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
     activity, which the person reads instead of the caseworker's words; with the case's
     ``people``, who the source and recipient are (:func:`counterpart`)."""
     catalogue = uow.catalogue
-    purpose = uow.unseal(r["purpose"])
+    purpose = uow.unseal(r["purpose"], plain=True)
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
     code = activity_code(r["activity_id"])

@@ -52,9 +52,9 @@ class UnitOfWork(Protocol):
         """``text`` sealed (AES-GCM) under the data key ``data_key``."""
         ...
 
-    def unseal(self, value: str | None) -> str | None:
-        """The plain text of a sealed value (None once its key is destroyed); a value that
-        is not sealed is returned as it is."""
+    def unseal(self, value: str | None, *, plain: bool = False) -> str | None:
+        """The plain text of a sealed value (None once its key is destroyed); plain text is
+        refused as tampering (``SealError``) unless ``plain`` allows it for this column."""
         ...
 
     def destroy_data_key(self, data_key: str) -> None:

@@ -18,6 +18,11 @@ What each kind of tampering looks like (quality goal C6):
 - the ``cases`` projection or a setting changed (an objection reset, ``closed_on``
   backdated, ``bewaartermijn_maanden`` set to 0) -> it differs from the latest entry for it
 - content erased, or a case marked destroyed, without a proof of destruction
+- a data key row deleted (or swapped for another municipality's) while its case, melding or
+  betrokkenheid lives                -> named by its record (audit_values.py)
+- a value that cannot be read at all (a date that is no date, a salt that is no hex)
+                                    -> named by table, row and column before anything is
+                                       streamed (audit_values.py)
 
 Destruction (R33) empties ``content`` and ``content_salt`` but keeps ``content_digest``, and
 the entry hash commits to the digest, so a destroyed case still verifies; the erased content
@@ -48,6 +53,7 @@ from wams.core.storage.audit_rows import (
     ordered,
     projection_problems,
 )
+from wams.core.storage.audit_values import malformed, missing_data_keys
 from wams.core.storage.coverage import ChainKeyMissing, ChainKeys, KeySource
 from wams.core.storage.database import READ_ONLY
 from wams.core.storage.repository import heads, history, proofs
@@ -258,13 +264,20 @@ def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None =
     anchors = [cp for cp in anchors if gemeente is None or cp.gemeente == gemeente]
     # One head per municipality: a few hundred rows at most, fine to hold.
     head_rows = {g: (n, h) for g, n, h in conn.execute(stmt)}
+    unreadable = malformed(conn, gemeente)
+    if unreadable:
+        # Each named by its row; streaming on would end in the driver's own error.
+        return Report(len(head_rows), 0, tuple(Break(p.gemeente, p.chain_n, None, p.problem,
+                                                     p.subject) for p in unreadable),
+                      len(anchors))
     chains = _Chains(chain_keys, head_rows, CoveredRows(conn, gemeente), anchors)
     entries = chains.run(_rows(conn, gemeente), progress,
                          sum(n for n, _ in head_rows.values()))
     first: dict[tuple[str, str], Problem] = {}
     # Lazily: however many rows were tampered with, only the first per kind is held.
     for problem in itertools.chain(chains.covered.orphans.values(),
-                                   projection_problems(conn, chain_keys, gemeente)):
+                                   projection_problems(conn, chain_keys, gemeente),
+                                   missing_data_keys(conn, gemeente)):
         kind = "orphan" if problem.subject is None else problem.subject.split()[0]
         if problem.gemeente not in chains.broken:
             first.setdefault((problem.gemeente, kind), problem)

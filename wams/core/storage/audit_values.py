@@ -1,0 +1,113 @@
+"""Values the audit cannot even read, named by their row before the audit reads them.
+
+With write access a DBA can put text that is no date into a SQLite date column (SQLite does
+not type its columns) or a salt that is no hex into ``history.content_salt``; reading such a
+row raises inside the database driver, and the audit would end in an internal error instead of
+saying where. So before the chains are streamed, one SQL pass per column finds every such
+value and names its table, row and column; the audit then reports them as breaks and stops
+(nothing later can be trusted to be read). PostgreSQL enforces its date types itself, so only
+the salts are checked there.
+
+Also: every data key a living record needs must still be there. Deleting a ``data_keys`` row
+destroys the record without a proof; the record itself (its ``data_key``) is covered by the
+chain, so a record whose key is gone and that was not destroyed is named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Table, Text, and_, exists, func, or_, select
+
+from wams.core.storage.audit_rows import Problem
+from wams.core.storage.repository import cases, data_keys, history, involvements, meldingen
+from wams.core.storage.tables import Base
+
+_DATE = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]"
+_TIME = " [0-2][0-9]:[0-5][0-9]:[0-5][0-9]*"
+_HEX = set("0123456789abcdef")
+
+
+def _identity(table: Table, row: object) -> str:
+    keys = [c.name for c in table.primary_key.columns]
+    return ", ".join(f"{k} {getattr(row, k)}" for k in keys)
+
+
+def _glob(raw: Any, pattern: str) -> Any:
+    return raw.op("GLOB", is_comparison=True)(pattern)
+
+
+def _readable(raw: Any, is_time: bool) -> Any:
+    """What the SQLite driver parses: ``YYYY-MM-DD`` (a date column may carry more after it),
+    or for a timestamp either that alone or followed by `` HH:MM:SS[.ffffff]``; and a real
+    calendar day and time (SQLite's own ``date()``/``datetime()`` say NULL otherwise)."""
+    day = func.date(func.substr(raw, 1, 10)).isnot(None)
+    if not is_time:
+        return and_(day, _glob(raw, _DATE + "*"))
+    return and_(day, or_(and_(_glob(raw, _DATE), func.length(raw) == 10),
+                         and_(_glob(raw, _DATE + _TIME),
+                              func.datetime(func.substr(raw, 1, 19)).isnot(None))))
+
+
+def _malformed_dates(conn: Connection, gemeente: str | None) -> Iterator[Problem]:
+    for table in Base.metadata.sorted_tables:
+        if "gemeente" not in table.c:
+            continue
+        for column in table.c:
+            if not isinstance(column.type, (Date, DateTime)):
+                continue
+            is_time = isinstance(column.type, DateTime)
+            # Read as text: the driver's own conversion is what fails on these values.
+            raw = column.cast(Text())
+            stmt = (select(table.c.gemeente, raw.label("raw"), *table.primary_key.columns)
+                    .where(column.isnot(None), ~_readable(raw, is_time)))
+            if gemeente is not None:
+                stmt = stmt.where(table.c.gemeente == gemeente)
+            for row in conn.execute(stmt):
+                yield Problem(row.gemeente, None,
+                              f"{column.name} '{row.raw}' is geen "
+                              f"{'tijdstip' if is_time else 'datum'} (buiten wams om "
+                              "geschreven)", f"{table.name} {_identity(table, row)}")
+
+
+def _malformed_salts(conn: Connection, gemeente: str | None) -> Iterator[Problem]:
+    stmt = select(history.c.gemeente, history.c.seq, history.c.chain_n,
+                  history.c.content_salt).where(history.c.content_salt.isnot(None))
+    if gemeente is not None:
+        stmt = stmt.where(history.c.gemeente == gemeente)
+    for row in conn.execution_options(yield_per=1000).execute(stmt):
+        salt = row.content_salt
+        if not isinstance(salt, str) or len(salt) % 2 or not set(salt) <= _HEX:
+            yield Problem(row.gemeente, row.chain_n,
+                          f"content_salt '{salt}' is geen hex (buiten wams om geschreven)",
+                          f"history seq {row.seq}")
+
+
+def malformed(conn: Connection, gemeente: str | None) -> list[Problem]:
+    """Every value the audit could not read, by table, row and column."""
+    found = list(_malformed_salts(conn, gemeente))
+    if conn.dialect.name == "sqlite":
+        found.extend(_malformed_dates(conn, gemeente))
+    return found
+
+
+def missing_data_keys(conn: Connection, gemeente: str | None) -> Iterator[Problem]:
+    """Every living case, melding and betrokkenheid whose data key row is gone (or belongs
+    to another municipality): destroyed without a proof of destruction."""
+    for table, name, living in ((cases, "casus", cases.c.destroyed_on.is_(None)),
+                                (meldingen, "melding", None), (involvements, "betrokkenheid",
+                                                               None)):
+        present = exists().where(data_keys.c.id == table.c.data_key,
+                                 data_keys.c.gemeente == table.c.gemeente)
+        conditions = [table.c.data_key.isnot(None), ~present]
+        if living is not None:
+            conditions.append(living)
+        stmt = select(table.c.gemeente, table.c.id, table.c.data_key).where(and_(*conditions))
+        if gemeente is not None:
+            stmt = stmt.where(table.c.gemeente == gemeente)
+        for row in conn.execute(stmt.order_by(table.c.gemeente, table.c.id)):
+            yield Problem(row.gemeente, None,
+                          f"de gegevenssleutel {row.data_key} ontbreekt in data_keys: "
+                          "vernietigd zonder bewijs van vernietiging (rij verwijderd of "
+                          "vervangen)", f"{name} {row.id}")
