@@ -236,3 +236,86 @@ def test_plain_text_where_a_sealed_value_belongs_is_refused(open_wams: Any,
     result = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn,
                   "--verzoek", "V-9")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+
+
+# -- rotation with a second process running ------------------------------------------------------
+
+SECOND_PROCESS = """
+import datetime as dt, sys
+from wams.api import Wams
+from wams.core.model import Persoon
+jan = Persoon("jan", bsn="123456782", naam="Jan Sleutel", geboortedatum=dt.date(1980, 1, 2))
+w = Wams.open(sys.argv[1], key_file=sys.argv[2])
+def case():
+    d = w.hulpvraag("0599", wet="participatiewet", client=jan, vraag="bijstand",
+                    aanleiding="achterstanden")
+    assert d.allowed
+    return d.case_id
+print(case(), flush=True)
+for line in sys.stdin:  # one case per line, after the other process rotated
+    print(case(), flush=True)
+    print(w.case("0599", line.strip(), actor="x", purpose="p").id, flush=True)
+w.close()
+"""
+
+
+def test_rotation_with_a_second_process_running_loses_nothing(open_wams: Any, db_url: str,
+                                                              key_file: str) -> None:
+    import subprocess
+    import sys
+
+    w = open_wams()
+    first = _case(w)
+    old_kek = w.engine.keys.current(G, "kek").id
+    w.close()
+    proc = subprocess.Popen([sys.executable, "-c", SECOND_PROCESS, db_url, key_file],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        theirs = [proc.stdout.readline().strip()]
+        rotated = _cli("keys", "rotate", "--db", db_url)
+        assert rotated.exit_code == 0, rotated.output
+        # The running process notices the new KEK: its next data key is wrapped by it.
+        proc.stdin.write(first + "\n")
+        proc.stdin.flush()
+        theirs.append(proc.stdout.readline().strip())
+        assert proc.stdout.readline().strip() == first  # and reads the re-wrapped case
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    new_kek = FileKeyStore(key_file).current(G, "kek").id
+    assert new_kek != old_kek
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        keks = {r[0] for r in conn.execute(sa.text("SELECT kek_id FROM data_keys"))}
+    engine.dispose()
+    assert keks == {new_kek}
+    # Retiring the old KEK is allowed now, and loses nothing.
+    refused = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", new_kek)
+    assert refused.exit_code == 2 and "huidige" in refused.output, refused.output
+    retired = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", old_kek)
+    assert retired.exit_code == 0, retired.output
+    assert old_kek not in _key_ids(key_file)[G]["kek"]
+    w = open_wams()
+    for cid in (first, *theirs):
+        assert w.case(G, cid, actor="x", purpose="p").persons["jan"].persoon.naam == JAN.naam
+
+
+def test_a_kek_still_in_use_is_not_retired(open_wams: Any, db_url: str,
+                                           key_file: str) -> None:
+    w = open_wams()
+    _case(w)
+    old_kek = w.engine.keys.current(G, "kek").id
+    # A rotation in the key store alone (a plugin's, or by hand): the data keys still use
+    # the old KEK, so it cannot be retired, and rotate says what still uses it.
+    FileKeyStore(key_file).rotate(G, "kek")
+    w.close()
+    refused = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", old_kek)
+    assert refused.exit_code == 2 and "verpakt nog 1" in refused.output, refused.output
+    assert old_kek in _key_ids(key_file)[G]["kek"]
+    rotated = _cli("keys", "rotate", "--db", db_url)
+    assert "geen gegevenssleutel gebruikt nog een oude sleutel" in rotated.output
+    assert _cli("keys", "retire", "--db", db_url, "--gemeente", G,
+                "--sleutel", old_kek).exit_code == 0

@@ -403,14 +403,6 @@ class Wams(WebhookMethods):
         re-wrapped under it (see :meth:`wams.core.engine.Engine.rotate_keys`)."""
         return self._engine.rotate_keys(gemeente)
 
-    def init_keys(self, gemeente: str) -> dict[str, str]:
-        """``wams keys init``: the keys of a municipality, made now where it has none
-        (purpose → key id); never for data that exists (see
-        :func:`wams.core.engine.keys.init`)."""
-        from wams.core.engine import keys
-
-        return keys.init(self._engine, gemeente)
-
     def retention_run(self, gemeente: str | None = None, *, dry_run: bool = False,
                       progress: Any = None) -> list[dict[str, Any]]:
         """Destroy every case whose bewaartermijn has passed (R33), like ``vernietig``."""

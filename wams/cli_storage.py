@@ -249,12 +249,13 @@ def keys_init(url: str | None, gemeente: str) -> None:
     ketensleutel) waar zij er nog geen heeft. Sleutels die de database al noemt maar die in
     de sleutelopslag ontbreken worden nooit vervangen: dat is een fout (exit 2)."""
     from wams.cli_privacy import open_database, user_errors
+    from wams.core.engine import keys
 
     _gemeente(gemeente)
     with user_errors():
         w = open_database(url, must_exist=False)
         try:
-            made = w.init_keys(gemeente)
+            made = keys.init(w.engine, gemeente)
             store = w.engine.keys.describe()
         finally:
             w.close()
@@ -267,20 +268,57 @@ def keys_init(url: str | None, gemeente: str) -> None:
 @_db_option
 @click.option("--gemeente", metavar="CODE", help="Alleen deze gemeente (CBS-code, 4 cijfers).")
 def keys_rotate(url: str | None, gemeente: str | None) -> None:
-    """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt."""
+    """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt;
+    meldt welke oude sleutel nog iets verpakt."""
     from wams.cli_privacy import open_database, user_errors
+    from wams.core.engine import keys
 
+    _gemeente(gemeente)
     with user_errors():
         w = open_database(url)
         try:
             done = w.rotate_keys(gemeente)
+            left = keys.still_using(w.engine, gemeente)
             store = w.engine.keys.describe()
         finally:
             w.close()
-    click.echo("".join(f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw "
-                       "verpakt\n" for g, n in done.items())
+    lines = [f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw verpakt"
+             for g, n in done.items()]
+    lines += [f"{g}: oude sleutel {k} verpakt nog {n} gegevenssleutel(s); draai 'wams keys "
+              "rotate' opnieuw" for (g, k), n in sorted(left.items())]
+    if not left:
+        lines.append("geen gegevenssleutel gebruikt nog een oude sleutel; 'wams keys retire' "
+                     "kan een oude sleutel intrekken zodra geen back-up hem meer nodig heeft")
+    click.echo("\n".join(lines) + "\n"
                + f"{len(done)} gemeenten; de oude sleutels blijven in {store} (oude back-ups "
                "hebben ze nodig); maak nu een back-up van de sleutelopslag")
+
+
+@keys_group.command("retire")
+@_db_option
+@click.option("--gemeente", metavar="CODE", required=True,
+              help="De gemeente (CBS-code, 4 cijfers).")
+@click.option("--sleutel", "key_id", metavar="ID", required=True,
+              help="Het id van de oude sleutel-versleutelsleutel.")
+def keys_retire(url: str | None, gemeente: str, key_id: str) -> None:
+    """Trek een oude sleutel-versleutelsleutel in (uit de sleutelopslag gewist): geweigerd
+    (exit 2) zolang er nog een gegevenssleutel onder verpakt is. Daarna is geen kopie van de
+    database (back-up, WAL, oude rijen) die hem nodig had nog te lezen."""
+    from wams.cli_privacy import open_database, user_errors
+    from wams.core.engine import keys
+
+    _gemeente(gemeente)
+    with user_errors():
+        w = open_database(url)
+        try:
+            keys.retire(w.engine, gemeente, key_id)
+            store = w.engine.keys.describe()
+        finally:
+            w.close()
+    click.echo(f"{gemeente}: sleutel {key_id} ingetrokken uit {store}; maak nu een nieuwe "
+               "back-up van de sleutelopslag en vernietig de oude")
+
+
 @audit.command("anchor")
 @_db_option
 @click.option("--out", "out", metavar="BESTAND", type=click.Path(dir_okay=False),
@@ -290,7 +328,8 @@ def keys_rotate(url: str | None, gemeente: str | None) -> None:
                    "een upload naar een write-once-bucket of een RFC 3161-tijdstempeldienst.")
 def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
     """Maak een ondertekend anker van de kop van elke keten (aantal regels, hash, tijd), om
-    buiten de database te bewaren en later met 'wams audit verify --anchor' te controleren."""
+    buiten de database te bewaren en later met 'wams audit verify --anchor' te controleren.
+    De keten wordt eerst gecontroleerd: van een verbroken keten komt geen anker."""
     import datetime as dt
 
     from wams.core.storage import anchor

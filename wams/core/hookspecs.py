@@ -283,9 +283,15 @@ def wams_key_store(url: str) -> KeyStore | None:
     The store implements :class:`~wams.core.privacy.keystore.KeyStore`: ``current(gemeente,
     purpose)`` (the key in force, created on first use), ``get(gemeente, purpose, key_id)``
     (an old key, or :class:`~wams.core.privacy.keystore.KeyMissingError` naming the store),
-    ``rotate(gemeente, purpose)`` and ``describe()``. Keys are
-    :class:`~wams.core.privacy.keystore.Key` records: an id and 32 bytes. Deleting a key in
-    the store makes everything wrapped by it unreadable, on every copy of the database.
+    ``rotate(gemeente, purpose)``, ``retire(gemeente, purpose, key_id)`` (delete an old key
+    for good: ``wams keys retire`` calls it only once no data key is wrapped by it) and
+    ``describe()``. Keys are :class:`~wams.core.privacy.keystore.Key` records: an id and 32
+    bytes. Deleting a key in the store makes everything wrapped by it unreadable, on every
+    copy of the database. ``current`` must see another process's rotation (the key file
+    compares its generation on every call): a running process then wraps new data keys
+    under the new KEK. wams asks ``current`` only for a municipality without data or with
+    its keys present: a store that lacks a key the database names is refused when the
+    database is opened, so ``current`` never makes a key for existing data.
 
     Args:
         url: the database URL being opened.

@@ -12,7 +12,8 @@ import sqlalchemy
 from wams.core.catalogue import Catalogue
 from wams.core.gemeente import check_gemeente
 from wams.core.plugins import load_catalogue
-from wams.core.privacy.keystore import PURPOSES, KeyStore, default_key_store
+from wams.core.privacy.keystore import PURPOSES, KeyInUseError, KeyStore, default_key_store
+from wams.core.privacy.sealing import KEK
 from wams.core.storage.database import connect
 
 if TYPE_CHECKING:
@@ -56,9 +57,43 @@ def rotate(engine: Engine, gemeente: str | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
     for g in targets:
         engine.keys.rotate(g, "kek")
-        with engine.unit_of_work(g) as uow:
-            done[g] = engine.data_keys.rewrap(uow.store, g)
+        done[g] = 0
+        # A process that took the old KEK just before the rotation may commit a data key
+        # under it just after the re-wrap: look again, a few times, until none is left.
+        for _ in range(3):
+            with engine.unit_of_work(g) as uow:
+                count = engine.data_keys.rewrap(uow.store, g)
+            done[g] += count
+            if not count:
+                break
     return done
+
+
+def still_using(engine: Engine, gemeente: str | None = None) -> dict[tuple[str, str], int]:
+    """(gemeente, KEK id) → how many data keys are wrapped by a KEK that is not the current
+    one: what a retirement of that KEK would make unreadable."""
+    with engine.unit_of_work(None) as uow:
+        counts = uow.store.kek_counts()
+    found = {}
+    for (g, kek_id), n in counts.items():
+        if gemeente is not None and g != gemeente:
+            continue
+        if kek_id != engine.keys.current(g, KEK).id:
+            found[(g, kek_id)] = n
+    return found
+
+
+def retire(engine: Engine, gemeente: str, kek_id: str) -> None:
+    """``wams keys retire``: delete an old KEK from the key store, refused while any data key
+    is still wrapped by it (re-wrap first with ``wams keys rotate``): retiring it then would
+    make those records unreadable for good."""
+    check_gemeente(gemeente)
+    users = still_using(engine, gemeente).get((gemeente, kek_id), 0)
+    if users:
+        raise KeyInUseError(f"sleutel {kek_id} van gemeente {gemeente} verpakt nog {users} "
+                            "gegevenssleutel(s); verpak ze eerst opnieuw met 'wams keys "
+                            "rotate'")
+    engine.keys.retire(gemeente, KEK, kek_id)
 
 
 

@@ -72,6 +72,12 @@ class KeyStore(Protocol):
         """Where the keys are, for error messages (e.g. the file path)."""
         ...
 
+    def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
+        """Delete the key ``key_id`` for good (never the current one): whatever was made with
+        it can no longer be read, in any copy of the database. The caller checks first that
+        nothing still needs it (``wams keys retire``)."""
+        ...
+
 
 def check_purpose(purpose: str) -> None:
     if purpose not in PURPOSES:
@@ -125,6 +131,11 @@ class MemoryKeyStore:
         with self._lock:
             return self._add(gemeente, purpose)
 
+    def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
+        check_purpose(purpose)
+        with self._lock:
+            drop_key(self._table, gemeente, purpose, key_id)
+
     def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
         """Take over an existing key (migrating a database that kept it inside)."""
         check_purpose(purpose)
@@ -134,6 +145,21 @@ class MemoryKeyStore:
     def _add(self, gemeente: str, purpose: str, material: bytes | None = None) -> Key:
         key = add_key(self._table, gemeente, purpose, material)
         return key
+
+
+class KeyInUseError(WamsError):
+    """A key that cannot be retired: it is the current one."""
+
+
+def drop_key(table: _Table, gemeente: str, purpose: str, key_id: str) -> None:
+    """Remove ``key_id`` from ``table`` (never the current key; absent: nothing to do)."""
+    entry = table.get(gemeente, {}).get(purpose)
+    if entry is None or key_id not in entry[1]:
+        return
+    if entry[0] == key_id:
+        raise KeyInUseError(f"sleutel {key_id} ({purpose}) van gemeente {gemeente} is de "
+                            "huidige; roteer eerst ('wams keys rotate')")
+    table[gemeente][purpose] = (entry[0], {k: v for k, v in entry[1].items() if k != key_id})
 
 
 def add_key(table: _Table, gemeente: str, purpose: str, material: bytes | None) -> Key:
@@ -154,22 +180,34 @@ class FileKeyStore:
     directory), so a crash leaves the old file or the new one, never half of one. Adding a key
     holds an exclusive ``flock`` on a lock file beside it and re-reads the file first, so two
     processes creating keys at the same moment both end up with the same one (never two
-    "current" keys, never a lost key). Reads are cached; an id not in the cache re-reads the
-    file (another process may have rotated)."""
+    "current" keys, never a lost key). Reads are cached; the file's generation (inode, time,
+    size: one ``stat``) is compared before the current key is handed out, so a process that
+    runs on after another one rotated wraps new data keys under the new KEK, and an id not in
+    the cache re-reads the file."""
 
     VERSION = 1
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._table: _Table = {}
+        self._generation: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
 
     def describe(self) -> str:
         return f"sleutelbestand {self.path}"
 
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def current(self, gemeente: str, purpose: str) -> Key:
         check_purpose(purpose)
         with self._lock:
+            if self._stat() != self._generation:  # another process rotated or retired
+                self._table = self._read()
             entry = self._table.get(gemeente, {}).get(purpose)
             if entry is None:
                 self._table = self._read()
@@ -200,6 +238,15 @@ class FileKeyStore:
             self._table = self._read()
             return self._add(gemeente, purpose)
 
+    def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
+        """Delete ``key_id`` from the file: rewritten without it (temporary file, fsync,
+        rename, fsync of the directory), so no copy of the old file stays beside it."""
+        check_purpose(purpose)
+        with self._lock, self._exclusive():
+            self._table = self._read()
+            drop_key(self._table, gemeente, purpose, key_id)
+            self._write(self._table)
+
     def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
         """Take over an existing key as the current one (migrating a database that kept its
         pseudonym keys inside, before wams schema 0006)."""
@@ -227,6 +274,8 @@ class FileKeyStore:
             os.close(fd)  # closing releases the lock
 
     def _read(self) -> _Table:
+        # The generation first: a write after it only makes the next call read again.
+        self._generation = self._stat()
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -258,6 +307,7 @@ class FileKeyStore:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, self.path)
+            self._generation = self._stat()
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

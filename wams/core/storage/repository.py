@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    func,
     insert,
     null,
     select,
@@ -473,6 +474,12 @@ class Store:
     def rewrap_data_key(self, data_key_id: str, kek_id: str, wrapped: str) -> None:
         self.conn.execute(update(data_keys).where(data_keys.c.id == data_key_id)
                           .values(kek_id=kek_id, wrapped=wrapped))
+
+    def kek_counts(self) -> dict[tuple[str, str], int]:
+        """(gemeente, KEK id) → how many data keys it wraps."""
+        return {(r[0], r[1]): int(r[2]) for r in self.conn.execute(
+            select(data_keys.c.gemeente, data_keys.c.kek_id, func.count())
+            .group_by(data_keys.c.gemeente, data_keys.c.kek_id))}
 
     def kek_ids(self) -> list[tuple[str, str]]:
         """Every (gemeente, KEK id) the stored data keys are wrapped with."""
