@@ -319,3 +319,27 @@ def test_a_kek_still_in_use_is_not_retired(open_wams: Any, db_url: str,
     assert "geen gegevenssleutel gebruikt nog een oude sleutel" in rotated.output
     assert _cli("keys", "retire", "--db", db_url, "--gemeente", G,
                 "--sleutel", old_kek).exit_code == 0
+
+
+def test_an_idempotency_key_is_kept_as_a_keyed_digest(open_wams: Any, db_url: str) -> None:
+    from wams.core.errors import InputError
+
+    w = open_wams()
+    key = f"hulpvraag {JAN.naam} {JAN.bsn}"
+    first = w.hulpvraag(G, wet="participatiewet", client=JAN, vraag="bijstand",
+                        aanleiding="achterstanden", idempotency_key=key)
+    again = w.hulpvraag(G, wet="participatiewet", client=JAN, vraag="bijstand",
+                        aanleiding="achterstanden", idempotency_key=key)
+    assert first.allowed and again.case_id == first.case_id
+    with pytest.raises(InputError, match="al gebruikt"):
+        w.hulpvraag(G, wet="participatiewet", client=JAN, vraag="iets anders",
+                    aanleiding="achterstanden", idempotency_key=key)
+    w.close()
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        stored = [r[0] for r in conn.execute(sa.text(
+            "SELECT idempotency_key FROM history WHERE idempotency_key IS NOT NULL"))]
+    engine.dispose()
+    assert len(stored) == 1 and stored[0].startswith("hmac:")
+    assert JAN.bsn not in stored[0] and "Sleutel" not in stored[0]
+    assert _cli("audit", "verify", "--db", db_url).exit_code == 0

@@ -229,8 +229,10 @@ class Engine:
                 ) -> tuple[Decision, Casus | None, list[Any] | None]:
         """One command inside the caller's open transaction (its own, or a batch's)."""
         assert uow.gemeente is not None
-        prior = uow.store.idempotent_decision(uow.gemeente, idempotency_key) \
+        stored_key = uow.idempotency_digest(idempotency_key) \
             if idempotency_key is not None else None
+        prior = uow.store.idempotent_decision(uow.gemeente, stored_key, idempotency_key) \
+            if stored_key is not None else None
         fingerprint = uow.fingerprint(case_id, step, command) \
             if idempotency_key is not None else None
         if prior is not None:
@@ -247,7 +249,7 @@ class Engine:
                                  "command); kies een nieuwe sleutel per commando")
             return decision, None, None
         result = run_step(uow, self._cases, self._versions, case_id, step, command, actor,
-                          idempotency_key, expected_version, fingerprint, authorize)
+                          stored_key, expected_version, fingerprint, authorize)
         # Whatever the step wrote that no entry of its own committed (none, normally): sealed.
         uow.store.seal(at=uow.now, actor=actor, trace_id=trace_id())
         return result

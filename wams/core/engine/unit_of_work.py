@@ -35,6 +35,9 @@ from wams.core.storage.repository import Store
 LogSink = Callable[[list[dict[str, Any]]], None]
 
 
+#: A stored idempotency key is ``hmac:<hex>``; one without it was stored before (in clear).
+IDEMPOTENCY_PREFIX = "hmac:"
+
 class Transaction:
     """One open transaction; see :class:`wams.core.privacy.work.UnitOfWork`."""
 
@@ -78,6 +81,14 @@ class Transaction:
         key = self._keys.key(self._tenant())
         text = f"{step}\n{case_id or ''}\n{dumps(command)}"
         return hmac.new(key.material, text.encode(), hashlib.sha256).hexdigest()
+
+    def idempotency_digest(self, idempotency_key: str) -> str:
+        """How an idempotency key is kept: a keyed digest, never the caller's text (which may
+        hold a name or a BSN, and which the chain would keep beyond any destruction)."""
+        key = self._keys.key(self._tenant())
+        digest = hmac.new(key.material, f"idempotency\n{idempotency_key}".encode(),
+                          hashlib.sha256).hexdigest()
+        return f"{IDEMPOTENCY_PREFIX}{digest}"
 
     def new_data_key(self) -> str:
         return self.data_keys.create(self.store, self._tenant())

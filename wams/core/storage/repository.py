@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     null,
+    or_,
     select,
     tuple_,
     update,
@@ -80,8 +81,11 @@ _head_update = (update(heads).where(heads.c.gemeente == bindparam("g"))
                 .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
 _history_insert = insert(history)
 _log_insert = insert(log)
+# The keyed digest (k) or, for a step stored before digests were, the caller's text (p): one
+# statement on the (gemeente, idempotency_key) index either way.
 _idempotent = select(history.c.decision, history.c.content).where(
-    history.c.gemeente == bindparam("g"), history.c.idempotency_key == bindparam("k"))
+    history.c.gemeente == bindparam("g"),
+    or_(history.c.idempotency_key == bindparam("k"), history.c.idempotency_key == bindparam("p")))
 # The party as recorded: a verzoek naming the ref with another soort is not that party.
 _involved = select(involvements.c.id).where(
     involvements.c.gemeente == bindparam("g"), involvements.c.party_ref == bindparam("p"),
@@ -244,9 +248,12 @@ class Store:
 
     # -- history and its chain ------------------------------------------------------------
 
-    def idempotent_decision(self, gemeente: str, key: str) -> tuple[str, str | None] | None:
-        """(decision, sealed content) of the step stored under an idempotency key."""
-        row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key}).fetchone()
+    def idempotent_decision(self, gemeente: str, key: str,
+                            legacy: str | None = None) -> tuple[str, str | None] | None:
+        """(decision, sealed content) of the step stored under an idempotency key (its keyed
+        digest; ``legacy``: the caller's text, as steps stored before digests were)."""
+        row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key,
+                                                "p": legacy or key}).fetchone()
         return (row[0], row[1]) if row else None
 
     def _write_set(self, gemeente: str) -> WriteSet:
