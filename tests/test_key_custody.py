@@ -219,7 +219,7 @@ def test_plain_text_where_a_sealed_value_belongs_is_refused(open_wams: Any,
     w = open_wams()
     cid = _case(w)
     other = _case(w)
-    plain = w.case(G, cid, actor="x", purpose="p")
+    plain = w.case(G, cid, actor="x", purpose="behandeling")
     w.close()
     from wams.core.serialize import case_to_json
 
@@ -230,9 +230,9 @@ def test_plain_text_where_a_sealed_value_belongs_is_refused(open_wams: Any,
                  "WHERE id = :c", o=cid, c=other)
     w = open_wams()
     with pytest.raises(WamsError, match="onversleutelde tekst"):
-        w.case(G, cid, actor="x", purpose="p")
+        w.case(G, cid, actor="x", purpose="behandeling")
     with pytest.raises(WamsError):
-        w.case(G, other, actor="x", purpose="p")
+        w.case(G, other, actor="x", purpose="behandeling")
     result = _cli("inzage", "--db", db_url, "--gemeente", G, "--bsn", JAN.bsn,
                   "--verzoek", "V-9")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
@@ -254,7 +254,7 @@ def case():
 print(case(), flush=True)
 for line in sys.stdin:  # one case per line, after the other process rotated
     print(case(), flush=True)
-    print(w.case("0599", line.strip(), actor="x", purpose="p").id, flush=True)
+    print(w.case("0599", line.strip(), actor="x", purpose="behandeling").id, flush=True)
 w.close()
 """
 
@@ -300,7 +300,8 @@ def test_rotation_with_a_second_process_running_loses_nothing(open_wams: Any, db
     assert old_kek not in _key_ids(key_file)[G]["kek"]
     w = open_wams()
     for cid in (first, *theirs):
-        assert w.case(G, cid, actor="x", purpose="p").persons["jan"].persoon.naam == JAN.naam
+        case = w.case(G, cid, actor="x", purpose="behandeling")
+        assert case.persons["jan"].persoon.naam == JAN.naam
 
 
 def test_a_kek_still_in_use_is_not_retired(open_wams: Any, db_url: str,

@@ -13,6 +13,7 @@ from wams.core.catalogue import Catalogue
 from wams.core.gemeente import check_gemeente
 from wams.core.plugins import load_catalogue
 from wams.core.privacy.keystore import PURPOSES, KeyInUseError, KeyStore, default_key_store
+from wams.core.privacy.keyuse import kek_counts
 from wams.core.privacy.sealing import KEK
 from wams.core.storage.database import connect
 
@@ -73,7 +74,7 @@ def still_using(engine: Engine, gemeente: str | None = None) -> dict[tuple[str, 
     """(gemeente, KEK id) → how many data keys are wrapped by a KEK that is not the current
     one: what a retirement of that KEK would make unreadable."""
     with engine.unit_of_work(None) as uow:
-        counts = uow.store.kek_counts()
+        counts = kek_counts(uow.store.conn)
     found = {}
     for (g, kek_id), n in counts.items():
         if gemeente is not None and g != gemeente:

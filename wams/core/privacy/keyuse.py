@@ -20,7 +20,7 @@ What is checked, cheaply enough to do on every open:
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from wams.core.privacy.keystore import KeyMissingError, KeyStore
 from wams.core.storage.repository import data_keys, heads, history, log
@@ -79,3 +79,10 @@ def has_data(conn: Connection, gemeente: str) -> bool:
                         ).first() is not None or conn.execute(
         select(data_keys.c.id).where(data_keys.c.gemeente == gemeente).limit(1)
     ).first() is not None
+
+
+def kek_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """(gemeente, KEK id) → how many data keys it wraps."""
+    return {(r[0], r[1]): int(r[2]) for r in conn.execute(
+        select(data_keys.c.gemeente, data_keys.c.kek_id, func.count())
+        .group_by(data_keys.c.gemeente, data_keys.c.kek_id))}

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    func,
     insert,
     null,
     or_,
@@ -81,11 +80,9 @@ _head_update = (update(heads).where(heads.c.gemeente == bindparam("g"))
                 .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
 _history_insert = insert(history)
 _log_insert = insert(log)
-# The keyed digest (k) or, for a step stored before digests were, the caller's text (p): one
-# statement on the (gemeente, idempotency_key) index either way.
 _idempotent = select(history.c.decision, history.c.content).where(
-    history.c.gemeente == bindparam("g"),
-    or_(history.c.idempotency_key == bindparam("k"), history.c.idempotency_key == bindparam("p")))
+    history.c.gemeente == bindparam("g"), or_(history.c.idempotency_key == bindparam("k"),
+                                              history.c.idempotency_key == bindparam("p")))
 # The party as recorded: a verzoek naming the ref with another soort is not that party.
 _involved = select(involvements.c.id).where(
     involvements.c.gemeente == bindparam("g"), involvements.c.party_ref == bindparam("p"),
@@ -248,13 +245,10 @@ class Store:
 
     # -- history and its chain ------------------------------------------------------------
 
-    def idempotent_decision(self, gemeente: str, key: str,
-                            legacy: str | None = None) -> tuple[str, str | None] | None:
-        """(decision, sealed content) of the step stored under an idempotency key (its keyed
-        digest; ``legacy``: the caller's text, as steps stored before digests were)."""
-        row = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key,
-                                                "p": legacy or key}).fetchone()
-        return (row[0], row[1]) if row else None
+    def idempotent_decision(self, gemeente: str, key: str, legacy: str | None = None) -> Any:
+        """(decision, sealed content) under an idempotency key's digest (or legacy plain)."""
+        rows = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key, "p": legacy or key})
+        return next(((r[0], r[1]) for r in rows), None)
 
     def _write_set(self, gemeente: str) -> WriteSet:
         """The write set of ``gemeente``'s next entry, reserving its place in the chain (the
@@ -481,12 +475,6 @@ class Store:
     def rewrap_data_key(self, data_key_id: str, kek_id: str, wrapped: str) -> None:
         self.conn.execute(update(data_keys).where(data_keys.c.id == data_key_id)
                           .values(kek_id=kek_id, wrapped=wrapped))
-
-    def kek_counts(self) -> dict[tuple[str, str], int]:
-        """(gemeente, KEK id) → how many data keys it wraps."""
-        return {(r[0], r[1]): int(r[2]) for r in self.conn.execute(
-            select(data_keys.c.gemeente, data_keys.c.kek_id, func.count())
-            .group_by(data_keys.c.gemeente, data_keys.c.kek_id))}
 
     def kek_ids(self) -> list[tuple[str, str]]:
         """Every (gemeente, KEK id) the stored data keys are wrapped with."""
