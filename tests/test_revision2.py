@@ -662,7 +662,7 @@ def test_meldingen_and_betrokkenheid_have_their_own_bewaartermijn(open_wams: Any
     def unsealed(sql: str) -> list[str]:
         with w.engine.unit_of_work(None) as uow:
             return [t for (v,) in uow.store.conn.execute(text(sql))
-                    if (t := uow.unseal(v)) is not None]
+                    if (t := uow.unseal(v, plain=True)) is not None]
 
     contents = unsealed("select content from history where content is not null")
     assert not [c_ for c_ in contents if "vervuiling" in c_ or "Buurvrouw" in c_]
