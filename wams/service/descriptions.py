@@ -186,7 +186,8 @@ PROPERTIES: dict[str, str] = {
     "secret": "Het ondertekengeheim (Standard Webhooks, whsec_...), alleen hier getoond.",
     "toelichting": "Wat de code betekent, in het Nederlands.",
     "regels": "De regels waarop de code rust.",
-    "bronnen": "De bronnen van die regels.",
+    "bronnen": "De bronnen van die regels, elk met zijn grondslag voorop (bron, praktijk, "
+               "aangekondigd, ander_voorstel of keuze).",
     "intact": "Of de keten klopt.",
     "gemeenten": "Hoeveel gemeenten zijn nagerekend.",
     "entries": "Hoeveel schakels zijn nagerekend.",
