@@ -20,8 +20,10 @@ from reports_helpers import (
     strict_html,
     visible_text,
 )
+from sqlalchemy import text
 
 from wams.cli import cli
+from wams.core.privacy.sealing import is_sealed
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "flows"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -87,10 +89,15 @@ def test_case_report_shows_every_step_with_its_rules_and_logs_the_file(
     log = _log(db_url, gemeente, case_id)
     reads = log[before:]
     assert reads and all(r["operation"] == "consult" and r["actor"] == "anna" for r in reads)
+    # The purpose names the file (case_log shows it unsealed while the case lives) ...
+    assert all(str(out.resolve()) in r["purpose"] for r in reads)
+    # ... and at rest it is the caller's text, so sealed with the case.
     with Wams.open(db_url) as w, w.engine.unit_of_work(gemeente) as uow:
-        # The purpose names the file; it is the caller's text, so sealed with the case.
-        assert all(str(out.resolve()) in (uow.unseal(r["purpose"], plain=True) or "")
-                   for r in reads)  # case_log answers the purpose unsealed already
+        stored = [v for (v,) in uow.store.conn.execute(
+            text("select purpose from processing_log where id in "
+                 f"({', '.join(str(r['id']) for r in reads)})"))]
+        assert stored and all(is_sealed(v) and str(out.resolve()) in (uow.unseal(v) or "")
+                              for v in stored)
     assert os.stat(out).st_mode & 0o077 == 0  # owner-only: a copy of personal data
 
 
