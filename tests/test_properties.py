@@ -166,9 +166,10 @@ class CaseMachine(RuleBasedStateMachine):
     def _state(self) -> str:
         e = self.w.engine
         with e.unit_of_work(None) as uow:
-            sealed = uow.store.conn.execute(repo.cases.select().where(
-                repo.cases.c.id == self.cid)).first().state
-            text = uow.unseal(sealed)
+            row = uow.store.conn.execute(repo.cases.select().where(
+                repo.cases.c.id == self.cid)).first()
+            # A destroyed case keeps its stripped state in clear (its data key is gone).
+            text = uow.unseal(row.state, plain=row.destroyed_on is not None)
             assert text is not None
             return text
 
