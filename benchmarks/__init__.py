@@ -1,4 +1,4 @@
-"""Speed figures of the quality goals (B1, B1p, B2, B3, B4, B5, B6, B7), each a ratio measured side
+"""Speed figures of the quality goals (B1, B1p, B2–B8), each a ratio measured side
 by side in one run against a reference doing the same work. Run ``python -m benchmarks [--only
 B1,B3] [--pg URL] [--scale N]`` from the source tree. Never part of the test suite's
 pass/fail."""
@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 
-FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B5pg", "B6", "B7")
+FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B5pg", "B6", "B7", "B8")
 PG_ENVS = ("WAMS_BENCH_POSTGRES_URL", "WAMS_TEST_POSTGRES_URL")
 
 
@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pg-scale", type=int, default=None,
                    help="B5pg: cases of the PostgreSQL municipality (default: --scale, at most "
                         "10000: generating costs ~15 ms a case there)")
+    p.add_argument("--load-cases", type=int, default=None,
+                   help="B8: cases of the archive `wams archive load` loads (default: --scale, "
+                        "at most 20000; `python -m benchmarks.b8 --cases 1000000` for the "
+                        "million)")
     return p
 
 
@@ -97,5 +101,8 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
     if fid == "B5":
         from benchmarks import b5
         return b5.run(args.scale)
+    if fid == "B8":
+        from benchmarks import b8
+        return b8.run(args.load_cases or min(args.scale, 20_000))
     from benchmarks import b6
     return b6.run(rounds=args.rounds)

@@ -52,15 +52,6 @@ def run(scale: int) -> list[str]:
                        f"({gen.seconds / n * 1000:.2f} ms per case through Wams.batch); "
                        f"row counts and audit verify checked")
             print(out[-1], flush=True)
-            if n == scale:
-                rate = n / gen.seconds
-                out.append(goals.line(
-                    "B8", f"load through the rules {rate:.0f} cases/s ({n} cases of 10 "
-                    f"commands and {b5_data.VIEWS_PER_CASE} logged views, "
-                    f"{b5_data.BATCH} cases a transaction through Wams.batch; 1,000,000 would "
-                    f"take {1_000_000 / rate / 3600:.1f} h on this machine)", "B8", rate,
-                    "[no resumable bulk-load command yet: the rate of the path it would use]"))
-                print(out[-1], flush=True)
             figures[n] = measure(gen)
             os.remove(path)
     out += report(figures, small, scale)

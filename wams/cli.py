@@ -91,6 +91,7 @@ def complete_summaries(group: click.Group) -> None:
 
 
 def _add_commands() -> None:
+    from wams.cli_archive import archive_group
     from wams.cli_catalogue import COMMANDS as CATALOGUE
     from wams.cli_privacy import register_commands
     from wams.cli_report import register_commands as register_reports
@@ -98,7 +99,7 @@ def _add_commands() -> None:
     from wams.cli_service import serve, token
     from wams.cli_storage import audit, db, keys_group
 
-    for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token):
+    for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token, archive_group):
         cli.add_command(command)
     register_commands(cli)
     register_reports(cli)

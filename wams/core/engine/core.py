@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,7 +44,7 @@ from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.migrate import ensure_schema
-from wams.core.storage.repository import Store
+from wams.core.storage.repository import Store, history
 
 log = logging.getLogger("wams")
 
@@ -138,6 +138,15 @@ class Engine:
             # Rows written without a step (a read's log rows, a setting, register versions)
             # get an entry of their own before the commit: nothing uncovered is stored.
             uow.store.seal(at=uow.now, actor="wams", trace_id=trace_id())
+
+    def answered(self, gemeente: str, keys: Sequence[str]) -> set[str]:
+        """Which of the idempotency ``keys`` answered a command of ``gemeente`` already. A bulk
+        load asks this of a batch of records at once, to skip what an earlier run stored."""
+        with self.unit_of_work(gemeente) as uow:
+            digests = {uow.idempotency_digest(k): k for k in keys}
+            rows = uow.store.conn.execute(sqlalchemy.select(history.c.idempotency_key).where(
+                history.c.gemeente == gemeente, history.c.idempotency_key.in_(list(digests))))
+            return {digests[digest] for (digest,) in rows}
 
     def set_public_url(self, url: str | None) -> None:
         self._activities.public_url = url.rstrip("/") if url else None

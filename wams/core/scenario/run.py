@@ -30,6 +30,14 @@ _OPENERS = (c.Hulpvraag, c.Verzoek)
 _NO_CASE = (c.Betrokkenheid, c.Melding, c.MeldingDoorgeven)
 
 
+class StepInputError(InputError):
+    """A step of a strict run (an archive record) the catalogue cannot take: names the step."""
+
+    def __init__(self, stap: Stap, cause: InputError) -> None:
+        super().__init__(f"stap {stap.n} ({stap.action}): {cause}")
+        self.stap = stap
+
+
 @attrs.frozen
 class StepResult:
     n: int
@@ -81,7 +89,7 @@ def run_scenario(scenario: Scenario | str | Path, url: str | None = None, explai
     try:
         restore = _apply_settings(wams, scenario)
         try:
-            steps = _run_steps(wams, scenario, on_step)
+            steps = run_steps(wams, scenario, on_step)
         finally:
             if url is not None or not own:
                 _restore_settings(wams, scenario.header.gemeente, restore)
@@ -103,8 +111,14 @@ def run_many(scenarios: Iterable[Scenario], url: str | None = None,
     return results
 
 
-def _run_steps(wams: Wams, scenario: Scenario,
-               on_step: Callable[[StepResult], None] | None) -> list[StepResult]:
+def run_steps(wams: Wams, scenario: Scenario,
+              on_step: Callable[[StepResult], None] | None = None, *,
+              strict: bool = False, mark: str | None = None) -> list[StepResult]:
+    """The steps of ``scenario`` in ``wams`` (a handle or a batch), each compared with its
+    ``verwacht``. ``strict`` (loading an archive): a step the catalogue cannot take, or an
+    engine error, raises instead of failing the step, so the caller can undo the whole record.
+    ``mark`` is the idempotency key of the first command: whether it is stored tells whether
+    the record was (the batch commits all its steps or none)."""
     gemeente = scenario.header.gemeente
     case_id: str | None = None
     phase: str | None = None
@@ -113,9 +127,14 @@ def _run_steps(wams: Wams, scenario: Scenario,
     for stap in scenario.stappen:
         if isinstance(stap.command, c.MeldingDoorgeven) and stap.command.melding is None:
             stap = attrs.evolve(stap, command=attrs.evolve(stap.command, melding=melding))
+        key = mark if not isinstance(stap.command, Tijd) else None
+        if key is not None:
+            mark = None
         try:
-            decision = _execute(wams, gemeente, case_id, phase, stap)
+            decision = _execute(wams, gemeente, case_id, phase, stap, key)
         except InputError as exc:
+            if strict:
+                raise StepInputError(stap, exc) from exc
             # Malformed for the catalogue (an unknown domain or party kind): nothing was stored,
             # so the scenario goes on; the step fails with the engine's own sentence.
             decision = Decision(False, "input.invalid", str(exc), (), (), step=stap.action,
@@ -127,7 +146,7 @@ def _run_steps(wams: Wams, scenario: Scenario,
                 on_step(results[-1])
             continue
         except Exception as exc:
-            if os.environ.get("WAMS_DEBUG"):
+            if strict or os.environ.get("WAMS_DEBUG"):
                 raise
             # An engine crash is a failed step, not a crashed run; the case state is unknown
             # after it, so the rest of this scenario is not run.
@@ -153,7 +172,7 @@ def _run_steps(wams: Wams, scenario: Scenario,
 
 
 def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: str | None,
-             stap: Stap) -> Decision:
+             stap: Stap, key: str | None = None) -> Decision:
     command = stap.command
     if isinstance(command, Tijd):
         if command.datum is not None:
@@ -163,9 +182,9 @@ def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: str | None,
         return Decision(True, "ok", f"De klok staat nu op {wams.clock.today():%Y-%m-%d}.", (), (),
                         step="tijd", case_id=case_id, phase=phase)
     if isinstance(command, (*_OPENERS, *_NO_CASE)):
-        return wams.execute(gemeente, None, command)
+        case_id = None
     # Before a case exists the engine itself refuses (state.invalid_transition).
-    return wams.execute(gemeente, case_id, command)
+    return wams.execute(gemeente, case_id, command, idempotency_key=key)
 
 
 def compare(stap: Stap, d: Decision) -> tuple[str, ...]:

@@ -1,0 +1,165 @@
+"""Loading a municipality's existing archive through the rules (``wams archive load``).
+
+An archive is a JSON Lines file: one case record per line, each written as a scenario document
+(``formaat``, ``scenario``, ``gemeente``, ``datum``, ``personen``, ``partijen``, ``stappen``:
+the keys of docs/scenarios.md), where ``scenario`` names the record, for instance the old
+system's case number, unique within the municipality. Every step is a command like any other:
+decided by the same rules, logged, sealed and chained. Each record runs at its own dates (its
+``datum`` and ``tijd`` steps), so bewaartermijnen count from the archive's dates, not from the
+day of the migration.
+
+Records are loaded in batches, one transaction each (every step in a savepoint of its own, the
+chain head written once per batch). A record's first command carries the idempotency key
+``archief:<scenario>``: the record is in the database exactly when that key is, because its
+batch commits all its steps or none. A run that was stopped (a kill, a crash, a full disk) is
+started again with the same command: before each batch it asks the database which of the
+batch's records it holds, skips those and loads the rest. Nothing is loaded twice and no case
+is half-written.
+
+A malformed record stops the run before its batch touches the database (one line: file, line,
+step, key; exit 2); the batches before it stay loaded, so after the fix the same command goes
+on where it stopped. A step the rules refuse is stored as a refusal, as it would be live, and
+reported unless the record's step says it expects that (``verwacht``, as in a scenario).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wams.core.clock import Clock
+from wams.core.errors import InputError
+from wams.core.scenario.format import Scenario, ScenarioError
+from wams.core.scenario.load import from_data
+from wams.core.scenario.run import StepInputError, run_steps
+
+if TYPE_CHECKING:
+    from wams.api import Wams
+
+#: records a transaction unless the caller says otherwise
+BATCH = 500
+#: the idempotency key of a record's first command (what tells a later run it is loaded)
+MARK = "archief:{}"
+
+
+class ArchiveError(InputError):
+    """A record that cannot be loaded as written: one line naming the file and line."""
+
+
+@dataclass
+class Progress:
+    """Where a load is: records read so far (of ``total``), loaded by this run, skipped
+    (already in the database), steps whose outcome differs from what the record expects."""
+
+    total: int
+    read: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    differing: int = 0
+    seconds: float = 0.0
+    #: one line per step that differs (record, step, what happened)
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Records loaded a second by this run."""
+        return self.loaded / self.seconds if self.seconds > 0 else 0.0
+
+
+def count(path: str | Path) -> int:
+    """The records of an archive file (its non-empty lines), for progress."""
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def records(path: str | Path) -> Iterator[tuple[int, Scenario]]:
+    """(line number, record) for every record of the file, each checked as a scenario."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, regel {n}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ArchiveError(f"{where}: geen JSON ({exc.msg}, teken {exc.colno}); elke "
+                                   "regel is één zaak als JSON-object") from None
+            if isinstance(data, dict) and data.get("instellingen"):
+                raise ArchiveError(f"{where}: sleutel 'instellingen': een archief zet geen "
+                                   "instellingen; zet ze vooraf met 'wams instelling set'")
+            try:
+                yield n, from_data(data, path=where)
+            except ScenarioError as exc:
+                raise ArchiveError(exc.line()) from None
+
+
+def load(w: Wams, path: str | Path, *, batch: int = BATCH,
+         on_progress: Callable[[Progress], None] | None = None) -> Progress:
+    """Load the archive at ``path`` into ``w``'s database (see the module's description);
+    ``on_progress`` hears after every batch. Raises :class:`ArchiveError` for a malformed
+    record (the batches before it are stored)."""
+    if batch < 1:
+        raise InputError(f"batch {batch}: neem 1 of meer zaken per transactie")
+    engine = w.engine
+    clock, namespace = engine.clock, engine.subject_namespace
+    progress = Progress(total=count(path))
+    start = time.perf_counter()
+    pending = records(path)
+    try:
+        while chunk := list(itertools.islice(pending, batch)):
+            progress.read += len(chunk)
+            todo = _not_loaded(w, chunk, path)
+            progress.skipped += len(chunk) - len(todo)
+            if todo:
+                _load_batch(w, todo, path, progress)
+            progress.loaded += len(todo)
+            progress.seconds = time.perf_counter() - start
+            if on_progress is not None:
+                on_progress(progress)
+    finally:
+        engine.clock, engine.subject_namespace = clock, namespace
+    return progress
+
+
+def _not_loaded(w: Wams, chunk: list[tuple[int, Scenario]], path: str | Path,
+                ) -> list[tuple[int, Scenario]]:
+    """The records of ``chunk`` the database does not hold yet: one question a municipality."""
+    seen: dict[tuple[str, str], int] = {}
+    for n, record in chunk:
+        name = (record.header.gemeente, record.title)
+        if name in seen:
+            raise ArchiveError(f"{path}, regel {n}: zaak '{record.title}' staat ook op regel "
+                               f"{seen[name]}; elke zaak heeft een eigen 'scenario'")
+        seen[name] = n
+    stored: set[tuple[str, str]] = set()
+    for gemeente in {g for g, _ in seen}:
+        marks = [MARK.format(title) for g, title in seen if g == gemeente]
+        stored.update((gemeente, key[len(MARK) - 2:])
+                      for key in w.engine.answered(gemeente, marks))
+    return [(n, r) for n, r in chunk if (r.header.gemeente, r.title) not in stored]
+
+
+def _load_batch(w: Wams, todo: list[tuple[int, Scenario]], path: str | Path,
+                progress: Progress) -> None:
+    engine = w.engine
+    with w.batch() as b:
+        for n, record in todo:
+            # Each record at its own dates; persons known only by their ref are the record's.
+            engine.clock = Clock(record.header.datum)
+            engine.subject_namespace = f"archief:{record.title}:"
+            try:
+                results = run_steps(b, record, strict=True, mark=MARK.format(record.title))
+            except StepInputError as exc:
+                # Raised out of the batch: none of its records is stored.
+                raise ArchiveError(f"{path}, regel {n} (zaak '{record.title}'): {exc}; "
+                                   "verbeter die zaak en start opnieuw") from None
+            for result in results:
+                for failure in result.failures:
+                    progress.differing += 1
+                    progress.differences.append(
+                        f"{path}, regel {n} (zaak '{record.title}'): {failure}")
