@@ -16,10 +16,15 @@ from click.testing import CliRunner
 
 from wams.api import Wams
 from wams.cli import cli
+from wams.core.clock import Clock
 from wams.core.model import Persoon
 from wams.core.privacy.keystore import FileKeyStore, KeyMissingError
+from wams.core.privacy.periods import open_period
+from wams.core.privacy.sealing import kek_purpose
 
 G, OTHER = "0599", "0363"
+#: the KEK purpose of a case opened on the tests' day (its month of opening, while open)
+KEK = kek_purpose(open_period(dt.date(2027, 2, 1)))
 JAN = Persoon("jan", bsn="123456782", naam="Jan Sleutel", geboortedatum=dt.date(1980, 1, 2))
 
 
@@ -48,13 +53,13 @@ def test_a_replaced_key_file_is_one_error_naming_the_key_ids(open_wams: Any, db_
     used = _key_ids(key_file)[G]
     # Another installation's key file, with keys of its own for the same municipality.
     other = tmp_path / "andere.keys"
-    for purpose in ("kek", "pseudonym", "chain"):
+    for purpose in (KEK, "pseudonym", "chain"):
         FileKeyStore(other).current(G, purpose)
     before = other.read_bytes()
     with pytest.raises(KeyMissingError) as raised:
         Wams.open(db_url, key_file=str(other))
     message = str(raised.value)
-    for purpose in ("kek", "pseudonym", "chain"):
+    for purpose in (KEK, "pseudonym", "chain"):
         (key_id,) = used[purpose]
         assert f"{G} {purpose} {key_id}" in message
     # Every command that needs the keys says so, exit 2, and no key is made or replaced.
@@ -102,14 +107,16 @@ def test_keys_init_makes_keys_for_a_new_municipality_only(open_wams: Any, db_url
     result = _cli("keys", "init", "--db", db_url, "--gemeente", OTHER)
     assert result.exit_code == 0, result.output
     made = _key_ids(key_file)[OTHER]
-    assert set(made) == {"kek", "pseudonym", "chain"}
+    # The command runs today: the KEK of this month's open records.
+    this_month = kek_purpose(open_period(dt.datetime.now(dt.timezone.utc).date()))
+    assert set(made) == {this_month, "pseudonym", "chain"}
     for purpose, ids in made.items():
         assert f"{OTHER} {purpose}: {next(iter(ids))}" in result.output
     # Again: the same keys, nothing new.
     assert _cli("keys", "init", "--db", db_url, "--gemeente", OTHER).exit_code == 0
     assert _key_ids(key_file)[OTHER] == made
-    # The first write of the new municipality uses them.
-    w = open_wams()
+    # The first write of the new municipality uses them (its KEK: that of its own month).
+    w = open_wams(clock=Clock())
     _case(w, OTHER)
     w.close()
     assert _key_ids(key_file)[OTHER] == made
@@ -243,9 +250,10 @@ def test_plain_text_where_a_sealed_value_belongs_is_refused(open_wams: Any,
 SECOND_PROCESS = """
 import datetime as dt, sys
 from wams.api import Wams
+from wams.core.clock import Clock
 from wams.core.model import Persoon
 jan = Persoon("jan", bsn="123456782", naam="Jan Sleutel", geboortedatum=dt.date(1980, 1, 2))
-w = Wams.open(sys.argv[1], key_file=sys.argv[2])
+w = Wams.open(sys.argv[1], key_file=sys.argv[2], clock=Clock(dt.date(2027, 2, 1)))
 def case():
     d = w.hulpvraag("0599", wet="participatiewet", client=jan, vraag="bijstand",
                     aanleiding="achterstanden")
@@ -266,7 +274,7 @@ def test_rotation_with_a_second_process_running_loses_nothing(open_wams: Any, db
 
     w = open_wams()
     first = _case(w)
-    old_kek = w.engine.keys.current(G, "kek").id
+    old_kek = w.engine.keys.current(G, KEK).id
     w.close()
     proc = subprocess.Popen([sys.executable, "-c", SECOND_PROCESS, db_url, key_file],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -285,7 +293,7 @@ def test_rotation_with_a_second_process_running_loses_nothing(open_wams: Any, db
     finally:
         if proc.poll() is None:
             proc.kill()
-    new_kek = FileKeyStore(key_file).current(G, "kek").id
+    new_kek = FileKeyStore(key_file).current(G, KEK).id
     assert new_kek != old_kek
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
@@ -294,10 +302,10 @@ def test_rotation_with_a_second_process_running_loses_nothing(open_wams: Any, db
     assert keks == {new_kek}
     # Retiring the old KEK is allowed now, and loses nothing.
     refused = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", new_kek)
-    assert refused.exit_code == 2 and "huidige" in refused.output, refused.output
+    assert refused.exit_code == 2 and "verpakt nog 3" in refused.output, refused.output
     retired = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", old_kek)
     assert retired.exit_code == 0, retired.output
-    assert old_kek not in _key_ids(key_file)[G]["kek"]
+    assert old_kek not in _key_ids(key_file)[G][KEK]
     w = open_wams()
     for cid in (first, *theirs):
         case = w.case(G, cid, actor="x", purpose="behandeling")
@@ -308,14 +316,14 @@ def test_a_kek_still_in_use_is_not_retired(open_wams: Any, db_url: str,
                                            key_file: str) -> None:
     w = open_wams()
     _case(w)
-    old_kek = w.engine.keys.current(G, "kek").id
+    old_kek = w.engine.keys.current(G, KEK).id
     # A rotation in the key store alone (a plugin's, or by hand): the data keys still use
     # the old KEK, so it cannot be retired, and rotate says what still uses it.
-    FileKeyStore(key_file).rotate(G, "kek")
+    FileKeyStore(key_file).rotate(G, KEK)
     w.close()
     refused = _cli("keys", "retire", "--db", db_url, "--gemeente", G, "--sleutel", old_kek)
     assert refused.exit_code == 2 and "verpakt nog 1" in refused.output, refused.output
-    assert old_kek in _key_ids(key_file)[G]["kek"]
+    assert old_kek in _key_ids(key_file)[G][KEK]
     rotated = _cli("keys", "rotate", "--db", db_url)
     assert "geen gegevenssleutel gebruikt nog een oude sleutel" in rotated.output
     assert _cli("keys", "retire", "--db", db_url, "--gemeente", G,

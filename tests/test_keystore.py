@@ -26,6 +26,12 @@ from wams.core.privacy.keystore import (
     NoKeyStoreError,
     default_key_store,
 )
+from wams.core.privacy.keyuse import kek_counts
+from wams.core.privacy.periods import open_period
+from wams.core.privacy.sealing import kek_purpose
+
+#: the KEK purpose of a record opened on the tests' day (its month of opening, while open)
+KEK = kek_purpose(open_period(dt.date(2027, 2, 1)))
 
 
 def test_key_file_is_created_on_first_use_readable_by_its_owner_only(tmp_path: Path) -> None:
@@ -114,7 +120,7 @@ def test_embedded_default_puts_the_key_file_beside_the_database(
     db = tmp_path / "wams.db"
     with Wams.open(f"sqlite:///{db}") as w:
         assert isinstance(w.engine.keys, FileKeyStore)
-        w.engine.keys.current("0363", "kek")
+        w.engine.keys.current("0363", "pseudonym")
     assert stat.S_IMODE(os.stat(f"{db}.keys").st_mode) == 0o600
 
 
@@ -171,15 +177,20 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
     cid = _case(w)
     w.melding("0599", melder=c.Melder("burger", "Iemand"), over=JAN, zorg="zorgen")
     before = w.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="voor")
-    old_kek = w.engine.keys.current("0599", "kek").id
+    old_kek = w.engine.keys.current("0599", KEK).id
     result = CliRunner().invoke(keys_group, ["rotate", "--db", db_url])
     assert result.exit_code == 0, result.output
     assert "0599: nieuwe sleutel in gebruik, 2 gegevenssleutels opnieuw verpakt" in result.output
     w2 = open_wams()  # a fresh engine: nothing cached
-    new_kek = w2.engine.keys.current("0599", "kek").id
+    new_kek = w2.engine.keys.current("0599", KEK).id
     assert new_kek != old_kek
     with w2.engine.unit_of_work(None) as uow:
-        assert {k for _, k in uow.store.kek_ids()} == {new_kek}
+        # Every data key (the case's open month, the melding's retention month) is wrapped
+        # by the new KEK of its period.
+        used = kek_counts(uow.store.conn)
+        assert {k for _, p, k in used if p == KEK} == {new_kek}
+        assert all(k == w2.engine.keys.current("0599", p).id for _, p, k in used)
+        assert old_kek not in {k for _, _, k in used}
     assert w2.case("0599", cid, actor="x", purpose="behandeling").persons["jan"].persoon.naam == \
         JAN.naam
     after = w2.inzage_persoon("0599", bsn=JAN.bsn, actor="x", verzoek="na")

@@ -207,7 +207,7 @@ def retention_group() -> None:
 def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None) -> None:
     """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
     from wams.core.clock import Clock
-    from wams.core.privacy import retention
+    from wams.core.privacy import periods, retention
 
     day = _date(on, "--op")
     # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
@@ -232,6 +232,8 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
             items = retention.run(w.engine, gemeente, dry_run=preview, progress=progress)
             # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
             records = w.retention_run_records(gemeente, dry_run=preview)
+            # Then every KEK of a period that is over and empty leaves the key store.
+            retired = [] if preview else periods.settle(w.engine, gemeente)
         finally:
             w.close()
     for item in items:
@@ -250,6 +252,7 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
         click.echo(plural(len(records), "melding of betrokkenheid",
                           "meldingen en betrokkenheden") + " over de bewaartermijn"
                    + ("; niets veranderd" if preview else ""))
+    click.echo("".join(periods.line(item) + "\n" for item in retired), nl=False)
 
 
 def retention_summary(items: list[dict[str, Any]], preview: bool, day: dt.date | None) -> str:

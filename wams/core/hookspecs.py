@@ -272,8 +272,9 @@ def wams_after_step(case: Any, decision: Any, events: list[Any]) -> None:
 def wams_key_store(url: str) -> KeyStore | None:
     """The key store for the database at ``url``: Vault, a cloud KMS, an HSM.
 
-    The key-encryption keys (purpose ``"kek"``, they wrap the data key of every case, melding
-    and betrokkenheid), the pseudonym keys of the processing log (``"pseudonym"``) and the key
+    The key-encryption keys (purposes ``"kek:open:YYYY-MM"`` and ``"kek:YYYY-MM"``, one per
+    destruction period; they wrap the data key of every case, melding and betrokkenheid),
+    the pseudonym keys of the processing log (``"pseudonym"``) and the key
     of the audit chain (``"chain"``) never live in the database (quality C7). By default they
     live in a key file (``WAMS_KEY_FILE``, or beside the SQLite file); a supplier returns its
     own store here instead. The first plugin that answers wins; return ``None`` to leave the
@@ -283,9 +284,12 @@ def wams_key_store(url: str) -> KeyStore | None:
     The store implements :class:`~wams.core.privacy.keystore.KeyStore`: ``current(gemeente,
     purpose)`` (the key in force, created on first use), ``get(gemeente, purpose, key_id)``
     (an old key, or :class:`~wams.core.privacy.keystore.KeyMissingError` naming the store),
-    ``rotate(gemeente, purpose)``, ``retire(gemeente, purpose, key_id)`` (delete an old key
-    for good: ``wams keys retire`` calls it only once no data key is wrapped by it) and
-    ``describe()``. Keys are :class:`~wams.core.privacy.keystore.Key` records: an id and 32
+    ``rotate(gemeente, purpose)``, ``retire(gemeente, purpose, key_id)`` (delete a key for
+    good, and with the current key of a KEK purpose the whole purpose: ``wams retention run``
+    calls it for each destruction period that is over and empty, ``wams keys retire`` for an
+    old KEK no data key uses; delete every version and copy the store keeps),
+    ``purposes(gemeente)`` (the purposes it holds keys for) and ``describe()``;
+    ``examples/vault_key_store.py`` implements it on Vault's KV engine. Keys are :class:`~wams.core.privacy.keystore.Key` records: an id and 32
     bytes. Deleting a key in the store makes everything wrapped by it unreadable, on every
     copy of the database. ``current`` must see another process's rotation (the key file
     compares its generation on every call): a running process then wraps new data keys

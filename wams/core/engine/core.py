@@ -31,7 +31,7 @@ from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
-from wams.core.privacy import retention
+from wams.core.privacy import periods, retention
 from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.processing import trace_id
@@ -159,6 +159,10 @@ class Engine:
         with self.unit_of_work(gemeente) as uow:
             # The change is a history entry "instelling" (Store.set_setting, Store.seal).
             uow.store.set_setting(gemeente, key, json.dumps(value))
+            if key == periods.CASE_SETTING or key in periods.RECORD_SETTINGS.values():
+                # Records whose bewaartermijn moved fall in another period: re-wrapped now,
+                # in the same transaction as the change.
+                periods.replace(uow, gemeente)
         if key == retention.SETTING:
             # The register entries carry the bewaartermijn: the next record gets a new version.
             self._activities.forget(gemeente)

@@ -30,7 +30,7 @@ from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
 from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
-from wams.core.privacy import inzage, retention
+from wams.core.privacy import inzage, periods, retention
 from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
 from wams.core.rules import TAKEN
@@ -197,7 +197,13 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         applied, outside, report = inzage.in_case(uow, case, persoon)
     else:
         assert case is not None
+        closed_on = case.closed_on
         applied = lifecycle.APPLY[step](case, cmd, ctx)
+        if case.closed_on != closed_on and data_key is not None:
+            # Closed (or rejected): the case now falls in the period its bewaartermijn ends
+            # in; the KEK of its open month no longer wraps it.
+            periods.place(uow, data_key, periods.case_period(
+                case.closed_on, ctx.bewaartermijn_maanden, now.date()))
 
     if case is not None:
         register_subjects(uow, case)
@@ -332,7 +338,9 @@ def _outside(uow: Transaction, step: str,
     subject, stype = uow.subject_of(persoon)
     outside = {persoon.ref: (subject, stype)}
     # The person's identity lives here, sealed under the record's own key, and nowhere else.
-    data_key = uow.new_data_key()
+    # Its bewaartermijn is known from the start: wrapped by the KEK of the month it ends in.
+    data_key = uow.new_data_key(periods.record_period(
+        uow, gemeente, "involvements" if step == "betrokkenheid" else "meldingen", now))
     if step == "betrokkenheid":
         store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
                                  party_soort=cmd.partij.soort, subject=subject, at=now,

@@ -22,7 +22,7 @@ from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Persoon
-from wams.core.privacy import logexport
+from wams.core.privacy import logexport, periods
 from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.processing import log_rows, trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
@@ -90,8 +90,14 @@ class Transaction:
                           hashlib.sha256).hexdigest()
         return f"{IDEMPOTENCY_PREFIX}{digest}"
 
-    def new_data_key(self) -> str:
-        return self.data_keys.create(self.store, self._tenant())
+    def new_data_key(self, period: str | None = None) -> str:
+        return self.data_keys.create(self.store, self._tenant(),
+                                     period or periods.open_period(self.now.date()))
+
+    def move_data_key(self, data_key: str, period: str) -> None:
+        row = self.store.data_key(data_key)
+        if row is not None:
+            self.data_keys.move(self.store, row[0], (data_key, row[1], row[2], row[3]), period)
 
     def seal(self, data_key: str, text: str) -> str:
         return self.data_keys.seal(self.store, data_key, text)

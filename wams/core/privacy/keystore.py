@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -32,6 +33,10 @@ from wams.core.errors import WamsError
 
 #: The purposes a key is used for; a key of one purpose is never used for another.
 PURPOSES = ("kek", "pseudonym", "chain")
+#: A KEK of one destruction period (``wams.core.privacy.periods``): ``kek:YYYY-MM`` wraps the
+#: data keys of records whose bewaartermijn ends in that month, ``kek:open:YYYY-MM`` those of
+#: records opened that month and not yet closed. Retired whole once its period is over.
+PERIOD_PURPOSE = re.compile(r"^kek:(open:)?[0-9]{4}-[0-9]{2}$")
 KEY_BYTES = 32
 KEY_FILE_ENV = "WAMS_KEY_FILE"
 
@@ -73,14 +78,21 @@ class KeyStore(Protocol):
         ...
 
     def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
-        """Delete the key ``key_id`` for good (never the current one): whatever was made with
-        it can no longer be read, in any copy of the database. The caller checks first that
-        nothing still needs it (``wams keys retire``)."""
+        """Delete the key ``key_id`` for good: whatever was made with it can no longer be
+        read, in any copy of the database. Never the current pseudonym or chain key; the
+        current key of a KEK purpose only once nothing uses it, and then the purpose goes
+        with it (a period's KEK is retired whole). The caller checks first that nothing still
+        needs it (``wams retention run``, ``wams keys retire``)."""
+        ...
+
+    def purposes(self, gemeente: str) -> list[str]:
+        """The purposes ``gemeente`` holds keys for (so the retention run finds every period
+        KEK, also one no data key names any more)."""
         ...
 
 
 def check_purpose(purpose: str) -> None:
-    if purpose not in PURPOSES:
+    if purpose not in PURPOSES and not PERIOD_PURPOSE.match(purpose):
         raise ValueError(f"unknown key purpose {purpose!r}; one of {', '.join(PURPOSES)}")
 
 
@@ -136,6 +148,10 @@ class MemoryKeyStore:
         with self._lock:
             drop_key(self._table, gemeente, purpose, key_id)
 
+    def purposes(self, gemeente: str) -> list[str]:
+        with self._lock:
+            return sorted(self._table.get(gemeente, {}))
+
     def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
         """Take over an existing key (migrating a database that kept it inside)."""
         check_purpose(purpose)
@@ -152,13 +168,19 @@ class KeyInUseError(WamsError):
 
 
 def drop_key(table: _Table, gemeente: str, purpose: str, key_id: str) -> None:
-    """Remove ``key_id`` from ``table`` (never the current key; absent: nothing to do)."""
+    """Remove ``key_id`` from ``table`` (absent: nothing to do). The current key of a KEK
+    purpose takes the whole purpose with it (every older key of it too): a new one is made
+    only when a data key is wrapped for it again. The current pseudonym or chain key is never
+    removed: the log and the chain go on with it."""
     entry = table.get(gemeente, {}).get(purpose)
     if entry is None or key_id not in entry[1]:
         return
     if entry[0] == key_id:
-        raise KeyInUseError(f"sleutel {key_id} ({purpose}) van gemeente {gemeente} is de "
-                            "huidige; roteer eerst ('wams keys rotate')")
+        if not purpose.startswith("kek"):
+            raise KeyInUseError(f"sleutel {key_id} ({purpose}) van gemeente {gemeente} is de "
+                                "huidige; roteer eerst ('wams keys rotate')")
+        del table[gemeente][purpose]
+        return
     table[gemeente][purpose] = (entry[0], {k: v for k, v in entry[1].items() if k != key_id})
 
 
@@ -246,6 +268,11 @@ class FileKeyStore:
             self._table = self._read()
             drop_key(self._table, gemeente, purpose, key_id)
             self._write(self._table)
+
+    def purposes(self, gemeente: str) -> list[str]:
+        with self._lock:
+            self._table = self._read()
+            return sorted(self._table.get(gemeente, {}))
 
     def adopt(self, gemeente: str, purpose: str, material: bytes) -> Key:
         """Take over an existing key as the current one (migrating a database that kept its

@@ -12,7 +12,8 @@ init`` or on its first write.
 What is checked, cheaply enough to do on every open:
 
 - the chain key of each municipality's head entry (``chain_heads`` → ``history.key_id``);
-- every KEK a data key is wrapped with (``data_keys.kek_id``);
+- every KEK a data key is wrapped with (``data_keys.kek_id``, under the purpose of its
+  ``period``);
 - the pseudonym key of each municipality's latest processing-log record (wams never rotates
   pseudonym keys, so the latest names the key of them all; ``ix_log_chain`` makes it one
   index probe).
@@ -23,6 +24,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 
 from wams.core.privacy.keystore import KeyMissingError, KeyStore
+from wams.core.privacy.sealing import kek_purpose
 from wams.core.storage.repository import data_keys, heads, history, log
 
 #: (gemeente, purpose, key id)
@@ -38,8 +40,8 @@ def keys_in_use(conn: Connection) -> list[KeyUse]:
                   & (heads.c.chain_n == history.c.chain_n))):
         if key_id:
             used.add((g, "chain", key_id))
-    for g, kek_id in conn.execute(select(data_keys.c.gemeente, data_keys.c.kek_id).distinct()):
-        used.add((g, "kek", kek_id))
+    for (g, purpose, kek_id) in kek_counts(conn):
+        used.add((g, purpose, kek_id))
     for (g,) in conn.execute(select(heads.c.gemeente)):
         subject = conn.execute(select(log.c.subject).where(log.c.gemeente == g)
                                .order_by(log.c.chain_n.desc()).limit(1)).scalar()
@@ -81,8 +83,8 @@ def has_data(conn: Connection, gemeente: str) -> bool:
     ).first() is not None
 
 
-def kek_counts(conn: Connection) -> dict[tuple[str, str], int]:
-    """(gemeente, KEK id) → how many data keys it wraps."""
-    return {(r[0], r[1]): int(r[2]) for r in conn.execute(
-        select(data_keys.c.gemeente, data_keys.c.kek_id, func.count())
-        .group_by(data_keys.c.gemeente, data_keys.c.kek_id))}
+def kek_counts(conn: Connection) -> dict[KeyUse, int]:
+    """(gemeente, KEK purpose, KEK id) → how many data keys it wraps."""
+    return {(r[0], kek_purpose(r[1]), r[2]): int(r[3]) for r in conn.execute(
+        select(data_keys.c.gemeente, data_keys.c.period, data_keys.c.kek_id, func.count())
+        .group_by(data_keys.c.gemeente, data_keys.c.period, data_keys.c.kek_id))}

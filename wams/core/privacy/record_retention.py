@@ -17,22 +17,22 @@ that something was kept and when it was destroyed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from sqlalchemy import select
 
 from wams.core.clock import add_months
 from wams.core.lifecycle import DESTROY, Processing
+from wams.core.privacy import periods
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
-from wams.core.settings import SETTINGS
 from wams.core.storage.destruction import destroy_rows
 from wams.core.storage.repository import cases, history, involvements, log, melders, meldingen
 
-MELDINGEN = "bewaartermijn_meldingen_maanden"
-BETROKKENHEID = "bewaartermijn_betrokkenheid_maanden"
+MELDINGEN = periods.RECORD_SETTINGS["meldingen"]
+BETROKKENHEID = periods.RECORD_SETTINGS["involvements"]
+months = periods.months
 RULE_MELDING = ("R34: bewaartermijn van de melding verstreken (MvT §1.2, §3.1.4); termijn is "
                 "een gemeentelijke keuze")
 RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken (MvT §3.1.4, "
@@ -40,11 +40,6 @@ RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken (MvT �
 RUN_ACTOR = "bewaartermijn"
 #: records destroyed per transaction
 BATCH = 500
-
-
-def months(uow: UnitOfWork, gemeente: str, key: str) -> int:
-    raw = uow.store.setting(gemeente, key)
-    return int(json.loads(raw)) if raw is not None else int(SETTINGS[key].default)
 
 
 def run(engine: Operator, gemeente: str | None = None, *, dry_run: bool = False,
@@ -155,6 +150,7 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
         destroy_rows(uow.store, melders, gemeente, melders.c.melding_id == item["id"])
     # Crypto-shredding: without its data key the record's sealed content, in every copy, is
     # unreadable; deleting the rows and the history content is the second line.
+    kek = periods.proof_fields(uow, data_key)
     if data_key is not None:
         uow.destroy_data_key(data_key)
     destroy_rows(uow.store, table, gemeente, table.c.id == item["id"])
@@ -166,7 +162,8 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
     uow.store.insert_proof(gemeente=gemeente, case_id=f"{item['soort']}:{item['id']}",
                            destroyed_at=uow.now, closed_on=item["vastgelegd"],
                            bewaartermijn_maanden=item["bewaartermijn_maanden"], rule=rule,
-                           actor=actor, history_entries=erased, persons=1, trace_id=trace)
+                           actor=actor, history_entries=erased, persons=1, trace_id=trace,
+                           **kek)
     stype = conn.execute(select(log.c.subject_type).where(
         log.c.gemeente == gemeente, log.c.subject == item["subject"]).limit(1)).scalar()
     uow.write_log((Processing(DESTROY, item["soort"], "vernietiging", rule),), step="vernietig",

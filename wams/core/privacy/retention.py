@@ -21,6 +21,7 @@ from wams.core.errors import InputError
 from wams.core.lifecycle import DESTROY, Processing
 from wams.core.model import Casus
 from wams.core.policy import retention_ends
+from wams.core.privacy import periods
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.settings import SETTINGS
 from wams.core.storage.repository import Store, cases
@@ -46,6 +47,9 @@ def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
     store = uow.store
     processings = tuple(Processing(DESTROY, ref, "vernietiging", RULE)
                         for ref in case.persons)
+    # The proof names the KEK that wrapped the data key: the retention run retires it once
+    # its period is over (wams.core.privacy.periods), and the audit checks it did.
+    kek = periods.proof_fields(uow, data_key)
     if data_key is not None:
         uow.destroy_data_key(data_key)
     erased = store.erase_history_content(case.gemeente, case.id)
@@ -53,7 +57,7 @@ def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
     store.insert_proof(gemeente=case.gemeente, case_id=case.id, destroyed_at=now,
                        closed_on=case.closed_on, bewaartermijn_maanden=months, rule=RULE,
                        actor=actor, history_entries=erased, persons=len(case.persons),
-                       trace_id=trace_id)
+                       trace_id=trace_id, **kek)
     # What stays: identity of the case, its dates and phase, and the ref → pseudonym map the
     # access report needs (R36). No name, BSN, birth date, reason or content.
     case.persons.clear()

@@ -4,8 +4,11 @@ record it belongs to, and destroying the record deletes that key (R33, quality C
 A case, a melding and a betrokkenheid each get their own data key (32 random bytes). The data
 key is stored in the database only *wrapped* (AES-GCM) by the municipality's key-encryption
 key, which lives in the key store (:mod:`wams.core.privacy.keystore`), never in the database;
-the wrapped key records the id of the KEK it was wrapped with, so ``wams keys rotate`` can
-re-wrap under a new KEK while old ones stay readable.
+the wrapped key records the id of the KEK it was wrapped with and its *period* (the key-store
+purpose of that KEK, :mod:`wams.core.privacy.periods`): a record is wrapped by the KEK of the
+month it was opened in while it is open, and by the KEK of the month its bewaartermijn ends in
+once it is closed, so the retention run can retire a whole period's KEK once everything in it
+is destroyed, and no copy of a wrapped key (an old tuple, ``pg_wal``, a backup) opens again.
 
 A sealed value is text: ``<data key id>:<base64(nonce ‖ AES-GCM ciphertext ‖ tag)>``, with the
 data key id as associated data, so a value moved under another key fails authentication. When
@@ -26,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.errors import WamsError
-from wams.core.privacy.keystore import KeyStore
+from wams.core.privacy.keystore import Key, KeyStore
 
 if TYPE_CHECKING:
     from wams.core.storage.repository import Store
@@ -66,6 +69,11 @@ def unwrap(kek: bytes, gemeente: str, data_key_id: str, wrapped: str) -> bytes:
     return decrypt(kek, base64.b64decode(wrapped), wrap_aad(gemeente, data_key_id))
 
 
+def kek_purpose(period: str | None) -> str:
+    """The key-store purpose of the KEK of ``period`` (None: the single KEK of before 0010)."""
+    return KEK if period is None else f"{KEK}:{period}"
+
+
 def seal_with(cipher: AESGCM, data_key_id: str, text: str) -> str:
     nonce = secrets.token_bytes(NONCE_BYTES)
     blob = nonce + cipher.encrypt(nonce, text.encode(), data_key_id.encode())
@@ -89,13 +97,17 @@ class DataKeys:
         self._ciphers: dict[str, AESGCM] = {}
         self._lock = threading.Lock()
 
-    def create(self, store: Store, gemeente: str) -> str:
-        """A new data key of ``gemeente``, stored wrapped by its current KEK; returns its id."""
+    def create(self, store: Store, gemeente: str, period: str | None = None) -> str:
+        """A new data key of ``gemeente``, stored wrapped by the current KEK of ``period``
+        (None: the single KEK of before schema 0010, for migration 0006); returns its id."""
         data_key_id = secrets.token_hex(16)
         material = AESGCM.generate_key(bit_length=256)
-        kek = self.keys.current(gemeente, KEK)
-        store.insert_data_key(id=data_key_id, gemeente=gemeente, kek_id=kek.id,
-                              wrapped=wrap(kek.material, gemeente, data_key_id, material))
+        kek = self.keys.current(gemeente, kek_purpose(period))
+        values = {"id": data_key_id, "gemeente": gemeente, "kek_id": kek.id,
+                  "wrapped": wrap(kek.material, gemeente, data_key_id, material)}
+        if period is not None:
+            values["period"] = period
+        store.insert_data_key(**values)
         with self._lock:
             self._ciphers[data_key_id] = AESGCM(material)
         return data_key_id
@@ -107,8 +119,8 @@ class DataKeys:
             row = store.data_key(data_key_id)
             if row is None:
                 return None
-            gemeente, kek_id, wrapped = row
-            kek = self.keys.get(gemeente, KEK, kek_id)
+            gemeente, kek_id, wrapped, period = row
+            kek = self.keys.get(gemeente, kek_purpose(period), kek_id)
             cipher = AESGCM(unwrap(kek.material, gemeente, data_key_id, wrapped))
             with self._lock:
                 self._ciphers[data_key_id] = cipher
@@ -147,16 +159,25 @@ class DataKeys:
             self._ciphers.pop(data_key_id, None)
 
     def rewrap(self, store: Store, gemeente: str) -> int:
-        """Re-wrap every data key of ``gemeente`` under its current KEK (after a rotation);
-        returns how many were re-wrapped."""
-        kek = self.keys.current(gemeente, KEK)
+        """Re-wrap every data key of ``gemeente`` under the current KEK of its period (after
+        a rotation); returns how many were re-wrapped."""
+        current: dict[str | None, Key] = {}
         count = 0
-        for data_key_id, kek_id, wrapped in store.data_keys_of(gemeente):
-            if kek_id == kek.id:
-                continue
-            old = self.keys.get(gemeente, KEK, kek_id)
-            material = unwrap(old.material, gemeente, data_key_id, wrapped)
-            store.rewrap_data_key(data_key_id, kek.id,
-                                  wrap(kek.material, gemeente, data_key_id, material))
-            count += 1
+        for data_key_id, kek_id, wrapped, period in store.data_keys_of(gemeente):
+            if period not in current:
+                current[period] = self.keys.current(gemeente, kek_purpose(period))
+            if kek_id != current[period].id:
+                self.move(store, gemeente, (data_key_id, kek_id, wrapped, period), period)
+                count += 1
         return count
+
+    def move(self, store: Store, gemeente: str, row: tuple[str, str, str, str | None],
+             period: str | None) -> None:
+        """Re-wrap one data key (``row``: id, KEK id, wrapped, period) under the current KEK
+        of ``period``: the record now falls in that period."""
+        data_key_id, kek_id, wrapped, old_period = row
+        old = self.keys.get(gemeente, kek_purpose(old_period), kek_id)
+        material = unwrap(old.material, gemeente, data_key_id, wrapped)
+        kek = self.keys.current(gemeente, kek_purpose(period))
+        store.rewrap_data_key(data_key_id, kek.id,
+                              wrap(kek.material, gemeente, data_key_id, material), period)

@@ -43,9 +43,14 @@ class UnitOfWork(Protocol):
         one case: his pseudonym is scoped by ``case_id`` (None: outside any case)."""
         ...
 
-    def new_data_key(self) -> str:
+    def new_data_key(self, period: str | None = None) -> str:
         """A new data key of this municipality (for a case, melding or betrokkenheid),
-        stored wrapped by its key-encryption key; returns its id."""
+        stored wrapped by the KEK of ``period`` (``wams.core.privacy.periods``; None: the
+        open month of now); returns its id."""
+        ...
+
+    def move_data_key(self, data_key: str, period: str) -> None:
+        """Re-wrap ``data_key`` under the KEK of ``period`` (it now falls in that period)."""
         ...
 
     def seal(self, data_key: str, text: str) -> str:

@@ -20,6 +20,8 @@ What each kind of tampering looks like (quality goal C6):
 - content erased, or a case marked destroyed, without a proof of destruction
 - a data key row deleted (or swapped for another municipality's) while its case, melding or
   betrokkenheid lives                -> named by its record (audit_values.py)
+- a destroyed record whose destruction period is over while the KEK that wrapped its data
+  key is still in the key store      -> named by its proof (audit_values.py)
 - a value that cannot be read at all (a date that is no date, a salt that is no hex)
                                     -> named by table, row and column before anything is
                                        streamed (audit_values.py)
@@ -36,6 +38,7 @@ nothing later in that chain can be trusted, but other municipalities still can.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -53,7 +56,7 @@ from wams.core.storage.audit_rows import (
     ordered,
     projection_problems,
 )
-from wams.core.storage.audit_values import malformed, missing_data_keys
+from wams.core.storage.audit_values import malformed, missing_data_keys, unretired
 from wams.core.storage.coverage import ChainKeyMissing, ChainKeys, KeySource
 from wams.core.storage.database import READ_ONLY
 from wams.core.storage.repository import heads, history, proofs
@@ -254,9 +257,11 @@ def _rows(conn: Connection, gemeente: str | None) -> Iterator[Any]:
 
 
 def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None = None, *,
-           anchors: Iterable[Checkpoint] = (), progress: Progress | None = None) -> Report:
+           anchors: Iterable[Checkpoint] = (), progress: Progress | None = None,
+           today: dt.date | None = None) -> Report:
     """Verify the chains of all municipalities (or one) on ``conn``, in one read transaction,
-    with the chain keys of ``keys`` and against the given anchor checkpoints."""
+    with the chain keys of ``keys`` and against the given anchor checkpoints; ``today``
+    (default: the date in UTC) decides which destruction periods are over."""
     chain_keys = keys if isinstance(keys, ChainKeys) else ChainKeys(keys)
     stmt = select(heads.c.gemeente, heads.c.chain_n, heads.c.entry_hash)
     if gemeente is not None:
@@ -277,13 +282,18 @@ def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None =
     # Lazily: however many rows were tampered with, only the first per kind is held.
     for problem in itertools.chain(chains.covered.orphans.values(),
                                    projection_problems(conn, chain_keys, gemeente),
-                                   missing_data_keys(conn, gemeente)):
+                                   missing_data_keys(conn, gemeente),
+                                   unretired(conn, chain_keys.source, gemeente, today or _today())):
         kind = "orphan" if problem.subject is None else problem.subject.split()[0]
         if problem.gemeente not in chains.broken:
             first.setdefault((problem.gemeente, kind), problem)
     extra = [Break(p.gemeente, p.chain_n, None, p.problem, p.subject) for p in first.values()]
     return Report(len(chains.seen | set(head_rows)), entries, (*chains.breaks, *extra),
                   len(anchors))
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
 
 
 def verify_database(engine: Engine, keys: KeySource, gemeente: str | None = None, *,

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, and_, exists, func, select
 
 from wams.core.storage import chain
 from wams.core.storage.coverage import (
+    ADDED,
     APPEND_ONLY,
     CASE_COLUMNS,
     NAMES,
@@ -68,15 +69,15 @@ class _Stream:
     def __init__(self, conn: Connection, name: str, gemeente: str | None, *,
                  removed: bool = False) -> None:
         t = _table(name)
-        columns = APPEND_ONLY[name]
+        columns, added = APPEND_ONLY[name], ADDED.get(name, ())
         link = t.c.of_chain_n if removed else func.coalesce(t.c.chain_n, NO_ENTRY)
-        stmt = (select(link.label("wams_n"), *(t.c[c] for c in columns))
+        stmt = (select(link.label("wams_n"), *(t.c[c] for c in (*columns, *added)))
                 .order_by(ordered(conn, t.c.gemeente), link,
                           *(t.c[c] for c in t.primary_key.columns.keys())))
         if gemeente is not None:
             stmt = stmt.where(t.c.gemeente == gemeente)
         self.removed = removed
-        self.name, self.columns = name, columns
+        self.name, self.columns, self.added = name, columns, added
         self._rows: Iterator[Any] = iter(conn.execution_options(yield_per=BATCH).execute(stmt))
         self._next: Any = next(self._rows, None)
 
@@ -95,7 +96,8 @@ class _Stream:
                 digests.append(row["digest"])
             elif found == key:
                 if mac_key is not None:
-                    digests.append(chain.row_digest(mac_key, self.name, row, self.columns))
+                    digests.append(chain.row_digest(mac_key, self.name, row, self.columns,
+                                                    self.added))
             else:
                 orphans.setdefault(found[0], _orphan(self.name, found))
             self._next = next(self._rows, None)

@@ -10,18 +10,27 @@ the salts are checked there.
 
 Also: every data key a living record needs must still be there. Deleting a ``data_keys`` row
 destroys the record without a proof; the record itself (its ``data_key``) is covered by the
-chain, so a record whose key is gone and that was not destroyed is named here.
+chain, so a record whose key is gone and that was not destroyed is named here. And every
+destroyed record's KEK must be gone from the key store once its period is over.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Table, Text, and_, exists, func, or_, select
 
 from wams.core.storage.audit_rows import Problem
-from wams.core.storage.repository import cases, data_keys, history, involvements, meldingen
+from wams.core.storage.repository import (
+    cases,
+    data_keys,
+    history,
+    involvements,
+    meldingen,
+    proofs,
+)
 from wams.core.storage.tables import Base
 
 _DATE = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]"
@@ -111,3 +120,31 @@ def missing_data_keys(conn: Connection, gemeente: str | None) -> Iterator[Proble
                           f"de gegevenssleutel {row.data_key} ontbreekt in data_keys: "
                           "vernietigd zonder bewijs van vernietiging (rij verwijderd of "
                           "vervangen)", f"{name} {row.id}")
+
+
+def unretired(conn: Connection, source: Any, gemeente: str | None,
+              today: dt.date) -> Iterator[Problem]:
+    """Every proof of destruction whose KEK period is over (``wams.core.privacy.periods``)
+    while the KEK that wrapped the destroyed data key is still in the key store ``source``:
+    whoever holds the key file could still open that record in an old copy of the
+    database. (Proofs from before schema 0010 name no KEK.)"""
+    month = f"{today.year:04d}-{today.month:02d}"
+    p = proofs.c.kek_period
+    stmt = (select(proofs.c.gemeente, proofs.c.case_id, proofs.c.chain_n, p, proofs.c.kek_id)
+            .where(proofs.c.kek_id.isnot(None),
+                   or_(and_(~p.like("open:%"), p < month),
+                       and_(p.like("open:%"), p < f"open:{month}")))
+            .order_by(proofs.c.gemeente, proofs.c.id))
+    if gemeente is not None:
+        stmt = stmt.where(proofs.c.gemeente == gemeente)
+    for row in conn.execute(stmt):
+        try:
+            source.get(row.gemeente, f"kek:{row.kek_period}", row.kek_id)
+        except Exception:  # noqa: BLE001 - the store's KeyMissingError: retired, as it should
+            continue
+        yield Problem(row.gemeente, row.chain_n,
+                      f"de periode {row.kek_period} is voorbij maar haar sleutel "
+                      f"{row.kek_id} staat nog in de sleutelopslag: wie het sleutelbestand "
+                      "heeft, opent de vernietigde gegevens nog in een oude kopie van de "
+                      "database ('wams retention run' trekt haar in)",
+                      f"bewijs {row.case_id}")

@@ -90,11 +90,14 @@ def entry_hash(key: bytes, *, key_id: str, prev_hash: str, gemeente: str, chain_
 
 
 def row_digest(key: bytes, table: str, values: Mapping[str, Any],
-               columns: Sequence[str]) -> str:
-    """The digest of one covered row: its table and every covered column, in a fixed order.
-    Keyed, because it outlives the row when destruction removes it (``destroyed_rows``) and
-    must not be matchable against guessed content."""
-    return _mac(key, (table, *(canonical(values[c]) for c in columns)))
+               columns: Sequence[str], added: Sequence[str] = ()) -> str:
+    """The digest of one covered row: its table and every covered column, in a fixed order,
+    then each ``added`` column that is set, by name (``coverage.ADDED``). Keyed, because it
+    outlives the row when destruction removes it (``destroyed_rows``) and must not be
+    matchable against guessed content."""
+    parts = [table, *(canonical(values[c]) for c in columns)]
+    parts += [f"{c}={canonical(values[c])}" for c in added if values.get(c) is not None]
+    return _mac(key, parts)
 
 
 def writes_digest(key: bytes, row_digests: Iterable[str]) -> str:

@@ -34,12 +34,20 @@ from wams.core.storage.tables import (
     RegisterVersionRow,
 )
 
+#: table → columns added after rows of it were chained. A row's digest covers each of them
+#: only when it is set (by name), so a row written before keeps the digest its entry
+#: committed to, and one written since commits to them like to any other column: no
+#: migration has to re-chain history for a new column.
+ADDED: dict[str, tuple[str, ...]] = {"destruction_proofs": ("kek_period", "kek_id")}
+
 
 def _columns(row: type[Base], *, with_id: bool) -> tuple[str, ...]:
     # The autoincrement id of a bulk insert is not known before the insert, so it is not
     # covered; the order of the rows is (chain_n, and the sorted write set).
+    added = ADDED.get(str(row.__tablename__), ())
     return tuple(c.name for c in row.__table__.columns
-                 if c.name != "chain_n" and (with_id or c.name != "id"))
+                 if c.name != "chain_n" and (with_id or c.name != "id")
+                 and c.name not in added)
 
 
 #: table → the columns its row digest covers
@@ -135,7 +143,8 @@ class WriteSet:
     trace_id: str | None = None
 
     def add_row(self, table: str, values: dict[str, Any]) -> None:
-        self.rows.append(chain.row_digest(self.key, table, values, APPEND_ONLY[table]))
+        self.rows.append(chain.row_digest(self.key, table, values, APPEND_ONLY[table],
+                                          ADDED.get(table, ())))
 
     def project(self, ref: str, values: dict[str, Any], columns: tuple[str, ...]) -> None:
         if self.projection_ref is not None and self.projection_ref != ref:

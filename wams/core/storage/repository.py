@@ -90,8 +90,8 @@ _involved = select(involvements.c.id).where(
 ).limit(1)
 _settings_of = select(settings.c.key, settings.c.value).where(
     settings.c.gemeente == bindparam("g"))
-_data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped).where(
-    data_keys.c.id == bindparam("id"))
+_data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped,
+                   data_keys.c.period).where(data_keys.c.id == bindparam("id"))
 _data_key_insert = insert(data_keys)
 _data_key_delete = delete(data_keys).where(data_keys.c.id == bindparam("id"))
 
@@ -459,27 +459,23 @@ class Store:
     def insert_data_key(self, **values: Any) -> None:
         _f_data_key_insert.execute(self.conn, values)
 
-    def data_key(self, data_key_id: str) -> tuple[str, str, str] | None:
-        """(gemeente, kek id, wrapped key) of a data key; None when it was destroyed."""
+    def data_key(self, data_key_id: str) -> tuple[str, str, str, str | None] | None:
+        """(gemeente, kek id, wrapped key, period) of a data key; None when destroyed."""
         row = _f_data_key.execute(self.conn, {"id": data_key_id}).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        return (row[0], row[1], row[2], row[3]) if row else None
 
     def delete_data_key(self, data_key_id: str) -> None:
         _f_data_key_delete.execute(self.conn, {"id": data_key_id}).close()
 
-    def data_keys_of(self, gemeente: str) -> list[tuple[str, str, str]]:
-        return [(r[0], r[1], r[2]) for r in self.conn.execute(
-            select(data_keys.c.id, data_keys.c.kek_id, data_keys.c.wrapped)
+    def data_keys_of(self, gemeente: str) -> list[tuple[str, str, str, str | None]]:
+        return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute(select(
+            data_keys.c.id, data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.period)
             .where(data_keys.c.gemeente == gemeente))]
 
-    def rewrap_data_key(self, data_key_id: str, kek_id: str, wrapped: str) -> None:
+    def rewrap_data_key(self, data_key_id: str, kek_id: str, wrapped: str,
+                        period: str | None) -> None:
         self.conn.execute(update(data_keys).where(data_keys.c.id == data_key_id)
-                          .values(kek_id=kek_id, wrapped=wrapped))
-
-    def kek_ids(self) -> list[tuple[str, str]]:
-        """Every (gemeente, KEK id) the stored data keys are wrapped with."""
-        return [(r[0], r[1]) for r in self.conn.execute(
-            select(data_keys.c.gemeente, data_keys.c.kek_id).distinct())]
+                          .values(kek_id=kek_id, wrapped=wrapped, period=period))
 
     def _insert_absent(self, table: Table, values: dict[str, Any]) -> None:
         # INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key

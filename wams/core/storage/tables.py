@@ -260,6 +260,10 @@ class DataKeyRow(Base):
     gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
     kek_id: Mapped[str] = mapped_column(String(64), nullable=False)
     wrapped: Mapped[str] = mapped_column(Text, nullable=False)
+    # The destruction period whose KEK wraps it (wams.core.privacy.periods): "open:YYYY-MM"
+    # while the record is open, "YYYY-MM" once its bewaartermijn ends in that month; NULL:
+    # wrapped before schema 0010 by the municipality's single KEK.
+    period: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_data_keys_kek", "gemeente", "kek_id"),)
 
@@ -281,6 +285,10 @@ class DestructionProofRow(Base):
     trace_id: Mapped[str] = mapped_column(String(32), nullable=False)
     # The history entry that committed this row (its write set, chain.py).
     chain_n: Mapped[int | None] = mapped_column(Integer)
+    # The KEK that wrapped the destroyed data key and its period: retired by the retention
+    # run once the period is complete (wams.core.privacy.periods); NULL before schema 0010.
+    kek_period: Mapped[str | None] = mapped_column(String(16))
+    kek_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_proof_case", "gemeente", "case_id"),)
 

@@ -143,8 +143,9 @@ def _rekey(conn: sa.Connection) -> None:
         n = store.stamp(g)
         for table in APPEND_ONLY:
             t = tables[table]
-            for row in conn.execute(sa.select(t).where(t.c.gemeente == g,
-                                                       t.c.chain_n.is_(None))).all():
+            # The columns of this revision only (a later one may add some to the model).
+            for row in conn.execute(sa.select(*(t.c[c] for c in APPEND_ONLY[table]))
+                                    .where(t.c.gemeente == g, t.c.chain_n.is_(None))).all():
                 store.covered(table, {**row._mapping, "chain_n": n})
             conn.execute(sa.text(f"UPDATE {table} SET chain_n = :n WHERE gemeente = :g AND "
                                  "chain_n IS NULL"), {"n": n, "g": g})
