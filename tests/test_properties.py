@@ -54,6 +54,7 @@ from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij, Persoon
 from wams.core.phases import RUNNING
 from wams.core.plugins import load_catalogue
+from wams.core.privacy.processing import LEGAL_BASIS_INZAGE
 from wams.core.serialize import case_from_json
 from wams.core.storage import repository as repo
 
@@ -332,7 +333,7 @@ class CaseMachine(RuleBasedStateMachine):
         for r in rows[self.log_seen:]:
             assert r.purpose and r.purpose.strip(), f"{r.name}: no purpose"
             if r.name.startswith("inzage:"):
-                assert r.legal_basis == "AVG art. 15"
+                assert r.legal_basis == LEGAL_BASIS_INZAGE
             else:
                 assert "AVG art. 6 lid 1 sub e" in r.legal_basis, r.legal_basis
             basis = r.legal_basis.lower()

@@ -112,6 +112,12 @@ class Catalogue:
     def plugin_of(self, section: str, code: str) -> str | None:
         return self.origin.get((section, code))
 
+    def special_of(self, category: str | None) -> frozenset[str]:
+        """The special kinds (health, criminal, minor) of a declared category; none for the
+        core's own categories and for None."""
+        declared = self.categories.get(category) if category else None
+        return declared.special if declared is not None else frozenset()
+
     def provision_rule_for(self, category: str, regime: str | None,
                            supplier: str) -> tuple[str, ProvisionRule] | None:
         """R17: the first (code, rule) that lets a party of kind ``supplier`` provide

@@ -57,6 +57,15 @@ _AVG_6E = Citation("AVG", "artikel 6, eerste lid, onderdeel e", "bron", ("§3.3"
 AVG_15 = Citation("AVG", "artikel 15 (recht van inzage)", "keuze", ("§3.2.5",))
 AVG_6C = Citation("AVG", "artikel 6, eerste lid, onderdeel c (wettelijke verplichting: inzage)",
                   "keuze", ("§3.2.5",))
+#: AVG art. 9/10: health and criminal data need an exception on top of 6(1)(e). The memorandum
+#: names the data (§2.2: "slechte gezondheid", politie- en justitiële gegevens) but no article;
+#: the exception belongs in the data-processing regulation that §3.3 announces for §3.4, which
+#: the consultation text lacks: so ``aangekondigd``, never ``bron``.
+AVG_9 = Citation("AVG", "artikel 9, tweede lid", "aangekondigd", ("§3.3", "§2.2"))
+AVG_10 = Citation("AVG", "artikel 10", "aangekondigd", ("§3.3", "§2.2"))
+#: special kind of a data category (records.SPECIAL_KINDS) → the exception it needs; "minor"
+#: is special to us (R14) but no special category of the AVG, so it needs none
+SPECIAL_EXCEPTIONS: dict[str, Citation] = {"health": AVG_9, "criminal": AVG_10}
 _AVG_21 = Citation("AVG", "artikel 21 (verzoek om te stoppen)", "keuze", ("§3.3.2",))
 #: §3.3 announces the data-processing regulation for §3.4, which the consultation text lacks;
 #: §3.2.2-§3.2.4 describe the gaps it is to close
@@ -189,7 +198,10 @@ _TABLE: tuple[Rule, ...] = (
         "R13",
         "Grondslag: wettelijke taak, nooit toestemming",
         "The legal basis of all processing is AVG art. 6(1)(e) together with the college's task "
-        "in the proposed Wmo 2015 §2.3a; consent is never recorded as a basis.",
+        "in the proposed new paragraph 3a of the Wmo 2015; consent is never recorded as a basis. "
+        "Health and criminal data need an exception on top of it (AVG art. 9 and 10), which the "
+        "announced data-processing regulation is to give: a step that processes them cites it "
+        "(footing aangekondigd) in its decision, its log records and the register.",
         _AVG_6E,
         TAKEN,
         "MvT §3.2.1",
@@ -439,5 +451,5 @@ def citations(rule_ids: Iterable[str]) -> tuple[Citation, ...]:
     return tuple(seen)
 
 
-__all__ = ["AVG_15", "AVG_6C", "DOORBREKING", "JW_740", "MELDPUNT", "RULES", "RULESET", "Rule",
-           "SPIEGEL", "TAKEN", "citations", "rule"]
+__all__ = ["AVG_10", "AVG_15", "AVG_6C", "AVG_9", "DOORBREKING", "JW_740", "MELDPUNT", "RULES",
+           "RULESET", "SPECIAL_EXCEPTIONS", "SPIEGEL", "TAKEN", "Rule", "citations", "rule"]

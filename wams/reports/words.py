@@ -88,8 +88,8 @@ def plain_action(operation: str, source: str, recipient: str) -> str:
 
 
 def split_citation(text: str) -> tuple[str, str | None]:
-    """``"Onderzoeken ... (Wmo 2015 §2.3a (voorstel); MvT §3.3.1)"`` → the sentence and its
-    legal source: the page puts the source in a footnote, not in the body."""
+    """``"Onderzoeken ... (Wmo 2015, nieuwe paragraaf 3a (voorstel); MvT §3.3.1)"`` → the
+    sentence and its legal source: the page puts the source in a footnote, not in the body."""
     text = text.strip()
     if not text.endswith(")"):
         return text, None

@@ -31,6 +31,7 @@ from wams.core.errors import ConflictError, InputError
 from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, periods, retention
+from wams.core.privacy.processing import special_exceptions
 from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
 from wams.core.rules import TAKEN
@@ -226,6 +227,12 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             raise ConflictError(case.id, case.version, actual[1] if actual else None)
         case.version += 1
     # Built after the update: the decision carries the case version it produced.
+    special = special_exceptions(k for p in applied.processings
+                                 for k in uow.catalogue.special_of(p.category))
+    if special:
+        # AVG art. 9/10: health or criminal data need their exception on top of 6(1)(e); it
+        # rests on the announced regulation, so the decision says so (its caveat)
+        verdict = attrs.evolve(verdict, sources=tuple(dict.fromkeys(verdict.sources + special)))
     decision = decisions.allowed(case, step, verdict, trace, versions, applied,
                                  extra_citations, signalen, count, report)
     # Without a key (a vernietig, an inzage after destruction) nothing of the command is kept:

@@ -144,7 +144,8 @@ class Transaction:
 
         rows = log_rows(gemeente=gemeente, step=step, trace=trace, actor=actor, now=self.now,
                         processings=processings, subjects=subjects, case_id=case_id,
-                        activity_uri=activity_uri, caller=self.caller)
+                        activity_uri=activity_uri, caller=self.caller,
+                        special_of=self.catalogue.special_of)
         self.store.insert_log(rows, step=step)
         if self.log_sink is not None and rows:
             resource = logexport.resource()

@@ -279,7 +279,7 @@ def render_nl(report: dict[str, Any]) -> str:
              (f"Opgesteld op {report['opgesteld_op']} door {report['opgevraagd_door']}; "
               f"doel: {report['doel']}"),
              ("Grondslag van alle verwerkingen: AVG art. 6 lid 1 sub e en de taak van het "
-              "college (Wmo 2015 §2.3a (voorstel)); nooit toestemming."), ""]
+              "college (Wmo 2015, nieuwe paragraaf 3a (voorstel)); nooit toestemming."), ""]
     casussen = report["casussen"]
     lines.append(f"Casussen ({len(casussen)}):" if casussen else "Casussen: geen.")
     for c in casussen:

@@ -9,16 +9,37 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from wams.core.citations import Citation
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller
+from wams.core.rules import SPECIAL_EXCEPTIONS
 
 # R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
-LEGAL_BASIS = "AVG art. 6 lid 1 sub e; Wmo 2015 §2.3a (voorstel)"
+# The memorandum names "een nieuwe paragraaf 3a" (§1.3), not its number in the Wmo 2015.
+LEGAL_BASIS = "AVG art. 6 lid 1 sub e; Wmo 2015, nieuwe paragraaf 3a (voorstel)"
 LEGAL_BASIS_MELDPUNT = "AVG art. 6 lid 1 sub e; Wmo 2015 art. 2.2.5 (voorstel)"
-LEGAL_BASIS_INZAGE = "AVG art. 15"
+# The access report fulfils a legal obligation (6(1)(c)); art. 15 is the person's right, not a
+# basis (both numbers are ours: the memorandum speaks of "rechten conform de AVG", §3.3.2).
+LEGAL_BASIS_INZAGE = "AVG art. 6 lid 1 sub c; recht van inzage AVG art. 15"
+
+
+def special_exceptions(kinds: Iterable[str]) -> tuple[Citation, ...]:
+    """The AVG art. 9/10 exceptions data of these special kinds needs on top of 6(1)(e):
+    health → art. 9(2), criminal → art. 10 (``minor`` needs none). Their footing is
+    ``aangekondigd``: the regulation to give them is announced (MvT §3.3 → §3.4), not there."""
+    present = set(kinds)
+    return tuple(c for kind, c in SPECIAL_EXCEPTIONS.items() if kind in present)
+
+
+def with_exceptions(basis: str, kinds: Iterable[str]) -> str:
+    """``basis`` followed by the exception of each special kind, footing first
+    (``…; aangekondigd: AVG, artikel 9, tweede lid (MvT §3.3, §2.2)``)."""
+    return "; ".join([basis, *(c.labelled() for c in special_exceptions(kinds))])
+
+
 #: Logboek Dataverwerkingen 1.0.0 ``status``: a stored step is a processing that succeeded
 #: and is marked so explicitly (``Ok``; ``Unset`` is for faults in user input, ``Error`` for
 #: server faults: a refused or failed step stores nothing, so it logs no record at all).
@@ -72,14 +93,17 @@ def activity_code(uri: str) -> str:
 def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.datetime,
              processings: tuple[Processing, ...], subjects: Mapping[str, tuple[str, str]],
              case_id: str | None, activity_uri: Any,
-             caller: Caller | None = None) -> list[dict[str, Any]]:
+             caller: Caller | None = None,
+             special_of: Callable[[str | None], frozenset[str]] | None = None
+             ) -> list[dict[str, Any]]:
     """One processing-log row per processing of a step, all under one parent span.
 
     ``subjects`` maps each ref a processing names to the person's (pseudonym, type);
     ``activity_uri(code, category)`` gives the register entry (and version) the row points
     at: a plugin's entry for the category where it refines the core activity ``code``;
     ``caller`` the calling action at another application, if any: its span is the parent of
-    every record (the step's actions serve its call)."""
+    every record (the step's actions serve its call); ``special_of(category)`` the special
+    kinds of a category (health, criminal), whose AVG art. 9/10 exception joins the basis."""
     if not processings:
         return []
     parent = caller.span_id if caller is not None and caller.span_id else span_id()
@@ -95,7 +119,9 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
             "operation": p.operation, "start_time": now, "end_time": now,
             "status_code": STATUS_OK, "activity_id": activity_uri(p.activity, p.category),
             "subject": subject, "subject_type": stype, "case_id": case_id,
-            "category": p.category, "purpose": p.purpose, "legal_basis": basis,
+            "category": p.category, "purpose": p.purpose,
+            "legal_basis": with_exceptions(basis, special_of(p.category)) if special_of
+            else basis,
             "source": p.source, "recipient": p.recipient, "actor": actor,
             "foreign_operation": foreign})
     return rows

@@ -33,10 +33,12 @@ from wams.core.storage.repository import cases, history, involvements, log, meld
 MELDINGEN = periods.RECORD_SETTINGS["meldingen"]
 BETROKKENHEID = periods.RECORD_SETTINGS["involvements"]
 months = periods.months
-RULE_MELDING = ("R34: bewaartermijn van de melding verstreken (MvT §1.2, §3.1.4); termijn is "
-                "een gemeentelijke keuze")
-RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken (MvT §3.1.4, "
-                      "§3.3.2); termijn is een gemeentelijke keuze")
+# The memorandum sets no period for a melding or a betrokkenheid (§3.1.4 speaks of the
+# coordination dossier only, "na een beperkte tijd"): the proofs name no section for them.
+RULE_MELDING = ("R34: bewaartermijn van de melding verstreken; termijn is een gemeentelijke "
+                "keuze (de memorie van toelichting noemt er geen)")
+RULE_BETROKKENHEID = ("R33: bewaartermijn van de betrokkenheid verstreken; termijn is een "
+                      "gemeentelijke keuze (de memorie van toelichting noemt er geen)")
 RUN_ACTOR = "bewaartermijn"
 #: records destroyed per transaction
 BATCH = 500

@@ -30,6 +30,8 @@ from wams.core.privacy.processing import (
     LEGAL_BASIS_INZAGE,
     LEGAL_BASIS_MELDPUNT,
     activity_id,
+    special_exceptions,
+    with_exceptions,
 )
 from wams.core.privacy.retention import bewaartermijn
 from wams.core.privacy.work import Operator
@@ -80,7 +82,8 @@ class CoreActivity:
 CORE_ACTIVITIES: tuple[CoreActivity, ...] = (
     CoreActivity("onderzoek", "Onderzoek naar meervoudige problematiek",
                  "Onderzoeken welke problemen spelen en welke hulp nodig is, met gegevens van "
-                 "betrokken partijen (Wmo 2015 §2.3a (voorstel); MvT §3.3.1, §3.3.2)",
+                 "betrokken partijen (Wmo 2015, nieuwe paragraaf 3a (voorstel); MvT §3.3.1, "
+                 "§3.3.2)",
                  ("identificatie", "hulpvraag", "casusgegevens", ALL),
                  ("Obtain", "Store", "Use", "Disclose"), to_parties=True),
     CoreActivity("beoordeling_verzoek", "Beoordeling verzoek om onderzoek",
@@ -103,9 +106,10 @@ CORE_ACTIVITIES: tuple[CoreActivity, ...] = (
                  ("identificatie", "hulpvraag"), ("Obtain", "Store", "Disclose"),
                  data_subjects=("inwoner",), to_parties=True, basis=LEGAL_BASIS_MELDPUNT),
     CoreActivity("inzage", "Inzage door betrokkene",
-                 "Een betrokkene inzage geven in de verwerkingen over hem (AVG art. 15)",
+                 "Een betrokkene inzage geven in de verwerkingen over hem (recht van inzage, "
+                 "AVG art. 15)",
                  ("identificatie", "verwerkingslog"), ("Use", "Disclose"),
-                 basis=f"{LEGAL_BASIS}; {LEGAL_BASIS_INZAGE}"),
+                 basis=LEGAL_BASIS_INZAGE),
     CoreActivity("vernietiging", "Vernietiging na de bewaartermijn",
                  "Vernietigen van het coördinatiedossier na afloop van de bewaartermijn, met "
                  "bewijs van vernietiging (MvT §3.1.4)", (ALL,), ("Remove",)),
@@ -144,8 +148,8 @@ def contents(catalogue: Catalogue, gemeente: str, months: int) -> dict[str, dict
         cats: list[str] = []
         for c in a.categories:
             cats += every if c == ALL else [c]
-        out[a.code] = _entry(a.name, a.purpose, a.basis, a.data_subjects, cats, months,
-                             a.operations, {"legalRole": "ThirdParty"} if a.to_parties
+        out[a.code] = _entry(catalogue, a.name, a.purpose, a.basis, a.data_subjects, cats,
+                             months, a.operations, {"legalRole": "ThirdParty"} if a.to_parties
                              else controller)
     core = {a.code: a for a in CORE_ACTIVITIES}
     for code, p in sorted(catalogue.activities.items()):
@@ -157,22 +161,40 @@ def contents(catalogue: Catalogue, gemeente: str, months: int) -> dict[str, dict
         to_parties = part_of is not None and part_of.to_parties
         if to_parties and "Disclose" not in ops:
             ops = (*ops, "Disclose")
-        out[code] = _entry(p.name, p.purpose, LEGAL_BASIS, p.data_subjects, list(p.categories),
-                           months, ops, {"legalRole": "ThirdParty"} if to_parties
-                           else controller)
+        out[code] = _entry(catalogue, p.name, p.purpose, LEGAL_BASIS, p.data_subjects,
+                           list(p.categories), months, ops,
+                           {"legalRole": "ThirdParty"} if to_parties else controller)
     return out
 
 
-def _entry(name: str, purpose: str, basis: str, subjects: tuple[str, ...], cats: list[str],
-           months: int, ops: tuple[str, ...], recipients: dict[str, str]) -> dict[str, Any]:
+#: special kind → how the register names it (AVG art. 9: health; art. 10: criminal)
+SPECIAL_NL = {"health": "gezondheidsgegevens", "criminal": "strafrechtelijke gegevens"}
+
+
+def special_categories(catalogue: Catalogue, cats: list[str]) -> list[dict[str, str]]:
+    """The special categories of the AVG among ``cats`` (health, art. 9; criminal, art. 10),
+    each with the exception it needs on top of 6(1)(e), footing first (``aangekondigd``: the
+    regulation that is to give it is announced in MvT §3.3, not in the text)."""
+    return [{"categorie": c, "soort": SPECIAL_NL[kind],
+             "uitzondering": exception.labelled()}
+            for c in cats for kind in sorted(catalogue.special_of(c)) if kind in SPECIAL_NL
+            for exception in special_exceptions((kind,))]
+
+
+def _entry(catalogue: Catalogue, name: str, purpose: str, basis: str,
+           subjects: tuple[str, ...], cats: list[str], months: int, ops: tuple[str, ...],
+           recipients: dict[str, str]) -> dict[str, Any]:
+    cats = list(dict.fromkeys(cats))
     return {
         "name": name,
         "purpose": purpose,
         "legalBasis": list(DPV_LEGAL_BASIS),
-        "grondslag": basis,
+        # R13 plus the art. 9/10 exception of every special category the entry processes
+        "grondslag": with_exceptions(basis, (k for c in cats for k in catalogue.special_of(c))),
+        "bijzondereCategorieen": special_categories(catalogue, cats),
         "dataSubjects": sorted({DPV_SUBJECTS.get(s, "DataSubject") for s in subjects}),
         "betrokkenen": [SUBJECT_NL.get(s, s) for s in subjects],
-        "personalData": {"categories": list(dict.fromkeys(cats)),
+        "personalData": {"categories": cats,
                          "retentionPeriod": retention_period(months)},
         "processingOptions": list(ops),
         "recipients": recipients,
@@ -287,6 +309,10 @@ def render_text(entries: list[dict[str, Any]], gemeente: str, months: int,
             f"  grondslag: {e['grondslag']} (nooit toestemming, R13)",
             f"  betrokkenen: {', '.join(e['betrokkenen'])}",
             f"  gegevens: {shown}",
+            *([("  bijzondere categorieën: " + "; ".join(
+                f"{names.get(s['categorie'], s['categorie'])} ({s['soort']}; "
+                f"{s['uitzondering']})" for s in e["bijzondereCategorieen"]))]
+              if e.get("bijzondereCategorieen") else []),
             f"  handelingen: {', '.join(OPERATIONS_NL.get(o, o) for o in e['processingOptions'])}",
             f"  ontvangers: {recipients}",
             f"  kenmerk: {e['id']}",

@@ -275,7 +275,8 @@ PROCESSING_ACTIVITIES: tuple[ProcessingActivity, ...] = (
         name="Gegevensverzoek gezondheid",
         purpose=(
             "Opvragen van gezondheidsgegevens bij een zorgverlener uit een aanpalend domein, "
-            "als daartoe aanleiding is (MvT §3.2.3, §3.3)"
+            "als daartoe aanleiding is (aangekondigde regeling, MvT §3.3; §3.2.3 beschrijft het "
+            "ontbreken ervan)"
         ),
         categories=("aanpalend.gezondheid",),
     ),
@@ -293,7 +294,8 @@ PROCESSING_ACTIVITIES: tuple[ProcessingActivity, ...] = (
         name="Gegevensverzoek wonen en inkomen",
         purpose=(
             "Opvragen van gegevens over huurachterstand en UWV-uitkering voor het onderzoek en "
-            "de coördinatie van de integrale aanpak (MvT §3.2.3)"
+            "de coördinatie van de integrale aanpak (aangekondigde regeling, MvT §3.3; §3.2.3 "
+            "beschrijft het ontbreken ervan)"
         ),
         categories=("aanpalend.huurachterstand", "aanpalend.uwv_uitkering"),
     ),
@@ -302,7 +304,8 @@ PROCESSING_ACTIVITIES: tuple[ProcessingActivity, ...] = (
         name="Gegevensverzoek strafrechtketen",
         purpose=(
             "Opvragen van politie- en justitiële gegevens uitsluitend ter voorkoming van "
-            "(herhaald) dader- en slachtofferschap of voor re-integratie (MvT §2.2, §3.2.3)"
+            "(herhaald) dader- en slachtofferschap of voor re-integratie (MvT §2.2; "
+            "aangekondigde regeling, MvT §3.3)"
         ),
         categories=("aanpalend.politiegegevens", "aanpalend.justitiele_gegevens"),
     ),

@@ -204,7 +204,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Gegevensverzoek jeugdhulp",
             purpose=(
                 "Opvragen van gegevens over jeugdhulp bij de jeugdhulpaanbieder, voor het "
-                "onderzoek en de coördinatie van de integrale aanpak (MvT §3.2.3)"
+                "onderzoek en de coördinatie van de integrale aanpak (aangekondigde regeling, "
+                "MvT §3.3; §3.2.3 beschrijft het ontbreken ervan)"
             ),
             categories=("jeugdwet.jeugdhulpgegevens",),
         ),
@@ -213,7 +214,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Gegevensverzoek kinderbescherming",
             purpose=(
                 "Opvragen van gegevens over een kinderbeschermingsmaatregel, voor afstemming "
-                "met de integrale aanpak van het gezin (MvT §2.2, §3.2.3)"
+                "met de integrale aanpak van het gezin (MvT §2.2; aangekondigde regeling, "
+                "MvT §3.3)"
             ),
             categories=("jeugdwet.kinderbeschermingsgegevens",),
         ),
@@ -223,7 +225,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             purpose=(
                 "Opvragen van gegevens over jeugdreclassering of een Halt-afdoening, uitsluitend "
                 "ter voorkoming van (herhaald) dader- en slachtofferschap of voor re-integratie "
-                "(MvT §2.2, §3.2.3)"
+                "(MvT §2.2; aangekondigde regeling, MvT §3.3)"
             ),
             categories=("jeugdwet.jeugdreclasseringsgegevens",),
         ),

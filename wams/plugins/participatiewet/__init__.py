@@ -145,7 +145,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Gegevensverzoek werk en inkomen",
             purpose=(
                 "Opvragen van gegevens over inkomen, vermogen en arbeidsvermogen voor het "
-                "onderzoek en de coördinatie van de integrale aanpak (MvT §3.2.3)"
+                "onderzoek en de coördinatie van de integrale aanpak (aangekondigde regeling, "
+                "MvT §3.3; §3.2.3 beschrijft het ontbreken ervan)"
             ),
             categories=CATEGORIES,
         ),

@@ -159,8 +159,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Onderzoek meervoudige problematiek",
             purpose=(
                 "Onderzoeken welke problemen spelen, welke hulp al loopt en welke diensten nog "
-                "nodig zijn voor een integrale aanpak (Wmo 2015 §2.3a (voorstel); MvT §3.3.1, "
-                "§3.3.2)"
+                "nodig zijn voor een integrale aanpak (Wmo 2015, nieuwe paragraaf 3a (voorstel); "
+                "MvT §3.3.1, §3.3.2)"
             ),
             categories=own,
         ),
@@ -169,7 +169,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Werkplan en coördinatie",
             purpose=(
                 "Vastleggen van het werkplan en coördineren van de uitvoering ervan, met "
-                "voortgangsrapportage aan het college (Wmo 2015 §2.3a (voorstel); MvT §3.3.3)"
+                "voortgangsrapportage aan het college (Wmo 2015, nieuwe paragraaf 3a (voorstel); "
+                "MvT §3.3.3)"
             ),
             categories=own,
             part_of="werkplan",
@@ -179,7 +180,8 @@ def wams_processing_activities() -> list[ProcessingActivity]:
             name="Casusoverleg",
             purpose=(
                 "Uitwisselen van persoonsgegevens tussen betrokken partijen om een afgestemde "
-                "aanpak af te spreken (Wmo 2015 §2.3a (voorstel); MvT §3.2.4, §3.3)"
+                "aanpak af te spreken (Wmo 2015, nieuwe paragraaf 3a (voorstel); MvT §3.2.4, "
+                "§3.3)"
             ),
             categories=own,
             part_of="casusoverleg",
