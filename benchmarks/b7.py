@@ -69,7 +69,7 @@ def start_service(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]
         if proc.poll() is not None:
             raise SystemExit(f"B7: wams serve stopped (exit {proc.returncode})")
         try:
-            if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/v2/ready", timeout=2).status_code == 200:
                 return proc, base
         except httpx.HTTPError:
             pass
@@ -96,7 +96,7 @@ def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
 
     token = mint(SECRET, gemeente=common.GEMEENTE, user="bench", rol="medewerker", ttl=3600)
     headers = {"Authorization": f"Bearer {token}"}
-    prefix = f"/v1/gemeenten/{common.GEMEENTE}"
+    prefix = f"/v2/gemeenten/{common.GEMEENTE}"
     latencies: list[float] = []
     acknowledged: dict[str, int] = {}
     errors: list[str] = []
@@ -114,7 +114,7 @@ def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
                 if r.status_code != 201:
                     errors.append(f"hulpvraag {r.status_code} {r.text[:200]}")
                     return
-                cid, etag, done = r.json()["case_id"], r.headers["etag"], 1
+                cid, etag, done = r.json()["casus"], r.headers["etag"], 1
                 for name, body in STEPS:
                     t = time.perf_counter()
                     r = http.post(f"{prefix}/casussen/{cid}/{name}", json=body,

@@ -94,8 +94,8 @@ ENTRY = {"hulpvraag": "hulpvragen", "verzoek": "verzoeken", "betrokkenheid": "be
 
 def step_path(step: str, case_id: str | None, gemeente: str = G) -> str:
     if step in ENTRY:
-        return f"/v1/gemeenten/{gemeente}/{ENTRY[step]}"
-    return f"/v1/gemeenten/{gemeente}/casussen/{case_id}/{step.replace('_', '-')}"
+        return f"/v2/gemeenten/{gemeente}/{ENTRY[step]}"
+    return f"/v2/gemeenten/{gemeente}/casussen/{case_id}/{step.replace('_', '-')}"
 
 
 def step(client: Any, name: str, case_id: str | None, body: dict[str, Any] | None = None,
@@ -111,7 +111,7 @@ def coordination_case(client: Any) -> str:
     COORDINATOR as coordinator; each step by the role that may take it."""
     wijkteam = auth("partij:wijkteam", "piet")
     step(client, "betrokkenheid", None, headers=wijkteam)
-    case_id = step(client, "verzoek", None, headers=wijkteam, expect=201).json()["case_id"]
+    case_id = step(client, "verzoek", None, headers=wijkteam, expect=201).json()["casus"]
     for name in ("besluit_verzoek", "informeer", "domein", "vraag_gegevens"):
         step(client, name, case_id)
     step(client, "verstrekking", case_id, headers=wijkteam)
@@ -153,7 +153,7 @@ def served(url: str, *, workers: int = 1, timeout: float = 60, log: str | None =
                 text = out.read().decode(errors="replace")
                 raise AssertionError(f"wams serve stopped (exit {proc.returncode}): {text}")
             try:
-                if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/v2/ready", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -76,7 +76,7 @@ def test_missing_docstring_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_docs_exist() -> None:
-    for name in ("hooks.md", "plugins.md", "embedding.md", "scale.md", "glossary.md",
+    for name in ("hooks.md", "plugins.md", "embedding.md", "scale.md", "glossary.md", "api.md",
                  "contributing.md", *refdoc.DOCS):
         assert (ROOT / "docs" / name).is_file(), f"docs/{name} is missing"
 

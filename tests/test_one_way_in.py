@@ -109,7 +109,7 @@ ROUTE_A: list[tuple[str, dict[str, Any]]] = [
 
 def decided(d: Any) -> tuple[Any, ...]:
     if isinstance(d, dict):  # a decision over HTTP, or a refusal's problem document
-        return (d.get("allowed", False), d["code"], d.get("phase"), tuple(d["rule_ids"]))
+        return (d.get("toegestaan", False), d["code"], d.get("fase"), tuple(d["regels"]))
     return (d.allowed, d.code, d.phase, tuple(d.rule_ids))
 
 
@@ -184,7 +184,7 @@ def test_every_step_answers_and_stores_the_same_at_every_edge(base, open_wams):
         for step, body, headers in LIFECYCLE:
             status, answer = over_http(client, http_cid, step, body, headers)
             assert status in (200, 201), (step, answer)
-            http_cid = http_cid or answer.get("case_id") if step == "verzoek" else http_cid
+            http_cid = http_cid or answer.get("casus") if step == "verzoek" else http_cid
             d = through_python(w, py_cid, step, body)
             py_cid = d.case_id if step == "verzoek" else py_cid
             http_answers.append(decided(answer))
@@ -206,7 +206,7 @@ def test_every_step_answers_and_stores_the_same_at_every_edge(base, open_wams):
         assert http_case.persons["jan"].persoon.bsn == BSN
 
         # bad inputs: the same sentence at every edge, nothing stored
-        before = client.get(f"/v1/gemeenten/{G}/audit", headers=FG).json()["entries"]
+        before = client.get(f"/v2/gemeenten/{G}/audit", headers=FG).json()["schakels"]
         for step, body, key in BAD:
             status, answer = over_http(client, http_cid, step, body, MEDEWERKER)
             assert status == 400 and answer["code"] == "input.invalid", (step, answer)
@@ -220,7 +220,7 @@ def test_every_step_answers_and_stores_the_same_at_every_edge(base, open_wams):
             with pytest.raises(ScenarioError) as scenario_error:
                 from_data(as_scenario([(step, body)]))
             assert f"sleutel '{key}': {sentence}" in str(scenario_error.value)
-        after = client.get(f"/v1/gemeenten/{G}/audit", headers=FG).json()["entries"]
+        after = client.get(f"/v2/gemeenten/{G}/audit", headers=FG).json()["schakels"]
         assert after == before
 
 
@@ -234,7 +234,7 @@ def test_route_a_answers_and_stores_the_same_at_every_edge(base, open_wams):
             assert status in (200, 201, 422), (step, answer)
             d = through_python(w, py_cid, step, body)
             if step == "hulpvraag":
-                http_cid, py_cid = answer["case_id"], d.case_id
+                http_cid, py_cid = answer["casus"], d.case_id
             http_answers.append(decided(answer))
             py_answers.append(decided(d))
         assert http_answers == py_answers
@@ -284,16 +284,16 @@ def test_bsn_probe_every_case_found_nothing_unreadable(base, db_url, open_wams):
             r = client.post(step_path("hulpvraag", None), json=body, headers=MEDEWERKER)
             if bsn.replace(" ", "") == BSN:
                 assert r.status_code == 201, r.text
-                made.append(r.json()["case_id"])
+                made.append(r.json()["casus"])
             else:
                 assert r.status_code == 400 and "geen geldig BSN" in r.json()["detail"], r.text
         for cid in made:
-            r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+            r = client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                            headers=MEDEWERKER)
             assert r.status_code == 200, r.text
             assert client.post(step_path("sluit", cid), json=BODIES["sluit"],
                                headers=MEDEWERKER).status_code == 200
-        r = client.get(f"/v1/gemeenten/{G}/casussen", headers=MEDEWERKER)
+        r = client.get(f"/v2/gemeenten/{G}/casussen", headers=MEDEWERKER)
         assert r.status_code == 200
     w: Wams = open_wams()
     report = w.inzage_persoon(G, bsn=BSN, actor="loket", verzoek="AVG-1")

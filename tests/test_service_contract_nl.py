@@ -23,12 +23,12 @@ def test_location_404_and_problem_types_that_resolve(base):
                         headers=MEDEWERKER)
         assert r.status_code == 201
         location = r.headers["location"]
-        assert location == f"/v1/gemeenten/{G}/casussen/{r.json()['case_id']}"
+        assert location == f"/v2/gemeenten/{G}/casussen/{r.json()['casus']}"
         assert client.get(location, params={"doel": "behandeling"},
                           headers=MEDEWERKER).status_code == 200
 
         # an unknown case: 404 on a read and on a step, nothing stored
-        r = client.get(f"/v1/gemeenten/{G}/casussen/onbekend", params={"doel": "behandeling"},
+        r = client.get(f"/v2/gemeenten/{G}/casussen/onbekend", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
         r = client.post(step_path("domein", "onbekend"), json=BODIES["domein"],
@@ -37,7 +37,7 @@ def test_location_404_and_problem_types_that_resolve(base):
 
         # every problem type resolves, without a token, to what the code means
         problem = r.json()
-        assert problem["type"] == "/v1/probleemtypen/not_found"
+        assert problem["type"] == "/v2/probleemtypen/not_found"
         documented = client.get(problem["type"])
         assert documented.status_code == 200 and documented.json()["status"] == 404
         r = client.post(step_path("vernietig", location.rsplit("/", 1)[1]), json={},
@@ -46,13 +46,13 @@ def test_location_404_and_problem_types_that_resolve(base):
         documented = client.get(r.json()["type"]).json()
         assert documented["regels"] == ["R19", "R30"] and documented["bronnen"]
         assert documented["toelichting"].startswith("Uw rol geeft geen recht")
-        assert client.get("/v1/probleemtypen/bestaat.niet").status_code == 404
+        assert client.get("/v2/probleemtypen/bestaat.niet").status_code == 404
 
         # the framework's own answers are Dutch problem documents
-        r = client.get("/v1/gemeenten/0599/onbekend-pad", headers=MEDEWERKER)
+        r = client.get("/v2/gemeenten/0599/onbekend-pad", headers=MEDEWERKER)
         assert r.status_code == 404 and "Not Found" not in r.text
         assert "Er is geen bron op dit pad" in r.json()["detail"]
-        r = client.put(f"/v1/gemeenten/{G}/casussen", headers=MEDEWERKER)
+        r = client.put(f"/v2/gemeenten/{G}/casussen", headers=MEDEWERKER)
         assert r.status_code == 405 and "Method Not Allowed" not in r.text, r.text
 
 
@@ -61,10 +61,10 @@ def test_every_collection_is_paged_with_a_next_link(base):
 
     with httpx.Client(base_url=base, timeout=30) as client:
         made = [client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
-                            headers=MEDEWERKER).json()["case_id"] for _ in range(3)]
-        for path, name, headers in ((f"/v1/gemeenten/{G}/casussen", "casussen", MEDEWERKER),
-                                    (f"/v1/gemeenten/{G}/logboek", "records", FG),
-                                    (f"/v1/gemeenten/{G}/verwerkingsactiviteiten",
+                            headers=MEDEWERKER).json()["casus"] for _ in range(3)]
+        for path, name, headers in ((f"/v2/gemeenten/{G}/casussen", "casussen", MEDEWERKER),
+                                    (f"/v2/gemeenten/{G}/logboek", "records", FG),
+                                    (f"/v2/gemeenten/{G}/verwerkingsactiviteiten",
                                      "verwerkingsactiviteiten", FG)):
             seen: list[object] = []
             url: str | None = path
@@ -84,10 +84,10 @@ def test_every_collection_is_paged_with_a_next_link(base):
             assert seen == r.json()[name] and r.json()["volgende"] is None, path
             if name == "casussen":
                 assert sorted(c["id"] for c in seen) == sorted(made)
-        r = client.get(f"/v1/gemeenten/{G}/casussen", params={"limit": "0"},
+        r = client.get(f"/v2/gemeenten/{G}/casussen", params={"limit": "0"},
                        headers=MEDEWERKER)
         assert r.status_code == 400
-        r = client.get(f"/v1/gemeenten/{G}/logboek", params={"na": "x"}, headers=FG)
+        r = client.get(f"/v2/gemeenten/{G}/logboek", params={"na": "x"}, headers=FG)
         assert r.status_code == 400
 
 
@@ -110,10 +110,10 @@ def test_answers_match_their_documented_records(base):
     from tests.service_helpers import FG, JAN
 
     with httpx.Client(base_url=base, timeout=30) as client:
-        doc = client.get("/v1/openapi.json").json()
+        doc = client.get("/v2/openapi.json").json()
         body = {**BODIES["hulpvraag"], "client": {**JAN, "bsn": "111222333"}}
         cid = client.post(step_path("hulpvraag", None), json=body,
-                          headers=MEDEWERKER).json()["case_id"]
+                          headers=MEDEWERKER).json()["casus"]
         client.post(step_path("melding", None), json=BODIES["melding"], headers=MEDEWERKER)
         beheer = auth("beheer", "bea")
         calls = [
@@ -132,7 +132,7 @@ def test_answers_match_their_documented_records(base):
             ("get", "/ready", {}, None, {}),
         ]
         for method, path, headers, json_body, params in calls:
-            url = "/v1" + path.replace("{gemeente}", G).replace("{casus_id}", cid).replace(
+            url = "/v2" + path.replace("{gemeente}", G).replace("{casus_id}", cid).replace(
                 "{code}", "access.role")
             r = client.request(method.upper(), url, headers=headers, json=json_body,
                                params=params)

@@ -23,7 +23,7 @@ def base(db_url):
 
 
 def protected_operations(client: httpx.Client) -> list[tuple[str, str]]:
-    doc = client.get("/v1/openapi.json").json()
+    doc = client.get("/v2/openapi.json").json()
     ops = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
@@ -33,7 +33,7 @@ def protected_operations(client: httpx.Client) -> list[tuple[str, str]]:
                     if param["in"] == "path" and param["name"] != "gemeente":
                         value = "1" if param["schema"].get("type") == "integer" else "onbekend"
                         filled = filled.replace("{" + param["name"] + "}", value)
-                ops.append((method.upper(), "/v1" + filled))
+                ops.append((method.upper(), "/v2" + filled))
     return ops
 
 
@@ -80,14 +80,14 @@ def test_the_access_log_has_a_line_per_request_and_no_personal_data(db_url, tmp_
     with served(db_url, log=log) as base, httpx.Client(base_url=base, timeout=30) as c:
         body = {**BODIES["hulpvraag"], "client": {**JAN, "bsn": "111222333"}}
         r = c.post(step_path("hulpvraag", None), json=body, headers=MEDEWERKER)
-        cid = r.json()["case_id"]
-        c.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        cid = r.json()["casus"]
+        c.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
               headers=MEDEWERKER)
-        c.get(f"/v1/gemeenten/{G}/casussen")
+        c.get(f"/v2/gemeenten/{G}/casussen")
     with open(log) as f:
         out = f.read()
     lines = [line for line in out.splitlines() if "wams.access" in line]
-    assert any("POST /v1/gemeenten/{gemeente}/hulpvragen 201" in line for line in lines), out
+    assert any("POST /v2/gemeenten/{gemeente}/hulpvragen 201" in line for line in lines), out
     assert any("/casussen/{casus_id} 200" in line for line in lines), out
     assert any("/casussen 401" in line for line in lines), out
     for secret in ("111222333", "Jan Jansen", "anna", cid, "geheim-doel"):

@@ -32,29 +32,29 @@ def base(db_url):
 
 
 def entries(client: httpx.Client) -> int:
-    r = client.get(f"/v1/gemeenten/{G}/audit", headers=FG)
+    r = client.get(f"/v2/gemeenten/{G}/audit", headers=FG)
     assert r.status_code == 200 and r.json()["intact"], r.text
-    return int(r.json()["entries"])
+    return int(r.json()["schakels"])
 
 
 def test_a_whole_case_over_http(base):
     with httpx.Client(base_url=base, timeout=30) as client:
         cid = coordination_case(client)
-        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        r = client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                        headers=auth("coordinator", COORDINATOR))
-        assert r.status_code == 200 and r.json()["phase"] == "coordinatie"
+        assert r.status_code == 200 and r.json()["fase"] == "coordinatie"
         version = int(r.headers["etag"].strip('"'))
-        assert r.headers["api-version"] == "1.0.0"
+        assert r.headers["api-version"] == "2.0.0"
 
         # a step conditional on the version it read: accepted, the ETag moves on
         r = client.post(step_path("voortgang", cid), json=BODIES["voortgang"],
                         headers={**auth("coordinator", COORDINATOR), "If-Match": f'"{version}"'})
         assert r.status_code == 200, r.text
         body = r.json()
-        assert (body["allowed"], body["code"], body["version"]) == (True, "ok", version + 1)
+        assert (body["toegestaan"], body["code"], body["versie"]) == (True, "ok", version + 1)
         assert r.headers["etag"] == f'"{version + 1}"'
         assert r.headers["traceparent"].split("-")[1] == body["trace_id"]
-        assert body["rule_ids"] and body["citations"] and body["message"]
+        assert body["regels"] and body["bronnen"] and body["toelichting"]
 
         # a stale If-Match: 412, nothing stored
         before = entries(client)
@@ -73,7 +73,7 @@ def test_a_whole_case_over_http(base):
         again = client.post(step_path("bijdrage", cid), json=bijdrage, headers=key)
         assert again.status_code == 200 and again.json() == first.json()
         assert entries(client) == after_first
-        seen = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        seen = client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                           headers=auth("partij:kredietbank", "els")).json()
         assert seen["bijdragen"] == ["start schuldregeling"]
 
@@ -83,8 +83,8 @@ def test_a_whole_case_over_http(base):
         assert r.status_code == 422
         problem = r.json()
         assert problem["code"] == "closure.no_terugvalafspraken"
-        assert problem["rule_ids"] == ["R32"] and problem["detail"] and problem["title"]
-        assert problem["case_id"] == cid and problem["status"] == 422
+        assert problem["regels"] == ["R32"] and problem["detail"] and problem["title"]
+        assert problem["casus"] == cid and problem["status"] == 422
 
         # another municipality's token: refused (R38), nothing stored
         before = entries(client)
@@ -94,10 +94,10 @@ def test_a_whole_case_over_http(base):
         assert entries(client) == before
 
         r = client.post(step_path("sluit", cid), json=BODIES["sluit"], headers=MEDEWERKER)
-        assert r.status_code == 200 and r.json()["phase"] == "afgesloten"
+        assert r.status_code == 200 and r.json()["fase"] == "afgesloten"
         assert entries(client) > before
 
-        log = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+        log = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
         assert any(rec["name"].endswith(":raadplegen") and rec["status"] == "Ok"
                    for rec in log)
 
@@ -127,11 +127,11 @@ def test_bad_input_and_tokens_are_problems(base):
         forged = {"Authorization": MEDEWERKER["Authorization"][:-4] + "AAAA"}
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"], headers=forged)
         assert r.status_code == 401
-        r = client.get("/v1/gemeenten/0599/casussen/onbekend", params={"doel": "behandeling"},
+        r = client.get("/v2/gemeenten/0599/casussen/onbekend", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 404 and "bestaat niet" in r.json()["detail"]
-        assert client.get("/v1/health").json() == {"status": "ok"}
-        doc = client.get("/v1/openapi.json")
+        assert client.get("/v2/health").json() == {"status": "ok"}
+        doc = client.get("/v2/openapi.json")
         assert doc.status_code == 200 and doc.json()["openapi"].startswith("3.1")
 
 
@@ -150,11 +150,11 @@ def test_a_graceful_stop_loses_no_acknowledged_step(db_url):
                     return
                 if r.status_code != 200:
                     return
-                acknowledged.append(r.json()["version"])
+                acknowledged.append(r.json()["versie"])
 
     with served(db_url, workers=2) as base:
         with httpx.Client(base_url=base, timeout=30) as client:
-            cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+            cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         writer = threading.Thread(target=stream, args=(base, cid))
         writer.start()
         deadline = time.monotonic() + 30
@@ -163,10 +163,10 @@ def test_a_graceful_stop_loses_no_acknowledged_step(db_url):
     writer.join(timeout=60)
     assert len(acknowledged) >= 20
     with served(db_url) as base, httpx.Client(base_url=base, timeout=30) as client:
-        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        r = client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 200
         stored = r.json()
-        assert stored["version"] >= max(acknowledged)
+        assert stored["versie"] >= max(acknowledged)
         assert len(stored["samenspraak"]) >= len(acknowledged)
-        assert client.get(f"/v1/gemeenten/{G}/audit", headers=FG).json()["intact"]
+        assert client.get(f"/v2/gemeenten/{G}/audit", headers=FG).json()["intact"]

@@ -14,7 +14,7 @@ from wams.core.privacy import logexport, logread
 from wams.service.app import create_app
 from wams.service.auth import Verifier
 
-PATH = f"/v1/gemeenten/{G}/processing-activities"
+PATH = f"/v2/gemeenten/{G}/processing-activities"
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 CALLER_APP = "https://leverancier.example"

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document: generated, served at /v1/openapi.json, committed as
+"""The OpenAPI 3.1 document: generated, served at /v2/openapi.json, committed as
 wams/schema/openapi.json (this test fails when it is out of date) and shaped for the NL API
 Design Rules (CI also lints it with the ADR Spectral ruleset, see .ci/run)."""
 
@@ -27,15 +27,15 @@ def test_the_committed_document_is_current():
 
 def test_the_service_serves_it(wams):
     with TestClient(create_app(wams, Verifier(SECRET))) as client:
-        r = client.get("/v1/openapi.json")
-    assert r.status_code == 200 and r.headers["api-version"] == "1.0.0"
+        r = client.get("/v2/openapi.json")
+    assert r.status_code == 200 and r.headers["api-version"] == "2.0.0"
     assert r.json() == json.loads(COMMITTED.read_text(encoding="utf-8"))
 
 
 def test_the_document_follows_the_design_rules():
     doc = document()
     assert doc["openapi"].startswith("3.1")
-    assert doc["servers"] == [{"url": "/v1", "description": "deze dienst"}]
+    assert doc["servers"] == [{"url": "/v2", "description": "deze dienst"}]
     assert set(doc["info"]["contact"]) == {"name", "email", "url"}
     for path, item in doc["paths"].items():
         assert path == path.rstrip("/") and "_" not in re.sub(r"\{[^}]+\}", "", path), path

@@ -23,9 +23,9 @@ def test_every_record_is_exported_with_its_ids(wams):
     exporter = InMemorySpanExporter()
     wams.set_log_sink(otel.sink(exporter))
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
-        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         step(client, "domein", cid)
-        client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                    headers=MEDEWERKER)
     records = list(wams.log_records(gemeente=G))
     exported = exporter.get_finished_spans()
@@ -41,14 +41,14 @@ def test_every_record_is_exported_with_its_ids(wams):
 
 def test_a_refusing_collector_fails_the_step_closed(wams):
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
-        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         wams.set_log_sink(otel.sink(Refusing()))
         before = snapshot(wams, cid)
         # hergebruik logs a processing (R18): its record cannot be exported
         r = client.post(step_path("hergebruik", cid), json=BODIES["hergebruik"],
                         headers=MEDEWERKER)
         assert r.status_code == 503 and r.json()["code"] == "service.unavailable"
-        r = client.get(f"/v1/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
+        r = client.get(f"/v2/gemeenten/{G}/casussen/{cid}", params={"doel": "behandeling"},
                        headers=MEDEWERKER)
         assert r.status_code == 503
         assert snapshot(wams, cid) == before  # neither the step nor the read is stored

@@ -66,20 +66,20 @@ def may_step(caller: str, step: str, body: dict[str, Any]) -> bool:
 
 
 READS = {  # endpoint → (method, path, body, callers allowed)
-    "casussen": ("GET", "/v1/gemeenten/{g}/casussen", None, {"medewerker", "fg"}),
-    "casus": ("GET", "/v1/gemeenten/{g}/casussen/{cid}?doel=behandeling", None,
+    "casussen": ("GET", "/v2/gemeenten/{g}/casussen", None, {"medewerker", "fg"}),
+    "casus": ("GET", "/v2/gemeenten/{g}/casussen/{cid}?doel=behandeling", None,
               {"medewerker", "coordinator", "partij:wijkteam"}),
-    "register": ("GET", "/v1/gemeenten/{g}/verwerkingsactiviteiten", None,
+    "register": ("GET", "/v2/gemeenten/{g}/verwerkingsactiviteiten", None,
                  {"medewerker", "fg"}),
-    "activiteit": ("GET", "/v1/verwerkingsactiviteiten/onderzoek", None,
+    "activiteit": ("GET", "/v2/verwerkingsactiviteiten/onderzoek", None,
                    {"medewerker", "coordinator", "coordinator-elders", "partij:wijkteam",
                     "partij:school", "fg", "andere-gemeente"}),
-    "logboek": ("GET", "/v1/gemeenten/{g}/logboek", None, {"fg"}),
-    "audit": ("GET", "/v1/gemeenten/{g}/audit", None, {"fg"}),
-    "inzage": ("POST", "/v1/gemeenten/{g}/inzageverzoeken",
+    "logboek": ("GET", "/v2/gemeenten/{g}/logboek", None, {"fg"}),
+    "audit": ("GET", "/v2/gemeenten/{g}/audit", None, {"fg"}),
+    "inzage": ("POST", "/v2/gemeenten/{g}/inzageverzoeken",
                {"ref": "jan", "casus": "{cid}", "verzoek": "brief 2027-17"}, {"medewerker"}),
-    "meldingen": ("GET", "/v1/gemeenten/{g}/meldingen", None, {"medewerker"}),
-    "doorgeven": ("POST", "/v1/gemeenten/{g}/meldingen/{mid}/doorgiften",
+    "meldingen": ("GET", "/v2/gemeenten/{g}/meldingen", None, {"medewerker"}),
+    "doorgeven": ("POST", "/v2/gemeenten/{g}/meldingen/{mid}/doorgiften",
                   {"aan": {"ref": "wijkteam", "soort": "wmo.wijkteam"},
                   "doel": "melding_onderzoeken", "reden": "zorgen"}, {"medewerker"}),
 }
@@ -91,7 +91,7 @@ def service(wams) -> Iterator[tuple[Any, TestClient[Any], str]]:
     with TestClient(app) as client:
         cid = coordination_case(client)
         r = client.post(step_path("melding", None), json=BODIES["melding"], headers=MEDEWERKER)
-        client.headers["x-test-melding"] = str(r.json()["report"]["melding"])
+        client.headers["x-test-melding"] = str(r.json()["rapport"]["melding"])
         yield wams, client, cid
 
 
@@ -102,7 +102,7 @@ def _refused_cleanly(r: Any, caller: str) -> None:
     assert problem["code"] in ("access.role", "tenant.mismatch", "access.token")
     # A refusal by role names no case content: only the problem's own members.
     assert set(problem) <= {"type", "title", "status", "detail", "instance", "code",
-                            "rule_ids", "citations", "step", "case_id", "phase", "version",
+                            "regels", "bronnen", "stap", "casus", "fase", "versie",
                             "trace_id"}
     assert "Jan Jansen" not in r.text and "1985-04-12" not in r.text
 
@@ -169,13 +169,13 @@ def test_only_the_party_answers_a_request_addressed_to_it(service):
 def test_the_coordinator_acts_only_in_the_cases_he_coordinates(service):
     w, client, cid = service
     other = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
-                        headers=MEDEWERKER).json()["case_id"]
+                        headers=MEDEWERKER).json()["casus"]
     before = snapshot(w, other)
     for name in ("domein", "voortgang"):
         r = client.post(step_path(name, other), json=BODIES[name],
                         headers=CALLERS["coordinator"])
         _refused_cleanly(r, "coordinator")
-    r = client.get(f"/v1/gemeenten/{G}/casussen/{other}?doel=behandeling",
+    r = client.get(f"/v2/gemeenten/{G}/casussen/{other}?doel=behandeling",
                    headers=CALLERS["coordinator"])
     _refused_cleanly(r, "coordinator")
     assert snapshot(w, other) == before
@@ -203,11 +203,11 @@ def test_every_read_with_every_role(service):
 
 def test_what_each_role_sees_of_a_case(service):
     w, client, cid = service
-    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=behandeling"
+    path = f"/v2/gemeenten/{G}/casussen/{cid}?doel=behandeling"
     full = client.get(path, headers=MEDEWERKER).json()
-    assert full["persons"]["jan"]["persoon"]["naam"] == "Jan Jansen"
+    assert full["personen"]["jan"]["persoon"]["naam"] == "Jan Jansen"
     assert client.get(path, headers=CALLERS["coordinator"]).json() == {
-        **full, "version": full["version"]}
+        **full, "versie": full["versie"]}
     party = client.get(path, headers=CALLERS["partij:wijkteam"])
     assert set(party.json()) == {"casus", "fase", "versie", "verzoeken", "verstrekt", "gedeeld",
                                  "bijdragen"}
@@ -226,7 +226,7 @@ def test_every_read_is_logged_with_the_user_from_the_token(service):
         return sum(1 for a in w.log_records(gemeente=G, profile="audit")
                    if a["operation"] == "consult" and a["user"] == actor)
 
-    path = f"/v1/gemeenten/{G}/casussen/{cid}?doel=behandeling"
+    path = f"/v2/gemeenten/{G}/casussen/{cid}?doel=behandeling"
     for headers, actor in ((MEDEWERKER, "anna"),
                            (CALLERS["coordinator"], COORDINATOR),
                            (CALLERS["partij:wijkteam"], "partij:wijkteam:piet")):
@@ -267,7 +267,7 @@ def test_a_party_is_the_kind_the_municipality_registered(service):
     r = client.post(step_path("verzoek", None),
                     json={**BODIES["verzoek"], "partij": as_itself, "client": jan},
                     headers=politie)
-    assert r.status_code == 422 and "R12" in r.json()["rule_ids"], r.text
+    assert r.status_code == 422 and "R12" in r.json()["regels"], r.text
     # the municipality's registry goes before the token, and binds every caller
     w.set_setting(G, "partij_soorten", {"politie": "aanpalend.politie",
                                         "kredietbank": "wgs.schuldhulpverlener"})

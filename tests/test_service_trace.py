@@ -37,7 +37,7 @@ def test_traceparent_in_and_out(wams):
         assert (version, trace, flags) == ("00", r.json()["trace_id"], "01") and len(span) == 16
         # the caller's trace is continued, not replaced
         assert trace == CALLER_TRACE and span != CALLER_SPAN
-        records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+        records = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
         mine = [rec for rec in records if rec["trace_id"] == trace]
         assert mine and all(rec["parent_span_id"] == CALLER_SPAN and rec["attributes"][
             "dpl.core.foreign_operation.processor"] == "https://leverancier.example"
@@ -46,9 +46,9 @@ def test_traceparent_in_and_out(wams):
                    not in rec["attributes"] for rec in mine)
         # who acted: not in the records, in the audit profile by span id
         assert "anna" not in str(records)
-        audit = client.get(f"/v1/gemeenten/{G}/logboek", params={"profiel": "audit"},
+        audit = client.get(f"/v2/gemeenten/{G}/logboek", params={"profiel": "audit"},
                            headers=FG).json()["records"]
-        users = {a["span_id"]: a["user"] for a in audit}
+        users = {a["span_id"]: a["gebruiker"] for a in audit}
         assert {users[rec["span_id"]] for rec in mine} == {"anna"}
 
 
@@ -61,7 +61,7 @@ def test_a_malformed_or_absent_traceparent_starts_a_new_trace(wams):
             assert r.status_code == 201
             trace = r.json()["trace_id"]
             assert trace != CALLER_TRACE
-            records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+            records = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
             mine = [rec for rec in records if rec["trace_id"] == trace]
             assert mine and all(
                 "dpl.core.foreign_operation.processor" not in rec["attributes"]
@@ -84,7 +84,7 @@ def test_a_partys_request_names_its_read_api_where_it_is_known(wams):
                 r = client.post(step_path(name, None), json=BODIES[name],
                                 headers=headers or auth("medewerker", "anna"))
                 assert r.status_code in (200, 201), r.text
-                records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+                records = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
                 mine = [rec for rec in records if rec["trace_id"] == r.json()["trace_id"]]
                 assert mine
                 seen[(name, known)] = {rec["attributes"].get("dpl.read.externalReadAPI_id")
@@ -108,14 +108,14 @@ def test_processing_activity_ids_are_urls_that_resolve_here(wams):
 
     from tests.service_helpers import MEDEWERKER, OTHER_G, auth
 
-    wams.set_public_url("http://wams.test/")
+    wams.set_public_url("http://wams.test/v2")  # the API's address, version included
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
         r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
                         headers=MEDEWERKER)
         assert r.status_code == 201
-        records = client.get(f"/v1/gemeenten/{G}/logboek", headers=FG).json()["records"]
+        records = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
         ids = {rec["attributes"]["dpl.core.processing_activity_id"] for rec in records}
-        assert ids and all(i.startswith(f"http://wams.test/v1/verwerkingsactiviteiten/{G}:")
+        assert ids and all(i.startswith(f"http://wams.test/v2/verwerkingsactiviteiten/{G}:")
                            for i in ids)
         doc = json.loads((Path(__file__).resolve().parents[1] / "wams" / "schema" /
                           "rvva-openapi.json").read_text(encoding="utf-8"))

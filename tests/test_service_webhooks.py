@@ -78,12 +78,12 @@ def test_steps_arrive_as_cloudevents_at_least_once(wams):
     app = create_app(wams, Verifier(SECRET), webhook_interval=0.05, webhook_backoff=0.05)
     allow(wams, receiver.base)  # loopback: the municipality names the host itself
     with TestClient(app) as client:
-        r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": receiver.url},
+        r = client.post("/v2/gemeenten/0599/abonnementen", json={"url": receiver.url},
                         headers=BEHEER)
         assert r.status_code == 201, r.text
-        secret = r.json()["secret"]
-        assert r.headers["location"] == f"/v1/gemeenten/0599/abonnementen/{r.json()['id']}"
-        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        secret = r.json()["geheim"]
+        assert r.headers["location"] == f"/v2/gemeenten/0599/abonnementen/{r.json()['id']}"
+        cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         step(client, "domein", cid)
         step(client, "vernietig", cid, expect=422)  # refused: no event
         step(client, "samenspraak", cid)
@@ -112,16 +112,16 @@ def test_a_subscriber_that_was_down_gets_what_it_missed(open_wams):
     first = open_wams()
     allow(first, receiver.base)
     with TestClient(create_app(first, Verifier(SECRET), webhooks=False)) as client:
-        client.post("/v1/gemeenten/0599/abonnementen", json={"url": receiver.url},
+        client.post("/v2/gemeenten/0599/abonnementen", json={"url": receiver.url},
                     headers=BEHEER)
-        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         step(client, "domein", cid)
     assert receiver.received == []  # no deliverer ran: the events wait in the history
     # the service restarted (a new process on the same database): it delivers from the position
     app = create_app(open_wams(), Verifier(SECRET), webhook_interval=0.05)
     with TestClient(app) as client:
         events = receiver.wait_for(2)
-        listed = client.get("/v1/gemeenten/0599/abonnementen", headers=BEHEER).json()
+        listed = client.get("/v2/gemeenten/0599/abonnementen", headers=BEHEER).json()
     receiver.server.shutdown()
     assert [e["data"]["stap"] for e in events] == ["hulpvraag", "domein"]
     assert listed["abonnementen"][0]["positie"] >= 2
@@ -132,23 +132,23 @@ def test_subscriptions_are_per_municipality_and_checked(wams):
     allow(wams, "http://10.1.1.1/", gemeente=OTHER_G)
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
         for url in ("ftp://x/y", "niet-een-adres", "http://"):
-            r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": url},
+            r = client.post("/v2/gemeenten/0599/abonnementen", json={"url": url},
                             headers=BEHEER)
             assert r.status_code == 400, url
-        sid = client.post("/v1/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/x"},
+        sid = client.post("/v2/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/x"},
                           headers=BEHEER).json()["id"]
         other = auth("beheer", "bob", gemeente=OTHER_G)
-        assert client.get(f"/v1/gemeenten/{OTHER_G}/abonnementen",
+        assert client.get(f"/v2/gemeenten/{OTHER_G}/abonnementen",
                           headers=other).json()["abonnementen"] == []
-        r = client.delete(f"/v1/gemeenten/{OTHER_G}/abonnementen/{sid}", headers=other)
+        r = client.delete(f"/v2/gemeenten/{OTHER_G}/abonnementen/{sid}", headers=other)
         assert r.status_code == 404
         # a medewerker (or a party) cannot subscribe or cancel: only beheer and the fg
         for who in (MEDEWERKER, auth("partij:wijkteam", "piet")):
-            assert client.delete(f"/v1/gemeenten/0599/abonnementen/{sid}",
+            assert client.delete(f"/v2/gemeenten/0599/abonnementen/{sid}",
                                  headers=who).status_code == 403
-            assert client.post("/v1/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/y"},
+            assert client.post("/v2/gemeenten/0599/abonnementen", json={"url": "http://10.1.1.1/y"},
                                headers=who).status_code == 403
-        assert client.delete(f"/v1/gemeenten/0599/abonnementen/{sid}",
+        assert client.delete(f"/v2/gemeenten/0599/abonnementen/{sid}",
                              headers=auth("fg", "frits")).status_code == 204
 
 
@@ -162,20 +162,20 @@ def test_addresses_outside_the_allow_list_or_into_private_networks_are_refused(w
            "http://10.9.8.7/hooksandmore"]
     with TestClient(create_app(wams, Verifier(SECRET), webhooks=False)) as client:
         for url in bad:
-            r = client.post("/v1/gemeenten/0599/abonnementen", json={"url": url},
+            r = client.post("/v2/gemeenten/0599/abonnementen", json={"url": url},
                             headers=BEHEER)
             assert r.status_code == 400 and r.json()["code"] == "input.invalid", (url, r.text)
         # a private address the municipality named itself is explicitly allowed
-        r = client.post("/v1/gemeenten/0599/abonnementen",
+        r = client.post("/v2/gemeenten/0599/abonnementen",
                         json={"url": "http://10.9.8.7/hooks/wams"}, headers=BEHEER)
         assert r.status_code == 201, r.text
         # a step that is no step is refused; an empty filter too
         for stappen in (["hulpvraag", "vrag"], []):
-            r = client.post("/v1/gemeenten/0599/abonnementen",
+            r = client.post("/v2/gemeenten/0599/abonnementen",
                             json={"url": "http://10.9.8.7/hooks", "stappen": stappen},
                             headers=BEHEER)
             assert r.status_code == 400, r.text
-        assert client.get("/v1/gemeenten/0599/abonnementen",
+        assert client.get("/v2/gemeenten/0599/abonnementen",
                           headers=BEHEER).json()["abonnementen"][0]["stappen"] is None
 
 
@@ -185,20 +185,20 @@ def test_filters_rotation_and_the_oin_source(wams):
     wams.set_setting("0599", "oin", OIN)
     app = create_app(wams, Verifier(SECRET), webhook_interval=0.05)
     with TestClient(app) as client:
-        r = client.post("/v1/gemeenten/0599/abonnementen",
+        r = client.post("/v2/gemeenten/0599/abonnementen",
                         json={"url": receiver.url, "stappen": ["domein"]}, headers=BEHEER)
-        sid, old = r.json()["id"], r.json()["secret"]
-        cid = step(client, "hulpvraag", None, expect=201).json()["case_id"]
+        sid, old = r.json()["id"], r.json()["geheim"]
+        cid = step(client, "hulpvraag", None, expect=201).json()["casus"]
         step(client, "domein", cid)
         events = receiver.wait_for(1)
         assert verified(receiver, old)
-        r = client.post(f"/v1/gemeenten/0599/abonnementen/{sid}/sleutel", headers=BEHEER)
+        r = client.post(f"/v2/gemeenten/0599/abonnementen/{sid}/sleutel", headers=BEHEER)
         assert r.status_code == 200, r.text
-        new = r.json()["secret"]
+        new = r.json()["geheim"]
         assert new != old
-        assert client.post(f"/v1/gemeenten/0599/abonnementen/{sid}/sleutel",
+        assert client.post(f"/v2/gemeenten/0599/abonnementen/{sid}/sleutel",
                            headers=MEDEWERKER).status_code == 403
-        assert client.post("/v1/gemeenten/0599/abonnementen/999/sleutel",
+        assert client.post("/v2/gemeenten/0599/abonnementen/999/sleutel",
                            headers=BEHEER).status_code == 404
         receiver.raw.clear()
         step(client, "samenspraak", cid)  # filtered out

@@ -119,8 +119,9 @@ class Wams(WebhookMethods):
         self._engine.log_sink = sink
 
     def set_public_url(self, url: str | None) -> None:
-        """Processing activity ids become URLs of the service at ``url`` (resolving at
-        ``/v1/verwerkingsactiviteiten/{id}``) instead of ``urn:wams:...``."""
+        """Processing activity ids become URLs of the API at ``url`` (its address with the
+        major version, ``https://wams.example/v2``; resolving at
+        ``{url}/verwerkingsactiviteiten/{id}``) instead of ``urn:wams:...``."""
         self._engine.set_public_url(url)
 
     def set_setting(self, gemeente: str, key: str, value: object) -> None:

@@ -25,7 +25,7 @@ def _service_module(name: str) -> object:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(url: str | None, host: str, port: int, workers: int) -> None:
-    """De HTTP-dienst onder /v1 (tokens: $WAMS_JWT_SECRET of $WAMS_JWKS_FILE)."""
+    """De HTTP-dienst onder /v2 (tokens: $WAMS_JWT_SECRET of $WAMS_JWKS_FILE)."""
     if url is not None and not url.strip():
         raise ServiceError("--db is leeg; geef de URL van de database op (of laat --db weg "
                            "voor $WAMS_DATABASE_URL)")

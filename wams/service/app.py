@@ -1,4 +1,4 @@
-"""The HTTP service: one endpoint per lifecycle step and per read, under ``/v1``.
+"""The HTTP service: one endpoint per lifecycle step and per read, under ``/v2``.
 
 Bodies are the scenario keys of the step (a person or party that enters the case in full,
 ``{"ref": ..., ...}``; elsewhere its ref). The municipality is the token's; the path names it
@@ -6,6 +6,11 @@ too, and a path naming another one is refused (R38). A step answers with its dec
 case version as ``ETag``; ``If-Match`` makes the step conditional on that version (stale: 412,
 nothing stored); ``Idempotency-Key`` makes a retry safe (applied once, per user). Every answer
 carries ``API-Version``; errors and refusals are problem documents (``problems``).
+
+Version 1 is gone: every ``/v1`` path answers 410 with the ``/v2`` path as its successor
+(``Link: <...>; rel="successor-version"``), except a processing activity's address, which the
+processing log of version 1 wrote into its records: that one is redirected (308), so a record
+keeps resolving.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Litestar, Request, Response, Router
+from litestar import HttpMethod, Litestar, Request, Response, Router, route
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
+from litestar.response import Redirect
 
 from wams.api import Wams
 from wams.core.engine import Refused
@@ -27,6 +33,7 @@ from wams.service.gate import MAX_BODY, gate
 from wams.service.otel import ExportFailed
 from wams.service.problems import (
     API_VERSION,
+    PREFIX,
     PROBLEM_JSON,
     Probleem,
     ProblemError,
@@ -70,9 +77,9 @@ def on_refused(_: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
 
 
 #: the framework's own refusals, in Dutch (its "Not Found" and the like are never shown)
-FRAMEWORK = {404: ("not_found", "Er is geen bron op dit pad; zie /v1/openapi.json."),
+FRAMEWORK = {404: ("not_found", f"Er is geen bron op dit pad; zie {PREFIX}/openapi.json."),
              405: ("method.not_allowed", "Deze methode kan niet op dit pad; zie "
-                                         "/v1/openapi.json."),
+                                         f"{PREFIX}/openapi.json."),
              413: ("body.too_large", "De body is te groot.")}
 
 
@@ -99,6 +106,26 @@ def on_error(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return problem_response(service_problem("service.error").problem)
 
 
+#: the retired major version (its paths answer :func:`gone`)
+RETIRED = "/v1"
+
+
+@route([RETIRED, RETIRED + "/{rest:path}"], operation_id="vervallen", include_in_schema=False,
+       http_method=[HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+                    HttpMethod.DELETE], sync_to_thread=False)
+def gone(request: Request[Any, Any, Any]) -> Redirect:
+    """Every path of version 1: 410 naming its successor; a processing activity's address
+    (held by version 1's log records) 308 to its successor, so a record keeps resolving."""
+    successor = PREFIX + request.url.path.removeprefix(RETIRED)
+    if request.method == HttpMethod.GET and request.url.path.startswith(
+            f"{RETIRED}/verwerkingsactiviteiten/"):
+        return Redirect(successor, status_code=308)
+    problem = service_problem("api.version_gone", f"versie 1 is vervallen: gebruik {successor} "
+                                                  "(de JSON-sleutels zijn nu Nederlands)")
+    problem.headers["Link"] = f'<{successor}>; rel="successor-version"'
+    raise problem
+
+
 def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks: bool = True,
                webhook_interval: float = 0.5, webhook_backoff: float = 1.0) -> Litestar:
     """The application over an open :class:`~wams.api.Wams`; it closes it at shutdown.
@@ -116,10 +143,10 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
             deliverer.stop()
         wams.close()
 
-    v1 = Router(path="/v1", route_handlers=[*steps.handlers(), *reads.handlers(),
+    current = Router(path=PREFIX, route_handlers=[*steps.handlers(), *reads.handlers(),
                                                   *ldv.handlers()])
     app = Litestar(
-        route_handlers=[v1],
+        route_handlers=[current, gone],
         exception_handlers={ProblemError: on_problem, ValidationException: on_validation,
                             InputError: on_input, Refused: on_refused,
                             HTTPException: on_http, ExportFailed: on_export_failed,
@@ -129,8 +156,8 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
         on_startup=[start], on_shutdown=[close], debug=debug,
         # the token before anything of the request is parsed (wams.service.gate)
         middleware=[gate], request_max_body_size=MAX_BODY,
-        # Generated by Litestar, finished for the ADR and served at /v1/openapi.json only.
-        openapi_config=OpenAPIConfig(title="wams", version=API_VERSION, path="/v1",
+        # Generated by Litestar, finished for the ADR and served at /v2/openapi.json only.
+        openapi_config=OpenAPIConfig(title="wams", version=API_VERSION, path=PREFIX,
                                      render_plugins=[openapi.FinishedDocument()]))
     app.state.wams = wams
     app.state.verifier = verifier

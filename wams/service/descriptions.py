@@ -10,11 +10,13 @@ step sentences follow the rules they cite (R-numbers: ``wams rules``).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from wams.core import commands as c
 from wams.core.intake import CHOICES
 from wams.core.reasons import REASONS
+from wams.service.problems import PROBLEM_TYPES
 
 PHASES = ["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
           "afgesloten", "vernietigd"]
@@ -151,20 +153,18 @@ PROPERTIES: dict[str, str] = {
     "terugvalafspraken": "Afspraken voor als het weer misgaat (R32).",
     "zorg": "De zorg die gemeld wordt.",
     # a decision
-    "allowed": "Of de stap is toegestaan (en uitgevoerd).",
+    "toegestaan": "Of de stap is toegestaan (en uitgevoerd).",
     "code": "De redencode; ok als toegestaan.",
-    "message": "De Nederlandse zin bij de redencode.",
-    "rule_ids": "De regels waarop het besluit rust (R01–R38).",
-    "citations": "De bronnen van die regels (MvT-paragrafen, wetsartikelen).",
-    "step": "De stap.",
+    "regels": "De regels (R01–R38) waarop het besluit of de code rust.",
+    "bronnen": "De bronnen van die regels (MvT-paragrafen, wetsartikelen).",
+    "stap": "De stap.",
     "trace_id": "De trace van deze stap: dezelfde in de historie en het verwerkingslog.",
-    "case_id": "De casus.",
-    "phase": "De fase van de casus na de stap.",
-    "version": "De versie van de casus na de stap (de ETag).",
+    "fase": "De fase van de casus (na de stap).",
+    "versie": "De versie van de casus (na de stap): de ETag.",
     "werkplan": "De grondslag van een werkplan: verplicht, bevoegd of geen_grondslag.",
     "signalen": "Signalen voor andere domeinen.",
     "verwerkingen": "Hoeveel verwerkingen deze stap heeft gelogd.",
-    "report": "Het rapport van de stap (bij inzage en melding).",
+    "rapport": "Het rapport van de stap (bij inzage en melding).",
     # problems, subscriptions, requests
     "title": "Een korte titel van het probleem.",
     "detail": "Wat er precies mis is en wat u kunt doen.",
@@ -172,26 +172,23 @@ PROPERTIES: dict[str, str] = {
     "url": "Het adres waarheen de meldingen gaan.",
     "stappen": "Alleen deze stappen (weglaten: alle).",
     "verzoek": "Het kenmerk van het inzageverzoek van de betrokkene.",
-    "casus": "De casus waarbinnen de persoon met zijn ref wordt gezocht.",
+    "casus": "De casus (zijn id).",
     # answers
     "id": "Het kenmerk (id) van dit item.",
     "route": "De route: A (hulpvraag) of B (verzoek van een partij).",
-    "opened_on": "Geopend op.",
-    "closed_on": "Gesloten op (of null).",
-    "destroyed_on": "Vernietigd op (of null).",
+    "geopend_op": "Geopend op.",
+    "gesloten_op": "Gesloten op (of null).",
+    "vernietigd_op": "Vernietigd op (of null).",
     "gemeld_op": "Gemeld op.",
     "doorgegeven": "Hoe vaak de melding is doorgegeven.",
     "positie": "Tot waar in de historie de meldingen zijn bezorgd.",
     "sleutelversie": "De versie van het ondertekengeheim.",
-    "secret": "Het ondertekengeheim (Standard Webhooks, whsec_...), alleen hier getoond.",
-    "toelichting": "Wat de code betekent, in het Nederlands.",
-    "regels": "De regels waarop de code rust.",
-    "bronnen": "De bronnen van die regels, elk met zijn grondslag voorop (bron, praktijk, "
-               "aangekondigd, ander_voorstel of keuze).",
+    "geheim": "Het ondertekengeheim (Standard Webhooks, whsec_...), alleen hier getoond.",
+    "toelichting": "Een vrije toelichting; die beslist nooit (alleen de doelcode telt).",
     "intact": "Of de keten klopt.",
     "gemeenten": "Hoeveel gemeenten zijn nagerekend.",
-    "entries": "Hoeveel schakels zijn nagerekend.",
-    "breaks": "Waar de keten breekt, per gemeente de eerste breuk.",
+    "schakels": "Hoeveel schakels zijn nagerekend.",
+    "breuken": "Waar de keten breekt, per gemeente de eerste breuk.",
     "volgende": "Het adres van de volgende pagina, of null op de laatste.",
     "gemeente": "De gemeente (CBS-code).",
     "records": "De records van deze pagina.",
@@ -217,8 +214,14 @@ PROPERTIES: dict[str, str] = {
 #: where a name means something else in one schema
 PER_SCHEMA: dict[tuple[str, str], str] = {
     ("Coordinator", "type"): "Het soort coördinator: client, partij of ambtenaar.",
-    ("Probleem", "type"): "Waar de redencode is beschreven: /v1/probleemtypen/<code>.",
+    ("Probleem", "type"): f"Waar de redencode is beschreven: {PROBLEM_TYPES}<code>.",
+    ("Probleemtype", "bronnen"): "De bronnen van die regels, elk met zijn grondslag voorop "
+                                 "(bron, praktijk, aangekondigd, ander_voorstel of keuze).",
+    ("Besluit", "toelichting"): "De Nederlandse zin bij de redencode.",
+    ("Probleemtype", "toelichting"): "Wat de code betekent: de Nederlandse zin.",
+    ("Inzageverzoek", "casus"): "De casus waarbinnen de persoon met zijn ref wordt gezocht.",
     ("Probleem", "status"): "De HTTP-status.",
+    ("Probleemtype", "status"): "De HTTP-status waarmee deze code wordt beantwoord.",
     ("Dienst", "status"): "Lopend of benodigd.",
     ("Inbreng", "partij"): "De partij die inbrengt, of college.",
     ("Taak", "partij"): "De ref van de partij die de taak krijgt.",
@@ -228,13 +231,17 @@ PER_SCHEMA: dict[tuple[str, str], str] = {
     ("Inzageoverzicht", "casussen"): "De casussen waarin de persoon voorkomt.",
     ("Inzageoverzicht", "meldingen"): "De meldingen over de persoon.",
     ("Inzageoverzicht", "verwerkingen"): "Elke verwerking van zijn gegevens.",
-    ("Verwerkingsactiviteit", "version"): "De versie van de registerregel.",
+    ("Verwerkingsactiviteit", "version"): "De versie van de registerregel "
+                                          "(ProcessingActivityVersion: de standaard).",
+    ("Verwerkingsactiviteit", "name"): "De naam van de verwerkingsactiviteit (de standaard).",
 }
 
 #: closed value sets beside the command fields' (wams.core.intake.CHOICES)
 ENUMS: dict[tuple[str, str], list[str]] = {
-    ("Besluit", "phase"): PHASES,
-    ("Besluit", "step"): list(c.STEPS),
+    ("Besluit", "fase"): PHASES,
+    ("Besluit", "stap"): list(c.STEPS),
+    ("Probleem", "fase"): PHASES,
+    ("CasusSamenvatting", "fase"): PHASES,
     ("Besluit", "code"): list(REASONS),
     ("Besluit", "werkplan"): ["verplicht", "bevoegd", "geen_grondslag"],
     ("Abonnement", "stappen"): list(c.STEPS),
@@ -250,8 +257,10 @@ _INT = {"type": "integer"}
 
 def _record(title: str, description: str, properties: dict[str, Any],
             required: list[str] | None = None, *, more: bool = False) -> dict[str, Any]:
+    # a copy: apply() writes descriptions into the properties, and _TEXT and the like are
+    # shared by every record (one record's description would become every record's)
     schema: dict[str, Any] = {"type": "object", "title": title, "description": description,
-                              "properties": properties,
+                              "properties": {k: copy.deepcopy(v) for k, v in properties.items()},
                               "required": required if required is not None else list(properties)}
     if not more:
         schema["additionalProperties"] = False
@@ -270,11 +279,13 @@ def _page(name: str, item: dict[str, Any], what: str) -> dict[str, Any]:
 SCHEMAS: dict[str, dict[str, Any]] = {
     "CasusSamenvatting": _record("CasusSamenvatting", "Een casus zonder persoonsgegevens.", {
         "id": _TEXT, "route": {"type": "string", "enum": ["A", "B"]}, "wet": _NULL_TEXT,
-        "phase": {"type": "string", "enum": PHASES}, "version": _INT,
-        "opened_on": _DATE, "closed_on": _NULL_DATE, "destroyed_on": _NULL_DATE}),
+        "fase": {"type": "string", "enum": PHASES}, "versie": _INT,
+        "geopend_op": _DATE, "gesloten_op": _NULL_DATE, "vernietigd_op": _NULL_DATE}),
     "Casus": _record("Casus", "De casus zoals hij nu staat (medewerker, coördinator), of het "
-                     "deel van een partij.", {"id": _TEXT, "phase": {"type": "string"},
-                                              "version": _INT}, [], more=True),
+                     "deel van een partij.", {"id": _TEXT, "casus": _TEXT,
+                                              "fase": {"type": "string", "enum": PHASES},
+                                              "versie": _INT}, ["fase", "versie"],
+                     more=True),
     "MeldingSamenvatting": _record("MeldingSamenvatting", "Een melding zonder "
                                    "persoonsgegevens.", {"melding": _INT, "gemeld_op": _DATE,
                                                          "doorgegeven": _INT}),
@@ -287,9 +298,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                    "id": _INT, "url": _TEXT,
                                    "stappen": {"oneOf": [{"type": "array", "items": _TEXT},
                                                          {"type": "null"}]},
-                                   "secret": {"type": "string", "pattern": "^whsec_"}}),
+                                   "geheim": {"type": "string", "pattern": "^whsec_"}}),
     "NieuwGeheim": _record("NieuwGeheim", "Het nieuwe ondertekengeheim.", {
-        "id": _INT, "secret": {"type": "string", "pattern": "^whsec_"}}),
+        "id": _INT, "geheim": {"type": "string", "pattern": "^whsec_"}}),
     "Probleemtype": _record("Probleemtype", "Wat een redencode betekent.", {
         "code": _TEXT, "status": _INT, "toelichting": _TEXT,
         "regels": {"type": "array", "items": _TEXT},
@@ -297,8 +308,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Status": _record("Status", "Leeft of kan de dienst werken.", {
         "status": {"type": "string", "enum": ["ok"]}}),
     "Audit": _record("Audit", "De nagerekende hash-keten.", {
-        "intact": {"type": "boolean"}, "gemeenten": _INT, "entries": _INT,
-        "breaks": {"type": "array", "items": _TEXT}}),
+        "intact": {"type": "boolean"}, "gemeenten": _INT, "schakels": _INT,
+        "breuken": {"type": "array", "items": _TEXT}}),
     "Verwerkingsactiviteit": _record("Verwerkingsactiviteit", "Een verwerkingsactiviteit "
                                      "(ProcessingActivityVersion, AVG art. 30).", {
                                          "id": _TEXT, "code": _TEXT, "version": _INT,

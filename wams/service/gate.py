@@ -8,7 +8,7 @@ size of the body (above :data:`MAX_BODY`, announced or read: 413) and its nestin
 than :data:`~wams.service.body.MAX_DEPTH`: 400, before any parser, which would recurse).
 
 The access log (logger ``wams.access``) has one line per request: method, the route's template
-(``/v1/gemeenten/{gemeente}/casussen/{casus_id}``, never the filled-in path, which can hold a
+(``/v2/gemeenten/{gemeente}/casussen/{casus_id}``, never the filled-in path, which can hold a
 case id), status, duration and the token's role. No user, no BSN, no query string: the
 processing log is where who-did-what-to-whom is recorded, under the rules for personal data.
 """
@@ -28,8 +28,9 @@ from wams.service.problems import ProblemError, service_problem
 #: the largest request body accepted (bytes); a step's body is well under 10 kB
 MAX_BODY = 256_000
 
-#: operations anyone may call (the document itself, liveness and readiness)
-PUBLIC = frozenset({"health", "ready", "probleemtype"})
+#: operations anyone may call (the document itself, liveness and readiness, what a problem
+#: type means, and the retired version's answer, which only names its successor)
+PUBLIC = frozenset({"health", "ready", "probleemtype", "vervallen"})
 
 access_log = logging.getLogger("wams.access")
 

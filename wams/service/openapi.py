@@ -20,13 +20,13 @@ from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from wams.service import descriptions, ldv
+from wams.service.problems import PREFIX, PROBLEM_TYPES
 
 OPENAPI_PATH = "/openapi.json"
-PREFIX = "/v1"
 
 
 class FinishedDocument(JsonRenderPlugin):
-    """Serves the finished document at ``/v1/openapi.json`` (Litestar renders the rest)."""
+    """Serves the finished document at ``/v2/openapi.json`` (Litestar renders the rest)."""
 
     def __init__(self) -> None:
         super().__init__(path=OPENAPI_PATH)
@@ -52,8 +52,12 @@ STEP_TAG = "stappen"
 
 
 def _problem_schema() -> dict[str, Any]:
-    text = {"type": "string"}
-    nullable_text = {"oneOf": [text, {"type": "null"}]}
+    def text() -> dict[str, Any]:  # a new one each time: descriptions are written into it
+        return {"type": "string"}
+
+    def nullable_text() -> dict[str, Any]:
+        return {"oneOf": [text(), {"type": "null"}]}
+
     return {
         "type": "object",
         "title": "Probleem",
@@ -61,17 +65,17 @@ def _problem_schema() -> dict[str, Any]:
                        "besluit.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
-            "type": {**text, "format": "uri-reference",
+            "type": {**text(), "format": "uri-reference",
                      "description": "Waar de redencode is beschreven, op deze dienst: "
-                                    "/v1/probleemtypen/<code>."},
-            "title": text, "status": {"type": "integer"}, "detail": text,
-            "instance": text,
-            "code": {**text, "description": "De redencode, bijvoorbeeld tenant.mismatch."},
-            "rule_ids": {"type": "array", "items": text},
-            "citations": {"type": "array", "items": text},
-            "step": text, "case_id": nullable_text, "phase": nullable_text,
-            "version": {"oneOf": [{"type": "integer"}, {"type": "null"}]},
-            "trace_id": text,
+                                    f"{PROBLEM_TYPES}<code>."},
+            "title": text(), "status": {"type": "integer"}, "detail": text(),
+            "instance": text(),
+            "code": {**text(), "description": "De redencode, bijvoorbeeld tenant.mismatch."},
+            "regels": {"type": "array", "items": text()},
+            "bronnen": {"type": "array", "items": text()},
+            "stap": text(), "casus": nullable_text(), "fase": nullable_text(),
+            "versie": {"oneOf": [{"type": "integer"}, {"type": "null"}]},
+            "trace_id": text(),
         },
     }
 

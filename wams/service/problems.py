@@ -1,7 +1,9 @@
 """What the service answers: a step's decision as JSON, and every error or refusal as an
 RFC 9457 problem document (``application/problem+json``) whose ``type`` is the address of the
-reason code's documentation on this service (``/v1/probleemtypen/<code>``) and whose ``code``
-is the code itself.
+reason code's documentation on this service (``/v2/probleemtypen/<code>``) and whose ``code``
+is the code itself. Every JSON key the service writes is Dutch (``toegestaan``, ``regels``,
+``fase``), like the bodies it reads; the exceptions are the members a standard names (RFC 9457's
+``type``/``title``/``status``/``detail``/``instance``, the Logboek Dataverwerkingen records).
 
 Refusals by the rules are 422 (the request was understood; the law says no), refusals by role
 or municipality 403, bad input 400, a missing or bad token 401, a stale ``If-Match`` 412.
@@ -16,10 +18,14 @@ import attrs
 from wams.core.model import Decision
 
 PROBLEM_JSON = "application/problem+json"
+#: the major version in every path (NL API Design Rules /core/uri-version); the only place
+#: it is spelled. Version 1 (English keys in the decision) is gone: see ``gone``.
+PREFIX = "/v2"
+#: the full version, in the ``API-Version`` header of every answer
+API_VERSION = "2.0.0"
 #: where a problem type is documented: ``type`` is this path plus the code, a URI reference
 #: that resolves on the service itself (GET: the code's sentence, rules and sources)
-PROBLEM_TYPES = "/v1/probleemtypen/"
-API_VERSION = "1.0.0"
+PROBLEM_TYPES = f"{PREFIX}/probleemtypen/"
 
 #: the service's own problem types, beside the reason codes of the rules (wams.core.reasons)
 SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
@@ -31,6 +37,7 @@ SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "version.stale": (412, "De casus is intussen gewijzigd; er is niets opgeslagen. Lees de "
                            "casus opnieuw (ETag) en probeer het nog eens."),
     "service.unavailable": (503, "De dienst is (nog) niet beschikbaar."),
+    "api.version_gone": (410, "Deze versie van de API bestaat niet meer; gebruik /v2."),
     "service.error": (500, "Er ging iets mis in de dienst; er is niets opgeslagen dat niet "
                            "bevestigd is."),
 }
@@ -40,27 +47,28 @@ FORBIDDEN_CODES = frozenset({"access.role", "access.party_kind", "tenant.mismatc
 
 @attrs.frozen
 class Besluit:
-    """A step's decision (``Decision``) as the service returns it."""
+    """A step's decision (``Decision``) as the service returns it, with Dutch keys."""
 
-    allowed: bool
+    toegestaan: bool
     code: str
-    message: str
-    rule_ids: list[str]
-    citations: list[str]
-    step: str
+    toelichting: str
+    regels: list[str]
+    bronnen: list[str]
+    stap: str
     trace_id: str
-    case_id: str | None = None
-    phase: str | None = None
-    version: int | None = None
+    casus: str | None = None
+    fase: str | None = None
+    versie: int | None = None
     werkplan: str | None = None
     signalen: list[str] = attrs.Factory(list)
     verwerkingen: int = 0
-    report: dict[str, Any] | None = None
+    rapport: dict[str, Any] | None = None
 
 
 @attrs.frozen
 class Probleem:
-    """An RFC 9457 problem document; for a refusal it also carries the decision's fields."""
+    """An RFC 9457 problem document (its own members keep the RFC's names); for a refusal it
+    also carries the decision's fields, in Dutch as in :class:`Besluit`."""
 
     type: str
     title: str
@@ -68,12 +76,12 @@ class Probleem:
     detail: str | None = None
     instance: str | None = None
     code: str | None = None
-    rule_ids: list[str] | None = None
-    citations: list[str] | None = None
-    step: str | None = None
-    case_id: str | None = None
-    phase: str | None = None
-    version: int | None = None
+    regels: list[str] | None = None
+    bronnen: list[str] | None = None
+    stap: str | None = None
+    casus: str | None = None
+    fase: str | None = None
+    versie: int | None = None
     trace_id: str | None = None
 
 
@@ -97,8 +105,8 @@ def refusal(d: Decision) -> ProblemError:
     return ProblemError(Probleem(
         type=PROBLEM_TYPES + d.code, title="Geweigerd" if status == 422 else "Geen toegang",
         status=status, detail=d.message, instance=f"urn:wams:trace:{d.trace_id}", code=d.code,
-        rule_ids=list(d.rule_ids), citations=list(d.citations), step=d.step,
-        case_id=d.case_id, phase=d.phase, version=d.version, trace_id=d.trace_id))
+        regels=list(d.rule_ids), bronnen=list(d.citations), stap=d.step, casus=d.case_id,
+        fase=d.phase, versie=d.version, trace_id=d.trace_id))
 
 
 def service_problem(kind: str, detail: str | None = None) -> ProblemError:

@@ -21,6 +21,7 @@ from wams.core.serialize import unstructure
 from wams.core.settings import WEBHOOK_ADRESSEN
 from wams.service import roles, targets
 from wams.service.auth import Principal
+from wams.service.dutch import in_dutch
 from wams.service.http import (
     CASUS,
     GEMEENTE,
@@ -37,6 +38,7 @@ from wams.service.http import (
 )
 from wams.service.problems import (
     FORBIDDEN_CODES,
+    PREFIX,
     SERVICE_PROBLEMS,
     Besluit,
     besluit,
@@ -82,7 +84,7 @@ def allowed_reader(request: Request[Any, Any, Any], gemeente: FromPath[str] | No
 def casussen(request: Request[Any, Any, Any], gemeente: FromPath[str], limit: Limit = PAGE,
              na: Na = None) -> Response[dict[str, Any]]:
     allowed_reader(request, gemeente, "casussen")
-    items = wams_of(request).cases(gemeente, limit=limit + 1, after=na)
+    items = in_dutch(wams_of(request).cases(gemeente, limit=limit + 1, after=na))
     return page(request, "casussen", items, limit, lambda c: c["id"])
 
 
@@ -99,7 +101,7 @@ def casus(request: Request[Any, Any, Any], gemeente: FromPath[str], casus_id: Fr
         return Response(view, headers=headers_for(view["versie"], None))
     case = w.case(gemeente, casus_id, actor=principal.actor, purpose=doel,
                   authorize=roles.read_check(principal))
-    return Response(unstructure(case), headers=headers_for(case.version, None))
+    return Response(in_dutch(unstructure(case)), headers=headers_for(case.version, None))
 
 
 @get(f"{GEMEENTE}/verwerkingsactiviteiten", operation_id="verwerkingsactiviteiten",
@@ -143,6 +145,8 @@ def logboek(request: Request[Any, Any, Any], gemeente: FromPath[str],
     start = int(na or 0)
     records = wams_of(request).log_records(gemeente=gemeente, since=sinds, profile=profiel)
     items = list(itertools.islice(records, start, start + limit + 1))
+    if profiel == "audit":  # wams's own record; the Logboek's keep the standard's names
+        items = in_dutch(items)
     return page(request, "records", items, limit, lambda _last: start + limit)
 
 
@@ -150,7 +154,7 @@ def logboek(request: Request[Any, Any, Any], gemeente: FromPath[str],
      summary="De hash-keten van de gemeente nagerekend")
 def audit(request: Request[Any, Any, Any], gemeente: FromPath[str]) -> dict[str, Any]:
     allowed_reader(request, gemeente, "audit")
-    return wams_of(request).audit(gemeente)
+    return in_dutch(wams_of(request).audit(gemeente))
 
 
 @post(f"{GEMEENTE}/inzageverzoeken", operation_id="inzageverzoek", sync_to_thread=True,
@@ -219,9 +223,9 @@ def abonneren(request: Request[Any, Any, Any], gemeente: FromPath[str],
     allowed_reader(request, gemeente, "abonnementen")
     _checked(request, gemeente, data)
     sid, secret = wams_of(request).subscribe(gemeente, data.url, data.stappen)
-    return Response({"id": sid, "url": data.url, "stappen": data.stappen, "secret": secret},
+    return Response({"id": sid, "url": data.url, "stappen": data.stappen, "geheim": secret},
                     status_code=201,
-                    headers={"Location": f"/v1/gemeenten/{gemeente}/abonnementen/{sid}"})
+                    headers={"Location": f"{PREFIX}/gemeenten/{gemeente}/abonnementen/{sid}"})
 
 
 @get(f"{GEMEENTE}/abonnementen", operation_id="abonnementen", sync_to_thread=True,
@@ -245,7 +249,7 @@ def sleutel_vernieuwen(request: Request[Any, Any, Any], gemeente: FromPath[str],
     secret = wams_of(request).rotate_subscription_secret(gemeente, abonnement_id)
     if secret is None:
         raise service_problem("not_found", f"geen abonnement {abonnement_id}")
-    return {"id": abonnement_id, "secret": secret}
+    return {"id": abonnement_id, "geheim": secret}
 
 
 @delete(f"{GEMEENTE}/abonnementen/{{abonnement_id:int}}", operation_id="opzeggen",

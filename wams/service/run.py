@@ -17,6 +17,7 @@ from litestar import Litestar
 from wams.api import Wams
 from wams.service.app import create_app
 from wams.service.auth import Verifier
+from wams.service.problems import PREFIX
 
 ENV_SECRET = "WAMS_JWT_SECRET"
 ENV_JWKS = "WAMS_JWKS_FILE"
@@ -39,7 +40,9 @@ def app_from_env() -> Litestar:
     if os.environ.get("WAMS_ACCESS_LOG", "1") != "0":
         _log_access()
     wams = Wams.open(os.environ.get(ENV_DATABASE))
-    wams.set_public_url(os.environ.get("WAMS_PUBLIC_URL") or None)
+    public = os.environ.get("WAMS_PUBLIC_URL")
+    # the ids point at this API's register, the version in the path (``.../v2``)
+    wams.set_public_url(public.rstrip("/") + PREFIX if public else None)
     endpoint = os.environ.get("WAMS_OTLP_ENDPOINT")
     if endpoint:
         from wams.service.otel import otlp_sink

@@ -33,7 +33,7 @@ from wams.service.http import (
     principal_of,
     wams_of,
 )
-from wams.service.problems import Besluit, besluit, refusal, service_problem
+from wams.service.problems import PREFIX, Besluit, besluit, refusal, service_problem
 from wams.service.trace import TraceContext
 
 #: the steps that open a case or stand outside one, and their collection
@@ -72,7 +72,7 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
         raise problem
     headers = headers_for(d, trace)
     if step in phases.OPENING:  # 201 with the new case's address
-        headers["Location"] = f"/v1/gemeenten/{gemeente}/casussen/{d.case_id}"
+        headers["Location"] = f"{PREFIX}/gemeenten/{gemeente}/casussen/{d.case_id}"
         return Response(besluit(d), status_code=201, headers=headers)
     return Response(besluit(d), status_code=200, headers=headers)
 

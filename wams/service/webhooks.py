@@ -27,6 +27,7 @@ from wams.api import Wams
 from wams.core import commands as c
 from wams.core.settings import OIN, WEBHOOK_ADRESSEN
 from wams.service import targets
+from wams.service.problems import PREFIX
 
 log = logging.getLogger("wams.service.webhooks")
 
@@ -55,7 +56,7 @@ def cloud_event(gemeente: str, event: dict[str, Any], oin: str | None = None,
           "datacontenttype": "application/json", "data": data}
     if event["case_id"]:
         ce["subject"] = event["case_id"]
-        ce["dataref"] = f"/v1/gemeenten/{gemeente}/casussen/{event['case_id']}"
+        ce["dataref"] = f"{PREFIX}/gemeenten/{gemeente}/casussen/{event['case_id']}"
     return ce
 
 

@@ -70,11 +70,12 @@ def activity_id(gemeente: str, activity: str, version: int | None = None,
                 public_url: str | None = None) -> str:
     """URI of the processing activity in the municipality's register (AVG art. 30); with a
     version, of that version of the entry (``...:onderzoek:v2``). With the ``public_url`` of a
-    service (``wams serve``), a URL that resolves there in the register API shape:
-    ``{public_url}/v1/verwerkingsactiviteiten/0599:onderzoek:v2``."""
+    service's API (``wams serve``: its address with the API's major version), a URL that
+    resolves there in the register API shape:
+    ``{public_url}/verwerkingsactiviteiten/0599:onderzoek:v2``."""
     key = f"{gemeente}:{activity}" + (f":v{version}" if version is not None else "")
     if public_url:
-        return f"{public_url.rstrip('/')}/v1/verwerkingsactiviteiten/{key}"
+        return f"{public_url.rstrip('/')}/verwerkingsactiviteiten/{key}"
     return f"urn:wams:{gemeente}:verwerkingsactiviteit:{activity}" + \
         (f":v{version}" if version is not None else "")
 
