@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from wams.api import Wams
 from wams.core.clock import Clock
+from wams.core.errors import DatabaseError
 from wams.core.model import Partij
 from wams.core.privacy.keystore import FileKeyStore
 from wams.core.storage import migrate
@@ -143,6 +144,6 @@ def test_migrating_needs_the_key_store(tmp_path: Path) -> None:
     path = tmp_path / "wams.db"
     shutil.copy(FIXTURE, path)
     url = f"sqlite:///{path}"
-    with pytest.raises(RuntimeError, match="sleutelopslag"):
+    with pytest.raises(DatabaseError, match="sleutelopslag"):
         migrate.upgrade(url)
     assert migrate.current(url)[0] == "0002"

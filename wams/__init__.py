@@ -1,12 +1,34 @@
 """wams: the integrated, coordinated approach to multiple problems (Wams bill, 2020).
 
-The public API: :class:`Wams`, the marker :data:`hookimpl` for plugins, and the records plugins
-return and callers pass.
+The public API: :class:`Wams`, the marker :data:`hookimpl` for plugins, the records plugins
+return and callers pass, and the one error family (:class:`WamsError` and its subclasses).
 """
 
 from __future__ import annotations
 
 from wams.core.citations import Citation
+from wams.core.errors import (
+    AnchorError,
+    CatalogueError,
+    ChainKeyMissing,
+    CommitUnknown,
+    ConflictError,
+    DatabaseError,
+    ExcludedPurpose,
+    ExportFailed,
+    InputError,
+    Invalid,
+    KeyInUseError,
+    KeyMissingError,
+    NoKeyStoreError,
+    NotFoundError,
+    Refused,
+    ScenarioError,
+    SealError,
+    TargetRefused,
+    TokenError,
+    WamsError,
+)
 from wams.core.hookspecs import hookimpl
 from wams.core.model import Decision, Partij, Persoon
 from wams.core.records import (
@@ -27,6 +49,11 @@ __all__ = [
     "Wams", "hookimpl", "Citation", "Decision", "Partij", "Persoon", "DataCategory", "Doel",
     "Domain", "Entry", "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule",
     "Service", "Signal",
+    # the one error family (wams.core.errors): every error wams raises on purpose
+    "WamsError", "InputError", "NotFoundError", "Invalid", "ScenarioError", "AnchorError",
+    "TargetRefused", "Refused", "ExcludedPurpose", "ConflictError", "CatalogueError",
+    "DatabaseError", "CommitUnknown", "KeyMissingError", "ChainKeyMissing", "KeyInUseError",
+    "NoKeyStoreError", "SealError", "TokenError", "ExportFailed",
 ]
 
 

@@ -17,36 +17,11 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
-from wams.cli_common import EXIT_NO, EXIT_USER, UserError
-
-#: (module, class) of the errors a user can act on; looked up in sys.modules so that checking
-#: an exception never imports anything heavy.
-_USER_ERRORS = (("wams.core.scenario.format", "ScenarioError"), ("wams.core.errors", "WamsError"),
-                ("wams.core.catalogue", "CatalogueError"))
-
-
-def _is_user_error(exc: BaseException) -> bool:
-    for module, name in _USER_ERRORS:
-        cls = getattr(sys.modules.get(module), name, None)
-        if isinstance(cls, type) and isinstance(exc, cls):
-            return True
-    return False
-
-
-class _Root(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:
-            if _is_user_error(exc) and not os.environ.get("WAMS_DEBUG"):
-                raise UserError(" ".join(str(exc).split())) from exc
-            raise
+from wams.cli_common import EXIT_NO, MappedErrors, one_line
 
 
 def version() -> str:
@@ -66,7 +41,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
         ctx.exit(0)
 
 
-@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MappedErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=_show_version, help="Toon de versie van wams en stop.")
 def cli() -> None:
@@ -143,8 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("WAMS_DEBUG"):
             raise
-        if _is_user_error(exc):
-            _fail(str(exc), EXIT_USER)
+        shown = one_line(exc)
+        if shown is not None:
+            _fail(*shown)
         _fail(f"wams: interne fout: {type(exc).__name__}: {exc} (zet WAMS_DEBUG=1 voor de "
               "traceback)", EXIT_NO)
     sys.exit(code if isinstance(code, int) else 0)

@@ -11,7 +11,8 @@ from typing import Any
 import attrs
 import click
 
-from wams.cli_common import UserError, plural
+from wams.cli_common import plural
+from wams.core.errors import InputError
 
 WIDTH = 100
 
@@ -103,7 +104,7 @@ def catalogue_cmd(as_json: bool, name: str | None) -> None:
     cat = _catalogue()
     names = [p.name for p in cat.plugins]
     if name is not None and name not in names:
-        raise UserError(f"--plugin '{name}' is niet geladen{suggest(name, names)}; geladen: "
+        raise InputError(f"--plugin '{name}' is niet geladen{suggest(name, names)}; geladen: "
                         + ", ".join(names))
     per_plugin = listing(cat, name)
     if as_json:

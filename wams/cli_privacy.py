@@ -12,14 +12,14 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from wams.cli_common import UserError, plural
+from wams.cli_common import MappedErrors, plural
+from wams.core.errors import InputError
 from wams.core.settings import SETTINGS
 
 DB_ENV = "WAMS_DATABASE_URL"
@@ -31,38 +31,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from wams.core.catalogue import CatalogueError
-    from wams.core.errors import WamsError
-
-    try:
-        yield
-    except (click.ClickException, click.exceptions.Exit, click.Abort):
-        raise
-    except (WamsError, CatalogueError) as exc:
-        if os.environ.get("WAMS_DEBUG"):
-            raise
-        raise UserError(" ".join(str(exc).split())) from exc
-    except SQLAlchemyError as exc:
-        if os.environ.get("WAMS_DEBUG"):
-            raise
-        first = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        raise UserError(f"de database is niet bruikbaar: {first}") from exc
-
-
 def open_database(url: str | None, *, must_exist: bool = True) -> Any:
     from wams.api import Wams
     from wams.core.storage.database import missing_file
 
     if must_exist and url is not None and not url.strip():  # an unset $WAMS_DATABASE_URL
-        raise UserError(f"--db is leeg (of ${DB_ENV} is leeg); geef de URL van een bestaande "
+        raise InputError(f"--db is leeg (of ${DB_ENV} is leeg); geef de URL van een bestaande "
                         "wams-database op")
     missing = missing_file(url) if url and must_exist else None
     if missing:
-        raise UserError(f"database {missing} bestaat niet; geef met --db een bestaande "
+        raise InputError(f"database {missing} bestaat niet; geef met --db een bestaande "
                         "wams-database op")
     return Wams.open(url)
 
@@ -73,7 +51,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{option} '{value}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld "
+        raise InputError(f"{option} '{value}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld "
                         "2027-01-31") from None
 
 
@@ -85,7 +63,7 @@ _gemeente = click.option("--gemeente", metavar="CODE", help="CBS-gemeentecode, b
 # -- log export -------------------------------------------------------------------------------
 
 
-@click.group("log")
+@click.group("log", cls=MappedErrors)
 def log_group() -> None:
     """Het verwerkingslog (Logboek Dataverwerkingen)."""
 
@@ -100,17 +78,16 @@ def log_export(url: str, since: str | None, gemeente: str | None) -> None:
     from wams.core.privacy import logexport
 
     start = _date(since, "--since")
-    with user_errors():
-        if gemeente is not None:
-            check_gemeente(gemeente)
-        w = open_database(url)
-        try:
-            out = sys.stdout
-            for line in logexport.lines(w.engine.db, gemeente=gemeente, since=start):
-                out.write(line + "\n")
-            out.flush()
-        finally:
-            w.close()
+    if gemeente is not None:
+        check_gemeente(gemeente)
+    w = open_database(url)
+    try:
+        out = sys.stdout
+        for line in logexport.lines(w.engine.db, gemeente=gemeente, since=start):
+            out.write(line + "\n")
+        out.flush()
+    finally:
+        w.close()
 
 
 # -- register ---------------------------------------------------------------------------------
@@ -126,22 +103,21 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
     """Het register van verwerkingsactiviteiten (AVG art. 30), uit de plugin-declaraties."""
     from wams.core.privacy import register, retention
 
-    with user_errors():
-        w = open_database(url or "sqlite://")
-        try:
-            gemeenten = [gemeente] if gemeente else w.municipalities()
-            if not gemeenten:
-                raise UserError("geen gemeente in deze database; noem er een met --gemeente")
-            result: dict[str, list[dict[str, Any]]] = {g: w.register(g) for g in gemeenten}
-            if fmt == "json":
-                # One shape whatever the options: {gemeente: [activity versions]}.
-                click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-                return
-            for g in gemeenten:
-                months = w.setting(g, retention.SETTING)
-                click.echo(register.render_text(result[g], g, int(months), w.catalogue))
-        finally:
-            w.close()
+    w = open_database(url or "sqlite://")
+    try:
+        gemeenten = [gemeente] if gemeente else w.municipalities()
+        if not gemeenten:
+            raise InputError("geen gemeente in deze database; noem er een met --gemeente")
+        result: dict[str, list[dict[str, Any]]] = {g: w.register(g) for g in gemeenten}
+        if fmt == "json":
+            # One shape whatever the options: {gemeente: [activity versions]}.
+            click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        for g in gemeenten:
+            months = w.setting(g, retention.SETTING)
+            click.echo(register.render_text(result[g], g, int(months), w.catalogue))
+    finally:
+        w.close()
 
 
 # -- inzage -----------------------------------------------------------------------------------
@@ -178,21 +154,20 @@ def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,
     from wams.core.privacy import inzage
 
     if (bsn is None) == (ref is None):
-        raise UserError("noem de persoon met --bsn of met --persoon (één van beide)")
-    with user_errors():
-        w = open_database(url)
-        try:
-            report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
-                                      verzoek=verzoek)
-        finally:
-            w.close()
+        raise InputError("noem de persoon met --bsn of met --persoon (één van beide)")
+    w = open_database(url)
+    try:
+        report = w.inzage_persoon(gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
+                                  verzoek=verzoek)
+    finally:
+        w.close()
     click.echo(inzage.to_json(report) if fmt == "json" else inzage.render_nl(report))
 
 
 # -- retention --------------------------------------------------------------------------------
 
 
-@click.group("retention")
+@click.group("retention", cls=MappedErrors)
 def retention_group() -> None:
     """Bewaartermijn en vernietiging (R33)."""
 
@@ -213,7 +188,7 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
     # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
     preview = dry_run or day is not None
 
-    with user_errors(), contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
         # Long runs (50 cases or more) show a progress bar on stderr (cases stored so far);
         # stdout keeps one line per case.
         bar: list[Any] = []  # click's ProgressBar, made once the total is known
@@ -282,7 +257,7 @@ def _open_at(url: str, clock: Any) -> Any:
 # -- instelling -------------------------------------------------------------------------------
 
 
-@click.group("instelling")
+@click.group("instelling", cls=MappedErrors)
 def instelling_group() -> None:
     """Gemeentelijke instellingen lezen en zetten (keuzes die de wet aan de gemeente laat)."""
 
@@ -295,16 +270,15 @@ def instelling_get(url: str, gemeente: str, key: str | None) -> None:
     """Toon één instelling, of zonder naam alle instellingen met hun waarde."""
     from wams.core.gemeente import check_gemeente
 
-    with user_errors():
-        check_gemeente(gemeente)
-        keys = [key] if key is not None else sorted(SETTINGS)
-        for k in keys:
-            _known_setting(k)
-        w = open_database(url)
-        try:
-            values = {k: w.setting(gemeente, k) for k in keys}
-        finally:
-            w.close()
+    check_gemeente(gemeente)
+    keys = [key] if key is not None else sorted(SETTINGS)
+    for k in keys:
+        _known_setting(k)
+    w = open_database(url)
+    try:
+        values = {k: w.setting(gemeente, k) for k in keys}
+    finally:
+        w.close()
     for k, value in values.items():
         spec = SETTINGS[k]
         same = list(value) == list(spec.default) if isinstance(value, (list, tuple)) \
@@ -321,30 +295,29 @@ def instelling_get(url: str, gemeente: str, key: str | None) -> None:
 def instelling_set(url: str, gemeente: str, key: str, value: str) -> None:
     """Zet een instelling voor een gemeente (zie docs/settings.md voor de grenzen); een lijst
     codes schrijft u als a,b."""
-    with user_errors():
-        _known_setting(key)
-        parsed: object
-        if SETTINGS[key].codes or SETTINGS[key].url_list:  # a list, written "a,b" ("": none)
-            parsed = [v.strip() for v in value.split(",") if v.strip()]
-        elif SETTINGS[key].per_party:  # written ref=value, several separated by ";"
-            pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
-            if not all(len(p) == 2 for p in pairs):
-                raise UserError(f"{key} schrijft u als kenmerk=waarde, meer dan één "
-                                "gescheiden door ; (bv. kredietbank=Kredietbank Rotterdam)")
-            parsed = {k.strip(): v.strip() for k, v in pairs}
-        elif SETTINGS[key].text:
-            parsed = value
-        else:
-            try:
-                parsed = int(value)
-            except ValueError:
-                parsed = value  # settings.check names what is allowed
-        w = open_database(url)
+    _known_setting(key)
+    parsed: object
+    if SETTINGS[key].codes or SETTINGS[key].url_list:  # a list, written "a,b" ("": none)
+        parsed = [v.strip() for v in value.split(",") if v.strip()]
+    elif SETTINGS[key].per_party:  # written ref=value, several separated by ";"
+        pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
+        if not all(len(p) == 2 for p in pairs):
+            raise InputError(f"{key} schrijft u als kenmerk=waarde, meer dan één "
+                            "gescheiden door ; (bv. kredietbank=Kredietbank Rotterdam)")
+        parsed = {k.strip(): v.strip() for k, v in pairs}
+    elif SETTINGS[key].text:
+        parsed = value
+    else:
         try:
-            w.set_setting(gemeente, key, parsed)
-            stored = w.setting(gemeente, key)
-        finally:
-            w.close()
+            parsed = int(value)
+        except ValueError:
+            parsed = value  # settings.check names what is allowed
+    w = open_database(url)
+    try:
+        w.set_setting(gemeente, key, parsed)
+        stored = w.setting(gemeente, key)
+    finally:
+        w.close()
     click.echo(f"{key} = {_shown(stored)} voor gemeente {gemeente}")
 
 
@@ -362,14 +335,14 @@ def _known_setting(key: str) -> None:
     from wams.core.scenario.format import suggest
 
     if key not in SETTINGS:
-        raise UserError(f"onbekende instelling '{key}'{suggest(key, SETTINGS)}; bekend zijn: "
+        raise InputError(f"onbekende instelling '{key}'{suggest(key, SETTINGS)}; bekend zijn: "
                         + ", ".join(sorted(SETTINGS)))
 
 
 # -- case list / show -------------------------------------------------------------------------
 
 
-@click.group("case")
+@click.group("case", cls=MappedErrors)
 def case_group() -> None:
     """Casussen bekijken."""
 
@@ -389,22 +362,21 @@ def case_list(url: str, gemeente: str, limit: int | None, after: str | None) -> 
     from wams.core.policy import retention_ends
     from wams.core.privacy import retention
 
-    with user_errors():
-        w = open_database(url)
-        try:
-            months = int(w.setting(gemeente, retention.SETTING))
-            rows = iter(w.cases(gemeente, limit=limit, after=after) if limit is not None
-                        else w.iter_cases(gemeente, after=after))
-            # The first page before any output: a bad --after is one line, nothing else.
-            first = next(rows, None)
-            click.echo(f"gemeente {gemeente}: casussen in volgorde van opening; bewaartermijn "
-                       f"{months} maanden na afsluiting (gemeentelijke keuze, R33)")
-            shown = 0
-            for r in itertools.chain([first] if first is not None else [], rows):
-                click.echo(_case_line(r, months, retention_ends))
-                shown += 1
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        months = int(w.setting(gemeente, retention.SETTING))
+        rows = iter(w.cases(gemeente, limit=limit, after=after) if limit is not None
+                    else w.iter_cases(gemeente, after=after))
+        # The first page before any output: a bad --after is one line, nothing else.
+        first = next(rows, None)
+        click.echo(f"gemeente {gemeente}: casussen in volgorde van opening; bewaartermijn "
+                   f"{months} maanden na afsluiting (gemeentelijke keuze, R33)")
+        shown = 0
+        for r in itertools.chain([first] if first is not None else [], rows):
+            click.echo(_case_line(r, months, retention_ends))
+            shown += 1
+    finally:
+        w.close()
     more = f"; volgende pagina: --after {r['id']}" if limit is not None and shown == limit \
         else ""
     click.echo(plural(shown, "casus", "casussen") + more)
@@ -435,15 +407,14 @@ OBJECTION = {None: "geen", "pending": "ingediend, verwerking gestopt tot het col
               help="De doelcode waarvoor u inziet (wams doelen; gelogd), bv. behandeling.")
 def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> None:
     """Toon één casus. Inzien is raadplegen: het wordt per persoon gelogd (R36)."""
-    with user_errors():
-        w = open_database(url)
-        try:
-            case = w.case(gemeente, case_id, actor=actor, purpose=doel)
-            raw = w.setting(gemeente, VOORTGANG_SETTING)
-            interval = int(raw) if isinstance(raw, int) else DEFAULT_VOORTGANG_MAANDEN
-            today = w.today()
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        case = w.case(gemeente, case_id, actor=actor, purpose=doel)
+        raw = w.setting(gemeente, VOORTGANG_SETTING)
+        interval = int(raw) if isinstance(raw, int) else DEFAULT_VOORTGANG_MAANDEN
+        today = w.today()
+    finally:
+        w.close()
     echo = click.echo
     echo(f"casus {case.id} — gemeente {case.gemeente}, route {case.route}"
          + (f", {case.wet}" if case.wet else ""))
@@ -488,7 +459,7 @@ def register_commands(cli: click.Group) -> None:
         cli.add_command(command)
 
 
-@click.group()
+@click.group(cls=MappedErrors)
 def main() -> None:
     """De privacy-opdrachten van wams, los te gebruiken (``python -m wams.cli_privacy``)."""
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wams.cli_privacy import UserError, inzage_options, open_database, user_errors
+from wams.cli_common import MappedErrors
+from wams.cli_privacy import inzage_options, open_database
+from wams.core.errors import InputError
 
 if TYPE_CHECKING:
     from wams.core.scenario.run import ScenarioResult
@@ -31,11 +33,10 @@ COPY_WARNING = ("Let op: {path} bevat persoonsgegevens. Het is een kopie buiten 
 
 @contextlib.contextmanager
 def _file_errors() -> Iterator[None]:
-    with user_errors():
-        try:
-            yield
-        except (OSError, ImportError) as exc:
-            raise UserError(str(exc)) from exc
+    try:
+        yield
+    except (OSError, ImportError) as exc:
+        raise InputError(str(exc)) from exc
 
 
 def _target(output: str) -> Path:
@@ -52,7 +53,7 @@ def _write(path: Path, html: str) -> None:
         (write_pdf if path.suffix.lower() == ".pdf" else write)(path, html)
 
 
-@click.group("report")
+@click.group("report", cls=MappedErrors)
 def report_group() -> None:
     """Rapporten als pagina's (HTML, zonder script; afdrukbaar)."""
 
@@ -84,13 +85,12 @@ def report_case(url: str, gemeente: str, case_id: str, actor: str, doel: str, ro
     from wams.reports.case import case_report
 
     path = _target(output)
-    with user_errors():
-        w = open_database(url)
-        try:
-            report = case_report(w, gemeente, case_id, actor=actor, doel=doel, rol=rol,
-                                 path=path)
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        report = case_report(w, gemeente, case_id, actor=actor, doel=doel, rol=rol,
+                             path=path)
+    finally:
+        w.close()
     _write(path, report.html)
     click.echo(str(path))
     if report.personal:
@@ -108,13 +108,12 @@ def report_warnings(url: str, gemeente: str) -> None:
     from wams.core.gemeente import check_gemeente
     from wams.core.privacy import purpose_warnings
 
-    with user_errors():
-        check_gemeente(gemeente)
-        w = open_database(url)
-        try:
-            found = purpose_warnings.listing(w.engine, gemeente)
-        finally:
-            w.close()
+    check_gemeente(gemeente)
+    w = open_database(url)
+    try:
+        found = purpose_warnings.listing(w.engine, gemeente)
+    finally:
+        w.close()
     for f in found:
         click.echo(f"{f['at']}  casus {f['casus'] or '—'}  {f['stap']}  doel {f['doel']}: "
                    f"{f['waarschuwing']}  (trace {f['trace_id']})")
@@ -134,15 +133,14 @@ def report_inzage(url: str, gemeente: str, bsn: str | None, ref: str | None,
     from wams.reports.inzage import inzage_report
 
     if (bsn is None) == (ref is None):
-        raise UserError("noem de persoon met --bsn of met --persoon (één van beide)")
+        raise InputError("noem de persoon met --bsn of met --persoon (één van beide)")
     path = _target(output)
-    with user_errors():
-        w = open_database(url)
-        try:
-            html = inzage_report(w, gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
-                                 verzoek=verzoek, path=path)
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        html = inzage_report(w, gemeente, bsn=bsn, ref=ref, case_id=case_id, actor=actor,
+                             verzoek=verzoek, path=path)
+    finally:
+        w.close()
     _write(path, html)
     click.echo(str(path))
     click.echo(COPY_WARNING.format(path=path), err=True)

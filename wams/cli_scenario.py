@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
-from wams.cli_common import EXIT_NO, EXIT_USER, UserError, marks, plural
+from wams.cli_common import EXIT_NO, EXIT_USER, MappedErrors, marks, plural
 from wams.cli_report import html_option, write_html
+from wams.core.errors import InputError
 
 if TYPE_CHECKING:
     from wams.core.scenario.format import Scenario
@@ -34,7 +35,7 @@ class Invalid:
     error: str
 
 
-@click.group()
+@click.group(cls=MappedErrors)
 def scenario() -> None:
     """Scenariobestanden: een casus stap voor stap, met wat elke stap moet opleveren."""
 
@@ -45,7 +46,7 @@ def collect(paths: tuple[str, ...], bundled: bool) -> tuple[list[Path], list[Inv
     from wams.core.scenario import library as scenario_library
 
     if not paths and not bundled:
-        raise UserError("geef scenariobestanden of mappen, of --bundled voor de meegeleverde "
+        raise InputError("geef scenariobestanden of mappen, of --bundled voor de meegeleverde "
                         "bibliotheek")
     files: list[Path] = []
     invalid: list[Invalid] = []
@@ -219,7 +220,7 @@ def demo(ctx: click.Context, url: str, folder: str | None, detail: bool,
 
     root = Path(folder) if folder else scenario_library.BUNDLED
     if not root.is_dir():
-        raise UserError(f"{root}: geen scenariobibliotheek gevonden; geef --scenarios MAP")
+        raise InputError(f"{root}: geen scenariobibliotheek gevonden; geef --scenarios MAP")
     scenarios, invalid = load_all((str(root),))
     _fresh_sqlite(url)
     results = run_many(scenarios, url)

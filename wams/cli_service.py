@@ -7,7 +7,7 @@ import os
 
 import click
 
-from wams.cli_common import UserError as ServiceError  # one line, exit 2
+from wams.core.errors import InputError as ServiceError  # one line, exit 2 (wams.cli)
 
 
 def _service_module(name: str) -> object:
@@ -52,8 +52,6 @@ def token(gemeente: str, user: str, rol: str, ttl: int, soort: str | None) -> No
     secret = os.environ.get("WAMS_JWT_SECRET")
     if not secret:
         raise ServiceError("zet WAMS_JWT_SECRET (dezelfde als die van wams serve)")
-    try:
-        click.echo(auth.mint(secret, gemeente=gemeente, user=user,  # type: ignore[attr-defined]
-                             rol=rol, ttl=ttl, soort=soort))
-    except auth.TokenError as exc:  # type: ignore[attr-defined]
-        raise ServiceError(str(exc)) from None
+    # A TokenError is a WamsError: one line and exit 2 (wams.cli).
+    click.echo(auth.mint(secret, gemeente=gemeente, user=user,  # type: ignore[attr-defined]
+                         rol=rol, ttl=ttl, soort=soort))

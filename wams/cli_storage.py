@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from wams.cli_common import EXIT_NO, UserError
+from wams.cli_common import EXIT_NO, MappedErrors
+from wams.core.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,24 +30,6 @@ def _db_option(fn: F) -> F:
              "bijvoorbeeld postgresql+psycopg://gebruiker@host/wams.")(fn)
 
 
-def _guarded(action: Callable[[], Any]) -> Any:
-    """Run ``action``; errors about the database become one line and exit 2."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from wams.core.storage.database import DatabaseError
-
-    try:
-        return action()
-    except DatabaseError as exc:
-        raise UserError(" ".join(str(exc).split())) from exc
-    except SQLAlchemyError as exc:
-        if os.environ.get("WAMS_DEBUG"):
-            raise
-        cause = getattr(exc, "orig", None) or exc
-        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        raise UserError(f"de database geeft een fout: {first}; controleer --db") from exc
-
-
 def _existing(url: str | None) -> str:
     """The resolved URL, refusing a SQLite file that does not exist (a typo would create it)."""
     from wams.core.storage.database import missing_file, resolve_url
@@ -54,14 +37,14 @@ def _existing(url: str | None) -> str:
     resolved = resolve_url(url)
     path = missing_file(resolved)
     if path is not None:
-        raise UserError(f"{path}: databasebestand bestaat niet; controleer --db")
+        raise InputError(f"{path}: databasebestand bestaat niet; controleer --db")
     return resolved
 
 
 # -- wams db ----------------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=MappedErrors)
 def db() -> None:
     """Het databaseschema: migreren naar de nieuwste versie en controleren."""
 
@@ -71,17 +54,13 @@ def db() -> None:
 def db_upgrade(url: str | None) -> None:
     """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
     from wams.core.engine.keys import key_store_for
-    from wams.core.errors import WamsError
     from wams.core.storage import migrate
     from wams.core.storage.database import resolve_url
 
     resolved = resolve_url(url)
-    try:
-        # Revision 0003 seals an older database's data under keys from the key store.
-        keys = key_store_for(resolved)
-    except WamsError as exc:
-        raise UserError(" ".join(str(exc).split())) from exc
-    revision = _guarded(lambda: migrate.upgrade(resolved, key_store=keys))
+    # Revision 0003 seals an older database's data under keys from the key store.
+    keys = key_store_for(resolved)
+    revision = migrate.upgrade(resolved, key_store=keys)
     click.echo(f"schemaversie {revision} (nieuwste)")
 
 
@@ -92,7 +71,7 @@ def db_current(url: str | None) -> None:
     from wams.core.storage import migrate
 
     resolved = _existing(url)
-    revision, head = _guarded(lambda: migrate.current(resolved))
+    revision, head = migrate.current(resolved)
     if revision == head:
         click.echo(f"{revision} (nieuwste)")
     elif revision is None:
@@ -112,7 +91,7 @@ def db_check(url: str | None) -> None:
 
     # An in-memory default: checking the code must not leave a wams.db behind.
     resolved = url or os.environ.get("WAMS_DATABASE_URL") or "sqlite://"
-    differences = _guarded(lambda: migrate.check(resolved))
+    differences = migrate.check(resolved)
     if not differences:
         click.echo(f"modellen en migraties komen overeen (schemaversie {migrate.head()})")
         return
@@ -127,14 +106,14 @@ def db_check(url: str | None) -> None:
 # -- wams audit -------------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=MappedErrors)
 def audit() -> None:
     """Controle van de casushistorie (sleutelketen per gemeente) en ankers buiten de database."""
 
 
 def _gemeente(gemeente: str | None) -> None:
     if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
-        raise UserError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
+        raise InputError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
                            "bijvoorbeeld 0599")
 
 
@@ -142,31 +121,24 @@ def _keys(db: Any) -> Any:
     """The chain keys (key store purpose "chain"), from the key store the engine would use
     for this database: never the database itself."""
     from wams.core.engine.keys import key_store
-    from wams.core.errors import WamsError
     from wams.core.plugins import load_catalogue
     from wams.core.privacy.keyuse import require_keys
     from wams.core.storage.coverage import ChainKeys
 
-    try:
-        store = key_store(db, load_catalogue(None), None)
-        with db.connect() as conn:
-            require_keys(conn, store)
-        return ChainKeys(store)
-    except WamsError as exc:
-        raise UserError(str(exc)) from exc
+    store = key_store(db, load_catalogue(None), None)
+    with db.connect() as conn:
+        require_keys(conn, store)
+    return ChainKeys(store)
 
 
 def _with_engine(resolved: str, action: Callable[[Any], Any]) -> Any:
     from wams.core.storage.database import connect
 
-    def run() -> Any:
-        engine = connect(resolved)
-        try:
-            return action(engine)
-        finally:
-            engine.dispose()
-
-    return _guarded(run)
+    engine = connect(resolved)
+    try:
+        return action(engine)
+    finally:
+        engine.dispose()
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -207,14 +179,11 @@ def audit_verify(url: str | None, gemeente: str | None, anchor_files: tuple[str,
             with open(path, encoding="utf-8") as handle:
                 texts.append((path, handle.read()))
         except OSError as exc:
-            raise UserError(f"--anchor {path}: {exc.strerror}") from exc
+            raise InputError(f"--anchor {path}: {exc.strerror}") from exc
 
     def run(engine: Any) -> Any:
         keys = _keys(engine)
-        try:
-            checkpoints = anchor.load_all(texts, keys)
-        except anchor.AnchorError as exc:
-            raise UserError(str(exc)) from exc
+        checkpoints = anchor.load_all(texts, keys)
         return checker.verify_database(engine, keys, gemeente, anchors=checkpoints,
                                        progress=_progress())
 
@@ -235,7 +204,7 @@ def audit_verify(url: str | None, gemeente: str | None, anchor_files: tuple[str,
 # -- keys -------------------------------------------------------------------------------------
 
 
-@click.group("keys")
+@click.group("keys", cls=MappedErrors)
 def keys_group() -> None:
     """De sleutels (buiten de database, in de sleutelopslag)."""
 
@@ -248,17 +217,16 @@ def keys_init(url: str | None, gemeente: str) -> None:
     """Maak de sleutels van een gemeente (sleutel-versleutelsleutel, pseudoniemsleutel,
     ketensleutel) waar zij er nog geen heeft. Sleutels die de database al noemt maar die in
     de sleutelopslag ontbreken worden nooit vervangen: dat is een fout (exit 2)."""
-    from wams.cli_privacy import open_database, user_errors
+    from wams.cli_privacy import open_database
     from wams.core.engine import keys
 
     _gemeente(gemeente)
-    with user_errors():
-        w = open_database(url, must_exist=False)
-        try:
-            made = keys.init(w.engine, gemeente)
-            store = w.engine.keys.describe()
-        finally:
-            w.close()
+    w = open_database(url, must_exist=False)
+    try:
+        made = keys.init(w.engine, gemeente)
+        store = w.engine.keys.describe()
+    finally:
+        w.close()
     click.echo("".join(f"{gemeente} {purpose}: {key_id}\n" for purpose, key_id in made.items())
                + f"in {store}; maak nu een back-up van de sleutelopslag (apart van de "
                "database)")
@@ -270,18 +238,17 @@ def keys_init(url: str | None, gemeente: str) -> None:
 def keys_rotate(url: str | None, gemeente: str | None) -> None:
     """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt;
     meldt welke oude sleutel nog iets verpakt."""
-    from wams.cli_privacy import open_database, user_errors
+    from wams.cli_privacy import open_database
     from wams.core.engine import keys
 
     _gemeente(gemeente)
-    with user_errors():
-        w = open_database(url)
-        try:
-            done = w.rotate_keys(gemeente)
-            left = keys.still_using(w.engine, gemeente)
-            store = w.engine.keys.describe()
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        done = w.rotate_keys(gemeente)
+        left = keys.still_using(w.engine, gemeente)
+        store = w.engine.keys.describe()
+    finally:
+        w.close()
     lines = [f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw verpakt"
              for g, n in done.items()]
     lines += [f"{g}: oude sleutel {k} verpakt nog {n} gegevenssleutel(s); draai 'wams keys "
@@ -304,17 +271,16 @@ def keys_retire(url: str | None, gemeente: str, key_id: str) -> None:
     """Trek een oude sleutel-versleutelsleutel in (uit de sleutelopslag gewist): geweigerd
     (exit 2) zolang er nog een gegevenssleutel onder verpakt is. Daarna is geen kopie van de
     database (back-up, WAL, oude rijen) die hem nodig had nog te lezen."""
-    from wams.cli_privacy import open_database, user_errors
+    from wams.cli_privacy import open_database
     from wams.core.engine import keys
 
     _gemeente(gemeente)
-    with user_errors():
-        w = open_database(url)
-        try:
-            keys.retire(w.engine, gemeente, key_id)
-            store = w.engine.keys.describe()
-        finally:
-            w.close()
+    w = open_database(url)
+    try:
+        keys.retire(w.engine, gemeente, key_id)
+        store = w.engine.keys.describe()
+    finally:
+        w.close()
     click.echo(f"{gemeente}: sleutel {key_id} ingetrokken uit {store}; maak nu een nieuwe "
                "back-up van de sleutelopslag en vernietig de oude")
 
@@ -345,10 +311,7 @@ def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
         if not report.intact:
             return report
         with engine.connect() as conn:
-            try:
-                return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
-            except anchor.AnchorError as exc:
-                raise UserError(str(exc)) from exc
+            return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
 
     taken = _with_engine(resolved, take)
     if not isinstance(taken, dict):
@@ -366,12 +329,9 @@ def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
                 handle.write(text)
         except FileExistsError as exc:
             # An anchor is evidence: never overwrite an earlier one.
-            raise UserError(f"--out {out}: bestaat al; een anker wordt nooit overschreven"
+            raise InputError(f"--out {out}: bestaat al; een anker wordt nooit overschreven"
                                ) from exc
         except OSError as exc:
-            raise UserError(f"--out {out}: {exc.strerror}") from exc
+            raise InputError(f"--out {out}: {exc.strerror}") from exc
     if hook is not None:
-        try:
-            anchor.publish(text, hook)
-        except anchor.AnchorError as exc:
-            raise UserError(str(exc)) from exc
+        anchor.publish(text, hook)

@@ -14,6 +14,7 @@ import attrs
 import pluggy
 
 from wams.core.citations import problems as citation_problems
+from wams.core.errors import CatalogueError
 from wams.core.purposes import CORE_PURPOSES, enforcement_term
 from wams.core.records import (
     CORE_ACTIVITY_CODES,
@@ -35,10 +36,6 @@ from wams.core.records import (
     Service,
     Signal,
 )
-
-
-class CatalogueError(Exception):
-    """A plugin declared something inconsistent; the message names the plugin."""
 
 
 @attrs.frozen

@@ -40,7 +40,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from wams.core import commands as c
 from wams.core.checks import VOORWAARDEN
-from wams.core.errors import InputError
+from wams.core.errors import InputError, Invalid
 from wams.core.model import Partij, Persoon, normalise_bsn
 
 #: A CBS municipality code: four digits, always written as a quoted string.
@@ -49,10 +49,6 @@ Gemeentecode = NewType("Gemeentecode", str)
 Bsn = NewType("Bsn", str)
 #: A scalar municipal setting (``bewaartermijn_maanden: 6``).
 Setting = NewType("Setting", object)
-
-
-class Invalid(ValueError):
-    """Raised by the converter's hooks; its text is the Dutch explanation shown to the caller."""
 
 
 #: Closed value sets of plain-text command fields (docs/scenarios.md, "Steps").
@@ -217,8 +213,7 @@ def _sequence_factory(typ: Any,
             try:
                 items.append(converter.structure(item, item_type))
             except Exception as exc:  # noqa: BLE001 - collected with its index, like cattrs
-                exc.__notes__ = [*getattr(exc, "__notes__", []),
-                                 IterableValidationNote(f"@ index {i}", i, item_type)]
+                exc.add_note(IterableValidationNote(f"@ index {i}", i, item_type))
                 errors.append(exc)
         if errors:
             raise IterableValidationError(f"While structuring {typ}", errors, typ)
@@ -242,8 +237,7 @@ def _mapping_factory(typ: Any,
                                   "spaties (en niet 'college', dat is gereserveerd)")
                 result[key] = converter.structure(item, value_type)
             except Exception as exc:  # noqa: BLE001 - collected with its key, like cattrs
-                exc.__notes__ = [*getattr(exc, "__notes__", []),
-                                 IterableValidationNote(f"@ key {key!r}", str(key), value_type)]
+                exc.add_note(IterableValidationNote(f"@ key {key!r}", str(key), value_type))
                 errors.append(exc)
         if errors:
             raise IterableValidationError(f"While structuring {typ}", errors, typ)

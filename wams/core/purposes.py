@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 
-from wams.core.errors import InputError
+from wams.core.errors import ExcludedPurpose, InputError
 from wams.core.records import Doel
 
 #: The version of the core vocabulary; raised whenever a core code is added, changed or
@@ -127,15 +127,6 @@ def enforcement_term(*texts: str | None) -> str | None:
             if term in flat or term.replace("-", "") in joined:
                 return term
     return None
-
-
-class ExcludedPurpose(Exception):
-    """A purpose outside the vocabulary that names enforcement (R20): refused as
-    ``purpose.enforcement_excluded`` rather than answered as a typo."""
-
-    def __init__(self, term: str) -> None:
-        self.term = term
-        super().__init__(term)
 
 
 def resolve(purposes: dict[str, Doel], code: object, use: str) -> Doel:

@@ -25,12 +25,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 
 from wams.api import Wams
-from wams.core.engine import Refused
-from wams.core.errors import InputError, NotFoundError, WamsError
+from wams.core.errors import WamsError
 from wams.service import ldv, openapi, reads, steps
 from wams.service.auth import Verifier
 from wams.service.gate import MAX_BODY, gate
-from wams.service.otel import ExportFailed
 from wams.service.problems import (
     API_VERSION,
     PREFIX,
@@ -38,7 +36,7 @@ from wams.service.problems import (
     Probleem,
     ProblemError,
     body,
-    refusal,
+    problem_of,
     service_problem,
 )
 from wams.service.webhooks import Deliverer
@@ -67,13 +65,10 @@ def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respon
     return problem_response(service_problem("input.invalid", detail).problem)
 
 
-def on_input(_: Request[Any, Any, Any], exc: InputError) -> Response[Any]:
-    kind = "not_found" if isinstance(exc, NotFoundError) else "input.invalid"
-    return problem_response(service_problem(kind, str(exc)).problem)
-
-
-def on_refused(_: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
-    return problem_response(refusal(exc.decision).problem)
+def on_wams_error(_: Request[Any, Any, Any], exc: WamsError) -> Response[Any]:
+    """Every error of the family, by its class (``problems.problem_of``)."""
+    problem = problem_of(exc)
+    return problem_response(problem.problem, problem.headers)
 
 
 #: the framework's own refusals, in Dutch (its "Not Found" and the like are never shown)
@@ -94,14 +89,7 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any
     return problem_response(service_problem(kind, detail).problem)
 
 
-def on_export_failed(_: Request[Any, Any, Any], exc: ExportFailed) -> Response[Any]:
-    # Fail closed: the record could not be exported, so the step or read was rolled back.
-    return problem_response(service_problem("service.unavailable", str(exc)).problem)
-
-
 def on_error(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, WamsError):
-        return problem_response(service_problem("input.invalid", str(exc)).problem)
     log.exception("onverwachte fout in de dienst")
     return problem_response(service_problem("service.error").problem)
 
@@ -148,8 +136,7 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
     app = Litestar(
         route_handlers=[current, gone],
         exception_handlers={ProblemError: on_problem, ValidationException: on_validation,
-                            InputError: on_input, Refused: on_refused,
-                            HTTPException: on_http, ExportFailed: on_export_failed,
+                            WamsError: on_wams_error, HTTPException: on_http,
                             Exception: on_error},
         response_headers=[ResponseHeader(name="API-Version", value=API_VERSION,
                                          description="De volledige versie van de API.")],

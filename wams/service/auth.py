@@ -21,15 +21,12 @@ from typing import Any
 import attrs
 import jwt
 
+from wams.core.errors import TokenError
 from wams.core.settings import KIND
 
 ROLES = ("medewerker", "coordinator", "fg", "beheer")
 PARTY_PREFIX = "partij:"
 ASYMMETRIC = ("RS256", "ES256")
-
-
-class TokenError(Exception):
-    """The token is missing, malformed, expired, badly signed or lacks a claim (HTTP 401)."""
 
 
 @attrs.frozen

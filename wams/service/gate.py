@@ -23,7 +23,7 @@ from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, ReceiveM
 
 from wams.service.auth import Principal, TokenError, Verifier
 from wams.service.body import MAX_DEPTH, nesting_depth
-from wams.service.problems import ProblemError, service_problem
+from wams.service.problems import ProblemError, problem_of, service_problem
 
 #: the largest request body accepted (bytes); a step's body is well under 10 kB
 MAX_BODY = 256_000
@@ -114,7 +114,7 @@ def gate(app: ASGIApp) -> ASGIApp:
                 try:
                     principal = verifier.principal(_header(scope, b"authorization"))
                 except TokenError as exc:
-                    raise service_problem("access.token", str(exc)) from None
+                    raise problem_of(exc) from None
                 scope.setdefault("state", {})["wams_principal"] = principal
                 role = principal.role
                 length = _header(scope, b"content-length")

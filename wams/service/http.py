@@ -14,7 +14,7 @@ from wams.core.engine import decisions
 from wams.core.model import Decision
 from wams.service.auth import Principal, TokenError, Verifier
 from wams.service.gate import principal_in
-from wams.service.problems import ProblemError, refusal, service_problem
+from wams.service.problems import ProblemError, problem_of, refusal, service_problem
 from wams.service.trace import TraceContext
 
 GEMEENTE = "/gemeenten/{gemeente:str}"
@@ -87,7 +87,7 @@ def principal_of(request: Request[Any, Any, Any], gemeente: str | None) -> Princ
         try:
             principal = verifier.principal(request.headers.get("authorization"))
         except TokenError as exc:
-            raise service_problem("access.token", str(exc)) from None
+            raise problem_of(exc) from None
     if gemeente is not None and gemeente != principal.gemeente:
         # R38: the token's municipality is the only one; nothing of another is touched.
         raise denied("tenant.mismatch", "raadplegen")

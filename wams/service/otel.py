@@ -14,11 +14,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from wams.core.errors import ExportFailed
+
 RecordSink = Callable[[list[dict[str, Any]]], None]
-
-
-class ExportFailed(RuntimeError):
-    """The collector did not accept the records: the step is not stored (fail closed)."""
 
 
 def _nanos(timestamp: str) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from wams.core.errors import Refused, WamsError
 from wams.core.model import Decision
 
 PROBLEM_JSON = "application/problem+json"
@@ -86,7 +87,9 @@ class Probleem:
 
 
 class ProblemError(Exception):
-    """Raised anywhere in a handler; answered as a problem document."""
+    """Raised anywhere in a handler; answered as a problem document. Not an error of wams'
+    family (``wams.core.errors``) but the service's answer to one, already made: what
+    :func:`problem_of` returns."""
 
     def __init__(self, problem: Probleem, headers: dict[str, str] | None = None) -> None:
         super().__init__(problem.detail or problem.title)
@@ -113,6 +116,16 @@ def service_problem(kind: str, detail: str | None = None) -> ProblemError:
     status, title = SERVICE_PROBLEMS[kind]
     return ProblemError(Probleem(type=PROBLEM_TYPES + kind, title=title, status=status,
                                  detail=detail, code=kind))
+
+
+def problem_of(exc: WamsError) -> ProblemError:
+    """The service's one mapping of an error of the family to its answer: a refusal by its
+    decision's reason code (403 or 422), any other error by its class's status and problem
+    type (``WamsError.http_status``, ``WamsError.problem``), its sentence as the detail."""
+    if isinstance(exc, Refused):
+        return refusal(exc.decision)
+    problem = service_problem(exc.problem, " ".join(str(exc).split()) or None)
+    return ProblemError(attrs.evolve(problem.problem, status=exc.http_status))
 
 
 def body(problem: Probleem) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from litestar.types import ControllerRouterHandler
 
 from wams.core import commands as c
 from wams.core import phases
-from wams.core.errors import ConflictError
 from wams.core.settings import PARTIJ_LEES_API, PARTIJ_SOORTEN
 from wams.service import roles
 from wams.service.body import CommandBody
@@ -53,15 +52,13 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
     trace = TraceContext.incoming(traceparent)
     wams = wams_of(request)
     registry = wams.setting(gemeente, PARTIJ_SOORTEN)
-    try:
-        d = wams.execute(
-            gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
-            expected_version=expected_version(if_match),
-            authorize=roles.step_check(principal, step,
-                                       registry if isinstance(registry, dict) else None),
-            caller=trace.caller(principal.issuer, read_api_of(request, principal)))
-    except ConflictError as exc:
-        raise service_problem("version.stale", str(exc)) from None
+    # A ConflictError (another writer, or a stale If-Match) is 412 version.stale (app.py).
+    d = wams.execute(
+        gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
+        expected_version=expected_version(if_match),
+        authorize=roles.step_check(principal, step,
+                                   registry if isinstance(registry, dict) else None),
+        caller=trace.caller(principal.issuer, read_api_of(request, principal)))
     trace = trace.for_decision(d)
     if not d.allowed and casus_id is not None and d.case_id is None \
             and d.code == "state.invalid_transition":

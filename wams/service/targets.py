@@ -20,14 +20,12 @@ import re
 import socket
 from urllib.parse import urlsplit
 
+from wams.core.errors import TargetRefused
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: characters of an IPv4 literal in any of the legacy spellings inet_aton accepts
 _LEGACY_V4 = re.compile(r"[0-9a-fA-FxX.]+", re.ASCII)
-
-
-class TargetRefused(Exception):
-    """A webhook address that is not allowed; the message says why (Dutch, one line)."""
 
 
 def literal_ip(host: str) -> IPAddress | None:

@@ -26,7 +26,7 @@ from wams.core.engine import keys as keys_room
 from wams.core.engine.batch import Batch
 from wams.core.engine.steps import Authorize, CaseCache, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
-from wams.core.errors import ConflictError, InputError, NotFoundError, WamsError
+from wams.core.errors import CommitUnknown, ConflictError, InputError, NotFoundError, Refused
 from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Casus, Decision
@@ -47,14 +47,6 @@ from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store, history
 
 log = logging.getLogger("wams")
-
-
-class Refused(WamsError):
-    """A read that the rules refuse (e.g. a case of another municipality)."""
-
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
-        super().__init__(f"{decision.code}: {decision.message}")
 
 
 class Engine:
@@ -200,10 +192,10 @@ class Engine:
                     self._cases.drop(case_id)
                     # A connection lost before COMMIT (a database restart, a failover): the
                     # server rolled the transaction back, so the step is run once more on a
-                    # fresh connection. Lost *during* COMMIT, the outcome is unknown: raised.
+                    # fresh connection. Lost *during* COMMIT, the outcome is unknown: that is
+                    # a CommitUnknown, never retried.
                     if (attempt == 1 and isinstance(exc, sqlalchemy.exc.DBAPIError)
-                            and exc.connection_invalidated
-                            and not getattr(exc, "wams_at_commit", False)):
+                            and exc.connection_invalidated):
                         log.warning("verbinding met de database verloren; stap %s opnieuw",
                                     step)
                         continue
@@ -232,8 +224,7 @@ class Engine:
         try:
             tx.commit()
         except sqlalchemy.exc.DBAPIError as exc:
-            exc.wams_at_commit = True  # type: ignore[attr-defined]
-            raise
+            raise CommitUnknown(step) from exc
         return result
 
     def _decide(self, uow: Transaction, case_id: str | None, step: str, command: Any,

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import attrs
 
-from wams.core.errors import WamsError
+from wams.core.errors import KeyInUseError, KeyMissingError, NoKeyStoreError
 
 #: The purposes a key is used for; a key of one purpose is never used for another.
 PURPOSES = ("kek", "pseudonym", "chain")
@@ -39,10 +39,6 @@ PURPOSES = ("kek", "pseudonym", "chain")
 PERIOD_PURPOSE = re.compile(r"^kek:(open:)?[0-9]{4}-[0-9]{2}$")
 KEY_BYTES = 32
 KEY_FILE_ENV = "WAMS_KEY_FILE"
-
-
-class KeyMissingError(WamsError):
-    """A key that data in the database was made with is not in the key store."""
 
 
 @attrs.frozen(repr=False)
@@ -161,10 +157,6 @@ class MemoryKeyStore:
     def _add(self, gemeente: str, purpose: str, material: bytes | None = None) -> Key:
         key = add_key(self._table, gemeente, purpose, material)
         return key
-
-
-class KeyInUseError(WamsError):
-    """A key that cannot be retired: it is the current one."""
 
 
 def drop_key(table: _Table, gemeente: str, purpose: str, key_id: str) -> None:
@@ -344,10 +336,6 @@ class FileKeyStore:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-
-
-class NoKeyStoreError(WamsError):
-    """No key store is configured for a database that needs one."""
 
 
 def default_key_store(url: str, *, key_file: str | os.PathLike[str] | None = None,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from wams.core.errors import WamsError
+from wams.core.errors import SealError
 from wams.core.privacy.keystore import Key, KeyStore
 
 if TYPE_CHECKING:
@@ -38,10 +38,6 @@ NONCE_BYTES = 12
 KEK = "kek"
 #: A sealed value: 32 hex digits of a data key id, a colon, base64.
 SEALED = re.compile(r"^[0-9a-f]{32}:")
-
-
-class SealError(WamsError):
-    """A sealed value that does not authenticate: changed in the database, or a wrong key."""
 
 
 def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:

@@ -24,6 +24,7 @@ import attrs
 
 from wams.core import commands as c
 from wams.core import intake
+from wams.core.errors import ScenarioError
 from wams.core.intake import (
     CHOICES,
     Bsn,
@@ -31,7 +32,7 @@ from wams.core.intake import (
     Invalid,
     Setting,
     kind,
-        show,
+    show,
     suggest,
 )
 from wams.core.model import elfproef
@@ -51,28 +52,6 @@ RULESET = "wams-2020"
 Phase = Literal["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
                 "afgesloten", "vernietigd"]
 Grondslag = Literal["verplicht", "bevoegd", "geen_grondslag"]
-
-
-class ScenarioError(Exception):
-    """A scenario file is not valid. ``str(error)`` is one line: file, step, key, what to do."""
-
-    def __init__(self, file: str, message: str, *, step: int | None = None,
-                 action: str | None = None, key: str | None = None) -> None:
-        self.file, self.step, self.action, self.key = file, step, action, key
-        # One line, whatever the author typed into a value we quote back.
-        self.message = " ".join(message.split())
-        super().__init__(self.line())
-
-    def line(self) -> str:
-        parts = [self.file]
-        if self.step is not None:
-            parts.append(f"stap {self.step} ({self.action})" if self.action
-                         else f"stap {self.step}")
-        if self.key:
-            parts.append(f"sleutel '{self.key}'")
-        line = ": ".join([*parts, self.message])
-        # Ids and keys are quoted back as typed; escape what would break the one line.
-        return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
 
 
 # -- the file's records --------------------------------------------------------------------

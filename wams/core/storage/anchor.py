@@ -26,15 +26,12 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, select
 
+from wams.core.errors import AnchorError
 from wams.core.storage import chain
 from wams.core.storage.coverage import ChainKeyMissing, ChainKeys
 from wams.core.storage.repository import heads
 
 FORMAT = "wams-anker/2"
-
-
-class AnchorError(ValueError):
-    """An anchor file that cannot be used: one sentence for the user."""
 
 
 @attrs.frozen

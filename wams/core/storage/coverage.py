@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from wams.core.errors import ChainKeyMissing, KeyMissingError
 from wams.core.storage import chain
 from wams.core.storage.tables import (
     Base,
@@ -75,10 +76,6 @@ SETTING_COLUMNS = ("gemeente", "key", "value")
 SETTING_PREFIX = "setting:"
 
 
-class ChainKeyMissing(LookupError):
-    """A chain key an entry names is not in the key store (the store's own sentence)."""
-
-
 class KeySource(Protocol):
     """The key store as the chain needs it (``wams.core.privacy.keystore.KeyStore``)."""
 
@@ -113,7 +110,7 @@ class ChainKeys:
         if material is None:
             try:
                 material = self.source.get(gemeente, chain.PURPOSE, key_id).material
-            except Exception as exc:  # the store's KeyMissingError (this room cannot see it)
+            except KeyMissingError as exc:
                 raise ChainKeyMissing(str(exc)) from exc
             with self._lock:
                 self._by_id[(gemeente, key_id)] = material

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from wams.core.errors import WamsError
+from wams.core.errors import DatabaseError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -26,12 +26,6 @@ URL_ENV = "WAMS_DATABASE_URL"
 READ_ONLY = "wams_read_only"
 #: How long a SQLite writer waits for another's lock before "database is locked".
 BUSY_TIMEOUT_MS = 30000
-
-
-class DatabaseError(WamsError):
-    """The database cannot be used as asked; the message says what to do.
-
-    A WamsError, so the CLI shows it as one line (exit 2) instead of a traceback."""
 
 
 def resolve_url(url: str | None) -> str:

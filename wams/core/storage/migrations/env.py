@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from alembic import context
 
+from wams.core.errors import DatabaseError
 from wams.core.storage.tables import Base
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
     # Offline mode (--sql) and a bare `alembic upgrade` would bypass wams' connection set-up.
-    raise RuntimeError("wams-migraties draaien via 'wams db upgrade', niet via alembic zelf")
+    raise DatabaseError("wams-migraties draaien via 'wams db upgrade', niet via alembic zelf")
 
 context.configure(
     connection=connection,

@@ -31,6 +31,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
+from wams.core.errors import DatabaseError
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -64,7 +66,7 @@ def upgrade() -> None:
     if conn.execute(sa.text("SELECT 1 FROM history LIMIT 1")).first() is not None:
         keys = context.config.attributes.get("key_store")
         if keys is None:
-            raise RuntimeError("deze migratie versleutelt de bestaande gegevens en heeft de "
+            raise DatabaseError("deze migratie versleutelt de bestaande gegevens en heeft de "
                                "sleutelopslag nodig: voer 'wams db upgrade' uit")
         Sealer(conn, keys).run()
     with op.batch_alter_table("involvements") as batch:
@@ -79,7 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise RuntimeError("0006 seals personal data; there is no way back to plain text")
+    raise DatabaseError("0006 seals personal data; there is no way back to plain text")
 
 
 # -- the data ---------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class Sealer:
                     bytes.fromhex(r["content_salt"] or "") + r["content"].encode()
                 ).hexdigest() == r["content_digest"]
                 if h != r["entry_hash"] or r["prev_hash"] != prev or not content_ok:
-                    raise RuntimeError(
+                    raise DatabaseError(
                         f"de hash-keten van gemeente {g} is gebroken bij regel {r['chain_n']}; "
                         "versleutelen zou dat verbergen: onderzoek het eerst met "
                         "'wams audit verify'")
@@ -161,7 +163,7 @@ class Sealer:
         kid: dict[str, str] = {}
         for g, key in self.q("SELECT gemeente, key FROM tenant_keys").fetchall():
             if adopt is None:
-                raise RuntimeError(f"de sleutelopslag {self.keys.describe()} kan geen bestaande "
+                raise DatabaseError(f"de sleutelopslag {self.keys.describe()} kan geen bestaande "
                                    "pseudoniemsleutel overnemen; migreer met een sleutelbestand")
             kid[g] = adopt(g, "pseudonym", bytes.fromhex(key)).id
         for table in ("processing_log", "involvements", "meldingen"):

@@ -29,6 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
+from wams.core.errors import DatabaseError
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -79,7 +81,7 @@ def _rekey(conn: sa.Connection) -> None:
         return
     key_store = context.config.attributes.get("key_store")
     if key_store is None:
-        raise RuntimeError("revisie 0007 sleutelt de hashketen met de ketensleutel uit de "
+        raise DatabaseError("revisie 0007 sleutelt de hashketen met de ketensleutel uit de "
                            "sleutelopslag; voer 'wams db upgrade' uit (met WAMS_KEY_FILE)")
     from wams.core.storage import chain
     from wams.core.storage.coverage import (
@@ -104,7 +106,7 @@ def _rekey(conn: sa.Connection) -> None:
                                     "chain_n"), {"g": g}).all()
         for r in rows:
             if r.prev_hash != prev or _plain(r) != r.entry_hash:
-                raise RuntimeError(f"gemeente {g}, regel {r.chain_n}: de hashketen klopt niet; "
+                raise DatabaseError(f"gemeente {g}, regel {r.chain_n}: de hashketen klopt niet; "
                                    "revisie 0007 sleutelt geen verbroken keten (wams audit "
                                    "verify met de vorige versie zegt wat er mis is)")
             prev = r.entry_hash
