@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wams.cli_common import EXIT_NO, plural
-from wams.cli_privacy import DB_ENV, open_database, user_errors
+from wams.cli_common import EXIT_NO, MappedErrors, plural
+from wams.cli_privacy import DB_ENV, open_database
 
 if TYPE_CHECKING:
     from wams.archive import Progress
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 EVERY = 5.0
 
 
-@click.group("archive")
+@click.group("archive", cls=MappedErrors)
 def archive_group() -> None:
     """Een bestaand archief van de gemeente overnemen, langs de regels van wams."""
 
@@ -62,12 +62,11 @@ def archive_load(archief: str, url: str, batch: int, stil: bool) -> None:
             last[0] = now
             click.echo(progress_line(progress), file=sys.stderr)
 
-    with user_errors():
-        w = open_database(url, must_exist=False)
-        try:
-            progress = load(w, archief, batch=batch, on_progress=report)
-        finally:
-            w.close()
+    w = open_database(url, must_exist=False)
+    try:
+        progress = load(w, archief, batch=batch, on_progress=report)
+    finally:
+        w.close()
     click.echo(summary(progress))
     if progress.differing:
         sys.exit(EXIT_NO)

@@ -289,8 +289,9 @@ def wams_key_store(url: str) -> KeyStore | None:
     calls it for each destruction period that is over and empty, ``wams keys retire`` for an
     old KEK no data key uses; delete every version and copy the store keeps),
     ``purposes(gemeente)`` (the purposes it holds keys for) and ``describe()``;
-    ``examples/vault_key_store.py`` implements it on Vault's KV engine. Keys are :class:`~wams.core.privacy.keystore.Key` records: an id and 32
-    bytes. Deleting a key in the store makes everything wrapped by it unreadable, on every
+    ``examples/vault_key_store.py`` implements it on Vault's KV engine. Keys are
+    :class:`~wams.core.privacy.keystore.Key` records: an id and 32 bytes. Deleting a key in the
+    store makes everything wrapped by it unreadable, on every
     copy of the database. ``current`` must see another process's rotation (the key file
     compares its generation on every call): a running process then wraps new data keys
     under the new KEK. wams asks ``current`` only for a municipality without data or with
