@@ -9,6 +9,7 @@ from __future__ import annotations
 from wams.core.citations import Citation
 from wams.core.errors import (
     AnchorError,
+    ArchiveError,
     CatalogueError,
     ChainKeyMissing,
     CommitUnknown,
@@ -25,6 +26,7 @@ from wams.core.errors import (
     Refused,
     ScenarioError,
     SealError,
+    StepInputError,
     TargetRefused,
     TokenError,
     WamsError,
@@ -53,7 +55,7 @@ __all__ = [
     "WamsError", "InputError", "NotFoundError", "Invalid", "ScenarioError", "AnchorError",
     "TargetRefused", "Refused", "ExcludedPurpose", "ConflictError", "CatalogueError",
     "DatabaseError", "CommitUnknown", "KeyMissingError", "ChainKeyMissing", "KeyInUseError",
-    "NoKeyStoreError", "SealError", "TokenError", "ExportFailed",
+    "NoKeyStoreError", "SealError", "TokenError", "ExportFailed", "StepInputError", "ArchiveError",
 ]
 
 

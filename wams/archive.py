@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wams.core.clock import Clock
-from wams.core.errors import InputError
+from wams.core.errors import ArchiveError, InputError, StepInputError
 from wams.core.scenario.format import Scenario, ScenarioError
 from wams.core.scenario.load import from_data
-from wams.core.scenario.run import StepInputError, run_steps
+from wams.core.scenario.run import run_steps
 
 if TYPE_CHECKING:
     from wams.api import Wams
@@ -45,10 +45,6 @@ if TYPE_CHECKING:
 BATCH = 500
 #: the idempotency key of a record's first command (what tells a later run it is loaded)
 MARK = "archief:{}"
-
-
-class ArchiveError(InputError):
-    """A record that cannot be loaded as written: one line naming the file and line."""
 
 
 @dataclass

@@ -77,6 +77,20 @@ class ScenarioError(WamsError):
         return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
 
 
+class StepInputError(InputError):
+    """A step of a strict run (an archive record) the catalogue cannot take: names the step
+    by its number and action."""
+
+    def __init__(self, step: int, action: str, cause: InputError) -> None:
+        super().__init__(f"stap {step} ({action}): {cause}")
+        self.step, self.action = step, action
+
+
+class ArchiveError(InputError):
+    """A record of an archive (``wams archive load``) that cannot be loaded as written: one
+    line naming the file and line; the batches before it stay loaded."""
+
+
 class AnchorError(InputError):
     """An anchor file that cannot be used (``wams audit``): one sentence for the user."""
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from wams.core import commands as c
-from wams.core.errors import InputError
+from wams.core.errors import InputError, StepInputError
 from wams.core.model import Decision
 from wams.core.scenario.format import Scenario, Stap, Tijd, Verwacht
 from wams.core.scenario.load import load
@@ -28,14 +28,6 @@ if TYPE_CHECKING:
 #: Steps that act before a case exists; the engine answers them with case_id None.
 _OPENERS = (c.Hulpvraag, c.Verzoek)
 _NO_CASE = (c.Betrokkenheid, c.Melding, c.MeldingDoorgeven)
-
-
-class StepInputError(InputError):
-    """A step of a strict run (an archive record) the catalogue cannot take: names the step."""
-
-    def __init__(self, stap: Stap, cause: InputError) -> None:
-        super().__init__(f"stap {stap.n} ({stap.action}): {cause}")
-        self.stap = stap
 
 
 @attrs.frozen
@@ -134,7 +126,7 @@ def run_steps(wams: Wams, scenario: Scenario,
             decision = _execute(wams, gemeente, case_id, phase, stap, key)
         except InputError as exc:
             if strict:
-                raise StepInputError(stap, exc) from exc
+                raise StepInputError(stap.n, stap.action, exc) from exc
             # Malformed for the catalogue (an unknown domain or party kind): nothing was stored,
             # so the scenario goes on; the step fails with the engine's own sentence.
             decision = Decision(False, "input.invalid", str(exc), (), (), step=stap.action,
