@@ -64,7 +64,11 @@ def _cost(url: str, key_file: str, archive: int) -> tuple[float, float]:
         finally:
             detach()
         assert len(done) == 2 * RECORDS and all(d["vernietigd"] for d in done)
-        assert w.audit(G)["intact"]
+        # the run's end (not counted): the periods that are over leave the key store,
+        # without which the audit rightly reports their proofs' KEKs as still alive
+        w.retire_periods(G)
+        report = w.audit(G)
+        assert report["intact"], report
     return counter.statements / len(done), counter.instructions / len(done)
 
 

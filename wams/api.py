@@ -420,6 +420,16 @@ class Wams(WebhookMethods):
 
         return record_retention.run(self._engine, gemeente, dry_run=dry_run)
 
+    def retire_periods(self, gemeente: str | None = None) -> list[dict[str, Any]]:
+        """The end of ``wams retention run``: move the data keys still in a destruction period
+        that is over into the open month, then retire every past period's KEK no data key
+        uses (the key store deletes it). Until then ``audit`` reports each proof whose period
+        is over while its KEK lives. One dict per period (gemeente, periode, sleutels or
+        reden)."""
+        from wams.core.privacy import periods
+
+        return periods.settle(self._engine, gemeente)
+
     def audit(self, gemeente: str | None = None) -> dict[str, Any]:
         """Recompute the hash chain (of ``gemeente``, or every one): entries checked and the
         first break of each broken chain, as lines (``wams audit verify``)."""

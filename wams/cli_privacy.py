@@ -208,7 +208,7 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
             # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
             records = w.retention_run_records(gemeente, dry_run=preview)
             # Then every KEK of a period that is over and empty leaves the key store.
-            retired = [] if preview else periods.settle(w.engine, gemeente)
+            retired = [] if preview else w.retire_periods(gemeente)
         finally:
             w.close()
     for item in items:
