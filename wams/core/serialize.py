@@ -45,6 +45,11 @@ def dumps(obj: Any) -> str:
     return _dumps(_conv.unstructure(obj))
 
 
+def encode(data: dict[str, Any]) -> str:
+    """JSON of values that are plain already (a :func:`decision_record`): not walked again."""
+    return _dumps(data)
+
+
 def case_to_json(case: Casus) -> str:
     return _dumps(_conv.unstructure(case))
 

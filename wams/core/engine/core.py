@@ -321,15 +321,15 @@ class Engine:
         the case is refused (``access.role``). Logged as a consult of each person shown."""
         self._check_read(gemeente, actor, purpose)
         with self.unit_of_work(gemeente) as uow:
-            case, _ = self._read(uow, gemeente, case_id)
+            case, data_key = self._read(uow, gemeente, case_id, logged=True)
             if partij not in case.parties:
                 raise Refused(decisions.refusal(case, "raadplegen", "access.role", trace_id(),
                                                 self._versions))
             view = sharing.party_view(case, partij)
             shown = {item["over"] for key in ("verzoeken", "verstrekt", "gedeeld")
                      for item in view[key]}
-            self._log_consult(uow, case, [ref for ref in case.persons if ref in shown], actor,
-                              purpose)
+            self._log_consult(uow, case, data_key,
+                              [ref for ref in case.persons if ref in shown], actor, purpose)
             return view
 
     def _check_read(self, gemeente: str, actor: str, purpose: str) -> None:
@@ -347,16 +347,16 @@ class Engine:
     def _view(self, uow: Transaction, case_id: str, *, actor: str, purpose: str,
               authorize: Authorize | None = None) -> Casus:
         assert uow.gemeente is not None
-        case, _ = self._read(uow, uow.gemeente, case_id)
+        case, data_key = self._read(uow, uow.gemeente, case_id, logged=True)
         denied = authorize(case, None) if authorize is not None else None
         if denied is not None:
             raise Refused(decisions.refusal(case, "raadplegen", denied, trace_id(),
                                             self._versions))
-        self._log_consult(uow, case, case.persons, actor, purpose)
+        self._log_consult(uow, case, data_key, case.persons, actor, purpose)
         return case_from_json(case_to_json(case))
 
-    def _log_consult(self, uow: Transaction, case: Casus, refs: Any, actor: str,
-                     purpose: str) -> None:
+    def _log_consult(self, uow: Transaction, case: Casus, data_key: str | None, refs: Any,
+                     actor: str, purpose: str) -> None:
         processings = tuple(Processing("consult", ref, "raadplegen", purpose) for ref in refs)
         subjects = {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
         # The purpose is a code of the vocabulary; still sealed with the case like every
@@ -364,7 +364,7 @@ class Engine:
         trace = trace_id()
         uow.write_log(processings, step="raadplegen", trace=trace, actor=actor,
                       subjects=subjects, case_id=case.id,
-                      data_key=uow.store.case_meta(case.id)[2])  # type: ignore[index]
+                      data_key=data_key)
         # The read's entry, here: inside a batch no unit of work ends after it.
         uow.store.seal(at=uow.now, actor=actor, trace_id=trace)
 
@@ -380,12 +380,12 @@ class Engine:
             case, _ = self._read(uow, gemeente, case_id)
             return {ref: p.partij.soort for ref, p in case.parties.items()}
 
-    def _read(self, uow: Transaction, gemeente: str,
-              case_id: str) -> tuple[Casus, str | None]:
+    def _read(self, uow: Transaction, gemeente: str, case_id: str, *,
+              logged: bool = False) -> tuple[Casus, str | None]:
         """The projection of a case of ``gemeente`` for a read and the data key it is sealed
         under (None once destroyed); another municipality's case is refused (R38), an unknown
-        one is bad input."""
-        meta = uow.store.case_meta(case_id)
+        one is bad input. ``logged``: the read is logged (its entry needs the chain head)."""
+        meta = uow.store.case_meta(case_id, step_of=gemeente if logged else None)
         if meta is None:
             raise NotFoundError(f"casus '{case_id}' bestaat niet")
         if meta[0] != gemeente:

@@ -13,7 +13,7 @@ from wams.core.lifecycle import Applied
 from wams.core.model import Casus, Decision
 from wams.core.reasons import reason
 from wams.core.rules import citations
-from wams.core.serialize import decision_record, dumps, structure
+from wams.core.serialize import decision_record, encode, structure
 
 Versions = tuple[tuple[str, str], ...]
 
@@ -79,7 +79,7 @@ def to_json(decision: Decision, fingerprint: str | None = None) -> str:
     data = decision_record(decision)
     if fingerprint is not None:
         data["command"] = fingerprint
-    return dumps(data)
+    return encode(data)
 
 
 def from_json(text: str, detail: str | None = None) -> tuple[Decision, str | None]:

@@ -142,7 +142,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
     case: Casus | None = None
     data_key: str | None = None  # the key the case's (or record's) content is sealed under
     if step not in phases.OPENING and step not in phases.OUTSIDE_CASE and case_id:
-        meta = store.case_meta(case_id)
+        meta = store.case_meta(case_id, step_of=gemeente)  # with the chain head
         if meta is None:
             return decisions.refusal(None, step, "state.invalid_transition", trace, versions,
                                      f"Casus '{case_id}' bestaat niet."), None, []

@@ -1,16 +1,79 @@
-"""The chain heads of a batch: each municipality's head read once (on PostgreSQL: locked, so
-held to the commit) and written once, before the commit (speed goal B8: loading an archive in
-large batches; the retention run).
+"""The chain heads: a municipality's head (the number and hash of its last history entry), read
+(on PostgreSQL: locked to the commit, so writers of one municipality serialise on it) and
+written once per transaction, and the heads of a batch.
 
-Written per step, the head row of a municipality would be updated hundreds of times in one
-transaction; on PostgreSQL each update leaves a row version that the next read walks past, so
-every step of a batch cost more than the one before. A step that fails is undone by its
-savepoint, and the heads it advanced with it (:meth:`snapshot`, :meth:`restore`).
+A step reads its head together with its case (:func:`read_with_case`): one statement where two
+were. A batch reads each municipality's head once and writes it once, before the commit
+(speed goal B8: loading an archive in large batches; the retention run): written per step, the
+head row would be updated hundreds of times in one transaction, and on PostgreSQL each update
+leaves a row version that the next read walks past, so every step of a batch cost more than
+the one before. A step that fails is undone by its savepoint, and the heads it advanced with
+it (:meth:`BatchHeads.snapshot`, :meth:`BatchHeads.restore`).
 """
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Connection, Table, bindparam, select, update
+
+from wams.core.storage import chain
+from wams.core.storage.fast import Fast
+from wams.core.storage.tables import CaseRow, ChainHeadRow
+
 Head = tuple[int, str]  # (chain_n, entry_hash) of the last entry
+#: (gemeente, version, data key id) of a case
+CaseMeta = tuple[str, int, "str | None"]
+
+# Declarative classes type ``__table__`` as FromClause; each of these is a Table.
+heads = cast(Table, ChainHeadRow.__table__)
+_cases = cast(Table, CaseRow.__table__)
+
+_head = select(heads.c.chain_n, heads.c.entry_hash).where(heads.c.gemeente == bindparam("g"))
+# A step's first read in one statement: the chain head its entry needs next and its case's
+# meta (NULLs when there is no such case).
+_head_case = (select(heads.c.chain_n, heads.c.entry_hash, _cases.c.gemeente,
+                     _cases.c.version, _cases.c.data_key)
+              .select_from(heads.outerjoin(_cases, _cases.c.id == bindparam("id")))
+              .where(heads.c.gemeente == bindparam("g")))
+# On the DB-API cursor (fast.py); locked (PostgreSQL: writers of one municipality serialise on
+# its head row; SQLite already serialises writers with BEGIN IMMEDIATE and has no FOR UPDATE).
+_f_head = {False: Fast(_head), True: Fast(_head.with_for_update())}
+_f_head_case = {False: Fast(_head_case), True: Fast(_head_case.with_for_update(of=heads))}
+_f_head_update = Fast(update(heads).where(heads.c.gemeente == bindparam("g"))
+                      .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
+
+
+def read(conn: Connection, gemeente: str, *, locked: bool) -> Head:
+    """The head of ``gemeente`` (``locked``: to the commit); a municipality's first entry
+    creates it."""
+    found = _f_head[locked].execute(conn, {"g": gemeente}).fetchone()
+    if found is None:
+        # Race-free (several processes may start one at once), then locked like any other:
+        # INSERT .. ON CONFLICT DO NOTHING; on PostgreSQL a concurrent insert of the same key
+        # waits for the other transaction and then does nothing, instead of failing it.
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(heads).on_conflict_do_nothing(),
+                     {"gemeente": gemeente, "chain_n": 0, "entry_hash": chain.GENESIS})
+        found = _f_head[locked].execute(conn, {"g": gemeente}).fetchone()
+    return (found[0], found[1])
+
+
+def read_with_case(conn: Connection, gemeente: str, case_id: str, *,
+                   locked: bool) -> tuple[Head, CaseMeta | None] | None:
+    """The head of ``gemeente`` (as :func:`read`) and the meta of case ``case_id`` (None: no
+    such case), in one statement; None when the municipality has no head yet."""
+    found = _f_head_case[locked].execute(conn, {"id": case_id, "g": gemeente}).fetchone()
+    if found is None:
+        return None
+    return (found[0], found[1]), ((found[2], found[3], found[4]) if found[2] is not None
+                                  else None)
+
+
+def write(conn: Connection, gemeente: str, chain_n: int, entry_hash: str) -> None:
+    _f_head_update.execute(conn, {"g": gemeente, "n": chain_n, "h": entry_hash}).close()
 
 
 class BatchHeads:

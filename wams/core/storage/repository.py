@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from wams.core.storage import chain
+from wams.core.storage import heads as chain_heads
 from wams.core.storage.coverage import (
     CASE_COLUMNS,
     SETTING_COLUMNS,
@@ -37,10 +38,9 @@ from wams.core.storage.coverage import (
     WriteSet,
 )
 from wams.core.storage.fast import Fast
-from wams.core.storage.heads import BatchHeads
+from wams.core.storage.heads import BatchHeads, CaseMeta, Head, heads
 from wams.core.storage.tables import (
     CaseRow,
-    ChainHeadRow,
     DataKeyRow,
     DestructionProofRow,
     HistoryRow,
@@ -54,7 +54,6 @@ from wams.core.storage.tables import (
 # Declarative classes type ``__table__`` as FromClause; each of these is a Table.
 cases = cast(Table, CaseRow.__table__)
 history = cast(Table, HistoryRow.__table__)
-heads = cast(Table, ChainHeadRow.__table__)
 log = cast(Table, ProcessingRow.__table__)
 involvements = cast(Table, InvolvementRow.__table__)
 meldingen = cast(Table, MeldingRow.__table__)
@@ -74,10 +73,6 @@ _case_update = (
             version=bindparam("new_version"), closed_on=bindparam("closed_on"),
             destroyed_on=bindparam("destroyed_on"), data_key=bindparam("data_key"))
 )
-_head = select(heads.c.chain_n, heads.c.entry_hash).where(heads.c.gemeente == bindparam("g"))
-_head_locked = _head.with_for_update()
-_head_update = (update(heads).where(heads.c.gemeente == bindparam("g"))
-                .values(chain_n=bindparam("n"), entry_hash=bindparam("h")))
 _history_insert = insert(history)
 _log_insert = insert(log)
 _idempotent = select(history.c.decision, history.c.content).where(
@@ -155,9 +150,6 @@ _f_case_meta = Fast(_case_meta)
 _f_case_state = Fast(_case_state)
 _f_case_insert = Fast(_case_insert, by_keys=True)
 _f_case_update = Fast(_case_update)
-_f_head = Fast(_head)
-_f_head_locked = Fast(_head_locked)
-_f_head_update = Fast(_head_update)
 _f_history_insert = Fast(_history_insert, by_keys=True)
 _f_log_insert = Fast(_log_insert, by_keys=True)
 _f_idempotent = Fast(_idempotent)
@@ -185,17 +177,25 @@ class Store:
         self.conn = conn
         # In a batch: the heads read once and written once (wams.core.storage.heads).
         self._batch_heads = heads
-        # PostgreSQL: writers of one municipality serialise on its chain head row. SQLite
-        # already serialises writers (BEGIN IMMEDIATE) and has no FOR UPDATE.
-        self._head = _f_head_locked if lock_heads else _f_head
+        # PostgreSQL: writers of one municipality serialise on its chain head row (heads.py).
+        self.lock_heads = lock_heads
         self.keys = keys
         self._pending: dict[str, WriteSet] = {}
         self._settings: dict[str, dict[str, str]] = {}  # per municipality, this transaction
 
     # -- cases ----------------------------------------------------------------------------
 
-    def case_meta(self, case_id: str) -> tuple[str, int, str | None] | None:
-        """(gemeente, version, data key id) of a case."""
+    def case_meta(self, case_id: str, *, step_of: str | None = None) -> CaseMeta | None:
+        """(gemeente, version, data key id) of a case. ``step_of``: the municipality whose
+        step asks; its chain head, which the step's entry needs next, is read (PostgreSQL:
+        locked) in the same statement, once a transaction."""
+        if step_of is not None and step_of not in self._pending and (
+                self._batch_heads is None or self._batch_heads.get(step_of) is None):
+            found = chain_heads.read_with_case(self.conn, step_of, case_id,
+                                               locked=self.lock_heads)
+            if found is not None:  # None: the municipality's first entry is yet to come
+                self._write_set(step_of, found[0])
+                return found[1]
         row = _f_case_meta.execute(self.conn, {"id": case_id}).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
@@ -250,21 +250,17 @@ class Store:
         rows = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key, "p": legacy or key})
         return next(((r[0], r[1]) for r in rows), None)
 
-    def _write_set(self, gemeente: str) -> WriteSet:
+    def _write_set(self, gemeente: str, head: Head | None = None) -> WriteSet:
         """The write set of ``gemeente``'s next entry, reserving its place in the chain (the
-        head is locked from here to the commit: the rows are stamped with its number)."""
+        head is locked from here to the commit: the rows are stamped with its number);
+        ``head``: as the caller just read it."""
         ws = self._pending.get(gemeente)
         if ws is None:
             batch = self._batch_heads
-            head = batch.get(gemeente) if batch is not None else None
+            if head is None and batch is not None:
+                head = batch.get(gemeente)
             if head is None:
-                head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
-            if head is None:
-                # A municipality's first entry: create its head row race-free (several
-                # processes may start one at once), then lock it like any other append.
-                self._insert_absent(heads, {"gemeente": gemeente, "chain_n": 0,
-                                            "entry_hash": chain.GENESIS})
-                head = self._head.execute(self.conn, {"g": gemeente}).fetchone()
+                head = chain_heads.read(self.conn, gemeente, locked=self.lock_heads)
             if self.keys is None:
                 raise AssertionError("a Store without chain keys cannot write rows the chain "
                                      "covers (open it with keys=ChainKeys(key store))")
@@ -323,11 +319,11 @@ class Store:
         if self._batch_heads is not None:
             self._batch_heads.advance(gemeente, n, h)  # written once, by write_heads
         else:
-            _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
+            chain_heads.write(self.conn, gemeente, n, h)
 
-    def write_heads(self, heads: BatchHeads) -> None:
-        for gemeente, n, h in heads.advanced():
-            _f_head_update.execute(self.conn, {"g": gemeente, "n": n, "h": h})
+    def write_heads(self, batch: BatchHeads) -> None:
+        for gemeente, n, h in batch.advanced():
+            chain_heads.write(self.conn, gemeente, n, h)
 
     def seal(self, *, at: dt.datetime, actor: str, trace_id: str,
              step: str = "verwerking") -> None:
@@ -476,17 +472,6 @@ class Store:
                         period: str | None) -> None:
         self.conn.execute(update(data_keys).where(data_keys.c.id == data_key_id)
                           .values(kek_id=kek_id, wrapped=wrapped, period=period))
-
-    def _insert_absent(self, table: Table, values: dict[str, Any]) -> None:
-        # INSERT .. ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
-        # waits for the other transaction and then does nothing, instead of failing it.
-        dialect = self.conn.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-            self.conn.execute(pg_insert(table).on_conflict_do_nothing(), values)
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-            self.conn.execute(sqlite_insert(table).on_conflict_do_nothing(), values)
 
     # -- destruction ----------------------------------------------------------------------
 
