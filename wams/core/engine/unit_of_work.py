@@ -95,8 +95,8 @@ class Transaction:
                                      period or periods.open_period(self.now.date()))
 
     def move_data_key(self, data_key: str, period: str) -> None:
-        row = self.store.data_key(data_key)
-        if row is not None:
+        row = self.store.data_key(data_key)  # one read: whether to move and what
+        if row is not None and row[3] != period:
             self.data_keys.move(self.store, row[0], (data_key, row[1], row[2], row[3]), period)
 
     def seal(self, data_key: str, text: str) -> str:

@@ -87,9 +87,7 @@ def case_period(closed_on: dt.date | None, bewaartermijn: int, today: dt.date) -
 
 def place(uow: UnitOfWork, data_key: str, period: str) -> None:
     """Re-wrap ``data_key`` under the KEK of ``period`` unless it is already there."""
-    row = uow.store.data_key(data_key)
-    if row is not None and row[3] != period:
-        uow.move_data_key(data_key, period)
+    uow.move_data_key(data_key, period)
 
 
 def replace(uow: UnitOfWork, gemeente: str) -> int:

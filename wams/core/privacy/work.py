@@ -50,7 +50,8 @@ class UnitOfWork(Protocol):
         ...
 
     def move_data_key(self, data_key: str, period: str) -> None:
-        """Re-wrap ``data_key`` under the KEK of ``period`` (it now falls in that period)."""
+        """Re-wrap ``data_key`` under the KEK of ``period`` (it now falls in that period),
+        unless it is there already."""
         ...
 
     def seal(self, data_key: str, text: str) -> str:
