@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 
 import attrs
 
@@ -55,6 +56,9 @@ class Context:
     entry: Entry | None = None
     # R06: the municipality's own indicators (werkinstructie), setting ``indicatoren_extra``
     indicatoren_extra: tuple[str, ...] = ()
+    # who each party is, as the municipality registered it (setting ``partij_soorten``:
+    # ref → qualified kind); read only for a command that names a party in full
+    partij_soorten: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -130,6 +134,35 @@ def check_voorwaarden(voorwaarden: tuple[str, ...]) -> None:
     for v in voorwaarden:
         if v not in VOORWAARDEN:
             raise InputError(f"voorwaarde {v!r} is onbekend; kies uit: " + ", ".join(VOORWAARDEN))
+
+
+def parties_named(cmd: object) -> list[Partij]:
+    """Every party a command names in full (``Partij``), in a field or in a list field."""
+    found: list[Partij] = []
+    if not attrs.has(type(cmd)):
+        return found
+    for field in attrs.fields(type(cmd)):  # type: ignore[arg-type]
+        value = getattr(cmd, field.name)
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, Partij):
+                found.append(item)
+    return found
+
+
+def check_registered_kind(cmd: object, registry: Mapping[str, str]) -> Verdict | None:
+    """R06/R12: a party is the kind the municipality registered it with (setting
+    ``partij_soorten``), whoever names it and through whichever edge (the Python API, a
+    scenario, the service): a command naming it as another kind is refused, so a justice
+    party cannot enter as a wijkteam and escape the justice purpose R12 asks of it. A party
+    the registry does not name is the kind its first case records (``check_party_identity``).
+    The memorandum is silent on how a municipality knows its parties; a registry kept by the
+    municipality is our choice."""
+    for partij in parties_named(cmd):
+        kind = registry.get(partij.ref)
+        if kind is not None and partij.soort != kind:
+            return no("access.party_kind", f"Partij '{partij.ref}' is bij de gemeente bekend "
+                      f"als {kind}, niet als {partij.soort}.")
+    return None
 
 
 def check_party_identity(case: Casus, partij: Partij) -> None:

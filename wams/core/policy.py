@@ -24,6 +24,7 @@ from wams.core.checks import (
     check_objection,
     check_party_identity,
     check_phase,
+    check_registered_kind,
     check_request,
     check_scope,
     grondslag,
@@ -32,6 +33,7 @@ from wams.core.checks import (
     no,
     not_a_reason,
     ok,
+    parties_named,
     party_kind,
     purpose,
 )
@@ -364,6 +366,11 @@ OUTSIDE: dict[str, Callable[..., Verdict]] = {
 def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
     """Decide one step. Inside a case the phase table answers first (check 1)."""
     # ``step`` is the name of ``cmd``'s class (commands.STEP_NAMES), hence the asserts below.
+    # R06/R12: a party named as another kind than the municipality registered, whatever
+    # the step (before the phase: who the party is does not depend on where the case is)
+    refusal = check_registered_kind(cmd, ctx.partij_soorten) if ctx.partij_soorten else None
+    if refusal:
+        return refusal
     try:
         verdict = _decide(step, case, cmd, ctx)
     except ExcludedPurpose as exc:
@@ -417,5 +424,5 @@ def read_purpose(purposes: dict[str, Doel], code: str | None) -> Doel:
 
 # Callers (lifecycle, benchmarks, tests) reach the shared checks through this module too.
 __all__ = ["GRONDSLAG_RULES", "JUSTICE_PURPOSES", "Context", "Verdict", "check_request", "decide",
-           "exportable", "grondslag", "involvable", "no", "ok", "party_kind", "read_purpose",
-           "retention_ends"]
+           "exportable", "grondslag", "involvable", "no", "ok", "parties_named", "party_kind",
+           "read_purpose", "retention_ends"]

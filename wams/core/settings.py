@@ -83,11 +83,13 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec(PARTIJ_LEES_API, "de lees-API (Logboek Dataverwerkingen) van partijen, per "
                 "kenmerk van de partij, als https-URL", {}, 0, "R36", per_party=True,
                 urls=True),
-    # Who a party is comes from the municipality, not from the party's own request: the
-    # service gives a party token the kind registered here (a justice party cannot present
-    # itself as a wijkteam and skip its purpose, R12; R06: a party already involved).
-    SettingSpec(PARTIJ_SOORTEN, "de soort van elke partij die de dienst gebruikt, per kenmerk "
-                "van de partij (bv. kredietbank: wgs.schuldhulpverlener)", {}, 0, "R06",
+    # Who a party is comes from the municipality, not from a request: the core refuses any
+    # command (Python API, scenario, service) naming a party registered here as another kind,
+    # and the service gives a party token this kind (a justice party cannot present itself
+    # as a wijkteam and skip its purpose, R12; R06: a party already involved).
+    SettingSpec(PARTIJ_SOORTEN, "de soort van elke bekende partij, per kenmerk van de partij "
+                "(bv. kredietbank: wgs.schuldhulpverlener); een stap die haar als een andere "
+                "soort noemt wordt geweigerd", {}, 0, "R06",
                 per_party=True, kinds=True),
     # Webhooks leave the municipality's network: only to addresses it allows. An entry is a
     # URL prefix; one that names a private, loopback or link-local host by its IP address (or

@@ -28,8 +28,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from wams.core import phases
 from wams.core.engine import Authorize
 from wams.core.model import Casus, Partij
@@ -106,17 +104,10 @@ def step_check(principal: Principal, step: str,
                 kind = known.get(named.ref) or principal.soort
                 if kind is None or named.soort != kind:
                     return PARTY_KIND
-        return _against_registry(command, known)
+        # Whoever else names a registered party as another kind is refused by the core
+        # itself (wams.core.checks.check_registered_kind), at every edge alike.
+        return None
     return check
-
-
-def _against_registry(command: Any, known: Mapping[str, str]) -> str | None:
-    # Whoever names a registered party names it as the kind it is registered with.
-    for field in attrs.fields(type(command)):
-        value = getattr(command, field.name)
-        if isinstance(value, Partij) and value.ref in known and value.soort != known[value.ref]:
-            return PARTY_KIND
-    return None
 
 
 def read_check(principal: Principal) -> Authorize:

@@ -264,6 +264,24 @@ def _case_subjects(case: Casus) -> Subjects:
 
 
 def _context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
+    ctx = _step_context(uow, step, cmd)
+    # R06/R12: who a named party is comes from the municipality's registry (read only when
+    # the command names a party in full: most steps do not, and pay no statement for it)
+    if policy.parties_named(cmd):
+        registry = _registry(uow)
+        if registry:
+            ctx = attrs.evolve(ctx, partij_soorten=registry)
+    return ctx
+
+
+def _registry(uow: Transaction) -> dict[str, str]:
+    assert uow.gemeente is not None
+    raw = uow.store.setting(uow.gemeente, settings.PARTIJ_SOORTEN)
+    value = json.loads(raw) if raw is not None else None
+    return value if isinstance(value, dict) else {}
+
+
+def _step_context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
     cat, today = uow.catalogue, uow.now.date()
     if step == "hulpvraag":
         entry = cat.entry(EntryRequest(cmd.wet, cmd.vraag, cmd.aanleiding)) \
