@@ -209,3 +209,80 @@ def test_filters_rotation_and_the_oin_source(wams):
     assert events[0]["source"] == f"urn:nld:oin:{OIN}:systeem:wams"
     # during the day after a rotation both secrets sign; a subscriber switches at leisure
     assert verified(receiver, new) and verified(receiver, old)
+
+
+class Rebinding:
+    """A resolver that answers a public address the first time it is asked about a name and
+    a loopback address every time after: a DNS rebinding between check and connect."""
+
+    def __init__(self, first: str, then: str) -> None:
+        self.first, self.then = first, then
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        return [self.first if len(self.asked) == 1 else self.then]
+
+
+def test_a_delivery_connects_to_the_address_it_checked(wams):
+    """The name is resolved once per delivery and the connection goes to the checked public
+    address, the name kept as Host and TLS server name: a rebinding to loopback after the check
+    reaches nothing on loopback. A name that now answers loopback to the check is refused."""
+    import httpx
+
+    from tests.service_helpers import G
+    from wams.service.webhooks import Deliverer
+
+    seen: list[httpx.Request] = []
+
+    def transport(request: httpx.Request) -> httpx.Response:
+        seen.append(request)  # httpx connects to request.url's host: what we assert on
+        return httpx.Response(204)
+
+    allow(wams, "https://hooks.example.org:8443/")
+    wams.subscribe(G, "https://hooks.example.org:8443/wams")
+    wams.hulpvraag(G, **BODIES["hulpvraag"])
+    resolver = Rebinding("93.184.216.34", "127.0.0.1")
+    deliverer = Deliverer(wams, resolver=resolver)
+    with httpx.Client(transport=httpx.MockTransport(transport)) as http:
+        assert deliverer.deliver_once(http) == 1
+    assert resolver.asked == ["hooks.example.org"]  # once, for the check
+    (request,) = seen
+    assert (request.url.host, request.url.port) == ("93.184.216.34", 8443)
+    assert request.headers["host"] == "hooks.example.org:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.org"
+
+    # the next delivery asks again; the name now answers loopback: refused, nothing sent
+    wams.hulpvraag(G, **BODIES["hulpvraag"])
+    with httpx.Client(transport=httpx.MockTransport(transport)) as http:
+        assert deliverer.deliver_once(http) == 0
+    assert resolver.asked == ["hooks.example.org"] * 2 and len(seen) == 1
+
+    # one address of several in a private range: refused (every address is checked)
+    deliverer = Deliverer(wams, resolver=lambda host, port: ["93.184.216.34", "10.0.0.5"])
+    with httpx.Client(transport=httpx.MockTransport(transport)) as http:
+        assert deliverer.deliver_once(http) == 0
+    assert len(seen) == 1
+
+
+def test_a_pinned_delivery_reaches_a_real_receiver(wams):
+    """Over a real socket: the checked address (a loopback host the municipality named
+    itself) is what the delivery connects to, with the URL's own host in Host."""
+    import httpx
+
+    from tests.service_helpers import G
+    from wams.service.webhooks import Deliverer
+
+    receiver = Receiver(failures=0)
+    allow(wams, receiver.base)
+    wams.subscribe(G, receiver.url)
+    wams.hulpvraag(G, **BODIES["hulpvraag"])
+
+    def never(host: str, port: int) -> list[str]:
+        raise AssertionError("an IP literal is not resolved")
+
+    with httpx.Client(timeout=10) as http:
+        assert Deliverer(wams, resolver=never).deliver_once(http) == 1
+    receiver.server.shutdown()
+    headers, _ = receiver.raw[0]
+    assert headers["Host"] == receiver.base.removeprefix("http://").rstrip("/")

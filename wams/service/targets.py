@@ -9,8 +9,14 @@ network (server-side request forgery). IPv4 literals are read the way the networ
 them (``2852039166``, ``0xA9FEA9FE``, ``0251.0376.0251.0376``, ``127.1``), so a spelling cannot
 slip past; a host name is resolved and every address it resolves to must be public. The check
 runs when subscribing and again before every delivery (a name may resolve elsewhere later);
-redirects are not followed. What remains: a name that resolves to a public address at the check
-and to a private one a moment later, when the connection is made (noted in the docs).
+redirects are not followed.
+
+The delivery is pinned to what was checked (:class:`Target`): the name is resolved once per
+delivery, every address it gave is checked, and the connection goes to the checked address
+(the URL's host replaced by it, the name kept in ``Host`` and as the TLS server name, so the
+certificate is still verified against the name). A name that answers a public address to the
+check and a private one a moment later (DNS rebinding) cannot reach the private one: nothing
+asks the resolver a second time.
 """
 
 from __future__ import annotations
@@ -18,7 +24,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
+
+import attrs
 
 from wams.core.errors import TargetRefused
 
@@ -26,6 +36,38 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: characters of an IPv4 literal in any of the legacy spellings inet_aton accepts
 _LEGACY_V4 = re.compile(r"[0-9a-fA-FxX.]+", re.ASCII)
+
+
+#: a host name and port → the addresses it resolves to (text); one call per check
+Resolver = Callable[[str, int], list[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]).split("%")[0] for info in infos]
+
+
+@attrs.frozen
+class Target:
+    """A checked webhook address and the address to connect to: the one the check saw."""
+
+    url: str
+    host: str
+    address: IPAddress
+
+    def pinned(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """The URL to connect to (the checked address for the host), the ``Host`` header and
+        the request extensions (the TLS server name: the certificate must match the name)."""
+        import httpx
+
+        original = httpx.URL(self.url)
+        url = str(original.copy_with(host=str(self.address)))
+        extensions: dict[str, Any] = {}
+        if original.scheme == "https":
+            extensions["sni_hostname"] = self.host
+        name = f"[{self.host}]" if ":" in self.host else self.host  # IPv6: brackets
+        host = name if original.port is None else f"{name}:{original.port}"
+        return url, {"Host": host}, extensions
 
 
 def literal_ip(host: str) -> IPAddress | None:
@@ -57,15 +99,17 @@ def _matches(url: str, prefix: str) -> bool:
     return prefix.endswith("/") or rest == "" or rest[0] in "/?#"
 
 
-def check(url: str, allowed: list[str] | tuple[str, ...], *, resolve: bool = True) -> None:
-    """Raise :class:`TargetRefused` unless ``url`` may receive webhooks."""
+def check(url: str, allowed: list[str] | tuple[str, ...], *,
+          resolver: Resolver | None = system_resolver) -> Target | None:
+    """Raise :class:`TargetRefused` unless ``url`` may receive webhooks; the :class:`Target`
+    to connect to (None when ``resolver`` is None: a check of the form only)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
         raise TargetRefused(f"{url!r} is geen http(s)-adres voor een webhook")
     if "@" in parts.netloc:
         raise TargetRefused("een webhook-adres bevat geen gebruikersnaam of wachtwoord")
     try:
-        port = parts.port
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise TargetRefused(f"{url!r} heeft geen geldige poort") from None
     entry = next((p for p in allowed if _matches(url, p)), None)
@@ -73,25 +117,34 @@ def check(url: str, allowed: list[str] | tuple[str, ...], *, resolve: bool = Tru
         raise TargetRefused("dit adres staat niet in de instelling webhook_adressen van de "
                             "gemeente; de beheerder voegt het daar toe")
     host = parts.hostname
-    named = urlsplit(entry).hostname
-    if named == host and (host == "localhost" or literal_ip(host) is not None):
-        return  # the municipality named this host itself: explicitly allowed
+    # the municipality named this host itself (by IP address, or as localhost): explicitly
+    # allowed, whatever range it is in
+    explicit = urlsplit(entry).hostname == host and (
+        host == "localhost" or literal_ip(host) is not None)
     ip = literal_ip(host)
     if ip is not None:
         addresses = [ip]
     elif host == "localhost" or host.endswith(".localhost"):
-        raise TargetRefused("localhost is alleen toegestaan als de gemeente het zelf noemt")
-    elif not resolve:
-        return
+        if not explicit:
+            raise TargetRefused("localhost is alleen toegestaan als de gemeente het zelf noemt")
+        addresses = _resolved(host, port, resolver) if resolver is not None else []
+    elif resolver is None:
+        return None
     else:
-        try:
-            infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80),
-                                       type=socket.SOCK_STREAM)
-        except OSError:
-            raise TargetRefused(f"de host {host!r} is niet te vinden") from None
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        addresses = _resolved(host, port, resolver)
     for address in addresses:
-        if not _public(address):
+        if not explicit and not _public(address):
             raise TargetRefused(f"{host!r} wijst naar een niet-openbaar adres ({address}); "
                                 "dat mag alleen als de gemeente dat adres zelf in "
                                 "webhook_adressen noemt")
+    return Target(url, host, addresses[0]) if addresses else None
+
+
+def _resolved(host: str, port: int, resolver: Resolver) -> list[IPAddress]:
+    try:
+        found = [ipaddress.ip_address(a) for a in resolver(host, port)]
+    except (OSError, ValueError):
+        raise TargetRefused(f"de host {host!r} is niet te vinden") from None
+    if not found:
+        raise TargetRefused(f"de host {host!r} is niet te vinden")
+    return found

@@ -64,8 +64,10 @@ class Deliverer:
     """A background thread delivering what every subscription is owed."""
 
     def __init__(self, wams: Wams, *, interval: float = 0.5, backoff: float = 1.0,
-                 max_backoff: float = 300.0, timeout: float = 10.0) -> None:
+                 max_backoff: float = 300.0, timeout: float = 10.0,
+                 resolver: targets.Resolver = targets.system_resolver) -> None:
         self.wams = wams
+        self.resolver = resolver  # asked once per delivery (targets: the address is pinned)
         self.interval, self.backoff, self.max_backoff = interval, backoff, max_backoff
         self.timeout = timeout
         self._stop = threading.Event()
@@ -130,20 +132,27 @@ class Deliverer:
         allowed = self.wams.setting(sub["gemeente"], WEBHOOK_ADRESSEN)
         try:
             # Again before every delivery: the allow-list may have shrunk, a name may now
-            # resolve into a private network.
-            targets.check(sub["url"], allowed if isinstance(allowed, list) else [])
+            # resolve into a private network. The connection then goes to the address this
+            # check saw, never to a second answer of the resolver (DNS rebinding).
+            target = targets.check(sub["url"], allowed if isinstance(allowed, list) else [],
+                                   resolver=self.resolver)
         except targets.TargetRefused as exc:
             log.warning("webhook %s niet bezorgd: %s", sub["id"], exc)
             return False
+        url: str = sub["url"]
+        pinned: dict[str, str] = {}
+        extensions: dict[str, Any] = {}
+        if target is not None:
+            url, pinned, extensions = target.pinned()
         body = json.dumps(event, ensure_ascii=False).encode()
-        headers = {"Content-Type": CONTENT_TYPE, "webhook-id": event["id"]}
+        headers = {"Content-Type": CONTENT_TYPE, "webhook-id": event["id"], **pinned}
         stamp = int(time.time())
         signature = self.wams.signature(sub, event["id"], stamp, body)
         if signature is not None:  # Standard Webhooks: HMAC-SHA256 over id.timestamp.body
             headers["webhook-timestamp"] = str(stamp)
             headers["webhook-signature"] = signature
         try:
-            r = http.post(sub["url"], content=body, headers=headers)
+            r = http.post(url, content=body, headers=headers, extensions=extensions)
         except Exception as exc:
             log.warning("webhook %s: %s", sub["id"], exc)
             return False
