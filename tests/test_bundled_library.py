@@ -68,6 +68,8 @@ def test_reason_codes_appear_as_refusals() -> None:
     codes = {stap.verwacht.reden for path in FILES for stap in load(path).stappen
              if stap.verwacht is not None and stap.verwacht.reden}
     # tenant.mismatch cannot arise inside one scenario (one municipality), nor access.role
-    # and access.party_kind (a scenario has no callers with roles or tokens: the service's);
+    # (a scenario has no callers with roles or tokens: the service's), nor
+    # access.party_answers (a scenario names no actor; a party's answer is the party's own);
     # tests cover them.
-    assert set(REASONS) - {"ok", "tenant.mismatch", "access.role", "access.party_kind"} <= codes
+    assert set(REASONS) - {"ok", "tenant.mismatch", "access.role",
+                           "access.party_answers"} <= codes

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.service_helpers import BODIES, JAN, MEDEWERKER, G, served, step_path
+from tests.service_helpers import BODIES, JAN, MEDEWERKER, G, auth, served, step_path
 from wams.api import Wams
 from wams.core.clock import Clock
 from wams.core.scenario.load import from_data
@@ -138,3 +138,43 @@ def test_a_scenario_cannot_declare_a_registered_party_as_another_kind():
         assert {"R06", "R12"} <= set(last.rule_ids)
         case = w.case(G, result.steps[0].decision.case_id, actor="test", purpose="behandeling")
         assert "kredietbank" not in case.parties
+
+
+def log_actors(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [r[0] for r in conn.execute(sa.text(
+                "SELECT actor FROM history WHERE step = 'verstrekking' ORDER BY seq"))]
+    finally:
+        engine.dispose()
+
+
+def test_only_the_party_answers_a_request_addressed_to_it(base, db_url, open_wams):
+    """R16 in the core: the answer to a data request is the party's own, through every edge.
+    An official, the college, another party (by its actor, or by its token over HTTP) is
+    refused and nothing is stored; the party itself answers, and the history names it."""
+    w: Wams = open_wams()
+    cid = a_case(w)
+    asked = {"bij": {"ref": "kredietbank", "soort": "wgs.schuldhulpverlener"},
+             "categorie": "wgs.schuldenoverzicht", "over": "jan", "doel": "onderzoek",
+             "toelichting": "zicht op schulden", "noodzaak": "achterstanden"}
+    assert through_python(w, cid, "vraag_gegevens", asked).allowed
+    answer = {"bij": "kredietbank", "categorie": "wgs.schuldenoverzicht", "over": "jan",
+              "besluit": "verstrekt"}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for actor in ("anna", "college", "partij:wijkteam:wim", "kredietbank", "partij::x"):
+            before, version = rows(db_url), w.case_summary(G, cid)["version"]
+            d = w.verstrekking(G, cid, **answer, actor=actor)
+            assert (d.allowed, d.code) == (False, "access.party_answers"), actor
+            assert "R16" in d.rule_ids and "kredietbank" in d.message
+            assert rows(db_url) == before and w.case_summary(G, cid)["version"] == version
+        for headers in (MEDEWERKER, auth("partij:wijkteam", "wim")):
+            r = client.post(step_path("verstrekking", cid), json=answer, headers=headers)
+            assert r.status_code == 403, r.text
+        assert rows(db_url) == before
+        # the party itself, over HTTP with its own token
+        r = client.post(step_path("verstrekking", cid), json=answer,
+                        headers=auth("partij:kredietbank", "piet"))
+        assert r.status_code == 200 and r.json()["toegestaan"], r.text
+    assert log_actors(db_url)[-1] == "partij:kredietbank:piet"

@@ -492,6 +492,34 @@ def test_access_party_kind(wams):
                                       persoon=JAN,
                                       authorize=step_check(politie, "betrokkenheid")),
            None, history=0)
+    # In the core, whoever acts: a party acts only as itself (actor partij:<ref>), and a
+    # party the municipality registered is only ever that kind (the refusal is recorded,
+    # without its payload, like every refusal by the rules).
+    expect(wams, "access.party_kind",
+           lambda: wams.betrokkenheid(G, partij=Partij("politie", "aanpalend.politie"),
+                                      persoon=JAN, actor="partij:wijkteam:anna"))
+    wams.set_setting(G, "partij_soorten", {"politie": "aanpalend.politie"})
+    expect(wams, "access.party_kind",
+           lambda: wams.betrokkenheid(G, partij=Partij("politie", "wmo.wijkteam"),
+                                      persoon=JAN))
+
+
+@covers("access.party_answers")
+def test_access_party_answers(wams):
+    # R16: only the party a request is addressed to answers it, whoever else tries and
+    # through whichever edge: an official, the college, another party (the actor says).
+    cid = route_a(wams)
+    ok(wams.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
+    ok(wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
+                           over="jan", doel="onderzoek", toelichting="zicht", noodzaak="nodig"))
+    answer = {"bij": "kredietbank", "categorie": "wgs.schuldenoverzicht", "over": "jan",
+              "besluit": "verstrekt"}
+    for actor in ("anna", "college", "partij:wijkteam", "partij:wijkteam:kredietbank",
+                  "partij:", "kredietbank"):
+        expect(wams, "access.party_answers",
+               lambda actor=actor: wams.verstrekking(G, cid, **answer, actor=actor), cid)
+    # the party itself (by one of its people, or unnamed: the embedding relays its answer)
+    ok(wams.verstrekking(G, cid, **answer, actor="partij:kredietbank:piet"))
 
 
 # -- the meta-test -----------------------------------------------------------------------------

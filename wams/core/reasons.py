@@ -307,6 +307,13 @@ _TABLE: tuple[Reason, ...] = (
         "R12",
     ),
     _x(
+        "access.party_answers",
+        "Alleen de partij aan wie een verzoek om gegevens is gericht, beantwoordt het: zij "
+        "beslist of en onder welke voorwaarden zij gegevens verstrekt; niemand anders, ook het "
+        "college niet, geeft dat antwoord namens haar.",
+        "R16",
+    ),
+    _x(
         "tenant.mismatch",
         "Dit hoort bij een andere gemeente; gegevens en zaken gaan nooit over de grens van een "
         "gemeente heen.",

@@ -85,9 +85,10 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
         pseudonyms = _numbered(log)
         # Every ref pseudonymised: persons as "betrokkene N", organisations by their kind
         # ("partij 2 (schuldhulpverlener)"): the privacy officer supervises the processing,
-        # not who the case is about or with.
+        # not who the case is about or with (a party's step names it in its actor too).
         aliases = _party_aliases(w, w.case_parties(gemeente, case_id))
         log = [_aliased(row, aliases) for row in log]
+        timeline = _timeline(steps, aliases)
         parties = {aliases[ref]: soort for ref, soort in w.case_parties(gemeente, case_id).items()}
         diagram = flows.build(log, steps, w.catalogue, persons=pseudonyms, parties=parties,
                               mask_unknown=True)
@@ -123,9 +124,13 @@ def _party_aliases(w: Wams, parties: dict[str, str]) -> dict[str, str]:
 def _aliased(row: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
     """A log row with every party ref replaced by its alias (also inside the actor, which
     names a party's user as ``partij:<ref>:<user>``)."""
-    actor = ":".join(aliases.get(part, part) for part in str(row["actor"]).split(":"))
     return {**row, "source": aliases.get(row["source"], row["source"]),
-            "recipient": aliases.get(row["recipient"], row["recipient"]), "actor": actor}
+            "recipient": aliases.get(row["recipient"], row["recipient"]),
+            "actor": _aliased_actor(row["actor"], aliases)}
+
+
+def _aliased_actor(actor: object, aliases: dict[str, str]) -> str:
+    return ":".join(aliases.get(part, part) for part in str(actor).split(":"))
 
 
 def _law_name(w: Wams, code: str | None) -> str | None:
@@ -147,15 +152,18 @@ def rules_of(ids: list[str]) -> list[dict[str, Any]]:
             for i in ids]
 
 
-def _timeline(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The steps grouped by the phase they left the case in: one band per phase."""
+def _timeline(steps: list[dict[str, Any]],
+              aliases: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The steps grouped by the phase they left the case in: one band per phase; with
+    ``aliases`` (the privacy officer's view) a party in an actor is shown by its alias."""
     bands: list[dict[str, Any]] = []
     for s in steps:
         d = json.loads(s["decision"])
         phase = d.get("phase") or "-"
         entry = {"at": s["at"], "step": s["step"], "label": STEP_LABELS.get(s["step"], s["step"]),
                  "allowed": s["allowed"], "code": s["code"], "message": d.get("message", ""),
-                 "rules": rules_of(list(d.get("rule_ids") or [])), "actor": s["actor"],
+                 "rules": rules_of(list(d.get("rule_ids") or [])),
+                 "actor": _aliased_actor(s["actor"], aliases) if aliases else s["actor"],
                  "werkplan": d.get("werkplan"), "expectation": None}
         if not bands or bands[-1]["phase"] != phase:
             bands.append({"phase": phase, "label": PHASE_LABELS.get(phase, phase),

@@ -21,11 +21,11 @@ from typing import Any
 import attrs
 import jwt
 
+from wams.core.acting import PARTY_PREFIX, party_actor
 from wams.core.errors import TokenError
 from wams.core.settings import KIND
 
 ROLES = ("medewerker", "coordinator", "fg", "beheer")
-PARTY_PREFIX = "partij:"
 ASYMMETRIC = ("RS256", "ES256")
 
 
@@ -44,7 +44,7 @@ class Principal:
     @property
     def actor(self) -> str:
         """The actor the core logs: the party's ref is part of who acted."""
-        return f"{PARTY_PREFIX}{self.partij}:{self.user}" if self.partij else self.user
+        return party_actor(self.partij, self.user) if self.partij else self.user
 
 
 #: the audience a token must name when none is configured (``WAMS_JWT_AUDIENCE``)

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wams.core import phases
+from wams.core.acting import PARTY_STEPS
 from wams.core.engine import Authorize
 from wams.core.model import Casus, Partij
 from wams.service.auth import Principal
@@ -43,9 +44,6 @@ COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "
 #: steps only the party itself takes: its answer to a request addressed to it (R16)
 PARTY_ONLY = frozenset({"verstrekking"})
 
-#: the field of a party's step that must name the party itself
-PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
-               "betrokkenheid": "partij"}
 
 #: reads (endpoint names) per role; "casus" is the full case for medewerker and coordinator
 #: and the party view for a party

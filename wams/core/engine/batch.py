@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from wams.core import acting
 from wams.core import commands as c
 from wams.core.engine.steps import Authorize, check_actor
 from wams.core.errors import InputError
@@ -40,7 +41,7 @@ class Batch:
         self.done: list[tuple[Casus | None, Decision, list[Any]]] = []
 
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
-                actor: str = "college", idempotency_key: str | None = None,
+                actor: str | None = None, idempotency_key: str | None = None,
                 expected_version: int | None = None) -> Decision:
         """As :meth:`Engine.execute`, inside the batch's transaction."""
         engine = self._engine
@@ -48,6 +49,7 @@ class Batch:
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
         check_gemeente(gemeente)
+        actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
         # a fresh ``now`` for every command; the batch's chain heads
         uow = engine._transaction_for(gemeente, heads=self.heads)

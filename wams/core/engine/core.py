@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy
 
+from wams.core import acting, policy, settings, sharing
 from wams.core import commands as c
-from wams.core import policy, settings, sharing
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
@@ -169,7 +169,7 @@ class Engine:
     # -- commands -------------------------------------------------------------------------
 
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
-                actor: str = "college", idempotency_key: str | None = None,
+                actor: str | None = None, idempotency_key: str | None = None,
                 expected_version: int | None = None,
                 authorize: Authorize | None = None,
                 caller: Caller | None = None) -> Decision:
@@ -179,6 +179,7 @@ class Engine:
         if step is None:
             raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
         check_gemeente(gemeente)
+        actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
         with self._lock:
             for attempt in (1, 2):

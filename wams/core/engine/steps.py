@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from wams.core import lifecycle, phases, policy, settings
+from wams.core import acting, lifecycle, phases, policy, settings
 from wams.core.engine import decisions
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
@@ -159,8 +159,9 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             # Outside the caller's rights: like R38, nothing of the attempt is stored.
             return decisions.refusal(case, step, denied, trace, versions), None, []
 
+    # R16/R06: who may take a party's step is a question of who acts, asked before the law
     ctx = _context(uow, step, cmd)
-    verdict = policy.decide(step, case, cmd, ctx)
+    verdict = acting.check_acting_party(step, cmd, actor) or policy.decide(step, case, cmd, ctx)
     if not verdict.allowed:
         decision = decisions.refusal(case, step, verdict.code, trace, versions, verdict.detail,
                                      werkplan=decisions.werkplan_of(step, case, cmd),
