@@ -11,7 +11,7 @@ import pkgutil
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.service_helpers import MEDEWERKER, SECRET, G
+from tests.service_helpers import BODIES, MEDEWERKER, SECRET, G
 from wams.service.app import create_app
 from wams.service.auth import Verifier
 
@@ -50,3 +50,54 @@ def test_no_input_makes_the_service_fail(wams):
                     "application/problem+json"), where
 
         run()
+
+
+STEPS = 30  # the longest sequence of calls per example
+
+
+def test_no_sequence_of_calls_makes_the_service_fail(wams):
+    """Stateful: schemathesis follows the document's OpenAPI links (a step's decision names its
+    case; a new subscription its id), so generated sequences open a case and go on with steps
+    and reads *on that case* — the answers a single random call never reaches. No 5xx, and
+    every answer keeps the contract. The test counts the calls that reached a real case, so a
+    document without working links fails it instead of passing on 404s."""
+    schema = schemathesis.openapi.from_asgi("/v2/openapi.json",
+                                            create_app(wams, Verifier(SECRET)))
+    opened: set[str] = set()  # the cases the generated calls opened
+    reached: list[str] = []  # the operations called on one of them
+    decided: list[int] = []  # of those, the calls the rules decided (allowed or refused)
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case):
+            if case.path_parameters and "gemeente" in case.path_parameters:
+                case.path_parameters["gemeente"] = G
+            if case.operation.label.endswith("/hulpvragen"):
+                # realistic data where a case is opened (random text is no known law nor a
+                # valid BSN, so no case would open); what follows on it stays generated
+                case.body = BODIES["hulpvraag"]
+                for header in ("If-Match", "Idempotency-Key"):
+                    (case.headers or {}).pop(header, None)
+
+        def get_call_kwargs(self, case):
+            return {"headers": {**(case.headers or {}), **MEDEWERKER}}
+
+        def validate_response(self, response, case, **kwargs):
+            where = (case.method, case.formatted_path, response.status_code, response.text)
+            assert response.status_code < 500, where
+            assert response.headers["api-version"] == ["2.0.0"], where
+            if response.status_code >= 400:
+                assert response.headers["content-type"][0].startswith(
+                    "application/problem+json"), where
+            if response.status_code == 201 and "casus" in response.text:
+                opened.add(response.json()["casus"])
+            if (case.path_parameters or {}).get("casus_id") in opened:
+                reached.append(case.operation.label)
+                decided.extend([response.status_code] if response.status_code in (200, 422)
+                               else [])
+
+    Machine.run(settings=settings(max_examples=15, stateful_step_count=STEPS, deadline=None,
+                                  derandomize=True, database=None,
+                                  suppress_health_check=list(HealthCheck)))
+    # the links were followed: calls on a case opened before, through many operations
+    assert len(reached) >= 10 and len(set(reached)) >= 3, reached
+    assert len(decided) >= 3, decided

@@ -126,8 +126,72 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
             _finish_operation(method, op)
             if op.get("operationId") == ldv.OPERATION:
                 ldv.document(op, components)
+    _link(doc)
     descriptions.apply(doc)
+    _closed_bodies(doc)
     return doc
+
+
+def _closed_bodies(doc: dict[str, Any]) -> None:
+    """Every request body and every record inside it is closed (``additionalProperties:
+    false``): the service refuses a key it does not know (the one way in, wams.core.intake),
+    so the document says so, and a generator or a fuzzer sends only keys that exist."""
+    schemas = doc["components"]["schemas"]
+    todo = [op["requestBody"] for item in doc["paths"].values() for op in item.values()
+            if "requestBody" in op]
+    seen: set[str] = set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in seen and name in schemas:
+                    seen.add(name)
+                    todo.append(schemas[name])
+                continue
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            todo.extend(v for v in node.values() if isinstance(v, (dict, list)))
+
+
+#: (the path parameter of a resource, where an answer names it): an OpenAPI link from such an
+#: answer to every operation on that resource
+_PRODUCERS = (("casus_id", "$response.body#/casus"), ("abonnement_id", "$response.body#/id"))
+
+
+def _link(doc: dict[str, Any]) -> None:
+    """OpenAPI links, so a client (and a stateful test) can follow a case from the step that
+    opened it through every step and read on it, and a subscription to its management: every
+    step's decision names its case (``casus``), a new subscription its ``id``."""
+    links: dict[str, Any] = {}
+    consumers: dict[str, list[str]] = {param: [] for param, _ in _PRODUCERS}
+    for item in doc["paths"].values():
+        for op in item.values():
+            names = {p.get("name") for p in op.get("parameters", []) if p.get("in") == "path"}
+            for param, value in _PRODUCERS:
+                if param in names:
+                    consumers[param].append(op["operationId"])
+                    links[op["operationId"]] = {
+                        "operationId": op["operationId"],
+                        "parameters": {"gemeente": "$request.path.gemeente", param: value},
+                        "description": f"{op.get('summary') or op['operationId']}, op wat dit "
+                                       "antwoord noemt."}
+    if not links:
+        return
+    doc["components"]["links"] = dict(sorted(links.items()))
+    for item in doc["paths"].values():
+        for op in item.values():
+            fills = ("casus_id" if op.get("tags") == [STEP_TAG]
+                     else "abonnement_id" if op.get("operationId") == "abonneren" else None)
+            if fills is None:
+                continue
+            for status, response in op["responses"].items():
+                if status in ("200", "201") and "content" in response:
+                    response["links"] = {target: {"$ref": f"#/components/links/{target}"}
+                                         for target in sorted(consumers[fills])}
 
 
 def _finish_operation(method: str, op: dict[str, Any]) -> None:
