@@ -27,6 +27,21 @@ for _module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
 EXAMPLES = 5  # per operation and backend: bounded, so the suite stays fast
 
 
+def keeps_the_contract(case, response) -> None:
+    """No 5xx; the version header on every answer; every error a problem document."""
+    where = (case.method, case.formatted_path, response.status_code, response.text)
+    assert response.status_code < 500, where
+    assert response.headers["api-version"] == ["2.0.0"], where
+    if response.status_code >= 400:
+        assert response.headers["content-type"][0].startswith("application/problem+json"), where
+
+
+def own_municipality(case) -> None:
+    """Another municipality is the role matrix's work; here: the token's own."""
+    if case.path_parameters and "gemeente" in case.path_parameters:
+        case.path_parameters["gemeente"] = G
+
+
 def test_no_input_makes_the_service_fail(wams):
     schema = schemathesis.openapi.from_asgi("/v2/openapi.json",
                                             create_app(wams, Verifier(SECRET)))
@@ -38,16 +53,8 @@ def test_no_input_makes_the_service_fail(wams):
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case):
-            if case.path_parameters and "gemeente" in case.path_parameters:
-                # another municipality is the role matrix's work; here: the token's own
-                case.path_parameters["gemeente"] = G
-            response = case.call(headers={**(case.headers or {}), **MEDEWERKER})
-            where = (case.method, case.formatted_path, response.status_code, response.text)
-            assert response.status_code < 500, where
-            assert response.headers["api-version"] == ["2.0.0"], where
-            if response.status_code >= 400:
-                assert response.headers["content-type"][0].startswith(
-                    "application/problem+json"), where
+            own_municipality(case)
+            keeps_the_contract(case, case.call(headers={**(case.headers or {}), **MEDEWERKER}))
 
         run()
 
@@ -69,8 +76,7 @@ def test_no_sequence_of_calls_makes_the_service_fail(wams):
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case):
-            if case.path_parameters and "gemeente" in case.path_parameters:
-                case.path_parameters["gemeente"] = G
+            own_municipality(case)
             if case.operation.label.endswith("/hulpvragen"):
                 # realistic data where a case is opened (random text is no known law nor a
                 # valid BSN, so no case would open); what follows on it stays generated
@@ -82,12 +88,7 @@ def test_no_sequence_of_calls_makes_the_service_fail(wams):
             return {"headers": {**(case.headers or {}), **MEDEWERKER}}
 
         def validate_response(self, response, case, **kwargs):
-            where = (case.method, case.formatted_path, response.status_code, response.text)
-            assert response.status_code < 500, where
-            assert response.headers["api-version"] == ["2.0.0"], where
-            if response.status_code >= 400:
-                assert response.headers["content-type"][0].startswith(
-                    "application/problem+json"), where
+            keeps_the_contract(case, response)
             if response.status_code == 201 and "casus" in response.text:
                 opened.add(response.json()["casus"])
             if (case.path_parameters or {}).get("casus_id") in opened:
