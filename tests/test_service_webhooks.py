@@ -286,3 +286,38 @@ def test_a_pinned_delivery_reaches_a_real_receiver(wams):
     receiver.server.shutdown()
     headers, _ = receiver.raw[0]
     assert headers["Host"] == receiver.base.removeprefix("http://").rstrip("/")
+
+
+def test_a_real_serve_delivers_signed_and_refuses_private_targets(db_url, open_wams):
+    """Against a real ``wams serve`` on a loopback port (both backends): the beheer role
+    subscribes, a step arrives signed at a loopback receiver the municipality named itself;
+    the metadata address, a private range, the database's loopback port and the decimal and
+    hex spellings of 169.254.169.254 are refused (400), and a medewerker may not subscribe.
+    (A name that resolves into a private range although the list allows it: the resolver
+    tests above, which can make a name answer what they want.)"""
+    import httpx
+
+    from tests.service_helpers import JAN, MEDEWERKER, served
+
+    receiver = Receiver(failures=0)
+    allow(open_wams(), receiver.base)  # loopback: the municipality names the host itself
+    path = "/v2/gemeenten/0599/abonnementen"
+    with served(db_url) as base, httpx.Client(base_url=base, timeout=30) as client:
+        for url in ("http://169.254.169.254/latest/meta-data", "http://10.0.0.5/x",
+                    "http://127.0.0.1:55432/", "http://2852039166/", "http://0xA9FEA9FE/",
+                    "http://[::ffff:169.254.169.254]/", "http://localhost/x"):
+            r = client.post(path, json={"url": url}, headers=BEHEER)
+            assert r.status_code == 400 and r.json()["code"] == "input.invalid", (url, r.text)
+        r = client.post(path, json={"url": receiver.url}, headers=MEDEWERKER)
+        assert r.status_code == 403, r.text
+        r = client.post(path, json={"url": receiver.url}, headers=BEHEER)
+        assert r.status_code == 201, r.text
+        secret = r.json()["geheim"]
+        r = client.post(step_path("hulpvraag", None), headers=MEDEWERKER,
+                        json={**BODIES["hulpvraag"], "client": JAN})
+        assert r.status_code == 201, r.text
+        events = receiver.wait_for(1)
+    receiver.server.shutdown()
+    assert [e["data"]["stap"] for e in events] == ["hulpvraag"]
+    assert verified(receiver, secret)
+    assert "Jan" not in json.dumps(events)
