@@ -160,7 +160,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             return decisions.refusal(case, step, denied, trace, versions), None, []
 
     # R16/R06: who may take a party's step is a question of who acts, asked before the law
-    ctx = _context(uow, step, cmd)
+    ctx = _context(uow, step, cmd, case)
     verdict = acting.check_acting_party(step, cmd, actor) or policy.decide(step, case, cmd, ctx)
     if not verdict.allowed:
         decision = decisions.refusal(case, step, verdict.code, trace, versions, verdict.detail,
@@ -264,11 +264,14 @@ def _case_subjects(case: Casus) -> Subjects:
     return {ref: (s, case.subject_types[ref]) for ref, s in case.subjects.items()}
 
 
-def _context(uow: Transaction, step: str, cmd: Any) -> policy.Context:
+def _context(uow: Transaction, step: str, cmd: Any, case: Casus | None) -> policy.Context:
     ctx = _step_context(uow, step, cmd)
-    # R06/R12: who a named party is comes from the municipality's registry (read only when
-    # the command names a party in full: most steps do not, and pay no statement for it)
-    if policy.parties_named(cmd):
+    # R06/R12: who a named party is comes from the municipality's registry, read when a
+    # command brings a party into a case (or names it outside one): most steps name none,
+    # and a party the case already holds as that kind is held to it by the case itself
+    # (R21, check_party_identity), so neither pays a statement for it.
+    if any(case is None or case.parties.get(p.ref) is None
+           or case.parties[p.ref].partij.soort != p.soort for p in policy.parties_named(cmd)):
         registry = _registry(uow)
         if registry:
             ctx = attrs.evolve(ctx, partij_soorten=registry)
