@@ -44,6 +44,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from wams.core.privacy import places
+from wams.core.privacy.sealing import is_sealed
 from wams.core.storage import chain
 
 TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys")
@@ -97,10 +99,10 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
                 log = rows("SELECT * FROM processing_log WHERE trace_id = ? ORDER BY id",
                            d.trace_id)
                 with w.engine.unit_of_work(None) as uow:  # the plain text behind the seals
-                    state = uow.unseal(case["state"])
-                    content = uow.unseal(hist["content"])
-                    purposes = [uow.unseal(r["purpose"]) if r["purpose"] != uow.unseal(
-                        r["purpose"]) else None for r in log]
+                    state = uow.unseal(case["state"], places.place_of("cases", case))
+                    content = uow.unseal(hist["content"], places.place_of("history", hist))
+                    purposes = [None if not is_sealed(r["purpose"]) else uow.unseal(
+                        r["purpose"], places.place_of("processing_log", r)) for r in log]
                 assert state is not None
                 steps.append(Step(d.step, not steps, json.loads(state), case, hist, log,
                                   content, purposes))

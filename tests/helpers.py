@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 from wams.api import Wams
 from wams.core import commands as c
 from wams.core.model import Decision, Partij, Persoon
+from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
 from wams.core.reasons import REASONS
 from wams.core.serialize import case_to_json
 from wams.core.storage import audit
 from wams.core.storage import repository as repo
+from wams.core.storage.tables import Base
 
 G = "0599"
 OTHER_G = "0363"
@@ -215,6 +217,20 @@ def history_after(w: Wams, seq: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
+def unsealed(uow: Any, table: str, where: Any = None, *,
+             plain: bool = False) -> list[tuple[dict[str, Any], str | None]]:
+    """(row, plain text of its sealed column) of every row of ``table`` (``where``: a filter
+    on its model table), each value opened for its own place as the engine opens it."""
+    t = Base.metadata.tables[table]
+    column = places.SEALED_COLUMNS[table][0]
+    stmt = select(t) if where is None else select(t).where(where(t))
+    out = []
+    for r in uow.store.conn.execute(stmt):
+        row = dict(r._mapping)
+        out.append((row, uow.unseal(row[column], places.place_of(table, row), plain=plain)))
+    return out
+
+
 def log_rows(w: Wams) -> list[dict[str, Any]]:
     e = w.engine
     with e.unit_of_work(None) as uow:
@@ -260,7 +276,7 @@ def assert_unchanged(w: Wams, before: dict[str, Any], case_id: str | None, *,
             # Only the decision's detail (it may quote the caller), sealed with the case.
             assert is_sealed(row["content"])
             with w.engine.unit_of_work(None) as uow:
-                text = uow.unseal(row["content"])
+                text = uow.unseal(row["content"], places.place_of("history", row))
             assert text is not None and set(json.loads(text)) == {"detail"}
 
 

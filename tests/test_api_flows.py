@@ -29,6 +29,7 @@ from wams.core import commands as c
 from wams.core import phases
 from wams.core.engine import Refused
 from wams.core.errors import ConflictError
+from wams.core.privacy import places
 
 
 def test_route_a_lifecycle_survives_the_process(open_wams, clock):
@@ -228,7 +229,8 @@ def test_reading_a_case_is_logged_and_scoped(wams):
     # The purpose is the caller's text: stored sealed with the case, readable with its key.
     assert "dossier bekijken" not in str(new)
     with w.engine.unit_of_work(G) as uow:
-        assert {uow.unseal(r["purpose"]) for r in new} == {
+        assert {uow.unseal(r["purpose"], places.place_of("processing_log", r))
+                for r in new} == {
             "behandeling (dossier bekijken voor gesprek)"}
     assert {r["actor"] for r in new} == {"ambtenaar"}
     assert len({r["subject"] for r in new}) == 2

@@ -29,6 +29,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tests.helpers import unsealed
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
 
@@ -170,9 +171,8 @@ def check_stored_sealed(w: Any, x: World) -> None:
     text behind the sealed values holds them (so not finding them later means something)."""
     plain: list[str] = []
     with w.engine.unit_of_work(G) as uow:
-        for table, column in SEALED_COLUMNS.items():
-            for (value,) in uow.store.conn.execute(sa.text(f"SELECT {column} FROM {table}")):
-                text = uow.unseal(value, plain=table == "processing_log")
+        for table in SEALED_COLUMNS:
+            for _, text in unsealed(uow, table, plain=table == "processing_log"):
                 if text is not None:
                     plain.append(text)
     joined = "\n".join(plain)

@@ -129,7 +129,8 @@ def test_an_old_database_is_sealed_keeps_its_links_and_can_then_be_destroyed(
         records = w.retention_run_records()
         assert {i["soort"] for i in records} == {"melding", "betrokkenheid"}
         with w.engine.unit_of_work(G) as uow:
-            state = uow.store.case_state(LIVE)
+            [(state,)] = uow.store.conn.execute(sa.text("SELECT state FROM cases WHERE id = "
+                                                        ":c"), {"c": LIVE}).all()
         assert "Oudgegeven" not in state and "OUDSAMENHANG2" not in state
         report = w.inzage_persoon(G, bsn=JAN_BSN, actor="medewerker", verzoek="na")
         assert "OUDDOEL2" not in {v["doel"] for v in report["verwerkingen"]}
@@ -147,3 +148,57 @@ def test_migrating_needs_the_key_store(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="sleutelopslag"):
         migrate.upgrade(url)
     assert migrate.current(url)[0] == "0002"
+
+
+def test_0011_binds_every_value_to_its_place_and_an_old_value_put_back_is_refused(
+        old_db: str, key_file: str) -> None:
+    """Up to 0010 the values are bound to their data key alone; 0011 re-seals each one for
+    its place and re-chains over the new ciphertext. A value from a backup of before (sealed
+    under the same, living key) put back by a DBA is then refused on read."""
+    from tests.helpers import unsealed
+    from wams.core.errors import TamperedError
+    from wams.core.privacy import places
+    from wams.core.privacy.sealing import SealError
+    from wams.core.storage.tables import Base
+
+    url = old_db
+    keys = FileKeyStore(key_file)
+    assert migrate.upgrade(url, "0010", key_store=keys) == "0010"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            [(old_state,)] = conn.execute(sa.text("SELECT state FROM cases WHERE id = :c"),
+                                          {"c": LIVE}).all()
+    finally:
+        engine.dispose()
+    assert migrate.upgrade(url, key_store=keys) == migrate.head()
+    assert _verify(url).exit_code == 0, _verify(url).output  # re-chained, and verified
+
+    w = Wams.open(url, clock=Clock(dt.date(2028, 1, 1)), key_file=key_file)
+    try:
+        with w.engine.unit_of_work(G) as uow:
+            opened = {t: [v for _, v in unsealed(uow, t, plain=True) if v is not None]
+                      for t in ("cases", "history", "processing_log", "involvements",
+                                "meldingen", "melders")}
+        assert all(opened.values()), opened  # every table's values open at their place
+        assert w.case(G, LIVE, actor="x", purpose="behandeling").persons["eva"]
+        with w.engine.unit_of_work(G) as uow:
+            [(version,)] = uow.store.conn.execute(sa.text(
+                "SELECT version FROM cases WHERE id = :c"), {"c": LIVE}).all()
+            with pytest.raises(SealError):  # sealed for its key only, not for its place
+                uow.unseal(old_state, places.case_state(G, LIVE, version))
+    finally:
+        w.close()
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.update(Base.metadata.tables["cases"]).where(
+                Base.metadata.tables["cases"].c.id == LIVE).values(state=old_state))
+    finally:
+        engine.dispose()
+    w = Wams.open(url, clock=Clock(dt.date(2028, 1, 1)), key_file=key_file)
+    try:
+        with pytest.raises(TamperedError):
+            w.case(G, LIVE, actor="x", purpose="behandeling")
+    finally:
+        w.close()

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.helpers import assert_chain_intact
+from tests.helpers import assert_chain_intact, unsealed
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
 from wams.core.privacy import inzage, logexport, register
@@ -356,10 +356,10 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
                                 reden="contact opnemen voor een hulpvraag")
     assert ok.allowed and ok.report["zorg"] == "de post stapelt zich op"
     assert MELDER not in json.dumps(ok.report)
-    provide = _rows(wams, "select operation, recipient, purpose, activity_id, source "
-                          "from processing_log where name like 'melding_doorgeven%'")
     with wams.engine.unit_of_work(G) as uow:  # the reason is sealed with the melding
-        provide = [(*r[:2], uow.unseal(r[2]), *r[3:]) for r in provide]
+        provide = [(r["operation"], r["recipient"], purpose, r["activity_id"], r["source"])
+                   for r, purpose in unsealed(uow, "processing_log", lambda t: t.c.name.like(
+                       "melding_doorgeven%"))]
     assert provide == [("provide", "wijkteam", "melding_onderzoeken",
                         f"urn:wams:{G}:verwerkingsactiviteit:meldpunt:v1", "meldpunt")]
     for row in _rows(wams, "select * from processing_log"):
@@ -369,7 +369,7 @@ def test_melder_identity_never_in_log_or_history(wams: Any) -> None:
     [(naam,)] = _rows(wams, "select naam from melders")
     assert MELDER not in naam  # sealed under the melding's key
     with wams.engine.unit_of_work(G) as uow:
-        assert uow.unseal(naam) == MELDER
+        assert [text for _, text in unsealed(uow, "melders")] == [MELDER]
     assert wams.meldingen(G)[0]["doorgegeven"] == 1
     # The meldpunt shows up in the person's access report, the reporter does not.
     report = wams.inzage_persoon(G, bsn=JAN.bsn, actor="x", verzoek="AVG-1")

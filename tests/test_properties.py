@@ -54,6 +54,7 @@ from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij, Persoon
 from wams.core.phases import RUNNING
 from wams.core.plugins import load_catalogue
+from wams.core.privacy import places
 from wams.core.privacy.processing import LEGAL_BASIS_INZAGE
 from wams.core.serialize import case_from_json
 from wams.core.storage import repository as repo
@@ -172,7 +173,8 @@ class CaseMachine(RuleBasedStateMachine):
             row = uow.store.conn.execute(repo.cases.select().where(
                 repo.cases.c.id == self.cid)).first()
             # A destroyed case keeps its stripped state in clear (its data key is gone).
-            text = uow.unseal(row.state, plain=row.destroyed_on is not None)
+            text = uow.unseal(row.state, places.place_of("cases", row._mapping),
+                              plain=row.destroyed_on is not None)
             assert text is not None
             return text
 

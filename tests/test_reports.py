@@ -20,8 +20,8 @@ from reports_helpers import (
     strict_html,
     visible_text,
 )
-from sqlalchemy import text
 
+from tests.helpers import unsealed
 from wams.cli import cli
 from wams.core.privacy.sealing import is_sealed
 
@@ -93,11 +93,10 @@ def test_case_report_shows_every_step_with_its_rules_and_logs_the_file(
     assert all(str(out.resolve()) in r["purpose"] for r in reads)
     # ... and at rest it is the caller's text, so sealed with the case.
     with Wams.open(db_url) as w, w.engine.unit_of_work(gemeente) as uow:
-        stored = [v for (v,) in uow.store.conn.execute(
-            text("select purpose from processing_log where id in "
-                 f"({', '.join(str(r['id']) for r in reads)})"))]
-        assert stored and all(is_sealed(v) and str(out.resolve()) in (uow.unseal(v) or "")
-                              for v in stored)
+        stored = unsealed(uow, "processing_log",
+                          lambda t: t.c.id.in_([r["id"] for r in reads]))
+        assert stored and all(is_sealed(row["purpose"]) and str(out.resolve()) in (opened or "")
+                              for row, opened in stored)
     assert os.stat(out).st_mode & 0o077 == 0  # owner-only: a copy of personal data
 
 

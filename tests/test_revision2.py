@@ -33,6 +33,7 @@ from tests.helpers import (
     route_a,
     route_b,
     snapshot,
+    unsealed,
 )
 from wams.core import commands as c
 from wams.core.engine import Refused
@@ -659,17 +660,16 @@ def test_meldingen_and_betrokkenheid_have_their_own_bewaartermijn(open_wams: Any
     assert proofs == {f"melding:{old}", "betrokkenheid:1"}
     # The history no longer carries the reporter's worry or the person of either record,
     # not even sealed (and it never names a person: identities live in the records).
-    def unsealed(sql: str) -> list[str]:
+    def opened(table: str) -> list[str]:
         with w.engine.unit_of_work(None) as uow:
-            return [t for (v,) in uow.store.conn.execute(text(sql))
-                    if (t := uow.unseal(v, plain=True)) is not None]
+            return [t for _, t in unsealed(uow, table, plain=True) if t is not None]
 
-    contents = unsealed("select content from history where content is not null")
+    contents = opened("history")
     assert not [c_ for c_ in contents if "vervuiling" in c_ or "Buurvrouw" in c_]
     assert not [c_ for c_ in contents if "Jan Jansen" in c_]
     assert len([c_ for c_ in contents if "nieuwe zorg" in c_]) == 1
     # Jan is named only in what is kept: the younger melding's own sealed record.
-    [kept] = unsealed("select content from meldingen")
+    [kept] = opened("meldingen")
     assert "Jan Jansen" in kept and "nieuwe zorg" in kept
     assert w.retention_run_records() == []
     with pytest.raises(InputError):

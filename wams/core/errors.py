@@ -188,11 +188,18 @@ class NoKeyStoreError(WamsError):
     problem = "service.unavailable"
 
 
-class SealError(WamsError):
-    """A sealed value that does not authenticate: changed in the database, or a wrong key."""
+class TamperedError(WamsError):
+    """A stored value or row that wams did not write there: changed, moved or put back
+    around wams (with write access to the database, without its keys). Nothing is decided
+    on it; ``wams audit verify`` names the row."""
 
     http_status = 500
     problem = "service.error"
+
+
+class SealError(TamperedError):
+    """A sealed value that does not authenticate at its place: changed, moved or put back in
+    the database, plain text where a sealed value belongs, or a wrong key."""
 
 
 class TokenError(WamsError):
@@ -214,5 +221,5 @@ __all__ = [
     "ConflictError",
     "DatabaseError", "ExcludedPurpose", "ExportFailed", "InputError", "Invalid",
     "KeyInUseError", "KeyMissingError", "NoKeyStoreError", "NotFoundError", "Refused",
-    "ScenarioError", "SealError", "TargetRefused", "TokenError", "WamsError",
+    "ScenarioError", "SealError", "TamperedError", "TargetRefused", "TokenError", "WamsError",
 ]

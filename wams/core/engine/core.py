@@ -31,7 +31,7 @@ from wams.core.gemeente import check_gemeente
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
-from wams.core.privacy import periods, retention
+from wams.core.privacy import periods, places, retention
 from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.processing import trace_id
@@ -245,7 +245,7 @@ class Engine:
             # Only the identical command: a key reused for another one is the caller's
             # bug, and answering it from the store would silently drop that command.
             # (A decision stored before fingerprints were kept has none: answered.)
-            content = uow.unseal(prior[1])
+            content = uow.unseal(prior[1], places.history_content(uow.gemeente, prior[2]))
             detail = json.loads(content).get("detail") if content else None
             decision, stored = decisions.from_json(prior[0], detail)
             if stored is not None and stored != fingerprint:

@@ -30,12 +30,13 @@ from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
 from wams.core.lifecycle import Applied, Processing
 from wams.core.model import Casus, Decision, Persoon
-from wams.core.privacy import inzage, periods, retention
+from wams.core.privacy import inzage, periods, places, retention
 from wams.core.privacy.processing import special_exceptions
 from wams.core.privacy.sealing import data_key_of
 from wams.core.records import EntryRequest
 from wams.core.rules import TAKEN
 from wams.core.serialize import case_from_json, case_to_json, dumps
+from wams.core.storage import projections
 
 ROUTE_B_PROVISION = attrs.evolve(TAKEN, sections=("§1.3", "§3.3.2")).labelled()
 
@@ -92,7 +93,9 @@ class CaseCache:
         if cached is not None and cached.version == version:
             self._cases.move_to_end(case_id)
             return cached
-        state = uow.unseal(uow.store.case_state(case_id), plain=not sealed)
+        assert uow.gemeente is not None
+        state = uow.unseal(projections.committed_case_state(uow.store, case_id),
+                           places.case_state(uow.gemeente, case_id, version), plain=not sealed)
         if state is None:
             raise InputError(f"casus '{case_id}' is niet te lezen: haar sleutel is vernietigd")
         case = case_from_json(state)
@@ -168,7 +171,8 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
                                      extra_rules=verdict.rules)
         # The detail may quote the caller (a ref, a name typed into a field): it is kept
         # only sealed with the case, never in clear in the history (R33).
-        content = uow.seal(data_key, dumps({"detail": verdict.detail})) \
+        content = uow.seal(data_key, dumps({"detail": verdict.detail}),
+                           places.history_content(gemeente, store.stamp(gemeente))) \
             if data_key is not None and verdict.detail else None
         store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                              step=step, allowed=False, code=decision.code, actor=actor,
@@ -221,7 +225,9 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
         state = case_to_json(case)
         if not store.update_case(case.id, case.version, gemeente=case.gemeente,
                                  route=case.route, wet=case.wet, opened_on=case.opened_on,
-                                 state=uow.seal(data_key, state) if data_key else state,
+                                 state=uow.seal(data_key, state, places.case_state(
+                                     gemeente, case.id, case.version + 1))
+                                 if data_key else state,
                                  phase=case.phase, closed_on=case.closed_on,
                                  destroyed_on=case.destroyed_on, data_key=data_key):
             actual = store.case_meta(case.id)
@@ -241,7 +247,8 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
     sealed = {"command": without_identity(step, cmd), "detail": verdict.detail}
     if verdict.waarschuwing:
         sealed["waarschuwing"] = verdict.waarschuwing  # R20: for the FG, sealed with the case
-    content = uow.seal(data_key, dumps(sealed)) \
+    content = uow.seal(data_key, dumps(sealed),
+                       places.history_content(gemeente, store.stamp(gemeente))) \
         if data_key is not None else None
     store.append_history(gemeente=gemeente, case_id=case.id if case else None, at=now,
                          step=step, allowed=True, code="ok", actor=actor, trace_id=trace,
@@ -332,7 +339,8 @@ def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
     uow.store.insert_case(id=case.id, gemeente=gemeente, route=case.route, wet=case.wet,
                           phase=case.phase, version=1, opened_on=case.opened_on,
                           closed_on=None, destroyed_on=None, data_key=data_key,
-                          state=uow.seal(data_key, case_to_json(case)))
+                          state=uow.seal(data_key, case_to_json(case),
+                                         places.case_state(gemeente, case.id, 1)))
     case.version = 1
     cache.put(case)
     return case, applied, data_key
@@ -352,7 +360,7 @@ def _outside(uow: Transaction, step: str,
         if found is None:  # R38: another municipality's melding is as unknown as none
             raise InputError(f"melding {cmd.melding} bestaat niet bij gemeente {gemeente}")
         subject, stype, sealed, at = found
-        content = uow.unseal(sealed)
+        content = uow.unseal(sealed, places.melding_content(gemeente, subject, at))
         if content is None:
             raise InputError(f"melding {cmd.melding} is vernietigd")
         # The worry goes to the recipient; who reported it never does (R34).
@@ -374,7 +382,10 @@ def _outside(uow: Transaction, step: str,
         store.insert_involvement(gemeente=gemeente, party_ref=cmd.partij.ref,
                                  party_soort=cmd.partij.soort, subject=subject, at=now,
                                  data_key=data_key, content=uow.seal(data_key, dumps(
-                                     {"persoon": persoon, "dienst": cmd.dienst})))
+                                     {"persoon": persoon, "dienst": cmd.dienst}),
+                                     places.involvement_content(
+                                         gemeente, cmd.partij.soort, cmd.partij.ref, subject,
+                                         now)))
         return Applied(None, (Processing("collect", persoon.ref, "beoordeling_verzoek",
                                          "betrokkenheid van partij vastleggen",
                                          source=cmd.partij.ref),)), outside, None, data_key
@@ -382,8 +393,11 @@ def _outside(uow: Transaction, step: str,
     melding_id = store.insert_melding(
         gemeente=gemeente, subject=subject, melder_soort=cmd.melder.soort, at=now,
         data_key=data_key, content=uow.seal(data_key, dumps({"over": persoon,
-                                                              "zorg": cmd.zorg})),
-        melder_naam=uow.seal(data_key, naam) if naam is not None else None)
+                                                              "zorg": cmd.zorg}),
+                                            places.melding_content(gemeente, subject, now)))
+    # R34: the reporter's identity goes to its own row, bound to the melding's id.
+    store.insert_melder(gemeente, melding_id, uow.seal(
+        data_key, naam, places.melder_naam(gemeente, melding_id)) if naam is not None else None)
     # R34: the log names the meldpunt as source, never the reporter.
     return Applied(None, (Processing("collect", persoon.ref, "meldpunt",
                                      "melding van zorg over inwoner", source="meldpunt"),)), \

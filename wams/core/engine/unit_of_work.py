@@ -16,14 +16,13 @@ from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
-import attrs
-
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
 from wams.core.lifecycle import Processing
 from wams.core.model import Caller, Persoon
-from wams.core.privacy import logexport, periods
+from wams.core.privacy import logexport, periods, places
 from wams.core.privacy.keystore import KeyStore
+from wams.core.privacy.places import Place
 from wams.core.privacy.processing import log_rows, trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
@@ -99,14 +98,15 @@ class Transaction:
         if row is not None and row[3] != period:
             self.data_keys.move(self.store, row[0], (data_key, row[1], row[2], row[3]), period)
 
-    def seal(self, data_key: str, text: str) -> str:
-        return self.data_keys.seal(self.store, data_key, text)
+    def seal(self, data_key: str, text: str, place: Place) -> str:
+        return self.data_keys.seal(self.store, data_key, text, place)
 
-    def unseal(self, value: str | None, *, plain: bool = False) -> str | None:
-        """The text of a sealed value (None: its key was destroyed). Plain text where a
-        sealed value belongs was written around wams (a DBA "restoring" a value without the
-        keys): refused as tampering, unless ``plain`` says the column may hold plain text
-        (a purpose that is a code, not the caller's words)."""
+    def unseal(self, value: str | None, place: Place, *, plain: bool = False) -> str | None:
+        """The text of a value sealed for ``place`` (None: its key was destroyed). A value
+        sealed for another place, and plain text where a sealed value belongs, were written
+        around wams (a DBA moving or "restoring" a value without the keys): refused as
+        tampering, unless ``plain`` says the column may hold plain text (a purpose that is a
+        code, not the caller's words)."""
         if value is None:
             return None
         if not is_sealed(value):
@@ -115,7 +115,7 @@ class Transaction:
             raise SealError("onversleutelde tekst staat waar versleutelde gegevens horen: "
                             "buiten wams om gewijzigd in de database ('wams audit verify' "
                             "wijst de rij aan)")
-        return self.data_keys.open(self.store, value)
+        return self.data_keys.open(self.store, value, place)
 
     def destroy_data_key(self, data_key: str) -> None:
         self.data_keys.destroy(self.store, data_key)
@@ -130,12 +130,6 @@ class Transaction:
                   actor: str, subjects: Mapping[str, tuple[str, str]],
                   case_id: str | None = None, data_key: str | None = None) -> int:
         gemeente = self._tenant()
-        if data_key is not None:
-            # A purpose may be the caller's free text: it is part of the sealed content of
-            # the case (or melding, betrokkenheid) and goes with its key (R33).
-            processings = tuple(p if not p.purpose else
-                                attrs.evolve(p, purpose=self.seal(data_key, p.purpose))
-                                for p in processings)
 
         def activity_uri(code: str, category: str | None) -> str:
             # A plugin's register entry for this category, where it declares one (R36).
@@ -146,6 +140,14 @@ class Transaction:
                         processings=processings, subjects=subjects, case_id=case_id,
                         activity_uri=activity_uri, caller=self.caller,
                         special_of=self.catalogue.special_of)
+        if data_key is not None:
+            # A purpose may be the caller's free text: it is part of the sealed content of
+            # the case (or melding, betrokkenheid) and goes with its key (R33), bound to its
+            # own record.
+            for row in rows:
+                if row["purpose"]:
+                    row["purpose"] = self.seal(data_key, row["purpose"],
+                                               places.log_purpose(gemeente, row["span_id"]))
         self.store.insert_log(rows, step=step)
         if self.log_sink is not None and rows:
             resource = logexport.resource()

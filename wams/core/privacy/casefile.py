@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.errors import InputError, NotFoundError
+from wams.core.privacy import places
 from wams.core.privacy.inzage import DESTROYED_PURPOSE
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.reasons import reason
@@ -71,10 +72,10 @@ def processing_log(engine: Operator, gemeente: str, case_id: str) -> list[dict[s
         stmt = (select(log).where(log.c.gemeente == gemeente, log.c.case_id == case_id)
                 .order_by(log.c.id))
         # A free-text purpose is sealed with the case: shown while the case lives.
-        return [dict(r._mapping, purpose=_purpose(uow, r.purpose))
+        return [dict(r._mapping, purpose=_purpose(uow, r))
                 for r in uow.store.conn.execute(stmt)]
 
 
-def _purpose(uow: UnitOfWork, value: str) -> str:
-    text = uow.unseal(value, plain=True)
+def _purpose(uow: UnitOfWork, row: Any) -> str:
+    text = uow.unseal(row.purpose, places.log_purpose(row.gemeente, row.span_id), plain=True)
     return text if text is not None else DESTROYED_PURPOSE

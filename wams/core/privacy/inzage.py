@@ -19,6 +19,7 @@ import attrs
 from wams.core.errors import InputError
 from wams.core.lifecycle import PROVIDE, REQUEST, Applied, Processing
 from wams.core.model import Casus, Persoon
+from wams.core.privacy import places
 from wams.core.privacy.processing import OPERATION_NAMES, activity_code, trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
@@ -27,6 +28,7 @@ from wams.core.settings import (
     PARTIJ_NAMEN,
     SETTINGS,
 )
+from wams.core.storage import projections
 from wams.core.storage.repository import Store
 
 STEP = "inzage"
@@ -179,8 +181,11 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
         row = store.case_summary(gemeente, case_id)
         if row is None:
             continue
-        # Only a destroyed case's (stripped) state is plain.
-        text = uow.unseal(row["state"], plain=row["destroyed_on"] is not None)
+        # Only a destroyed case's (stripped) state is plain; a case row put back as a whole
+        # (an objection reset) is refused like in a step.
+        text = uow.unseal(projections.committed_case_state(store, case_id),
+                          places.case_state(gemeente, case_id, row["version"]),
+                          plain=row["destroyed_on"] is not None)
         if text is None:  # its key destroyed (by another process, mid-destruction)
             continue
         case = case_from_json(text)
@@ -210,8 +215,8 @@ def _events(uow: UnitOfWork, gemeente: str, case_id: str, ref: str) -> list[dict
     the history. After destruction the content is gone and so are these events; the log
     remains."""
     found = []
-    for at, step, sealed in uow.store.rights_events(gemeente, case_id):
-        text = uow.unseal(sealed)
+    for n, at, step, sealed in uow.store.rights_events(gemeente, case_id):
+        text = uow.unseal(sealed, places.history_content(gemeente, n))
         if text is None:  # sealed under a destroyed key
             continue
         content = json.loads(text)["command"]
@@ -245,7 +250,8 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
     activity, which the person reads instead of the caseworker's words; with the case's
     ``people``, who the source and recipient are (:func:`counterpart`)."""
     catalogue = uow.catalogue
-    purpose = uow.unseal(r["purpose"], plain=True)
+    purpose = uow.unseal(r["purpose"], places.log_purpose(r["gemeente"], r["span_id"]),
+                         plain=True)
     category = r["category"]
     name = catalogue.categories[category].name if category in catalogue.categories else None
     code = activity_code(r["activity_id"])

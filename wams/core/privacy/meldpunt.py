@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from wams.core.commands import MeldingDoorgeven
 from wams.core.model import Decision, Partij
+from wams.core.privacy import places
 from wams.core.privacy.work import Operator
 from wams.core.storage.repository import history, meldingen
 
@@ -38,10 +39,10 @@ def lijst(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     with engine.unit_of_work(gemeente) as uow:
         conn = uow.store.conn
         counts: dict[int, int] = {}
-        for (sealed,) in conn.execute(select(history.c.content).where(
+        for n, sealed in conn.execute(select(history.c.chain_n, history.c.content).where(
                 history.c.gemeente == gemeente, history.c.step == STEP,
                 history.c.allowed.is_(True))):
-            text = uow.unseal(sealed)
+            text = uow.unseal(sealed, places.history_content(gemeente, n))
             if text:  # sealed with the melding: gone with it
                 mid = json.loads(text)["command"]["melding"]
                 counts[mid] = counts.get(mid, 0) + 1

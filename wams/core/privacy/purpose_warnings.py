@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wams.core.privacy import places
 from wams.core.privacy.work import Operator
 from wams.core.storage.repository import history
 
@@ -25,13 +26,13 @@ def listing(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     with engine.unit_of_work(gemeente) as uow:
         rows = uow.store.conn.execute(
-            select(history.c.at, history.c.case_id, history.c.step, history.c.trace_id,
-                   history.c.content)
+            select(history.c.chain_n, history.c.at, history.c.case_id, history.c.step,
+                   history.c.trace_id, history.c.content)
             .where(history.c.gemeente == gemeente, history.c.allowed.is_(True),
                    history.c.content.is_not(None))
             .order_by(history.c.seq))
         for r in rows:
-            text = uow.unseal(r.content)
+            text = uow.unseal(r.content, places.history_content(gemeente, r.chain_n))
             if not text:  # destroyed with its key
                 continue
             content = json.loads(text)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from wams.core.clock import add_months
 from wams.core.lifecycle import DESTROY, Processing
-from wams.core.privacy import periods
+from wams.core.privacy import periods, places
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
@@ -104,10 +104,10 @@ def _resting_on(uow: UnitOfWork, gemeente: str) -> set[tuple[str, str | None]]:
     its cliënt has no BSN (his pseudonym in the case is scoped by the case, so it cannot be
     matched: every record of that party is kept)."""
     found: set[tuple[str, str | None]] = set()
-    for row in uow.store.conn.execute(select(cases.c.state).where(
+    for row in uow.store.conn.execute(select(cases.c.id, cases.c.version, cases.c.state).where(
             cases.c.gemeente == gemeente, cases.c.route == "B",
             cases.c.phase != "vernietigd")):
-        state = uow.unseal(row.state)
+        state = uow.unseal(row.state, places.case_state(gemeente, row.id, row.version))
         if state is None:  # its key destroyed (being destroyed by another process)
             continue
         case = case_from_json(state)

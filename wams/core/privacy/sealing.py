@@ -10,8 +10,10 @@ month it was opened in while it is open, and by the KEK of the month its bewaart
 once it is closed, so the retention run can retire a whole period's KEK once everything in it
 is destroyed, and no copy of a wrapped key (an old tuple, ``pg_wal``, a backup) opens again.
 
-A sealed value is text: ``<data key id>:<base64(nonce ‖ AES-GCM ciphertext ‖ tag)>``, with the
-data key id as associated data, so a value moved under another key fails authentication. When
+A sealed value is text: ``<data key id>:<base64(nonce ‖ AES-GCM ciphertext ‖ tag)>``, with its
+place as associated data (the data key id, municipality, table, row, column and, for a case,
+the row's version: :mod:`wams.core.privacy.places`), so a value moved to another row, column or
+key, or an older state put back over a case, fails authentication. When
 the data key is deleted, every copy of the value (the table's old tuples under PostgreSQL's
 MVCC, ``pg_wal``, SQLite's WAL, a backup, a replica) is ciphertext nobody can read. SQLite's
 ``secure_delete`` and the WAL checkpoint after destruction stay as a second line.
@@ -30,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.errors import SealError
 from wams.core.privacy.keystore import Key, KeyStore
+from wams.core.privacy.places import Place
 
 if TYPE_CHECKING:
     from wams.core.storage.repository import Store
@@ -70,9 +73,15 @@ def kek_purpose(period: str | None) -> str:
     return KEK if period is None else f"{KEK}:{period}"
 
 
-def seal_with(cipher: AESGCM, data_key_id: str, text: str) -> str:
+def associated_data(data_key_id: str, place: Place | None) -> bytes:
+    """What a value is bound to: its place (None: the data key id alone, as values were
+    sealed before schema 0011; only the migrations use it)."""
+    return data_key_id.encode() if place is None else place.aad(data_key_id)
+
+
+def seal_with(cipher: AESGCM, data_key_id: str, text: str, place: Place | None) -> str:
     nonce = secrets.token_bytes(NONCE_BYTES)
-    blob = nonce + cipher.encrypt(nonce, text.encode(), data_key_id.encode())
+    blob = nonce + cipher.encrypt(nonce, text.encode(), associated_data(data_key_id, place))
     return f"{data_key_id}:{base64.b64encode(blob).decode()}"
 
 
@@ -122,26 +131,31 @@ class DataKeys:
                 self._ciphers[data_key_id] = cipher
         return cipher
 
-    def seal(self, store: Store, data_key_id: str, text: str) -> str:
+    def seal(self, store: Store, data_key_id: str, text: str, place: Place | None) -> str:
+        """``text`` sealed under the data key for ``place`` (see :func:`associated_data`)."""
         cipher = self.cipher(store, data_key_id)
         if cipher is None:
             raise SealError(f"de sleutel {data_key_id} is vernietigd; er kan niets meer onder "
                             "worden opgeslagen")
-        return seal_with(cipher, data_key_id, text)
+        return seal_with(cipher, data_key_id, text, place)
 
-    def open(self, store: Store, value: str) -> str | None:
-        """The plain text of a sealed value; None when its data key was destroyed."""
+    def open(self, store: Store, value: str, place: Place | None) -> str | None:
+        """The plain text of a value sealed for ``place``; None when its data key was
+        destroyed. A value sealed for another place is a :class:`SealError`."""
         data_key_id, _, body = value.partition(":")
         cipher = self.cipher(store, data_key_id)
         if cipher is None:
             return None
-        blob = base64.b64decode(body)
         try:
+            blob = base64.b64decode(body, validate=True)
             return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
-                                  data_key_id.encode()).decode()
-        except InvalidTag as exc:
-            raise SealError("versleutelde gegevens kloppen niet met hun sleutel: gewijzigd in "
-                            "de database") from exc
+                                  associated_data(data_key_id, place)).decode()
+        except (InvalidTag, ValueError) as exc:
+            where = "" if place is None else \
+                f" ({place.table} {place.row.replace(chr(31), ' ')}, {place.column})"
+            raise SealError("versleutelde gegevens horen niet op deze plaats of kloppen niet "
+                            f"met hun sleutel{where}: buiten wams om gewijzigd, verplaatst of "
+                            "teruggezet in de database") from exc
 
     def destroy(self, store: Store, data_key_id: str) -> None:
         """Delete the data key (crypto-shredding): everything sealed under it is unreadable."""

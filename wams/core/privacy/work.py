@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from wams.core.lifecycle import Processing
     from wams.core.model import Decision, Persoon
     from wams.core.privacy.keystore import KeyStore
+    from wams.core.privacy.places import Place
     from wams.core.privacy.register import ActivityVersions
     from wams.core.storage.repository import Store
 
@@ -54,13 +55,15 @@ class UnitOfWork(Protocol):
         unless it is there already."""
         ...
 
-    def seal(self, data_key: str, text: str) -> str:
-        """``text`` sealed (AES-GCM) under the data key ``data_key``."""
+    def seal(self, data_key: str, text: str, place: Place) -> str:
+        """``text`` sealed (AES-GCM) under the data key ``data_key``, bound to ``place``
+        (:mod:`wams.core.privacy.places`)."""
         ...
 
-    def unseal(self, value: str | None, *, plain: bool = False) -> str | None:
-        """The plain text of a sealed value (None once its key is destroyed); plain text is
-        refused as tampering (``SealError``) unless ``plain`` allows it for this column."""
+    def unseal(self, value: str | None, place: Place, *, plain: bool = False) -> str | None:
+        """The plain text of a value sealed for ``place`` (None once its key is destroyed);
+        a value sealed for another place, and plain text, are refused as tampering
+        (``SealError``), plain text unless ``plain`` allows it for this column."""
         ...
 
     def destroy_data_key(self, data_key: str) -> None:

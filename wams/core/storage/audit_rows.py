@@ -27,9 +27,9 @@ from wams.core.storage.coverage import (
     NAMES,
     SETTING_COLUMNS,
     SETTING_PREFIX,
-    ChainKeyMissing,
     ChainKeys,
 )
+from wams.core.storage.projections import differs
 from wams.core.storage.repository import cases, history, proofs, settings
 from wams.core.storage.tables import Base
 
@@ -167,17 +167,6 @@ def _latest(ref_filter: Any, gemeente: str | None, *group: Any) -> Any:
     return stmt.subquery("latest")
 
 
-def _digest_problem(keys: ChainKeys, g: str, key_id: str | None, ref: str,
-                    values: Any, columns: tuple[str, ...], stored: str | None) -> bool:
-    if key_id is None or stored is None:
-        return True
-    try:
-        key = keys.get(g, key_id)
-    except ChainKeyMissing:
-        return True
-    return chain.projection_digest(key, ref, values, columns) != stored
-
-
 def _case_problems(conn: Connection, keys: ChainKeys, gemeente: str | None) -> Iterator[Any]:
     h = history
     latest = _latest(h.c.projection_ref == chain.CASE, gemeente, h.c.case_id)
@@ -197,8 +186,8 @@ def _case_problems(conn: Connection, keys: ChainKeys, gemeente: str | None) -> I
         if row.n is None:
             yield Problem(g, None, "geen historieregel legt deze casus vast (ingevoegd)",
                           subject)
-        elif _digest_problem(keys, g, row.key_id, chain.CASE, row._mapping, CASE_COLUMNS,
-                             row.projection_digest):
+        elif differs(keys, g, row.key_id, chain.CASE, row._mapping, CASE_COLUMNS,
+                     row.projection_digest):
             yield Problem(g, row.n, "de casus wijkt af van wat regel "
                                     f"{row.n} vastlegde (fase, data, bezwaar of inhoud "
                                     "gewijzigd)", subject)
@@ -235,8 +224,8 @@ def _setting_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
         if entry is None:
             yield Problem(row.gemeente, None, "geen historieregel legt deze instelling vast "
                                               "(ingevoegd)", subject)
-        elif _digest_problem(keys, row.gemeente, entry.key_id, SETTING_PREFIX + row.key,
-                             row._mapping, SETTING_COLUMNS, entry.projection_digest):
+        elif differs(keys, row.gemeente, entry.key_id, SETTING_PREFIX + row.key,
+                     row._mapping, SETTING_COLUMNS, entry.projection_digest):
             yield Problem(row.gemeente, entry.n, f"de waarde wijkt af van wat regel {entry.n} "
                                                  "vastlegde", subject)
     for (g, key), entry in sorted(committed.items()):

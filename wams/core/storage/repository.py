@@ -64,7 +64,6 @@ proofs = cast(Table, DestructionProofRow.__table__)
 
 _case_meta = select(cases.c.gemeente, cases.c.version, cases.c.data_key).where(
     cases.c.id == bindparam("id"))
-_case_state = select(cases.c.state).where(cases.c.id == bindparam("id"))
 _case_insert = insert(cases)
 _case_update = (
     update(cases)
@@ -75,7 +74,7 @@ _case_update = (
 )
 _history_insert = insert(history)
 _log_insert = insert(log)
-_idempotent = select(history.c.decision, history.c.content).where(
+_idempotent = select(history.c.decision, history.c.content, history.c.chain_n).where(
     history.c.gemeente == bindparam("g"), or_(history.c.idempotency_key == bindparam("k"),
                                               history.c.idempotency_key == bindparam("p")))
 # The party as recorded: a verzoek naming the ref with another soort is not that party.
@@ -100,7 +99,7 @@ _log_of_subject = (select(log).where(log.c.gemeente == bindparam("g"),
                                      log.c.subject == bindparam("s"))
                    .order_by(log.c.start_time, log.c.id))
 _case_summary = select(cases.c.id, cases.c.route, cases.c.wet, cases.c.phase,
-                       cases.c.opened_on, cases.c.closed_on, cases.c.destroyed_on,
+                       cases.c.version, cases.c.opened_on, cases.c.closed_on, cases.c.destroyed_on,
                        cases.c.state).where(cases.c.id == bindparam("id"),
                                             cases.c.gemeente == bindparam("g"))  # primary key
 _rights_events = select(history.c.chain_n, history.c.at, history.c.step,
@@ -147,7 +146,6 @@ _proof_insert = insert(proofs)
 
 # The hot path of a command runs on the DB-API cursor (fast.py): compiled once per dialect.
 _f_case_meta = Fast(_case_meta)
-_f_case_state = Fast(_case_state)
 _f_case_insert = Fast(_case_insert, by_keys=True)
 _f_case_update = Fast(_case_update)
 _f_history_insert = Fast(_history_insert, by_keys=True)
@@ -199,9 +197,6 @@ class Store:
         row = _f_case_meta.execute(self.conn, {"id": case_id}).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def case_state(self, case_id: str) -> str:
-        return _f_case_state.execute(self.conn, {"id": case_id}).fetchone()[0]
-
     def insert_case(self, **values: Any) -> None:
         _f_case_insert.execute(self.conn, values)
         self._write_set(values["gemeente"]).project(chain.CASE, values, CASE_COLUMNS)
@@ -246,9 +241,10 @@ class Store:
     # -- history and its chain ------------------------------------------------------------
 
     def idempotent_decision(self, gemeente: str, key: str, legacy: str | None = None) -> Any:
-        """(decision, sealed content) under an idempotency key's digest (or legacy plain)."""
+        """(decision, sealed content, chain number) under an idempotency key's digest (or
+        legacy plain)."""
         rows = _f_idempotent.execute(self.conn, {"g": gemeente, "k": key, "p": legacy or key})
-        return next(((r[0], r[1]) for r in rows), None)
+        return next(((r[0], r[1], r[2]) for r in rows), None)
 
     def _write_set(self, gemeente: str, head: Head | None = None) -> WriteSet:
         """The write set of ``gemeente``'s next entry, reserving its place in the chain (the
@@ -354,12 +350,13 @@ class Store:
         finally:
             cursor.close()
 
-    def rights_events(self, gemeente: str, case_id: str) -> list[tuple[dt.datetime, str, str]]:
-        """(when, step, content) of the accepted informeer/bezwaar/besluit_bezwaar steps of
-        a case, in chain order; a destroyed case has none (its content is gone)."""
+    def rights_events(self, gemeente: str,
+                      case_id: str) -> list[tuple[int, dt.datetime, str, str]]:
+        """(chain number, when, step, content) of the accepted informeer/bezwaar/
+        besluit_bezwaar steps of a case, in chain order; a destroyed case has none."""
         rows = _f_rights_events.rows(self.conn, {"g": gemeente, "c": case_id,
                                                  **_RIGHTS_STEPS})
-        return [(at, step, content) for _, at, step, content in sorted(rows)
+        return [(n, at, step, content) for n, at, step, content in sorted(rows)
                 if content is not None]
 
     # -- processing log -------------------------------------------------------------------
@@ -400,7 +397,8 @@ class Store:
         self.covered("involvements", values)
 
     def insert_melding(self, *, gemeente: str, subject: str, content: str, melder_soort: str,
-                       melder_naam: str | None, at: dt.datetime, data_key: str) -> int:
+                       at: dt.datetime, data_key: str) -> int:
+        """A melding; its reporter follows (:meth:`insert_melder`) in the same entry."""
         n = self.stamp(gemeente)
         values: dict[str, Any] = {"gemeente": gemeente, "subject": subject, "content": content,
                                   "melder_soort": melder_soort, "at": at, "data_key": data_key,
@@ -408,12 +406,14 @@ class Store:
         result = self.conn.execute(insert(meldingen).returning(meldingen.c.id), values)
         melding_id = result.scalar_one()
         self.covered("meldingen", {**values, "id": melding_id})
-        # R34: the reporter's identity goes to its own table, nowhere else.
-        melder = {"melding_id": melding_id, "gemeente": gemeente, "naam": melder_naam,
-                  "chain_n": n}
+        return melding_id
+
+    def insert_melder(self, gemeente: str, melding_id: int, naam: str | None) -> None:
+        """R34: the reporter's identity (sealed) goes to its own table, nowhere else."""
+        melder = {"melding_id": melding_id, "gemeente": gemeente, "naam": naam,
+                  "chain_n": self.stamp(gemeente)}
         self.conn.execute(insert(melders), melder)
         self.covered("melders", melder)
-        return melding_id
 
     def melding(self, gemeente: str, melding_id: int) -> tuple[str, str, str, dt.datetime] | None:
         """(subject, subject type, sealed content, when) of a melding of this municipality."""

@@ -128,7 +128,9 @@ class Sealer:
         return self.conn.execute(sa.text(sql), params)
 
     def seal(self, data_key: str, text: str) -> str:
-        return self.data_keys.seal(self.store, data_key, text)
+        # Bound to the data key alone, as values were sealed until 0011 bound them to
+        # their place (and re-sealed these).
+        return self.data_keys.seal(self.store, data_key, text, None)
 
     def run(self) -> None:
         self.verify_chain()
