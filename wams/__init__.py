@@ -27,6 +27,7 @@ from wams.core.errors import (
     ScenarioError,
     SealError,
     StepInputError,
+    TamperedError,
     TargetRefused,
     TokenError,
     WamsError,
@@ -55,7 +56,8 @@ __all__ = [
     "WamsError", "InputError", "NotFoundError", "Invalid", "ScenarioError", "AnchorError",
     "TargetRefused", "Refused", "ExcludedPurpose", "ConflictError", "CatalogueError",
     "DatabaseError", "CommitUnknown", "KeyMissingError", "ChainKeyMissing", "KeyInUseError",
-    "NoKeyStoreError", "SealError", "TokenError", "ExportFailed", "StepInputError", "ArchiveError",
+    "NoKeyStoreError", "SealError", "TamperedError", "TokenError", "ExportFailed",
+    "StepInputError", "ArchiveError",
 ]
 
 

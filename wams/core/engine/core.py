@@ -392,7 +392,7 @@ class Engine:
         if meta[0] != gemeente:
             raise Refused(decisions.refusal(None, "raadplegen", "tenant.mismatch",
                                             trace_id(), self._versions))
-        return self._cases.load(uow, case_id, meta[1], meta[2] is not None), meta[2]
+        return self._cases.load(uow, case_id, meta[1]), meta[2]
 
     def case_page(self, gemeente: str, *, limit: int,
                   after: str | None = None) -> list[dict[str, Any]]:

@@ -86,16 +86,17 @@ class CaseCache:
         self.size = case_cache_size(size)
         self._cases: OrderedDict[str, Casus] = OrderedDict()
 
-    def load(self, uow: Transaction, case_id: str, version: int, sealed: bool) -> Casus:
-        """The case at ``version``; ``sealed``: it has a data key (only a destroyed case's
-        state, stripped of everything personal, is stored plain)."""
+    def load(self, uow: Transaction, case_id: str, version: int) -> Casus:
+        """The case, from the cache while it is at ``version``, else as stored now."""
         cached = self._cases.get(case_id)
         if cached is not None and cached.version == version:
             self._cases.move_to_end(case_id)
             return cached
         assert uow.gemeente is not None
-        state = uow.unseal(projections.committed_case_state(uow.store, case_id),
-                           places.case_state(uow.gemeente, case_id, version), plain=not sealed)
+        stored, version, data_key = projections.committed_case_state(uow.store, case_id)
+        # Only a destroyed case's state, stripped of everything personal, is stored plain.
+        state = uow.unseal(stored, places.case_state(uow.gemeente, case_id, version),
+                           plain=data_key is None)
         if state is None:
             raise InputError(f"casus '{case_id}' is niet te lezen: haar sleutel is vernietigd")
         case = case_from_json(state)
@@ -154,7 +155,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
             return decisions.refusal(None, step, "tenant.mismatch", trace, versions), None, []
         if expected_version is not None and meta[1] != expected_version:
             raise ConflictError(case_id, expected_version, meta[1])
-        case = cache.load(uow, case_id, meta[1], meta[2] is not None)
+        case = cache.load(uow, case_id, meta[1])
         data_key = meta[2]
     if authorize is not None:
         denied = authorize(case, cmd)

@@ -183,9 +183,9 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
             continue
         # Only a destroyed case's (stripped) state is plain; a case row put back as a whole
         # (an objection reset) is refused like in a step.
-        text = uow.unseal(projections.committed_case_state(store, case_id),
-                          places.case_state(gemeente, case_id, row["version"]),
-                          plain=row["destroyed_on"] is not None)
+        sealed, version, data_key = projections.committed_case_state(store, case_id)
+        text = uow.unseal(sealed, places.case_state(gemeente, case_id, version),
+                          plain=data_key is None)
         if text is None:  # its key destroyed (by another process, mid-destruction)
             continue
         case = case_from_json(text)

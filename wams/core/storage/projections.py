@@ -51,9 +51,12 @@ def differs(keys: ChainKeys, gemeente: str, key_id: str | None, ref: str,
     return chain.projection_digest(key, ref, values, columns) != committed
 
 
-def committed_case_state(store: Store, case_id: str) -> str:
-    """The (sealed) state of a case whose row is the one its latest history entry committed
-    to; any other row is a :class:`TamperedError`. One indexed query and one HMAC."""
+def committed_case_state(store: Store, case_id: str) -> tuple[str, int, str | None]:
+    """The state, version and data key of a case whose row is the one its latest history
+    entry committed to; any other row is a :class:`TamperedError`. One indexed query and one
+    HMAC. Version and data key are the row's, read with the state in one statement: another
+    writer may have moved the case on (or destroyed it) since the caller last looked, and the
+    state is sealed for its own version (plain once its key is gone)."""
     if store.keys is None:
         raise AssertionError("a Store without chain keys cannot check a case row")
     [row] = _case_committed.dicts(store.conn, {"id": case_id})
@@ -63,4 +66,4 @@ def committed_case_state(store: Store, case_id: str) -> str:
             f"casus {case_id} is niet de casus die de hashketen vastlegde: buiten wams om "
             "gewijzigd of teruggezet in de database; er is niets besloten ('wams audit "
             "verify' wijst de rij aan)")
-    return str(row["state"])
+    return str(row["state"]), int(row["version"]), row["data_key"]
