@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import KREDIETBANK, G, ok, route_a
 from wams.core.catalogue import CatalogueError
 from wams.core.errors import InputError
 from wams.core.plugins import build_catalogue
-from wams.core.purposes import CORE_PURPOSES
+from wams.core.purposes import CORE_PURPOSES, normalise
 from wams.core.records import Doel, ProcessingActivity
 from wams.core.scenario.format import ScenarioError
 from wams.core.scenario.load import loads
@@ -126,3 +128,14 @@ def test_every_core_purpose_is_free_of_enforcement() -> None:
     from wams.core.purposes import enforcement_term
 
     assert all(enforcement_term(d.code, d.omschrijving) is None for d in CORE_PURPOSES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
+       st.integers(min_value=0, max_value=40))
+def test_plain_ascii_is_normalised_as_any_text_is(text: str, at: int) -> None:
+    """ASCII text takes a short way through normalise (no format characters, no confusables,
+    NFKC the identity): it must end where the full way ends. A zero-width space (a format
+    character, removed) sends the same text the full way."""
+    at = min(at, len(text))
+    assert normalise(text) == normalise(text[:at] + "\u200b" + text[at:])

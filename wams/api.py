@@ -104,13 +104,14 @@ class Wams(WebhookMethods):
                             intake.command(step, fields), **options)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[Wams]:
+    def batch(self, *, all_or_nothing: bool = False) -> Iterator[Wams]:
         """Many steps in one transaction, for bulk work (loading an archive, a migration from
         another system): ``with w.batch() as b: b.hulpvraag(...); b.domein(...)``. Every step
-        is decided, logged and chained exactly as on its own; one that raises is undone alone.
-        Everything is stored when the block ends, or nothing if it raises. Inside the block
-        use only ``b``'s step methods and :meth:`case`."""
-        with self._engine.batch() as batch:
+        is decided, logged and chained exactly as on its own; one that raises is undone alone
+        (``all_or_nothing``: ends the batch, which then stores nothing; faster, no savepoint
+        per step). Everything is stored when the block ends, or nothing if it raises. Inside
+        the block use only ``b``'s step methods and :meth:`case`."""
+        with self._engine.batch(all_or_nothing=all_or_nothing) as batch:
             yield _InBatch(self._engine, batch)
 
     def set_log_sink(self, sink: Callable[[list[dict[str, Any]]], None] | None) -> None:

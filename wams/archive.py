@@ -143,7 +143,9 @@ def _not_loaded(w: Wams, chunk: list[tuple[int, Scenario]], path: str | Path,
 def _load_batch(w: Wams, todo: list[tuple[int, Scenario]], path: str | Path,
                 progress: Progress) -> None:
     engine = w.engine
-    with w.batch() as b:
+    # All or nothing: a record that cannot be loaded stops the run before its batch stores
+    # anything, so no step needs a savepoint of its own.
+    with w.batch(all_or_nothing=True) as b:
         for n, record in todo:
             # Each record at its own dates; persons known only by their ref are the record's.
             engine.clock = Clock(record.header.datum)

@@ -137,6 +137,11 @@ class ConflictError(WamsError):
             f"{expected}); er is niets opgeslagen: lees de casus opnieuw en probeer het nog eens")
 
 
+class BatchBroken(WamsError):
+    """A step of an all-or-nothing batch (``Wams.batch(all_or_nothing=True)``) raised: the
+    batch stores nothing and takes no further step; the caller starts a new one."""
+
+
 # -- the installation: plugins, database, keys, collectors -----------------------------------
 
 

@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import difflib
+import functools
 import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NewType
@@ -294,6 +295,7 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, (Persoon, Partij)) and value == placeholder(type(value), value.ref)
 
 
+@functools.cache  # asked for every field of every step of an archive's records
 def ref_record(typ: Any) -> type | None:
     """Persoon/Partij for a field typed ``Persoon | str`` (a record or a bare ref)."""
     args = set(typing.get_args(typ)) - {type(None)}

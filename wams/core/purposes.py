@@ -106,6 +106,11 @@ def normalise(text: str) -> str:
     """The comparable form of a purpose text: NFKC, no format characters (Cf: zero-width
     space, soft hyphen, direction marks), confusables folded to Latin, case folded, and runs of
     whitespace collapsed to one space."""
+    if text.isascii():
+        # ASCII holds no format character and no confusable, NFKC leaves it as it is and
+        # casefold is lower: the same result without the per-character pass (every
+        # toelichting of every step is checked; an archive load checks millions).
+        return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     # Fold before and after casefold: some capitals casefold to a confusable small letter.

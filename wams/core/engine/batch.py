@@ -1,5 +1,7 @@
 """A batch: many commands in one transaction (the retention run, loading an archive), each
-decided, applied, logged and chained exactly as on its own, each in a savepoint of its own.
+decided, applied, logged and chained exactly as on its own, each in a savepoint of its own, or,
+all or nothing (loading an archive, which stops at the first bad record anyway), without one:
+a step that raises then ends the batch and nothing of it is stored.
 
 The chain head of a municipality is read (on PostgreSQL: locked) by the batch's first entry of
 that municipality and written once, before the commit, instead of once per step: on
@@ -10,13 +12,13 @@ next read walks past, so a head written per step made a batch cost grow with its
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from wams.core import acting
 from wams.core import commands as c
 from wams.core.engine.steps import Authorize, check_actor
-from wams.core.errors import InputError
+from wams.core.errors import BatchBroken, InputError
 from wams.core.gemeente import check_gemeente
 from wams.core.model import Casus, Decision
 from wams.core.purposes import logged_purpose
@@ -31,8 +33,11 @@ if TYPE_CHECKING:
 class Batch:
     """The commands of one :meth:`Engine.batch`, run inside its transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, all_or_nothing: bool = False) -> None:
         self._engine = engine
+        self.all_or_nothing = all_or_nothing
+        #: what an all-or-nothing step raised: the batch ends without storing anything
+        self.broken: BaseException | None = None
         self.destroyed = False
         #: the chain head of each municipality, read (and locked) once per batch and written
         #: once at its end (see :class:`~wams.core.storage.heads.BatchHeads`)
@@ -53,7 +58,7 @@ class Batch:
         check_actor(actor)
         # a fresh ``now`` for every command; the batch's chain heads
         uow = engine._transaction_for(gemeente, heads=self.heads)
-        with _savepoint(uow.store, self.heads):
+        with self._undo(uow.store):
             try:
                 decision, case, events = engine._decide(
                     uow, case_id, step, command, actor, idempotency_key, expected_version)
@@ -73,14 +78,33 @@ class Batch:
         """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
         self._engine._check_read(gemeente, actor, purpose)
         uow = self._engine._transaction_for(gemeente, heads=self.heads)
-        with _savepoint(uow.store, self.heads):
+        with self._undo(uow.store):
             return self._engine._view(uow, case_id, actor=actor,
                                       purpose=logged_purpose(purpose, toelichting),
                                       authorize=authorize)
 
 
+    def _undo(self, store: Store) -> AbstractContextManager[None]:
+        """What undoes a step that raises: its savepoint, or (all or nothing) the batch."""
+        if self.broken is not None:
+            raise BatchBroken("een eerdere stap van deze batch mislukte; de batch slaat niets "
+                              "op: begin een nieuwe") from self.broken
+        return self._break_on_error() if self.all_or_nothing else _savepoint(store, self.heads)
+
+    @contextmanager
+    def _break_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException as exc:
+            self.broken = exc
+            raise
+
     def finish(self, store: Store) -> None:
-        """Before the commit: each municipality's chain head, written once."""
+        """Before the commit: each municipality's chain head, written once. An all-or-nothing
+        batch whose step raised (and whose caller went on) commits nothing."""
+        if self.broken is not None:
+            raise BatchBroken("een stap van deze batch mislukte; de batch is niet opgeslagen"
+                              ) from self.broken
         store.write_heads(self.heads)
 
 

@@ -260,15 +260,16 @@ class Engine:
         return result
 
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, *, all_or_nothing: bool = False) -> Iterator[Batch]:
         """Many commands in one transaction, for bulk work (the retention run, loading a
         municipality's archive). Each command is decided, applied, logged and chained exactly
-        as on its own; one that raises is undone alone (a savepoint) and the batch goes on.
+        as on its own; one that raises is undone alone (a savepoint) and the batch goes on, or
+        (``all_or_nothing``, no savepoint per step) ends the batch: nothing is stored.
         The batch commits when the block ends (nothing is stored if the block raises), then
         plugins hear of its steps, in order."""
         with self._lock:
             tx = self._conn.begin()
-            batch = Batch(self)
+            batch = Batch(self, all_or_nothing=all_or_nothing)
             try:
                 yield batch
                 batch.finish(self._store())

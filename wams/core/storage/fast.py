@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 #: per selected column its result conversion (None: the driver's value is right); None: none
 _Reader: TypeAlias = "tuple[Callable[[Any], Any] | None, ...] | None"
 _Compiled = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Callable[[Any], Any]], ...]",
-                  "dict[str, Any]"]
+                  "dict[str, Any]", "tuple[tuple[str, Callable[[Any], Any] | None], ...] | None"]
 
 
 class Fast:
@@ -56,20 +56,26 @@ class Fast:
             # Values the statement carries itself (SQLite's OFFSET 0 after a LIMIT).
             fixed = {compiled.bind_names[b]: b.value for b in compiled.binds.values()
                      if not b.required and b.value is not None}
-            found = self._by_dialect[key] = (compiled.string, order, tuple(procs), fixed)
+            # Positional (SQLite): per place its parameter and its conversion, so the tuple is
+            # built in one pass (a bulk load builds one for every row it writes).
+            proc_of = dict(procs)
+            plan = tuple((name, proc_of.get(name)) for name in order) \
+                if order is not None else None
+            found = self._by_dialect[key] = (compiled.string, order, tuple(procs), fixed, plan)
         return found
 
     def _params(self, compiled: _Compiled, params: dict[str, Any]) -> Any:
-        _, order, procs, fixed = compiled
+        _, _, procs, fixed, plan = compiled
         if fixed:
             params = {**fixed, **params}
+        if plan is not None:
+            return tuple([params[name] if proc is None else proc(params[name])
+                          for name, proc in plan])
         if procs:
             params = dict(params)
             for name, proc in procs:
                 if name in params:
                     params[name] = proc(params[name])
-        if order is not None:
-            return tuple(params[name] for name in order)
         return params
 
     def execute(self, conn: Connection, params: dict[str, Any]) -> Any:

@@ -77,9 +77,17 @@ def write(conn: Connection, gemeente: str, chain_n: int, entry_hash: str) -> Non
 
 
 class BatchHeads:
+    """What a batch's transaction holds from step to step: each municipality's chain head, and
+    the (gemeente, version, data key) of every case row it wrote. A row the transaction wrote
+    is locked by it to the commit (SQLite: the whole database, BEGIN IMMEDIATE; PostgreSQL: the
+    row), so no other writer can change it meanwhile and the next step of that case need not
+    read it back."""
+
     def __init__(self) -> None:
         self._heads: dict[str, Head] = {}
         self._advanced: set[str] = set()
+        #: case id -> (gemeente, version, data key) as this batch wrote it
+        self.cases: dict[str, CaseMeta] = {}
 
     def get(self, gemeente: str) -> Head | None:
         return self._heads.get(gemeente)
@@ -96,8 +104,9 @@ class BatchHeads:
         """(gemeente, chain_n, entry_hash) of every head to write before the commit."""
         return [(g, *self._heads[g]) for g in sorted(self._advanced)]
 
-    def snapshot(self) -> tuple[dict[str, Head], set[str]]:
-        return dict(self._heads), set(self._advanced)
+    def snapshot(self) -> tuple[dict[str, Head], set[str], dict[str, CaseMeta]]:
+        return dict(self._heads), set(self._advanced), dict(self.cases)
 
-    def restore(self, snapshot: tuple[dict[str, Head], set[str]]) -> None:
-        self._heads, self._advanced = dict(snapshot[0]), set(snapshot[1])
+    def restore(self, snapshot: tuple[dict[str, Head], set[str], dict[str, CaseMeta]]) -> None:
+        self._heads, self._advanced, self.cases = (dict(snapshot[0]), set(snapshot[1]),
+                                                   dict(snapshot[2]))
