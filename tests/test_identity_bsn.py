@@ -1,13 +1,31 @@
-"""Issue 23 (part A, item 2, in part): a person is the same person across refs when his BSN is
-the same after normalisation. The identity tricks: a second ref with the BSN spaced, after a
-bezwaar, and in another case. Both backends (the ``wams`` fixture)."""
+"""Issue 23, item 2: a person is the same person across refs when his BSN is the same after
+normalisation. The identity tricks a hostile caller tries: a second ref with the BSN spaced or
+dotted, the same man under another ref after his bezwaar (in the same case and in another
+running case), and a DBA who deletes the bezwaar's log record. Both backends (the ``wams`` and
+``open_wams`` fixtures)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import G, ok
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import (
+    KREDIETBANK,
+    OTHER_G,
+    WIJKTEAM,
+    G,
+    adopt_werkplan,
+    assert_chain_intact,
+    log_rows,
+    ok,
+    refused,
+)
+from wams.core.engine.objections import OBJECTION_RECORD
+from wams.core.errors import InputError
 from wams.core.model import Persoon
+from wams.core.storage import audit
 
 BSN = "123456782"
 
@@ -45,3 +63,172 @@ def test_another_case_is_another_case_but_inzage_finds_both(wams: Any) -> None:
     d = ok(wams.inzage(G, None, persoon=Persoon(ref="x", bsn=BSN)))
     cases = {v.get("casus") for v in (d.report or {}).get("verwerkingen", [])}
     assert {first, second} <= cases
+
+
+# -- across cases (issue 23, item 2): the bezwaar binds the person, not the ref ---------------
+
+MARIE_BSN = "100000009"
+
+
+def _route_b_with_bsn(w: Any, g: str = G, ref: str = "jan", bsn: str = BSN) -> str:
+    """A route-B case about ``ref`` (with his BSN), decided and informed: data may be asked."""
+    client = Persoon(ref=ref, rol="client", bsn=bsn)
+    ok(w.betrokkenheid(g, partij=WIJKTEAM, persoon=client, dienst="wmo.maatwerkvoorziening"))
+    d = ok(w.verzoek(g, partij=WIJKTEAM, client=client, onderbouwing="dreigende huisuitzetting",
+                     indicatoren=["basisbehoeften", "escalatie"], helpt="samenhang"))
+    assert d.case_id is not None
+    ok(w.besluit_verzoek(g, d.case_id, gegrond=True, motivering="indicatoren basisbehoeften",
+                         werkinstructie="werkinstructie v2"))
+    ok(w.informeer(g, d.case_id, personen=[ref], wijze="brief"))
+    return d.case_id
+
+
+def _partners_case(w: Any, g: str = G) -> str:
+    """Marie's own hulpvraag (route A), with the schuldhulp domain in scope."""
+    d = ok(w.hulpvraag(g, wet="participatiewet",
+                       client=Persoon(ref="marie", rol="client", bsn=MARIE_BSN),
+                       vraag="algemene bijstand", aanleiding="noemt betalingsachterstanden"))
+    assert d.case_id is not None
+    ok(w.domein(g, d.case_id, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
+    return d.case_id
+
+
+def _ask_about(w: Any, cid: str, over: str, g: str = G, doel: str = "onderzoek") -> Any:
+    return w.vraag_gegevens(g, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
+                            over=over, doel=doel, toelichting="zicht op schulden",
+                            noodzaak="schulden van het huishouden")
+
+
+def test_a_bsn_written_with_dots_or_spaces_is_one_bsn() -> None:
+    for written in ("123456782", "123 456 782", "1234.56.782", " 1234 . 56 . 782 "):
+        assert Persoon(ref="x", bsn=written).bsn == BSN, written
+    # what is not a way of writing it is refused, never guessed at
+    for trick in ("123\u200b456782", "１２３４５６７８２", "123-456-782", "1234,56,782"):
+        with pytest.raises(InputError):
+            Persoon(ref="x", bsn=trick)
+
+
+def test_one_pseudonym_per_bsn_across_refs_and_cases(wams: Any) -> None:
+    first = _case(wams, ref="jan", bsn="1234.56.782")
+    second = _case(wams, ref="j-anders", bsn=" 123 456 782")
+    subjects = {r["subject"] for r in log_rows(wams) if r["case_id"] in (first, second)}
+    assert len(subjects) == 1 and ":" in next(iter(subjects))
+
+
+def test_a_bezwaar_in_one_case_halts_him_as_gezinslid_in_another(wams: Any) -> None:
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))  # route B: halted until the college decides
+    maries = _partners_case(wams)
+    for written in ("1234.56.782", "123456782"):
+        d = refused(wams, "objection.pending", lambda written=written: wams.gezinslid(
+            G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=written),
+            samenhang="woont samen, gedeelde schulden"), maries)
+        assert "andere lopende casus" in d.message and jans not in d.message
+    # the college decides to go on (R09): then he may be drawn in
+    ok(wams.besluit_bezwaar(G, jans, persoon="jan", doorgaan=True,
+                            motivering="dreigende huisuitzetting weegt zwaarder",
+                            indicatoren=["escalatie"]))
+    ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
+                      samenhang="woont samen, gedeelde schulden"))
+    ok(_ask_about(wams, maries, "partner"))
+
+
+def test_a_later_bezwaar_halts_requests_about_him_in_every_running_case(wams: Any) -> None:
+    maries = _partners_case(wams)
+    ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
+                      samenhang="woont samen, gedeelde schulden"))
+    ok(_ask_about(wams, maries, "partner"))
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    refused(wams, "objection.pending", lambda: _ask_about(wams, maries, "partner"), maries)
+    refused(wams, "objection.pending", lambda: wams.verstrekking(
+        G, maries, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht", over="partner",
+        besluit="verstrekt"), maries)
+    refused(wams, "objection.pending", lambda: wams.dienst(
+        G, maries, persoon="partner", dienst="wgs.schuldhulpverlening", status="benodigd",
+        partij=KREDIETBANK), maries)
+    # Marie herself is not halted; a werkplan of her case records nothing about him
+    ok(_ask_about(wams, maries, "marie"))
+    ok(wams.dienst(G, maries, persoon="marie", dienst="participatiewet.algemene_bijstand",
+                   status="lopend"))
+    ok(wams.dienst(G, maries, persoon="marie", dienst="wgs.schuldhulpverlening",
+                   status="benodigd", partij=KREDIETBANK))
+    ok(wams.terugkoppeling(G, maries, samenvatting="twee diensten, samenhang"))
+    d = adopt_werkplan(wams, maries)
+    rows = [r for r in log_rows(wams) if r["trace_id"] == d.trace_id]
+    assert len(rows) == 1  # marie only
+    # once his case is closed the bezwaar no longer reaches into hers (a new case informs anew)
+    ok(wams.sluit(G, jans, terugvalafspraken=None, reden="cliënt wil geen onderzoek"))
+    ok(wams.coordinator(G, maries, type="ambtenaar", wie="M. de Vries"))
+    ok(_ask_about(wams, maries, "partner", doel="coordinatie"))
+
+
+def test_his_own_hulpvraag_is_not_halted_by_a_bezwaar_elsewhere(wams: Any) -> None:
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    # he comes himself with a hulpvraag: the samenspraak of that case decides (MvT §3.3.1)
+    own = _case(wams, ref="jan-zelf", bsn="1234.56.782")
+    ok(wams.domein(G, own, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
+    ok(_ask_about(wams, own, "jan-zelf"))
+
+
+def test_a_closed_case_no_longer_binds(wams: Any) -> None:
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    ok(wams.sluit(G, jans, terugvalafspraken=None, reden="cliënt wil geen onderzoek"))
+    maries = _partners_case(wams)
+    ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
+                      samenhang="woont samen, gedeelde schulden"))
+    ok(_ask_about(wams, maries, "partner"))
+
+
+def test_route_a_bezwaar_ends_processing_elsewhere_too(wams: Any) -> None:
+    jans = _case(wams)  # his own hulpvraag (route A)
+    ok(wams.bezwaar(G, jans, persoon="jan"))  # route A: the bezwaar ends his processing
+    maries = _partners_case(wams)
+    refused(wams, "objection.ended", lambda: wams.gezinslid(
+        G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn="123 456 782"),
+        samenhang="woont samen"), maries)
+
+
+def test_another_municipality_is_another_controller(wams: Any) -> None:
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    maries = _partners_case(wams, OTHER_G)
+    ok(wams.gezinslid(OTHER_G, maries,
+                      persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
+                      samenhang="woont samen, gedeelde schulden"))
+    ok(_ask_about(wams, maries, "partner", OTHER_G))
+    here = {r["subject"] for r in log_rows(wams) if r["case_id"] == jans}
+    there = {r["subject"] for r in log_rows(wams) if r["case_id"] == maries}
+    assert here and there and not here & there
+
+
+def test_without_a_bsn_a_ref_is_only_a_handle(wams: Any) -> None:
+    # no BSN, no identity to carry: the same ref in another case is another person
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    maries = _partners_case(wams)
+    ok(wams.gezinslid(G, maries, persoon=Persoon(ref="jan", rol="gezinslid"),
+                      samenhang="woont samen"))
+    ok(_ask_about(wams, maries, "jan"))
+
+
+def test_a_dba_who_deletes_the_bezwaar_record_is_caught(open_wams: Any, db_url: str) -> None:
+    # The cases a person objected in are found through his log records. A DBA who deletes the
+    # record to let the second case go on breaks the chain that covers it ('wams audit verify').
+    w = open_wams()
+    jans = _route_b_with_bsn(w)
+    ok(w.bezwaar(G, jans, persoon="jan"))
+    assert_chain_intact(w)
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            gone = conn.execute(sa.text("DELETE FROM processing_log WHERE name = :n"),
+                                {"n": OBJECTION_RECORD}).rowcount
+    finally:
+        engine.dispose()
+    assert gone == 1
+    with w.engine.unit_of_work(None) as uow:
+        report = audit.verify(uow.store.conn, w.engine.keys)
+    assert not report.intact

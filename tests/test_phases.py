@@ -29,6 +29,7 @@ from tests.helpers import (
 from wams.core import commands as c
 from wams.core import phases
 from wams.core.model import Decision
+from wams.core.purposes import for_phase
 
 CALLS = step_calls(G)
 
@@ -114,11 +115,18 @@ DOMAIN_REFUSALS = {
 }
 
 
+def _ask(w: Any, cid: str, phase: str) -> Decision:
+    # a data request names a purpose of the case's phase (purpose.phase_mismatch otherwise)
+    return w.vraag_gegevens(G, cid, bij=WERK_INKOMEN, categorie="participatiewet.inkomen",
+                            over="jan", doel=for_phase(phase)[-1], toelichting="zicht op inkomen",
+                            noodzaak="hoogte bijstand")
+
+
 def _prepare(w: Any, step: str, phase: str) -> str:
     route = "B" if step == "besluit_bezwaar" else "A"
     cid = build(w, phase, route=route)
     if step == "verstrekking":
-        ok(CALLS["vraag_gegevens"](w, cid))
+        ok(_ask(w, cid, phase))
     elif step == "bijdrage":
         ok(CALLS["betrek_partij"](w, cid))
     elif step == "besluit_bezwaar":
@@ -131,6 +139,8 @@ def _prepare(w: Any, step: str, phase: str) -> str:
 
 
 def _in_case_call(w: Any, step: str, phase: str, cid: str) -> Decision:
+    if step == "vraag_gegevens":
+        return _ask(w, cid, phase)
     if step == "casusoverleg" and phase == "coordinatie":
         return w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
         deelnemers=["jan"])

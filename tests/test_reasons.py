@@ -290,6 +290,16 @@ def test_purpose_enforcement_excluded(wams):
                lambda doel=doel: wams.export(G, cid, doel=doel), cid)
 
 
+@covers("purpose.phase_mismatch")
+def test_purpose_phase_mismatch(wams):
+    cid = route_a(wams)
+    expect(wams, "purpose.phase_mismatch",
+           lambda: wams.vraag_gegevens(G, cid, bij=WERK_INKOMEN,
+                                       categorie="participatiewet.inkomen", over="jan",
+                                       doel="werkplan", toelichting="zicht", noodzaak="nodig"),
+           cid)
+
+
 @covers("objection.pending")
 def test_objection_pending(wams):
     cid = route_b(wams)

@@ -26,7 +26,7 @@ from wams.core import hookdoc, phases, settings
 from wams.core.catalogue import Catalogue
 from wams.core.catalogue_listing import SECTIONS, listing, purposes
 from wams.core.model import Partij, Persoon
-from wams.core.purposes import VOCABULARY_VERSION
+from wams.core.purposes import PHASES, VOCABULARY_VERSION
 from wams.core.reasons import REASONS
 from wams.core.rules import RULES, RULESET
 from wams.core.scenario import docs as scenario_docs
@@ -135,6 +135,8 @@ _COLUMNS: dict[str, tuple[tuple[str, Callable[[dict[str, object]], object]], ...
                  ("activity (logged as)", lambda e: _codes(e["activiteit"] or "the step's own")),
                  ("legal basis", lambda e: e["grondslag"]),
                  ("named in", lambda e: _codes(e["gebruik"])),
+                 ("case phases (R19)", lambda e: _codes(sorted(PHASES[e["code"]]))
+                  if e["code"] in PHASES else "the step's own"),
                  ("justice purpose (R12)", lambda e: "yes" if e["justitie"] else "—")),
 }
 
@@ -188,7 +190,11 @@ def _purposes(cat: Catalogue) -> list[str]:
            f"prosecution are no purpose of the approach (MvT §1.4, §2.2): they are not in the "
            f"vocabulary, a plugin cannot declare them (startup error), and a non-code naming "
            f"them is refused with `purpose.enforcement_excluded`; any other unknown code is bad "
-           f"input with a suggestion. Core vocabulary version {VOCABULARY_VERSION}; "
+           f"input with a suggestion. A data request or a party drawn in names a lifecycle "
+           f"purpose of the case's phase (`purpose.phase_mismatch` otherwise): the onderzoek's "
+           f"while it runs, the werkplan's from the terugkoppeling on, the coördinatie's once a "
+           f"coordinator is appointed (MvT §3.3.1, §3.3.3; which code fits which phase is our "
+           f"own choice). Core vocabulary version {VOCABULARY_VERSION}; "
            f"`wams doelen` lists the vocabulary where it runs.", "",
            "| code | owner | " + " | ".join(c for c, _ in columns) + " |",
            "|" + "---|" * (len(columns) + 2)]

@@ -19,7 +19,14 @@ from wams.core.catalogue import Catalogue
 from wams.core.citations import Citation
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij, Persoon, normalise_bsn
-from wams.core.purposes import JUSTICE_PURPOSES, resolve
+from wams.core.purposes import (
+    JUSTICE_PURPOSES,
+    PHASE_CHOICE,
+    PHASES,
+    fits_phase,
+    for_phase,
+    resolve,
+)
 from wams.core.records import Doel, Entry
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
@@ -59,6 +66,9 @@ class Context:
     # who each party is, as the municipality registered it (setting ``partij_soorten``:
     # ref → qualified kind); read only for a command that names a party in full
     partij_soorten: Mapping[str, str] = attrs.field(factory=dict)
+    # R09 across cases: ref → "pending"/"ended" for a person of this step whose bezwaar in
+    # another running case of the municipality binds him here (same BSN; engine.objections)
+    halted_elsewhere: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -108,6 +118,20 @@ def purpose(ctx: Context, code: str | None, use: str) -> Doel | None:
     if missing(code):
         return None
     return resolve(ctx.catalogue.purposes, code, use)
+
+
+def check_purpose_phase(case: Casus, doel: Doel | None) -> Verdict | None:
+    """R19 with issue 23: a lifecycle purpose fits the case's phase (purposes.PHASES): an
+    onderzoek purpose after the terugkoppeling, a werkplan purpose during the onderzoek or a
+    coördinatie purpose before a coordinator is appointed says something the case is not
+    doing. Which code belongs to which phase is our choice (``keuze``); the refusal says so."""
+    if doel is None or fits_phase(doel.code, case.phase):
+        return None
+    fitting = for_phase(case.phase)
+    return Verdict("purpose.phase_mismatch", (), f"Doel '{doel.code}' hoort bij fase "
+                   + " of ".join(sorted(PHASES[doel.code])) + f"; de casus is in fase "
+                   f"'{case.phase}'" + (f": kies {' of '.join(fitting)}." if fitting else "."),
+                   sources=(PHASE_CHOICE,))
 
 
 def check_justice_purpose(code: str | None, justice: bool, who: str) -> Verdict | None:
@@ -204,13 +228,22 @@ def check_phase(step: str, case: Casus) -> Verdict | None:
               f"Stap '{step}' kan niet in fase '{case.phase}'.")
 
 
-def check_objection(case: Casus, person: str) -> Verdict | None:
+def check_objection(case: Casus, person: str,
+                    elsewhere: Mapping[str, str] | None = None) -> Verdict | None:
     # R09: route A ends processing of the objector; route B halts it until the college decides.
     state = case.persons.get(person)
-    if state is None or state.objection in (None, "resumed"):
-        return None
-    code = "objection.pending" if state.objection == "pending" else "objection.ended"
-    return no(code, f"Er loopt of gold een verzoek om de verwerking over '{person}' te stoppen.")
+    if state is not None and state.objection not in (None, "resumed"):
+        code = "objection.pending" if state.objection == "pending" else "objection.ended"
+        return no(code, f"Er loopt of gold een verzoek om de verwerking over '{person}' te "
+                  "stoppen.")
+    # The same person (same BSN) objected in another running case of the municipality: one
+    # person is one person, whatever his ref (engine.objections says when it binds).
+    other = (elsewhere or {}).get(person)
+    if other is not None:
+        code = "objection.pending" if other == "pending" else "objection.ended"
+        return no(code, f"'{person}' vroeg in een andere lopende casus van deze gemeente om de "
+                  "verwerking van zijn gegevens te stoppen (zelfde BSN).")
+    return None
 
 
 def check_in_case(case: Casus, person: str) -> Verdict | None:
@@ -251,10 +284,12 @@ def involvable(case: Casus, cat: Catalogue, partij: Partij | str) -> bool:
 
 
 def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
-                  partij: Partij | str | None) -> Verdict | None:
+                  partij: Partij | str | None,
+                  elsewhere: Mapping[str, str] | None = None) -> Verdict | None:
     """Checks 2–8 of a data request (scenarios.md), shared by vraag_gegevens and casusoverleg.
-    ``partij=None`` skips the party checks (7, 8): the college brings data it holds."""
-    refusal = (check_objection(case, over)
+    ``partij=None`` skips the party checks (7, 8): the college brings data it holds;
+    ``elsewhere`` the persons halted by a bezwaar in another case (:class:`Context`)."""
+    refusal = (check_objection(case, over, elsewhere)
                or (case.route == "B" and _check_informed(case, over))
                or check_in_case(case, over))
     if refusal:

@@ -249,7 +249,7 @@ def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
     # R09: a person whose processing was halted or ended is not processed again.
     return Applied(case.phase, tuple(
         Processing(COLLECT, ref, "werkplan", "werkplan vaststellen")
-        for ref in case.processable()), werkplan=g)
+        for ref in case.processable(ctx.halted_elsewhere)), werkplan=g)
 
 
 def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
@@ -291,8 +291,8 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
 def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Applied:
     case.voortgang.append(ctx.today)
     client = case.client()
-    subjects = [client.persoon.ref] if client and client.persoon.ref in case.processable() \
-        else []
+    processable = case.processable(ctx.halted_elsewhere)
+    subjects = [client.persoon.ref] if client and client.persoon.ref in processable else []
     return Applied(case.phase, tuple(Processing(COLLECT, ref, "werkplan",
                                                 "voortgangsrapportage aan het college")
                                      for ref in subjects))
@@ -327,7 +327,7 @@ def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
     # One record per person for the case data, and one per held item that leaves the case;
     # items a supplier's condition keeps in are not exported, so not logged (R16, R36).
-    persons = case.processable()
+    persons = case.processable(ctx.halted_elsewhere)
     activity, purpose = logged_as(ctx.catalogue, cmd.doel, "export")
     return Applied(case.phase, (
         *(Processing(PROVIDE, ref, activity, purpose, recipient="export") for ref in persons),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from typing import Literal
 
 import attrs
@@ -32,14 +33,16 @@ def elfproef(bsn: str) -> bool:
 
 
 def normalise_bsn(bsn: object) -> str | None:
-    """R36: one person, one BSN spelling. Spaces (inside and around: "123 456 782") are not
-    part of the number; what remains must be nine ASCII digits passing the elfproef, or the
-    access report would miss records filed under another spelling."""
+    """R36: one person, one BSN spelling. Spaces (inside and around: "123 456 782") and the
+    dots of the written form ("1234.56.782") are not part of the number; what remains must be
+    nine ASCII digits passing the elfproef, or the access report would miss records filed under
+    another spelling and one person would be two (issue 23: identity by BSN). Anything else
+    (a zero-width space, full-width digits, a hyphen) is refused, never guessed at."""
     if bsn is None:
         return None
     if not isinstance(bsn, str):
         raise InputError(f"een BSN is tekst van negen cijfers, kreeg {type(bsn).__name__}")
-    digits = "".join(bsn.split())
+    digits = "".join(bsn.split()).replace(".", "")
     if not elfproef(digits):
         raise InputError(f"{bsn!r} is geen geldig BSN (negen cijfers die de elfproef "
                          "doorstaan)")
@@ -264,10 +267,11 @@ class Casus:
     def in_case(self, ref: str) -> bool:
         return ref in self.persons
 
-    def processable(self) -> list[str]:
-        """Persons whose data may still be processed: not halted or ended by a bezwaar (R09)."""
+    def processable(self, halted_elsewhere: Collection[str] = ()) -> list[str]:
+        """Persons whose data may still be processed: not halted or ended by a bezwaar (R09),
+        here or (``halted_elsewhere``: refs) in another running case under the same BSN."""
         return [ref for ref, p in self.persons.items()
-                if p.objection not in ("pending", "ended")]
+                if p.objection not in ("pending", "ended") and ref not in halted_elsewhere]
 
     def client(self) -> PersonState | None:
         for p in self.persons.values():

@@ -24,6 +24,7 @@ from wams.core.checks import (
     check_objection,
     check_party_identity,
     check_phase,
+    check_purpose_phase,
     check_registered_kind,
     check_request,
     check_scope,
@@ -173,7 +174,10 @@ def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
 
 
 def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
-    refusal = check_not_yet_in_case(case, cmd.persoon)
+    # R09/R10: one person across cases: drawing in someone who objected in another running
+    # case (same BSN) would process him again under a new ref
+    refusal = (check_not_yet_in_case(case, cmd.persoon)
+               or check_objection(case, cmd.persoon.ref, ctx.halted_elsewhere))
     if refusal:
         return refusal
     if missing(cmd.samenhang):
@@ -194,6 +198,9 @@ def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
     if refusal:
         return refusal
     doel = purpose(ctx, cmd.doel, "betrek_partij")
+    refusal = check_purpose_phase(case, doel)
+    if refusal:
+        return refusal
     rules = ["R19"]
     if adjacent:
         rules.append("R11")
@@ -212,7 +219,8 @@ def dienst(case: Casus, cmd: c.Dienst, ctx: Context) -> Verdict:
     service = cat.services.get(cmd.dienst)
     if service is None:
         raise InputError(f"onbekende dienst of interventie '{cmd.dienst}'")
-    refusal = (check_objection(case, cmd.persoon) or check_in_case(case, cmd.persoon)
+    refusal = (check_objection(case, cmd.persoon, ctx.halted_elsewhere)
+               or check_in_case(case, cmd.persoon)
                or check_scope(case, service.domain))
     if refusal:
         return refusal

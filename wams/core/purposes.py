@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 
+from wams.core.citations import keuze
 from wams.core.errors import ExcludedPurpose, InputError
 from wams.core.records import Doel
 
@@ -76,6 +77,35 @@ CORE_PURPOSES: tuple[Doel, ...] = (
 )
 #: R12: the codes of the justice purposes
 JUSTICE_PURPOSES = frozenset(d.code for d in CORE_PURPOSES if d.justitie)
+
+#: The lifecycle purposes follow the case's phases. The memorandum lists onderzoek, werkplan
+#: and coördinatie as successive tasks (§3.3): the onderzoek "resulteert in een terugkoppeling
+#: ... en zo nodig in een werkplan" (§3.3.1), and the college then has the werkplan carried out
+#: under a coordinator (§3.3.3). So data is asked for the onderzoek while it runs (route B: from
+#: the verzoek on, §3.3.2), for the werkplan from the terugkoppeling on (also while it is
+#: coordinated: the werkplan is adjusted then, §3.1.4 "eventuele bijstelling"), and for the
+#: coördinatie once a coordinator is appointed. The codes themselves are ours (``keuze``); the
+#: memorandum is silent on purposes of the other codes per phase: those follow their step's own
+#: phase rule (hergebruik, afstemming, melding_onderzoeken, overdracht, evaluatie), name no
+#: phase at all (R12's justice purposes accompany any step of a justice party, §2.2; a read of
+#: the dossier is lawful as long as it is kept, §3.1.4), or are a plugin's.
+PHASES: dict[str, frozenset[str]] = {
+    "onderzoek": frozenset({"intake", "beoordeling", "onderzoek"}),
+    "werkplan": frozenset({"werkplan", "coordinatie"}),
+    "coordinatie": frozenset({"coordinatie"}),
+}
+#: what a refusal of a purpose outside its phase rests on besides R19
+PHASE_CHOICE = keuze("welke doelcode bij welke fase van de casus hoort", "§3.3.1", "§3.3.3")
+
+
+def fits_phase(code: str, phase: str) -> bool:
+    """Whether purpose ``code`` may be named in a case in ``phase`` (:data:`PHASES`)."""
+    return phase in PHASES.get(code, frozenset({phase}))
+
+
+def for_phase(phase: str) -> tuple[str, ...]:
+    """The lifecycle purposes that fit ``phase``."""
+    return tuple(code for code, phases in PHASES.items() if phase in phases)
 
 #: R20: terms that name an enforcement purpose, compared against :func:`normalise`\ d text.
 #: Each is written already normalised (lower case, Latin letters). Since purposes are codes
@@ -166,6 +196,6 @@ def warning(*texts: str | None) -> str | None:
 
 
 __all__ = ["CONFUSABLES", "CORE_PURPOSES", "ENFORCEMENT_TERMS", "ExcludedPurpose",
-           "JUSTICE_PURPOSES",
-           "VOCABULARY_VERSION", "enforcement_term", "logged_purpose", "normalise", "resolve",
-           "warning"]
+           "JUSTICE_PURPOSES", "PHASES", "PHASE_CHOICE",
+           "VOCABULARY_VERSION", "enforcement_term", "fits_phase", "for_phase",
+           "logged_purpose", "normalise", "resolve", "warning"]

@@ -176,6 +176,13 @@ _TABLE: tuple[Reason, ...] = (
         "R20",
     ),
     _x(
+        "purpose.phase_mismatch",
+        "Dit doel past niet bij de fase van de casus: gegevens worden gevraagd voor het "
+        "onderzoek zolang dat loopt, voor het werkplan vanaf de terugkoppeling en voor de "
+        "coördinatie zodra er een coördinator is; noem de doelcode van de huidige fase.",
+        "R19",
+    ),
+    _x(
         "objection.pending",
         "De persoon heeft gevraagd de verwerking te stoppen; alle verdere verwerking over hem is "
         "opgeschort totdat het college op dat verzoek heeft besloten.",

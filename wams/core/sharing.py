@@ -19,6 +19,7 @@ from wams.core.checks import (
     check_justice_purpose,
     check_objection,
     check_party_identity,
+    check_purpose_phase,
     check_request,
     check_scope,
     check_voorwaarden,
@@ -35,7 +36,8 @@ from wams.core.model import Casus, Partij
 
 def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
     check_party_identity(case, cmd.bij)
-    refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij)
+    refusal = check_request(case, ctx.catalogue, cmd.over, cmd.categorie, cmd.bij,
+                            ctx.halted_elsewhere)
     if refusal:
         return refusal
     doel = purpose(ctx, cmd.doel, "vraag_gegevens")
@@ -43,8 +45,9 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
         return no("reason.missing", "Een verzoek om gegevens noemt een doelcode en "
                   "waarom de gegevens nodig zijn (R15).")
     # R12: asking a justice body discloses the person to it: only for a justice purpose.
-    refusal = check_justice_purpose(doel.code, party_kind(ctx.catalogue, cmd.bij)[1],
-                                    cmd.bij.ref)
+    refusal = (check_justice_purpose(doel.code, party_kind(ctx.catalogue, cmd.bij)[1],
+                                     cmd.bij.ref)
+               or check_purpose_phase(case, doel))
     if refusal:
         return refusal
     rules = ["R13", "R15", "R19"]
@@ -68,7 +71,7 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
                and r.answer is None for r in case.requests):
         return no("state.invalid_transition", "Er staat geen verzoek om deze gegevens open.")
     # The domain may have been refused since the request (R03): then nothing is stored.
-    refusal = (check_objection(case, cmd.over)
+    refusal = (check_objection(case, cmd.over, ctx.halted_elsewhere)
                or check_scope(case, ctx.catalogue.categories[cmd.categorie].domain))
     if refusal:
         return refusal
@@ -93,7 +96,8 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
 
 def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
     cat = ctx.catalogue
-    refusal = check_objection(case, cmd.over) or check_in_case(case, cmd.over)
+    refusal = (check_objection(case, cmd.over, ctx.halted_elsewhere)
+               or check_in_case(case, cmd.over))
     if refusal:
         return refusal
     category = cat.categories.get(cmd.categorie)
@@ -153,7 +157,8 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
 def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) -> Verdict | None:
     cat = ctx.catalogue
     if item.partij == "college":
-        refusal = check_request(case, cat, item.over, item.categorie, None)
+        refusal = check_request(case, cat, item.over, item.categorie, None,
+                                ctx.halted_elsewhere)
         if refusal:
             return refusal
         held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
@@ -170,7 +175,7 @@ def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) ->
     else:
         party = case.parties.get(item.partij)
         refusal = check_request(case, cat, item.over, item.categorie,
-                                party.partij if party else item.partij)
+                                party.partij if party else item.partij, ctx.halted_elsewhere)
         if refusal:
             return refusal
     # R30: health and criminal data about a person are shared with the parties that need them,

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from wams.core import policy
-from wams.core.citations import caveat, footings
+from wams.core.citations import Citation, caveat, footings
 from wams.core.lifecycle import Applied
 from wams.core.model import Casus, Decision
 from wams.core.reasons import reason
@@ -20,10 +20,13 @@ Versions = tuple[tuple[str, str], ...]
 
 def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Versions,
             detail: str | None = None, werkplan: str | None = None,
-            extra_rules: tuple[str, ...] = ()) -> Decision:
+            extra_rules: tuple[str, ...] = (),
+            extra_sources: tuple[Citation, ...] = ()) -> Decision:
+    # ``extra_sources``: what the refusal rests on beside its rules (our own choice where the
+    # memorandum is silent, say), so the message carries that footing's caveat too
     r = reason(code)
     rules = tuple(dict.fromkeys(r.rules + extra_rules))
-    cited = citations(rules)
+    cited = tuple(dict.fromkeys(citations(rules) + extra_sources))
     uncertain = footings(cited)
     return Decision(False, code, render(r.message, detail, uncertain), rules,
                     tuple(c.labelled() for c in cited), footings=uncertain, step=step,

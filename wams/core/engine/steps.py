@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from wams.core import acting, lifecycle, phases, policy, settings
-from wams.core.engine import decisions
+from wams.core.engine import decisions, objections
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
 from wams.core.lifecycle import Applied, Processing
@@ -165,11 +165,17 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
 
     # R16/R06: who may take a party's step is a question of who acts, asked before the law
     ctx = _context(uow, step, cmd, case)
+    if case is not None:
+        # R09: a bezwaar the same person (same BSN) made in another running case binds here
+        halted = objections.halted_elsewhere(uow, cache, step, case, cmd)
+        if halted:
+            ctx = attrs.evolve(ctx, halted_elsewhere=halted)
     verdict = acting.check_acting_party(step, cmd, actor) or policy.decide(step, case, cmd, ctx)
     if not verdict.allowed:
         decision = decisions.refusal(case, step, verdict.code, trace, versions, verdict.detail,
                                      werkplan=decisions.werkplan_of(step, case, cmd),
-                                     extra_rules=verdict.rules)
+                                     extra_rules=verdict.rules,
+                                     extra_sources=verdict.sources)
         # The detail may quote the caller (a ref, a name typed into a field): it is kept
         # only sealed with the case, never in clear in the history (R33).
         content = uow.seal(data_key, dumps({"detail": verdict.detail}),

@@ -1,0 +1,105 @@
+"""R09 across cases: one person is one person, whatever his ref and whatever the case.
+
+A bezwaar is a person's request to the college to stop processing his data for the integrated
+approach (MvT §3.3.2 "de betrokkene(n) kunnen vragen om de gegevensverwerking te stoppen"; in
+route A the samenspraak ends it, §3.3.1). Inside a case the person is found by his ref, and a
+second ref for the same BSN is refused (``family.already_in_case``). This module carries the
+bezwaar into the municipality's *other* cases, so that the same man cannot be drawn into a
+second case under another ref, as a gezinslid of his partner's verzoek say, and have his data
+requested and supplied again while his bezwaar stands.
+
+When a bezwaar binds elsewhere is our choice (``keuze``): the memorandum describes one onderzoek
+at a time and is silent on a person in two cases. We decided:
+
+- only a person with a BSN: without one, a ref is a handle inside its case, not an identity;
+- only within the municipality: its college is the controller (R21); another municipality is
+  another controller and shares nothing (R38; its pseudonyms differ too);
+- only while the case where he objected runs (onderzoek, werkplan, coördinatie): once it is
+  closed, rejected or destroyed a new case is a new onderzoek in which he is informed again
+  and may object again (§3.3.2);
+- never in a route-A case in which he is himself the cliënt: his own hulpvraag is his own wish
+  and the samenspraak of that case decides (§3.3.1 "de wens van de betrokkene(n) leidend");
+  he may object there too.
+
+The cases he objected in are found through the processing log (a bezwaar is logged under his
+pseudonym, which for a BSN is the same in every case of the municipality), so no case state is
+scanned; each such case is then read to see whether the bezwaar still stands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, select
+
+from wams.core.lifecycle import CHANGE
+from wams.core.model import Casus, Persoon
+from wams.core.phases import RUNNING
+from wams.core.privacy.processing import OPERATION_NAMES
+from wams.core.storage.repository import log
+
+if TYPE_CHECKING:  # the cache lives in engine.steps, which imports this module
+    from wams.core.engine.steps import CaseCache
+    from wams.core.engine.unit_of_work import Transaction
+
+#: the log record a bezwaar writes (lifecycle.bezwaar: a change of the person's processing)
+OBJECTION_RECORD = f"bezwaar:{OPERATION_NAMES[CHANGE]}"
+#: the states of a bezwaar that stop processing (R09)
+HALTING = ("pending", "ended")
+
+_OBJECTED_IN = select(log.c.case_id).where(
+    log.c.gemeente == bindparam("g"), log.c.subject == bindparam("s"),
+    log.c.name == OBJECTION_RECORD).distinct()
+
+
+def concerned(step: str, case: Casus, cmd: Any) -> list[tuple[str, Persoon]]:
+    """The persons a step processes, whom a bezwaar elsewhere may halt: (ref, person)."""
+    if step == "gezinslid":
+        return [(cmd.persoon.ref, cmd.persoon)] if isinstance(cmd.persoon, Persoon) else []
+    if step in ("vraag_gegevens", "verstrekking", "hergebruik"):
+        refs = [cmd.over]
+    elif step == "dienst":
+        refs = [cmd.persoon]
+    elif step == "casusoverleg":
+        refs = [item.over for item in cmd.inbreng]
+    elif step in ("werkplan", "voortgang", "export"):
+        refs = list(case.persons)
+    else:
+        return []
+    return [(ref, case.persons[ref].persoon) for ref in dict.fromkeys(refs)
+            if isinstance(ref, str) and ref in case.persons]
+
+
+def halted_elsewhere(uow: Transaction, cache: CaseCache, step: str, case: Casus,
+                     cmd: Any) -> dict[str, str]:
+    """ref → the state (pending, ended) of a bezwaar that binds this person here although he
+    made it in another case (see the module's rules)."""
+    client = case.client()
+    own_client = client.persoon.ref if client is not None and case.route == "A" else None
+    out: dict[str, str] = {}
+    for ref, persoon in concerned(step, case, cmd):
+        if persoon.bsn is None or ref == own_client:
+            continue
+        state = _objection_elsewhere(uow, cache, case.id, persoon)
+        if state is not None:
+            out[ref] = state
+    return out
+
+
+def _objection_elsewhere(uow: Transaction, cache: CaseCache, case_id: str,
+                         persoon: Persoon) -> str | None:
+    subject = uow.subject_of(persoon, case_id)[0]
+    for (other_id,) in uow.store.conn.execute(_OBJECTED_IN, {"g": uow.gemeente,
+                                                              "s": subject}).all():
+        if other_id is None or other_id == case_id:
+            continue
+        meta = uow.store.case_meta(other_id)
+        if meta is None or meta[0] != uow.gemeente or meta[2] is None:
+            continue  # destroyed (no key left): nothing of it binds
+        other = cache.load(uow, other_id, meta[1], True)
+        if other.phase not in RUNNING:
+            continue
+        for state in other.persons.values():
+            if state.persoon.bsn == persoon.bsn and state.objection in HALTING:
+                return state.objection
+    return None
