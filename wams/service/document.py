@@ -18,7 +18,7 @@ def document() -> dict[str, Any]:
     in-memory database (what ``wams/schema/openapi.json`` holds)."""
     app = create_app(Wams.open("sqlite://"), Verifier("-" * 32), webhooks=False)
     try:
-        return finish(app.openapi_schema.to_schema())
+        return finish(app.openapi_schema.to_schema(), app.state.wams.catalogue.purposes)
     finally:
         app.state.wams.close()
 

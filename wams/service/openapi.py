@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from wams.service import descriptions, ldv
+from wams.core.records import Doel
+from wams.service import descriptions, ldv, purpose_enum
 from wams.service.problems import PREFIX, PROBLEM_TYPES
 
 OPENAPI_PATH = "/openapi.json"
@@ -28,13 +30,15 @@ OPENAPI_PATH = "/openapi.json"
 class FinishedDocument(JsonRenderPlugin):
     """Serves the finished document at ``/v2/openapi.json`` (Litestar renders the rest)."""
 
-    def __init__(self) -> None:
+    def __init__(self, purposes: Mapping[str, Doel] | None = None) -> None:
         super().__init__(path=OPENAPI_PATH)
         self._rendered: bytes | None = None
+        self._purposes = purposes
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         if self._rendered is None:
-            self._rendered = json.dumps(finish(openapi_schema), ensure_ascii=False).encode()
+            self._rendered = json.dumps(finish(openapi_schema, self._purposes),
+                                        ensure_ascii=False).encode()
         return self._rendered
 
 ERRORS = {
@@ -89,7 +93,10 @@ def _error(status: str) -> dict[str, Any]:
 _VERSION_REF = "#/components/headers/API-Version"
 
 
-def finish(generated: dict[str, Any]) -> dict[str, Any]:
+def finish(generated: dict[str, Any],
+           purposes: Mapping[str, Doel] | None = None) -> dict[str, Any]:
+    """The generated document finished for the ADR; with ``purposes`` (the catalogue's) every
+    ``doel`` is an enum of the codes its operation may name (:mod:`purpose_enum`)."""
     doc = copy.deepcopy(generated)
     doc["info"] = {
         "title": "wams",
@@ -129,6 +136,8 @@ def finish(generated: dict[str, Any]) -> dict[str, Any]:
     _link(doc)
     descriptions.apply(doc)
     _closed_bodies(doc)
+    if purposes is not None:
+        purpose_enum.apply(doc, purposes)
     return doc
 
 
