@@ -96,7 +96,11 @@ COMMANDS = st.one_of(
     _k("betrek_partij", partij=PARTY, aanleiding=TEXT,
        doel=st.sampled_from([None, "voorkomen_recidive", "re_integratie", "opsporing"])),
     _k("vraag_gegevens", bij=PARTY, categorie=CATEGORY, over=REF,
-       doel=st.sampled_from([None, "", "zicht op situatie", "opsporing"]), noodzaak=TEXT),
+       # codes of every phase (the phase decides which fits), a justice code, and what is
+       # no code at all (missing, prose, enforcement)
+       doel=st.sampled_from([None, "", "onderzoek", "werkplan", "coordinatie",
+                             "voorkomen_recidive", "zicht op situatie", "opsporing"]),
+       noodzaak=TEXT),
     _k("verstrekking", bij=st.sampled_from(PARTY_REFS), categorie=CATEGORY, over=REF,
        besluit=st.sampled_from(["verstrekt", "gedeeltelijk", "geweigerd"]),
        voorwaarden=st.sampled_from([(), ("geen_doorverstrekking",)]), reden=TEXT),
