@@ -22,6 +22,7 @@ from tests.helpers import (
     ok,
     refused,
 )
+from wams.core.citations import CAVEATS
 from wams.core.engine.objections import OBJECTION_RECORD
 from wams.core.errors import InputError
 from wams.core.model import Persoon
@@ -124,6 +125,7 @@ def test_a_bezwaar_in_one_case_halts_him_as_gezinslid_in_another(wams: Any) -> N
             G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=written),
             samenhang="woont samen, gedeelde schulden"), maries)
         assert "andere lopende casus" in d.message and jans not in d.message
+        assert "keuze" in d.footings and CAVEATS["keuze"] in d.message
     # the college decides to go on (R09): then he may be drawn in
     ok(wams.besluit_bezwaar(G, jans, persoon="jan", doorgaan=True,
                             motivering="dreigende huisuitzetting weegt zwaarder",

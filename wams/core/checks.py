@@ -16,7 +16,7 @@ import attrs
 
 from wams.core import phases
 from wams.core.catalogue import Catalogue
-from wams.core.citations import Citation
+from wams.core.citations import Citation, keuze
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij, Persoon, normalise_bsn
 from wams.core.purposes import (
@@ -228,6 +228,12 @@ def check_phase(step: str, case: Casus) -> Verdict | None:
               f"Stap '{step}' kan niet in fase '{case.phase}'.")
 
 
+#: R09 across cases is our reading: the memorandum describes one onderzoek at a time
+OBJECTION_ELSEWHERE = keuze("een bezwaar werkt door in de andere lopende casussen van de "
+                            "gemeente waarin dezelfde persoon (zelfde BSN) voorkomt",
+                            "§3.3.1", "§3.3.2")
+
+
 def check_objection(case: Casus, person: str,
                     elsewhere: Mapping[str, str] | None = None) -> Verdict | None:
     # R09: route A ends processing of the objector; route B halts it until the college decides.
@@ -241,8 +247,9 @@ def check_objection(case: Casus, person: str,
     other = (elsewhere or {}).get(person)
     if other is not None:
         code = "objection.pending" if other == "pending" else "objection.ended"
-        return no(code, f"'{person}' vroeg in een andere lopende casus van deze gemeente om de "
-                  "verwerking van zijn gegevens te stoppen (zelfde BSN).")
+        return Verdict(code, (), f"'{person}' vroeg in een andere lopende casus van deze "
+                       "gemeente om de verwerking van zijn gegevens te stoppen (zelfde BSN).",
+                       sources=(OBJECTION_ELSEWHERE,))
     return None
 
 
