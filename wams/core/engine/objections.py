@@ -47,8 +47,9 @@ OBJECTION_RECORD = f"bezwaar:{OPERATION_NAMES[CHANGE]}"
 #: the states of a bezwaar that stop processing (R09)
 HALTING = ("pending", "ended")
 
-_OBJECTED_IN = select(log.c.case_id).where(
-    log.c.gemeente == bindparam("g"), log.c.subject == bindparam("s"),
+# one statement per step, whatever the number of persons it processes
+_OBJECTED_IN = select(log.c.subject, log.c.case_id).where(
+    log.c.gemeente == bindparam("g"), log.c.subject.in_(bindparam("s", expanding=True)),
     log.c.name == OBJECTION_RECORD).distinct()
 
 
@@ -76,30 +77,39 @@ def halted_elsewhere(uow: Transaction, cache: CaseCache, step: str, case: Casus,
     made it in another case (see the module's rules)."""
     client = case.client()
     own_client = client.persoon.ref if client is not None and case.route == "A" else None
-    out: dict[str, str] = {}
+    by_subject: dict[str, list[tuple[str, Persoon]]] = {}
     for ref, persoon in concerned(step, case, cmd):
-        if persoon.bsn is None or ref == own_client:
+        if persoon.bsn is not None and ref != own_client:
+            by_subject.setdefault(uow.subject_of(persoon, case.id)[0], []).append((ref, persoon))
+    if not by_subject:
+        return {}
+    out: dict[str, str] = {}
+    rows = uow.store.conn.execute(_OBJECTED_IN, {"g": uow.gemeente,
+                                                 "s": sorted(by_subject)}).all()
+    for subject, other_id in sorted(rows, key=lambda r: (r[1] or "", r[0])):
+        if other_id is None or other_id == case.id:
             continue
-        state = _objection_elsewhere(uow, cache, case.id, persoon)
-        if state is not None:
-            out[ref] = state
+        other = _running(uow, cache, other_id)
+        if other is None:
+            continue
+        for ref, persoon in by_subject[subject]:
+            state = _objection_of(other, persoon)
+            if state is not None and ref not in out:
+                out[ref] = state
     return out
 
 
-def _objection_elsewhere(uow: Transaction, cache: CaseCache, case_id: str,
-                         persoon: Persoon) -> str | None:
-    subject = uow.subject_of(persoon, case_id)[0]
-    for (other_id,) in uow.store.conn.execute(_OBJECTED_IN, {"g": uow.gemeente,
-                                                              "s": subject}).all():
-        if other_id is None or other_id == case_id:
-            continue
-        meta = uow.store.case_meta(other_id)
-        if meta is None or meta[0] != uow.gemeente or meta[2] is None:
-            continue  # destroyed (no key left): nothing of it binds
-        other = cache.load(uow, other_id, meta[1], True)
-        if other.phase not in RUNNING:
-            continue
-        for state in other.persons.values():
-            if state.persoon.bsn == persoon.bsn and state.objection in HALTING:
-                return state.objection
+def _running(uow: Transaction, cache: CaseCache, case_id: str) -> Casus | None:
+    """The other case, if it is this municipality's, still has its key and runs."""
+    meta = uow.store.case_meta(case_id)
+    if meta is None or meta[0] != uow.gemeente or meta[2] is None:
+        return None  # destroyed (no key left): nothing of it binds
+    other = cache.load(uow, case_id, meta[1], True)
+    return other if other.phase in RUNNING else None
+
+
+def _objection_of(other: Casus, persoon: Persoon) -> str | None:
+    for state in other.persons.values():
+        if state.persoon.bsn == persoon.bsn and state.objection in HALTING:
+            return state.objection
     return None
