@@ -104,7 +104,7 @@ def _running(uow: Transaction, cache: CaseCache, case_id: str) -> Casus | None:
     meta = uow.store.case_meta(case_id)
     if meta is None or meta[0] != uow.gemeente or meta[2] is None:
         return None  # destroyed (no key left): nothing of it binds
-    other = cache.load(uow, case_id, meta[1], True)
+    other = cache.load(uow, case_id, meta[1])
     return other if other.phase in RUNNING else None
 
 
