@@ -46,7 +46,8 @@ REASON_CODES = (
     "doorzettingsmacht.none", "casusoverleg.convener", "casusoverleg.recipient_not_entitled",
     "casusoverleg.not_involved",
     "closure.no_terugvalafspraken", "retention.not_expired", "melding.no_case",
-    "state.invalid_transition", "access.role", "access.party_kind", "tenant.mismatch",
+    "state.invalid_transition", "access.role", "access.party_kind", "access.party_answers",
+    "tenant.mismatch",
 )  # fmt: skip
 
 #: The memorandum's text is not part of the repository; point this variable at a copy to
