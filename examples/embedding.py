@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from wams import Decision, Partij, Persoon, Wams, hookimpl
+from wams import Decision, Partij, Persoon, StepEvent, Wams, hookimpl
 from wams.core.clock import Clock
 from wams.core.commands import Afspraken
 
@@ -29,9 +29,10 @@ class Meldingenbus:
         self.berichten: list[str] = []
 
     @hookimpl
-    def wams_after_step(self, case: object, decision: Decision, events: list[object]) -> None:
-        if decision.allowed and decision.step in ("coordinator", "sluit"):
-            self.berichten.append(f"{decision.step}: casus {decision.case_id} is nu in fase "
+    def wams_after_step(self, event: StepEvent) -> None:
+        decision = event.decision
+        if decision.allowed and event.step in ("coordinator", "sluit"):
+            self.berichten.append(f"{event.step}: casus {event.case_id} is nu in fase "
                                   f"{decision.phase}")
 
 

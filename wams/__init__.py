@@ -40,18 +40,21 @@ from wams.core.records import (
     Domain,
     Entry,
     EntryRequest,
+    Key,
+    KeyStore,
     Law,
     PartyKind,
     ProcessingActivity,
     ProvisionRule,
     Service,
     Signal,
+    StepEvent,
 )
 
 __all__ = [
     "Wams", "hookimpl", "Citation", "Decision", "Partij", "Persoon", "DataCategory", "Doel",
     "Domain", "Entry", "EntryRequest", "Law", "PartyKind", "ProcessingActivity", "ProvisionRule",
-    "Service", "Signal",
+    "Service", "Signal", "StepEvent", "Key", "KeyStore",
     # the one error family (wams.core.errors): every error wams raises on purpose
     "WamsError", "InputError", "NotFoundError", "Invalid", "ScenarioError", "AnchorError",
     "TargetRefused", "Refused", "ExcludedPurpose", "ConflictError", "CatalogueError",

@@ -93,7 +93,7 @@ def _plugin_commands() -> None:
     try:
         from wams.core.plugins import load_catalogue
 
-        load_catalogue().pm.hook.wams_commands(cli=cli)
+        load_catalogue().add_commands(cli)
         complete_summaries(cli)
     except Exception:
         if os.environ.get("WAMS_DEBUG"):

@@ -8,7 +8,7 @@ names that plugin.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -29,13 +29,18 @@ from wams.core.records import (
     Domain,
     Entry,
     EntryRequest,
+    KeyStore,
     Law,
     PartyKind,
     ProcessingActivity,
     ProvisionRule,
     Service,
     Signal,
+    StepEvent,
 )
+
+if TYPE_CHECKING:
+    import click
 
 
 @attrs.frozen
@@ -136,13 +141,39 @@ class Catalogue:
             return core_activity
         return self.activity_of.get((core_activity, category), core_activity)
 
-    # -- run-time hooks (entry and notification only) ---------------------------------------
+    # -- run-time hooks (entry, notification, keys, commands) -------------------------------
+    # Core code calls a hook only here: one place that knows the contract's argument names.
 
     def entry(self, request: EntryRequest) -> Entry | None:
-        return self.pm.hook.wams_entry(request=request)
+        """The mirror provision for ``request.law``: the answer of the plugin that implements
+        ``wams_entry`` for it (a law with conditions of its own), else the default every
+        registered law has: a law of kind ``sociaal`` opens paragraph 3a under its own
+        provision (the Wmo 2015 itself, MvT §1.3; the others through their mirror
+        provision), an ``aanpalend`` law never does (R01). None for a law nobody registered."""
+        answer: Entry | None = self.pm.hook.wams_entry(request=request)
+        if answer is not None:
+            return answer
+        law = self.laws.get(request.law)
+        if law is None:
+            return None
+        return Entry(law=law.code, opens=law.kind == "sociaal", domain=law.domain,
+                     provision=law.provision)
 
-    def after_step(self, case: Any, decision: Any, events: list[Any]) -> None:
-        self.pm.hook.wams_after_step(case=case, decision=decision, events=events)
+    def listens_after_step(self) -> bool:
+        """Whether any plugin implements ``wams_after_step`` (the engine copies the case for
+        them only then)."""
+        return bool(self.pm.hook.wams_after_step.get_hookimpls())
+
+    def after_step(self, event: StepEvent, events: list[StepEvent]) -> None:
+        # ``case`` and ``decision`` are passed too for plugins written before contract 0.2
+        self.pm.hook.wams_after_step(event=event, case=event.case, decision=event.decision,
+                                     events=events)
+
+    def key_store(self, url: str) -> KeyStore | None:
+        return self.pm.hook.wams_key_store(url=url)
+
+    def add_commands(self, cli: click.Group) -> None:
+        self.pm.hook.wams_commands(cli=cli)
 
     def versions(self) -> tuple[tuple[str, str], ...]:
         return tuple((p.name, p.version) for p in self.plugins)

@@ -9,15 +9,23 @@ Hooks are grouped by phase:
 
 1. Catalogue (startup): laws, domains, party kinds, services, data categories, provision rules,
    signals, processing activities, purposes.
-2. Entry (run time, once per hulpvraag): the mirror provision.
+2. Entry (run time, once per hulpvraag): the mirror provision, for a law with conditions of
+   its own (without one, a registered law's default applies: see ``wams_entry``).
 3. Notification (run time): after every step.
 4. Keys (opening a database): where the keys live.
 5. Command line (startup of the CLI): extra commands.
+
+The contract has a version of its own (:data:`CONTRACT`, apart from the package's): every hook
+says the contract version it was added in ("Since 0.1."), and a test fails for one that does
+not or that names a version after :data:`CONTRACT`. A change to a hook keeps what plugins
+written against an earlier version do working (pluggy passes an implementation only the
+arguments it names), or it is a new hook. Core code calls hooks only through the catalogue
+(:mod:`wams.core.catalogue`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -27,20 +35,26 @@ from wams.core.records import (
     Domain,
     Entry,
     EntryRequest,
+    KeyStore,
     Law,
     PartyKind,
     ProcessingActivity,
     ProvisionRule,
     Service,
     Signal,
+    StepEvent,
 )
 
 if TYPE_CHECKING:
     import click
 
-    from wams.core.privacy.keystore import KeyStore
+    from wams.core.model import Casus, Decision
+
 
 PROJECT = "wams"
+#: the version of this contract; 0.2 added the purpose vocabulary (``wams_doelen``) and the
+#: typed :class:`~wams.core.records.StepEvent` of ``wams_after_step``
+CONTRACT = "0.2"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
@@ -51,6 +65,8 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 @hookspec
 def wams_laws() -> list[Law]:
     """Laws this plugin registers.
+
+    Since 0.1.
 
     A law of kind ``sociaal`` opens the integrated approach through its provision (the Wmo 2015
     as carrier, the others through a mirror provision); a law of kind ``aanpalend`` never opens
@@ -75,6 +91,8 @@ def wams_laws() -> list[Law]:
 def wams_domains() -> list[Domain]:
     """Domains this plugin defines. Domain codes are global; a code may be defined once.
 
+    Since 0.1.
+
     Returns:
         A list of :class:`~wams.core.records.Domain`.
 
@@ -89,6 +107,8 @@ def wams_domains() -> list[Domain]:
 @hookspec
 def wams_party_kinds() -> list[PartyKind]:
     """Kinds of party that work in a domain and can take part in a case.
+
+    Since 0.1.
 
     Returns:
         A list of :class:`~wams.core.records.PartyKind`; mark criminal-justice parties with
@@ -107,6 +127,8 @@ def wams_party_kinds() -> list[PartyKind]:
 def wams_services() -> list[Service]:
     """Services (diensten) and interventions (interventies), each in one domain.
 
+    Since 0.1.
+
     Returns:
         A list of :class:`~wams.core.records.Service`. A coercive item must be an
         ``interventie`` (R37); declaring it a ``dienst`` is a startup error.
@@ -122,6 +144,8 @@ def wams_services() -> list[Service]:
 @hookspec
 def wams_data_categories() -> list[DataCategory]:
     """Categories of personal data a case may process, with who may supply them (R14).
+
+    Since 0.1.
 
     Returns:
         A list of :class:`~wams.core.records.DataCategory`; ``suppliers`` are qualified party
@@ -139,6 +163,8 @@ def wams_data_categories() -> list[DataCategory]:
 @hookspec
 def wams_provision_rules() -> list[ProvisionRule]:
     """Legal provisions under which parties supply data for a case (R16, R17).
+
+    Since 0.1.
 
     Returns:
         A list of :class:`~wams.core.records.ProvisionRule`.
@@ -160,6 +186,8 @@ def wams_provision_rules() -> list[ProvisionRule]:
 def wams_signals() -> list[Signal]:
     """Questions that may always be asked after a hulpvraag under a law (R05, MvT §3.3.1).
 
+    Since 0.1.
+
     Returns:
         A list of :class:`~wams.core.records.Signal`.
 
@@ -176,6 +204,8 @@ def wams_signals() -> list[Signal]:
 def wams_processing_activities() -> list[ProcessingActivity]:
     """Processing activities for the register of processing activities (AVG art. 30).
 
+    Since 0.1.
+
     Returns:
         A list of :class:`~wams.core.records.ProcessingActivity`.
 
@@ -191,7 +221,9 @@ def wams_processing_activities() -> list[ProcessingActivity]:
 
 @hookspec
 def wams_doelen() -> list[Doel]:
-    """Purposes this plugin adds to the closed vocabulary of purpose codes (since 0.2).
+    """Purposes this plugin adds to the closed vocabulary of purpose codes.
+
+    Since 0.2.
 
     Every purpose-bearing step (``vraag_gegevens``, ``betrek_partij``, ``hergebruik``,
     ``casusoverleg``, ...) and every read names a purpose *code*; the core declares one for each
@@ -221,6 +253,8 @@ def wams_doelen() -> list[Doel]:
 def wams_entry(request: EntryRequest) -> Entry | None:
     """The mirror provision: does a hulpvraag under ``request.law`` open paragraph 3a?
 
+    Since 0.1.
+
     Only the plugin that registers ``request.law`` answers; every other plugin returns
     ``None``. The first answer wins.
 
@@ -245,23 +279,31 @@ def wams_entry(request: EntryRequest) -> Entry | None:
 
 
 @hookspec
-def wams_after_step(case: Any, decision: Any, events: list[Any]) -> None:
+def wams_after_step(event: StepEvent, case: Casus | None, decision: Decision,
+                    events: list[StepEvent]) -> None:
     """Called after every step has been decided and, when allowed, committed.
 
+    Since 0.1; the argument ``event`` since 0.2. Implement it with only the arguments you
+    need (pluggy passes those): ``def wams_after_step(event)`` is the way from 0.2 on.
+
     Use it to feed a supplier's notification bus. It must not change the case; what it raises
-    is logged and does not undo the committed step.
+    is logged and does not undo the committed step. Inside a batch the plugins hear of its
+    steps after the batch committed, in order.
 
     Args:
-        case: the case state after the step (read-only).
-        decision: the :class:`~wams.core.model.Decision`.
-        events: the events appended by the step (empty when refused).
+        event: the :class:`~wams.core.records.StepEvent`: step, municipality, case id, trace
+            id, the decision and a copy of the case after the step (read-only).
+        case: the same copy of the case (``event.case``; kept for plugins before 0.2).
+        decision: the same :class:`~wams.core.model.Decision` (``event.decision``).
+        events: ``[event]`` when the step was allowed, ``[]`` when refused (kept for plugins
+            before 0.2, whose events were dicts: ``event["step"]`` still answers).
 
     Example::
 
         @hookimpl
-        def wams_after_step(case, decision, events):
-            if decision.allowed and decision.phase == "coordinatie":
-                bus.publish("coordinatie-gestart", case.id)
+        def wams_after_step(event):
+            if event.decision.allowed and event.decision.phase == "coordinatie":
+                bus.publish("coordinatie-gestart", event.case_id)
     """
 
 
@@ -272,10 +314,13 @@ def wams_after_step(case: Any, decision: Any, events: list[Any]) -> None:
 def wams_key_store(url: str) -> KeyStore | None:
     """The key store for the database at ``url``: Vault, a cloud KMS, an HSM.
 
+    Since 0.1.
+
     The key-encryption keys (purposes ``"kek:open:YYYY-MM"`` and ``"kek:YYYY-MM"``, one per
     destruction period; they wrap the data key of every case, melding and betrokkenheid),
     the pseudonym keys of the processing log (``"pseudonym"``) and the key
-    of the audit chain (``"chain"``) never live in the database (quality C7). By default they
+    of the audit chain (``"chain"``) never live in the database, so a copy of
+    the database alone reveals nothing. By default they
     live in a key file (``WAMS_KEY_FILE``, or beside the SQLite file); a supplier returns its
     own store here instead. The first plugin that answers wins; return ``None`` to leave the
     choice to the next plugin or to the default. An explicit ``key_file`` of ``Wams.open``
@@ -320,6 +365,8 @@ def wams_key_store(url: str) -> KeyStore | None:
 @hookspec
 def wams_commands(cli: click.Group) -> None:
     """Add commands to the ``wams`` command line.
+
+    Since 0.1.
 
     Args:
         cli: the root :class:`click.Group`.

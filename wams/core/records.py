@@ -9,11 +9,14 @@ the law itself names them, not a plugin.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
 
 from wams.core.citations import Citation, as_citations
+
+if TYPE_CHECKING:
+    from wams.core.model import Casus, Decision
 
 DomainKind = Literal["sociaal", "aanpalend"]
 ServiceKind = Literal["dienst", "interventie"]
@@ -217,3 +220,84 @@ class Entry:
     opens: bool
     domain: str | None
     provision: Citation
+
+
+@attrs.frozen
+class StepEvent:
+    """What ``wams_after_step`` tells a plugin about one step (since 0.2): the step, its
+    municipality, case and trace, the :class:`~wams.core.model.Decision` and a copy of the
+    case after it (``None`` for a step outside a case). Sent after the commit, also for a
+    refusal (``decision.allowed`` is false; nothing was stored but the refusal itself).
+
+    Plugins written before 0.2 got the events as dicts with the keys ``step`` and
+    ``trace_id``: ``event["step"]`` still answers (and ``event.get("trace_id")``), so they
+    keep working."""
+
+    step: str
+    gemeente: str
+    case_id: str | None
+    trace_id: str
+    decision: Decision
+    case: Casus | None = attrs.field(default=None, eq=False, repr=False)
+
+    #: the keys the dicts of before 0.2 had
+    LEGACY_KEYS = ("step", "trace_id")
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self.LEGACY_KEYS:
+            raise KeyError(key)
+        return str(getattr(self, key))
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self[key] if key in self.LEGACY_KEYS else default
+
+
+# -- the key store (hook wams_key_store) ----------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class Key:
+    """One key: its id (recorded beside everything made with it) and 32 random bytes."""
+
+    id: str
+    material: bytes
+
+    def __repr__(self) -> str:  # never print key material into a log or a traceback
+        return f"Key(id={self.id!r})"
+
+
+class KeyStore(Protocol):
+    """Where the keys of every municipality live. Implementations must be safe to share
+    between threads; :class:`~wams.core.privacy.keystore.FileKeyStore` is also safe between
+    processes."""
+
+    def current(self, gemeente: str, purpose: str) -> Key:
+        """The key in force for ``purpose`` in ``gemeente``, created on first use."""
+        ...
+
+    def get(self, gemeente: str, purpose: str, key_id: str) -> Key:
+        """The key ``key_id`` (current or rotated out);
+        :class:`~wams.core.errors.KeyMissingError` naming the key store (:meth:`describe`)
+        when it is not there."""
+        ...
+
+    def rotate(self, gemeente: str, purpose: str) -> Key:
+        """Make a new key the current one; the old keys stay readable through :meth:`get`."""
+        ...
+
+    def describe(self) -> str:
+        """Where the keys are, for error messages (e.g. the file path)."""
+        ...
+
+    def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
+        """Delete the key ``key_id`` for good: whatever was made with it can no longer be
+        read, in any copy of the database. Never the current pseudonym or chain key; the
+        current key of a KEK purpose only once nothing uses it, and then the purpose goes
+        with it (a period's KEK is retired whole). The caller checks first that nothing still
+        needs it (``wams retention run``, ``wams keys retire``)."""
+        ...
+
+    def purposes(self, gemeente: str) -> list[str]:
+        """The purposes ``gemeente`` holds keys for (so the retention run finds every period
+        KEK, also one no data key names any more)."""
+        ...

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wams.core import acting
 from wams.core import commands as c
@@ -22,6 +22,7 @@ from wams.core.errors import BatchBroken, InputError
 from wams.core.gemeente import check_gemeente
 from wams.core.model import Casus, Decision
 from wams.core.purposes import logged_purpose
+from wams.core.records import StepEvent
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.repository import Store
@@ -42,8 +43,9 @@ class Batch:
         #: the chain head of each municipality, read (and locked) once per batch and written
         #: once at its end (see :class:`~wams.core.storage.heads.BatchHeads`)
         self.heads = BatchHeads()
-        #: (copy of the case, decision, events) per stored step, for the plugins after commit
-        self.done: list[tuple[Casus | None, Decision, list[Any]]] = []
+        #: (gemeente, copy of the case, decision, events) per stored step, for the plugins
+        #: after the commit
+        self.done: list[tuple[str, Casus | None, Decision, list[StepEvent]]] = []
 
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
                 actor: str | None = None, idempotency_key: str | None = None,
@@ -67,10 +69,10 @@ class Batch:
                 raise
         if events is not None:
             self.destroyed |= step == "vernietig" and decision.allowed
-            if engine.catalogue.pm.hook.wams_after_step.get_hookimpls():
+            if engine.catalogue.listens_after_step():
                 # The case changes with the next command: the plugins get it as it is now.
                 copy = case_from_json(case_to_json(case)) if case is not None else None
-                self.done.append((copy, decision, events))
+                self.done.append((gemeente, copy, decision, events))
         return decision
 
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,

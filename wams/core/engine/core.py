@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import sqlalchemy
 
 from wams.core import acting, policy, settings, sharing
@@ -39,6 +40,7 @@ from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys
 from wams.core.purposes import ExcludedPurpose, logged_purpose
+from wams.core.records import StepEvent
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
@@ -205,13 +207,13 @@ class Engine:
                 return decision
             if step == "vernietig" and decision.allowed and not self.defer_scrub:
                 self.scrub_files()
-        self._notify(case, decision, events)
+        self._notify(gemeente, case, decision, events)
         return decision
 
     def _transaction(self, gemeente: str, case_id: str | None, step: str, command: Any,
                      actor: str, idempotency_key: str | None, expected_version: int | None,
                      authorize: Authorize | None, caller: Caller | None = None,
-                     ) -> tuple[Decision, Casus | None, list[Any] | None]:
+                     ) -> tuple[Decision, Casus | None, list[StepEvent] | None]:
         """One command in one transaction (the unit of work). ``events`` is None when the
         idempotency key was seen before."""
         tx = self._conn.begin()
@@ -231,7 +233,7 @@ class Engine:
     def _decide(self, uow: Transaction, case_id: str | None, step: str, command: Any,
                 actor: str, idempotency_key: str | None, expected_version: int | None,
                 authorize: Authorize | None = None,
-                ) -> tuple[Decision, Casus | None, list[Any] | None]:
+                ) -> tuple[Decision, Casus | None, list[StepEvent] | None]:
         """One command inside the caller's open transaction (its own, or a batch's)."""
         assert uow.gemeente is not None
         stored_key = uow.idempotency_digest(idempotency_key) \
@@ -282,17 +284,24 @@ class Engine:
                 raise
             if batch.destroyed and not self.defer_scrub:
                 self.scrub_files()
-        for case, decision, events in batch.done:
-            self._notify(case, decision, events)
+        for gemeente, copy, decision, events in batch.done:
+            self._tell(gemeente, copy, decision, events)
 
-    def _notify(self, case: Casus | None, decision: Decision, events: list[Any]) -> None:
+    def _notify(self, gemeente: str, case: Casus | None, decision: Decision,
+                events: list[StepEvent]) -> None:
         """``wams_after_step``: plugins get a copy of the case (they must not change the
         engine's own), and what they raise is logged: the step is committed already."""
-        if not self.catalogue.pm.hook.wams_after_step.get_hookimpls():
+        if not self.catalogue.listens_after_step():
             return
         copy = case_from_json(case_to_json(case)) if case is not None else None
+        self._tell(gemeente, copy, decision, events)
+
+    def _tell(self, gemeente: str, copy: Casus | None, decision: Decision,
+              events: list[StepEvent]) -> None:
+        event = StepEvent(step=decision.step, gemeente=gemeente, case_id=decision.case_id,
+                          trace_id=decision.trace_id, decision=decision, case=copy)
         try:
-            self.catalogue.after_step(copy, decision, events)
+            self.catalogue.after_step(event, [attrs.evolve(e, case=copy) for e in events])
         except Exception:
             log.exception("wams_after_step faalde na stap %s (trace %s); de stap is opgeslagen",
                           decision.step, decision.trace_id)

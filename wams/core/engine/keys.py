@@ -43,7 +43,7 @@ def key_store(db: sqlalchemy.Engine, catalogue: Catalogue, key_file: str | None)
     default (see :func:`wams.core.privacy.keystore.default_key_store`)."""
     url = db.url.render_as_string(hide_password=True)
     if key_file is None:
-        supplied = catalogue.pm.hook.wams_key_store(url=url)
+        supplied = catalogue.key_store(url)
         if supplied is not None:
             return supplied
     return default_key_store(url, key_file=key_file, database_path=db.url.database)

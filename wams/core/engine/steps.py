@@ -33,7 +33,7 @@ from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, periods, places, retention
 from wams.core.privacy.processing import special_exceptions
 from wams.core.privacy.sealing import data_key_of
-from wams.core.records import EntryRequest
+from wams.core.records import EntryRequest, StepEvent
 from wams.core.rules import TAKEN
 from wams.core.serialize import case_from_json, case_to_json, dumps
 from wams.core.storage import projections
@@ -135,7 +135,7 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
              case_id: str | None, step: str, cmd: Any, actor: str, idem: str | None,
              expected_version: int | None,
              fingerprint: str | None = None, authorize: Authorize | None = None,
-             ) -> tuple[Decision, Casus | None, list[Any]]:
+             ) -> tuple[Decision, Casus | None, list[StepEvent]]:
     """One step of ``uow.gemeente``; returns the decision, the case and the events.
     ``fingerprint`` (with an idempotency key) is stored with the decision; ``authorize``
     (see :data:`Authorize`) may refuse the step before the rules."""
@@ -262,7 +262,9 @@ def run_step(uow: Transaction, cache: CaseCache, versions: decisions.Versions,
                          idempotency_key=idem,
                          decision=decisions.to_json(decision, fingerprint),
                          content=content)
-    return decision, case, [{"step": step, "trace_id": trace}]
+    return decision, case, [StepEvent(step=step, gemeente=gemeente,
+                                      case_id=case.id if case else None, trace_id=trace,
+                                      decision=decision)]
 
 
 def register_subjects(uow: Transaction, case: Casus) -> None:

@@ -25,11 +25,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
-
-import attrs
 
 from wams.core.errors import KeyInUseError, KeyMissingError, NoKeyStoreError
+
+# The contract a key store implements lives with the plugin contract (wams_key_store).
+from wams.core.records import Key, KeyStore
 
 #: The purposes a key is used for; a key of one purpose is never used for another.
 PURPOSES = ("kek", "pseudonym", "chain")
@@ -39,52 +39,6 @@ PURPOSES = ("kek", "pseudonym", "chain")
 PERIOD_PURPOSE = re.compile(r"^kek:(open:)?[0-9]{4}-[0-9]{2}$")
 KEY_BYTES = 32
 KEY_FILE_ENV = "WAMS_KEY_FILE"
-
-
-@attrs.frozen(repr=False)
-class Key:
-    """One key: its id (recorded beside everything made with it) and 32 random bytes."""
-
-    id: str
-    material: bytes
-
-    def __repr__(self) -> str:  # never print key material into a log or a traceback
-        return f"Key(id={self.id!r})"
-
-
-class KeyStore(Protocol):
-    """Where the keys of every municipality live. Implementations must be safe to share
-    between threads; :class:`FileKeyStore` is also safe between processes."""
-
-    def current(self, gemeente: str, purpose: str) -> Key:
-        """The key in force for ``purpose`` in ``gemeente``, created on first use."""
-        ...
-
-    def get(self, gemeente: str, purpose: str, key_id: str) -> Key:
-        """The key ``key_id`` (current or rotated out); :class:`KeyMissingError` naming the
-        key store (:meth:`describe`) when it is not there."""
-        ...
-
-    def rotate(self, gemeente: str, purpose: str) -> Key:
-        """Make a new key the current one; the old keys stay readable through :meth:`get`."""
-        ...
-
-    def describe(self) -> str:
-        """Where the keys are, for error messages (e.g. the file path)."""
-        ...
-
-    def retire(self, gemeente: str, purpose: str, key_id: str) -> None:
-        """Delete the key ``key_id`` for good: whatever was made with it can no longer be
-        read, in any copy of the database. Never the current pseudonym or chain key; the
-        current key of a KEK purpose only once nothing uses it, and then the purpose goes
-        with it (a period's KEK is retired whole). The caller checks first that nothing still
-        needs it (``wams retention run``, ``wams keys retire``)."""
-        ...
-
-    def purposes(self, gemeente: str) -> list[str]:
-        """The purposes ``gemeente`` holds keys for (so the retention run finds every period
-        KEK, also one no data key names any more)."""
-        ...
 
 
 def check_purpose(purpose: str) -> None:

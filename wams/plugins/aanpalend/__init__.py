@@ -21,8 +21,6 @@ from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
     Domain,
-    Entry,
-    EntryRequest,
     Law,
     PartyKind,
     ProcessingActivity,
@@ -75,11 +73,3 @@ def wams_signals() -> list[Signal]:
 def wams_processing_activities() -> list[ProcessingActivity]:
     return list(catalogue.PROCESSING_ACTIVITIES)
 
-
-@hookimpl
-def wams_entry(request: EntryRequest) -> Entry | None:
-    law = _LAWS.get(request.law)
-    if law is None:
-        return None
-    # R01: the law is ours, so we answer (and stop the search), but it cannot open a case.
-    return Entry(law=law.code, opens=False, domain=law.domain, provision=law.provision)

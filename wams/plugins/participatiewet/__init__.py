@@ -18,8 +18,6 @@ from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
     Domain,
-    Entry,
-    EntryRequest,
     Law,
     PartyKind,
     ProcessingActivity,
@@ -162,9 +160,3 @@ def wams_processing_activities() -> list[ProcessingActivity]:
         ),
     ]
 
-
-@hookimpl
-def wams_entry(request: EntryRequest) -> Entry | None:
-    if request.law != LAW:
-        return None
-    return Entry(law=LAW, opens=True, domain=DOMAIN, provision=PROVISION)

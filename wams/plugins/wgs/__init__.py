@@ -18,8 +18,6 @@ from wams.core.records import (
     DataCategory,
     Doel,
     Domain,
-    Entry,
-    EntryRequest,
     Law,
     PartyKind,
     ProcessingActivity,
@@ -165,9 +163,3 @@ def wams_doelen() -> list[Doel]:
         )
     ]
 
-
-@hookimpl
-def wams_entry(request: EntryRequest) -> Entry | None:
-    if request.law != LAW:
-        return None
-    return Entry(law=LAW, opens=True, domain=DOMAIN, provision=PROVISION)

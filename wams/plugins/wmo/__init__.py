@@ -19,8 +19,6 @@ from wams.core.hookspecs import hookimpl
 from wams.core.records import (
     DataCategory,
     Domain,
-    Entry,
-    EntryRequest,
     Law,
     PartyKind,
     ProcessingActivity,
@@ -210,10 +208,3 @@ def wams_processing_activities() -> list[ProcessingActivity]:
         ),
     ]
 
-
-@hookimpl
-def wams_entry(request: EntryRequest) -> Entry | None:
-    if request.law != LAW:
-        return None
-    # MvT §1.3: paragraph 3a applies to a hulpvraag under the Wmo 2015 itself.
-    return Entry(law=LAW, opens=True, domain=DOMAIN, provision=PROVISION)
