@@ -10,7 +10,6 @@ Exit codes: 0 fine, 1 the answer is "no" (models and migrations differ, the chai
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,6 +18,7 @@ import click
 
 from wams.cli_common import EXIT_NO, MappedErrors
 from wams.core.errors import InputError
+from wams.core.gemeente import is_gemeente
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,7 +112,7 @@ def audit() -> None:
 
 
 def _gemeente(gemeente: str | None) -> None:
-    if gemeente is not None and not re.fullmatch(r"\d{4}", gemeente):
+    if gemeente is not None and not is_gemeente(gemeente):
         raise InputError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
                            "bijvoorbeeld 0599")
 

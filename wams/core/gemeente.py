@@ -11,9 +11,15 @@ from wams.core.errors import InputError
 GEMEENTE = re.compile(r"[0-9]{4}")
 
 
+def is_gemeente(value: object) -> bool:
+    """The one rule for a CBS municipality code, at every edge (the Python API, scenario files
+    and HTTP bodies through the one way in, token claims, command-line options)."""
+    return isinstance(value, str) and GEMEENTE.fullmatch(value) is not None
+
+
 def check_gemeente(gemeente: object) -> str:
     """``gemeente`` when it is a CBS municipality code; else an InputError that says so."""
-    if not isinstance(gemeente, str) or not GEMEENTE.fullmatch(gemeente):
+    if not is_gemeente(gemeente):
         raise InputError(f"gemeente {gemeente!r} is geen CBS-gemeentecode van 4 cijfers "
                          "(bijvoorbeeld \"0599\")")
     return gemeente

@@ -42,6 +42,7 @@ from cattrs.gen import make_dict_structure_fn
 from wams.core import commands as c
 from wams.core.checks import VOORWAARDEN
 from wams.core.errors import InputError, Invalid
+from wams.core.gemeente import is_gemeente
 from wams.core.model import Partij, Persoon, normalise_bsn
 
 #: A CBS municipality code: four digits, always written as a quoted string.
@@ -153,7 +154,7 @@ def _gemeente(value: object, _: object) -> str:
     if not isinstance(value, str):
         raise Invalid(f"de CBS-gemeentecode moet tekst zijn, kreeg {kind(value)} {show(value)}; "
                       'zet hem tussen aanhalingstekens, bijvoorbeeld gemeente: "0599"')
-    if len(value) != 4 or not value.isdigit():
+    if not is_gemeente(value):
         raise Invalid(f"{show(value)} is geen CBS-gemeentecode; geef vier cijfers, "
                       'bijvoorbeeld "0599"')
     return value

@@ -23,6 +23,7 @@ import jwt
 
 from wams.core.acting import PARTY_PREFIX, party_actor
 from wams.core.errors import TokenError
+from wams.core.gemeente import is_gemeente
 from wams.core.settings import KIND
 
 ROLES = ("medewerker", "coordinator", "fg", "beheer")
@@ -177,7 +178,7 @@ class Verifier:
 def principal_from(claims: dict[str, Any]) -> Principal:
     gemeente, user, role = claims.get("gemeente"), claims.get("sub"), claims.get("rol")
     issuer = claims.get("iss") if isinstance(claims.get("iss"), str) else None
-    if not isinstance(gemeente, str) or len(gemeente) != 4 or not gemeente.isdigit():
+    if not is_gemeente(gemeente):
         raise TokenError("het token noemt geen gemeente (claim 'gemeente', vier cijfers)")
     if not isinstance(user, str) or not user.strip() or len(user) > MAX_SUB \
             or not user.isprintable():
