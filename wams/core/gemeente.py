@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from wams.core.errors import InputError
 
@@ -11,7 +12,7 @@ from wams.core.errors import InputError
 GEMEENTE = re.compile(r"[0-9]{4}")
 
 
-def is_gemeente(value: object) -> bool:
+def is_gemeente(value: object) -> TypeGuard[str]:
     """The one rule for a CBS municipality code, at every edge (the Python API, scenario files
     and HTTP bodies through the one way in, token claims, command-line options)."""
     return isinstance(value, str) and GEMEENTE.fullmatch(value) is not None
