@@ -137,7 +137,6 @@ def wams_without_health_rule(open_wams: Callable[..., object],
         wams_data_categories = staticmethod(aanpalend.wams_data_categories)
         wams_signals = staticmethod(aanpalend.wams_signals)
         wams_processing_activities = staticmethod(aanpalend.wams_processing_activities)
-        wams_entry = staticmethod(aanpalend.wams_entry)
 
         @staticmethod
         @hookimpl
