@@ -59,7 +59,8 @@ class Context:
     # route B: is the requesting party already involved with the person (``betrokkenheid``)?
     involved: bool = False
     bewaartermijn_maanden: int = 12
-    # hulpvraag: the answer of the law's plugin to ``wams_entry`` (the mirror provision)
+    # hulpvraag: the catalogue's entry for the law (its plugin's ``wams_entry`` or the law's
+    # default): the mirror provision
     entry: Entry | None = None
     # R06: the municipality's own indicators (werkinstructie), setting ``indicatoren_extra``
     indicatoren_extra: tuple[str, ...] = ()
