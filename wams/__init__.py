@@ -10,6 +10,7 @@ from wams.core.citations import Citation
 from wams.core.errors import (
     AnchorError,
     ArchiveError,
+    BatchBroken,
     CatalogueError,
     ChainKeyMissing,
     CommitUnknown,
@@ -61,6 +62,7 @@ __all__ = [
     "DatabaseError", "CommitUnknown", "KeyMissingError", "ChainKeyMissing", "KeyInUseError",
     "NoKeyStoreError", "SealError", "TamperedError", "TokenError", "ExportFailed",
     "StepInputError", "ArchiveError",
+    "BatchBroken",
 ]
 
 
