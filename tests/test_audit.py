@@ -302,7 +302,7 @@ def _renumber_after(url: str, g: str, deleted: int) -> None:
 
 
 COVERED_TABLES = ("processing_log", "involvements", "melders", "meldingen",
-                  "destruction_proofs", "register_versions", "destroyed_rows")
+                  "destruction_proofs", "register_versions", "destroyed_rows", "data_keys")
 
 
 def _first_refusal(url: str) -> int:

@@ -169,10 +169,24 @@ def test_0011_binds_every_value_to_its_place_and_an_old_value_put_back_is_refuse
         with engine.connect() as conn:
             [(old_state,)] = conn.execute(sa.text("SELECT state FROM cases WHERE id = :c"),
                                           {"c": LIVE}).all()
+        with engine.begin() as conn:  # a subscription from before they were chained (0012)
+            conn.execute(sa.text("INSERT INTO subscriptions (gemeente, url, created_at, "
+                                 "delivered_n, secret_version) VALUES (:g, :u, :t, 0, 1)"),
+                         {"g": G, "u": "https://ontvanger.example/x",
+                          "t": dt.datetime(2027, 1, 1)})
     finally:
         engine.dispose()
     assert migrate.upgrade(url, key_store=keys) == migrate.head()
     assert _verify(url).exit_code == 0, _verify(url).output  # re-chained, and verified
+    engine = sa.create_engine(url)
+    try:  # 0012 adopted the data keys and the subscription
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM data_keys WHERE chain_n IS "
+                                        "NULL")).scalar_one() == 0
+            assert conn.execute(sa.text("SELECT count(*) FROM history WHERE projection_ref "
+                                        "LIKE 'abonnement:%'")).scalar_one() == 1
+    finally:
+        engine.dispose()
 
     w = Wams.open(url, clock=Clock(dt.date(2028, 1, 1)), key_file=key_file)
     try:

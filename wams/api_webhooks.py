@@ -26,7 +26,7 @@ class WebhookMethods:
         engine = self.engine
         key_id = webhook_secrets.current_key_id(engine.keys, gemeente)
         with engine.unit_of_work(gemeente) as uow:
-            sid = subscriptions.add(uow.store.conn, gemeente, url, engine.clock.now(),
+            sid = subscriptions.add(uow.store, gemeente, url, engine.clock.now(),
                                     steps=steps, secret_key_id=key_id)
         sub = {"id": sid, "gemeente": gemeente, "secret_key_id": key_id}
         return sid, webhook_secrets.shown(webhook_secrets.secret(engine.keys, sub, 1))
@@ -39,7 +39,7 @@ class WebhookMethods:
 
         engine = self.engine
         with engine.unit_of_work(gemeente) as uow:
-            sub = subscriptions.rotate(uow.store.conn, gemeente, subscription_id,
+            sub = subscriptions.rotate(uow.store, gemeente, subscription_id,
                                        engine.clock.now())
         if sub is None:
             return None
@@ -63,7 +63,7 @@ class WebhookMethods:
         from wams.core.storage import subscriptions
 
         with self.engine.unit_of_work(gemeente) as uow:
-            return subscriptions.remove(uow.store.conn, gemeente, subscription_id)
+            return subscriptions.remove(uow.store, gemeente, subscription_id)
 
     def subscriptions(self, gemeente: str | None = None) -> list[dict[str, Any]]:
         """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position, and

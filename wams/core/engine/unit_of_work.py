@@ -28,7 +28,9 @@ from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, 
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys, SealError, is_sealed
 from wams.core.serialize import dumps
+from wams.core.storage.destruction import destroy_rows
 from wams.core.storage.repository import Store
+from wams.core.storage.repository import data_keys as key_rows
 
 #: receives the Logboek records of one write; raising aborts the transaction
 LogSink = Callable[[list[dict[str, Any]]], None]
@@ -118,7 +120,10 @@ class Transaction:
         return self.data_keys.open(self.store, value, place)
 
     def destroy_data_key(self, data_key: str) -> None:
-        self.data_keys.destroy(self.store, data_key)
+        # Deleting the row is the destruction (crypto-shredding); the entry that created the
+        # key committed to it, so what it was is recorded in destroyed_rows (destruction.py).
+        destroy_rows(self.store, key_rows, self._tenant(), key_rows.c.id == data_key)
+        self.data_keys.forget(data_key)
 
     def trace_id(self) -> str:
         """The trace of this transaction's step: the caller's, continued, or a new one."""

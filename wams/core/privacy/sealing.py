@@ -157,12 +157,6 @@ class DataKeys:
                             f"met hun sleutel{where}: buiten wams om gewijzigd, verplaatst of "
                             "teruggezet in de database") from exc
 
-    def destroy(self, store: Store, data_key_id: str) -> None:
-        """Delete the data key (crypto-shredding): everything sealed under it is unreadable."""
-        store.delete_data_key(data_key_id)
-        with self._lock:
-            self._ciphers.pop(data_key_id, None)
-
     def forget(self, data_key_id: str) -> None:
         """Drop a cached cipher (after a rollback, or a destruction by another process)."""
         with self._lock:

@@ -12,11 +12,12 @@ What each kind of tampering looks like (quality goal C6):
 - the tail truncated and the head moved back, or the chain rewritten by someone holding the
   key                            -> the chain no longer extends an anchor taken earlier
                                     (``--anchor``, anchor.py)
-- a processing-log row, involvement, melding, melder, proof or register version changed,
-  deleted or added               -> the write set of the entry that wrote it differs, or the
+- a processing-log row, involvement, melding, melder, proof, register version or data key
+  changed, deleted or added      -> the write set of the entry that wrote it differs, or the
                                     row names no entry (audit_rows.py)
-- the ``cases`` projection or a setting changed (an objection reset, ``closed_on``
-  backdated, ``bewaartermijn_maanden`` set to 0) -> it differs from the latest entry for it
+- the ``cases`` projection, a setting or a webhook subscription changed, added or removed
+  around wams (an objection reset, ``closed_on`` backdated, ``bewaartermijn_maanden`` set to
+  0, the events sent to another address) -> it differs from the latest entry for it
 - content erased, or a case marked destroyed, without a proof of destruction
 - a data key row deleted (or swapped for another municipality's) while its case, melding or
   betrokkenheid lives                -> named by its record (audit_values.py)
@@ -179,8 +180,8 @@ class _Chains:
         key = self.keys.get(row.gemeente, row.key_id)
         if chain.writes_digest(key, digests) != row.writes_digest:
             return ("de rijen die deze regel vastlegde (verwerkingslog, betrokkenheden, "
-                    "meldingen, bewijzen, registerversies) zijn gewijzigd, verwijderd of "
-                    f"aangevuld; {describe(counts)}")
+                    "meldingen, bewijzen, registerversies, gegevenssleutels) zijn gewijzigd, "
+                    f"verwijderd of aangevuld; {describe(counts)}")
         return None
 
     def _anchor_problem(self, row: Any) -> str | None:
@@ -258,7 +259,7 @@ def _rows(conn: Connection, gemeente: str | None) -> Iterator[Any]:
 
 def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None = None, *,
            anchors: Iterable[Checkpoint] = (), progress: Progress | None = None,
-           today: dt.date | None = None) -> Report:
+           today: dt.date | None = None, covered: Iterable[str] | None = None) -> Report:
     """Verify the chains of all municipalities (or one) on ``conn``, in one read transaction,
     with the chain keys of ``keys`` and against the given anchor checkpoints; ``today``
     (default: the date in UTC) decides which destruction periods are over."""
@@ -275,18 +276,22 @@ def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None =
         return Report(len(head_rows), 0, tuple(Break(p.gemeente, p.chain_n, None, p.problem,
                                                      p.subject) for p in unreadable),
                       len(anchors))
-    chains = _Chains(chain_keys, head_rows, CoveredRows(conn, gemeente), anchors)
+    chains = _Chains(chain_keys, head_rows, CoveredRows(conn, gemeente, covered), anchors)
     entries = chains.run(_rows(conn, gemeente), progress,
                          sum(n for n, _ in head_rows.values()))
     first: dict[tuple[str, str], Problem] = {}
     # Lazily: however many rows were tampered with, only the first per kind is held.
     for problem in itertools.chain(chains.covered.orphans.values(),
                                    projection_problems(conn, chain_keys, gemeente),
-                                   missing_data_keys(conn, gemeente),
                                    unretired(conn, chain_keys.source, gemeente, today or _today())):
         kind = "orphan" if problem.subject is None else problem.subject.split()[0]
         if problem.gemeente not in chains.broken:
             first.setdefault((problem.gemeente, kind), problem)
+    # Also after a break: the broken write set says a data key row went, this says whose
+    # record it destroyed without a proof.
+    for problem in missing_data_keys(conn, gemeente):
+        first.setdefault((problem.gemeente, f"sleutel {(problem.subject or '').split()[0]}"),
+                         problem)
     extra = [Break(p.gemeente, p.chain_n, None, p.problem, p.subject) for p in first.values()]
     return Report(len(chains.seen | set(head_rows)), entries, (*chains.breaks, *extra),
                   len(anchors))

@@ -13,7 +13,7 @@ Both only read; :mod:`wams.core.storage.audit` runs them in one snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -27,10 +27,14 @@ from wams.core.storage.coverage import (
     NAMES,
     SETTING_COLUMNS,
     SETTING_PREFIX,
+    SUBSCRIPTION_COLUMNS,
+    SUBSCRIPTION_PREFIX,
     ChainKeys,
+    tombstone,
 )
 from wams.core.storage.projections import differs
 from wams.core.storage.repository import cases, history, proofs, settings
+from wams.core.storage.subscriptions import subscriptions
 from wams.core.storage.tables import Base
 
 BATCH = 1000
@@ -116,8 +120,11 @@ def _orphan(table: str, key: tuple[str, int]) -> Problem:
 class CoveredRows:
     """All append-only covered tables, merged beside the history stream."""
 
-    def __init__(self, conn: Connection, gemeente: str | None) -> None:
-        self._streams = [_Stream(conn, name, gemeente) for name in APPEND_ONLY]
+    def __init__(self, conn: Connection, gemeente: str | None,
+                 tables: Iterable[str] | None = None) -> None:
+        # ``tables``: the covered tables of an older schema (a migration verifying it).
+        self._streams = [_Stream(conn, name, gemeente)
+                         for name in (APPEND_ONLY if tables is None else tables)]
         # The rows destruction removed stand in for themselves in their entry's write set.
         self._streams.append(_Stream(conn, "destroyed_rows", gemeente, removed=True))
         self.orphans: dict[str, Problem] = {}
@@ -155,7 +162,7 @@ def projection_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
     """Every projected row that differs from the latest entry for it, every destroyed case
     without proof, every projected row that disappeared. Streams (the database groups)."""
     yield from _case_problems(conn, keys, gemeente)
-    yield from _setting_problems(conn, keys, gemeente)
+    yield from _keyed_problems(conn, keys, gemeente)
 
 
 def _latest(ref_filter: Any, gemeente: str | None, *group: Any) -> Any:
@@ -202,33 +209,60 @@ def _case_problems(conn: Connection, keys: ChainKeys, gemeente: str | None) -> I
                                            "vast", f"casus {row.case_id}")
 
 
-def _setting_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
-                      ) -> Iterator[Problem]:
+@attrs.frozen
+class _Kind:
+    """Rows updated in place that are few per municipality (held, unlike cases): their
+    projection refs, how a row is named and whether wams removes them with an entry of its
+    own (a *tombstone*: the row's key with every other column empty)."""
+
+    prefix: str
+    table: Table
+    key: str
+    columns: tuple[str, ...]
+    name: str
+    tombstone: bool
+
+
+_KINDS = (_Kind(SETTING_PREFIX, settings, "key", SETTING_COLUMNS, "instelling", False),
+          _Kind(SUBSCRIPTION_PREFIX, subscriptions, "id", SUBSCRIPTION_COLUMNS, "abonnement",
+                True))
+
+
+def _keyed_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
+                    ) -> Iterator[Problem]:
+    """Every setting and subscription that differs from the latest entry for it, that no
+    entry wrote (added around wams: a subscription that sends a municipality's events to
+    someone's address), or that disappeared without an entry removing it."""
     h = history
-    latest = _latest(h.c.projection_ref.like(SETTING_PREFIX + "%"), gemeente,
-                     h.c.projection_ref)
-    stmt = (select(latest.c.gemeente, latest.c.projection_ref, latest.c.n,
-                   h.c.projection_digest, h.c.key_id)
-            .join(h, and_(h.c.gemeente == latest.c.gemeente, h.c.chain_n == latest.c.n)))
-    # Settings are a handful per municipality: held, unlike cases.
-    committed = {(r.gemeente, r.projection_ref.removeprefix(SETTING_PREFIX)): r
-                 for r in conn.execute(stmt)}
-    rows = select(*(settings.c[c] for c in SETTING_COLUMNS))
-    if gemeente is not None:
-        rows = rows.where(settings.c.gemeente == gemeente)
-    present = set()
-    for row in conn.execute(rows):
-        present.add((row.gemeente, row.key))
-        entry = committed.get((row.gemeente, row.key))
-        subject = f"instelling {row.key}"
-        if entry is None:
-            yield Problem(row.gemeente, None, "geen historieregel legt deze instelling vast "
-                                              "(ingevoegd)", subject)
-        elif differs(keys, row.gemeente, entry.key_id, SETTING_PREFIX + row.key,
-                     row._mapping, SETTING_COLUMNS, entry.projection_digest):
-            yield Problem(row.gemeente, entry.n, f"de waarde wijkt af van wat regel {entry.n} "
-                                                 "vastlegde", subject)
-    for (g, key), entry in sorted(committed.items()):
-        if (g, key) not in present:
-            yield Problem(g, entry.n, f"de instelling is verwijderd; regel {entry.n} legde "
-                                      "haar vast", f"instelling {key}")
+    for kind in _KINDS:
+        latest = _latest(h.c.projection_ref.like(kind.prefix + "%"), gemeente,
+                         h.c.projection_ref)
+        stmt = (select(latest.c.gemeente, latest.c.projection_ref, latest.c.n,
+                       h.c.projection_digest, h.c.key_id)
+                .join(h, and_(h.c.gemeente == latest.c.gemeente, h.c.chain_n == latest.c.n)))
+        committed = {(r.gemeente, r.projection_ref.removeprefix(kind.prefix)): r
+                     for r in conn.execute(stmt)}
+        rows = select(*(kind.table.c[c] for c in kind.columns))
+        if gemeente is not None:
+            rows = rows.where(kind.table.c.gemeente == gemeente)
+        present = set()
+        for row in conn.execute(rows):
+            key = str(row._mapping[kind.key])
+            present.add((row.gemeente, key))
+            entry = committed.get((row.gemeente, key))
+            subject = f"{kind.name} {key}"
+            if entry is None:
+                yield Problem(row.gemeente, None, f"geen historieregel legt deze {kind.name} "
+                                                  "vast (ingevoegd)", subject)
+            elif differs(keys, row.gemeente, entry.key_id, kind.prefix + key, row._mapping,
+                         kind.columns, entry.projection_digest):
+                yield Problem(row.gemeente, entry.n, f"de waarde wijkt af van wat regel "
+                                                     f"{entry.n} vastlegde", subject)
+        for (g, key), entry in sorted(committed.items()):
+            removed = kind.tombstone and not differs(
+                keys, g, entry.key_id, kind.prefix + key, tombstone(kind.columns, g, kind.key,
+                                                                     int(key)),
+                kind.columns, entry.projection_digest)
+            if (g, key) not in present and not removed:
+                yield Problem(g, entry.n, f"de {kind.name} is verwijderd; regel {entry.n} "
+                                          "legde haar vast", f"{kind.name} {key}")

@@ -1,12 +1,13 @@
 """Values the audit cannot even read, named by their row before the audit reads them.
 
-With write access a DBA can put text that is no date into a SQLite date column (SQLite does
-not type its columns) or a salt that is no hex into ``history.content_salt``; reading such a
-row raises inside the database driver, and the audit would end in an internal error instead of
-saying where. So before the chains are streamed, one SQL pass per column finds every such
-value and names its table, row and column; the audit then reports them as breaks and stops
-(nothing later can be trusted to be read). PostgreSQL enforces its date types itself, so only
-the salts are checked there.
+With write access a DBA can put text that is no date into a SQLite date column, text into a
+number or a flag (SQLite does not type its columns), or a salt that is no hex into
+``history.content_salt``; reading such a row raises inside the database driver (or compares
+text with a number), and the audit would end in an internal error instead of saying where. So
+before the chains are streamed, one SQL pass per table finds every such value and names its
+table, row and column; the audit then reports them as breaks and stops (nothing later can be
+trusted to be read). PostgreSQL enforces its column types itself, so only the salts are
+checked there.
 
 Also: every data key a living record needs must still be there. Deleting a ``data_keys`` row
 destroys the record without a proof; the record itself (its ``data_key``) is covered by the
@@ -20,7 +21,21 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table, Text, and_, exists, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    Table,
+    Text,
+    and_,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+)
 
 from wams.core.storage.audit_rows import Problem
 from wams.core.storage.repository import (
@@ -59,25 +74,55 @@ def _readable(raw: Any, is_time: bool) -> Any:
                               func.datetime(func.substr(raw, 1, 19)).isnot(None))))
 
 
+def _unreadable(column: Any, raw: Any) -> tuple[Any, str] | None:
+    """The condition under which a value of ``column`` (``raw``: read as text) is not what
+    its type says, and what it should have been; None for a type the driver takes as is."""
+    if isinstance(column.type, (Date, DateTime)):
+        is_time = isinstance(column.type, DateTime)
+        return ~_readable(raw, is_time), "tijdstip" if is_time else "datum"
+    if isinstance(column.type, Boolean):
+        return func.typeof(column) != "integer", "0 of 1 (onwaar of waar)"
+    if isinstance(column.type, Integer):
+        # A chain number that is text would end the audit in a comparison of text and
+        # number: named here instead.
+        return func.typeof(column) != "integer", "geheel getal"
+    return None
+
+
 def _malformed_dates(conn: Connection, gemeente: str | None) -> Iterator[Problem]:
+    """Dates, timestamps, numbers and booleans SQLite stored as something else: one pass
+    over each table, every such column at once."""
+    inspector = inspect(conn)
     for table in Base.metadata.sorted_tables:
         if "gemeente" not in table.c:
             continue
+        # The columns the database has (a migration verifies an older schema than the model).
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        checks = []
         for column in table.c:
-            if not isinstance(column.type, (Date, DateTime)):
+            if column.name not in present:
                 continue
-            is_time = isinstance(column.type, DateTime)
             # Read as text: the driver's own conversion is what fails on these values.
             raw = column.cast(Text())
-            stmt = (select(table.c.gemeente, raw.label("raw"), *table.primary_key.columns)
-                    .where(column.isnot(None), ~_readable(raw, is_time)))
-            if gemeente is not None:
-                stmt = stmt.where(table.c.gemeente == gemeente)
-            for row in conn.execute(stmt):
-                yield Problem(row.gemeente, None,
-                              f"{column.name} '{row.raw}' is geen "
-                              f"{'tijdstip' if is_time else 'datum'} (buiten wams om "
-                              "geschreven)", f"{table.name} {_identity(table, row)}")
+            found = _unreadable(column, raw)
+            if found is not None:
+                checks.append((column, raw, and_(column.isnot(None), found[0]), found[1]))
+        if not checks:
+            continue
+        stmt = (select(table.c.gemeente, *table.primary_key.columns,
+                       *(raw.label(f"raw_{i}") for i, (_, raw, _, _) in enumerate(checks)),
+                       *(bad.label(f"bad_{i}") for i, (_, _, bad, _) in enumerate(checks)))
+                .where(or_(*(bad for _, _, bad, _ in checks))))
+        if gemeente is not None:
+            stmt = stmt.where(table.c.gemeente == gemeente)
+        for row in conn.execute(stmt):
+            values = row._mapping
+            for i, (column, _, _, should) in enumerate(checks):
+                if values[f"bad_{i}"]:
+                    yield Problem(row.gemeente, None,
+                                  f"{column.name} '{values[f'raw_{i}']}' is geen {should} "
+                                  "(buiten wams om geschreven)",
+                                  f"{table.name} {_identity(table, row)}")
 
 
 def _malformed_salts(conn: Connection, gemeente: str | None) -> Iterator[Problem]:

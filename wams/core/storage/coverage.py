@@ -61,19 +61,35 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "destruction_proofs": _columns(DestructionProofRow, with_id=False),
     "register_versions": _columns(RegisterVersionRow, with_id=False),
     "destroyed_rows": _columns(DestroyedRowRow, with_id=False),
+    # Only that the data key exists, and whose it is. Its wrapping changes (rotation, the
+    # move to a destruction period) and authenticates itself: AES-GCM under a KEK outside the
+    # database, bound to the key's id and municipality, so a wrapped value swapped or
+    # replaced fails on unwrap. A key deleted around wams (a record destroyed without proof)
+    # breaks the entry that created it.
+    "data_keys": ("id", "gemeente"),
 }
 #: the tables destruction may remove rows of (each removal leaves a ``destroyed_rows`` row)
-DESTROYABLE = ("involvements", "meldingen", "melders")
+DESTROYABLE = ("involvements", "meldingen", "melders", "data_keys")
 #: how the audit names each table to a person
 NAMES = {"processing_log": "verwerkingslog", "involvements": "betrokkenheden",
          "meldingen": "meldingen", "melders": "melders",
          "destruction_proofs": "bewijzen van vernietiging",
-         "register_versions": "registerversies",
+         "register_versions": "registerversies", "data_keys": "gegevenssleutels",
          "destroyed_rows": "vernietigde rijen"}
 
 CASE_COLUMNS = _columns(CaseRow, with_id=True)
 SETTING_COLUMNS = ("gemeente", "key", "value")
 SETTING_PREFIX = "setting:"
+#: A webhook subscription is a projection too (where a municipality's events go, and signed
+#: with what); its delivery position moves on every delivery and is not covered.
+SUBSCRIPTION_COLUMNS = ("id", "gemeente", "url", "created_at", "steps", "secret_key_id",
+                        "secret_version", "rotated_at")
+SUBSCRIPTION_PREFIX = "abonnement:"
+
+
+def tombstone(columns: tuple[str, ...], gemeente: str, key: str, value: Any) -> dict[str, Any]:
+    """What an entry that removed a projected row commits to: its key, nothing else."""
+    return {**dict.fromkeys(columns), "gemeente": gemeente, key: value}
 
 
 class KeySource(Protocol):

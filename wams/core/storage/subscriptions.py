@@ -6,6 +6,11 @@ visible in that order. A subscription keeps the last ``chain_n`` it was delivere
 reads what follows, sends it and only then moves the position on (compare-and-set). A crash
 between sending and moving on sends an event again: at least once, never lost. Scoped by
 municipality (R38).
+
+A subscription says where a municipality's events go: it is in the keyed chain like a setting.
+Adding one, rotating its secret and removing it each append an entry (step ``abonnement``)
+that commits to the row (to its id alone once removed); the delivery position is not covered.
+``wams audit verify`` names a subscription added, changed or removed around wams.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
+from wams.core.storage.coverage import SUBSCRIPTION_COLUMNS, SUBSCRIPTION_PREFIX, tombstone
+from wams.core.storage.repository import Store
 from wams.core.storage.tables import ChainHeadRow, HistoryRow, SubscriptionRow
 
 subscriptions = cast(Table, SubscriptionRow.__table__)
@@ -23,10 +30,25 @@ _history = cast(Table, HistoryRow.__table__)
 _heads = cast(Table, ChainHeadRow.__table__)
 
 
-def add(conn: Connection, gemeente: str, url: str, now: dt.datetime, *,
+STEP = "abonnement"
+
+
+def _commit(store: Store, gemeente: str, subscription_id: int) -> None:
+    """The next entry commits to the subscription as it is stored now (its id alone once it
+    is gone)."""
+    row = store.conn.execute(select(*(subscriptions.c[c] for c in SUBSCRIPTION_COLUMNS))
+                             .where(subscriptions.c.id == subscription_id)).first()
+    values = dict(row._mapping) if row is not None else \
+        tombstone(SUBSCRIPTION_COLUMNS, gemeente, "id", subscription_id)
+    store.project(gemeente, f"{SUBSCRIPTION_PREFIX}{subscription_id}", values,
+                  SUBSCRIPTION_COLUMNS, step=STEP)
+
+
+def add(store: Store, gemeente: str, url: str, now: dt.datetime, *,
         steps: list[str] | None = None, secret_key_id: str | None = None) -> int:
     """A new subscription; it is owed the events from now on, not the past. ``steps``: the
     steps it wants (None: all); ``secret_key_id``: the key its signing secret derives from."""
+    conn = store.conn
     head = conn.execute(select(_heads.c.chain_n).where(_heads.c.gemeente == gemeente)).scalar()
     result = conn.execute(insert(subscriptions).values(
         gemeente=gemeente, url=url, created_at=now, delivered_n=head or 0,
@@ -34,25 +56,30 @@ def add(conn: Connection, gemeente: str, url: str, now: dt.datetime, *,
         secret_version=1))
     key = result.inserted_primary_key
     assert key is not None
+    _commit(store, gemeente, int(key[0]))
     return int(key[0])
 
 
-def remove(conn: Connection, gemeente: str, subscription_id: int) -> bool:
-    result = conn.execute(delete(subscriptions).where(
+def remove(store: Store, gemeente: str, subscription_id: int) -> bool:
+    result = store.conn.execute(delete(subscriptions).where(
         subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente))
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    _commit(store, gemeente, subscription_id)
+    return True
 
 
-def rotate(conn: Connection, gemeente: str, subscription_id: int,
+def rotate(store: Store, gemeente: str, subscription_id: int,
            now: dt.datetime) -> dict[str, Any] | None:
     """Count the signing secret's version up (the previous one keeps signing for a while);
     the subscription as :func:`listing` gives it, or None if there is none."""
-    result = conn.execute(update(subscriptions).where(
+    result = store.conn.execute(update(subscriptions).where(
         subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente)
         .values(secret_version=subscriptions.c.secret_version + 1, rotated_at=now))
     if not result.rowcount:
         return None
-    return next(s for s in listing(conn, gemeente) if s["id"] == subscription_id)
+    _commit(store, gemeente, subscription_id)
+    return next(s for s in listing(store.conn, gemeente) if s["id"] == subscription_id)
 
 
 def listing(conn: Connection, gemeente: str | None) -> list[dict[str, Any]]:

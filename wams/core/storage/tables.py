@@ -264,6 +264,9 @@ class DataKeyRow(Base):
     # while the record is open, "YYYY-MM" once its bewaartermijn ends in that month; NULL:
     # wrapped before schema 0010 by the municipality's single KEK.
     period: Mapped[str | None] = mapped_column(String(16))
+    # The history entry that committed the key's creation (its write set, chain.py): a key
+    # deleted around wams breaks it; destruction leaves a ``destroyed_rows`` record instead.
+    chain_n: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_data_keys_kek", "gemeente", "kek_id"),)
 

@@ -143,7 +143,7 @@ def _rekey(conn: sa.Connection) -> None:
             store.project(g, SETTING_PREFIX + values["key"], values, SETTING_COLUMNS)
             adopt()
         n = store.stamp(g)
-        for table in APPEND_ONLY:
+        for table in COVERED:  # the tables this revision stamps (later ones adopt their own)
             t = tables[table]
             # The columns of this revision only (a later one may add some to the model).
             for row in conn.execute(sa.select(*(t.c[c] for c in APPEND_ONLY[table]))

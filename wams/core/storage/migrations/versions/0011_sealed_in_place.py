@@ -36,6 +36,12 @@ depends_on = None
 PRIMARY_KEYS = {"cases": "id", "history": "seq", "processing_log": "id",
                 "involvements": "id", "meldingen": "id", "melders": "melding_id"}
 PAGE = 1000
+#: The append-only tables the chain covered at this revision (later ones add their own, with
+#: columns this revision's database does not have yet).
+COVERED = ("processing_log", "involvements", "meldingen", "melders", "destruction_proofs",
+           "register_versions", "destroyed_rows")
+#: Rows a later revision brought into the chain (their adoption comes after this one).
+LATER = ("abonnement ",)
 
 
 def upgrade() -> None:
@@ -62,10 +68,11 @@ def _verified(conn: sa.Connection, keys: Any, when: str) -> None:
 
     # Only the chain decides here: whether a destruction period's KEK is retired yet is the
     # retention run's business, not a reason to keep values unbound.
-    report = audit.verify(conn, keys, today=dt.date.min)
+    report = audit.verify(conn, keys, today=dt.date.min, covered=COVERED)
     _unstreamed(conn)
-    if not report.intact:
-        lines = "; ".join(b.line() for b in report.breaks[:5])
+    breaks = [b for b in report.breaks if not (b.subject or "").startswith(LATER)]
+    if breaks:
+        lines = "; ".join(b.line() for b in breaks[:5])
         raise RuntimeError(f"revisie 0011: de hashketen klopt {when} het opnieuw versleutelen "
                            f"niet ({lines}); er wordt niets gewijzigd (wams audit verify zegt "
                            "wat er mis is)")
@@ -139,7 +146,7 @@ def _rechain(conn: sa.Connection, keys: Any, gemeente: str) -> None:
     head = Fast(sa.update(Base.metadata.tables["chain_heads"]).where(
         sa.column("gemeente") == sa.bindparam("b_g"), sa.column("chain_n") == sa.bindparam("b_n"))
         .values(entry_hash=sa.bindparam("b_hash")))
-    covered = CoveredRows(conn, gemeente)
+    covered = CoveredRows(conn, gemeente, COVERED)
     prev, last_n = chain.GENESIS, 0
     for r in _entries(conn, history, gemeente):
         key = keys.get(gemeente, r.key_id)
