@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from wams.api import Wams
@@ -215,6 +216,18 @@ def history_after(w: Wams, seq: int) -> list[dict[str, Any]]:
         rows = uow.store.conn.execute(select(repo.history).where(repo.history.c.seq > seq)
                                .order_by(repo.history.c.seq)).all()
     return [dict(r._mapping) for r in rows]
+
+
+def raw_sql(db_url: str, statement: str, **params: Any) -> list[Any]:
+    """One statement straight on the database, as a DBA with write access and no keys runs
+    it (its own connection, committed); the rows it returns, if any."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(sa.text(statement), params)
+            return result.all() if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def unsealed(uow: Any, table: str, where: Any = None, *,

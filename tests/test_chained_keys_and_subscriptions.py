@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.helpers import G, ok
+from tests.helpers import G, ok, raw_sql
 from wams.cli import cli
 from wams.core import commands as c
 from wams.core.clock import Clock
@@ -23,16 +22,6 @@ from wams.core.model import Persoon
 JAN = Persoon(ref="jan", rol="client", bsn="123456782", naam="Jan Keten",
               geboortedatum=dt.date(1985, 4, 12))
 URL = "https://ontvanger.example.nl/wams"
-
-
-def _sql(db_url: str, sql: str, **params: Any) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(sa.text(sql), params)
-            return result.all() if result.returns_rows else []
-    finally:
-        engine.dispose()
 
 
 def _verify(db_url: str) -> Any:
@@ -66,7 +55,7 @@ def test_destruction_by_wams_keeps_the_data_keys_chain_intact(open_wams: Any,
     ok(w.melding(G, melder=c.Melder("burger", "Buur"), over=JAN, zorg="zorgen"))
     ok(w.sluit(G, cid, terugvalafspraken="geen"))
     w.close()
-    keys = _sql(db_url, "SELECT id, chain_n FROM data_keys")
+    keys = raw_sql(db_url, "SELECT id, chain_n FROM data_keys")
     assert len(keys) == 2 and all(n is not None for _, n in keys)  # each named by its entry
     _intact(db_url)
     clock.set(dt.date(2040, 1, 1))
@@ -74,8 +63,8 @@ def test_destruction_by_wams_keeps_the_data_keys_chain_intact(open_wams: Any,
     assert [i["case_id"] for i in w.retention_run(G)] == [cid]
     assert len(w.retention_run_records(G)) == 1
     w.close()
-    assert _sql(db_url, "SELECT count(*) FROM data_keys")[0][0] == 0
-    [(removed,)] = _sql(db_url, "SELECT count(*) FROM destroyed_rows WHERE row_table = "
+    assert raw_sql(db_url, "SELECT count(*) FROM data_keys")[0][0] == 0
+    [(removed,)] = raw_sql(db_url, "SELECT count(*) FROM destroyed_rows WHERE row_table = "
                                 "'data_keys'")
     assert removed == 2  # each key's removal recorded, the entries that made them verify
     _intact(db_url)
@@ -86,25 +75,25 @@ def test_a_data_key_deleted_forged_or_moved_around_wams_is_caught(open_wams: Any
     w = open_wams()
     cid, other = _case(w), _case(w)
     w.close()
-    [(key, n)] = _sql(db_url, "SELECT d.id, d.chain_n FROM data_keys d JOIN cases c ON "
+    [(key, n)] = raw_sql(db_url, "SELECT d.id, d.chain_n FROM data_keys d JOIN cases c ON "
                               "c.data_key = d.id WHERE c.id = :c", c=cid)
-    [(wrapped, kek, period)] = _sql(db_url, "SELECT wrapped, kek_id, period FROM data_keys "
+    [(wrapped, kek, period)] = raw_sql(db_url, "SELECT wrapped, kek_id, period FROM data_keys "
                                             "WHERE id = :k", k=key)
     # Deleted: the case destroyed without a proof. The entry that made the key breaks, and
     # the case whose key it was is named too.
-    _sql(db_url, "DELETE FROM data_keys WHERE id = :k", k=key)
+    raw_sql(db_url, "DELETE FROM data_keys WHERE id = :k", k=key)
     output = _broken(db_url)
     assert f"regel {n}" in output and "gegevenssleutels" in output, output
     assert f"casus {cid}" in output and "gegevenssleutel" in output, output
     # Put back with another entry's number: still not what that entry committed to.
-    _sql(db_url, "INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period, chain_n) "
+    raw_sql(db_url, "INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period, chain_n) "
                  "VALUES (:k, :g, :e, :w, :p, :n)", k=key, g=G, e=kek, w=wrapped, p=period,
          n=n + 1)
     assert "gegevenssleutels" in _broken(db_url)
     # Forged without any entry: a row no entry vouches for.
-    _sql(db_url, "UPDATE data_keys SET chain_n = :n WHERE id = :k", k=key, n=n)
+    raw_sql(db_url, "UPDATE data_keys SET chain_n = :n WHERE id = :k", k=key, n=n)
     _intact(db_url)  # control: the row as wams wrote it
-    _sql(db_url, "INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period) VALUES "
+    raw_sql(db_url, "INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period) VALUES "
                  "(:k, :g, :e, :w, :p)", k="f" * 32, g=G, e=kek, w=wrapped, p=period)
     assert "gegevenssleutels noemt geen historieregel" in _broken(db_url)
     assert other
@@ -119,34 +108,34 @@ def test_subscriptions_by_wams_keep_the_chain_intact_and_any_other_change_is_nam
     gone, _ = w.subscribe(G, URL + "/tweede")
     assert w.unsubscribe(G, gone)
     w.close()
-    steps = [r[0] for r in _sql(db_url, "SELECT step FROM history ORDER BY chain_n")]
+    steps = [r[0] for r in raw_sql(db_url, "SELECT step FROM history ORDER BY chain_n")]
     assert steps.count("abonnement") == 4  # added, rotated, added, removed: each an entry
     _intact(db_url)
 
     # Redirected: the municipality's events to someone else's address.
-    _sql(db_url, "UPDATE subscriptions SET url = 'https://elders.example/x' WHERE id = :s",
+    raw_sql(db_url, "UPDATE subscriptions SET url = 'https://elders.example/x' WHERE id = :s",
          s=sid)
     output = _broken(db_url)
     assert f"abonnement {sid}" in output and "wijkt af" in output, output
-    _sql(db_url, "UPDATE subscriptions SET url = :u WHERE id = :s", u=URL, s=sid)
+    raw_sql(db_url, "UPDATE subscriptions SET url = :u WHERE id = :s", u=URL, s=sid)
     _intact(db_url)
     # The delivery position is no part of it (it moves on every delivery).
-    _sql(db_url, "UPDATE subscriptions SET delivered_n = 0 WHERE id = :s", s=sid)
+    raw_sql(db_url, "UPDATE subscriptions SET delivered_n = 0 WHERE id = :s", s=sid)
     _intact(db_url)
     # Added around wams.
-    [(created,)] = _sql(db_url, "SELECT created_at FROM subscriptions WHERE id = :s", s=sid)
-    _sql(db_url, "INSERT INTO subscriptions (gemeente, url, created_at, delivered_n, "
+    [(created,)] = raw_sql(db_url, "SELECT created_at FROM subscriptions WHERE id = :s", s=sid)
+    raw_sql(db_url, "INSERT INTO subscriptions (gemeente, url, created_at, delivered_n, "
                  "secret_version) VALUES (:g, 'https://elders.example/y', :t, 0, 1)",
          g=G, t=created)
-    [(forged,)] = _sql(db_url, "SELECT max(id) FROM subscriptions")
+    [(forged,)] = raw_sql(db_url, "SELECT max(id) FROM subscriptions")
     output = _broken(db_url)
     # (SQLite may hand out the removed subscription's id again: then it differs from the
     # entry that removed it.)
     assert f"abonnement {forged}" in output, output
     assert "ingevoegd" in output or (forged == gone and "wijkt af" in output), output
-    _sql(db_url, "DELETE FROM subscriptions WHERE id = :s", s=forged)
+    raw_sql(db_url, "DELETE FROM subscriptions WHERE id = :s", s=forged)
     # Removed around wams.
-    _sql(db_url, "DELETE FROM subscriptions WHERE id = :s", s=sid)
+    raw_sql(db_url, "DELETE FROM subscriptions WHERE id = :s", s=sid)
     output = _broken(db_url)
     assert f"abonnement {sid}" in output and "verwijderd" in output, output
 
@@ -161,9 +150,9 @@ def test_a_number_or_flag_that_is_text_is_named_by_its_row(open_wams: Any,
     w = open_wams()
     cid = _case(w)
     w.close()
-    [(key,)] = _sql(db_url, "SELECT data_key FROM cases WHERE id = :c", c=cid)
-    _sql(db_url, "UPDATE data_keys SET chain_n = 'een' WHERE id = :k", k=key)
-    _sql(db_url, "UPDATE history SET allowed = 'ja' WHERE chain_n = 1")
+    [(key,)] = raw_sql(db_url, "SELECT data_key FROM cases WHERE id = :c", c=cid)
+    raw_sql(db_url, "UPDATE data_keys SET chain_n = 'een' WHERE id = :k", k=key)
+    raw_sql(db_url, "UPDATE history SET allowed = 'ja' WHERE chain_n = 1")
     output = _broken(db_url)
     assert f"data_keys id {key}: chain_n 'een' is geen geheel getal" in output, output
     assert "history seq 1: allowed 'ja' is geen 0 of 1" in output, output

@@ -12,10 +12,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.helpers import WIJKTEAM, G, ok
+from tests.helpers import WIJKTEAM, G, ok, raw_sql
 from wams.cli import cli
 from wams.core import commands as c
 from wams.core.errors import TamperedError
@@ -35,22 +34,12 @@ def route_a(w: Any) -> str:
     return str(d.case_id)
 
 
-def _sql(db_url: str, sql: str, **params: Any) -> list[Any]:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(sa.text(sql), params)
-            return result.all() if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
 def _history_count(db_url: str) -> int:
-    return int(_sql(db_url, "SELECT count(*) FROM history")[0][0])
+    return int(raw_sql(db_url, "SELECT count(*) FROM history")[0][0])
 
 
 def _entry(db_url: str, cid: str, step: str) -> int:
-    [(n,)] = _sql(db_url, "SELECT chain_n FROM history WHERE case_id = :c AND step = :s "
+    [(n,)] = raw_sql(db_url, "SELECT chain_n FROM history WHERE case_id = :c AND step = :s "
                           "AND allowed = :t", c=cid, s=step, t=True)
     return int(n)
 
@@ -66,10 +55,10 @@ def test_an_older_state_put_back_over_a_case_is_refused(open_wams: Any, db_url: 
     history entry committed to. Either way the step and the access report are refused."""
     w = open_wams()
     cid = route_a(w)
-    [before] = _sql(db_url, "SELECT state, version, phase FROM cases WHERE id = :c", c=cid)
+    [before] = raw_sql(db_url, "SELECT state, version, phase FROM cases WHERE id = :c", c=cid)
     ok(w.bezwaar(G, cid, persoon="jan"))
     assert not _dienst(w, cid).allowed  # control: the objection holds
-    [(version,)] = _sql(db_url, "SELECT version FROM cases WHERE id = :c", c=cid)
+    [(version,)] = raw_sql(db_url, "SELECT version FROM cases WHERE id = :c", c=cid)
     with w.engine.unit_of_work(G) as uow:  # the state alone, at the current version
         with pytest.raises(SealError, match="teruggezet"):
             uow.unseal(before.state, places.case_state(G, cid, version))
@@ -78,7 +67,7 @@ def test_an_older_state_put_back_over_a_case_is_refused(open_wams: Any, db_url: 
     entries = _history_count(db_url)
     for restore in ("UPDATE cases SET state = :s WHERE id = :c",
                     "UPDATE cases SET state = :s, version = :v, phase = :p WHERE id = :c"):
-        _sql(db_url, restore, s=before.state, v=before.version, p=before.phase, c=cid)
+        raw_sql(db_url, restore, s=before.state, v=before.version, p=before.phase, c=cid)
         w = open_wams()
         with pytest.raises(TamperedError, match="teruggezet"):
             _dienst(w, cid)
@@ -104,7 +93,7 @@ def test_sealed_values_moved_between_rows_of_one_key_are_refused(open_wams: Any,
     w.close()
     informeer, bezwaar = _entry(db_url, cid, "informeer"), _entry(db_url, cid, "bezwaar")
     # The objection's content onto the entry of informing: one more "event" for the report.
-    _sql(db_url, "UPDATE history SET content = (SELECT content FROM history h WHERE "
+    raw_sql(db_url, "UPDATE history SET content = (SELECT content FROM history h WHERE "
                  "h.case_id = :c AND h.chain_n = :b) WHERE case_id = :c AND chain_n = :i",
          c=cid, b=bezwaar, i=informeer)
     w = open_wams()
@@ -112,17 +101,17 @@ def test_sealed_values_moved_between_rows_of_one_key_are_refused(open_wams: Any,
         w.inzage_persoon(G, bsn=JAN.bsn, actor="balie", verzoek="AVG-2")
     w.close()
 
-    reads = _sql(db_url, "SELECT id FROM processing_log WHERE case_id = :c AND "
+    reads = raw_sql(db_url, "SELECT id FROM processing_log WHERE case_id = :c AND "
                          "operation = 'consult' ORDER BY id", c=cid)
     first, second = reads[0][0], reads[-1][0]
-    _sql(db_url, "UPDATE processing_log SET purpose = (SELECT purpose FROM processing_log l "
+    raw_sql(db_url, "UPDATE processing_log SET purpose = (SELECT purpose FROM processing_log l "
                  "WHERE l.id = :a) WHERE id = :b", a=first, b=second)
     w = open_wams()
     with pytest.raises(SealError, match="processing_log"):
         w.case_log(G, cid)
     w.close()
 
-    _sql(db_url, "UPDATE cases SET state = (SELECT content FROM history h WHERE "
+    raw_sql(db_url, "UPDATE cases SET state = (SELECT content FROM history h WHERE "
                  "h.case_id = :c AND h.chain_n = :b) WHERE id = :c", c=cid, b=bezwaar)
     w = open_wams()
     with pytest.raises(TamperedError):
@@ -142,9 +131,9 @@ def test_a_record_moved_with_its_data_key_is_refused(open_wams: Any, db_url: str
     ok(w.melding(G, melder=c.Melder("burger", "Buurman"), over=EVA, zorg="geen verwarming"))
     [m_jan, m_eva] = [m["melding"] for m in w.meldingen(G)]
     w.close()
-    _sql(db_url, "UPDATE cases SET (state, data_key) = (SELECT state, data_key FROM cases o "
+    raw_sql(db_url, "UPDATE cases SET (state, data_key) = (SELECT state, data_key FROM cases o "
                  "WHERE o.id = :a) WHERE id = :b", a=a, b=b)
-    _sql(db_url, "UPDATE meldingen SET (content, data_key) = (SELECT content, data_key FROM "
+    raw_sql(db_url, "UPDATE meldingen SET (content, data_key) = (SELECT content, data_key FROM "
                  "meldingen o WHERE o.id = :j) WHERE id = :e", j=m_jan, e=m_eva)
     w = open_wams()
     with pytest.raises(TamperedError):
@@ -167,9 +156,9 @@ def test_plain_text_where_a_sealed_value_belongs_is_refused_on_read(open_wams: A
     [m] = [m["melding"] for m in w.meldingen(G)]
     w.close()
     informeer = _entry(db_url, cid, "informeer")
-    _sql(db_url, "UPDATE history SET content = :t WHERE case_id = :c AND chain_n = :n",
+    raw_sql(db_url, "UPDATE history SET content = :t WHERE case_id = :c AND chain_n = :n",
          t='{"command": {"personen": []}}', c=cid, n=informeer)
-    _sql(db_url, "UPDATE meldingen SET content = :t WHERE id = :m",
+    raw_sql(db_url, "UPDATE meldingen SET content = :t WHERE id = :m",
          t='{"over": {"ref": "eva"}, "zorg": "verzonnen"}', m=m)
     w = open_wams()
     with pytest.raises(SealError, match="onversleutelde tekst"):
