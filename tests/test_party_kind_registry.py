@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from tests.service_helpers import BODIES, JAN, MEDEWERKER, G, auth, served, step_path
 from wams.api import Wams
 from wams.core.clock import Clock
+from wams.core.model import Partij
 from wams.core.scenario.load import from_data
 from wams.core.scenario.run import run_scenario
 
@@ -178,3 +179,27 @@ def test_only_the_party_answers_a_request_addressed_to_it(base, db_url, open_wam
                         headers=auth("partij:kredietbank", "piet"))
         assert r.status_code == 200 and r.json()["toegestaan"], r.text
     assert log_actors(db_url)[-1] == "partij:kredietbank:piet"
+
+
+def test_a_melding_cannot_reach_a_justice_party_named_as_a_wijkteam(base, db_url, open_wams):
+    """The meldpunt's passing-on names its recipient in full: an enforcement body named as a
+    wijkteam (to get a melding without the justice purpose R12 asks) is refused by the
+    registry, in Python and over HTTP, and nothing is passed on."""
+    w: Wams = open_wams()
+    w.set_setting(G, "partij_soorten", {"recherche": "aanpalend.sociale_recherche"})
+    d = w.melding(G, melder={"soort": "burger"}, over=JAN2, zorg="vervuiling woning")
+    melding = d.report["melding"] if d.report else None
+    assert d.allowed and melding is not None
+    disguised = {"aan": {"ref": "recherche", "soort": "wmo.wijkteam"},
+                 "doel": "melding_onderzoeken", "reden": "huisbezoek voorbereiden"}
+    before = rows(db_url)
+    refused = w.melding_doorgeven(G, melding, aan=Partij("recherche", "wmo.wijkteam"),
+                                  doel="melding_onderzoeken", reden="huisbezoek voorbereiden")
+    assert (refused.allowed, refused.code) == (False, "access.party_kind")
+    with httpx.Client(base_url=base, timeout=30) as client:
+        r = client.post(f"/v2/gemeenten/{G}/meldingen/{melding}/doorgiften", json=disguised,
+                        headers=MEDEWERKER)
+        assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text
+        listed = client.get(f"/v2/gemeenten/{G}/meldingen", headers=MEDEWERKER).json()
+    assert rows(db_url) == before
+    assert [m["doorgegeven"] for m in listed["meldingen"]] == [0]
