@@ -148,6 +148,7 @@ def test_reason_mapping() -> None:
         "tenant.mismatch": ("R38",),
         "access.role": ("R19", "R30"),
         "access.party_kind": ("R06", "R12"),
+        "access.party_answers": ("R16",),
     }
     for code, rules in expected.items():
         assert reason(code).rules == rules
