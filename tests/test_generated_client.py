@@ -90,9 +90,11 @@ def test_a_lifecycle_through_the_generated_client(generated, db_url):
             ok("domein", models.Domein(domein="schuldhulp", reden="achterstanden",
                                        client_akkoord=True))
             ok("betrek_partij", models.BetrekPartij(partij=kredietbank, aanleiding="schulden"))
+            # a purpose code is an enum of the codes the operation may name
             ok("vraag_gegevens", models.VraagGegevens(
                 bij=kredietbank, categorie="wgs.schuldenoverzicht", over="jan",
-                doel="onderzoek", toelichting="zicht op schulden", noodzaak="achterstanden"))
+                doel=models.VraagGegevensDoelType0("onderzoek"), toelichting="zicht op schulden",
+                noodzaak="achterstanden"))
             answer = models.Verstrekking(
                 bij="kredietbank", categorie="wgs.schuldenoverzicht", over="jan",
                 besluit=models.VerstrekkingBesluit("verstrekt"))
@@ -104,7 +106,8 @@ def test_a_lifecycle_through_the_generated_client(generated, db_url):
             d = ok("terugkoppeling", models.Terugkoppeling(samenvatting="één traject"))
             assert d.fase is not None
 
-            casus = reads["casus"].sync(G, cid, client=anna, doel="behandeling")
+            behandeling = models.CasusDoel("behandeling")
+            casus = reads["casus"].sync(G, cid, client=anna, doel=behandeling)
             assert isinstance(casus, models.Casus) and casus.versie == d.versie
             page = reads["casussen"].sync(G, client=anna, limit=1)
             assert isinstance(page, models.CasussenPaginaCasussen) and len(page.casussen) == 1
@@ -115,5 +118,5 @@ def test_a_lifecycle_through_the_generated_client(generated, db_url):
                 client=models.Persoon(ref="kees", bsn="123456789")))
             assert bad.status_code == 400 and isinstance(bad.parsed, models.Probleem)
             assert bad.parsed.code == "input.invalid"
-            missing = reads["casus"].sync_detailed(G, "0" * 32, client=anna, doel="behandeling")
+            missing = reads["casus"].sync_detailed(G, "0" * 32, client=anna, doel=behandeling)
             assert missing.status_code == 404 and isinstance(missing.parsed, models.Probleem)
