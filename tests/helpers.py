@@ -70,7 +70,7 @@ def route_b(w: Wams, g: str = G, *, decide: bool | None = True, inform: bool = T
     if decide is None:
         return cid
     ok(w.besluit_verzoek(g, cid, gegrond=decide, motivering="indicatoren basisbehoeften",
-                         werkinstructie="werkinstructie v2"))
+                         werkinstructie="werkinstructie v2", indicatoren=["basisbehoeften"]))
     if decide and inform:
         ok(w.informeer(g, cid, personen=["jan"], wijze="brief"))
     return cid
@@ -146,7 +146,8 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
     return {
         "aanleiding": lambda w, cid: w.aanleiding(g, cid, omschrijving="noemt schulden"),
         "besluit_verzoek": lambda w, cid: w.besluit_verzoek(
-            g, cid, gegrond=True, motivering="indicatoren", werkinstructie="v2"),
+            g, cid, gegrond=True, motivering="indicatoren", werkinstructie="v2",
+            indicatoren=["basisbehoeften"]),
         "informeer": lambda w, cid: w.informeer(g, cid, personen=["jan"], wijze="brief"),
         "samenspraak": lambda w, cid: w.samenspraak(g, cid, omschrijving="huisbezoek"),
         "domein": lambda w, cid: w.domein(g, cid, domein="wonen", reden="huurachterstand",
@@ -177,6 +178,7 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
         "voortgang": lambda w, cid: w.voortgang(g, cid, samenvatting="loopt"),
         "taak": lambda w, cid: w.taak(g, cid, partij="wei", omschrijving="doe dit"),
         "bijdrage": lambda w, cid: w.bijdrage(g, cid, partij="wei", omschrijving="gesprek"),
+        "akkoord_coordinatie": lambda w, cid: w.akkoord_coordinatie(g, cid, partij="wei"),
         "bezwaar": lambda w, cid: w.bezwaar(g, cid, persoon="jan"),
         "besluit_bezwaar": lambda w, cid: w.besluit_bezwaar(
             g, cid, persoon="jan", doorgaan=True, motivering="ernstige zorgen",

@@ -96,7 +96,8 @@ def test_route_b_flow(wams, clock):
     cid = d.case_id
     assert d.phase == "beoordeling" and "R06" in d.rule_ids
     d = ok(w.besluit_verzoek(G, cid, gegrond=True, motivering="indicatoren basisbehoeften",
-                             werkinstructie="werkinstructie 2027 v1"))
+                             werkinstructie="werkinstructie 2027 v1",
+                             indicatoren=["basisbehoeften"]))
     assert d.phase == "onderzoek"
     ok(w.samenspraak(G, cid, omschrijving="twee keer gebeld, brief gestuurd"))
     refused(w, "inform.required", lambda: w.vraag_gegevens(
@@ -120,6 +121,7 @@ def test_route_b_flow(wams, clock):
     assert (d.phase, d.werkplan) == ("werkplan", "verplicht")
     ok(w.werkplan(G, cid, samenhang="wonen en schulden", coordinatie_helpt=True,
                   afspraken=AFSPRAKEN))
+    ok(w.akkoord_coordinatie(G, cid, partij="wijkteam"))
     assert ok(w.coordinator(G, cid, type="partij", wie="wijkteam")).phase == "coordinatie"
     d = ok(w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
                           deelnemers=["jan", "wijkteam", "kredietbank"],
@@ -243,7 +245,7 @@ def test_reading_a_case_is_logged_and_scoped(wams):
 
 def test_tenants_do_not_share_involvement_or_idempotency(wams):
     w = wams
-    ok(w.betrokkenheid(OTHER_G, partij=WIJKTEAM, persoon=JAN))
+    ok(w.betrokkenheid(OTHER_G, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
     refused(w, "verzoek.party_not_involved", lambda: w.verzoek(
         G, partij=WIJKTEAM, client=JAN, onderbouwing="zorgen", indicatoren=["veiligheid"],
         helpt="samenhang"))

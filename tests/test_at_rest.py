@@ -140,7 +140,7 @@ def run_everything(w: Any, x: World, clock: Any) -> tuple[str, str]:
     assert d.allowed, d
     b = d.case_id
     assert w.besluit_verzoek(G, b, gegrond=True, motivering=x.m("motivering"),
-                             werkinstructie="werkinstructie v2")
+                             werkinstructie="werkinstructie v2", indicatoren=["basisbehoeften"])
     assert w.informeer(G, b, personen=["p3"], wijze=x.m("wijze"))
     assert w.bezwaar(G, b, persoon="p3")
     assert w.besluit_bezwaar(G, b, persoon="p3", doorgaan=True, motivering=x.m("bezwaar"),

@@ -138,7 +138,8 @@ def test_every_direct_edit_is_found(built: tuple[str, int], kind: str) -> None:
 def test_destruction_keeps_the_chain_verifiable(wams: Wams, db_url: str, clock: Clock) -> None:
     cid = _case(wams, G)
     kept = _case(wams, G)
-    assert wams.sluit(G, cid, terugvalafspraken="contact opnemen met wijkteam").allowed
+    assert wams.sluit(G, cid, terugvalafspraken="contact opnemen met wijkteam",
+                      reden="cliënt verhuist").allowed
     clock.advance(400)  # past the default bewaartermijn of 12 months (R33)
     assert wams.vernietig(G, cid).allowed
     wams.close()
@@ -185,8 +186,10 @@ def rich(wams: Wams, db_url: str, clock: Clock) -> tuple[str, dict[str, Any]]:
         before.close()
     assert wams.bezwaar(G, cid, persoon="jan").allowed  # R09: objection recorded
     closed = _case(wams, G)
-    assert wams.sluit(G, closed, terugvalafspraken="contact opnemen met wijkteam").allowed
-    assert wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN).allowed
+    assert wams.sluit(G, closed, terugvalafspraken="contact opnemen met wijkteam",
+                      reden="cliënt verhuist").allowed
+    assert wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN,
+                              dienst="wmo.maatwerkvoorziening").allowed
     melding = wams.melding(G, melder=Melder("burger", "Piet Buur"), over=JAN,
                            zorg="post stapelt zich op")
     assert melding.allowed
@@ -505,7 +508,8 @@ def test_destroyed_meldingen_and_betrokkenheid_still_verify(wams: Wams, db_url: 
     """R33/R34: records outside a case destroyed after their own bewaartermijn leave what
     the chain committed to in ``destroyed_rows``; the chain verifies, and deleting one more
     such row by hand, or forging its destruction record, does not."""
-    assert wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN).allowed
+    assert wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN,
+                              dienst="wmo.maatwerkvoorziening").allowed
     assert wams.melding(G, melder=Melder("burger", "Piet Buur"), over=JAN,
                         zorg="post stapelt zich op").allowed
     assert wams.melding(G, melder=Melder("burger", "Els Buur"), over=JAN,
@@ -535,7 +539,8 @@ def test_a_chain_that_grew_since_its_anchors_verifies(wams: Wams, db_url: str,
     wams.close()
     a1 = _anchor(db_url, tmp_path / "a1.json")
     w = Wams.open(db_url, clock=Clock(dt.date(2027, 2, 1)))
-    assert w.sluit(G, first, terugvalafspraken="contact opnemen met wijkteam").allowed
+    assert w.sluit(G, first, terugvalafspraken="contact opnemen met wijkteam",
+                      reden="cliënt verhuist").allowed
     w.engine.clock.advance(400)
     assert w.vernietig(G, first).allowed
     _case(w, OTHER)
@@ -651,7 +656,8 @@ def test_without_the_chain_key_nothing_verifies(built: tuple[str, int], tmp_path
 def test_a_proof_of_destruction_changed_or_deleted_is_found(wams: Wams, db_url: str,
                                                              clock: Clock, edit: str) -> None:
     cid = _case(wams, G)
-    assert wams.sluit(G, cid, terugvalafspraken="contact opnemen met wijkteam").allowed
+    assert wams.sluit(G, cid, terugvalafspraken="contact opnemen met wijkteam",
+                      reden="cliënt verhuist").allowed
     clock.advance(400)
     assert wams.vernietig(G, cid).allowed
     wams.close()

@@ -310,7 +310,7 @@ def test_retention_names_a_case_it_cannot_destroy_and_goes_on(open_wams, db_url)
     ids = []
     for n in range(3):
         d = w.hulpvraag(G, wet="wmo", client=Persoon(f"p{n}"), vraag="hulp", aanleiding="x")
-        w.sluit(G, d.case_id, terugvalafspraken="belt")
+        w.sluit(G, d.case_id, terugvalafspraken="belt", reden="cliënt verhuist")
         ids.append(d.case_id)
     # A DBA damages one case's stored state (or its key is gone): it cannot be read.
     engine = sa.create_engine(db_url)

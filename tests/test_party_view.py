@@ -36,6 +36,7 @@ def _coordination_case(w) -> str:
     ok(w.terugkoppeling(G, cid, samenvatting="twee diensten"))
     ok(w.werkplan(G, cid, samenhang="wonen en schulden", coordinatie_helpt=True,
                   afspraken=AFSPRAKEN))
+    ok(w.akkoord_coordinatie(G, cid, partij="wijkteam"))
     ok(w.coordinator(G, cid, type="partij", wie="wijkteam"))
     ok(w.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="coordinator",
                       deelnemers=["jan", "wijkteam", "kredietbank"],
@@ -56,7 +57,8 @@ def test_every_decision_carries_the_case_version(wams):
     assert not d.allowed and d.version == 2
     assert ok(wams.domein(G, cid, domein="wonen", reden="huur", client_akkoord=True,
                           expected_version=d.version)).version == 3
-    assert ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN)).version is None
+    assert ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN,
+                                 dienst="wmo.maatwerkvoorziening")).version is None
 
 
 def test_authorize_sees_the_stored_case_and_refuses_before_the_rules(wams):

@@ -52,14 +52,15 @@ def _drive(w: Any, phase: str, step: str, target: str) -> tuple[Decision, str]:
             d = w.hulpvraag(G, wet="wmo", client=JAN, vraag="hulp bij huishouden",
                             aanleiding="mantelzorger overbelast" if target == "onderzoek" else None)
         else:
-            ok(w.betrokkenheid(G, partij=WERK_INKOMEN, persoon=JAN))
+            ok(w.betrokkenheid(G, partij=WERK_INKOMEN, persoon=JAN,
+                               dienst="participatiewet.algemene_bijstand"))
             d = w.verzoek(G, partij=WERK_INKOMEN, client=JAN, onderbouwing="geen inkomen",
                           indicatoren=["basisbehoeften"], helpt="samenhang")
         return d, d.case_id
     cid = build(w, phase)
     if step == "besluit_verzoek":
         d = w.besluit_verzoek(G, cid, gegrond=target == "onderzoek", motivering="indicatoren",
-                              werkinstructie="v2")
+                              werkinstructie="v2", indicatoren=["basisbehoeften"])
     elif step == "terugkoppeling":
         if target == "werkplan":
             two_services(w, cid)
@@ -106,11 +107,11 @@ ALLOWED_PAIRS = sorted((s, p) for s, ps in phases.STEP_PHASES.items() for p in p
 
 # Where a domain rule, checked after the phase, makes the step impossible in that phase
 # (docs/scenarios.md: voortgang needs a coordinator; casusoverleg by the college belongs to the
-# onderzoek and by the coordinator to the coördinatie; taak is always refused, R28).
+# onderzoek and, after the terugkoppeling, to agreeing the werkplan, by the coordinator to the
+# coördinatie; taak is always refused, R28).
 DOMAIN_REFUSALS = {
     ("voortgang", "onderzoek"): "coordinator.missing",
     ("voortgang", "werkplan"): "coordinator.missing",
-    ("casusoverleg", "werkplan"): "casusoverleg.convener",
     **{("taak", p): "doorzettingsmacht.none" for p in phases.ALL_PHASES},
 }
 
@@ -127,7 +128,7 @@ def _prepare(w: Any, step: str, phase: str) -> str:
     cid = build(w, phase, route=route)
     if step == "verstrekking":
         ok(_ask(w, cid, phase))
-    elif step == "bijdrage":
+    elif step in ("bijdrage", "akkoord_coordinatie"):
         ok(CALLS["betrek_partij"](w, cid))
     elif step == "besluit_bezwaar":
         ok(CALLS["bezwaar"](w, cid))

@@ -126,6 +126,9 @@ CATEGORIES = {
         "kinderbescherming", {"minor"}, "beroepsgeheim",
         {"jeugdwet.gecertificeerde_instelling", "jeugdwet.raad_kinderbescherming"},
     ),
+    # Issue 23: the college's own toeleiding data (MvT §3.2.5 "Over deze gegevens mag het
+    # college beschikken"), no regime, held by the wijkteam that does the toeleiding for it
+    "jeugdwet.toeleidingsgegevens": ("jeugdhulp", {"minor"}, None, {"wmo.wijkteam"}),
     "jeugdwet.jeugdreclasseringsgegevens": (
         "jeugdreclassering", {"minor", "criminal"}, "Wjsg",
         {"jeugdwet.gecertificeerde_instelling", "jeugdwet.halt"},

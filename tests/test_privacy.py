@@ -56,14 +56,16 @@ def _route_b(w: Any) -> str:
     assert d.allowed, d
     case_id = d.case_id
     assert w.besluit_verzoek(G, case_id, gegrond=True, motivering="dreigende afsluiting",
-                             werkinstructie="werkinstructie v1.1").allowed
+                             werkinstructie="werkinstructie v1.1",
+                             indicatoren=["basisbehoeften"]).allowed
     assert w.informeer(G, case_id, personen=["mehmet"], wijze="brief").allowed
     assert w.bezwaar(G, case_id, persoon="mehmet").allowed
     return case_id
 
 
 def _close(w: Any, case_id: str) -> None:
-    assert w.sluit(G, case_id, terugvalafspraken="bel het wijkteam bij nieuwe achterstand")
+    assert w.sluit(G, case_id, terugvalafspraken="bel het wijkteam bij nieuwe achterstand",
+                   reden="cliënt verhuist")
 
 
 # -- log export -------------------------------------------------------------------------------

@@ -133,7 +133,10 @@ def open_case(w: Wams, route: str, wet: str, g: str = G) -> str:
     if route == "B":
         party = {"wmo": WIJKTEAM, "jeugdwet": JEUGDHULP, "participatiewet": WERK_INKOMEN,
                  "wgs": KREDIETBANK}[wet]
-        w.betrokkenheid(g, partij=party, persoon=JAN)
+        dienst = {"wmo": "wmo.maatwerkvoorziening", "jeugdwet": "jeugdwet.jeugdhulp",
+                  "participatiewet": "participatiewet.algemene_bijstand",
+                  "wgs": "wgs.schuldhulpverlening"}[wet]
+        w.betrokkenheid(g, partij=party, persoon=JAN, dienst=dienst)
         d = w.verzoek(g, partij=party, client=JAN, onderbouwing="ernstig",
                       indicatoren=["veiligheid"], helpt="samenhang")
     else:
@@ -248,7 +251,8 @@ class CaseMachine(RuleBasedStateMachine):
         self.cid = open_case(self.w, route[0] if route != "A-intake" else route, wet)
         if route == "B-decided":
             assert self.w.besluit_verzoek(G, self.cid, gegrond=True, motivering="ernstig",
-                                          werkinstructie="v1").allowed
+                                          werkinstructie="v1",
+                                          indicatoren=["basisbehoeften"]).allowed
 
     # Rules that build the case up plausibly, so that random commands meet every phase.
 
@@ -408,7 +412,8 @@ def test_the_records_of_a_destroyed_case_still_match_its_requests() -> None:
             "besluit": "verstrekt", "voorwaarden": (), "reden": None})
         assert given_ is not None and given_.allowed
         machine.a_request_is_never_a_disclosure()
-        closed = machine.run("sluit", {"terugvalafspraken": "concrete afspraken"})
+        closed = machine.run("sluit", {"terugvalafspraken": "concrete afspraken",
+                                      "reden": "cliënt verhuist"})
         assert closed is not None and closed.allowed
         machine.w.clock.advance(3 * 400)
         destroyed = machine.run("vernietig", {})

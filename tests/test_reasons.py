@@ -32,6 +32,7 @@ from tests.helpers import (
     refused,
     route_a,
     route_b,
+    two_services,
 )
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
@@ -88,7 +89,7 @@ def test_entry_adjacent_cannot_open(wams):
 
 @covers("melding.no_case")
 def test_melding_no_case(wams):
-    ok(wams.betrokkenheid(G, partij=MELDPUNT, persoon=JAN))
+    ok(wams.betrokkenheid(G, partij=MELDPUNT, persoon=JAN, dienst="wmo.clientondersteuning"))
     expect(wams, "melding.no_case",
            lambda: wams.verzoek(G, partij=MELDPUNT, client=JAN, onderbouwing="zorgen",
                                 indicatoren=["veiligheid"], helpt="samenhang"))
@@ -96,7 +97,8 @@ def test_melding_no_case(wams):
 
 @covers("verzoek.party_not_involved")
 def test_verzoek_party_not_involved(wams):
-    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=EMMA))  # another person
+    # another person
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=EMMA, dienst="wmo.maatwerkvoorziening"))
     expect(wams, "verzoek.party_not_involved",
            lambda: wams.verzoek(G, partij=WIJKTEAM, client=JAN, onderbouwing="zorgen",
                                 indicatoren=["veiligheid"], helpt="samenhang"))
@@ -104,7 +106,7 @@ def test_verzoek_party_not_involved(wams):
 
 @covers("verzoek.no_substantiation")
 def test_verzoek_no_substantiation(wams):
-    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN))
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
     expect(wams, "verzoek.no_substantiation",
            lambda: wams.verzoek(G, partij=WIJKTEAM, client=JAN, onderbouwing="zorgen",
                                 indicatoren=[], helpt="samenhang"))
@@ -183,7 +185,8 @@ def test_reason_missing(wams):
     cid = route_a(wams)
     expect(wams, "reason.missing",
            lambda: wams.domein(G, cid, domein="schuldhulp", reden=None), cid)
-    expect(wams, "reason.missing",
+    # R04: a standard questionnaire is a reason of its own kind (issue 23)
+    expect(wams, "reason.standaardscreening",
            lambda: wams.domein(G, cid, domein="schuldhulp", reden="standaardvragenlijst"), cid)
     ok(wams.domein(G, cid, domein="schuldhulp", reden="achterstanden", client_akkoord=True))
     expect(wams, "reason.missing",
@@ -530,6 +533,105 @@ def test_access_party_answers(wams):
                lambda actor=actor: wams.verstrekking(G, cid, **answer, actor=actor), cid)
     # the party itself (by one of its people, or unnamed: the embedding relays its answer)
     ok(wams.verstrekking(G, cid, **answer, actor="partij:kredietbank:piet"))
+
+
+@covers("access.party_consents")
+def test_access_party_consents(wams):
+    # R26/R28 (MvT §1.4, §3.3.3): only the party itself takes the coordinating role on itself;
+    # an official, the college or another party giving that consent for it is refused.
+    cid = route_a(wams)
+    ok(wams.betrek_partij(G, cid, partij=WERK_INKOMEN))
+    for actor in ("anna", "college", "partij:wijkteam", "partij:wijkteam:wei"):
+        expect(wams, "access.party_consents",
+               lambda actor=actor: wams.akkoord_coordinatie(G, cid, partij="wei", actor=actor),
+               cid)
+    # the party itself (by one of its people, or unnamed: the embedding relays its consent)
+    ok(wams.akkoord_coordinatie(G, cid, partij="wei", actor="partij:wei:els"))
+    ok(wams.akkoord_coordinatie(G, cid, partij="wei"))
+
+
+# -- the readings of the memorandum (issue 23) -------------------------------------------------
+
+
+@covers("inform.gezinslid_required")
+def test_inform_gezinslid_required(wams):
+    # MvT §3.3.1: route A too, a gezinslid is informed before data about him is requested.
+    cid = route_a(wams)
+    ok(wams.domein(G, cid, domein="schuldhulp", reden="schulden", client_akkoord=True))
+    ok(wams.gezinslid(G, cid, persoon=PARTNER, samenhang="gezamenlijke schulden"))
+    expect(wams, "inform.gezinslid_required",
+           lambda: wams.vraag_gegevens(G, cid, bij=KREDIETBANK, categorie="wgs.schuldenoverzicht",
+                                       over="anna", doel="onderzoek",
+                                       noodzaak="schulden op beider naam"), cid)
+
+
+@covers("reason.standaardscreening")
+def test_reason_standaardscreening(wams):
+    # R04 on every reason field, hergebruik.reden included; spelling tricks do not hide it.
+    cid = route_a(wams)
+    expect(wams, "reason.standaardscreening",
+           lambda: wams.hergebruik(G, cid, categorie="participatiewet.inkomen", over="jan",
+                                   doel="hergebruik", reden="Standaard\u200b-Vragenlijst"), cid)
+    expect(wams, "reason.standaardscreening",
+           lambda: wams.gezinslid(G, cid, persoon=PARTNER,
+                                  samenhang="volgt uit de zelfredzaamheidsmatrix"), cid)
+
+
+@covers("verzoek.namens_college")
+def test_verzoek_namens_college(wams):
+    namens = Partij("wt", "wmo.wijkteam", hoedanigheid="namens_het_college")
+    ok(wams.betrokkenheid(G, partij=namens, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
+    expect(wams, "verzoek.namens_college",
+           lambda: wams.verzoek(G, partij=namens, client=JAN, onderbouwing="huisuitzetting",
+                                indicatoren=["onderdak"], helpt="samenhang"), None)
+
+
+@covers("betrokkenheid.dienst_not_deliverable")
+def test_betrokkenheid_dienst_not_deliverable(wams):
+    expect(wams, "betrokkenheid.dienst_not_deliverable",
+           lambda: wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN, dienst="wgs.budgetbeheer"),
+           None)
+    expect(wams, "betrokkenheid.dienst_not_deliverable",
+           lambda: wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN), None)
+
+
+@covers("besluit_verzoek.no_indicatoren")
+def test_besluit_verzoek_no_indicatoren(wams):
+    cid = route_b(wams, decide=None)
+    expect(wams, "besluit_verzoek.no_indicatoren",
+           lambda: wams.besluit_verzoek(G, cid, gegrond=True, motivering="ernstig",
+                                        werkinstructie="v2"), cid)
+
+
+@covers("coordinator.party_not_agreed")
+def test_coordinator_party_not_agreed(wams):
+    cid = route_a(wams)
+    ok(wams.betrek_partij(G, cid, partij=WERK_INKOMEN))
+    two_services(wams, cid)
+    ok(wams.terugkoppeling(G, cid, samenvatting="twee diensten"))
+    adopt_werkplan(wams, cid)
+    expect(wams, "coordinator.party_not_agreed",
+           lambda: wams.coordinator(G, cid, type="partij", wie="wei"), cid)
+
+
+@covers("casusoverleg.domain_withdrawn")
+def test_casusoverleg_domain_withdrawn(wams):
+    cid = route_a(wams)
+    ok(wams.domein(G, cid, domein="schuldhulp", reden="schulden", client_akkoord=True))
+    ok(wams.betrek_partij(G, cid, partij=KREDIETBANK))
+    ok(wams.domein(G, cid, domein="schuldhulp", reden="jan wil het niet", client_akkoord=False))
+    expect(wams, "casusoverleg.domain_withdrawn",
+           lambda: wams.casusoverleg(G, cid, doel="afstemming", bijeengeroepen_door="college",
+                                     deelnemers=["jan", "kredietbank"]), cid)
+
+
+@covers("onderzoek.no_terugkoppeling")
+def test_onderzoek_no_terugkoppeling(wams):
+    cid = route_a(wams)
+    expect(wams, "onderzoek.no_terugkoppeling",
+           lambda: wams.sluit(G, cid, terugvalafspraken=None), cid)
+    expect(wams, "onderzoek.no_terugkoppeling",
+           lambda: wams.sluit(G, cid, terugvalafspraken=None, reden=" "), cid)
 
 
 # -- the meta-test -----------------------------------------------------------------------------

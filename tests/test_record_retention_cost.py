@@ -37,7 +37,7 @@ def _records(w: Wams, first: int, count: int) -> None:
             d = b.melding(G, melder=Melder("burger", "A. Buur"), over=jan, zorg="zorgen")
             assert d.allowed, d.code
             ids.append(d.report["melding"])
-            d = b.betrokkenheid(G, partij=KB, persoon=jan, dienst="schuldhulpverlening")
+            d = b.betrokkenheid(G, partij=KB, persoon=jan, dienst="wgs.schuldhulpverlening")
             assert d.allowed, d.code
     for melding in ids:  # passing on is a step of its own, outside a batch
         d = w.melding_doorgeven(G, melding, aan=Partij("wijkteam", "wmo.wijkteam"),

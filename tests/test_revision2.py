@@ -246,7 +246,7 @@ def test_refs_without_bsn_are_scoped_per_case(wams: Any) -> None:
 def test_a_verzoek_is_by_the_party_as_recorded(wams: Any) -> None:
     from tests.helpers import WIJKTEAM
 
-    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN))
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
     refused(wams, "verzoek.party_not_involved", lambda: wams.verzoek(
         G, partij=Partij("wijkteam", "aanpalend.reclassering"), client=JAN,
         onderbouwing="zorgen", indicatoren=["veiligheid"], helpt="samenhang",
@@ -283,7 +283,8 @@ def test_a_party_cannot_change_its_kind(wams: Any) -> None:
 
 
 def test_justice_verzoek_needs_its_purpose(wams: Any) -> None:
-    ok(wams.betrokkenheid(G, partij=RECLASSERING, persoon=JAN))
+    ok(wams.betrokkenheid(G, partij=RECLASSERING, persoon=JAN,
+                          dienst="aanpalend.reclasseringstoezicht"))
     call = lambda doel: wams.verzoek(  # noqa: E731
         G, partij=RECLASSERING, client=JAN, onderbouwing="geen inkomen na detentie",
         indicatoren=["inkomen"], helpt="re-integratie", doel=doel)
@@ -318,7 +319,7 @@ def test_criminal_data_only_from_a_party_with_a_justice_purpose(wams: Any) -> No
 def test_indicators_are_codes(wams: Any) -> None:
     from tests.helpers import WIJKTEAM
 
-    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN))
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
     for bad in (["n.v.t."], ["veiligheid", "zorgen"], "n.v.t."):
         err = rejected(wams, lambda bad=bad: wams.verzoek(
             G, partij=WIJKTEAM, client=JAN, onderbouwing="zorgen", indicatoren=bad,
@@ -630,10 +631,10 @@ def test_meldingen_and_betrokkenheid_have_their_own_bewaartermijn(open_wams: Any
     old = ok(w.melding(G, melder=Melder("burger", naam="Buurvrouw Els"), over=JAN,
                        zorg="vervuiling van de woning")).report["melding"]  # type: ignore[index]
     ok(w.betrokkenheid(G, partij=Partij("corporatie", "aanpalend.woningcorporatie"),
-                       persoon=JAN))
+                       persoon=JAN, dienst="aanpalend.huurachterstandaanpak"))
     # The wijkteam's involvement carries a route-B case: it stays while the case does.
     bsn_client = Persoon("piet", bsn="123456782")
-    ok(w.betrokkenheid(G, partij=WIJKTEAM, persoon=bsn_client))
+    ok(w.betrokkenheid(G, partij=WIJKTEAM, persoon=bsn_client, dienst="wmo.maatwerkvoorziening"))
     ok(w.verzoek(G, partij=WIJKTEAM, client=bsn_client, onderbouwing="zorgen",
                  indicatoren=["veiligheid"], helpt="samenhang"))
     w.set_setting(G, "bewaartermijn_betrokkenheid_maanden", 6)

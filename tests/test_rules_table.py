@@ -48,6 +48,11 @@ REASON_CODES = (
     "closure.no_terugvalafspraken", "retention.not_expired", "melding.no_case",
     "state.invalid_transition", "access.role", "access.party_kind", "access.party_answers",
     "tenant.mismatch",
+    # issue 23: the readings of the memorandum
+    "inform.gezinslid_required", "reason.standaardscreening", "verzoek.namens_college",
+    "betrokkenheid.dienst_not_deliverable", "besluit_verzoek.no_indicatoren",
+    "coordinator.party_not_agreed", "casusoverleg.domain_withdrawn",
+    "onderzoek.no_terugkoppeling", "access.party_consents",
 )  # fmt: skip
 
 #: The memorandum's text is not part of the repository; point this variable at a copy to

@@ -32,7 +32,8 @@ def _open_close(w: Any, i: int) -> str:
     assert d.allowed, d
     assert w.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
                     client_akkoord=True).allowed
-    assert w.sluit(G, d.case_id, terugvalafspraken="bel het wijkteam").allowed
+    assert w.sluit(G, d.case_id, terugvalafspraken="bel het wijkteam",
+                   reden="cliënt verhuist").allowed
     return d.case_id
 
 
@@ -138,7 +139,7 @@ def test_plugins_hear_of_a_batch_after_its_commit_with_the_case_as_it_was(
         with w.batch() as b:
             d = b.hulpvraag(G, wet="wmo", client=Persoon("jan"), vraag="hulp",
                             aanleiding="eenzaam")
-            b.sluit(G, d.case_id, terugvalafspraken="bel")
+            b.sluit(G, d.case_id, terugvalafspraken="bel", reden="verhuisd")
             assert heard == []  # nothing before the commit
         # Both stored when the plugins heard; each saw the case as its own step left it.
         assert heard == [("hulpvraag", "onderzoek", 2), ("sluit", "afgesloten", 2)]
@@ -334,7 +335,7 @@ def test_the_log_partitioned_by_month_keeps_working(db_url: str, open_wams: Any,
                     client_akkoord=True).allowed
     w.case(G, d.case_id, actor="medewerker", purpose="behandeling")  # a logged read
     clock.set(dt.date(2027, 9, 1))  # past the months made ready: the default partition
-    assert w.sluit(G, d.case_id, terugvalafspraken="bel").allowed
+    assert w.sluit(G, d.case_id, terugvalafspraken="bel", reden="verhuisd").allowed
     w.case(G, d.case_id, actor="medewerker", purpose="behandeling")
     with w.engine.db.connect() as conn:
         where = dict(conn.exec_driver_sql(

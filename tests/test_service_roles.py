@@ -49,15 +49,17 @@ IN_CASE = [s for s in c.STEPS if s not in ENTRY and s != "melding_doorgeven"]
 
 def may_step(caller: str, step: str, body: dict[str, Any]) -> bool:
     """The rights as the issue states them, written out independently of wams.service.roles."""
-    if caller == "medewerker":  # everything but answering for a party (only it answers)
-        return step != "verstrekking"
+    # what only a party does for itself: answering, taking the coordinating role on itself
+    party_only = ("verstrekking", "akkoord_coordinatie")
+    if caller == "medewerker":  # everything but what only a party does
+        return step not in party_only
     if caller == "andere-gemeente":  # in its own municipality; the path of 0599 is tried below
         return step in ENTRY
     if caller == "coordinator":
-        return step in IN_CASE and step not in COLLEGE_ONLY and step != "verstrekking"
+        return step in IN_CASE and step not in COLLEGE_ONLY and step not in party_only
     if caller == "partij:wijkteam":
         named = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
-                 "betrokkenheid": "partij"}.get(step)
+                 "betrokkenheid": "partij", "akkoord_coordinatie": "partij"}.get(step)
         if named is None:
             return False
         value = body[named]
@@ -121,9 +123,10 @@ def test_every_step_with_every_role(service):
                     r = client.post(step_path(name, cid, gemeente), json=body,
                                     headers=headers)
                     _refused_cleanly(r, caller)
-                    # (a party's answer is refused to every official by role first)
+                    # (what only a party does is refused to every official by role first)
                     assert r.json()["code"] == "tenant.mismatch" or (
-                        name == "verstrekking" and r.json()["code"] == "access.role"), \
+                        name in ("verstrekking", "akkoord_coordinatie")
+                        and r.json()["code"] == "access.role"), \
                         (name, r.text)
                     assert snapshot(w, cid) == before, (caller, name)
                     tried += 1
@@ -143,6 +146,7 @@ def test_a_party_answers_only_for_itself(service):
     wijkteam = CALLERS["partij:wijkteam"]
     for name, field, other in (("verstrekking", "bij", "kredietbank"),
                                ("bijdrage", "partij", "kredietbank"),
+                               ("akkoord_coordinatie", "partij", "kredietbank"),
                                ("verzoek", "partij", {"ref": "kredietbank",
                                                       "soort": "wgs.schuldhulpverlener"})):
         r = client.post(step_path(name, cid), json={**BODIES[name], field: other},
@@ -262,7 +266,8 @@ def test_a_party_is_the_kind_the_municipality_registered(service):
                                                  soort="aanpalend.politie")}
     as_itself = {"ref": "politie", "soort": "aanpalend.politie"}
     r = client.post(step_path("betrokkenheid", None),
-                    json={"partij": as_itself, "persoon": jan}, headers=politie)
+                    json={"partij": as_itself, "persoon": jan,
+                          "dienst": "aanpalend.wijkagentinterventie"}, headers=politie)
     assert r.status_code == 200, r.text
     r = client.post(step_path("verzoek", None),
                     json={**BODIES["verzoek"], "partij": as_itself, "client": jan},

@@ -40,7 +40,8 @@ def _dossier(w: Any) -> dict[str, Any]:
     assert w.dienst(OURS, cid, persoon="emma", dienst="wgs.budgetbeheer", status="benodigd")
     assert w.melding(OURS, melder=c.Melder("burger", "Buurvrouw Bep"), over=JAN,
                      zorg="vervuilde woning")
-    assert w.betrokkenheid(OURS, partij=RECLASSERING, persoon=JAN, dienst="toezicht")
+    assert w.betrokkenheid(OURS, partij=RECLASSERING, persoon=JAN,
+                           dienst="aanpalend.reclasseringstoezicht")
     w.case(OURS, cid, actor="consulent", purpose="behandeling")
     with w.engine.unit_of_work(OURS) as uow:
         rows = uow.store.conn.exec_driver_sql(

@@ -168,11 +168,16 @@ class Wams(WebhookMethods):
 
     def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
                         motivering: str | None = None, werkinstructie: str | None = None,
-                        **opts: Any) -> Decision:
+                        indicatoren: Sequence[str] = (), **opts: Any) -> Decision:
+        """The college's decision on a verzoek (R07); grounds for an onderzoek name the
+        ``indicatoren`` of severity they rest on, as the verzoek does."""
         return self._step("besluit_verzoek", locals())
 
     def informeer(self, gemeente: str, case_id: str, *, personen: Sequence[str],
-                  wijze: str | None = None, **opts: Any) -> Decision:
+                  wijze: str | None = None, via_vertegenwoordiger: bool = False,
+                  **opts: Any) -> Decision:
+        """Informs persons of the intended processing (R08; a route-A gezinslid, R03);
+        ``via_vertegenwoordiger``: minors informed through their legal representative."""
         return self._step("informeer", locals())
 
     def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str,
@@ -227,6 +232,12 @@ class Wams(WebhookMethods):
                  coordinatie_helpt: bool, afspraken: c.Afspraken,
                  contactpersoon: str | None = None, **opts: Any) -> Decision:
         return self._step("werkplan", locals())
+
+    def akkoord_coordinatie(self, gemeente: str, case_id: str, *, partij: str,
+                            **opts: Any) -> Decision:
+        """Party ``partij`` takes the coordinating role on itself (R26, R28): its own step,
+        needed before the college designates it (no doorzettingsmacht)."""
+        return self._step("akkoord_coordinatie", locals())
 
     def coordinator(self, gemeente: str, case_id: str, *, type: str, wie: str,
                     **opts: Any) -> Decision:

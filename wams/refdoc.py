@@ -64,11 +64,16 @@ def reason_codes() -> str:
            "Every decision carries one stable reason code: the English code is for machines "
            "(scenario files' `verwacht.reden`, the JSON output) and never changes; the Dutch "
            "message is what a person reads. Each code names the rules it rests on "
-           "([rules](rules.md)). Policy code may append a sentence with case-specific detail.",
-           "", f"{len(REASONS)} codes.", "", "| code | rules | message |", "|---|---|---|"]
+           "([rules](rules.md)). Policy code may append a sentence with case-specific detail. "
+           "Where a code decides a reading of the memorandum, it also names the section that "
+           "reading rests on, with its footing (**bron**: the memorandum says it; **eigen "
+           "keuze**: it is silent and the choice is ours).",
+           "", f"{len(REASONS)} codes.", "", "| code | rules | reading | message |",
+           "|---|---|---|---|"]
     for r in REASONS.values():
         rules_ = ", ".join(f"[{i}](rules.md#{i.lower()})" for i in r.rules) or "—"
-        out.append(f"| `{r.code}` | {rules_} | {_cell(r.message)} |")
+        reading = "; ".join(c.labelled() for c in r.sources) or "—"
+        out.append(f"| `{r.code}` | {rules_} | {_cell(reading)} | {_cell(r.message)} |")
     return "\n".join(out) + "\n"
 
 

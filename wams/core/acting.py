@@ -10,7 +10,10 @@ answer alike:
   whether and on which conditions it provides; an official recording an answer would decide
   in its place, and the party's own answer would then meet a request already answered);
 - a party acts only as itself: where a party's step names the party taking it (its route-B
-  ``verzoek`` and ``betrokkenheid``, its ``bijdrage``), it names the actor's own party.
+  ``verzoek`` and ``betrokkenheid``, its ``bijdrage``), it names the actor's own party;
+- only the party itself takes the coordinating role on itself (``akkoord_coordinatie``, R26/R28:
+  no doorzettingsmacht, MvT §1.4; "wie de coördinerende rol op zich neemt", §3.3.3): nobody,
+  the college included, gives that consent for it.
 
 The memorandum does not say how a party's answer reaches the college (MvT §3.3.1 speaks of
 the request, §3.2.3 of the supplier weighing what is necessary); that it is the party's own act
@@ -33,7 +36,7 @@ DEFAULT_ACTOR = "college"
 
 #: per step a party takes itself, the field that names that party
 PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
-               "betrokkenheid": "partij"}
+               "betrokkenheid": "partij", "akkoord_coordinatie": "partij"}
 
 
 def party_actor(ref: str, who: str | None = None) -> str:
@@ -59,10 +62,13 @@ def named_party(step: str, cmd: object) -> str | None:
 
 
 def default_actor(cmd: object) -> str:
-    """Who acts when the caller does not say: for a ``verstrekking`` the party answering
-    (the embedding application relays the party's answer), else the college."""
-    if isinstance(cmd, c.Verstrekking):
-        ref = named_party("verstrekking", cmd)
+    """Who acts when the caller does not say: for a ``verstrekking`` the party answering and
+    for an ``akkoord_coordinatie`` the party consenting (the embedding application relays the
+    party's own act), else the college."""
+    step = ("verstrekking" if isinstance(cmd, c.Verstrekking) else
+            "akkoord_coordinatie" if isinstance(cmd, c.AkkoordCoordinatie) else None)
+    if step is not None:
+        ref = named_party(step, cmd)
         if ref:
             return party_actor(ref)
     return DEFAULT_ACTOR
@@ -77,6 +83,9 @@ def check_acting_party(step: str, cmd: object, actor: str) -> Verdict | None:
         return no("access.party_answers",
                   f"Het verzoek om gegevens is aan partij '{named}' gericht; alleen zij "
                   "beantwoordt het.")
+    if step == "akkoord_coordinatie" and acting != named:
+        return no("access.party_consents",
+                  f"Alleen partij '{named}' zelf kan de coördinerende rol op zich nemen.")
     if acting is not None and named is not None and acting != named:
         return no("access.party_kind",
                   f"Een partij treedt alleen voor zichzelf op, niet als partij '{named}'.")

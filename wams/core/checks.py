@@ -25,14 +25,17 @@ from wams.core.purposes import (
     PHASES,
     fits_phase,
     for_phase,
+    normalise,
     resolve,
 )
 from wams.core.records import Doel, Entry
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
-# zelfredzaamheidsmatrix in Nijmegen and Zaanstad).
-NOT_A_REASON = ("standaardvragenlijst", "standaard vragenlijst", "zelfredzaamheidsmatrix",
-                "standaardscreening", "standaard screening", "brede uitvraag")
+# zelfredzaamheidsmatrix in Nijmegen and Zaanstad). Compared against the normalised text with
+# spaces and dashes removed, so "standaard-vragenlijst" or a zero-width space does not hide it.
+# Issue 23: every reason field is screened.
+NOT_A_REASON = ("standaardvragenlijst", "zelfredzaamheidsmatrix", "standaardscreening",
+                "standaardintake", "bredeuitvraag", "bredescreening")
 
 
 
@@ -104,8 +107,29 @@ def missing(text: str | None) -> bool:
     return text is None or not str(text).strip()
 
 
-def not_a_reason(text: str | None) -> bool:
-    return missing(text) or any(p in str(text).lower() for p in NOT_A_REASON)
+def standard_screening(text: str | None) -> bool:
+    """R04: the text names a standard questionnaire or broad screening (after normalising:
+    NFKC, no format characters, confusables folded, case folded; spaces and hyphens out)."""
+    if missing(text):
+        return False
+    flat = normalise(str(text)).replace(" ", "").replace("-", "").replace("\u2010", "")
+    return any(p in flat for p in NOT_A_REASON)
+
+
+def check_reason(text: str | None, detail: str | None = None) -> Verdict | None:
+    """R04 on a required reason field: missing is ``reason.missing`` (with ``detail``); a
+    standard screening is ``reason.standaardscreening``."""
+    if missing(text):
+        return no("reason.missing", detail)
+    return check_screening(text)
+
+
+def check_screening(*texts: str | None) -> Verdict | None:
+    """R04 on reason fields that may be empty: one that names a standard screening refuses."""
+    for text in texts:
+        if standard_screening(text):
+            return no("reason.standaardscreening")
+    return None
 
 
 # -- shared checks ----------------------------------------------------------------------------
@@ -271,10 +295,38 @@ def check_scope(case: Casus, domain: str) -> Verdict | None:
     return no("scope.domain_not_in_scope", f"Domein '{domain}' hoort niet bij het onderzoek.")
 
 
+#: Issue 23: the capacity of a wijkteam doing the college's own tasks (MvT §3.2.5)
+NAMENS_HET_COLLEGE = "namens_het_college"
+
+
+def check_delivers(cat: Catalogue, partij: Partij, dienst: str | None) -> Verdict | None:
+    """Issue 23: a betrokkenheid is shown by the dienst (or interventie) the party delivers to
+    the person, one of its own domain (MvT §3.3.2 "een reeds betrokken instantie"; how it
+    shows is our choice). An unknown dienst is bad input."""
+    domain, _ = party_kind(cat, partij)
+    service = cat.services.get(dienst or "")
+    if dienst is not None and service is None:
+        raise InputError(f"onbekende dienst of interventie '{dienst}'")
+    if service is None or service.domain != domain:
+        return no("betrokkenheid.dienst_not_deliverable",
+                  f"Een {partij.soort} werkt in domein '{domain}'"
+                  + (f", '{dienst}' hoort bij '{service.domain}'." if service else
+                     "; noem de dienst die zij verleent."))
+    return None
+
+
 def party_kind(cat: Catalogue, partij: Partij) -> tuple[str, bool]:
     kind = cat.party_kinds.get(partij.soort)
     if kind is None:
         raise InputError(f"onbekende partijsoort '{partij.soort}' (partij '{partij.ref}')")
+    # R21: a second capacity is a closed value: acting for the college, or another declared
+    # party kind (a wijkteam that is also a jeugdhulpaanbieder). Free text could not be
+    # decided on.
+    h = partij.hoedanigheid
+    if h is not None and h != NAMENS_HET_COLLEGE and h not in cat.party_kinds:
+        raise InputError(f"hoedanigheid '{h}' van partij '{partij.ref}' is onbekend; kies "
+                         f"{NAMENS_HET_COLLEGE} of een partijsoort uit de catalogus "
+                         "(wams catalogue)")
     return kind.domain, kind.justice
 
 
@@ -297,8 +349,7 @@ def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
     """Checks 2–8 of a data request (scenarios.md), shared by vraag_gegevens and casusoverleg.
     ``partij=None`` skips the party checks (7, 8): the college brings data it holds;
     ``elsewhere`` the persons halted by a bezwaar in another case (:class:`Context`)."""
-    refusal = (check_objection(case, over, elsewhere)
-               or (case.route == "B" and _check_informed(case, over))
+    refusal = (check_objection(case, over, elsewhere) or check_informed(case, over)
                or check_in_case(case, over))
     if refusal:
         return refusal
@@ -326,24 +377,39 @@ def check_request(case: Casus, cat: Catalogue, over: str, categorie: str,
     return None
 
 
-def _check_informed(case: Casus, person: str) -> Verdict | None:
-    # R08: in route B the persons are informed before data is requested from others.
+def check_informed(case: Casus, person: str) -> Verdict | None:
+    """R08: in route B the cliënt and gezinsleden are informed of the intended processing
+    before any of it (MvT §3.3.2 "voorgenomen gegevensverwerking"), reuse included. Issue 23:
+    in route A a gezinslid too, before data about him is requested, brought in or reused: the
+    onderzoek runs "in samenspraak met de cliënt en betrokken gezinsleden" (MvT §3.3.1). The
+    route-A cliënt asked for help himself; his hulpvraag is the samenspraak."""
     state = case.persons.get(person)
     if state is None or state.informed:
         return None
-    return no("inform.required", f"'{person}' is nog niet geïnformeerd over de verwerking.")
+    if case.route == "B":
+        return no("inform.required", f"'{person}' is nog niet geïnformeerd over de verwerking.")
+    if state.role == "gezinslid":
+        return no("inform.gezinslid_required", f"Gezinslid '{person}' is nog niet "
+                  "geïnformeerd.")
+    return None
 
 
 # -- werkplan obligation (R22–R24) -----------------------------------------------------------
 
 
 def grondslag(case: Casus, helpt: bool = True) -> str:
-    """R22 verplicht, R23 bevoegd, R24 otherwise (MvT §3.3, §3.3.3)."""
-    sociaal = {(i.persoon, i.dienst) for i in case.items if i.sociaal}
-    per_person = Counter(p for p, _ in sociaal)
+    """R22 verplicht, R23 bevoegd, R24 otherwise (MvT §3.3, §3.3.3).
+
+    Only a sociaal-domein *dienst* counts toward verplicht ("meer dan één dienst uit het
+    sociaal domein", §3.3; "tenminste één dienst uit het sociaal domein", §2.2). An interventie,
+    also one of the sociaal domein (a kinderbeschermingsmaatregel), counts for bevoegd only,
+    beside exactly one sociaal-domein dienst (§3.3 "één dienst (of interventie)")."""
+    diensten = {(i.persoon, i.dienst) for i in case.items if i.sociaal and i.kind == "dienst"}
+    per_person = Counter(p for p, _ in diensten)
     if helpt and (any(n >= 2 for n in per_person.values()) or len(per_person) >= 2):
         return "verplicht"
-    if helpt and len(sociaal) == 1 and any(not i.sociaal for i in case.items):
+    others = {(i.persoon, i.dienst) for i in case.items} - diensten
+    if helpt and len(diensten) == 1 and others:
         return "bevoegd"
     return "geen_grondslag"
 

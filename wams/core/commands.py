@@ -63,12 +63,16 @@ class BesluitVerzoek:
     gegrond: bool
     motivering: str | None = None
     werkinstructie: str | None = None
+    # R07: the severity indicators the decision rests on (MvT §2.2, §3.3.2), as in the verzoek
+    indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
 
 @attrs.frozen
 class Informeer:
     personen: tuple[str, ...] = attrs.field(converter=_tuple)
     wijze: str | None = None
+    # the persons are minors, informed through their legal representative (our choice)
+    via_vertegenwoordiger: bool = False
 
 
 @attrs.frozen
@@ -169,6 +173,14 @@ class Inbreng:
     partij: str  # a party ref, or "college" for data the college holds
     categorie: str
     over: str
+
+
+@attrs.frozen
+class AkkoordCoordinatie:
+    """A party agrees to take the coordinating role (R26, R28): its own step, never the
+    college's (in the service only the party's own token takes it)."""
+
+    partij: str
 
 
 @attrs.frozen
@@ -284,6 +296,7 @@ STEPS: dict[str, type] = {
     "dienst": Dienst,
     "terugkoppeling": Terugkoppeling,
     "werkplan": Werkplan,
+    "akkoord_coordinatie": AkkoordCoordinatie,
     "coordinator": Coordinator,
     "casusoverleg": Casusoverleg,
     "voortgang": Voortgang,

@@ -258,6 +258,12 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
     return Applied("coordinatie")
 
 
+def akkoord_coordinatie(case: Casus, cmd: c.AkkoordCoordinatie, ctx: Context) -> Applied:
+    # R26/R28: the party's own consent; no personal data is processed by it.
+    case.parties[cmd.partij].akkoord_coordinatie = True
+    return Applied(case.phase)
+
+
 def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Applied:
     processings: list[Processing] = []
     activity, purpose = logged_as(ctx.catalogue, cmd.doel, "casusoverleg")
@@ -344,6 +350,7 @@ APPLY: dict[str, Callable[..., Applied]] = {
     "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
     "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
     "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
-    "casusoverleg": casusoverleg, "voortgang": voortgang, "bijdrage": bijdrage,
+    "casusoverleg": casusoverleg, "akkoord_coordinatie": akkoord_coordinatie,
+    "voortgang": voortgang, "bijdrage": bijdrage,
     "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit, "export": export,
 }

@@ -141,6 +141,8 @@ class PartyState:
     involved: bool = False
     aanleiding: str | None = None
     doel: str | None = None
+    #: R26/R28: the party took the coordinating role on itself (its own step)
+    akkoord_coordinatie: bool = False
 
 
 @attrs.define

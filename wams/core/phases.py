@@ -27,6 +27,8 @@ STEP_PHASES: dict[str, frozenset[str]] = {
     "terugkoppeling": frozenset({"onderzoek"}),
     "werkplan": frozenset({"werkplan", "coordinatie"}),
     "coordinator": frozenset({"werkplan", "coordinatie"}),
+    # a party may take the coordinating role on itself once the onderzoek runs (R26, R28)
+    "akkoord_coordinatie": RUNNING,
     # MvT §3.1.4: a case with no coordinated approach may be closed from intake or onderzoek.
     "sluit": frozenset({"intake", "onderzoek", "werkplan", "coordinatie"}),
     "vernietig": ENDED,

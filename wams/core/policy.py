@@ -15,8 +15,10 @@ import attrs
 from wams.core import commands as c
 from wams.core.checks import (
     GRONDSLAG_RULES,
+    NAMENS_HET_COLLEGE,
     Context,
     Verdict,
+    check_delivers,
     check_in_case,
     check_indicatoren,
     check_justice_purpose,
@@ -25,20 +27,21 @@ from wams.core.checks import (
     check_party_identity,
     check_phase,
     check_purpose_phase,
+    check_reason,
     check_registered_kind,
     check_request,
     check_scope,
+    check_screening,
     grondslag,
     involvable,
     missing,
     no,
-    not_a_reason,
     ok,
     parties_named,
     party_kind,
     purpose,
 )
-from wams.core.citations import mvt
+from wams.core.citations import keuze, mvt
 from wams.core.clock import add_months
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
@@ -73,6 +76,9 @@ def hulpvraag(cmd: c.Hulpvraag, ctx: Context) -> Verdict:
         return no("entry.law_unknown", f"Geen plugin registreert de wet '{cmd.wet}'.")
     if law.kind != "sociaal" or not ctx.entry.opens:
         return no("entry.adjacent_cannot_open", f"'{cmd.wet}' is een aanpalende wet.")
+    refusal = check_screening(cmd.aanleiding)
+    if refusal:
+        return refusal
     rules = ["R01", "R38"]
     if not missing(cmd.aanleiding):
         rules.append("R02")
@@ -90,6 +96,10 @@ def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
     if not ctx.involved:
         return no("verzoek.party_not_involved",
                   f"Er is geen betrokkenheid van '{cmd.partij.ref}' bij de persoon vastgelegd.")
+    # Issue 23: the requester is a party beside the college (MvT §3.3.2); acting for the
+    # college (§3.2.5, a wijkteam doing the college's toeleiding) it would ask itself.
+    if cmd.partij.hoedanigheid == NAMENS_HET_COLLEGE:
+        return no("verzoek.namens_college", f"'{cmd.partij.ref}' treedt op namens het college.")
     # R12: a justice party asks only for prevention or re-integration (MvT §2.2).
     refusal = check_justice_purpose(cmd.doel, justice, cmd.partij.ref)
     if refusal:
@@ -97,12 +107,12 @@ def verzoek(cmd: c.Verzoek, ctx: Context) -> Verdict:
     purpose(ctx, cmd.doel, "verzoek")
     if missing(cmd.onderbouwing) or not cmd.indicatoren or missing(cmd.helpt):
         return no("verzoek.no_substantiation")
-    return ok("R01", "R06", "R38", *(("R12",) if justice else ()))
+    return (check_screening(cmd.onderbouwing, cmd.helpt)
+            or ok("R01", "R06", "R38", *(("R12",) if justice else ())))
 
 
 def betrokkenheid(cmd: c.Betrokkenheid, ctx: Context) -> Verdict:
-    party_kind(ctx.catalogue, cmd.partij)
-    return ok("R06", "R36")
+    return check_delivers(ctx.catalogue, cmd.partij, cmd.dienst) or ok("R06", "R36")
 
 
 def melding(cmd: c.Melding, ctx: Context) -> Verdict:
@@ -123,6 +133,9 @@ def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
     if missing(cmd.reden) or doel is None:
         return Verdict("reason.missing", ("R34",), "Gegevens uit een melding worden alleen "
                        "doorgegeven met een vastgelegde reden en een doelcode (R34).")
+    refusal = check_screening(cmd.reden)
+    if refusal:
+        return refusal
     # R12: a hand-over to a justice or enforcement body (the sociale recherche, the police)
     # needs a justice purpose, whatever the reason says.
     return check_justice_purpose(doel.code, justice, cmd.aan.ref) or ok("R34", "R36")
@@ -131,16 +144,28 @@ def melding_doorgeven(cmd: c.MeldingDoorgeven, ctx: Context) -> Verdict:
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Verdict:
     if case.route != "A":
         return no("state.invalid_transition", "Een aanleiding hoort bij route A.")
-    if missing(cmd.omschrijving):
-        return no("reason.missing")
-    return ok("R02")
+    return check_reason(cmd.omschrijving) or ok("R02")
 
 
 def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Verdict:
     # R07: a decision with reasons that refer to the indicators and the werkinstructie.
+    check_indicatoren(cmd.indicatoren, ctx.indicatoren_extra)
     if missing(cmd.motivering) or missing(cmd.werkinstructie):
         return no("reason.missing", "Het besluit noemt de motivering en de werkinstructie.")
+    refusal = check_screening(cmd.motivering)
+    if refusal:
+        return refusal
+    # Issue 23: grounds for an onderzoek rest on the severity indicators, as the verzoek does
+    # (MvT §3.3.2 "op basis van de ernst", §2.2); a rejection may find none.
+    if cmd.gegrond and not cmd.indicatoren:
+        return no("besluit_verzoek.no_indicatoren")
     return ok("R07")
+
+
+#: Issue 23: informing a minor's legal representative counts as informing the minor; the
+#: memorandum is silent on minors here, the choice is ours
+VERTEGENWOORDIGER = keuze("een minderjarige wordt geïnformeerd via zijn wettelijk "
+                          "vertegenwoordiger", "§3.3.1", "§3.3.2")
 
 
 def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Verdict:
@@ -148,7 +173,17 @@ def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Verdict:
         refusal = check_in_case(case, person)
         if refusal:
             return refusal
-    return ok("R08")
+        born = case.persons[person].persoon.geboortedatum
+        if cmd.via_vertegenwoordiger and (born is None
+                                          or add_months(born, 18 * 12) <= ctx.today):
+            raise InputError(f"via_vertegenwoordiger geldt alleen voor een minderjarige; "
+                             f"'{person}' is dat niet (of zijn geboortedatum is onbekend)")
+    # R08 informs in route B (MvT §3.3.2); in route A informing a gezinslid is part of the
+    # samenspraak (R03, MvT §3.3.1).
+    rule = "R08" if case.route == "B" else "R03"
+    if cmd.via_vertegenwoordiger:
+        return Verdict("ok", (rule,), sources=(VERTEGENWOORDIGER,))
+    return ok(rule)
 
 
 def samenspraak(case: Casus, cmd: c.Samenspraak, ctx: Context) -> Verdict:
@@ -163,9 +198,10 @@ def domein(case: Casus, cmd: c.Domein, ctx: Context) -> Verdict:
     if cmd.client_akkoord is not None and not isinstance(cmd.client_akkoord, bool):
         raise InputError(f"client_akkoord is True of False (ja of nee), kreeg "
                          f"{cmd.client_akkoord!r}")
-    if not_a_reason(cmd.reden):
-        return no("reason.missing", "Elk domein in het onderzoek heeft een eigen reden; een "
-                  "standaardvragenlijst is geen reden (MvT §3.3.1).")
+    refusal = check_reason(cmd.reden, "Elk domein in het onderzoek heeft een eigen reden "
+                           "(MvT §3.3.1).")
+    if refusal:
+        return refusal
     # R03: in route A the scope is what the cliënt accepts (MvT §3.3.1): his word is recorded
     # every time, so silence never counts as yes and never reopens a domain he refused.
     if case.route == "A" and cmd.client_akkoord is None:
@@ -182,7 +218,7 @@ def gezinslid(case: Casus, cmd: c.Gezinslid, ctx: Context) -> Verdict:
         return refusal
     if missing(cmd.samenhang):
         return no("family.no_samenhang")
-    return ok("R10")
+    return check_screening(cmd.samenhang) or ok("R10")
 
 
 def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
@@ -194,6 +230,9 @@ def betrek_partij(case: Casus, cmd: c.BetrekPartij, ctx: Context) -> Verdict:
     adjacent = not ctx.catalogue.is_sociaal(domain)
     if adjacent and missing(cmd.aanleiding):
         return no("party.adjacent_no_aanleiding")
+    refusal = check_screening(cmd.aanleiding)
+    if refusal:
+        return refusal
     refusal = check_justice_purpose(cmd.doel, justice, cmd.partij.ref)
     if refusal:
         return refusal
@@ -262,6 +301,10 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Verdict:
         party = case.parties.get(cmd.wie)
         if party is None or not party.involved:
             return no("coordinator.invalid", f"'{cmd.wie}' is geen betrokken partij.")
+        # Issue 23: no doorzettingsmacht (MvT §1.4): the party takes the role on itself
+        # ("wie de coördinerende rol op zich neemt", §3.3.3), by its own step.
+        if not party.akkoord_coordinatie:
+            return no("coordinator.party_not_agreed", f"'{cmd.wie}' heeft nog niet ingestemd.")
     elif cmd.type == "client":
         if cmd.wie not in case.persons:
             return no("coordinator.invalid", f"'{cmd.wie}' is geen cliënt of gezinslid.")
@@ -274,6 +317,15 @@ def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Verdict:
     elif missing(cmd.wie):
         return no("coordinator.invalid", "Noem de ambtenaar.")
     return ok("R26")
+
+
+def akkoord_coordinatie(case: Casus, cmd: c.AkkoordCoordinatie, ctx: Context) -> Verdict:
+    # R26/R28: only a party involved in the case can take the coordinating role on itself.
+    party = case.parties.get(cmd.partij)
+    if party is None or not party.involved:
+        return no("party.not_involved", f"Partij '{cmd.partij}' is niet bij de casus "
+                  "betrokken.")
+    return ok("R26", "R28")
 
 
 def voortgang(case: Casus, cmd: c.Voortgang, ctx: Context) -> Verdict:
@@ -311,12 +363,17 @@ def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Verdict
     if cmd.doorgaan and (missing(cmd.motivering) or not cmd.indicatoren):
         return Verdict("reason.missing", ("R09",), "Doorgaan na een verzoek om te stoppen "
                        "vraagt een motivering en ten minste één indicator van de ernst (R09).")
-    return ok("R09")
+    return check_screening(cmd.motivering) or ok("R09")
 
 
 def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Verdict:
     if case.phase == "coordinatie" and missing(cmd.terugvalafspraken):
         return no("closure.no_terugvalafspraken")
+    # Issue 23: the mandatory route-A onderzoek "resulteert in een terugkoppeling van de
+    # uitkomsten naar de cliënt" (MvT §3.3.1): closing it before one says why (the cliënt
+    # stopped it, he moved), never silently.
+    if case.route == "A" and case.phase == "onderzoek" and missing(cmd.reden):
+        return no("onderzoek.no_terugkoppeling")
     # R22: a mandatory werkplan is not skipped silently; closing without one says why
     # (e.g. the cliënt declines coordination).
     if (case.phase == "werkplan" and case.werkplan is None and grondslag(case) == "verplicht"
@@ -360,7 +417,8 @@ IN_CASE: dict[str, Callable[..., Verdict]] = {
     "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
     "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
     "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
-    "casusoverleg": casusoverleg, "voortgang": voortgang, "taak": taak, "bijdrage": bijdrage,
+    "casusoverleg": casusoverleg, "akkoord_coordinatie": akkoord_coordinatie,
+    "voortgang": voortgang, "taak": taak, "bijdrage": bijdrage,
     "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit,
     "vernietig": vernietig, "inzage": inzage, "export": export,
 }

@@ -14,20 +14,26 @@ from __future__ import annotations
 
 import attrs
 
+from wams.core.citations import Citation, keuze, mvt
 from wams.core.rules import RULES
 
 
 @attrs.frozen
 class Reason:
-    """A reason code: ``code`` for machines, ``message`` (Dutch) for people, ``rules`` cited."""
+    """A reason code: ``code`` for machines, ``message`` (Dutch) for people, ``rules`` cited.
+
+    ``sources`` are cited besides the rules' own: where a refusal decides a *reading* of the
+    memorandum (issue 23), the section that reading rests on, with its footing (``bron`` where
+    the memorandum says it, ``keuze`` where it is silent and the choice is ours)."""
 
     code: str
     message: str
     rules: tuple[str, ...]
+    sources: tuple[Citation, ...] = ()
 
 
-def _x(code: str, message: str, *rules: str) -> Reason:
-    return Reason(code=code, message=message, rules=tuple(rules))
+def _x(code: str, message: str, *rules: str, sources: tuple[Citation, ...] = ()) -> Reason:
+    return Reason(code=code, message=message, rules=tuple(rules), sources=sources)
 
 
 _TABLE: tuple[Reason, ...] = (
@@ -82,9 +88,21 @@ _TABLE: tuple[Reason, ...] = (
     _x(
         "inform.required",
         "De persoon is nog niet geïnformeerd over de voorgenomen gegevensverwerking en zijn "
-        "rechten onder de AVG; informeer hem eerst, daarna kunnen gegevens bij partijen worden "
-        "opgevraagd.",
+        "rechten onder de AVG; informeer hem eerst, daarna kunnen gegevens over hem worden "
+        "verwerkt: opgevraagd bij partijen, ingebracht in een casusoverleg of hergebruikt uit "
+        "wat het college al heeft.",
         "R08",
+        sources=(mvt("§3.3.2"),),
+    ),
+    _x(
+        "inform.gezinslid_required",
+        "Ook in route A wordt een gezinslid eerst geïnformeerd over de voorgenomen "
+        "gegevensverwerking: het onderzoek gebeurt in samenspraak met de cliënt en de betrokken "
+        "gezinsleden. Informeer hem (een minderjarige via zijn wettelijk vertegenwoordiger) "
+        "voordat gegevens over hem worden opgevraagd of ingebracht.",
+        "R03",
+        "R10",
+        sources=(mvt("§3.3.1"),),
     ),
     # --- Scope, family, parties -----------------------------------------------------------
     _x(
@@ -106,6 +124,14 @@ _TABLE: tuple[Reason, ...] = (
         "voordat gegevens, partijen of diensten uit dit domein worden betrokken.",
         "R19",
         "R04",
+    ),
+    _x(
+        "reason.standaardscreening",
+        "Een standaardvragenlijst, zelfredzaamheidsmatrix of brede screening is geen reden: "
+        "het college gaat niet standaard bij iedereen op ieder terrein na of er problemen "
+        "spelen. Vermeld de concrete aanleiding voor juist deze stap.",
+        "R04",
+        sources=(mvt("§3.3.1"),),
     ),
     _x(
         "reason.missing",
@@ -139,6 +165,33 @@ _TABLE: tuple[Reason, ...] = (
         "Een partij uit een aanpalend domein kan alleen bij de zaak worden betrokken als de "
         "aanleiding daarvoor is vastgelegd.",
         "R11",
+    ),
+    _x(
+        "verzoek.namens_college",
+        "Een partij die in deze hoedanigheid namens het college optreedt, kan het college niet "
+        "om onderzoek verzoeken: het verzoek komt van een instantie of professional die zelf al "
+        "bij de persoon betrokken is, het college beslist erop.",
+        "R06",
+        "R21",
+        sources=(mvt("§3.3.2"), mvt("§3.2.5")),
+    ),
+    _x(
+        "betrokkenheid.dienst_not_deliverable",
+        "Een betrokkenheid noemt de dienst of interventie die de partij aan de persoon verleent, "
+        "en dat is er een die een partij van deze soort volgens de catalogus kan leveren (een "
+        "dienst uit haar eigen domein).",
+        "R06",
+        sources=(mvt("§3.3.2"),
+                 keuze("betrokkenheid blijkt uit een dienst uit het domein van de partij",
+                       "§3.3.2")),
+    ),
+    _x(
+        "besluit_verzoek.no_indicatoren",
+        "Het besluit dat er gronden zijn voor onderzoek noemt de indicatoren van de ernst van de "
+        "problematiek waarop het rust (ten minste één), net als het verzoek zelf, naast de "
+        "motivering en de werkinstructie.",
+        "R07",
+        sources=(mvt("§3.3.2"), mvt("§2.2")),
     ),
     _x(
         "party.justice_purpose",
@@ -224,8 +277,10 @@ _TABLE: tuple[Reason, ...] = (
         "werkplan.geen_grondslag",
         "Er is geen grondslag voor een werkplan: daarvoor zijn meer diensten uit het sociaal "
         "domein nodig (voor de cliënt of voor meerdere gezinsleden), of één dienst uit het "
-        "sociaal domein met een dienst of interventie uit een aanpalend domein, en een "
-        "gecoördineerde aanpak moet kunnen helpen.",
+        "sociaal domein met een dienst of interventie uit een aanpalend domein of een "
+        "interventie uit het sociaal domein, en een gecoördineerde aanpak moet kunnen helpen. "
+        "Een interventie telt niet als dienst: ten minste één dienst komt uit het sociaal "
+        "domein.",
         "R24",
         "R22",
         "R23",
@@ -244,6 +299,15 @@ _TABLE: tuple[Reason, ...] = (
         "R27",
     ),
     _x(
+        "coordinator.party_not_agreed",
+        "Een partij wordt pas coördinator als zij daar zelf mee heeft ingestemd (stap "
+        "akkoord_coordinatie van die partij); het college heeft geen doorzettingsmacht en kan "
+        "een partij die rol niet opleggen.",
+        "R26",
+        "R28",
+        sources=(mvt("§1.4"), mvt("§3.3.3")),
+    ),
+    _x(
         "coordinator.invalid",
         "Deze coördinator kan niet worden aangewezen: kies de cliënt (of een gezinslid in de "
         "zaak), een betrokken partij of een gemeenteambtenaar.",
@@ -257,10 +321,20 @@ _TABLE: tuple[Reason, ...] = (
     ),
     _x(
         "casusoverleg.convener",
-        "Een casusoverleg wordt tijdens het onderzoek door het college en tijdens de coördinatie "
-        "door de coördinator bijeengeroepen; deze bijeenroeper past niet bij de fase van de "
-        "zaak.",
+        "Een casusoverleg wordt bijeengeroepen door het college, tijdens het onderzoek of na de "
+        "terugkoppeling om het werkplan af te spreken, en tijdens de coördinatie door de "
+        "aangewezen coördinator; deze bijeenroeper past niet bij de fase van de zaak.",
         "R29",
+        sources=(mvt("§3.3"), mvt("§3.3.3")),
+    ),
+    _x(
+        "casusoverleg.domain_withdrawn",
+        "Deze partij werkt in een domein dat de cliënt buiten het onderzoek heeft gehouden of "
+        "teruggetrokken: de wens van de betrokkene is leidend, dus zij neemt niet deel aan het "
+        "casusoverleg, brengt er niets in en ontvangt er niets uit.",
+        "R03",
+        "R29",
+        sources=(mvt("§3.3.1"),),
     ),
     _x(
         "casusoverleg.recipient_not_entitled",
@@ -277,6 +351,14 @@ _TABLE: tuple[Reason, ...] = (
         "R30",
     ),
     # --- Closure, retention, meldpunt, lifecycle, tenant ----------------------------------
+    _x(
+        "onderzoek.no_terugkoppeling",
+        "Een verplicht onderzoek na een hulpvraag eindigt met een terugkoppeling van de "
+        "uitkomsten aan de cliënt, of met een vastgelegde reden waarom het zonder terugkoppeling "
+        "stopt; het wordt niet stilzwijgend gesloten.",
+        "R02",
+        sources=(mvt("§3.3.1"),),
+    ),
     _x(
         "closure.no_terugvalafspraken",
         "De zaak kan pas worden afgesloten als er afspraken over terugval zijn vastgelegd.",
@@ -321,6 +403,14 @@ _TABLE: tuple[Reason, ...] = (
         "R16",
     ),
     _x(
+        "access.party_consents",
+        "Alleen de partij zelf neemt de coördinerende rol op zich: het college heeft geen "
+        "doorzettingsmacht en niemand anders geeft die instemming namens haar.",
+        "R26",
+        "R28",
+        sources=(mvt("§1.4"), mvt("§3.3.3")),
+    ),
+    _x(
         "tenant.mismatch",
         "Dit hoort bij een andere gemeente; gegevens en zaken gaan nooit over de grens van een "
         "gemeente heen.",
@@ -340,6 +430,8 @@ def _check() -> None:
         unknown = [rid for rid in r.rules if rid not in RULES]
         if unknown:
             raise RuntimeError(f"reason {r.code!r} cites unknown rule(s) {unknown}")
+        if not all(isinstance(c, Citation) for c in r.sources):
+            raise RuntimeError(f"reason {r.code!r} cites a source that is not a Citation")
 
 
 _check()

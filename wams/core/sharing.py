@@ -11,25 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from wams.core import commands as c
+from wams.core.catalogue import Catalogue
 from wams.core.checks import (
     NOT_EXPORTED,
     Context,
     Verdict,
     check_in_case,
+    check_informed,
     check_justice_purpose,
     check_objection,
     check_party_identity,
     check_purpose_phase,
+    check_reason,
     check_request,
     check_scope,
+    check_screening,
     check_voorwaarden,
     missing,
     no,
-    not_a_reason,
     ok,
     party_kind,
     purpose,
 )
+from wams.core.citations import Citation
 from wams.core.errors import InputError
 from wams.core.model import Casus, Partij
 
@@ -41,9 +45,12 @@ def vraag_gegevens(case: Casus, cmd: c.VraagGegevens, ctx: Context) -> Verdict:
     if refusal:
         return refusal
     doel = purpose(ctx, cmd.doel, "vraag_gegevens")
-    if doel is None or not_a_reason(cmd.noodzaak):
-        return no("reason.missing", "Een verzoek om gegevens noemt een doelcode en "
-                  "waarom de gegevens nodig zijn (R15).")
+    if doel is None or missing(cmd.noodzaak):
+        return no("reason.missing", "Een verzoek om gegevens noemt een doelcode en waarom de "
+                  "gegevens nodig zijn (R15).")
+    refusal = check_screening(cmd.noodzaak)
+    if refusal:
+        return refusal
     # R12: asking a justice body discloses the person to it: only for a justice purpose.
     refusal = (check_justice_purpose(doel.code, party_kind(ctx.catalogue, cmd.bij)[1],
                                      cmd.bij.ref)
@@ -81,22 +88,35 @@ def verstrekking(case: Casus, cmd: c.Verstrekking, ctx: Context) -> Verdict:
         return ok("R16")
     # R17: data under a regime is provided only under a provision rule that breaks through
     # that regime for the integrated approach (MvT §3.2.3); the decision cites that rule.
-    category = ctx.catalogue.categories[cmd.categorie]
-    if category.regime is None:
-        return ok("R16")
-    soort = case.parties[bij].partij.soort
-    basis = ctx.catalogue.provision_rule_for(cmd.categorie, category.regime, soort)
+    refusal, basis = provision_basis(ctx.catalogue, cmd.categorie,
+                                     case.parties[bij].partij.soort)
+    if refusal or basis is None:
+        return refusal or ok("R16")
+    code, citation = basis
+    return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.", sources=citation)
+
+
+def provision_basis(cat: Catalogue, categorie: str, soort: str
+                    ) -> tuple[Verdict | None, tuple[str, tuple[Citation, ...]] | None]:
+    """R17: the provision rule under which a party of kind ``soort`` may provide ``categorie``
+    (its code and citation), None for a category under no regime; ``provision.no_basis`` when
+    it is under a regime that no rule breaks for this kind. The same for a bilateral
+    verstrekking and for what a party brings into a casusoverleg (issue 23: no detour)."""
+    regime = cat.categories[categorie].regime
+    if regime is None:
+        return None, None
+    basis = cat.provision_rule_for(categorie, regime, soort)
     if basis is None:
-        return no("provision.no_basis", f"Geen verstrekkingsregel doorbreekt '{category.regime}' "
-                  f"voor '{cmd.categorie}' van een {soort}.")
-    code, rule = basis
-    return Verdict("ok", ("R16", "R17"), f"Verstrekt op grond van {code}.",
-                   sources=rule.citation)
+        return no("provision.no_basis", f"Geen verstrekkingsregel doorbreekt '{regime}' voor "
+                  f"'{categorie}' van een {soort}."), None
+    return None, (basis[0], basis[1].citation)
 
 
 def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
     cat = ctx.catalogue
+    # R08 (issue 23): reuse is intended processing too; informing comes first (MvT §3.3.2).
     refusal = (check_objection(case, cmd.over, ctx.halted_elsewhere)
+               or check_informed(case, cmd.over)
                or check_in_case(case, cmd.over))
     if refusal:
         return refusal
@@ -115,24 +135,26 @@ def hergebruik(case: Casus, cmd: c.Hergebruik, ctx: Context) -> Verdict:
     # Wjsg) open only through provision under a rule, never by reuse (MvT §3.2.3).
     if category.regime is not None:
         return no("capacity.crossing", f"Regime: {category.regime}.")
-    if missing(cmd.reden) or purpose(ctx, cmd.doel, "hergebruik") is None:
-        return no("reason.missing", "Hergebruik noemt een reden en een doelcode.")
-    return ok("R18", "R13")
+    detail = "Hergebruik noemt een reden en een doelcode."
+    if purpose(ctx, cmd.doel, "hergebruik") is None:
+        return no("reason.missing", detail)
+    return check_reason(cmd.reden, detail) or ok("R18", "R13")
 
 
 
 def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
-    # R29: the college convenes during the onderzoek, the coordinator during the coördinatie.
+    # R29: the college convenes during the onderzoek and, after the terugkoppeling, to agree
+    # the werkplan ("Onderdeel van het onderzoek, dan wel de integrale aanpak", MvT §3.3;
+    # §3.1.4: the casusoverleg's agreements are laid down in the werkplan); the coordinator
+    # once appointed, during the coördinatie.
     if cmd.bijeengeroepen_door not in ("college", "coordinator"):
         raise InputError("bijeengeroepen_door is college of coordinator")
     if cmd.bijeengeroepen_door == "coordinator":
         if case.coordinator is None:
             return no("coordinator.missing")
-        if case.phase != "coordinatie":
-            return no("casusoverleg.convener")
-    elif case.phase != "onderzoek":
-        return no("casusoverleg.convener", "Tijdens de coördinatie roept de coördinator het "
-                  "casusoverleg bijeen.")
+    elif case.phase == "coordinatie":
+        return no("casusoverleg.convener", "De zaak is in de coördinatie: de aangewezen "
+                  "coördinator roept het casusoverleg bijeen.")
     doel = purpose(ctx, cmd.doel, "casusoverleg")
     if doel is None:
         return no("reason.missing", "Een casusoverleg noemt zijn doelcode.")
@@ -140,6 +162,11 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
         party = case.parties.get(who)
         if who not in case.persons and (party is None or not party.involved):
             return no("casusoverleg.not_involved", f"'{who}' is niet bij de casus betrokken.")
+        # Issue 23: a party of a domain the cliënt refused or withdrew is no longer at the
+        # table: his wish decides (MvT §3.3.1 "de wens van de betrokkene(n) leidend").
+        if party is not None and withdrawn(case, party.domain):
+            return no("casusoverleg.domain_withdrawn", f"'{who}' werkt in domein "
+                      f"'{party.domain}'.")
         # R12: with a justice or enforcement body at the table, the purpose is a justice
         # purpose, whatever the outcome says.
         if party is not None:
@@ -147,14 +174,38 @@ def casusoverleg(case: Casus, cmd: c.Casusoverleg, ctx: Context) -> Verdict:
                                             party_kind(ctx.catalogue, party.partij)[1], who)
             if refusal:
                 return refusal
+    sources: dict[Citation, None] = {}
     for item in cmd.inbreng:
-        refusal = _inbreng(case, cmd, item, ctx)
+        refusal, cited = _inbreng(case, cmd, item, ctx)
         if refusal:
             return refusal
-    return ok("R29", "R30", "R31")
+        sources.update(dict.fromkeys(cited))
+    rules = ("R29", "R30", "R31", *(("R17",) if sources else ()))
+    return Verdict("ok", rules, sources=tuple(sources))
 
 
-def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) -> Verdict | None:
+def withdrawn(case: Casus, domain: str) -> bool:
+    """R03: the cliënt refused this domain, or withdrew it after it was in scope."""
+    state = case.scope.get(domain)
+    return state is not None and state.status == "refused"
+
+
+def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context
+             ) -> tuple[Verdict | None, tuple[Citation, ...]]:
+    refusal = _inbreng_refusal(case, cmd, item, ctx)
+    if refusal is not None or item.partij == "college":
+        return refusal, ()
+    # Issue 23: what a party brings in is provision to everyone at the table: the provision
+    # rule for its category and kind decides, as in a verstrekking (MvT §3.2.4: the
+    # casusoverleg lacks a multilateral frame, so it gets no wider one than the bilateral).
+    party = case.parties.get(item.partij)
+    soort = party.partij.soort if party is not None else ""
+    refusal, basis = provision_basis(ctx.catalogue, item.categorie, soort)
+    return refusal, basis[1] if basis else ()
+
+
+def _inbreng_refusal(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context
+                     ) -> Verdict | None:
     cat = ctx.catalogue
     if item.partij == "college":
         refusal = check_request(case, cat, item.over, item.categorie, None,
@@ -174,6 +225,9 @@ def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context) ->
                       "tijdens het onderzoek toe.")
     else:
         party = case.parties.get(item.partij)
+        if party is not None and withdrawn(case, party.domain):
+            return no("casusoverleg.domain_withdrawn", f"'{item.partij}' werkt in domein "
+                      f"'{party.domain}'.")
         refusal = check_request(case, cat, item.over, item.categorie,
                                 party.partij if party else item.partij, ctx.halted_elsewhere)
         if refusal:

@@ -47,7 +47,10 @@ OPERATIONS: dict[str, str] = {
     "dienst": "Legt een dienst of interventie voor een persoon vast, lopend of benodigd.",
     "terugkoppeling": "Terugkoppeling aan de cliënt; sluit het onderzoek af (R22–R24).",
     "werkplan": "Stelt een (nieuwe versie van het) werkplan vast (R22–R25).",
-    "coordinator": "Het college wijst de coördinator aan (R26).",
+    "akkoord_coordinatie": "De partij neemt zelf de coördinerende rol op zich (R26, R28); "
+                           "alleen met het token van die partij.",
+    "coordinator": "Het college wijst de coördinator aan (R26); een partij pas na haar eigen "
+                   "akkoord.",
     "casusoverleg": "Een casusoverleg: wie deelneemt en welke gegevens worden ingebracht "
                     "(R29, R30).",
     "voortgang": "De coördinator legt de voortgang vast (R27).",
@@ -103,7 +106,8 @@ PROPERTIES: dict[str, str] = {
            "genegeerd).",
     "soort": "De soort: voor een partij <plugin>.<soort> uit de catalogus (zoals de gemeente "
              "haar kent); voor een melder burger, professional of anoniem.",
-    "hoedanigheid": "De tweede hoedanigheid van een partij die in twee optreedt (R21).",
+    "hoedanigheid": "De tweede hoedanigheid van een partij die in twee optreedt (R21): "
+                    "namens_het_college of een partijsoort uit de catalogus.",
     "client": "De cliënt, volledig (ref en eventueel bsn, naam, geboortedatum).",
     "persoon": "De persoon: volledig waar hij de casus binnenkomt, elders zijn ref.",
     "partij": "De partij: volledig (ref en soort) waar zij de casus binnenkomt, elders haar ref.",
@@ -129,6 +133,8 @@ PROPERTIES: dict[str, str] = {
     "motivering": "De motivering van het besluit.",
     "werkinstructie": "De werkinstructie waarop het besluit rust.",
     "wijze": "Hoe de personen zijn geïnformeerd.",
+    "via_vertegenwoordiger": "De personen zijn minderjarig en via hun wettelijk "
+                             "vertegenwoordiger geïnformeerd (eigen keuze).",
     "omschrijving": "Wat er is gebeurd of afgesproken.",
     "domein": "Het domein (uit de catalogus).",
     "reden": "De reden.",

@@ -9,7 +9,8 @@
   stay with the college (R07 besluit_verzoek, R09 besluit_bezwaar, R26 appointing the
   coordinator, R33 destruction, R20 export);
 - ``partij:<ref>``: answers only requests addressed to it (``verstrekking`` with ``bij`` its
-  ref), records its own ``bijdrage`` (R28: its own decision), and may start route B for itself
+  ref), records its own ``bijdrage`` (R28: its own decision) and its own consent to coordinate
+  (``akkoord_coordinatie``, R26: nobody else can give it), and may start route B for itself
   (``betrokkenheid`` and ``verzoek`` as that party, R06), as the kind the municipality
   registered it with (setting ``partij_soorten``) or, where it did not, the kind its token's
   issuer vouches for (claim ``partij_soort``); without either it cannot present itself
@@ -41,8 +42,9 @@ PARTY_KIND = "access.party_kind"
 COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig",
                           "export"})
 
-#: steps only the party itself takes: its answer to a request addressed to it (R16)
-PARTY_ONLY = frozenset({"verstrekking"})
+#: steps only the party itself takes: its answer to a request addressed to it (R16), and
+#: taking the coordinating role on itself (R26, R28: no doorzettingsmacht, MvT §1.4)
+PARTY_ONLY = frozenset({"verstrekking", "akkoord_coordinatie"})
 
 
 #: reads (endpoint names) per role; "casus" is the full case for medewerker and coordinator

@@ -23,10 +23,11 @@ def refusal(case: Casus | None, step: str, code: str, trace: str, versions: Vers
             extra_rules: tuple[str, ...] = (),
             extra_sources: tuple[Citation, ...] = ()) -> Decision:
     # ``extra_sources``: what the refusal rests on beside its rules (our own choice where the
-    # memorandum is silent, say), so the message carries that footing's caveat too
+    # memorandum is silent, say; a plugin's provision rule), so the message carries that
+    # footing's caveat too; the reading a code decides (its section and footing) comes first
     r = reason(code)
     rules = tuple(dict.fromkeys(r.rules + extra_rules))
-    cited = tuple(dict.fromkeys(citations(rules) + extra_sources))
+    cited = tuple(dict.fromkeys(citations(rules) + r.sources + extra_sources))
     uncertain = footings(cited)
     return Decision(False, code, render(r.message, detail, uncertain), rules,
                     tuple(c.labelled() for c in cited), footings=uncertain, step=step,

@@ -39,8 +39,11 @@ STEPS: dict[str, str] = {
     "betrokkenheid": "Records that a party is already involved with a person; needed before "
                      "its `verzoek` (R06). Opens no case.",
     "besluit_verzoek": "The college decides on a verzoek (R07): `gegrond: nee` ends the case "
-                       "in phase `afgewezen`.",
-    "informeer": "Informs persons of the intended processing and their rights (R08).",
+                       "in phase `afgewezen`; `gegrond: ja` names the `indicatoren` it rests "
+                       "on.",
+    "informeer": "Informs persons of the intended processing and their rights (R08; in route "
+                 "A a gezinslid, R03); `via_vertegenwoordiger: ja` for minors informed through "
+                 "their legal representative.",
     "samenspraak": "Records an attempt to involve the cliënt (R08).",
     "domein": "Adds a domain to the onderzoek, with a `reden` and the cliënt's view "
               "(R03, R04).",
@@ -61,6 +64,9 @@ STEPS: dict[str, str] = {
                       "werkplan is verplicht or bevoegd, else `afgesloten`.",
     "werkplan": "Adopts a werkplan (or a new version): grondslag first, then completeness "
                 "(R22–R25).",
+    "akkoord_coordinatie": "A party takes the coordinating role on itself (R26, R28): its own "
+                           "step (in the service only its own token); needed before the "
+                           "college designates it.",
     "coordinator": "Designates the coordinator (R26); moves `werkplan` → `coordinatie`.",
     "casusoverleg": "A case conference with its participants and each item of data brought "
                     "in (R29–R31) for a purpose code `doel` (a justice purpose with a justice "

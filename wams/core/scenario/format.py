@@ -165,6 +165,7 @@ REFS: dict[tuple[type, str], str] = {
     (c.Casusoverleg, "deelnemers"): "deelnemer",
     (c.Taak, "partij"): "partij",
     (c.Bijdrage, "partij"): "partij",
+    (c.AkkoordCoordinatie, "partij"): "partij",
     (c.Bezwaar, "persoon"): "persoon",
     (c.BesluitBezwaar, "persoon"): "persoon",
     (c.Inzage, "persoon"): "persoon",

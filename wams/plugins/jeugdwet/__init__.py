@@ -9,7 +9,8 @@ approach (MvT §3.2.3). Raad voor de Kinderbescherming and Halt are criminal-jus
 they take part only to prevent (repeat) offending or victimisation (MvT §2.2, R12).
 
 Follows MvT §1.3 (spiegelbepaling), §2.2 (definities, strafrechtketen), §3.1.3 (school as
-vindplaats), §3.2.3 (verstrekking) and §3.2.5 (wijkteam in two capacities).
+vindplaats), §3.2.3 (verstrekking) and §3.2.5 (wijkteam in two capacities; the college's own
+toeleiding data, which it may reuse).
 """
 
 from __future__ import annotations
@@ -121,6 +122,19 @@ def wams_data_categories() -> list[DataCategory]:
             special=("minor",),
             regime="beroepsgeheim",
         ),
+        # The college's own toeleiding to jeugdhulp (MvT §3.2.5: "Op de gegevens die verwerkt
+        # worden ten behoeve van de eerste zijn de bepalingen uit de Jeugdwet van toepassing
+        # die betrekking hebben op de toeleidingstaken van het college. Over deze gegevens mag
+        # het college beschikken."): no regime, so the college reuses them like the other
+        # laws' own data (R18). The wijkteam that does the toeleiding namens het college
+        # holds them for it; the jeugdhulpverlener's dossier stays jeugdhulpgegevens.
+        DataCategory(
+            code="toeleidingsgegevens",
+            name="gegevens van de toeleiding naar jeugdhulp door het college",
+            domain="jeugdhulp",
+            suppliers=("wmo.wijkteam",),
+            special=("minor",),
+        ),
         # Jeugdreclassering data are justitiële gegevens in the sense of the Wjsg (MvT §2.2).
         DataCategory(
             code="jeugdreclasseringsgegevens",
@@ -154,6 +168,19 @@ def wams_provision_rules() -> list[ProvisionRule]:
             # R17: the provision the MvT quotes addresses the jeugdhulpaanbieder (MvT §3.2.3);
             # it is no basis for another holder of jeugdhulp data.
             suppliers=("jeugdwet.jeugdhulpaanbieder",),
+        ),
+        ProvisionRule(
+            code="verstrekking_toeleiding",
+            # the college's own data (MvT §3.2.5); supply for the integrated approach beyond
+            # the toeleiding's purpose rests on the announced regulation (MvT §3.3)
+            citation=DOORBREKING,
+            categories=("jeugdwet.toeleidingsgegevens",),
+            overrides=("doelbinding",),
+            description=(
+                "Het wijkteam dat namens het college toeleidt naar jeugdhulp, verstrekt de "
+                "toeleidingsgegevens voor de integrale aanpak; het college beschikt er zelf over "
+                "en hergebruikt ze. Het dossier van de jeugdhulpverlener valt hier niet onder."
+            ),
         ),
         ProvisionRule(
             code="verstrekking_kinderbescherming",
@@ -206,6 +233,16 @@ def wams_processing_activities() -> list[ProcessingActivity]:
                 "MvT §3.3; §3.2.3 beschrijft het ontbreken ervan)"
             ),
             categories=("jeugdwet.jeugdhulpgegevens",),
+        ),
+        ProcessingActivity(
+            code="hergebruik_jeugdwet",
+            name="Hergebruik van de toeleidingsgegevens Jeugdwet van het college",
+            purpose=(
+                "Hergebruiken van gegevens die het college al heeft uit zijn toeleiding naar "
+                "jeugdhulp, voor de integrale aanpak (MvT §3.2.5, §3.2.2)"
+            ),
+            categories=("jeugdwet.toeleidingsgegevens",),
+            part_of="hergebruik",
         ),
         ProcessingActivity(
             code="gegevensverzoek_kinderbescherming",
