@@ -170,6 +170,22 @@ def test_only_the_party_answers_a_request_addressed_to_it(service):
         assert snapshot(w, cid) == before
 
 
+def test_only_the_party_takes_the_coordinating_role_on_itself(service):
+    """R26/R28 (issue 23, MvT §1.4 and §3.3.3): no doorzettingsmacht. Neither an official nor
+    the coordinator can give a party's consent to coordinate: 403 access.role, nothing stored;
+    the party's own token gives it."""
+    w, client, cid = service
+    for caller in ("medewerker", "coordinator", "partij:school"):
+        before = snapshot(w, cid)
+        r = client.post(step_path("akkoord_coordinatie", cid),
+                        json=BODIES["akkoord_coordinatie"], headers=CALLERS[caller])
+        assert r.status_code == 403 and r.json()["code"] == "access.role", (caller, r.text)
+        assert snapshot(w, cid) == before
+    r = client.post(step_path("akkoord_coordinatie", cid), json=BODIES["akkoord_coordinatie"],
+                    headers=CALLERS["partij:wijkteam"])
+    assert r.status_code == 200 and "R26" in r.json()["regels"], r.text
+
+
 def test_the_coordinator_acts_only_in_the_cases_he_coordinates(service):
     w, client, cid = service
     other = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],

@@ -9,6 +9,7 @@ Each check returns a refusal :class:`Verdict` or None. Pure: no I/O, no hook cal
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
@@ -33,7 +34,7 @@ from wams.core.records import Doel, Entry
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
 # zelfredzaamheidsmatrix in Nijmegen and Zaanstad). Compared against the normalised text with
 # spaces and dashes removed, so "standaard-vragenlijst" or a zero-width space does not hide it.
-# Issue 23: every reason field is screened.
+# Issue 23: every reason field is screened (tests/test_readings.py lists them).
 NOT_A_REASON = ("standaardvragenlijst", "zelfredzaamheidsmatrix", "standaardscreening",
                 "standaardintake", "bredeuitvraag", "bredescreening")
 
@@ -112,7 +113,10 @@ def standard_screening(text: str | None) -> bool:
     NFKC, no format characters, confusables folded, case folded; spaces and hyphens out)."""
     if missing(text):
         return False
-    flat = normalise(str(text)).replace(" ", "").replace("-", "").replace("\u2010", "")
+    # joined up: no spaces and no dash of any kind (Unicode category Pd: en dash, the
+    # non-breaking hyphen, ...), so "standaard–vragenlijst" is no way around the rule
+    flat = "".join(ch for ch in normalise(str(text))
+                   if not ch.isspace() and unicodedata.category(ch) != "Pd")
     return any(p in flat for p in NOT_A_REASON)
 
 
