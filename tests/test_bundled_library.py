@@ -69,7 +69,7 @@ def test_reason_codes_appear_as_refusals() -> None:
              if stap.verwacht is not None and stap.verwacht.reden}
     # tenant.mismatch cannot arise inside one scenario (one municipality), nor access.role
     # (a scenario has no callers with roles or tokens: the service's), nor
-    # access.party_answers (a scenario names no actor; a party's answer is the party's own);
-    # tests cover them.
+    # access.party_answers and access.party_consents (a scenario names no actor; a party's
+    # answer and its consent to coordinate are the party's own); tests cover them.
     assert set(REASONS) - {"ok", "tenant.mismatch", "access.role",
-                           "access.party_answers"} <= codes
+                           "access.party_answers", "access.party_consents"} <= codes

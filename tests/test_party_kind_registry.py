@@ -108,7 +108,7 @@ def test_as_what_it_is_it_goes_on_and_meets_the_rules(db_url, open_wams):
     w: Wams = open_wams()
     w.set_setting(G, "partij_soorten", REGISTRY)
     itself = {"ref": "politie", "soort": "aanpalend.politie"}
-    d = w.betrokkenheid(G, partij=itself, persoon=JAN2, dienst="wmo.maatwerkvoorziening")
+    d = w.betrokkenheid(G, partij=itself, persoon=JAN2, dienst="aanpalend.wijkagentinterventie")
     assert d.allowed, d
     d = w.verzoek(G, **{**BODIES["verzoek"], "partij": itself, "client": JAN2})
     assert not d.allowed and "R12" in d.rule_ids and d.code != "access.party_kind"
