@@ -79,7 +79,7 @@ def _route_b_with_bsn(w: Any, g: str = G, ref: str = "jan", bsn: str = BSN) -> s
                      indicatoren=["basisbehoeften", "escalatie"], helpt="samenhang"))
     assert d.case_id is not None
     ok(w.besluit_verzoek(g, d.case_id, gegrond=True, motivering="indicatoren basisbehoeften",
-                         werkinstructie="werkinstructie v2"))
+                         werkinstructie="werkinstructie v2", indicatoren=["basisbehoeften"]))
     ok(w.informeer(g, d.case_id, personen=[ref], wijze="brief"))
     return d.case_id
 
