@@ -132,6 +132,7 @@ def test_a_bezwaar_in_one_case_halts_him_as_gezinslid_in_another(wams: Any) -> N
                             indicatoren=["escalatie"]))
     ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
                       samenhang="woont samen, gedeelde schulden"))
+    ok(wams.informeer(G, maries, personen=["partner"], wijze="brief"))  # MvT §3.3.1
     ok(_ask_about(wams, maries, "partner"))
 
 
@@ -139,6 +140,7 @@ def test_a_later_bezwaar_halts_requests_about_him_in_every_running_case(wams: An
     maries = _partners_case(wams)
     ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
                       samenhang="woont samen, gedeelde schulden"))
+    ok(wams.informeer(G, maries, personen=["partner"], wijze="brief"))  # MvT §3.3.1
     ok(_ask_about(wams, maries, "partner"))
     jans = _route_b_with_bsn(wams)
     ok(wams.bezwaar(G, jans, persoon="jan"))
@@ -181,6 +183,7 @@ def test_a_closed_case_no_longer_binds(wams: Any) -> None:
     maries = _partners_case(wams)
     ok(wams.gezinslid(G, maries, persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
                       samenhang="woont samen, gedeelde schulden"))
+    ok(wams.informeer(G, maries, personen=["partner"], wijze="brief"))  # MvT §3.3.1
     ok(_ask_about(wams, maries, "partner"))
 
 
@@ -200,6 +203,7 @@ def test_another_municipality_is_another_controller(wams: Any) -> None:
     ok(wams.gezinslid(OTHER_G, maries,
                       persoon=Persoon(ref="partner", rol="gezinslid", bsn=BSN),
                       samenhang="woont samen, gedeelde schulden"))
+    ok(wams.informeer(OTHER_G, maries, personen=["partner"], wijze="brief"))  # MvT §3.3.1
     ok(_ask_about(wams, maries, "partner", OTHER_G))
     here = {r["subject"] for r in log_rows(wams) if r["case_id"] == jans}
     there = {r["subject"] for r in log_rows(wams) if r["case_id"] == maries}
@@ -213,6 +217,7 @@ def test_without_a_bsn_a_ref_is_only_a_handle(wams: Any) -> None:
     maries = _partners_case(wams)
     ok(wams.gezinslid(G, maries, persoon=Persoon(ref="jan", rol="gezinslid"),
                       samenhang="woont samen"))
+    ok(wams.informeer(G, maries, personen=["jan"], wijze="brief"))  # MvT §3.3.1
     ok(_ask_about(wams, maries, "jan"))
 
 

@@ -169,15 +169,13 @@ class Wams(WebhookMethods):
     def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
                         motivering: str | None = None, werkinstructie: str | None = None,
                         indicatoren: Sequence[str] = (), **opts: Any) -> Decision:
-        """The college's decision on a verzoek (R07); grounds for an onderzoek name the
-        ``indicatoren`` of severity they rest on, as the verzoek does."""
+        """The college's decision on a verzoek (R07), naming its ``indicatoren``."""
         return self._step("besluit_verzoek", locals())
 
     def informeer(self, gemeente: str, case_id: str, *, personen: Sequence[str],
                   wijze: str | None = None, via_vertegenwoordiger: bool = False,
                   **opts: Any) -> Decision:
-        """Informs persons of the intended processing (R08; a route-A gezinslid, R03);
-        ``via_vertegenwoordiger``: minors informed through their legal representative."""
+        """Informs persons (R08; a route-A gezinslid, R03), minors via their representative."""
         return self._step("informeer", locals())
 
     def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str,
