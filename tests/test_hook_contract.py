@@ -1,6 +1,7 @@
 """The plugin contract as a plugin author meets it: every hook says since when it exists, the
 core calls hooks in one place, ``wams_after_step`` hands over a typed :class:`StepEvent` (and
-still serves a plugin written before it), and a law needs no ``wams_entry`` of its own."""
+still serves a plugin written before it), a law needs no ``wams_entry`` of its own, and the
+catalogue built from the hooks is a frozen value that its checks do not change."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import wams
@@ -136,3 +138,50 @@ def test_the_built_in_laws_rely_on_the_default_entry() -> None:
 def test_the_contract_records_are_exported() -> None:
     for name in ("StepEvent", "Key", "KeyStore"):
         assert name in wams.__all__ and getattr(wams, name) is not None
+
+
+def test_the_catalogue_is_a_frozen_value() -> None:
+    from wams.core.plugins import load_catalogue
+
+    cat = load_catalogue()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        cat.laws = {}  # type: ignore[misc]
+    for table in (cat.laws, cat.domains, cat.party_kinds, cat.categories, cat.purposes,
+                  cat.provision_basis, cat.activity_of, cat.signals, cat.origin):
+        with pytest.raises(TypeError):
+            table["x"] = None  # type: ignore[index]
+
+
+def test_checking_the_catalogue_changes_nothing() -> None:
+    from wams.core import catalogue_checks as checks
+    from wams.core.plugins import load_catalogue
+
+    cat = load_catalogue()
+    tables = checks.Tables(
+        domains=dict(cat.domains), laws=dict(cat.laws), party_kinds=dict(cat.party_kinds),
+        services=dict(cat.services), categories=dict(cat.categories),
+        provision_rules=dict(cat.provision_rules), activities=dict(cat.activities),
+        purposes=dict(cat.purposes), signals=dict(cat.signals), origin=dict(cat.origin))
+    before = attrs.asdict(tables, recurse=False)
+    before = {k: dict(v) for k, v in before.items()}
+    checks.check(tables)
+    assert {k: dict(v) for k, v in attrs.asdict(tables, recurse=False).items()} == before
+    assert checks.provision_basis(tables) == dict(cat.provision_basis)
+    assert checks.activity_of(tables) == dict(cat.activity_of)
+
+
+def test_a_switched_off_plugin_is_blocked_in_pluggy_and_a_plugin_passed_in_code_is_not() -> None:
+    from wams.core.plugins import build_catalogue
+
+    cat = build_catalogue(allow=["wmo", "jeugdwet", "participatiewet", "wgs"],
+                          entry_points=False)
+    assert cat.pm.is_blocked("aanpalend") and not cat.pm.has_plugin("aanpalend")
+    assert "aanpalend" not in {p.name for p in cat.plugins}
+    # passed in code under the blocked name: the allow list is for what is installed
+    cat = build_catalogue([("aanpalend", NewLaw())],
+                          allow=["wmo", "jeugdwet", "participatiewet", "wgs"],
+                          entry_points=False)
+    assert cat.pm.has_plugin("aanpalend") and "proefwet" in cat.laws
+    # a block list naming it still blocks it
+    cat = build_catalogue([("proef", NewLaw())], block=["proef"], entry_points=False)
+    assert "proefwet" not in cat.laws

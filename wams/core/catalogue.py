@@ -1,29 +1,24 @@
 """What the plugins declared, collected once at startup, checked, and precompiled for lookups.
 
-Decisions never call a hook: they read these dictionaries (quality B3). Every record is
-attributed to the plugin that contributed it, so a bad declaration is a startup error that
-names that plugin.
+Decisions never call a contribution hook: they read the catalogue's tables, built once (a
+decision costs no plugin call). Every record is attributed to the plugin that contributed it,
+so a bad declaration is a startup error that names that plugin; the checks themselves are in
+:mod:`wams.core.catalogue_checks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
 
-from wams.core.citations import problems as citation_problems
+from wams.core import catalogue_checks as checks
 from wams.core.errors import CatalogueError
-from wams.core.purposes import CORE_PURPOSES, enforcement_term
+from wams.core.purposes import CORE_PURPOSES
 from wams.core.records import (
-    CORE_ACTIVITY_CODES,
-    DOMAIN_KINDS,
-    OVERRIDABLE,
-    PURPOSE_USES,
-    REGIMES,
-    SERVICE_KINDS,
-    SPECIAL_KINDS,
     DataCategory,
     Doel,
     Domain,
@@ -70,35 +65,40 @@ _RECORD_TYPES: dict[str, type] = {
 }
 
 
+@attrs.frozen
 class Catalogue:
-    """The validated catalogue. Qualified codes (``plugin.code``) for party kinds, services,
-    categories, provision rules and activities; global codes for laws and domains."""
+    """The checked catalogue, a frozen value: built once by :func:`build`, never changed
+    after (its tables are read-only mappings). Qualified codes (``plugin.code``) for party
+    kinds, services, categories, provision rules, activities and plugin purposes; global
+    codes for laws and domains."""
 
-    def __init__(self, pm: pluggy.PluginManager, plugins: list[PluginInfo]) -> None:
-        self.pm = pm
-        self.plugins = plugins
-        self.domains: dict[str, Domain] = {}
-        self.laws: dict[str, Law] = {}
-        self.party_kinds: dict[str, PartyKind] = {}
-        self.services: dict[str, Service] = {}
-        self.categories: dict[str, DataCategory] = {}
-        self.provision_rules: dict[str, ProvisionRule] = {}
-        self.signals: dict[str, tuple[Signal, ...]] = {}
-        self.activities: dict[str, ProcessingActivity] = {}
-        #: the closed vocabulary of purpose codes: the core's, then the plugins' (qualified)
-        self.purposes: dict[str, Doel] = {d.code: d for d in CORE_PURPOSES}
-        self.origin: dict[tuple[str, str], str] = {}  # (section, code) → plugin name
-        self.suppliers: dict[str, frozenset[str]] = {}
-        self.sociaal: frozenset[str] = frozenset()
-        # (category, regime) → qualified provision rule codes, in load order (R17)
-        self.provision_basis: dict[tuple[str, str], tuple[str, ...]] = {}
-        # (core activity, category) → qualified plugin activity code (R36)
-        self.activity_of: dict[tuple[str, str], str] = {}
-        #: law and domain codes of plugins the allow/block list switched off (their signals
-        #: are silenced, not errors); ``unknown_switched_off`` when a switched-off plugin
-        #: could not be asked (a third-party one is never loaded just to read its codes)
-        self.switched_off: frozenset[str] = frozenset()
-        self.unknown_switched_off = False
+    pm: pluggy.PluginManager = attrs.field(repr=False)
+    plugins: tuple[PluginInfo, ...]
+    domains: Mapping[str, Domain]
+    laws: Mapping[str, Law]
+    party_kinds: Mapping[str, PartyKind]
+    services: Mapping[str, Service]
+    categories: Mapping[str, DataCategory]
+    provision_rules: Mapping[str, ProvisionRule]
+    #: R05: the signals of each law that stay after the allow/block list
+    signals: Mapping[str, tuple[Signal, ...]]
+    activities: Mapping[str, ProcessingActivity]
+    #: the closed vocabulary of purpose codes: the core's, then the plugins' (qualified)
+    purposes: Mapping[str, Doel]
+    #: (section, code) → the plugin that declared it
+    origin: Mapping[tuple[str, str], str]
+    #: category → the party kinds that may supply it (R14)
+    suppliers: Mapping[str, frozenset[str]]
+    sociaal: frozenset[str]
+    #: (category, regime) → qualified provision rule codes, in load order (R17)
+    provision_basis: Mapping[tuple[str, str], tuple[str, ...]]
+    #: (core activity, category) → qualified plugin activity code (R36)
+    activity_of: Mapping[tuple[str, str], str]
+    #: law and domain codes of plugins the allow/block list switched off (their signals
+    #: are silenced, not errors); ``unknown_switched_off`` when a switched-off plugin
+    #: could not be asked (a third-party one is never loaded just to read its codes)
+    switched_off: frozenset[str] = frozenset()
+    unknown_switched_off: bool = False
 
     # -- lookups used by the policy -------------------------------------------------------
 
@@ -182,13 +182,13 @@ class Catalogue:
 def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], *,
           switched_off: frozenset[str] = frozenset(),
           unknown_switched_off: bool = False) -> Catalogue:
-    """Call every contribution hook once per plugin, attribute and check what comes back.
+    """Call every contribution hook once per plugin, attribute and check what comes back,
+    then derive the lookup tables: the catalogue, as a frozen value.
 
     ``switched_off`` are the law and domain codes of plugins the allow/block list excluded
-    (see :func:`_check_signals`)."""
-    cat = Catalogue(pm, list(infos.values()))
-    cat.switched_off, cat.unknown_switched_off = switched_off, unknown_switched_off
+    (see :func:`wams.core.catalogue_checks.kept_signals`)."""
     collected: dict[str, list[tuple[str, Any]]] = {}
+    counts: dict[str, dict[str, int]] = {name: {} for name in infos}
     for hook_name, section in SECTIONS:
         hook = getattr(pm.hook, hook_name)
         items: list[tuple[str, Any]] = []
@@ -202,13 +202,29 @@ def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], *,
                         f"plugin '{plugin}': {hook_name} gaf als record {n} een "
                         f"{type(record).__name__}, verwacht {expected}")
                 items.append((plugin, record))
-            if plugin in infos:
-                infos[plugin].contributions[section] = infos[plugin].contributions.get(
-                    section, 0) + len(result)
+            if plugin in counts:
+                counts[plugin][section] = counts[plugin].get(section, 0) + len(result)
         collected[section] = items
-    _fill(cat, collected)
-    _validate(cat)
-    return cat
+    tables = _tables(collected)
+    checks.check(tables)
+    frozen = MappingProxyType
+    return Catalogue(
+        pm=pm,
+        plugins=tuple(attrs.evolve(info, contributions=counts[name])
+                      for name, info in infos.items()),
+        domains=frozen(dict(tables.domains)), laws=frozen(dict(tables.laws)),
+        party_kinds=frozen(dict(tables.party_kinds)), services=frozen(dict(tables.services)),
+        categories=frozen(dict(tables.categories)),
+        provision_rules=frozen(dict(tables.provision_rules)),
+        signals=frozen(checks.kept_signals(tables, switched_off, unknown_switched_off)),
+        activities=frozen(dict(tables.activities)), purposes=frozen(dict(tables.purposes)),
+        origin=frozen(dict(tables.origin)),
+        suppliers=frozen({code: frozenset(c.suppliers)
+                          for code, c in tables.categories.items()}),
+        sociaal=frozenset(code for code, d in tables.domains.items() if d.kind == "sociaal"),
+        provision_basis=frozen(checks.provision_basis(tables)),
+        activity_of=frozen(checks.activity_of(tables)),
+        switched_off=switched_off, unknown_switched_off=unknown_switched_off)
 
 
 def _contribution(plugin: str, hook_name: str, expected: str,
@@ -239,177 +255,41 @@ def _qualify(plugin: str, code: str) -> str:
     return f"{plugin}.{code}"
 
 
-def _fill(cat: Catalogue, collected: dict[str, list[tuple[str, Any]]]) -> None:
-    def put(section: str, table: dict[str, Any], code: str, plugin: str, record: Any) -> None:
-        if code in table:
-            first = cat.origin[(section, code)]
+def _tables(collected: dict[str, list[tuple[str, Any]]]) -> checks.Tables:
+    """The collected records by section and code; a code declared twice is a startup error
+    naming both plugins."""
+    origin: dict[tuple[str, str], str] = {}
+    tables: dict[str, dict[str, Any]] = {section: {} for _hook, section in SECTIONS}
+    tables["purposes"] = {d.code: d for d in CORE_PURPOSES}
+
+    def put(section: str, code: str, plugin: str, record: Any) -> None:
+        if code in tables[section]:
+            first = origin[(section, code)]
             raise CatalogueError(
                 f"plugin '{plugin}': {section} '{code}' is al gedeclareerd door plugin "
                 f"'{first}'; kies een andere code")
-        table[code] = record
-        cat.origin[(section, code)] = plugin
+        tables[section][code] = record
+        origin[(section, code)] = plugin
 
-    for plugin, d in collected["domains"]:
-        put("domains", cat.domains, d.code, plugin, d)
-    for plugin, law in collected["laws"]:
-        put("laws", cat.laws, law.code, plugin, law)
-    qualified: list[tuple[str, dict[str, Any]]] = [
-        ("party_kinds", cat.party_kinds), ("services", cat.services),
-        ("categories", cat.categories), ("provision_rules", cat.provision_rules),
-        ("activities", cat.activities), ("purposes", cat.purposes),
-    ]
-    for section, table in qualified:
+    for section in ("domains", "laws"):  # global codes, fixed by the bill
+        for plugin, record in collected[section]:
+            put(section, record.code, plugin, record)
+    for section in ("party_kinds", "services", "categories", "provision_rules", "activities",
+                    "purposes"):
         for plugin, record in collected[section]:
             if section == "purposes":  # its activity is the plugin's own, qualified alike
                 record = attrs.evolve(record, activiteit=_qualify(plugin, record.activiteit))
-            put(section, table, _qualify(plugin, record.code), plugin, record)
+            put(section, _qualify(plugin, record.code), plugin, record)
     signals: dict[str, list[Signal]] = {}
     for plugin, s in collected["signals"]:
         signals.setdefault(s.law, []).append(s)
-        cat.origin.setdefault(("signals", f"{s.law}:{s.domain}"), plugin)
-    cat.signals = {law: tuple(v) for law, v in signals.items()}
-    cat.suppliers = {code: frozenset(c.suppliers) for code, c in cat.categories.items()}
-    cat.sociaal = frozenset(code for code, d in cat.domains.items() if d.kind == "sociaal")
-
-
-def _validate(cat: Catalogue) -> None:
-    def fail(section: str, code: str, what: str) -> None:
-        plugin = cat.origin.get((section, code), "?")
-        raise CatalogueError(f"plugin '{plugin}': {section} '{code}': {what}")
-
-    def known_domain(section: str, code: str, domain: str | None) -> None:
-        if domain is not None and domain not in cat.domains:
-            fail(section, code, f"onbekend domein '{domain}'")
-
-    for code, d in cat.domains.items():
-        if d.kind not in DOMAIN_KINDS:
-            fail("domains", code, f"soort '{d.kind}' is geen {'/'.join(DOMAIN_KINDS)}")
-    for code, law in cat.laws.items():
-        if law.kind not in DOMAIN_KINDS:
-            fail("laws", code, f"soort '{law.kind}' is geen {'/'.join(DOMAIN_KINDS)}")
-        known_domain("laws", code, law.domain)
-        for problem in citation_problems(law.provision):
-            fail("laws", code, f"bepaling (provision): {problem}")
-    for code, pk in cat.party_kinds.items():
-        known_domain("party_kinds", code, pk.domain)
-    for code, s in cat.services.items():
-        known_domain("services", code, s.domain)
-        if s.kind not in SERVICE_KINDS:
-            fail("services", code, f"soort '{s.kind}' is geen dienst/interventie")
-        # R37: no coercion inside the workflow; coercion only as an interventie with its own
-        # legal basis (MvT §1.4, §2.2).
-        if s.coercive and s.kind == "dienst":
-            fail("services", code, "een gedwongen maatregel kan geen dienst zijn (R37); "
-                 "declareer hem als interventie met eigen wettelijke grondslag")
-        if s.coercive and not s.legal_basis:
-            fail("services", code, "een gedwongen interventie noemt haar eigen wettelijke "
-                 "grondslag (R37)")
-    for code, c in cat.categories.items():
-        known_domain("categories", code, c.domain)
-        if not c.suppliers:
-            fail("categories", code, "geen partijsoort die deze gegevens mag verstrekken (R14)")
-        for supplier in c.suppliers:
-            if supplier not in cat.party_kinds:
-                fail("categories", code, f"verstrekker '{supplier}' is geen bekende partijsoort")
-        for special in c.special:
-            if special not in SPECIAL_KINDS:
-                fail("categories", code, f"bijzondere soort '{special}' is onbekend")
-        if c.regime is not None and c.regime not in REGIMES:
-            fail("categories", code, f"regime '{c.regime}' is geen {'/'.join(REGIMES)}")
-    for code, r in cat.provision_rules.items():
-        for cc in r.categories:
-            if cc not in cat.categories:
-                fail("provision_rules", code, f"onbekende gegevenscategorie '{cc}'")
-        for o in r.overrides:
-            if o not in OVERRIDABLE:
-                fail("provision_rules", code, f"overrides '{o}' is geen "
-                     f"{'/'.join(OVERRIDABLE)}")
-        if not r.citation:
-            fail("provision_rules", code, "geen bron (citation) genoemd")
-        for cited in r.citation:
-            for problem in citation_problems(cited):
-                fail("provision_rules", code, f"bron (citation): {problem}")
-        for supplier in r.suppliers:
-            if supplier not in cat.party_kinds:
-                fail("provision_rules", code,
-                     f"verstrekker '{supplier}' is geen bekende partijsoort")
-        for cc in r.categories:
-            for o in r.overrides:
-                if o in REGIMES:
-                    cat.provision_basis[(cc, o)] = (*cat.provision_basis.get((cc, o), ()), code)
-    _check_signals(cat)
-    for code, a in cat.activities.items():
-        if a.part_of not in CORE_ACTIVITY_CODES:
-            fail("activities", code, f"part_of '{a.part_of}' is geen activiteit van de kern "
-                 f"({', '.join(CORE_ACTIVITY_CODES)})")
-        for cc in a.categories:
-            if cc not in cat.categories:
-                fail("activities", code, f"onbekende gegevenscategorie '{cc}'")
-            first = cat.activity_of.setdefault((a.part_of, cc), code)
-            if first != code:
-                fail("activities", code, f"'{cc}' onder '{a.part_of}' wordt al beschreven door "
-                     f"'{first}'; één registerregel per verwerking")
-    _check_purposes(cat)
-
-
-def _check_purposes(cat: Catalogue) -> None:
-    """A plugin's purpose belongs to one of its own register entries and names no enforcement,
-    investigation or prosecution (MvT §1.4, §2.2); only the core declares justice purposes."""
-    for code, d in cat.purposes.items():
-        plugin = cat.origin.get(("purposes", code))
-        if plugin is None:
-            continue  # the core's own
-
-        def fail(what: str, code: str = code, plugin: str = plugin) -> None:
-            raise CatalogueError(f"plugin '{plugin}': doel '{code}': {what}")
-
-        term = enforcement_term(d.code, d.omschrijving)
-        if term is not None:
-            fail(f"noemt '{term}': handhaving, opsporing en vervolging zijn geen doel van de "
-                 "aanpak (MvT §1.4, §2.2) en kunnen niet worden gedeclareerd")
-        if d.justitie:
-            fail("alleen de kern declareert de doelen voor justitiepartijen (R12)")
-        if cat.origin.get(("activities", d.activiteit)) != plugin:
-            fail(f"activiteit '{d.activiteit}' is geen verwerkingsactiviteit van deze plugin "
-                 "(wams_processing_activities)")
-        if not d.grondslag or not d.grondslag.strip():
-            fail("geen grondslag genoemd")
-        if not d.omschrijving or not d.omschrijving.strip():
-            fail("geen omschrijving")
-        for use in d.gebruik:
-            if use not in PURPOSE_USES:
-                fail(f"gebruik '{use}' is geen {'/'.join(PURPOSE_USES)}")
-
-
-def _check_signals(cat: Catalogue) -> None:
-    """R05: a signal names a law and a domain that a plugin declares.
-
-    A signal pointing nowhere is a startup error (a typo would otherwise silently ask
-    nothing). The one exception is a plugin switched off by the allow/block list: its signals
-    into the municipality's remaining plugins, and theirs into it, are silenced, because
-    switching a plugin off is a municipal choice, not a mistake.
-    """
-    kept: dict[str, tuple[Signal, ...]] = {}
-    for law, sigs in cat.signals.items():
-        ok = []
-        for s in sigs:
-            missing = [(noun, code) for noun, code, table in
-                       (("wet", s.law, cat.laws), ("domein", s.domain, cat.domains))
-                       if code not in table]
-            if not missing:
-                ok.append(s)
-                continue
-            if all(code in cat.switched_off or cat.unknown_switched_off
-                   for _noun, code in missing):
-                continue
-            noun, code = missing[0]
-            plugin = cat.origin.get(("signals", f"{s.law}:{s.domain}"), "?")
-            raise CatalogueError(
-                f"plugin '{plugin}': signaal {s.law} → {s.domain}: onbekende {noun} '{code}'; "
-                "geen geladen plugin declareert die (controleer de code)")
-        if ok:
-            kept[law] = tuple(ok)
-    cat.signals = kept
+        origin.setdefault(("signals", f"{s.law}:{s.domain}"), plugin)
+    return checks.Tables(
+        domains=tables["domains"], laws=tables["laws"], party_kinds=tables["party_kinds"],
+        services=tables["services"], categories=tables["categories"],
+        provision_rules=tables["provision_rules"], activities=tables["activities"],
+        purposes=tables["purposes"], signals={law: tuple(v) for law, v in signals.items()},
+        origin=origin)
 
 
 Loader = Callable[[], Catalogue]

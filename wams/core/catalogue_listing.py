@@ -8,6 +8,7 @@ processing activities; global (``schuldhulp``) for laws and domains.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -52,7 +53,7 @@ def listing(cat: Catalogue, plugin: str | None = None) -> dict[str, dict[str, li
     out: dict[str, dict[str, list[Any]]] = {
         p.name: {section: [] for section in SECTIONS} for p in cat.plugins
         if plugin is None or p.name == plugin}
-    tables: dict[str, dict[str, Any]] = {
+    tables: dict[str, Mapping[str, Any]] = {
         "laws": cat.laws, "domains": cat.domains, "party_kinds": cat.party_kinds,
         "services": cat.services, "categories": cat.categories,
         "provision_rules": cat.provision_rules, "activities": cat.activities,

@@ -100,19 +100,22 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
     extra = [_named(entry) for entry in extra_plugins or ()]
     _check_names(allowed, blocked, [*BUILTINS, *(ep.name for ep in found),
                                     *(name for name, _ in extra)])
+    # The allow/block lists become pluggy's own blocking: a blocked name never registers.
+    for name in [*BUILTINS, *(ep.name for ep in found)]:
+        if not wanted(name):
+            pm.set_blocked(name)
     switched_off: set[str] = set()
     unknown_switched_off = False
     for name in BUILTINS:
         module = importlib.import_module(f"wams.plugins.{name}")
-        if wanted(name):
-            pm.register(module, name=name)
-            infos[name] = PluginInfo(name, "wams", version)
-        else:
+        if pm.register(module, name=name) is None:  # blocked
             switched_off |= _law_and_domain_codes(module)
+        else:
+            infos[name] = PluginInfo(name, "wams", version)
     for ep in found:
         if ep.name in infos or pm.has_plugin(ep.name):
             continue
-        if not wanted(ep.name):
+        if pm.is_blocked(ep.name):
             unknown_switched_off = True
             continue
         try:
@@ -127,6 +130,8 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
         # Passed in code on purpose: the allow list (meant for what is installed) does not
         # filter it; a block list naming it still does.
         if name not in blocked:
+            if pm.is_blocked(name):  # only the allow list blocked it, which code overrides
+                pm.unblock(name)
             try:
                 pm.register(plugin, name=name)
             except ValueError as exc:  # pluggy: the name or the object is registered already

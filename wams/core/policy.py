@@ -8,7 +8,7 @@ the precompiled catalogue and returns a :class:`Verdict`. The check orders are t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -479,7 +479,7 @@ def _decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict
     return IN_CASE[step](case, cmd, ctx)
 
 
-def read_purpose(purposes: dict[str, Doel], code: str | None) -> Doel:
+def read_purpose(purposes: Mapping[str, Doel], code: str | None) -> Doel:
     """R20 for reads (viewing or listing cases, case reports, exporting the log): a purpose
     code for ``lezen`` is required; the vocabulary holds no enforcement purpose."""
     if missing(code):

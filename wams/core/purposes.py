@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Mapping
 
 from wams.core.citations import keuze
 from wams.core.errors import ExcludedPurpose, InputError
@@ -164,7 +165,7 @@ def enforcement_term(*texts: str | None) -> str | None:
     return None
 
 
-def resolve(purposes: dict[str, Doel], code: object, use: str) -> Doel:
+def resolve(purposes: Mapping[str, Doel], code: object, use: str) -> Doel:
     """The purpose named by ``code`` for ``use`` (a step or ``lezen``); bad input otherwise,
     with a "bedoelde je ...?" for a near miss. A code of the vocabulary is accepted whatever
     else is said; a non-code naming enforcement is refused (:class:`ExcludedPurpose`), so
