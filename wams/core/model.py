@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection
-from typing import Literal
+from typing import Literal, get_args
 
 import attrs
 
@@ -22,6 +22,8 @@ Phase = Literal[
 ]
 Route = Literal["A", "B"]
 Grondslag = Literal["verplicht", "bevoegd", "geen_grondslag"]
+#: the phases in lifecycle order, for whoever lists them (the OpenAPI enums, the docs)
+PHASES: tuple[Phase, ...] = get_args(Phase)
 
 
 def elfproef(bsn: str) -> bool:
@@ -95,7 +97,7 @@ class Decision:
     # (``aangekondigd``, ``ander_voorstel``, ``keuze``); the message says so too
     footings: tuple[str, ...] = ()
     case_id: str | None = None
-    phase: str | None = None
+    phase: Phase | None = None
     werkplan: str | None = None
     signalen: tuple[str, ...] = ()
     verwerkingen: int = 0
@@ -232,10 +234,10 @@ class Casus:
 
     id: str
     gemeente: str
-    route: str
+    route: Route
     wet: str | None
     provision: str
-    phase: str
+    phase: Phase
     opened_on: dt.date
     version: int = 0
     persons: dict[str, PersonState] = attrs.Factory(dict)

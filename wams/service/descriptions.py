@@ -15,11 +15,11 @@ from typing import Any
 
 from wams.core import commands as c
 from wams.core.intake import CHOICES
+from wams.core.model import PHASES as LIFECYCLE_PHASES
 from wams.core.reasons import REASONS
 from wams.service.problems import PROBLEM_TYPES
 
-PHASES = ["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
-          "afgesloten", "vernietigd"]
+PHASES: list[str] = list(LIFECYCLE_PHASES)
 
 OPERATIONS: dict[str, str] = {
     "hulpvraag": "Route A: een hulpvraag onder een wet opent een casus (R01); met een "

@@ -75,14 +75,6 @@ def require_keys(conn: Connection, store: KeyStore) -> None:
             "database bewaard) of wijs de juiste aan met WAMS_KEY_FILE")
 
 
-def has_data(conn: Connection, gemeente: str) -> bool:
-    """Whether ``gemeente`` has anything in the database (a chain head or a data key)."""
-    return conn.execute(select(heads.c.gemeente).where(heads.c.gemeente == gemeente)
-                        ).first() is not None or conn.execute(
-        select(data_keys.c.id).where(data_keys.c.gemeente == gemeente).limit(1)
-    ).first() is not None
-
-
 def kek_counts(conn: Connection) -> dict[KeyUse, int]:
     """(gemeente, KEK purpose, KEK id) → how many data keys it wraps."""
     return {(r[0], kek_purpose(r[1]), r[2]): int(r[3]) for r in conn.execute(

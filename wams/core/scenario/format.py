@@ -35,7 +35,7 @@ from wams.core.intake import (
     show,
     suggest,
 )
-from wams.core.model import elfproef
+from wams.core.model import Grondslag, Phase, elfproef
 
 #: 2: purposes are codes (``doel: onderzoek``) with free text under ``toelichting``, and
 #: ``melding_doorgeven.aan`` names a party. Files of formaat 1 are refused with what to change:
@@ -49,9 +49,6 @@ UPGRADE = ("formaat 1 wordt niet meer gelezen: zet 'formaat: 2', schrijf bij elk
            "melding_doorgeven.aan is een id uit 'partijen'")
 RULESET = "wams-2020"
 
-Phase = Literal["intake", "beoordeling", "afgewezen", "onderzoek", "werkplan", "coordinatie",
-                "afgesloten", "vernietigd"]
-Grondslag = Literal["verplicht", "bevoegd", "geen_grondslag"]
 
 
 # -- the file's records --------------------------------------------------------------------

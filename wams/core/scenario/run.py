@@ -18,7 +18,7 @@ import attrs
 
 from wams.core import commands as c
 from wams.core.errors import InputError, StepInputError
-from wams.core.model import Decision
+from wams.core.model import Decision, Phase
 from wams.core.scenario.format import Scenario, Stap, Tijd, Verwacht
 from wams.core.scenario.load import load
 
@@ -113,7 +113,7 @@ def run_steps(wams: Wams, scenario: Scenario,
     the record was (the batch commits all its steps or none)."""
     gemeente = scenario.header.gemeente
     case_id: str | None = None
-    phase: str | None = None
+    phase: Phase | None = None
     melding: int | None = None  # the scenario's last melding, which melding_doorgeven means
     results: list[StepResult] = []
     for stap in scenario.stappen:
@@ -163,7 +163,7 @@ def run_steps(wams: Wams, scenario: Scenario,
     return results
 
 
-def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: str | None,
+def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: Phase | None,
              stap: Stap, key: str | None = None) -> Decision:
     command = stap.command
     if isinstance(command, Tijd):

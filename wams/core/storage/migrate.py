@@ -138,11 +138,6 @@ def ensure_schema(engine: Engine) -> None:
             _require(conn, engine)
 
 
-def is_current(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return _revision(conn.execution_options(**{READ_ONLY: True})) == head()
-
-
 def require_current(engine: Engine) -> None:
     """For commands that only read: the database must exist, hold wams' tables, be at head."""
     with engine.connect() as conn:
