@@ -80,3 +80,20 @@ def test_the_phase_table_covers_only_running_phases_and_lifecycle_codes() -> Non
     # a code without a phase entry fits every phase (its step's own phase rule decides)
     assert all(fits_phase("hergebruik", p) for p in ALL_PHASES)
     assert not fits_phase("onderzoek", "coordinatie")
+
+
+def test_a_verzoek_asks_for_an_onderzoek_only(wams: Any) -> None:
+    # no werkplan or coördinatie exists before the college decided on the verzoek: naming one
+    # is bad input (not a code for a verzoek), nothing stored, the onderzoek's code suggested
+    from tests.helpers import JAN, WIJKTEAM, snapshot
+    from wams.core.errors import InputError
+
+    ok(wams.betrokkenheid(G, partij=WIJKTEAM, persoon=JAN, dienst="wmo.maatwerkvoorziening"))
+    before = snapshot(wams)
+    for doel in ("werkplan", "coordinatie"):
+        with pytest.raises(InputError, match="hoort niet bij verzoek; kies uit: onderzoek"):
+            wams.verzoek(G, partij=WIJKTEAM, client=JAN, onderbouwing="dreigende huisuitzetting",
+                         indicatoren=["basisbehoeften"], helpt="samenhang", doel=doel)
+    assert snapshot(wams)["counts"] == before["counts"]
+    ok(wams.verzoek(G, partij=WIJKTEAM, client=JAN, onderbouwing="dreigende huisuitzetting",
+                    indicatoren=["basisbehoeften"], helpt="samenhang", doel="onderzoek"))

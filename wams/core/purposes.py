@@ -35,10 +35,14 @@ from wams.core.errors import ExcludedPurpose, InputError
 from wams.core.records import Doel
 
 #: The version of the core vocabulary; raised whenever a core code is added, changed or
-#: withdrawn (plugins version their own codes with their plugin version).
-VOCABULARY_VERSION = 1
+#: withdrawn (plugins version their own codes with their plugin version). Version 2: a verzoek
+#: names only the onderzoek's purpose (or a justice purpose): it asks for an onderzoek, and no
+#: werkplan or coördinatie exists before the college has decided on it (MvT §3.3.2).
+VOCABULARY_VERSION = 2
 
 _DATA_STEPS = ("verzoek", "betrek_partij", "vraag_gegevens")
+#: werkplan and coördinatie come after the onderzoek: never the purpose of a verzoek
+_LATER_STEPS = ("betrek_partij", "vraag_gegevens")
 #: R12: the purposes a justice party may be involved for, and the only purposes under which
 #: anything goes to a justice or enforcement body (MvT §2.2: recidive en slachtofferschap
 #: voorkomen, re-integratie). They log under the activity of the step they accompany.
@@ -50,9 +54,9 @@ CORE_PURPOSES: tuple[Doel, ...] = (
     Doel("onderzoek", "Onderzoeken welke problemen spelen en welke hulp nodig is",
          "onderzoek", "AVG art. 6 lid 1 sub e; registerregel 'onderzoek'", _DATA_STEPS),
     Doel("werkplan", "Het werkplan opstellen en de hulp op elkaar afstemmen",
-         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _DATA_STEPS),
+         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _LATER_STEPS),
     Doel("coordinatie", "De hulp volgens het werkplan uitvoeren, coördineren en evalueren",
-         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _DATA_STEPS),
+         "werkplan", "AVG art. 6 lid 1 sub e; registerregel 'werkplan'", _LATER_STEPS),
     Doel("hergebruik", "Gegevens die het college al heeft gebruiken voor de integrale aanpak",
          "hergebruik", "AVG art. 6 lid 1 sub e; registerregel 'hergebruik'", ("hergebruik",)),
     Doel("afstemming", "In een casusoverleg een afgestemde aanpak afspreken",
