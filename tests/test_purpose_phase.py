@@ -97,3 +97,21 @@ def test_a_verzoek_asks_for_an_onderzoek_only(wams: Any) -> None:
     assert snapshot(wams)["counts"] == before["counts"]
     ok(wams.verzoek(G, partij=WIJKTEAM, client=JAN, onderbouwing="dreigende huisuitzetting",
                     indicatoren=["basisbehoeften"], helpt="samenhang", doel="onderzoek"))
+
+
+def test_wams_doelen_names_the_phases_of_each_code() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from wams.cli import cli
+
+    result = CliRunner().invoke(cli, ["doelen", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = {e["code"]: e for e in json.loads(result.output)["doelen"]}
+    assert {code: listed[code]["fasen"] for code in PHASES} == {
+        code: sorted(phases) for code, phases in PHASES.items()}
+    assert listed["hergebruik"]["fasen"] is None
+    assert "verzoek" not in listed["werkplan"]["gebruik"]
+    text = CliRunner().invoke(cli, ["doelen"]).output
+    assert "in fase coordinatie, werkplan (R19)" in text

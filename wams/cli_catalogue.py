@@ -88,7 +88,9 @@ def _facts(section: str, e: dict[str, Any]) -> str:
 def purpose_facts(e: dict[str, Any]) -> str:
     activity = e["activiteit"] or "die van de stap"
     return (f"activiteit {activity}; grondslag {e['grondslag']}; bij: "
-            + ", ".join(e["gebruik"]) + ("; justitiedoel (R12)" if e["justitie"] else ""))
+            + ", ".join(e["gebruik"])
+            + (f"; in fase {', '.join(e['fasen'])} (R19)" if e.get("fasen") else "")
+            + ("; justitiedoel (R12)" if e["justitie"] else ""))
 
 
 @click.command("catalogue")

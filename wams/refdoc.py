@@ -26,7 +26,7 @@ from wams.core import hookdoc, phases, settings
 from wams.core.catalogue import Catalogue
 from wams.core.catalogue_listing import SECTIONS, listing, purposes
 from wams.core.model import Partij, Persoon
-from wams.core.purposes import PHASES, VOCABULARY_VERSION
+from wams.core.purposes import VOCABULARY_VERSION
 from wams.core.reasons import REASONS
 from wams.core.rules import RULES, RULESET
 from wams.core.scenario import docs as scenario_docs
@@ -140,8 +140,8 @@ _COLUMNS: dict[str, tuple[tuple[str, Callable[[dict[str, object]], object]], ...
                  ("activity (logged as)", lambda e: _codes(e["activiteit"] or "the step's own")),
                  ("legal basis", lambda e: e["grondslag"]),
                  ("named in", lambda e: _codes(e["gebruik"])),
-                 ("case phases (R19)", lambda e: _codes(sorted(PHASES[e["code"]]))
-                  if e["code"] in PHASES else "the step's own"),
+                 ("case phases (R19)",
+                  lambda e: _codes(e["fasen"]) if e.get("fasen") else "the step's own"),
                  ("justice purpose (R12)", lambda e: "yes" if e["justitie"] else "—")),
 }
 

@@ -15,6 +15,7 @@ import attrs
 
 from wams.core.catalogue import Catalogue
 from wams.core.citations import Citation
+from wams.core.purposes import PHASES
 
 #: catalogue section → its Dutch label for people, in listing order
 SECTIONS: dict[str, str] = {
@@ -80,8 +81,10 @@ def codes(cat: Catalogue) -> dict[str, list[str]]:
 
 
 def purposes(cat: Catalogue) -> list[dict[str, Any]]:
-    """The whole vocabulary of purpose codes, the core's first, each with its owner."""
-    return [{**_entry(code, d), "plugin": cat.plugin_of("purposes", code) or "kern"}
+    """The whole vocabulary of purpose codes, the core's first, each with its owner and the
+    case phases it fits (``fasen``; None: its step's own phase rule decides, R19)."""
+    return [{**_entry(code, d), "plugin": cat.plugin_of("purposes", code) or "kern",
+             "fasen": sorted(PHASES[code]) if code in PHASES else None}
             for code, d in cat.purposes.items()]
 
 
