@@ -53,7 +53,7 @@ def test_destruction_by_wams_keeps_the_data_keys_chain_intact(open_wams: Any,
     w = open_wams(clock=clock)
     cid = _case(w)
     ok(w.melding(G, melder=c.Melder("burger", "Buur"), over=JAN, zorg="zorgen"))
-    ok(w.sluit(G, cid, terugvalafspraken="geen"))
+    ok(w.sluit(G, cid, terugvalafspraken="geen", reden="cliënt verhuist"))
     w.close()
     keys = raw_sql(db_url, "SELECT id, chain_n FROM data_keys")
     assert len(keys) == 2 and all(n is not None for _, n in keys)  # each named by its entry
