@@ -156,3 +156,48 @@ def test_a_number_or_flag_that_is_text_is_named_by_its_row(open_wams: Any,
     output = _broken(db_url)
     assert f"data_keys id {key}: chain_n 'een' is geen geheel getal" in output, output
     assert "history seq 1: allowed 'ja' is geen 0 of 1" in output, output
+
+
+def test_an_access_requests_reference_is_kept_only_as_a_keyed_digest(open_wams: Any,
+                                                                    db_url: str) -> None:
+    """The reference of an access request belongs to no case (no data key seals it) and the
+    log outlives every destruction: it may name the person, so the log keeps a keyed digest
+    that whoever holds the reference can find again."""
+    from wams.core.privacy.inzage import reference_in_log
+
+    w = open_wams()
+    _case(w)
+    verzoek = "brief van Jan Keten 123456782"
+    report = w.inzage_persoon(G, bsn=JAN.bsn, actor="balie", verzoek=verzoek)
+    assert verzoek in report["doel"]  # the person's own report names his request
+    logged = reference_in_log(w.engine, G, verzoek)
+    w.close()
+    stored = [r[0] for r in raw_sql(db_url, "SELECT purpose FROM processing_log WHERE name "
+                                            "LIKE 'inzage%'")]
+    assert stored == [logged] and "hmac:" in logged, stored
+    dump = " ".join(str(v) for table in ("processing_log", "history")
+                    for row in raw_sql(db_url, f"SELECT * FROM {table}") for v in row)
+    assert "Jan Keten" not in dump and "brief van" not in dump and "123456782" not in dump
+    _intact(db_url)
+
+
+def test_a_ref_that_looks_like_a_name_bsn_or_date_is_refused(open_wams: Any,
+                                                             db_url: str) -> None:
+    """A ref stays in clear in the history and the log after destruction: a full name, a BSN
+    or a date as ref is bad input, and nothing is stored."""
+    from wams.core.errors import InputError
+
+    w = open_wams()
+    before = raw_sql(db_url, "SELECT count(*) FROM history")[0][0]
+    for ref in ("Jan Keten", "123456782", "jan-19850412", "12-04-1985", "1985/4/12"):
+        try:
+            w.hulpvraag(G, wet="participatiewet", client=Persoon(ref), vraag="bijstand",
+                        aanleiding="achterstanden")
+        except InputError as exc:
+            assert "ref van een persoon" in str(exc) and ref not in str(exc)
+        else:
+            raise AssertionError(f"ref {ref!r} was accepted")
+    assert raw_sql(db_url, "SELECT count(*) FROM history")[0][0] == before
+    ok(w.hulpvraag(G, wet="participatiewet", client=Persoon("client-1"), vraag="bijstand",
+                   aanleiding="achterstanden"))
+    w.close()

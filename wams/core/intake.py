@@ -24,6 +24,7 @@ import contextvars
 import datetime as dt
 import difflib
 import functools
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NewType
@@ -313,6 +314,28 @@ def _ref(value: object, where: str) -> str:
     return value
 
 
+#: eight or more digits, perhaps separated (a BSN, a date written without dashes, a phone
+#: number), and a date written with them
+_DIGITS = re.compile(r"\d(?:[ ./-]?\d){7,}")
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def opaque_ref(ref: str) -> str:
+    """A person's ref is the caller's handle, stored in clear in the history and the log, which
+    outlive every destruction (R33): one that looks like a full name, a BSN or a date is
+    refused (the value is not repeated in the message). A single word remains the caller's
+    choice (the scenario library names persons by a first name; use an opaque id such as
+    ``client-1`` in production)."""
+    why = ("bevat een spatie (een volledige naam?)" if any(ch.isspace() for ch in ref.strip())
+           else "bevat acht of meer cijfers (een BSN of een datum?)" if _DIGITS.search(ref)
+           else "ziet eruit als een datum" if _DATE.search(ref) else None)
+    if why is not None:
+        raise Invalid(f"de ref van een persoon {why}: een ref blijft na vernietiging leesbaar "
+                      "in de historie en het log; gebruik een kenmerk zonder naam, BSN of "
+                      "datum (bijvoorbeeld 'client-1')")
+    return ref
+
+
 def _person_or_party(record: type, converter: cattrs.Converter, *, bare_ref: bool,
                      ) -> typing.Callable[[object, object], object]:
     """A Persoon/Partij: a record as is (Python), a mapping built by the class itself (so its
@@ -324,10 +347,15 @@ def _person_or_party(record: type, converter: cattrs.Converter, *, bare_ref: boo
     def structure(value: object, _: object) -> object:
         if isinstance(value, (record, Mapping)):
             try:
-                return build(value, record)
+                built = build(value, record)
             except InputError as exc:  # raised by the class's own converter (normalise_bsn)
                 raise Invalid(str(exc)) from None
+            if record is Persoon:
+                opaque_ref(built.ref)  # type: ignore[attr-defined]
+            return built
         ref = _ref(value, where)
+        if record is Persoon:
+            opaque_ref(ref)
         return ref if bare_ref else placeholder(record, ref)
     return structure
 

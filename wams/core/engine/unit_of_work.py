@@ -86,9 +86,16 @@ class Transaction:
     def idempotency_digest(self, idempotency_key: str) -> str:
         """How an idempotency key is kept: a keyed digest, never the caller's text (which may
         hold a name or a BSN, and which the chain would keep beyond any destruction)."""
+        return self.keyed_digest("idempotency", idempotency_key)
+
+    def keyed_digest(self, kind: str, text: str) -> str:
+        """``text`` as a keyed digest (HMAC-SHA256 under the municipality's pseudonym key,
+        ``hmac:<hex>``): what the log or the history keeps of a caller's text that belongs to
+        no record (and so to no data key), which may hold a name and which the chain would
+        keep beyond any destruction. Whoever knows the text can find it again; nobody can
+        read it back."""
         key = self._keys.key(self._tenant())
-        digest = hmac.new(key.material, f"idempotency\n{idempotency_key}".encode(),
-                          hashlib.sha256).hexdigest()
+        digest = hmac.new(key.material, f"{kind}\n{text}".encode(), hashlib.sha256).hexdigest()
         return f"{IDEMPOTENCY_PREFIX}{digest}"
 
     def new_data_key(self, period: str | None = None) -> str:

@@ -36,6 +36,8 @@ ACTIVITY = "inzage"
 #: Item 2 of the tightened rules: the person-wide report is the data subject's right
 #: (AVG art. 15), never a search with a free purpose.
 PURPOSE = "verzoek van betrokkene (AVG art. 15)"
+#: the kind of a request reference's keyed digest in the log
+REFERENCE = "inzageverzoek"
 #: a free-text purpose of a destroyed case, whose key is gone (R33)
 DESTROYED_PURPOSE = "(vernietigd met het dossier)"
 OBJECTION_NL = {
@@ -45,6 +47,13 @@ OBJECTION_NL = {
     "resumed": "het college besloot met een vastgelegde, op de ernst gebaseerde reden door "
                "te gaan (R09)",
 }
+
+
+def reference_in_log(engine: Operator, gemeente: str, verzoek: str) -> str:
+    """The purpose the processing log keeps for the access request ``verzoek`` (as given to
+    :func:`inzage_persoon`): to find its record, since the log holds only a keyed digest."""
+    with engine.unit_of_work(gemeente) as uow:
+        return f"{PURPOSE}, verzoek {uow.keyed_digest(REFERENCE, verzoek.strip())}"
 
 
 def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
@@ -92,10 +101,12 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
             "trace_id": trace,
         }
         # R36: giving the report is a processing too (provide, to the person himself). The
-        # log keeps the fixed purpose with the request's reference (and where a report file
-        # went): an administrative reference, in clear, since it belongs to no case and
-        # outlives every key; it must not name the person.
-        uow.write_log((Processing(PROVIDE, persoon.ref, ACTIVITY, purpose, source="college",
+        # log keeps the fixed purpose with a keyed digest of the request's reference (and of
+        # where a report file went): it belongs to no case, so no data key seals it, and the
+        # log outlives every destruction; a reference or a path may name the person. Whoever
+        # holds the reference finds the record again (reference_in_log).
+        logged = f"{PURPOSE}, verzoek {uow.keyed_digest(REFERENCE, verzoek.strip())}"
+        uow.write_log((Processing(PROVIDE, persoon.ref, ACTIVITY, logged, source="college",
                                   recipient="betrokkene"),),
                       step=STEP, trace=trace, actor=actor, subjects={persoon.ref: (subject, stype)})
     return report

@@ -66,6 +66,11 @@ class UnitOfWork(Protocol):
         (``SealError``), plain text unless ``plain`` allows it for this column."""
         ...
 
+    def keyed_digest(self, kind: str, text: str) -> str:
+        """``text`` (of kind ``kind``) as a keyed digest ``hmac:<hex>``: kept where a caller's
+        text belongs to no record, so that no destruction has to reach it."""
+        ...
+
     def destroy_data_key(self, data_key: str) -> None:
         """Delete a data key: what was sealed under it is unreadable everywhere (R33)."""
         ...
