@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import (
     KREDIETBANK,
@@ -25,7 +27,7 @@ from tests.helpers import (
 from wams.core.citations import CAVEATS
 from wams.core.engine.objections import OBJECTION_RECORD
 from wams.core.errors import InputError
-from wams.core.model import Persoon
+from wams.core.model import Persoon, normalise_bsn
 from wams.core.storage import audit
 
 BSN = "123456782"
@@ -239,3 +241,58 @@ def test_a_dba_who_deletes_the_bezwaar_record_is_caught(open_wams: Any, db_url: 
     with w.engine.unit_of_work(None) as uow:
         report = audit.verify(uow.store.conn, w.engine.keys)
     assert not report.intact
+
+
+def test_a_new_verzoek_about_him_does_not_escape_his_bezwaar(wams: Any) -> None:
+    # The party files a second verzoek about the objector under another ref: the college may
+    # decide on it, but nothing about him is asked or supplied while his bezwaar stands
+    jans = _route_b_with_bsn(wams)
+    ok(wams.bezwaar(G, jans, persoon="jan"))
+    again = _route_b_with_bsn(wams, ref="j-opnieuw", bsn=" 123 456 782 ")
+    assert again != jans
+    ok(wams.domein(G, again, domein="schuldhulp", reden="achterstanden"))
+    refused(wams, "objection.pending", lambda: _ask_about(wams, again, "j-opnieuw"), again)
+    refused(wams, "objection.pending", lambda: wams.dienst(
+        G, again, persoon="j-opnieuw", dienst="wgs.schuldhulpverlening", status="benodigd",
+        partij=KREDIETBANK), again)
+    # the college decides on the first bezwaar: to stop (route B, doorgaan nee) binds on
+    ok(wams.besluit_bezwaar(G, jans, persoon="jan", doorgaan=False))
+    refused(wams, "objection.ended", lambda: _ask_about(wams, again, "j-opnieuw"), again)
+
+
+# -- the normalisation as a property: one number, however it is spaced or dotted ---------------
+
+@st.composite
+def _valid_bsn(draw: st.DrawFn) -> str:
+    head = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
+    last = sum(d * (9 - i) for i, d in enumerate(head)) % 11
+    assume(last < 10)
+    return "".join(map(str, head)) + str(last)
+
+
+@st.composite
+def _spelled(draw: st.DrawFn) -> tuple[str, str]:
+    bsn = draw(_valid_bsn())
+    seps = draw(st.lists(st.sampled_from(["", "", " ", ".", "\u00a0", "\t"]), min_size=10,
+                         max_size=10))
+    return bsn, "".join(s + ch for s, ch in zip(seps, bsn, strict=False)) + seps[9]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_spelled())
+def test_every_spacing_of_a_bsn_is_that_bsn(spelled: tuple[str, str]) -> None:
+    bsn, written = spelled
+    assert normalise_bsn(written) == bsn
+
+
+@settings(max_examples=200, deadline=None)
+@given(_spelled(), st.integers(0, 12), st.one_of(
+    st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc"),
+                  blacklist_characters=".0123456789"),
+    st.sampled_from(["\u200b", "\u034f", "\ufeff", "-", ",", "０", "٣", "\u2011"])))
+def test_any_other_character_in_a_bsn_is_refused(spelled: tuple[str, str], at: int,
+                                                  trick: str) -> None:
+    _, written = spelled
+    at = min(at, len(written))
+    with pytest.raises(InputError):
+        normalise_bsn(written[:at] + trick + written[at:])

@@ -35,7 +35,8 @@ def elfproef(bsn: str) -> bool:
 
 
 def normalise_bsn(bsn: object) -> str | None:
-    """R36: one person, one BSN spelling. Spaces (inside and around: "123 456 782") and the
+    """R36: one person, one BSN spelling. Spaces (any whitespace, inside and around:
+    "123 456 782", a non-breaking space from a word processor) and the
     dots of the written form ("1234.56.782") are not part of the number; what remains must be
     nine ASCII digits passing the elfproef, or the access report would miss records filed under
     another spelling and one person would be two (issue 23: identity by BSN). Anything else
