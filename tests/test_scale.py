@@ -122,6 +122,34 @@ def test_inside_a_batch_only_steps_and_case_views_run(open_wams: Any) -> None:
     assert [r["id"] for r in w.cases(G)] == [d.case_id]  # the handle still works after
 
 
+def test_a_batch_offers_the_steps_and_case_and_refuses_everything_else(open_wams: Any) -> None:
+    """Not a hand-written list: every public method of the handle that is not a step (or
+    ``case``) is refused inside a batch with one InputError naming it, never a database
+    error, and the batch's steps are still stored."""
+    import inspect
+
+    from wams.api import InBatch, Wams
+    from wams.api_steps import Steps
+
+    w = open_wams()
+    steps = {n for n in vars(Steps) if not n.startswith("_")} | {"case"}
+    others = sorted(n for n, _ in inspect.getmembers(Wams) if not n.startswith("_")
+                    and n not in steps)
+    # what the issue named: these raised SQLAlchemy's InvalidRequestError inside a batch
+    assert {"case_summary", "case_steps", "party_view", "subscribe", "rotate_keys",
+            "retention_run", "audit", "log_records"} <= set(others)
+    with w.batch() as b:
+        assert isinstance(b, InBatch)
+        d = b.hulpvraag(G, wet="wmo", client=Persoon("jan"), vraag="hulp")
+        for name in others:
+            with pytest.raises(InputError, match=f"{name} kan niet binnen een batch"):
+                getattr(b, name)
+        for name in steps - {"clock"}:
+            assert callable(getattr(b, name)), name
+        assert b.clock is w.clock
+    assert [r["id"] for r in w.cases(G)] == [d.case_id]
+
+
 def test_plugins_hear_of_a_batch_after_its_commit_with_the_case_as_it_was(
         db_url: str, clock: Any) -> None:
     from wams.api import Wams

@@ -24,24 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
+from wams.api_steps import Steps
 from wams.api_webhooks import WebhookMethods
-from wams.core import commands as c
-from wams.core import intake
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import Authorize, Batch, Engine
 from wams.core.errors import InputError
-from wams.core.model import Casus, Decision, Partij, Persoon
-
-#: the keyword options every step method takes beside the step's own keys
-STEP_OPTIONS = frozenset({"actor", "idempotency_key", "expected_version", "authorize",
-                          "caller"})
+from wams.core.model import Casus, Decision, Partij
 
 
-class Wams(WebhookMethods):
+class Wams(Steps, WebhookMethods):
     """A handle on one wams database with the plugins loaded. Use :meth:`open`."""
 
     def __init__(self, engine: Engine) -> None:
@@ -91,28 +86,16 @@ class Wams(WebhookMethods):
         """Run one command record from :mod:`wams.core.commands` against a case."""
         return self._engine.execute(gemeente, case_id, command, **opts)
 
-    def _step(self, step: str, args: dict[str, Any]) -> Decision:
-        # The one way in (wams.core.intake), like a scenario file and an HTTP body: ``args``
-        # are a step method's locals; a value of the wrong type (gegrond=1) is an InputError,
-        # and a keyword that is no option is a key of the step, so a typo is named.
-        opts: dict[str, Any] = args["opts"]
-        fields = {k: v for k, v in args.items() if k not in ("self", "gemeente", "case_id",
-                                                            "opts", "__class__")}
-        fields.update((k, v) for k, v in opts.items() if k not in STEP_OPTIONS)
-        options = {k: v for k, v in opts.items() if k in STEP_OPTIONS}
-        return self.execute(args["gemeente"], args.get("case_id"),
-                            intake.command(step, fields), **options)
-
     @contextlib.contextmanager
-    def batch(self, *, all_or_nothing: bool = False) -> Iterator[Wams]:
+    def batch(self, *, all_or_nothing: bool = False) -> Iterator[InBatch]:
         """Many steps in one transaction, for bulk work (loading an archive, a migration from
         another system): ``with w.batch() as b: b.hulpvraag(...); b.domein(...)``. Every step
         is decided, logged and chained exactly as on its own; one that raises is undone alone
         (``all_or_nothing``: ends the batch, which then stores nothing; faster, no savepoint
         per step). Everything is stored when the block ends, or nothing if it raises. Inside
-        the block use only ``b``'s step methods and :meth:`case`."""
+        the block ``b`` offers the step methods and :meth:`case` only (:class:`InBatch`)."""
         with self._engine.batch(all_or_nothing=all_or_nothing) as batch:
-            yield _InBatch(self._engine, batch)
+            yield InBatch(self._engine, batch)
 
     def set_log_sink(self, sink: Callable[[list[dict[str, Any]]], None] | None) -> None:
         """Every processing-log record (Logboek shape) also goes to ``sink``, inside the
@@ -131,159 +114,6 @@ class Wams(WebhookMethods):
 
     def setting(self, gemeente: str, key: str) -> object:
         return self._engine.setting(gemeente, key)
-
-    # -- entry (no case yet) --------------------------------------------------------------
-
-    def hulpvraag(self, gemeente: str, *, wet: str, client: Persoon, vraag: str,
-                  aanleiding: str | None = None, bron: str = "client", **opts: Any) -> Decision:
-        """Route A: a hulpvraag under ``wet`` (R01, R02).
-
-        The new case id is ``decision.case_id``."""
-        return self._step("hulpvraag", locals())
-
-    def verzoek(self, gemeente: str, *, partij: Partij, client: Persoon,
-                onderbouwing: str | None, indicatoren: Sequence[str] = (),
-                helpt: str | None = None, doel: str | None = None,
-                toelichting: str | None = None, **opts: Any) -> Decision:
-        """Route B: a verzoek by a party already involved with the person (R06). A justice
-        party names its ``doel`` (R12). ``indicatoren`` are codes of the MvT §2.2 list or of
-        the setting ``indicatoren_extra``; another code raises InputError."""
-        return self._step("verzoek", locals())
-
-    def betrokkenheid(self, gemeente: str, *, partij: Partij, persoon: Persoon,
-                      dienst: str | None = None, **opts: Any) -> Decision:
-        """Records that a party is already involved with a person (before its verzoek)."""
-        return self._step("betrokkenheid", locals())
-
-    def melding(self, gemeente: str, *, melder: c.Melder, over: Persoon, zorg: str,
-                **opts: Any) -> Decision:
-        """A report at the meldpunt (R34); it never opens a case (R35)."""
-        return self._step("melding", locals())
-
-    # -- inside a case --------------------------------------------------------------------
-
-    def aanleiding(self, gemeente: str, case_id: str, *, omschrijving: str,
-                   **opts: Any) -> Decision:
-        return self._step("aanleiding", locals())
-
-    def besluit_verzoek(self, gemeente: str, case_id: str, *, gegrond: bool,
-                        motivering: str | None = None, werkinstructie: str | None = None,
-                        indicatoren: Sequence[str] = (), **opts: Any) -> Decision:
-        """The college's decision on a verzoek (R07), naming its ``indicatoren``."""
-        return self._step("besluit_verzoek", locals())
-
-    def informeer(self, gemeente: str, case_id: str, *, personen: Sequence[str],
-                  wijze: str | None = None, via_vertegenwoordiger: bool = False,
-                  **opts: Any) -> Decision:
-        """Informs persons (R08; a route-A gezinslid, R03), minors via their representative."""
-        return self._step("informeer", locals())
-
-    def samenspraak(self, gemeente: str, case_id: str, *, omschrijving: str,
-                    **opts: Any) -> Decision:
-        return self._step("samenspraak", locals())
-
-    def domein(self, gemeente: str, case_id: str, *, domein: str, reden: str | None,
-               client_akkoord: bool | None = None, **opts: Any) -> Decision:
-        """Adds a domain to the onderzoek (R03, R04). In route A ``client_akkoord`` (True or
-        False, nothing else) is required: without it ``scope.client_view_missing``."""
-        return self._step("domein", locals())
-
-    def gezinslid(self, gemeente: str, case_id: str, *, persoon: Persoon,
-                  samenhang: str | None, **opts: Any) -> Decision:
-        return self._step("gezinslid", locals())
-
-    def betrek_partij(self, gemeente: str, case_id: str, *, partij: Partij,
-                      aanleiding: str | None = None, doel: str | None = None,
-                      toelichting: str | None = None, **opts: Any) -> Decision:
-        return self._step("betrek_partij", locals())
-
-    def vraag_gegevens(self, gemeente: str, case_id: str, *, bij: Partij, categorie: str,
-                       over: str, doel: str | None, noodzaak: str | None,
-                       toelichting: str | None = None, **opts: Any) -> Decision:
-        """A data request (R13, R15): ``doel`` is a purpose code (``wams doelen``), the only
-        thing that decides; ``noodzaak`` and ``toelichting`` are free text, kept and scanned
-        to warn the FG, never to refuse."""
-        return self._step("vraag_gegevens", locals())
-
-    def verstrekking(self, gemeente: str, case_id: str, *, bij: Partij | str, categorie: str,
-                     over: str, besluit: str, voorwaarden: Sequence[str] = (),
-                     reden: str | None = None, **opts: Any) -> Decision:
-        """The party's answer to a data request (R16). ``bij`` is the party (its record, like
-        in every other step, or its ref); ``voorwaarden`` ⊆ geen_doorverstrekking,
-        niet_exporteren, alleen_onderzoek."""
-        return self._step("verstrekking", locals())
-
-    def hergebruik(self, gemeente: str, case_id: str, *, categorie: str, over: str,
-                   reden: str | None, doel: str | None = None,
-                   toelichting: str | None = None, **opts: Any) -> Decision:
-        return self._step("hergebruik", locals())
-
-    def dienst(self, gemeente: str, case_id: str, *, persoon: str, dienst: str, status: str,
-               partij: Partij | None = None, **opts: Any) -> Decision:
-        return self._step("dienst", locals())
-
-    def terugkoppeling(self, gemeente: str, case_id: str, *, samenvatting: str,
-                       **opts: Any) -> Decision:
-        return self._step("terugkoppeling", locals())
-
-    def werkplan(self, gemeente: str, case_id: str, *, samenhang: str | None,
-                 coordinatie_helpt: bool, afspraken: c.Afspraken,
-                 contactpersoon: str | None = None, **opts: Any) -> Decision:
-        return self._step("werkplan", locals())
-
-    def akkoord_coordinatie(self, gemeente: str, case_id: str, *, partij: str,
-                            **opts: Any) -> Decision:
-        """Party ``partij`` takes the coordinating role on itself (R26, R28): its own step,
-        needed before the college designates it (no doorzettingsmacht)."""
-        return self._step("akkoord_coordinatie", locals())
-
-    def coordinator(self, gemeente: str, case_id: str, *, type: str, wie: str,
-                    **opts: Any) -> Decision:
-        return self._step("coordinator", locals())
-
-    def casusoverleg(self, gemeente: str, case_id: str, *, bijeengeroepen_door: str,
-                     deelnemers: Sequence[str], inbreng: Sequence[c.Inbreng] = (),
-                     uitkomst: str | None = None, doel: str | None = None,
-                     toelichting: str | None = None, **opts: Any) -> Decision:
-        return self._step("casusoverleg", locals())
-
-    def voortgang(self, gemeente: str, case_id: str, *, samenvatting: str, **opts: Any) -> Decision:
-        return self._step("voortgang", locals())
-
-    def taak(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
-             **opts: Any) -> Decision:
-        return self._step("taak", locals())
-
-    def bijdrage(self, gemeente: str, case_id: str, *, partij: str, omschrijving: str,
-                 **opts: Any) -> Decision:
-        return self._step("bijdrage", locals())
-
-    def bezwaar(self, gemeente: str, case_id: str, *, persoon: str, **opts: Any) -> Decision:
-        return self._step("bezwaar", locals())
-
-    def besluit_bezwaar(self, gemeente: str, case_id: str, *, persoon: str, doorgaan: bool,
-                        motivering: str | None = None, indicatoren: Sequence[str] = (),
-                        **opts: Any) -> Decision:
-        """The college's decision on a route-B objection (R09): going on needs a motivering
-        and at least one indicator of severity."""
-        return self._step("besluit_bezwaar", locals())
-
-    def sluit(self, gemeente: str, case_id: str, *, terugvalafspraken: str | None,
-              reden: str | None = None, **opts: Any) -> Decision:
-        return self._step("sluit", locals())
-
-    def vernietig(self, gemeente: str, case_id: str, **opts: Any) -> Decision:
-        return self._step("vernietig", locals())
-
-    def inzage(self, gemeente: str, case_id: str | None, *, persoon: Persoon | str,
-               **opts: Any) -> Decision:
-        """The access report (AVG art. 15, R36) for a person: ``decision.report`` lists every
-        processing about him in the municipality. ``case_id`` may be None."""
-        return self._step("inzage", locals())
-
-    def export(self, gemeente: str, case_id: str, *, doel: str, toelichting: str | None = None,
-               **opts: Any) -> Decision:
-        return self._step("export", locals())
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -468,12 +298,17 @@ class Wams(WebhookMethods):
                                  profile=profile)
 
 
-class _InBatch(Wams):
-    """The steps of :meth:`Wams.batch`, run in its transaction."""
+class InBatch(Steps):
+    """What ``with w.batch() as b`` gives: the lifecycle steps and :meth:`case`, run in the
+    batch's transaction, and nothing else. Reports, listings, settings and the retention run
+    open transactions of their own; call them on the handle after the block."""
 
     def __init__(self, engine: Engine, batch: Batch) -> None:
-        super().__init__(engine)
-        self._batch = batch
+        self._engine, self._batch = engine, batch
+
+    @property
+    def clock(self) -> Clock:
+        return self._engine.clock
 
     def execute(self, gemeente: str, case_id: str | None, command: object,
                 **opts: Any) -> Decision:
@@ -481,19 +316,13 @@ class _InBatch(Wams):
 
     def case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
              authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
+        """As :meth:`Wams.case`, inside the batch (the read is logged with the batch)."""
         return self._batch.view_case(gemeente, case_id, actor=actor, purpose=purpose,
                                      authorize=authorize, toelichting=toelichting)
 
-
-def _not_in_batch(name: str) -> Any:
-    def refuse(self: _InBatch, *args: object, **kwargs: object) -> Any:
-        raise InputError(f"{name} kan niet binnen een batch (w.batch()); daarin alleen stappen "
-                         f"en case(); roep {name} aan na het blok")
-    return refuse
-
-
-# What is not a step opens its own transaction, or closes the handle: not inside a batch.
-for _name in ("batch", "cases", "iter_cases", "close", "set_setting", "setting",
-              "municipalities", "inzage_persoon", "melding_doorgeven", "meldingen", "register",
-              "retention_run", "retention_run_records", "log_records"):
-    setattr(_InBatch, _name, _not_in_batch(_name))
+    if not TYPE_CHECKING:  # for a type checker the batch has no such attribute at all
+        def __getattr__(self, name: str) -> Any:
+            if hasattr(Wams, name):
+                raise InputError(f"{name} kan niet binnen een batch (w.batch()); daarin "
+                                 f"alleen stappen en case(); roep {name} aan na het blok")
+            raise AttributeError(name)

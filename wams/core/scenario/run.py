@@ -24,6 +24,7 @@ from wams.core.scenario.load import load
 
 if TYPE_CHECKING:
     from wams.api import Wams
+    from wams.api_steps import Steps
 
 #: Steps that act before a case exists; the engine answers them with case_id None.
 _OPENERS = (c.Hulpvraag, c.Verzoek)
@@ -103,7 +104,7 @@ def run_many(scenarios: Iterable[Scenario], url: str | None = None,
     return results
 
 
-def run_steps(wams: Wams, scenario: Scenario,
+def run_steps(wams: Steps, scenario: Scenario,
               on_step: Callable[[StepResult], None] | None = None, *,
               strict: bool = False, mark: str | None = None) -> list[StepResult]:
     """The steps of ``scenario`` in ``wams`` (a handle or a batch), each compared with its
@@ -163,7 +164,7 @@ def run_steps(wams: Wams, scenario: Scenario,
     return results
 
 
-def _execute(wams: Wams, gemeente: str, case_id: str | None, phase: Phase | None,
+def _execute(wams: Steps, gemeente: str, case_id: str | None, phase: Phase | None,
              stap: Stap, key: str | None = None) -> Decision:
     command = stap.command
     if isinstance(command, Tijd):
