@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from wams.api_admin import AdminMethods
 from wams.api_steps import Steps
 from wams.api_webhooks import WebhookMethods
 from wams.core.catalogue import Catalogue
@@ -36,7 +37,7 @@ from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij
 
 
-class Wams(Steps, WebhookMethods):
+class Wams(Steps, WebhookMethods, AdminMethods):
     """A handle on one wams database with the plugins loaded. Use :meth:`open`."""
 
     def __init__(self, engine: Engine) -> None:

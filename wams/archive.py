@@ -101,24 +101,19 @@ def load(w: Wams, path: str | Path, *, batch: int = BATCH,
     record (the batches before it are stored)."""
     if batch < 1:
         raise InputError(f"batch {batch}: neem 1 of meer zaken per transactie")
-    engine = w.engine
-    clock, namespace = engine.clock, engine.subject_namespace
     progress = Progress(total=count(path))
     start = time.perf_counter()
     pending = records(path)
-    try:
-        while chunk := list(itertools.islice(pending, batch)):
-            progress.read += len(chunk)
-            todo = _not_loaded(w, chunk, path)
-            progress.skipped += len(chunk) - len(todo)
-            if todo:
-                _load_batch(w, todo, path, progress)
-            progress.loaded += len(todo)
-            progress.seconds = time.perf_counter() - start
-            if on_progress is not None:
-                on_progress(progress)
-    finally:
-        engine.clock, engine.subject_namespace = clock, namespace
+    while chunk := list(itertools.islice(pending, batch)):
+        progress.read += len(chunk)
+        todo = _not_loaded(w, chunk, path)
+        progress.skipped += len(chunk) - len(todo)
+        if todo:
+            _load_batch(w, todo, path, progress)
+        progress.loaded += len(todo)
+        progress.seconds = time.perf_counter() - start
+        if on_progress is not None:
+            on_progress(progress)
     return progress
 
 
@@ -136,22 +131,22 @@ def _not_loaded(w: Wams, chunk: list[tuple[int, Scenario]], path: str | Path,
     for gemeente in {g for g, _ in seen}:
         marks = [MARK.format(title) for g, title in seen if g == gemeente]
         stored.update((gemeente, key[len(MARK) - 2:])
-                      for key in w.engine.answered(gemeente, marks))
+                      for key in w.answered(gemeente, marks))
     return [(n, r) for n, r in chunk if (r.header.gemeente, r.title) not in stored]
 
 
 def _load_batch(w: Wams, todo: list[tuple[int, Scenario]], path: str | Path,
                 progress: Progress) -> None:
-    engine = w.engine
     # All or nothing: a record that cannot be loaded stops the run before its batch stores
     # anything, so no step needs a savepoint of its own.
     with w.batch(all_or_nothing=True) as b:
         for n, record in todo:
             # Each record at its own dates; persons known only by their ref are the record's.
-            engine.clock = Clock(record.header.datum)
-            engine.subject_namespace = f"archief:{record.title}:"
             try:
-                results = run_steps(b, record, strict=True, mark=MARK.format(record.title))
+                with w.running_as(clock=Clock(record.header.datum),
+                                  namespace=f"archief:{record.title}:"):
+                    results = run_steps(b, record, strict=True,
+                                        mark=MARK.format(record.title))
             except StepInputError as exc:
                 # Raised out of the batch: none of its records is stored.
                 raise ArchiveError(f"{path}, regel {n} (zaak '{record.title}'): {exc}; "

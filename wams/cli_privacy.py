@@ -75,7 +75,6 @@ def log_group() -> None:
 def log_export(url: str, since: str | None, gemeente: str | None) -> None:
     """Schrijf het verwerkingslog als JSON-regels naar stdout (zonder BSN of naam)."""
     from wams.core.gemeente import check_gemeente
-    from wams.core.privacy import logexport
 
     start = _date(since, "--since")
     if gemeente is not None:
@@ -83,7 +82,7 @@ def log_export(url: str, since: str | None, gemeente: str | None) -> None:
     w = open_database(url)
     try:
         out = sys.stdout
-        for line in logexport.lines(w.engine.db, gemeente=gemeente, since=start):
+        for line in w.export_log_lines(gemeente=gemeente, since=start):
             out.write(line + "\n")
         out.flush()
     finally:
@@ -182,7 +181,7 @@ def retention_group() -> None:
 def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None) -> None:
     """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
     from wams.core.clock import Clock
-    from wams.core.privacy import periods, retention
+    from wams.core.privacy import periods
 
     day = _date(on, "--op")
     # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
@@ -204,7 +203,7 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
 
         w = _open_at(url, Clock(day) if day is not None else None)
         try:
-            items = retention.run(w.engine, gemeente, dry_run=preview, progress=progress)
+            items = w.retention_run(gemeente, dry_run=preview, progress=progress)
             # Meldingen and betrokkenheid records have their own bewaartermijn (R33, R34).
             records = w.retention_run_records(gemeente, dry_run=preview)
             # Then every KEK of a period that is over and empty leaves the key store.

@@ -106,12 +106,11 @@ def report_warnings(url: str, gemeente: str) -> None:
     """Voor de FG: stappen waarvan de toelichting handhaving, opsporing of vervolging noemt
     naast een toegestane doelcode (R20). Een waarschuwing, geen weigering; zonder de tekst."""
     from wams.core.gemeente import check_gemeente
-    from wams.core.privacy import purpose_warnings
 
     check_gemeente(gemeente)
     w = open_database(url)
     try:
-        found = purpose_warnings.listing(w.engine, gemeente)
+        found = w.purpose_warnings(gemeente)
     finally:
         w.close()
     for f in found:

@@ -218,13 +218,12 @@ def keys_init(url: str | None, gemeente: str) -> None:
     ketensleutel) waar zij er nog geen heeft. Sleutels die de database al noemt maar die in
     de sleutelopslag ontbreken worden nooit vervangen: dat is een fout (exit 2)."""
     from wams.cli_privacy import open_database
-    from wams.core.engine import keys
 
     _gemeente(gemeente)
     w = open_database(url, must_exist=False)
     try:
-        made = keys.init(w.engine, gemeente)
-        store = w.engine.keys.describe()
+        made = w.init_keys(gemeente)
+        store = w.key_store_name()
     finally:
         w.close()
     click.echo("".join(f"{gemeente} {purpose}: {key_id}\n" for purpose, key_id in made.items())
@@ -239,14 +238,13 @@ def keys_rotate(url: str | None, gemeente: str | None) -> None:
     """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt;
     meldt welke oude sleutel nog iets verpakt."""
     from wams.cli_privacy import open_database
-    from wams.core.engine import keys
 
     _gemeente(gemeente)
     w = open_database(url)
     try:
         done = w.rotate_keys(gemeente)
-        left = keys.still_using(w.engine, gemeente)
-        store = w.engine.keys.describe()
+        left = w.old_keys_in_use(gemeente)
+        store = w.key_store_name()
     finally:
         w.close()
     lines = [f"{g}: nieuwe sleutel in gebruik, {n} gegevenssleutels opnieuw verpakt"
@@ -272,13 +270,12 @@ def keys_retire(url: str | None, gemeente: str, key_id: str) -> None:
     (exit 2) zolang er nog een gegevenssleutel onder verpakt is. Daarna is geen kopie van de
     database (back-up, WAL, oude rijen) die hem nodig had nog te lezen."""
     from wams.cli_privacy import open_database
-    from wams.core.engine import keys
 
     _gemeente(gemeente)
     w = open_database(url)
     try:
-        keys.retire(w.engine, gemeente, key_id)
-        store = w.engine.keys.describe()
+        w.retire_key(gemeente, key_id)
+        store = w.key_store_name()
     finally:
         w.close()
     click.echo(f"{gemeente}: sleutel {key_id} ingetrokken uit {store}; maak nu een nieuwe "

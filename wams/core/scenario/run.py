@@ -78,11 +78,11 @@ def run_scenario(scenario: Scenario | str | Path, url: str | None = None, explai
         wams.clock.set(scenario.header.datum)
     # Persons known only by their scenario id ("jan") are people of this run alone: in a shared
     # database the "jan" of another file, or of an earlier run, is someone else.
-    wams.engine.subject_namespace = f"scenario:{uuid.uuid4().hex}:"
     try:
         restore = _apply_settings(wams, scenario)
         try:
-            steps = run_steps(wams, scenario, on_step)
+            with wams.running_as(namespace=f"scenario:{uuid.uuid4().hex}:"):
+                steps = run_steps(wams, scenario, on_step)
         finally:
             if url is not None or not own:
                 _restore_settings(wams, scenario.header.gemeente, restore)
