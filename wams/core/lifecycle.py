@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from wams.core import commands as c
+from wams.core import phases
 from wams.core.catalogue import Catalogue
 from wams.core.model import (
     Casus,
@@ -98,7 +99,7 @@ def _verzoek_state(cmd: c.Verzoek) -> Verzoek:
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Applied:
     # R02: the onderzoek is mandatory once there is reason; the reason is recorded.
     case.aanleiding = cmd.omschrijving
-    case.phase = "onderzoek"
+    phases.move(case, "aanleiding", "onderzoek")
     client = case.client()
     subject = client.persoon.ref if client else ""
     return Applied("onderzoek", (Processing(COLLECT, subject, "onderzoek",
@@ -111,9 +112,9 @@ def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Applied
     case.verzoek.motivering = cmd.motivering
     case.verzoek.werkinstructie = cmd.werkinstructie
     if cmd.gegrond:
-        case.phase = "onderzoek"
+        phases.move(case, "besluit_verzoek", "onderzoek")
     else:
-        case.phase = "afgewezen"
+        phases.move(case, "besluit_verzoek", "afgewezen")
         case.closed_on = ctx.today
     client = case.client()
     return Applied(case.phase, (Processing(CHANGE, client.persoon.ref if client else "",
@@ -224,10 +225,10 @@ def terugkoppeling(case: Casus, cmd: c.Terugkoppeling, ctx: Context) -> Applied:
     case.terugkoppeling = cmd.samenvatting
     if g == "geen_grondslag":
         # R24: no werkplan without a sociaal-domein basis; the onderzoek ends the case.
-        case.phase = "afgesloten"
+        phases.move(case, "terugkoppeling", "afgesloten")
         case.closed_on = ctx.today
     else:
-        case.phase = "werkplan"
+        phases.move(case, "terugkoppeling", "werkplan")
     return Applied(case.phase, werkplan=g)
 
 
@@ -254,7 +255,7 @@ def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
 
 def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
     case.coordinator = Coordinatie(cmd.type, cmd.wie, ctx.today)
-    case.phase = "coordinatie"
+    phases.move(case, "coordinator", "coordinatie")
     return Applied("coordinatie")
 
 
@@ -325,7 +326,7 @@ def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Applied
 
 def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
     case.terugvalafspraken = cmd.terugvalafspraken
-    case.phase = "afgesloten"
+    phases.move(case, "sluit", "afgesloten")
     case.closed_on = ctx.today
     return Applied("afgesloten")
 

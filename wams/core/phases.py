@@ -1,14 +1,22 @@
 """Phases and allowed transitions: one explicit table (docs/scenarios.md).
 
 ``STEP_PHASES`` says in which phases a step may run at all; ``TRANSITIONS`` which phase a step
-moves the case to. Everything else in the engine asks these two tables.
+moves the case to. Everything else in the engine asks these two tables: a case changes phase
+only through :func:`move` (and is opened only in a phase :func:`opening_phase` allows), which
+refuse an edge the table does not list, so the table cannot drift from what the engine does.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from wams.core.model import PHASES, Phase
+
+if TYPE_CHECKING:
+    from wams.core.model import Casus
+
 RUNNING: frozenset[str] = frozenset({"onderzoek", "werkplan", "coordinatie"})
-ALL_PHASES: tuple[str, ...] = ("intake", "beoordeling", "afgewezen", "onderzoek", "werkplan",
-                               "coordinatie", "afgesloten", "vernietigd")
+ALL_PHASES: tuple[Phase, ...] = PHASES
 ENDED: frozenset[str] = frozenset({"afgesloten", "afgewezen"})
 ANY: frozenset[str] = frozenset(ALL_PHASES)
 
@@ -75,3 +83,22 @@ def phase_refusal(step: str, phase: str) -> str:
 
 def can_move(phase: str | None, step: str, target: str) -> bool:
     return target in TRANSITIONS.get((phase, step), frozenset())
+
+
+def opening_phase(step: str, phase: Phase) -> Phase:
+    """The phase a case opened by ``step`` starts in, checked against the table."""
+    if not can_move(None, step, phase):
+        raise RuntimeError(f"de fasetabel kent geen opening door {step} in fase {phase}")
+    return phase
+
+
+def move(case: Casus, step: str, target: Phase) -> None:
+    """Move ``case`` to ``target`` by ``step``: only along an edge of :data:`TRANSITIONS`
+    (a step that tries another is a bug in the engine, never the caller's doing). Staying in
+    the phase is no move (a second coordinator in coordinatie)."""
+    if case.phase == target:
+        return
+    if not can_move(case.phase, step, target):
+        raise RuntimeError(f"de fasetabel kent geen overgang {case.phase} → {target} door "
+                           f"{step}")
+    case.phase = target

@@ -337,11 +337,14 @@ def _open(uow: Transaction, cache: CaseCache, step: str, cmd: Any,
         assert ctx.entry is not None
         case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="A", wet=cmd.wet,
                      provision=ctx.entry.provision.labelled(),
-                     phase="onderzoek" if cmd.aanleiding else "intake", opened_on=today)
+                     phase=phases.opening_phase(step, "onderzoek" if cmd.aanleiding
+                                                else "intake"),
+                     opened_on=today)
         applied = lifecycle.open_case(case, step, cmd, ctx, ctx.entry.domain)
     else:
         case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="B", wet=None,
-                     provision=ROUTE_B_PROVISION, phase="beoordeling", opened_on=today)
+                     provision=ROUTE_B_PROVISION,
+                     phase=phases.opening_phase(step, "beoordeling"), opened_on=today)
         applied = lifecycle.open_case(case, step, cmd, ctx, None)
     register_subjects(uow, case)
     data_key = uow.new_data_key()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wams.core import phases
 from wams.core.clock import add_months
 from wams.core.commands import Vernietig
 from wams.core.errors import InputError
@@ -76,7 +77,7 @@ def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
     case.aanleiding = None
     case.terugkoppeling = None
     case.terugvalafspraken = None
-    case.phase = "vernietigd"
+    phases.move(case, "vernietig", "vernietigd")
     case.destroyed_on = now.date()
     return processings
 
