@@ -207,23 +207,23 @@ def build(pm: pluggy.PluginManager, infos: dict[str, PluginInfo], *,
         collected[section] = items
     tables = _tables(collected)
     checks.check(tables)
-    frozen = MappingProxyType
+    # The declared tables go in as read-only views of the dicts _tables built for them (no
+    # one else holds those dicts); the signals are the ones kept after the allow/block list.
+    declared: dict[str, Any] = {
+        field.name: MappingProxyType(getattr(tables, field.name))
+        for field in attrs.fields(checks.Tables) if field.name != "signals"}
     return Catalogue(
         pm=pm,
         plugins=tuple(attrs.evolve(info, contributions=counts[name])
                       for name, info in infos.items()),
-        domains=frozen(dict(tables.domains)), laws=frozen(dict(tables.laws)),
-        party_kinds=frozen(dict(tables.party_kinds)), services=frozen(dict(tables.services)),
-        categories=frozen(dict(tables.categories)),
-        provision_rules=frozen(dict(tables.provision_rules)),
-        signals=frozen(checks.kept_signals(tables, switched_off, unknown_switched_off)),
-        activities=frozen(dict(tables.activities)), purposes=frozen(dict(tables.purposes)),
-        origin=frozen(dict(tables.origin)),
-        suppliers=frozen({code: frozenset(c.suppliers)
-                          for code, c in tables.categories.items()}),
+        **declared,
+        signals=MappingProxyType(checks.kept_signals(tables, switched_off,
+                                                     unknown_switched_off)),
+        suppliers=MappingProxyType({code: frozenset(c.suppliers)
+                                    for code, c in tables.categories.items()}),
         sociaal=frozenset(code for code, d in tables.domains.items() if d.kind == "sociaal"),
-        provision_basis=frozen(checks.provision_basis(tables)),
-        activity_of=frozen(checks.activity_of(tables)),
+        provision_basis=MappingProxyType(checks.provision_basis(tables)),
+        activity_of=MappingProxyType(checks.activity_of(tables)),
         switched_off=switched_off, unknown_switched_off=unknown_switched_off)
 
 
