@@ -1,10 +1,11 @@
 """B3: one policy decision ("may party P supply category C about person X now?") against one
 pluggy hook call with five implementations.
 
-The decision is ``wams.core.policy.check_request`` on a prepared case (a case after hulpvraag and
-domein, so every check runs to the end: objection, in-case, category declared, scope, party
-involvable, party may supply). It uses the precompiled catalogue, no hook at run time. The
-reference is a throwaway hookspec with five registered plugins, each returning a small value."""
+The decision is ``wams.core.law.policy.check_request`` on a prepared case (a case after
+hulpvraag and domein, so every check runs to the end: objection, in-case, category declared,
+scope, party involvable, party may supply). It uses the precompiled catalogue, no hook at run
+time. The reference is a throwaway hookspec with five registered plugins, each returning a small
+value."""
 
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ def _hook_call():  # type: ignore[no-untyped-def]
 
 def _decision():  # type: ignore[no-untyped-def]
     from wams.api import Wams
-    from wams.core import policy
     from wams.core.clock import Clock
+    from wams.core.law import policy
     from wams.core.model import Partij, Persoon
 
     w = Wams.open("sqlite://", clock=Clock(common.START))

@@ -125,8 +125,8 @@ def wams_without_health_rule(open_wams: Callable[..., object],
     """Wams whose ``aanpalend`` plugin lacks its provision rule for health data (R17): the
     built-in is switched off (allow list) and an in-process copy without that rule, under the
     same name, takes its place."""
-    from wams.core.hookspecs import hookimpl
-    from wams.core.records import ProvisionRule
+    from wams.core.law.hookspecs import hookimpl
+    from wams.core.law.records import ProvisionRule
     from wams.plugins import aanpalend
 
     class AanpalendWithoutHealthRule:

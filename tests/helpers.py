@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from wams.api import Wams
 from wams.core import commands as c
+from wams.core.law.reasons import REASONS
 from wams.core.model import Decision, Partij, Persoon
 from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
-from wams.core.reasons import REASONS
 from wams.core.serialize import case_to_json
 from wams.core.storage import audit
 from wams.core.storage import repository as repo

@@ -26,9 +26,9 @@ from tests.helpers import (
     step_calls,
 )
 from wams.core import commands as c
-from wams.core import phases
 from wams.core.engine import Refused
 from wams.core.errors import ConflictError
+from wams.core.law import phases
 from wams.core.privacy import places
 
 

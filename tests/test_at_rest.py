@@ -194,8 +194,8 @@ def destroy_everything(w: Any, clock: Any) -> None:
 def after_destruction(w: Any, x: World, a: str, url: str) -> None:
     """What must still work: the log of a destroyed person (``wams inzage --bsn``), an inzage
     step after destruction, and ``wams audit verify`` (the chain commits to ciphertext)."""
-    from wams.cli_privacy import main
-    from wams.cli_storage import audit
+    from wams.cli.privacy import main
+    from wams.cli.storage import audit
 
     report = w.inzage_persoon(G, bsn=x.client.bsn, actor="medewerker", verzoek="na")
     assert report["casussen"][0]["vernietigd"] and report["verwerkingen"]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from wams.api import Wams
-from wams.cli_storage import audit
+from wams.cli.storage import audit
 from wams.core.clock import Clock
 from wams.core.commands import Melder
 from wams.core.model import Partij, Persoon

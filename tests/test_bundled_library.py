@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wams.core.reasons import REASONS
-from wams.core.rules import RULES
+from wams.core.law.reasons import REASONS
+from wams.core.law.rules import RULES
 from wams.core.scenario.library import BUNDLED
 from wams.core.scenario.load import load
 from wams.core.scenario.run import run_scenario

@@ -18,7 +18,8 @@ import pytest
 
 from tests.test_rules_table import MEMORANDUM_ENV, MVT_SECTIONS
 from wams.core.catalogue import CatalogueError
-from wams.core.citations import (
+from wams.core.engine.steps import ROUTE_B_PROVISION
+from wams.core.law.citations import (
     ANDER_VOORSTEL,
     FOOTINGS,
     Citation,
@@ -26,12 +27,11 @@ from wams.core.citations import (
     footings,
     problems,
 )
-from wams.core.engine.steps import ROUTE_B_PROVISION
-from wams.core.hookspecs import hookimpl
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.policy import INZAGE_SOURCES
+from wams.core.law.records import Law, ProvisionRule
+from wams.core.law.rules import RULES
 from wams.core.plugins import load_catalogue
-from wams.core.policy import INZAGE_SOURCES
-from wams.core.records import Law, ProvisionRule
-from wams.core.rules import RULES
 from wams.testing import named_plugin
 
 _HEADING = re.compile(r"^\s*(\d+(?:\.\d+)+)\s+[A-Z]")

@@ -22,8 +22,8 @@ from helpers import G, build
 from wams import Domain, Law, Signal, hookimpl
 from wams.cli import cli, complete_summaries
 from wams.core.catalogue import CatalogueError
+from wams.core.law.rules import RULES
 from wams.core.plugins import build_catalogue
-from wams.core.rules import RULES
 
 OK_SCENARIO = textwrap.dedent("""\
     formaat: 2

@@ -1,6 +1,6 @@
 """The reference documents are generated from the code and kept current by CI.
 
-Every hook in ``wams/core/hookspecs.py`` must have a docstring with an ``Example::`` block and a
+Every hook in ``wams/core/law/hookspecs.py`` must have a docstring with an ``Example::`` block and a
 section in ``docs/hooks.md``; every generated document in ``docs/`` (hooks, reason codes, rules,
 catalogue, settings, the generated blocks of scenarios.md) must be exactly what
 ``python -m wams.refdoc`` renders now (run it when this fails). No file in the repository
@@ -15,9 +15,10 @@ import attrs
 import pytest
 
 from wams import refdoc
-from wams.core import hookdoc, hookspecs
-from wams.core.reasons import REASONS
-from wams.core.rules import RULES
+from wams.core import hookdoc
+from wams.core.law import hookspecs
+from wams.core.law.reasons import REASONS
+from wams.core.law.rules import RULES
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario.format import ACTIONS, Header, Verwacht
 
@@ -52,7 +53,7 @@ def test_hook_has_section_in_docs(name: str) -> None:
 
 def test_hooks_md_is_current() -> None:
     assert HOOKS_MD.read_text(encoding="utf-8") == hookdoc.render(), (
-        f"docs/hooks.md is out of date with wams/core/hookspecs.py; {REGENERATE}")
+        f"docs/hooks.md is out of date with wams/core/law/hookspecs.py; {REGENERATE}")
 
 
 def test_render_turns_examples_into_code_blocks() -> None:

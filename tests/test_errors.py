@@ -115,7 +115,7 @@ EDGE_FILES = [*sorted(ROOT.glob("wams/cli_*.py")), *sorted((ROOT / "wams/service
 #: handled, not mapped: a webhook to an address refused since it was made is skipped and
 #: logged; an invalid scenario file is collected and the others are still run
 HANDLED = {("wams/service/webhooks.py", "TargetRefused"),
-           ("wams/cli_scenario.py", "ScenarioError")}
+           ("wams/cli/scenario.py", "ScenarioError")}
 
 
 def maps_through_the_one_place(handler: ast.ExceptHandler) -> bool:

@@ -16,11 +16,11 @@ import pytest
 
 import wams
 from wams.api import Wams
-from wams.core import hookspecs
-from wams.core.citations import Citation
-from wams.core.hookspecs import hookimpl
+from wams.core.law import hookspecs
+from wams.core.law.citations import Citation
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import Domain, Law, StepEvent
 from wams.core.model import Persoon
-from wams.core.records import Domain, Law, StepEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 G = "0599"

@@ -24,9 +24,9 @@ from tests.helpers import (
     ok,
     refused,
 )
-from wams.core.citations import CAVEATS
 from wams.core.engine.objections import OBJECTION_RECORD
 from wams.core.errors import InputError
+from wams.core.law.citations import CAVEATS
 from wams.core.model import Persoon, normalise_bsn
 from wams.core.storage import audit
 

@@ -171,7 +171,7 @@ def _case(w: Wams) -> str:
 def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
                                                                  db_url: str,
                                                                  key_file: str) -> None:
-    from wams.cli_storage import keys_group
+    from wams.cli.storage import keys_group
 
     w = open_wams()
     cid = _case(w)
@@ -201,7 +201,7 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
 def test_opening_a_database_without_its_keys_is_one_clear_error(open_wams: Any, db_url: str,
                                                                 key_file: str,
                                                                 tmp_path: Path) -> None:
-    from wams.cli_privacy import main
+    from wams.cli.privacy import main
 
     w = open_wams()
     _case(w)

@@ -73,7 +73,7 @@ def old_db(db_url: str, tmp_path: Path) -> str:
 
 
 def _verify(url: str) -> Any:
-    from wams.cli_storage import audit
+    from wams.cli.storage import audit
 
     return CliRunner().invoke(audit, ["verify", "--db", url])
 
@@ -83,7 +83,7 @@ def test_an_old_database_is_sealed_keeps_its_links_and_can_then_be_destroyed(
     url = old_db
     with pytest.raises(Exception, match="wams db upgrade"):
         Wams.open(url)  # behind: an explicit upgrade, with its key store
-    from wams.cli_storage import db
+    from wams.cli.storage import db
 
     result = CliRunner().invoke(db, ["upgrade", "--db", url])
     assert result.exit_code == 0, result.output

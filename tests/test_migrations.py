@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from wams.api import Wams
-from wams.cli_storage import db
+from wams.cli.storage import db
 from wams.core.storage import migrate
 from wams.core.storage.database import DatabaseError
 from wams.core.storage.tables import Base

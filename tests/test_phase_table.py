@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wams.api import Wams
-from wams.core import phases
+from wams.core.law import phases
 from wams.core.model import Persoon
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def test_only_the_phase_table_sets_a_phase() -> None:
             for target in targets:
                 if isinstance(target, ast.Attribute) and target.attr == "phase":
                     setters.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert setters == [], "change a phase with wams.core.phases.move"
+    assert setters == [], "change a phase with wams.core.law.phases.move"
 
 
 def test_every_edge_the_engine_takes_is_in_the_table() -> None:

@@ -1,4 +1,4 @@
-"""The phase table (``wams.core.phases``) as the API sees it, on SQLite and PostgreSQL.
+"""The phase table (``wams.core.law.phases``) as the API sees it, on SQLite and PostgreSQL.
 
 1. every edge in TRANSITIONS is reachable through the API and lands on its target phase;
 2. every step runs in every phase of STEP_PHASES (the phase check passes; where a domain rule
@@ -27,9 +27,9 @@ from tests.helpers import (
     two_services,
 )
 from wams.core import commands as c
-from wams.core import phases
+from wams.core.law import phases
+from wams.core.law.purposes import for_phase
 from wams.core.model import Decision
-from wams.core.purposes import for_phase
 
 CALLS = step_calls(G)
 

@@ -254,7 +254,7 @@ def test_after_step_gets_a_copy_and_cannot_undo_the_step(caplog: pytest.LogCaptu
     import datetime as dt
 
     from wams.api import Wams
-    from wams.core.hookspecs import hookimpl
+    from wams.core.law.hookspecs import hookimpl
     from wams.core.model import Persoon
 
     seen: list[object] = []

@@ -15,9 +15,8 @@ from typing import Any
 import pluggy
 import pytest
 
-from wams.core import hookspecs
-from wams.core.plugins import load_catalogue
-from wams.core.records import (
+from wams.core.law import hookspecs
+from wams.core.law.records import (
     REGIMES,
     SERVICE_KINDS,
     SPECIAL_KINDS,
@@ -32,6 +31,7 @@ from wams.core.records import (
     Service,
     Signal,
 )
+from wams.core.plugins import load_catalogue
 from wams.plugins import aanpalend, jeugdwet, participatiewet, wgs, wmo
 
 PLUGINS: dict[str, ModuleType] = {

@@ -394,7 +394,7 @@ def test_melding_doorgeven_stays_in_its_gemeente(wams: Any) -> None:
 
 
 def _cli(*args: str) -> Any:
-    from wams.cli_privacy import main
+    from wams.cli.privacy import main
 
     return CliRunner().invoke(main, list(args))
 
@@ -442,8 +442,8 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
 
 
 def test_cli_case_show_reports_overdue_voortgang() -> None:
+    from wams.core.law.voortgang import voortgang_status
     from wams.core.model import Casus, Coordinatie
-    from wams.core.voortgang import voortgang_status
 
     case = Casus(id="x", gemeente=G, route="A", wet="wmo", provision="p", phase="coordinatie",
                  opened_on=dt.date(2027, 1, 1))

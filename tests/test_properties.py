@@ -51,8 +51,8 @@ from wams.api import Wams
 from wams.core import commands as c
 from wams.core.clock import Clock
 from wams.core.errors import InputError
+from wams.core.law.phases import RUNNING
 from wams.core.model import Casus, Decision, Partij, Persoon
-from wams.core.phases import RUNNING
 from wams.core.plugins import load_catalogue
 from wams.core.privacy import places
 from wams.core.privacy.processing import LEGAL_BASIS_INZAGE

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from tests.helpers import KREDIETBANK, G, ok, route_a
 from wams.core.catalogue import CatalogueError
 from wams.core.errors import InputError
+from wams.core.law.purposes import CORE_PURPOSES, normalise
+from wams.core.law.records import Doel, ProcessingActivity
 from wams.core.plugins import build_catalogue
-from wams.core.purposes import CORE_PURPOSES, normalise
-from wams.core.records import Doel, ProcessingActivity
 from wams.core.scenario.format import ScenarioError
 from wams.core.scenario.load import loads
 
@@ -93,7 +93,7 @@ def test_a_bad_code_is_one_line_with_a_suggestion(wams: Any) -> None:
 
 
 def _plugin(doel: Doel) -> object:
-    from wams.core.hookspecs import hookimpl
+    from wams.core.law.hookspecs import hookimpl
 
     class Bad:
         @hookimpl
@@ -125,7 +125,7 @@ def test_formaat_1_is_refused_with_what_to_change() -> None:
 
 
 def test_every_core_purpose_is_free_of_enforcement() -> None:
-    from wams.core.purposes import enforcement_term
+    from wams.core.law.purposes import enforcement_term
 
     assert all(enforcement_term(d.code, d.omschrijving) is None for d in CORE_PURPOSES)
 

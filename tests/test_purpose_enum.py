@@ -11,7 +11,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.service_helpers import MEDEWERKER, SECRET, G, step
-from wams.core.purposes import CORE_PURPOSES, enforcement_term
+from wams.core.law.purposes import CORE_PURPOSES, enforcement_term
 from wams.service.app import create_app
 from wams.service.auth import Verifier
 from wams.service.document import document

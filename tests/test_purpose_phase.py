@@ -18,8 +18,8 @@ from tests.helpers import (
     ok,
     refused,
 )
-from wams.core.citations import CAVEATS
-from wams.core.purposes import PHASES, fits_phase, for_phase
+from wams.core.law.citations import CAVEATS
+from wams.core.law.purposes import PHASES, fits_phase, for_phase
 
 #: phase → (codes that fit, codes refused there)
 EXPECTED = {
@@ -70,8 +70,8 @@ def test_a_justice_purpose_names_no_phase(wams: Any) -> None:
 
 
 def test_the_phase_table_covers_only_running_phases_and_lifecycle_codes() -> None:
-    from wams.core.phases import ALL_PHASES
-    from wams.core.purposes import CORE_PURPOSES
+    from wams.core.law.phases import ALL_PHASES
+    from wams.core.law.purposes import CORE_PURPOSES
 
     codes = {d.code for d in CORE_PURPOSES}
     assert set(PHASES) <= codes

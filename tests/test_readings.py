@@ -28,7 +28,7 @@ from tests.helpers import (
 )
 from tests.test_revision2 import rejected
 from wams.core import commands as c
-from wams.core.checks import standard_screening
+from wams.core.law.checks import standard_screening
 from wams.core.model import Partij, Persoon
 
 PARTNER = Persoon("anna", rol="gezinslid", relatie="partner")

@@ -35,8 +35,8 @@ from tests.helpers import (
     two_services,
 )
 from wams.core import commands as c
+from wams.core.law.reasons import REASONS
 from wams.core.model import Partij, Persoon
-from wams.core.reasons import REASONS
 
 PARTNER = Persoon("anna", rol="gezinslid", relatie="partner")
 

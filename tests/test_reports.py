@@ -62,7 +62,7 @@ def _check_page(html: str) -> Any:
 def test_case_report_shows_every_step_with_its_rules_and_logs_the_file(
         db_url: str, cases: dict[str, tuple[str, str]], tmp_path: Path) -> None:
     from wams.api import Wams
-    from wams.core.rules import RULES
+    from wams.core.law.rules import RULES
 
     gemeente, case_id = cases["voorwaarde"]
     before = len(_log(db_url, gemeente, case_id))
@@ -293,8 +293,8 @@ ENGLISH = {"the", "and", "case", "step", "allowed", "refused", "consult", "provi
 def _codes() -> set[str]:
     """Every internal code a citizen must never read."""
     from wams.core.commands import STEPS
+    from wams.core.law.reasons import REASONS
     from wams.core.plugins import load_catalogue
-    from wams.core.reasons import REASONS
 
     catalogue = load_catalogue()
     return ({c for c in REASONS if c != "ok"} | {s for s in STEPS if "_" in s}

@@ -38,10 +38,10 @@ from tests.helpers import (
 from wams.core import commands as c
 from wams.core.engine import Refused
 from wams.core.errors import InputError
+from wams.core.law.purposes import ENFORCEMENT_TERMS, enforcement_term, normalise
+from wams.core.law.rules import AVG_6C, AVG_15
 from wams.core.model import Partij, Persoon
 from wams.core.privacy.inzage import reference_in_log
-from wams.core.purposes import ENFORCEMENT_TERMS, enforcement_term, normalise
-from wams.core.rules import AVG_6C, AVG_15
 
 GI = Partij("gi", "jeugdwet.gecertificeerde_instelling")
 RECLASSERING = Partij("reclassering", "aanpalend.reclassering")
@@ -448,9 +448,9 @@ def test_reuse_of_closed_regimes_is_a_crossing(wams: Any) -> None:
 
 def test_catalogue_rejects_unknown_overrides() -> None:
     from wams.core.catalogue import CatalogueError
-    from wams.core.hookspecs import hookimpl
+    from wams.core.law.hookspecs import hookimpl
+    from wams.core.law.records import ProvisionRule
     from wams.core.plugins import build_catalogue
-    from wams.core.records import ProvisionRule
 
     class Sloppy:
         @staticmethod
@@ -481,8 +481,8 @@ def test_processing_is_logged_under_the_plugins_activity(wams: Any) -> None:
 
 
 def test_an_in_process_plugins_activity_is_used(open_wams: Callable[..., Any]) -> None:
-    from wams.core.hookspecs import hookimpl
-    from wams.core.records import DataCategory, ProcessingActivity
+    from wams.core.law.hookspecs import hookimpl
+    from wams.core.law.records import DataCategory, ProcessingActivity
 
     class Budget:
         @staticmethod
@@ -600,7 +600,7 @@ def test_cli_reads_refuse_enforcement_empty_actors_and_free_inzage(db_url: str,
                                                                   open_wams: Any) -> None:
     from click.testing import CliRunner
 
-    from wams.cli_privacy import main
+    from wams.cli.privacy import main
 
     w = open_wams()
     cid = route_a(w)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from wams.core.reasons import REASONS, Reason, reason
-from wams.core.rules import RULES, RULESET, Rule, citations, rule
+from wams.core.law.reasons import REASONS, Reason, reason
+from wams.core.law.rules import RULES, RULESET, Rule, citations, rule
 
 MVT_SECTIONS = frozenset(
     {

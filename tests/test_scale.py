@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from tests.helpers import snapshot
 from wams.core import commands as c
 from wams.core.errors import ConflictError, InputError
-from wams.core.hookspecs import hookimpl
+from wams.core.law.hookspecs import hookimpl
 from wams.core.model import Partij, Persoon
 from wams.core.storage import repository
 from wams.core.storage.audit import verify_database
@@ -208,7 +208,7 @@ def test_case_pages_follow_the_full_list_and_stay_in_their_municipality(
 
 
 def test_cli_case_list_pages(db_url: str, open_wams: Any) -> None:
-    from wams.cli_privacy import main
+    from wams.cli.privacy import main
 
     w = open_wams()
     for i in range(3):
@@ -409,7 +409,7 @@ def test_partition_script_prints_sql_or_one_clear_error(capsys: Any) -> None:
 
 def test_cli_retention_run_shows_a_progress_bar_on_long_runs(db_url: str, open_wams: Any,
                                                               clock: Any) -> None:
-    from wams.cli_privacy import main
+    from wams.cli.privacy import main
 
     w = open_wams()
     with w.batch() as b:

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.helpers import HUISARTS, JAN, KREDIETBANK, POLITIE, G, health_request, ok, route_a
-from wams.core.citations import CAVEATS
+from wams.core.law.citations import CAVEATS
+from wams.core.law.rules import AVG_9, AVG_10, RULES, SPECIAL_EXCEPTIONS
 from wams.core.privacy.processing import (
     LEGAL_BASIS,
     LEGAL_BASIS_INZAGE,
@@ -20,7 +21,6 @@ from wams.core.privacy.processing import (
     with_exceptions,
 )
 from wams.core.privacy.register import render_text
-from wams.core.rules import AVG_9, AVG_10, RULES, SPECIAL_EXCEPTIONS
 from wams.core.storage import repository as repo
 from wams.core.storage.tables import ProcessingRow
 

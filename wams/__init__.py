@@ -6,7 +6,6 @@ return and callers pass, and the one error family (:class:`WamsError` and its su
 
 from __future__ import annotations
 
-from wams.core.citations import Citation
 from wams.core.errors import (
     AnchorError,
     ArchiveError,
@@ -33,9 +32,9 @@ from wams.core.errors import (
     TokenError,
     WamsError,
 )
-from wams.core.hookspecs import hookimpl
-from wams.core.model import Decision, Partij, Persoon
-from wams.core.records import (
+from wams.core.law.citations import Citation
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import (
     DataCategory,
     Doel,
     Domain,
@@ -51,6 +50,7 @@ from wams.core.records import (
     Signal,
     StepEvent,
 )
+from wams.core.model import Decision, Partij, Persoon
 
 __all__ = [
     "Wams", "hookimpl", "Citation", "Decision", "Partij", "Persoon", "DataCategory", "Doel",

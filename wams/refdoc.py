@@ -22,13 +22,14 @@ from pathlib import Path
 
 import attrs
 
-from wams.core import hookdoc, phases, settings
+from wams.core import hookdoc, settings
 from wams.core.catalogue import Catalogue
 from wams.core.catalogue_listing import SECTIONS, listing, purposes
+from wams.core.law import phases
+from wams.core.law.purposes import VOCABULARY_VERSION
+from wams.core.law.reasons import REASONS
+from wams.core.law.rules import RULES, RULESET
 from wams.core.model import Partij, Persoon
-from wams.core.purposes import VOCABULARY_VERSION
-from wams.core.reasons import REASONS
-from wams.core.rules import RULES, RULESET
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario import library as scenario_library
 from wams.core.scenario.format import ACTIONS, CHOICES, REFS, Header, Verwacht
@@ -60,7 +61,7 @@ def _strings(values: object) -> list[str]:
 
 
 def reason_codes() -> str:
-    out = [_header("wams/core/reasons.py"), "", "# Reason codes", "",
+    out = [_header("wams/core/law/reasons.py"), "", "# Reason codes", "",
            "Every decision carries one stable reason code: the English code is for machines "
            "(scenario files' `verwacht.reden`, the JSON output) and never changes; the Dutch "
            "message is what a person reads. Each code names the rules it rests on "
@@ -86,7 +87,7 @@ def rules() -> str:
     for reason in REASONS.values():
         for rule_id in reason.rules:
             by_rule.setdefault(rule_id, []).append(reason.code)
-    out = [_header("wams/core/rules.py and the bundled scenarios in wams/scenarios/"), "",
+    out = [_header("wams/core/law/rules.py and the bundled scenarios in wams/scenarios/"), "",
            f"# Rules of rule set `{RULESET}`", "",
            "Every rule the software enforces, with its legal sources (most specific first) "
            "and the bundled scenarios that cite it in `verwacht.citeert`. Each source names its "

@@ -17,8 +17,8 @@ import pluggy
 
 from wams.core import catalogue_checks as checks
 from wams.core.errors import CatalogueError
-from wams.core.purposes import CORE_PURPOSES
-from wams.core.records import (
+from wams.core.law.purposes import CORE_PURPOSES
+from wams.core.law.records import (
     DataCategory,
     Doel,
     Domain,

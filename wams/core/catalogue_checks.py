@@ -16,10 +16,10 @@ from typing import Any
 
 import attrs
 
-from wams.core.citations import problems as citation_problems
 from wams.core.errors import CatalogueError
-from wams.core.purposes import enforcement_term
-from wams.core.records import (
+from wams.core.law.citations import problems as citation_problems
+from wams.core.law.purposes import enforcement_term
+from wams.core.law.records import (
     CORE_ACTIVITY_CODES,
     DOMAIN_KINDS,
     OVERRIDABLE,

@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 
 from wams.core.catalogue import Catalogue
-from wams.core.citations import Citation
-from wams.core.purposes import PHASES
+from wams.core.law.citations import Citation
+from wams.core.law.purposes import PHASES
 
 #: catalogue section → its Dutch label for people, in listing order
 SECTIONS: dict[str, str] = {

@@ -45,7 +45,7 @@ class Verzoek:
     onderbouwing: str | None
     indicatoren: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     helpt: str | None = None
-    # a purpose code (wams.core.purposes); R12: a justice party names a justice purpose
+    # a purpose code (wams.core.law.purposes); R12: a justice party names a justice purpose
     doel: str | None = None
     # free text beside the purpose code: kept (sealed), scanned only to warn the FG
     toelichting: str | None = None

@@ -41,9 +41,9 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from wams.core import commands as c
-from wams.core.checks import VOORWAARDEN
 from wams.core.errors import InputError, Invalid
 from wams.core.gemeente import is_gemeente
+from wams.core.law.checks import VOORWAARDEN
 from wams.core.model import Partij, Persoon, normalise_bsn
 
 #: A CBS municipality code: four digits, always written as a quoted string.

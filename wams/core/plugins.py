@@ -14,8 +14,8 @@ from importlib import metadata
 
 import pluggy
 
-from wams.core import hookspecs
 from wams.core.catalogue import Catalogue, CatalogueError, PluginInfo, build
+from wams.core.law import hookspecs
 
 BUILTINS: tuple[str, ...] = ("wmo", "jeugdwet", "participatiewet", "wgs", "aanpalend")
 ENTRY_POINT_GROUP = "wams"

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from wams.core import policy
 from wams.core.errors import InputError
-from wams.core.purposes import ExcludedPurpose
-from wams.core.rules import RULES
+from wams.core.law import policy
+from wams.core.law.purposes import ExcludedPurpose
+from wams.core.law.rules import RULES
+from wams.core.law.voortgang import voortgang_status
 from wams.core.settings import SETTINGS
-from wams.core.voortgang import voortgang_status
 from wams.reports import flows
 from wams.reports.render import render
 from wams.reports.words import OBJECTION_LABELS, PHASE_LABELS, STEP_LABELS

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from wams.core.rules import RULES
+from wams.core.law.rules import RULES
 from wams.core.scenario.run import ScenarioResult
 from wams.reports.case import rules_of
 from wams.reports.render import render, write

@@ -21,9 +21,9 @@ from typing import Any
 import attrs
 import jwt
 
-from wams.core.acting import PARTY_PREFIX, party_actor
 from wams.core.errors import TokenError
 from wams.core.gemeente import is_gemeente
+from wams.core.law.acting import PARTY_PREFIX, party_actor
 from wams.core.settings import KIND
 
 ROLES = ("medewerker", "coordinator", "fg", "beheer")

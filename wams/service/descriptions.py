@@ -15,8 +15,8 @@ from typing import Any
 
 from wams.core import commands as c
 from wams.core.intake import CHOICES
+from wams.core.law.reasons import REASONS
 from wams.core.model import PHASES as LIFECYCLE_PHASES
-from wams.core.reasons import REASONS
 from wams.service.problems import PROBLEM_TYPES
 
 PHASES: list[str] = list(LIFECYCLE_PHASES)

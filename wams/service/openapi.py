@@ -20,7 +20,7 @@ from typing import Any
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from wams.core.records import Doel
+from wams.core.law.records import Doel
 from wams.service import descriptions, ldv, purpose_enum
 from wams.service.problems import PREFIX, PROBLEM_TYPES
 

@@ -28,7 +28,7 @@ API_VERSION = "2.0.0"
 #: that resolves on the service itself (GET: the code's sentence, rules and sources)
 PROBLEM_TYPES = f"{PREFIX}/probleemtypen/"
 
-#: the service's own problem types, beside the reason codes of the rules (wams.core.reasons)
+#: the service's own problem types, beside the reason codes of the rules (wams.core.law.reasons)
 SERVICE_PROBLEMS: dict[str, tuple[int, str]] = {
     "input.invalid": (400, "De invoer is niet bruikbaar."),
     "access.token": (401, "Geen geldig token: meld u aan met een bearer-token."),

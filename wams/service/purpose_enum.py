@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wams.core.records import Doel
+from wams.core.law.records import Doel
 
 #: what a read names as its use (``Doel.gebruik``); steps are named by their operationId
 READ_USE = "lezen"

@@ -14,9 +14,9 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from wams.core import commands as c
+from wams.core.law.reasons import REASONS
+from wams.core.law.rules import citations
 from wams.core.model import Partij
-from wams.core.reasons import REASONS
-from wams.core.rules import citations
 from wams.core.serialize import unstructure
 from wams.core.settings import WEBHOOK_ADRESSEN
 from wams.service import roles, targets

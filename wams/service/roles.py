@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wams.core import phases
-from wams.core.acting import PARTY_STEPS
 from wams.core.engine import Authorize
+from wams.core.law import phases
+from wams.core.law.acting import PARTY_STEPS
 from wams.core.model import Casus, Partij
 from wams.service.auth import Principal
 
@@ -105,7 +105,7 @@ def step_check(principal: Principal, step: str,
                 if kind is None or named.soort != kind:
                     return PARTY_KIND
         # Whoever else names a registered party as another kind is refused by the core
-        # itself (wams.core.checks.check_registered_kind), at every edge alike.
+        # itself (wams.core.law.checks.check_registered_kind), at every edge alike.
         return None
     return check
 

@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from wams.core import commands as c
-from wams.core import phases
+from wams.core.law import phases
 from wams.core.settings import PARTIJ_LEES_API, PARTIJ_SOORTEN
 from wams.service import roles
 from wams.service.body import CommandBody

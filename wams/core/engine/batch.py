@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
-from wams.core import acting
 from wams.core import commands as c
 from wams.core.engine.steps import Authorize, check_actor
 from wams.core.errors import BatchBroken, InputError
 from wams.core.gemeente import check_gemeente
+from wams.core.law import acting
+from wams.core.law.purposes import logged_purpose
+from wams.core.law.records import StepEvent
 from wams.core.model import Casus, Decision
-from wams.core.purposes import logged_purpose
-from wams.core.records import StepEvent
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.repository import Store

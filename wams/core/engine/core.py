@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 import sqlalchemy
 
-from wams.core import acting, policy, settings, sharing
 from wams.core import commands as c
+from wams.core import settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
@@ -29,7 +29,10 @@ from wams.core.engine.steps import Authorize, CaseCache, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import CommitUnknown, ConflictError, InputError, NotFoundError, Refused
 from wams.core.gemeente import check_gemeente
-from wams.core.lifecycle import Processing
+from wams.core.law import acting, policy, sharing
+from wams.core.law.lifecycle import Processing
+from wams.core.law.purposes import ExcludedPurpose, logged_purpose
+from wams.core.law.records import StepEvent
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import periods, places, retention
@@ -39,8 +42,6 @@ from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys
-from wams.core.purposes import ExcludedPurpose, logged_purpose
-from wams.core.records import StepEvent
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wams.core import policy
-from wams.core.citations import Citation, caveat, footings
-from wams.core.lifecycle import Applied
+from wams.core.law import policy
+from wams.core.law.citations import Citation, caveat, footings
+from wams.core.law.lifecycle import Applied
+from wams.core.law.reasons import reason
+from wams.core.law.rules import citations
 from wams.core.model import Casus, Decision
-from wams.core.reasons import reason
-from wams.core.rules import citations
 from wams.core.serialize import decision_record, encode, structure
 
 Versions = tuple[tuple[str, str], ...]

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 
-from wams.core.lifecycle import CHANGE
+from wams.core.law.lifecycle import CHANGE
+from wams.core.law.phases import RUNNING
 from wams.core.model import Casus, Persoon
-from wams.core.phases import RUNNING
 from wams.core.privacy.processing import OPERATION_NAMES
 from wams.core.storage.repository import log
 

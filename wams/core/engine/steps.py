@@ -24,17 +24,18 @@ from typing import Any
 
 import attrs
 
-from wams.core import acting, lifecycle, phases, policy, settings
+from wams.core import settings
 from wams.core.engine import decisions, objections
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
-from wams.core.lifecycle import Applied, Processing
+from wams.core.law import acting, lifecycle, phases, policy
+from wams.core.law.lifecycle import Applied, Processing
+from wams.core.law.records import EntryRequest, StepEvent
+from wams.core.law.rules import TAKEN
 from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, periods, places, retention
 from wams.core.privacy.processing import special_exceptions
 from wams.core.privacy.sealing import data_key_of
-from wams.core.records import EntryRequest, StepEvent
-from wams.core.rules import TAKEN
 from wams.core.serialize import case_from_json, case_to_json, dumps
 from wams.core.storage import projections
 

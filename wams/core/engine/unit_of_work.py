@@ -18,7 +18,7 @@ from typing import Any
 
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError
-from wams.core.lifecycle import Processing
+from wams.core.law.lifecycle import Processing
 from wams.core.model import Caller, Persoon
 from wams.core.privacy import logexport, periods, places
 from wams.core.privacy.keystore import KeyStore

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.errors import InputError, NotFoundError
+from wams.core.law.reasons import reason
 from wams.core.privacy import places
 from wams.core.privacy.inzage import DESTROYED_PURPOSE
 from wams.core.privacy.work import Operator, UnitOfWork
-from wams.core.reasons import reason
 from wams.core.storage.repository import cases, history, log
 
 

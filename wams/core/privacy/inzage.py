@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from wams.core.errors import InputError
-from wams.core.lifecycle import PROVIDE, REQUEST, Applied, Processing
+from wams.core.law.lifecycle import PROVIDE, REQUEST, Applied, Processing
 from wams.core.model import Casus, Persoon
 from wams.core.privacy import places
 from wams.core.privacy.processing import OPERATION_NAMES, activity_code, trace_id

@@ -9,7 +9,7 @@ keys readable and only new work uses the new one.
 
 The default is :class:`FileKeyStore`, one JSON file (mode 0600) beside the SQLite database; a
 supplier plugs in Vault, a cloud KMS or an HSM through the ``wams_key_store`` hook
-(:mod:`wams.core.hookspecs`). Back the key store up *separately* from the database: a backup
+(:mod:`wams.core.law.hookspecs`). Back the key store up *separately* from the database: a backup
 holding both is a backup anyone can read (docs/operations.md).
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from wams.core.errors import KeyInUseError, KeyMissingError, NoKeyStoreError
 
 # The contract a key store implements lives with the plugin contract (wams_key_store).
-from wams.core.records import Key, KeyStore
+from wams.core.law.records import Key, KeyStore
 
 #: The purposes a key is used for; a key of one purpose is never used for another.
 PURPOSES = ("kek", "pseudonym", "chain")

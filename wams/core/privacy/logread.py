@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from wams.core.errors import InputError
-from wams.core.lifecycle import PROVIDE, Processing
+from wams.core.law.lifecycle import PROVIDE, Processing
 from wams.core.privacy import logexport
 from wams.core.privacy.inzage import ACTIVITY, PURPOSE, STEP
 from wams.core.privacy.processing import trace_id

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 
 from wams.core.clock import add_months
-from wams.core.policy import retention_ends
+from wams.core.law.policy import retention_ends
 from wams.core.privacy.keystore import PERIOD_PURPOSE, KeyMissingError
 from wams.core.privacy.sealing import KEK, SealError
 from wams.core.privacy.work import Operator, UnitOfWork

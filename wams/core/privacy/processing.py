@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from wams.core.citations import Citation
-from wams.core.lifecycle import Processing
+from wams.core.law.citations import Citation
+from wams.core.law.lifecycle import Processing
+from wams.core.law.rules import SPECIAL_EXCEPTIONS
 from wams.core.model import Caller
-from wams.core.rules import SPECIAL_EXCEPTIONS
 
 # R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
 # The memorandum names "een nieuwe paragraaf 3a" (§1.3), not its number in the Wmo 2015.

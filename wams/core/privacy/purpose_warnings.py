@@ -1,7 +1,7 @@
 """The FG's list of purpose warnings (R20): steps whose free text beside a lawful purpose code
 named enforcement, investigation or prosecution.
 
-Such a text never refuses anything -- the code decided (:mod:`wams.core.purposes`) -- but the
+Such a text never refuses anything -- the code decided (:mod:`wams.core.law.purposes`) -- but the
 functionaris gegevensbescherming should be able to see where a caseworker *wrote* enforcement
 while choosing a care purpose. The warning is stored sealed with the step's content, under
 the key of the case (or melding, betrokkenheid): it goes with the case at destruction, and a

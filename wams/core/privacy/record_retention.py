@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.clock import add_months
-from wams.core.lifecycle import DESTROY, Processing
+from wams.core.law.lifecycle import DESTROY, Processing
 from wams.core.privacy import periods, places
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork

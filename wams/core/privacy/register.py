@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from wams.core.catalogue import Catalogue
+from wams.core.law.records import CORE_ACTIVITY_CODES
 from wams.core.privacy.processing import (
     LEGAL_BASIS,
     LEGAL_BASIS_INZAGE,
@@ -35,7 +36,6 @@ from wams.core.privacy.processing import (
 )
 from wams.core.privacy.retention import bewaartermijn
 from wams.core.privacy.work import Operator
-from wams.core.records import CORE_ACTIVITY_CODES
 from wams.core.storage.repository import Store
 from wams.core.storage.tables import RegisterVersionRow
 

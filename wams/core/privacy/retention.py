@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wams.core import phases
 from wams.core.clock import add_months
 from wams.core.commands import Vernietig
 from wams.core.errors import InputError
-from wams.core.lifecycle import DESTROY, Processing
+from wams.core.law import phases
+from wams.core.law.lifecycle import DESTROY, Processing
+from wams.core.law.policy import retention_ends
 from wams.core.model import Casus
-from wams.core.policy import retention_ends
 from wams.core.privacy import periods
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.settings import SETTINGS

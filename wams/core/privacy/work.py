@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from wams.core.catalogue import Catalogue
     from wams.core.clock import Clock
-    from wams.core.lifecycle import Processing
+    from wams.core.law.lifecycle import Processing
     from wams.core.model import Decision, Persoon
     from wams.core.privacy.keystore import KeyStore
     from wams.core.privacy.places import Place

@@ -18,9 +18,9 @@ import yaml
 
 from wams.core import commands as c
 from wams.core import settings
-from wams.core.checks import INDICATOREN
 from wams.core.errors import InputError
 from wams.core.intake import bad_choice, explain, first_leaf, is_placeholder, join_key, ref_record
+from wams.core.law.checks import INDICATOREN
 from wams.core.model import Partij, Persoon
 from wams.core.scenario.format import (
     ACTIONS,
@@ -243,8 +243,8 @@ def _check_choices(record: Any, prefix: str, path: str, where: dict[str, Any]) -
 def _check_verwacht(verwacht: Verwacht, path: str, where: dict[str, Any]) -> None:
     # The code tables are optional imports so a scenario can be checked while they evolve.
     try:
-        from wams.core.reasons import REASONS
-        from wams.core.rules import RULES
+        from wams.core.law.reasons import REASONS
+        from wams.core.law.rules import RULES
     except ImportError:  # pragma: no cover
         return
     if verwacht.reden is not None and verwacht.reden not in REASONS:

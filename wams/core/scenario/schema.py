@@ -18,8 +18,8 @@ from typing import Any, Literal
 import attrs
 
 from wams.core.intake import ref_record
+from wams.core.law.purposes import CORE_PURPOSES
 from wams.core.model import Partij, Persoon
-from wams.core.purposes import CORE_PURPOSES
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario.format import (
     ACTIONS,

@@ -17,8 +17,8 @@ Follows MvT §1.3, §1.4, §2.2 (definities, strafrechtketen), §3.1.2 (zorg- en
 
 from __future__ import annotations
 
-from wams.core.hookspecs import hookimpl
-from wams.core.records import (
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import (
     DataCategory,
     Domain,
     Law,

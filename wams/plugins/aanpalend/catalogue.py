@@ -6,8 +6,8 @@ domains make a long table; the records are frozen, so the hooks hand out the sam
 
 from __future__ import annotations
 
-from wams.core.citations import Citation
-from wams.core.records import (
+from wams.core.law.citations import Citation
+from wams.core.law.records import (
     DataCategory,
     Domain,
     Law,
@@ -16,7 +16,7 @@ from wams.core.records import (
     ProvisionRule,
     Service,
 )
-from wams.core.rules import DOORBREKING
+from wams.core.law.rules import DOORBREKING
 
 # MvT §1.3: only the Wmo 2015 and the three laws with a spiegelbepaling open paragraph 3a; an
 # adjacent law takes part in a case but never opens one (R01).

@@ -15,9 +15,9 @@ toeleiding data, which it may reuse).
 
 from __future__ import annotations
 
-from wams.core.citations import Citation
-from wams.core.hookspecs import hookimpl
-from wams.core.records import (
+from wams.core.law.citations import Citation
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import (
     DataCategory,
     Domain,
     Law,
@@ -27,7 +27,7 @@ from wams.core.records import (
     Service,
     Signal,
 )
-from wams.core.rules import DOORBREKING, JW_740
+from wams.core.law.rules import DOORBREKING, JW_740
 
 LAW = "jeugdwet"
 DOMAIN = "jeugdhulp"

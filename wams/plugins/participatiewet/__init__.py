@@ -13,9 +13,9 @@ Follows MvT §1.3 (spiegelbepaling), §2.2 (definities), §3.2.2 (hergebruik), �
 
 from __future__ import annotations
 
-from wams.core.citations import Citation
-from wams.core.hookspecs import hookimpl
-from wams.core.records import (
+from wams.core.law.citations import Citation
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import (
     DataCategory,
     Domain,
     Law,
@@ -25,7 +25,7 @@ from wams.core.records import (
     Service,
     Signal,
 )
-from wams.core.rules import DOORBREKING
+from wams.core.law.rules import DOORBREKING
 
 LAW = "participatiewet"
 DOMAIN = "participatie"

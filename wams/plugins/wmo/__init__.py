@@ -14,9 +14,9 @@ Follows MvT §1.2 (meldpunten), §1.3 (systematiek), §2.2 (definities), §3.2.2
 
 from __future__ import annotations
 
-from wams.core.citations import Citation
-from wams.core.hookspecs import hookimpl
-from wams.core.records import (
+from wams.core.law.citations import Citation
+from wams.core.law.hookspecs import hookimpl
+from wams.core.law.records import (
     DataCategory,
     Domain,
     Law,
@@ -26,7 +26,7 @@ from wams.core.records import (
     Service,
     Signal,
 )
-from wams.core.rules import DOORBREKING, MELDPUNT, TAKEN
+from wams.core.law.rules import DOORBREKING, MELDPUNT, TAKEN
 
 LAW = "wmo"
 DOMAIN = "wmo"

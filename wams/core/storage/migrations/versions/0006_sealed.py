@@ -226,7 +226,7 @@ class Sealer:
             trace_key[h["trace_id"]] = keys.get(json.loads(h["content"]).get("melding"))
 
     def history(self, trace_key: dict[str, str | None]) -> None:
-        from wams.core.reasons import reason
+        from wams.core.law.reasons import reason
         for r in self.q("SELECT seq, code, trace_id, decision, content FROM history"
                         ).mappings():
             decision = json.loads(r["decision"])

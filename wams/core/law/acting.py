@@ -25,7 +25,7 @@ answer it relays.
 from __future__ import annotations
 
 from wams.core import commands as c
-from wams.core.checks import Verdict, no
+from wams.core.law.checks import Verdict, no
 from wams.core.model import Partij
 
 #: how an actor names the party it acts as

@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from wams.core import commands as c
-from wams.core.checks import (
+from wams.core.clock import add_months
+from wams.core.errors import InputError
+from wams.core.law.checks import (
     GRONDSLAG_RULES,
     NAMENS_HET_COLLEGE,
     Context,
@@ -41,14 +43,11 @@ from wams.core.checks import (
     party_kind,
     purpose,
 )
-from wams.core.citations import keuze, mvt
-from wams.core.clock import add_months
-from wams.core.errors import InputError
-from wams.core.model import Casus, Partij
-from wams.core.purposes import JUSTICE_PURPOSES, ExcludedPurpose, resolve, warning
-from wams.core.records import Doel
-from wams.core.rules import AVG_6C, AVG_15
-from wams.core.sharing import (
+from wams.core.law.citations import keuze, mvt
+from wams.core.law.purposes import JUSTICE_PURPOSES, ExcludedPurpose, resolve, warning
+from wams.core.law.records import Doel
+from wams.core.law.rules import AVG_6C, AVG_15
+from wams.core.law.sharing import (
     casusoverleg,
     export,
     exportable,
@@ -56,6 +55,7 @@ from wams.core.sharing import (
     verstrekking,
     vraag_gegevens,
 )
+from wams.core.model import Casus, Partij
 
 # R01: a case never opens from data matching or analytics (MvT §1.4).
 NOT_A_HULPVRAAG = frozenset({"vroegsignalering", "data_analyse", "bestandskoppeling"})

@@ -1,4 +1,4 @@
-"""The checks shared by the decisions of :mod:`wams.core.policy`: one place for each.
+"""The checks shared by the decisions of :mod:`wams.core.law.policy`: one place for each.
 
 A data request, a casusoverleg contribution and a service all ask the same questions in the
 same order (docs/scenarios.md, "Data requests"): is the person's processing halted, was he informed,
@@ -15,12 +15,11 @@ from collections.abc import Mapping
 
 import attrs
 
-from wams.core import phases
 from wams.core.catalogue import Catalogue
-from wams.core.citations import Citation, keuze
 from wams.core.errors import InputError
-from wams.core.model import Casus, Partij, Persoon, normalise_bsn
-from wams.core.purposes import (
+from wams.core.law import phases
+from wams.core.law.citations import Citation, keuze
+from wams.core.law.purposes import (
     JUSTICE_PURPOSES,
     PHASE_CHOICE,
     PHASES,
@@ -29,7 +28,8 @@ from wams.core.purposes import (
     normalise,
     resolve,
 )
-from wams.core.records import Doel, Entry
+from wams.core.law.records import Doel, Entry
+from wams.core.model import Casus, Partij, Persoon, normalise_bsn
 
 # R04: a broad standard questionnaire is not a reason (MvT §3.3.1, the AP on the
 # zelfredzaamheidsmatrix in Nijmegen and Zaanstad). Compared against the normalised text with
@@ -141,7 +141,7 @@ def check_screening(*texts: str | None) -> Verdict | None:
 
 def purpose(ctx: Context, code: str | None, use: str) -> Doel | None:
     """R20: the purpose named by ``code`` for ``use``, from the closed vocabulary
-    (:mod:`wams.core.purposes`), which holds no enforcement purpose; None when no code is
+    (:mod:`wams.core.law.purposes`), which holds no enforcement purpose; None when no code is
     given (the step decides whether that is ``reason.missing``); bad input when the code is
     not in the vocabulary or not for this use. The free text beside it is never read here."""
     if missing(code):

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
-from wams.cli_common import EXIT_NO, EXIT_USER, MappedErrors, marks, plural
-from wams.cli_report import html_option, write_html
+from wams.cli.common import EXIT_NO, EXIT_USER, MappedErrors, marks, plural
+from wams.cli.report import html_option, write_html
 from wams.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ def _fresh_sqlite(url: str) -> None:
 def demo(ctx: click.Context, url: str, folder: str | None, detail: bool,
          html_dir: str | None) -> None:
     """Speel de scenariobibliotheek af: per wet wat wams toestaat en weigert, en waarom."""
-    from wams.cli_demo import print_demo
+    from wams.cli.demo import print_demo
     from wams.core.scenario import library as scenario_library
     from wams.core.scenario.run import run_many
 

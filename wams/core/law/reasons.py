@@ -3,7 +3,7 @@
 Why codes *and* messages: scenarios, the JSON output and other tools match on the English
 machine code, which never changes; people read the Dutch sentence, which says what is refused
 and, where useful, what to do next. Each code also names the rules (see
-:mod:`wams.core.rules`) the refusal rests on, so a decision can cite its legal sources without
+:mod:`wams.core.law.rules`) the refusal rests on, so a decision can cite its legal sources without
 the policy code repeating them.
 
 Messages are complete sentences without placeholders; policy code may append a sentence with
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import attrs
 
-from wams.core.citations import Citation, keuze, mvt
-from wams.core.rules import RULES
+from wams.core.law.citations import Citation, keuze, mvt
+from wams.core.law.rules import RULES
 
 
 @attrs.frozen

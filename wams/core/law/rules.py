@@ -6,7 +6,7 @@ refusal can always say which rule it rests on and where that rule comes from, an
 version of the bill (e.g. Kamerstuk 36 295) can be added as another rule set without touching
 this one.
 
-Every source is a :class:`~wams.core.citations.Citation`: instrument, provision or section, and
+Every source is a :class:`~wams.core.law.citations.Citation`: instrument, provision or section, and
 a footing that says how firmly it rests on the 2020 consultation memorandum (``bron``,
 ``praktijk``, ``aangekondigd``, ``ander_voorstel``, ``keuze``). The memorandum gives almost no
 article numbers and stops in §3.3.3, so a rule that needs the announced data-processing
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from wams.core.citations import Citation, ander_voorstel, keuze, mvt
+from wams.core.law.citations import Citation, ander_voorstel, keuze, mvt
 
 RULESET = "wams-2020"
 

@@ -1,7 +1,7 @@
 """The storage commands: ``wams db upgrade|current|check``, ``wams audit verify|anchor``.
 
-Kept apart from ``wams/cli.py`` (which adds these groups) so that module stays about cases and
-scenarios. Import-light like it: SQLAlchemy and alembic load only when a command runs.
+Kept apart from ``wams/cli/__init__.py`` (which adds these groups) so that module stays about
+cases and scenarios. Import-light like it: SQLAlchemy and alembic load only when a command runs.
 
 Exit codes: 0 fine, 1 the answer is "no" (models and migrations differ, the chain is broken),
 2 the command could not run (bad URL, unreachable or wrong database): one line, no traceback.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from wams.cli_common import EXIT_NO, MappedErrors
+from wams.cli.common import EXIT_NO, MappedErrors
 from wams.core.errors import InputError
 from wams.core.gemeente import is_gemeente
 
@@ -217,7 +217,7 @@ def keys_init(url: str | None, gemeente: str) -> None:
     """Maak de sleutels van een gemeente (sleutel-versleutelsleutel, pseudoniemsleutel,
     ketensleutel) waar zij er nog geen heeft. Sleutels die de database al noemt maar die in
     de sleutelopslag ontbreken worden nooit vervangen: dat is een fout (exit 2)."""
-    from wams.cli_privacy import open_database
+    from wams.cli.privacy import open_database
 
     _gemeente(gemeente)
     w = open_database(url, must_exist=False)
@@ -237,7 +237,7 @@ def keys_init(url: str | None, gemeente: str) -> None:
 def keys_rotate(url: str | None, gemeente: str | None) -> None:
     """Nieuwe sleutel-versleutelsleutel per gemeente; alle gegevenssleutels opnieuw verpakt;
     meldt welke oude sleutel nog iets verpakt."""
-    from wams.cli_privacy import open_database
+    from wams.cli.privacy import open_database
 
     _gemeente(gemeente)
     w = open_database(url)
@@ -269,7 +269,7 @@ def keys_retire(url: str | None, gemeente: str, key_id: str) -> None:
     """Trek een oude sleutel-versleutelsleutel in (uit de sleutelopslag gewist): geweigerd
     (exit 2) zolang er nog een gegevenssleutel onder verpakt is. Daarna is geen kopie van de
     database (back-up, WAL, oude rijen) die hem nodig had nog te lezen."""
-    from wams.cli_privacy import open_database
+    from wams.cli.privacy import open_database
 
     _gemeente(gemeente)
     w = open_database(url)

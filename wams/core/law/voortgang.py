@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from wams.core.law.policy import retention_ends
 from wams.core.model import Casus
-from wams.core.policy import retention_ends
 
 
 def voortgang_status(case: Casus, today: dt.date, months: int) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import click
 
-from wams.cli_common import plural
+from wams.cli.common import plural
 from wams.core.errors import InputError
 
 WIDTH = 100
@@ -134,7 +134,7 @@ def catalogue_cmd(as_json: bool, name: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Eén JSON-document.")
 def rules(folder: str | None, as_json: bool) -> None:
     """Elke regel van wams-2020 met bronnen en de scenario's die hem toetsen."""
-    from wams.core.rules import RULES
+    from wams.core.law.rules import RULES
     from wams.core.scenario import library as scenario_library
 
     root = Path(folder) if folder else scenario_library.BUNDLED
@@ -164,7 +164,7 @@ def doelen(as_json: bool) -> None:
     """De gesloten lijst van doelcodes (kern en plugins): wat elke stap en elke inzage als
     'doel' noemt. Handhaving, opsporing en vervolging zijn geen doel (MvT §1.4, §2.2)."""
     from wams.core.catalogue_listing import purposes
-    from wams.core.purposes import VOCABULARY_VERSION
+    from wams.core.law.purposes import VOCABULARY_VERSION
 
     entries = purposes(_catalogue())
     if as_json:

@@ -1,6 +1,6 @@
 """The records plugins contribute: frozen attrs values, one shape per kind of contribution.
 
-Plugins return these from the contribution hooks in :mod:`wams.core.hookspecs`. Codes are
+Plugins return these from the contribution hooks in :mod:`wams.core.law.hookspecs`. Codes are
 *local* to the plugin (``schuldhulpverlener``); the catalogue qualifies them with the plugin's
 name (``wgs.schuldhulpverlener``), which is how scenarios and other plugins refer to them.
 Domain and law codes are global and unqualified (``schuldhulp``, ``participatiewet``), because
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
 
-from wams.core.citations import Citation, as_citations
+from wams.core.law.citations import Citation, as_citations
 
 if TYPE_CHECKING:
     from wams.core.model import Casus, Decision
@@ -61,7 +61,7 @@ class Law:
     ``domain`` is the law's own domain, put in scope by a hulpvraag under it.
     ``provision`` cites the provision that applies paragraph 3a (the carrier's own paragraph for
     the Wmo, the mirror provision (*spiegelbepaling*) for the others), as a
-    :class:`~wams.core.citations.Citation` with its footing.
+    :class:`~wams.core.law.citations.Citation` with its footing.
     """
 
     code: str
@@ -132,7 +132,7 @@ class ProvisionRule:
     :data:`OVERRIDABLE`. A category under a regime is provided only under a rule that covers it,
     overrides that regime and addresses the supplying party (``suppliers``; empty: every party
     that may supply the category) (R17); the decision cites ``citation``: one
-    :class:`~wams.core.citations.Citation` or several, each with its footing (a provision that
+    :class:`~wams.core.law.citations.Citation` or several, each with its footing (a provision that
     breaks through secrecy for the integrated approach is ``aangekondigd``: MvT §3.3 announces
     it for §3.4, which the consultation text lacks).
     """

@@ -3,7 +3,7 @@
 These steps carry personal data from one party to another (R13–R21, R29–R31); what they have
 in common is that data keeps what it came with: its regime and the rule it was provided under
 (R17), its supplier's conditions (R16), and who may hear it (R30). Pure, like
-:mod:`wams.core.policy`, whose step table uses them.
+:mod:`wams.core.law.policy`, whose step table uses them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from wams.core import commands as c
 from wams.core.catalogue import Catalogue
-from wams.core.checks import (
+from wams.core.errors import InputError
+from wams.core.law.checks import (
     NOT_EXPORTED,
     Context,
     Verdict,
@@ -33,8 +34,7 @@ from wams.core.checks import (
     party_kind,
     purpose,
 )
-from wams.core.citations import Citation
-from wams.core.errors import InputError
+from wams.core.law.citations import Citation
 from wams.core.model import Casus, Partij
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wams.cli_common import MappedErrors
-from wams.cli_privacy import inzage_options, open_database
+from wams.cli.common import MappedErrors
+from wams.cli.privacy import inzage_options, open_database
 from wams.core.errors import InputError
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 A plugin is any module or object with functions marked ``@wams.hookimpl`` whose names are
 listed here. Contribution hooks are called once, at startup, to build the catalogue; they
-return lists of frozen records from :mod:`wams.core.records` (never dicts). Codes returned are
+return lists of frozen records from :mod:`wams.core.law.records` (never dicts). Codes returned are
 local to the plugin; the catalogue qualifies them as ``<plugin>.<code>``.
 
 Hooks are grouped by phase:
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from wams.core.records import (
+from wams.core.law.records import (
     DataCategory,
     Doel,
     Domain,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 PROJECT = "wams"
 #: the version of this contract; 0.2 added the purpose vocabulary (``wams_doelen``) and the
-#: typed :class:`~wams.core.records.StepEvent` of ``wams_after_step``
+#: typed :class:`~wams.core.law.records.StepEvent` of ``wams_after_step``
 CONTRACT = "0.2"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -73,7 +73,7 @@ def wams_laws() -> list[Law]:
     a case (R01).
 
     Returns:
-        A list of :class:`~wams.core.records.Law`.
+        A list of :class:`~wams.core.law.records.Law`.
 
     Example::
 
@@ -94,7 +94,7 @@ def wams_domains() -> list[Domain]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.Domain`.
+        A list of :class:`~wams.core.law.records.Domain`.
 
     Example::
 
@@ -111,7 +111,7 @@ def wams_party_kinds() -> list[PartyKind]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.PartyKind`; mark criminal-justice parties with
+        A list of :class:`~wams.core.law.records.PartyKind`; mark criminal-justice parties with
         ``justice=True`` (R12).
 
     Example::
@@ -130,7 +130,7 @@ def wams_services() -> list[Service]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.Service`. A coercive item must be an
+        A list of :class:`~wams.core.law.records.Service`. A coercive item must be an
         ``interventie`` (R37); declaring it a ``dienst`` is a startup error.
 
     Example::
@@ -148,7 +148,7 @@ def wams_data_categories() -> list[DataCategory]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.DataCategory`; ``suppliers`` are qualified party
+        A list of :class:`~wams.core.law.records.DataCategory`; ``suppliers`` are qualified party
         kind codes, which must exist once all plugins are loaded.
 
     Example::
@@ -167,7 +167,7 @@ def wams_provision_rules() -> list[ProvisionRule]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.ProvisionRule`.
+        A list of :class:`~wams.core.law.records.ProvisionRule`.
 
     Example::
 
@@ -189,7 +189,7 @@ def wams_signals() -> list[Signal]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.Signal`.
+        A list of :class:`~wams.core.law.records.Signal`.
 
     Example::
 
@@ -207,7 +207,7 @@ def wams_processing_activities() -> list[ProcessingActivity]:
     Since 0.1.
 
     Returns:
-        A list of :class:`~wams.core.records.ProcessingActivity`.
+        A list of :class:`~wams.core.law.records.ProcessingActivity`.
 
     Example::
 
@@ -229,12 +229,12 @@ def wams_doelen() -> list[Doel]:
     ``casusoverleg``, ...) and every read names a purpose *code*; the core declares one for each
     lifecycle activity (``onderzoek``, ``werkplan``, ``coordinatie``, ...). A plugin adds a
     narrower one under one of its own processing activities (``activiteit``, the local code of
-    a :class:`~wams.core.records.ProcessingActivity` it declares), with its legal basis. The
+    a :class:`~wams.core.law.records.ProcessingActivity` it declares), with its legal basis. The
     code is qualified as ``<plugin>.<code>``. A purpose that names enforcement, investigation
     or prosecution, or claims to be a justice purpose, is a startup error naming the plugin.
 
     Returns:
-        A list of :class:`~wams.core.records.Doel`.
+        A list of :class:`~wams.core.law.records.Doel`.
 
     Example::
 
@@ -262,7 +262,7 @@ def wams_entry(request: EntryRequest) -> Entry | None:
         request: the law named in the hulpvraag, the question and any aanleiding.
 
     Returns:
-        An :class:`~wams.core.records.Entry` citing the provision, or ``None``.
+        An :class:`~wams.core.law.records.Entry` citing the provision, or ``None``.
 
     Example::
 
@@ -291,7 +291,7 @@ def wams_after_step(event: StepEvent, case: Casus | None, decision: Decision,
     steps after the batch committed, in order.
 
     Args:
-        event: the :class:`~wams.core.records.StepEvent`: step, municipality, case id, trace
+        event: the :class:`~wams.core.law.records.StepEvent`: step, municipality, case id, trace
             id, the decision and a copy of the case after the step (read-only).
         case: the same copy of the case (``event.case``; kept for plugins before 0.2).
         decision: the same :class:`~wams.core.model.Decision` (``event.decision``).

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from wams.cli_common import MappedErrors, plural
+from wams.cli.common import MappedErrors, plural
 from wams.core.errors import InputError
 from wams.core.settings import SETTINGS
 
@@ -358,7 +358,7 @@ def case_list(url: str, gemeente: str, limit: int | None, after: str | None) -> 
 
     De lijst wordt per pagina gelezen en meteen getoond: ook bij een miljoen casussen blijft
     het geheugengebruik gelijk."""
-    from wams.core.policy import retention_ends
+    from wams.core.law.policy import retention_ends
     from wams.core.privacy import retention
 
     w = open_database(url)
@@ -439,7 +439,7 @@ def case_show(url: str, gemeente: str, case_id: str, actor: str, doel: str) -> N
     if case.coordinator is not None:
         echo(f"  coördinator: {case.coordinator.wie} ({case.coordinator.type}) sinds "
              f"{case.coordinator.since}")
-    from wams.core.voortgang import voortgang_status
+    from wams.core.law.voortgang import voortgang_status
 
     status = voortgang_status(case, today, interval)
     if status is not None:
@@ -460,7 +460,7 @@ def register_commands(cli: click.Group) -> None:
 
 @click.group(cls=MappedErrors)
 def main() -> None:
-    """De privacy-opdrachten van wams, los te gebruiken (``python -m wams.cli_privacy``)."""
+    """De privacy-opdrachten van wams, los te gebruiken (``python -m wams.cli.privacy``)."""
 
 
 register_commands(main)

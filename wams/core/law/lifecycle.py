@@ -1,6 +1,6 @@
 """Applying an allowed step: how the case projection changes and what is processed.
 
-Only called after :mod:`wams.core.policy` allowed the step, so nothing here refuses. Each
+Only called after :mod:`wams.core.law.policy` allowed the step, so nothing here refuses. Each
 function mutates the case in place and returns the processing records (R36) the step causes:
 one per person concerned, and in a casusoverleg one per person per recipient.
 """
@@ -12,8 +12,9 @@ from collections.abc import Callable
 import attrs
 
 from wams.core import commands as c
-from wams.core import phases
 from wams.core.catalogue import Catalogue
+from wams.core.law import phases
+from wams.core.law.policy import Context, exportable, grondslag, party_kind
 from wams.core.model import (
     Casus,
     Coordinatie,
@@ -28,7 +29,6 @@ from wams.core.model import (
     Verzoek,
     WerkplanVersie,
 )
-from wams.core.policy import Context, exportable, grondslag, party_kind
 
 # Processing operations of the Logboek Dataverwerkingen vocabulary we use (R36). REQUEST is a
 # request for data: the party learns who is being investigated, but no data is provided yet;

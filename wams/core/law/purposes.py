@@ -30,9 +30,9 @@ import difflib
 import unicodedata
 from collections.abc import Mapping
 
-from wams.core.citations import keuze
 from wams.core.errors import ExcludedPurpose, InputError
-from wams.core.records import Doel
+from wams.core.law.citations import keuze
+from wams.core.law.records import Doel
 
 #: The version of the core vocabulary; raised whenever a core code is added, changed or
 #: withdrawn (plugins version their own codes with their plugin version). Version 2: a verzoek

@@ -6,10 +6,16 @@ can fix (a bad scenario file, a plugin that declares nonsense, a conflicting wri
 database driver) are one line on stderr and exit code 2, never a traceback; ``WAMS_DEBUG=1``
 shows the traceback of anything unexpected.
 
-The commands live in modules of their own: ``cli_scenario`` (scenario, demo), ``cli_catalogue``
-(plugins, catalogue, rules), ``cli_storage`` (db, audit, keys), ``cli_privacy`` (log, register,
-inzage, retention, instelling, case) and ``cli_report`` (report); plugins add theirs through the
-``wams_commands`` hook.
+The commands live in modules of this room: ``scenario`` (scenario, demo), ``catalogue``
+(plugins, catalogue, rules), ``storage`` (db, audit, keys), ``privacy`` (log, register, inzage,
+retention, instelling, case), ``archive`` (archive load), ``report`` (report) and ``service``
+(serve); ``common`` holds the one mapping of errors to a line and an exit code. Plugins add
+commands through the ``wams_commands`` hook.
+
+May import: the public API (``wams.api``, ``wams``), the pure core and the law
+(``wams.core``, ``wams.core.law``), the scenario room, the reports and the service's runner.
+Never the storage, privacy or engine rooms: the CLI is thin (parse, call the API, print), so
+everything it does a Python caller can do too (``tests/test_structure.py`` enforces it).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import NoReturn
 
 import click
 
-from wams.cli_common import EXIT_NO, MappedErrors, one_line
+from wams.cli.common import EXIT_NO, MappedErrors, one_line
 
 
 def version() -> str:
@@ -35,7 +41,7 @@ def version() -> str:
 
 def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        from wams.core.rules import RULESET
+        from wams.core.law.rules import RULESET
 
         click.echo(f"wams {version()} (regels {RULESET}, Python {sys.version.split()[0]})")
         ctx.exit(0)
@@ -66,13 +72,13 @@ def complete_summaries(group: click.Group) -> None:
 
 
 def _add_commands() -> None:
-    from wams.cli_archive import archive_group
-    from wams.cli_catalogue import COMMANDS as CATALOGUE
-    from wams.cli_privacy import register_commands
-    from wams.cli_report import register_commands as register_reports
-    from wams.cli_scenario import COMMANDS as SCENARIO
-    from wams.cli_service import serve, token
-    from wams.cli_storage import audit, db, keys_group
+    from wams.cli.archive import archive_group
+    from wams.cli.catalogue import COMMANDS as CATALOGUE
+    from wams.cli.privacy import register_commands
+    from wams.cli.report import register_commands as register_reports
+    from wams.cli.scenario import COMMANDS as SCENARIO
+    from wams.cli.service import serve, token
+    from wams.cli.storage import audit, db, keys_group
 
     for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token, archive_group):
         cli.add_command(command)

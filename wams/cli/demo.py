@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from wams.cli_common import marks, plural
-from wams.core.rules import RULES
+from wams.cli.common import marks, plural
+from wams.core.law.rules import RULES
 from wams.core.scenario.run import ScenarioResult
 from wams.reports.runs import law_of
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wams.cli_common import EXIT_NO, MappedErrors, plural
-from wams.cli_privacy import DB_ENV, open_database
+from wams.cli.common import EXIT_NO, MappedErrors, plural
+from wams.cli.privacy import DB_ENV, open_database
 
 if TYPE_CHECKING:
     from wams.archive import Progress
