@@ -66,12 +66,16 @@ class WebhookMethods:
             return subscriptions.remove(uow.store, gemeente, subscription_id)
 
     def subscriptions(self, gemeente: str | None = None) -> list[dict[str, Any]]:
-        """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position, and
-        ``steps``, the steps they want (None: all)."""
+        """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position,
+        ``steps``, the steps they want (None: all), and ``vouched``: whether the keyed chain
+        vouches for the row as stored (False: inserted, changed or put back around wams —
+        nothing may be delivered to it; ``wams audit verify`` names it)."""
         from wams.core.storage import subscriptions
 
         with self.engine.unit_of_work(gemeente) as uow:
-            return subscriptions.listing(uow.store.conn, gemeente)
+            rows = subscriptions.listing(uow.store.conn, gemeente)
+            vouched = subscriptions.vouched(uow.store, gemeente)
+        return [{**row, "vouched": row["id"] in vouched} for row in rows]
 
     def owed_events(self, gemeente: str, after_n: int, limit: int = 100,
                     ) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@ subscriber drops duplicates by it. Every delivery is signed after Standard Webho
 (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 over
 id.timestamp.body>``, a secret per subscription: ``Wams.signature``),
 goes only to an allowed address (:mod:`wams.service.targets`, checked again before each
-delivery) and only for the steps the subscription asked for. Every worker runs a deliverer;
-two that race send an event twice at worst, never skip one (the position moves by
+delivery), only for the steps the subscription asked for and only to a subscription the
+keyed chain vouches for (a row a DBA inserted or redirected gets nothing). Every worker runs a
+deliverer; two that race send an event twice at worst, never skip one (the position moves by
 compare-and-set).
 """
 
@@ -99,6 +100,13 @@ class Deliverer:
 
         sent = 0
         for sub in self.wams.subscriptions():
+            if not sub["vouched"]:
+                # Where a municipality's events go is what its chain committed to; a row
+                # inserted or redirected with raw SQL gets nothing (its position stays).
+                log.warning("webhook %s niet bezorgd: het abonnement is niet wat de "
+                            "hashketen vastlegde (buiten wams om gewijzigd; 'wams audit "
+                            "verify' wijst het aan)", sub["id"])
+                continue
             retry = self._retry_at.get(sub["id"])
             if retry is not None and time.monotonic() < retry[0]:
                 continue

@@ -212,13 +212,7 @@ def _row_problem(keys: ChainKeys, row: Any, expected_n: int, prev: str) -> str |
         key = keys.get(row.gemeente, row.key_id)
     except ChainKeyMissing:
         return f"ketensleutel {row.key_id} ontbreekt in de sleutelopslag"
-    recomputed = chain.entry_hash(
-        key, key_id=row.key_id, prev_hash=row.prev_hash, gemeente=row.gemeente,
-        chain_n=row.chain_n, case_id=row.case_id, at=row.at, step=row.step,
-        allowed=bool(row.allowed), code=row.code, actor=row.actor, trace_id=row.trace_id,
-        idempotency_key=row.idempotency_key, decision=row.decision,
-        content_digest=row.content_digest, writes_digest=row.writes_digest,
-        projection_ref=row.projection_ref, projection_digest=row.projection_digest)
+    recomputed = chain.entry_hash_of(key, row)
     if recomputed != row.entry_hash:
         return "regel gewijzigd of buiten wams om gemaakt (de sleutelhash klopt niet)"
     return None

@@ -89,6 +89,19 @@ def entry_hash(key: bytes, *, key_id: str, prev_hash: str, gemeente: str, chain_
     return _mac(key, parts)
 
 
+def entry_hash_of(key: bytes, row: Any) -> str:
+    """The hash an entry stored as ``row`` (its history columns as attributes) must carry:
+    recomputed from its own fields, so an entry forged, altered or renumbered without the
+    chain key does not match its ``entry_hash``."""
+    return entry_hash(
+        key, key_id=row.key_id, prev_hash=row.prev_hash, gemeente=row.gemeente,
+        chain_n=row.chain_n, case_id=row.case_id, at=row.at, step=row.step,
+        allowed=bool(row.allowed), code=row.code, actor=row.actor, trace_id=row.trace_id,
+        idempotency_key=row.idempotency_key, decision=row.decision,
+        content_digest=row.content_digest, writes_digest=row.writes_digest,
+        projection_ref=row.projection_ref, projection_digest=row.projection_digest)
+
+
 def row_digest(key: bytes, table: str, values: Mapping[str, Any],
                columns: Sequence[str], added: Sequence[str] = ()) -> str:
     """The digest of one covered row: its table and every covered column, in a fixed order,

@@ -10,7 +10,9 @@ municipality (R38).
 A subscription says where a municipality's events go: it is in the keyed chain like a setting.
 Adding one, rotating its secret and removing it each append an entry (step ``abonnement``)
 that commits to the row (to its id alone once removed); the delivery position is not covered.
-``wams audit verify`` names a subscription added, changed or removed around wams.
+``wams audit verify`` names a subscription added, changed or removed around wams, and a
+deliverer sends only to a subscription the chain vouches for (:func:`vouched`): a row a DBA
+inserted, redirected or put back gets nothing, before any audit runs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from wams.core.storage.coverage import SUBSCRIPTION_COLUMNS, SUBSCRIPTION_PREFIX, tombstone
+from wams.core.errors import TamperedError
+from wams.core.storage import chain
+from wams.core.storage.coverage import (
+    SUBSCRIPTION_COLUMNS,
+    SUBSCRIPTION_PREFIX,
+    ChainKeyMissing,
+    tombstone,
+)
 from wams.core.storage.repository import Store
 from wams.core.storage.tables import ChainHeadRow, HistoryRow, SubscriptionRow
 
@@ -72,7 +81,18 @@ def remove(store: Store, gemeente: str, subscription_id: int) -> bool:
 def rotate(store: Store, gemeente: str, subscription_id: int,
            now: dt.datetime) -> dict[str, Any] | None:
     """Count the signing secret's version up (the previous one keeps signing for a while);
-    the subscription as :func:`listing` gives it, or None if there is none."""
+    the subscription as :func:`listing` gives it, or None if there is none. A row the chain
+    does not vouch for is refused (:class:`TamperedError`): the new entry would vouch for
+    whatever was written around wams."""
+    exists = store.conn.execute(select(subscriptions.c.id).where(
+        subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente)).first()
+    if exists is None:
+        return None
+    if subscription_id not in vouched(store, gemeente):
+        raise TamperedError(
+            f"abonnement {subscription_id} is niet het abonnement dat de hashketen vastlegde: "
+            "buiten wams om gewijzigd; er is niets vernieuwd ('wams audit verify' wijst het "
+            "aan)")
     result = store.conn.execute(update(subscriptions).where(
         subscriptions.c.id == subscription_id, subscriptions.c.gemeente == gemeente)
         .values(secret_version=subscriptions.c.secret_version + 1, rotated_at=now))
@@ -95,6 +115,47 @@ def listing(conn: Connection, gemeente: str | None) -> list[dict[str, Any]]:
         row["steps"] = json.loads(row["steps"]) if row["steps"] else None
         rows.append(row)
     return rows
+
+
+# The entries that projected something other than a case (settings, subscriptions), along the
+# partial index ix_history_projection; the literal ``case_id IS NULL`` lets SQLite use it.
+_projecting = (select(_history)
+               .where(_history.c.case_id.is_(None))
+               .order_by(_history.c.chain_n))
+
+
+def vouched(store: Store, gemeente: str | None = None) -> set[int]:
+    """The ids of the subscriptions (of ``gemeente``, or all) the keyed chain vouches for: the
+    latest entry that projected the subscription is authentic where it stands (its keyed hash
+    recomputes from its own fields under the chain key) and commits to the row as it is
+    stored. A row inserted with raw SQL, redirected, re-signed or put back after its removal
+    is not vouched for. Two statements per municipality with subscriptions and one HMAC per
+    subscription and entry; the audit still names the row (and finds an entry deleted from
+    the chain, which this does not walk)."""
+    if store.keys is None:
+        raise AssertionError("a Store without chain keys cannot vouch for a subscription")
+    stmt = select(*(subscriptions.c[c] for c in SUBSCRIPTION_COLUMNS))
+    if gemeente is not None:
+        stmt = stmt.where(subscriptions.c.gemeente == gemeente)
+    rows: dict[str, dict[int, dict[str, Any]]] = {}
+    for r in store.conn.execute(stmt):
+        rows.setdefault(r.gemeente, {})[r.id] = dict(r._mapping)
+    found: set[int] = set()
+    for g, of_g in rows.items():
+        refs = {f"{SUBSCRIPTION_PREFIX}{sid}": sid for sid in of_g}
+        latest = {e.projection_ref: e for e in store.conn.execute(_projecting.where(
+            _history.c.gemeente == g, _history.c.projection_ref.in_(list(refs))))}
+        for ref, entry in latest.items():
+            values = of_g[refs[ref]]
+            try:
+                key = store.keys.get(g, entry.key_id) if entry.key_id else None
+            except ChainKeyMissing:
+                key = None
+            if (key is not None and chain.entry_hash_of(key, entry) == entry.entry_hash
+                    and chain.projection_digest(key, ref, values, SUBSCRIPTION_COLUMNS)
+                    == entry.projection_digest):
+                found.add(refs[ref])
+    return found
 
 
 def owed(conn: Connection, gemeente: str, after_n: int, limit: int) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,6 +38,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: the history entries that projected a row other than a case (a setting, a subscription)
+PROJECTING = "case_id IS NULL AND projection_ref IS NOT NULL"
 
 
 class Base(DeclarativeBase):
@@ -113,6 +118,11 @@ class HistoryRow(Base):
         UniqueConstraint("gemeente", "chain_n", name="uq_history_chain"),
         UniqueConstraint("gemeente", "idempotency_key", name="uq_history_idempotency"),
         Index("ix_history_case", "gemeente", "case_id"),
+        # The latest entry projecting a setting or a subscription (a deliverer asks per
+        # round, :func:`wams.core.storage.subscriptions.vouched`): partial, so the case
+        # entries (nearly all) do not pay for it.
+        Index("ix_history_projection", "gemeente", "projection_ref", "chain_n",
+              sqlite_where=text(PROJECTING), postgresql_where=text(PROJECTING)),
     )
 
 
