@@ -24,17 +24,28 @@ from wams.core.storage.fast import Fast
 from wams.core.storage.repository import Store, cases, history
 
 _projected = history.alias("projected")
-# The case row with what the latest entry that projected it committed to: the entries of one
-# case along ix_history_case, then one entry by its primary key.
-_case_committed = Fast(
+# The case row with what the latest entry that projected it committed to: the greatest chain
+# number among the case's own entries along ix_history_case, then that one entry by its
+# primary key. The GROUP BY (one group: the case) is what keeps it on the case's entries: a
+# bare max(chain_n) let SQLite answer it by walking the municipality's whole chain backwards
+# (uq_history_chain) until it met one of the case's entries, so an old case (every case the
+# retention run destroys) cost a scan of the history.
+_case_committed_stmt = (
     select(*(cases.c[c] for c in CASE_COLUMNS), history.c.projection_digest,
            history.c.key_id)
     .select_from(cases.outerjoin(history, and_(
         history.c.gemeente == cases.c.gemeente,
         history.c.chain_n == select(func.max(_projected.c.chain_n)).where(
             _projected.c.gemeente == cases.c.gemeente, _projected.c.case_id == cases.c.id,
-            _projected.c.projection_ref == chain.CASE).correlate(cases).scalar_subquery())))
+            _projected.c.projection_ref == chain.CASE).group_by(_projected.c.case_id)
+            .correlate(cases).scalar_subquery())))
     .where(cases.c.id == bindparam("id")))
+_case_committed = Fast(_case_committed_stmt)
+#: As ``repository.INDEXED_LOOKUPS``: read before every step on a case not in the cache (so
+#: before every destruction of the retention run); the tests check its plan on both backends.
+INDEXED_LOOKUPS: dict[str, tuple[Any, str]] = {
+    "a case row and the entry that committed it": (_case_committed_stmt, "ix_history_case"),
+}
 
 
 def differs(keys: ChainKeys, gemeente: str, key_id: str | None, ref: str,
