@@ -14,7 +14,7 @@ def engine_round(path: str, cases: int, case_cache: int | None = None) -> float:
     (every step reads and parses its case)."""
     from wams.api import Wams
     from wams.core.clock import Clock
-    from wams.core.engine.steps import CASE_CACHE_ENV
+    from wams.core.engine.cache import CASE_CACHE_ENV
 
     before = os.environ.get(CASE_CACHE_ENV)
     if case_cache is not None:  # the engine reads its cache bound when it opens

@@ -28,7 +28,7 @@ from tests.helpers import (
 from wams.core import commands as c
 from wams.core.engine import Refused
 from wams.core.errors import ConflictError
-from wams.core.law import phases
+from wams.core.law import steps
 from wams.core.privacy import places
 
 
@@ -193,7 +193,7 @@ def test_stale_expected_version_conflicts_and_stores_nothing(wams):
                 expected_version=version + 1))
 
 
-IN_CASE = sorted(phases.STEP_PHASES)
+IN_CASE = sorted(steps.STEP_PHASES)
 
 
 def test_every_step_refuses_another_municipality(wams):

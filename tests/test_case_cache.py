@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.common import GEMEENTE, check_lifecycle, lifecycle
-from wams.core.engine.steps import CASE_CACHE_DEFAULT, CASE_CACHE_ENV, case_cache_size
+from wams.core.engine.cache import CASE_CACHE_DEFAULT, CASE_CACHE_ENV, case_cache_size
 from wams.core.errors import InputError
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from tests.test_rules_table import MEMORANDUM_ENV, MVT_SECTIONS
 from wams.core.catalogue import CatalogueError
-from wams.core.engine.steps import ROUTE_B_PROVISION
+from wams.core.engine.handlers import ROUTE_B_PROVISION
 from wams.core.law.citations import (
     ANDER_VOORSTEL,
     FOOTINGS,

@@ -35,6 +35,7 @@ from wams.core import intake
 from wams.core.clock import Clock
 from wams.core.errors import InputError
 from wams.core.intake import ref_record
+from wams.core.law.steps import COMMANDS
 from wams.core.model import Partij, Persoon
 from wams.core.scenario.format import ScenarioError
 from wams.core.scenario.load import from_data
@@ -124,7 +125,7 @@ def over_http(client: httpx.Client, cid: str | None, step: str, body: dict[str, 
 
 def through_python(w: Wams, cid: str | None, step: str, body: dict[str, Any]) -> Any:
     method = getattr(w, step)
-    if step in c.STEPS and c.STEPS[step] in (c.Hulpvraag, c.Verzoek, c.Betrokkenheid,
+    if step in COMMANDS and COMMANDS[step] in (c.Hulpvraag, c.Verzoek, c.Betrokkenheid,
                                              c.Melding):
         return method(G, **body)
     return method(G, cid, **body)
@@ -136,7 +137,7 @@ def as_scenario(steps: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     partijen: dict[str, Any] = {}
     stappen = []
     for step, body in steps:
-        cls = c.STEPS[step]
+        cls = COMMANDS[step]
         hints = attrs.resolve_types(cls)
         out = dict(body)
         for field in attrs.fields(hints):

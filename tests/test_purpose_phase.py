@@ -70,8 +70,8 @@ def test_a_justice_purpose_names_no_phase(wams: Any) -> None:
 
 
 def test_the_phase_table_covers_only_running_phases_and_lifecycle_codes() -> None:
-    from wams.core.law.phases import ALL_PHASES
     from wams.core.law.purposes import CORE_PURPOSES
+    from wams.core.model import PHASES as ALL_PHASES
 
     codes = {d.code for d in CORE_PURPOSES}
     assert set(PHASES) <= codes

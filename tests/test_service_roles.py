@@ -26,7 +26,7 @@ from tests.service_helpers import (
     coordination_case,
     step_path,
 )
-from wams.core import commands as c
+from wams.core.law.steps import STEPS
 from wams.service.app import create_app
 from wams.service.auth import Verifier, mint
 
@@ -44,7 +44,7 @@ CALLERS = {
 
 COLLEGE_ONLY = {"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig", "export"}
 ENTRY = {"hulpvraag", "verzoek", "betrokkenheid", "melding"}
-IN_CASE = [s for s in c.STEPS if s not in ENTRY and s != "melding_doorgeven"]
+IN_CASE = [s for s in STEPS if s not in ENTRY and s != "melding_doorgeven"]
 
 
 def may_step(caller: str, step: str, body: dict[str, Any]) -> bool:

@@ -36,7 +36,7 @@ FORBIDDEN = {
     # The service is thin over the public API: wams.api, the pure core's records, commands
     # and reasons, and the engine package's public names (Authorize, Refused) only.
     SERVICE: ("wams.core.storage", "wams.core.privacy", "wams.core.scenario", "wams.cli",
-              "wams.core.engine.core", "wams.core.engine.steps",
+              "wams.core.engine.core", "wams.core.engine.handlers", "wams.core.engine.cache",
               "wams.core.engine.unit_of_work", "wams.core.engine.decisions"),
 }
 ROOMS = ("wams.core.law", "wams.cli", "wams.core.storage", "wams.core.privacy",

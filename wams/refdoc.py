@@ -25,11 +25,12 @@ import attrs
 from wams.core import hookdoc, settings
 from wams.core.catalogue import Catalogue
 from wams.core.catalogue_listing import SECTIONS, listing, purposes
-from wams.core.law import phases
+from wams.core.law.phases import ANY
 from wams.core.law.purposes import VOCABULARY_VERSION
 from wams.core.law.reasons import REASONS
 from wams.core.law.rules import RULES, RULESET
-from wams.core.model import Partij, Persoon
+from wams.core.law.steps import STEPS, Where
+from wams.core.model import PHASES, Partij, Persoon
 from wams.core.scenario import docs as scenario_docs
 from wams.core.scenario import library as scenario_library
 from wams.core.scenario.format import ACTIONS, CHOICES, REFS, Header, Verwacht
@@ -282,17 +283,17 @@ def _ref_kind(typ: object) -> str | None:
     return None
 
 
-def _phases(step: str) -> str:
-    if step in phases.OPENING:
+def _phases(name: str) -> str:
+    step = STEPS.get(name)
+    if step is None:  # ``tijd``: the scenario runner's own action, not a step
+        return "any"
+    if step.where is Where.OPENS:
         return "opens a case"
-    if step in phases.OUTSIDE_CASE:
+    if step.where is Where.OUTSIDE:
         return "outside a case"
-    if step == "tijd":
+    if step.phases == ANY:
         return "any"
-    allowed = phases.STEP_PHASES.get(step, frozenset())
-    if allowed == phases.ANY:
-        return "any"
-    return ", ".join(p for p in phases.ALL_PHASES if p in allowed)
+    return ", ".join(p for p in PHASES if p in step.phases)
 
 
 def block_header() -> str:
@@ -320,7 +321,7 @@ def block_verwacht() -> str:
     attrs.resolve_types(Verwacht)
     for f in attrs.fields(Verwacht):
         out.append(f"| `{f.name}` | {_cell(scenario_docs.sentence('VERWACHT', f.name))} |")
-    out += ["", "Phases: " + ", ".join(f"`{p}`" for p in phases.ALL_PHASES) + "."]
+    out += ["", "Phases: " + ", ".join(f"`{p}`" for p in PHASES) + "."]
     return "\n".join(out)
 
 

@@ -12,7 +12,7 @@ import attrs
 from wams.core.model import Partij, Persoon
 
 
-def _tuple(value: object) -> tuple:
+def _tuple(value: object) -> tuple[object, ...]:
     # A bare string is iterable too: indicatoren="inkomen" must not become its letters.
     if isinstance(value, str):
         return (value,)
@@ -278,40 +278,10 @@ class Export:
     toelichting: str | None = None
 
 
-#: step name (the scenario key) → command class; one place for the list of steps.
-STEPS: dict[str, type] = {
-    "hulpvraag": Hulpvraag,
-    "aanleiding": Aanleiding,
-    "verzoek": Verzoek,
-    "betrokkenheid": Betrokkenheid,
-    "besluit_verzoek": BesluitVerzoek,
-    "informeer": Informeer,
-    "samenspraak": Samenspraak,
-    "domein": Domein,
-    "gezinslid": Gezinslid,
-    "betrek_partij": BetrekPartij,
-    "vraag_gegevens": VraagGegevens,
-    "verstrekking": Verstrekking,
-    "hergebruik": Hergebruik,
-    "dienst": Dienst,
-    "terugkoppeling": Terugkoppeling,
-    "werkplan": Werkplan,
-    "akkoord_coordinatie": AkkoordCoordinatie,
-    "coordinator": Coordinator,
-    "casusoverleg": Casusoverleg,
-    "voortgang": Voortgang,
-    "taak": Taak,
-    "bijdrage": Bijdrage,
-    "bezwaar": Bezwaar,
-    "besluit_bezwaar": BesluitBezwaar,
-    "sluit": Sluit,
-    "vernietig": Vernietig,
-    "melding": Melding,
-    "melding_doorgeven": MeldingDoorgeven,
-    "inzage": Inzage,
-    "export": Export,
-}
-STEP_NAMES: dict[type, str] = {cls: name for name, cls in STEPS.items()}
-
-__all__ = [*(cls.__name__ for cls in STEPS.values()), "Afspraken", "Inbreng", "Melder",
-           "STEPS", "STEP_NAMES", "party_ref"]
+# The list of steps and which command each takes: wams.core.law.steps (one record a step).
+__all__ = ["Aanleiding", "Afspraken", "AkkoordCoordinatie", "BesluitBezwaar", "BesluitVerzoek",
+           "Betrokkenheid", "BetrekPartij", "Bezwaar", "Bijdrage", "Casusoverleg",
+           "Coordinator", "Dienst", "Domein", "Export", "Gezinslid", "Hergebruik", "Hulpvraag",
+           "Inbreng", "Informeer", "Inzage", "Melder", "Melding", "MeldingDoorgeven",
+           "Samenspraak", "Sluit", "Taak", "Terugkoppeling", "Vernietig", "Verstrekking",
+           "Voortgang", "Werkplan", "party_ref"]

@@ -44,6 +44,7 @@ from wams.core import commands as c
 from wams.core.errors import InputError, Invalid
 from wams.core.gemeente import is_gemeente
 from wams.core.law.checks import VOORWAARDEN
+from wams.core.law.steps import COMMANDS
 from wams.core.model import Partij, Persoon, normalise_bsn
 
 #: A CBS municipality code: four digits, always written as a quoted string.
@@ -463,9 +464,9 @@ def command(step: str, data: object) -> Any:
     """The command record of ``step`` from ``data`` (a mapping of the step's keys, as a
     JSON body or the Python API's keywords carry them), or one :class:`InputError` line
     naming the key. Persons and parties that enter the case are full records here."""
-    cls = c.STEPS.get(step)
+    cls = COMMANDS.get(step)
     if cls is None:
-        raise InputError(f"onbekende stap {show(step)}{suggest(step, c.STEPS)}")
+        raise InputError(f"onbekende stap {show(step)}{suggest(step, COMMANDS)}")
     try:
         record = structure(data, cls)
     except Exception as exc:  # noqa: BLE001 - every converter failure becomes one line

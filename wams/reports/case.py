@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from wams.core import commands as c
 from wams.core.errors import InputError
 from wams.core.law import policy
 from wams.core.law.purposes import ExcludedPurpose
 from wams.core.law.rules import RULES
+from wams.core.law.steps import STEPS
 from wams.core.law.voortgang import voortgang_status
 from wams.core.settings import SETTINGS
 from wams.reports import flows
@@ -175,19 +177,24 @@ def _timeline(steps: list[dict[str, Any]],
 def _facts_from_steps(steps: list[dict[str, Any]]) -> dict[str, Any]:
     """What the decisions alone tell (no content): werkplan adoptions, coordinator appointed,
     voortgang reports, objections — with their dates."""
-    facts: dict[str, list[Any]] = {"werkplan": [], "coordinator": [], "voortgang": [],
-                                   "bezwaar": []}
+    facts: dict[str, list[Any]] = {fact: [] for fact in FACTS.values()}
     for s in steps:
-        if not s["allowed"]:
-            continue
-        d = json.loads(s["decision"])
-        if s["step"] == "werkplan":
-            facts["werkplan"].append({"at": s["at"], "grondslag": d.get("werkplan")})
-        elif s["step"] in ("coordinator", "voortgang"):
-            facts[s["step"]].append({"at": s["at"]})
-        elif s["step"] in ("bezwaar", "besluit_bezwaar"):
-            facts["bezwaar"].append({"at": s["at"], "label": STEP_LABELS[s["step"]]})
+        step = STEPS.get(s["step"])
+        fact = FACTS.get(step.command) if s["allowed"] and step is not None else None
+        if fact == "werkplan":
+            grondslag = json.loads(s["decision"]).get("werkplan")
+            facts[fact].append({"at": s["at"], "grondslag": grondslag})
+        elif fact == "bezwaar":
+            facts[fact].append({"at": s["at"], "label": STEP_LABELS[s["step"]]})
+        elif fact is not None:
+            facts[fact].append({"at": s["at"]})
     return facts
+
+
+#: the steps (by command) whose decisions alone make a fact of the report, and which fact
+FACTS: dict[type, str] = {c.Werkplan: "werkplan", c.Coordinator: "coordinator",
+                          c.Voortgang: "voortgang", c.Bezwaar: "bezwaar",
+                          c.BesluitBezwaar: "bezwaar"}
 
 
 def _log_rows(log: list[dict[str, Any]], persons: dict[str, str],

@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 
 from wams.core.catalogue import Catalogue
+from wams.core.law.steps import STEPS
 
 #: log step → kind of flow; other log rows (consulting, changing) move no data between bodies
-FLOW_STEPS = {"vraag_gegevens": "verzoek", "verstrekking": "verstrekking",
-              "hergebruik": "hergebruik", "casusoverleg": "casusoverleg", "export": "export"}
+FLOW_STEPS = {name: step.flow for name, step in STEPS.items() if step.flow is not None}
 KIND_LABELS = {"verzoek": "gevraagd, nog niet verstrekt", "verstrekking": "verstrekking",
                "hergebruik": "hergebruik", "casusoverleg": "casusoverleg", "export": "export"}
 SPECIAL_LABELS = {"health": "gezondheid", "criminal": "strafrechtelijk", "minor": "minderjarige"}

@@ -3,21 +3,10 @@
 
 from __future__ import annotations
 
-#: step code → what a case worker calls it
-STEP_LABELS = {
-    "hulpvraag": "hulpvraag", "aanleiding": "aanleiding vastgelegd", "verzoek": "verzoek",
-    "betrokkenheid": "betrokkenheid van een partij", "besluit_verzoek": "besluit op verzoek",
-    "informeer": "betrokkenen geïnformeerd", "samenspraak": "samenspraak",
-    "domein": "leefdomein", "gezinslid": "gezinslid betrokken", "betrek_partij": "partij betrokken",
-    "vraag_gegevens": "gegevens gevraagd", "verstrekking": "gegevens verstrekt",
-    "hergebruik": "gegevens hergebruikt", "dienst": "dienst vastgelegd",
-    "terugkoppeling": "terugkoppeling", "werkplan": "werkplan", "coordinator": "coördinator",
-    "casusoverleg": "casusoverleg", "voortgang": "voortgangsrapportage", "taak": "taak",
-    "bijdrage": "bijdrage", "bezwaar": "bezwaar (verzoek om te stoppen)",
-    "besluit_bezwaar": "besluit op bezwaar", "sluit": "casus gesloten",
-    "vernietig": "dossier vernietigd", "melding": "melding", "melding_doorgeven":
-    "melding doorgegeven", "inzage": "inzage", "export": "export", "raadplegen": "ingezien",
-}
+from wams.core.law.steps import STEPS
+
+#: step code → what a case worker calls it (the step records' labels), and a read of a case
+STEP_LABELS = {**{name: step.label for name, step in STEPS.items()}, "raadplegen": "ingezien"}
 
 PHASE_LABELS = {
     "intake": "intake", "beoordeling": "beoordeling", "afgewezen": "afgewezen",

@@ -26,7 +26,7 @@ from litestar.response import Redirect
 
 from wams.api import Wams
 from wams.core.errors import WamsError
-from wams.service import ldv, openapi, reads, steps
+from wams.service import ldv, openapi, reads, step_endpoints
 from wams.service.auth import Verifier
 from wams.service.gate import MAX_BODY, gate
 from wams.service.problems import (
@@ -131,7 +131,7 @@ def create_app(wams: Wams, verifier: Verifier, *, debug: bool = False, webhooks:
             deliverer.stop()
         wams.close()
 
-    current = Router(path=PREFIX, route_handlers=[*steps.handlers(), *reads.handlers(),
+    current = Router(path=PREFIX, route_handlers=[*step_endpoints.handlers(), *reads.handlers(),
                                                   *ldv.handlers()])
     app = Litestar(
         route_handlers=[current, gone],

@@ -22,9 +22,9 @@ from litestar.dto import AbstractDTO, DTOFieldDefinition
 from litestar.openapi.spec import Reference, Schema
 from litestar.typing import FieldDefinition
 
-from wams.core import commands as c
 from wams.core import intake
 from wams.core.errors import InputError
+from wams.core.law.steps import BY_COMMAND
 
 #: the deepest JSON a body may be; the deepest step (casusoverleg's inbreng) needs 3
 MAX_DEPTH = 20
@@ -93,4 +93,4 @@ class CommandBody(AbstractDTO[Any]):
     def decode_builtins(self, value: Any) -> Any:
         if value is None:
             value = {}
-        return intake.command(c.STEP_NAMES[self.model_type], value)
+        return intake.command(BY_COMMAND[self.model_type].name, value)

@@ -13,59 +13,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from wams.core import commands as c
 from wams.core.intake import CHOICES
 from wams.core.law.reasons import REASONS
+from wams.core.law.steps import STEPS
 from wams.core.model import PHASES as LIFECYCLE_PHASES
 from wams.service.problems import PROBLEM_TYPES
 
 PHASES: list[str] = list(LIFECYCLE_PHASES)
 
 OPERATIONS: dict[str, str] = {
-    "hulpvraag": "Route A: een hulpvraag onder een wet opent een casus (R01); met een "
-                 "aanleiding begint het onderzoek (R02). Antwoordt 201 met de casus in Location.",
-    "verzoek": "Route B: een partij die al bij de persoon betrokken is vraagt het college om "
-               "een onderzoek, onderbouwd met indicatoren (R06). Antwoordt 201.",
-    "betrokkenheid": "Legt vast dat een partij al bij een persoon betrokken is (nodig voor "
-                     "haar verzoek, R06); opent geen casus.",
-    "melding": "Een melding bij het meldpunt (R34); opent nooit een casus (R35).",
-    "aanleiding": "Een aanleiding gevonden tijdens de intake: het onderzoek begint (R02).",
-    "besluit_verzoek": "Het college beslist op een verzoek (R07); ongegrond beëindigt de casus.",
-    "informeer": "Informeert personen over de voorgenomen verwerking en hun rechten (R08).",
-    "samenspraak": "Legt een poging vast om de cliënt te betrekken (R08).",
-    "domein": "Voegt een domein toe aan het onderzoek, met reden en de mening van de cliënt "
-              "(R03, R04).",
-    "gezinslid": "Betrekt een gezinslid bij de casus, met de samenhang die dat rechtvaardigt "
-                 "(R10).",
-    "betrek_partij": "Betrekt een partij bij de casus (R11; een justitiepartij met doel, R12).",
-    "vraag_gegevens": "Het college vraagt een partij om een categorie gegevens over een persoon "
-                      "(R13–R20).",
-    "verstrekking": "Het antwoord van de partij zelf op een verzoek om gegevens (R16): "
-                    "verstrekt, gedeeltelijk of geweigerd, eventueel met voorwaarden.",
-    "hergebruik": "Het college hergebruikt gegevens die het al heeft onder een van de vier "
-                  "wetten (R18).",
-    "dienst": "Legt een dienst of interventie voor een persoon vast, lopend of benodigd.",
-    "terugkoppeling": "Terugkoppeling aan de cliënt; sluit het onderzoek af (R22–R24).",
-    "werkplan": "Stelt een (nieuwe versie van het) werkplan vast (R22–R25).",
-    "akkoord_coordinatie": "De partij neemt zelf de coördinerende rol op zich (R26, R28); "
-                           "alleen met het token van die partij.",
-    "coordinator": "Het college wijst de coördinator aan (R26); een partij pas na haar eigen "
-                   "akkoord.",
-    "casusoverleg": "Een casusoverleg: wie deelneemt en welke gegevens worden ingebracht "
-                    "(R29, R30).",
-    "voortgang": "De coördinator legt de voortgang vast (R27).",
-    "taak": "Een taak voor een partij in de coördinatie (R27).",
-    "bijdrage": "De partij legt haar eigen bijdrage vast (R28).",
-    "bezwaar": "Een persoon maakt bezwaar tegen de verwerking in route B (R09).",
-    "besluit_bezwaar": "Het college beslist op een bezwaar: stoppen, of doorgaan op grond van "
-                       "indicatoren (R09).",
-    "sluit": "Sluit de casus, met terugvalafspraken (R32).",
-    "vernietig": "Vernietigt de casus na de bewaartermijn (R33): de sleutel van de gegevens "
-                 "wordt vernietigd.",
-    "inzage": "Het inzageoverzicht (AVG art. 15) van een persoon binnen deze casus (R36).",
-    "export": "Exporteert de casus voor een doel; nooit voor handhaving (R20).",
-    "melding_doorgeven": "Geeft de gegevens van een melding door, alleen met reden (R34); de "
-                         "melder wordt nooit doorgegeven.",
+    # the step endpoints: each step record's own Dutch sentence (wams.core.law.steps)
+    **{name: step.omschrijving for name, step in STEPS.items()},
     "casussen": "De casussen van de gemeente, per pagina: id, route, wet, fase en data, "
                 "zonder persoonsgegevens; niet gelogd.",
     "casus": "Een casus inzien; dat is een verwerking en wordt gelogd met gebruiker en doel "
@@ -245,12 +203,12 @@ PER_SCHEMA: dict[tuple[str, str], str] = {
 #: closed value sets beside the command fields' (wams.core.intake.CHOICES)
 ENUMS: dict[tuple[str, str], list[str]] = {
     ("Besluit", "fase"): PHASES,
-    ("Besluit", "stap"): list(c.STEPS),
+    ("Besluit", "stap"): list(STEPS),
     ("Probleem", "fase"): PHASES,
     ("CasusSamenvatting", "fase"): PHASES,
     ("Besluit", "code"): list(REASONS),
     ("Besluit", "werkplan"): ["verplicht", "bevoegd", "geen_grondslag"],
-    ("Abonnement", "stappen"): list(c.STEPS),
+    ("Abonnement", "stappen"): list(STEPS),
 }
 
 

@@ -13,9 +13,9 @@ from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.types import ControllerRouterHandler
 
-from wams.core import commands as c
 from wams.core.law.reasons import REASONS
 from wams.core.law.rules import citations
+from wams.core.law.steps import STEPS
 from wams.core.model import Partij
 from wams.core.serialize import unstructure
 from wams.core.settings import WEBHOOK_ADRESSEN
@@ -207,10 +207,10 @@ def _checked(request: Request[Any, Any, Any], gemeente: str, data: Abonnement) -
     allowed = wams_of(request).setting(gemeente, WEBHOOK_ADRESSEN)
     # A refused address is a TargetRefused (InputError): 400 with its sentence (app.py).
     targets.check(data.url, allowed if isinstance(allowed, list) else [])
-    unknown = [s for s in data.stappen or () if s not in c.STEPS]
+    unknown = [s for s in data.stappen or () if s not in STEPS]
     if unknown or data.stappen == []:
         raise service_problem("input.invalid", f"stappen: {unknown[0]!r} is geen stap; kies "
-                              f"uit {', '.join(c.STEPS)}" if unknown else
+                              f"uit {', '.join(STEPS)}" if unknown else
                               "stappen: noem minstens één stap, of laat de sleutel weg")
 
 

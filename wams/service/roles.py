@@ -30,8 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wams.core.engine import Authorize
-from wams.core.law import phases
-from wams.core.law.acting import PARTY_STEPS
+from wams.core.law.steps import PARTY_STEPS, STEPS
 from wams.core.model import Casus, Partij
 from wams.service.auth import Principal
 
@@ -39,12 +38,11 @@ DENIED = "access.role"
 PARTY_KIND = "access.party_kind"
 
 #: the college's own decisions, which a coordinator may not take
-COLLEGE_ONLY = frozenset({"besluit_verzoek", "besluit_bezwaar", "coordinator", "vernietig",
-                          "export"})
+COLLEGE_ONLY = frozenset(s.name for s in STEPS.values() if s.by_college)
 
 #: steps only the party itself takes: its answer to a request addressed to it (R16), and
 #: taking the coordinating role on itself (R26, R28: no doorzettingsmacht, MvT §1.4)
-PARTY_ONLY = frozenset({"verstrekking", "akkoord_coordinatie"})
+PARTY_ONLY = frozenset(s.name for s in STEPS.values() if s.only_that_party is not None)
 
 
 #: reads (endpoint names) per role; "casus" is the full case for medewerker and coordinator
@@ -70,7 +68,7 @@ def may_try_step(principal: Principal, step: str) -> bool:
         return step not in PARTY_ONLY
     if principal.role == "coordinator":
         return (step not in COLLEGE_ONLY and step not in PARTY_ONLY
-                and step not in phases.OPENING and step not in phases.OUTSIDE_CASE)
+                and STEPS[step].in_case)
     if principal.role == "partij":
         return step in PARTY_STEPS
     return False

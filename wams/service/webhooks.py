@@ -25,7 +25,7 @@ import threading
 from typing import Any
 
 from wams.api import Wams
-from wams.core import commands as c
+from wams.core.law.steps import STEPS
 from wams.core.settings import OIN, WEBHOOK_ADRESSEN
 from wams.service import targets
 from wams.service.problems import PREFIX
@@ -111,13 +111,13 @@ class Deliverer:
             if retry is not None and time.monotonic() < retry[0]:
                 continue
             position = sub["delivered_n"]
-            wanted = set(sub["steps"] or c.STEPS)
+            wanted = set(sub["steps"] or STEPS)
             oin = self.wams.setting(sub["gemeente"], OIN)
             for event in self.wams.owed_events(sub["gemeente"], position, BATCH):
                 # Lifecycle steps only: the chain also holds entries for reads, settings and
                 # register syncs (they seal what the rules rely on), which are no events.
                 # A subscription that filters by step skips the others (its position moves).
-                if event["allowed"] and event["step"] in c.STEPS and event["step"] in wanted:
+                if event["allowed"] and event["step"] in STEPS and event["step"] in wanted:
                     ce = cloud_event(sub["gemeente"], event, oin if isinstance(oin, str)
                                      else None)
                     if not self._send(http, sub, ce):

@@ -5,8 +5,10 @@
   ``unit_of_work``, notifying plugins);
 - :mod:`~wams.core.engine.batch`: many commands in one transaction, the chain head written
   once per batch;
-- :mod:`~wams.core.engine.steps`: one step inside an open transaction (load, decide, apply,
-  store, log) and the case cache;
+- :mod:`~wams.core.engine.handlers`: one step inside an open transaction (load, decide, carry
+  it out with the handler its record names, store, log);
+- :mod:`~wams.core.engine.cache`: the bounded cache of case projections;
+- :mod:`~wams.core.engine.objections`: a bezwaar made in another case that binds here (R09);
 - :mod:`~wams.core.engine.unit_of_work`: the transaction handed to steps and privacy
   operations (store, time, pseudonyms, log writer, register versions);
 - :mod:`~wams.core.engine.decisions`: building, storing and re-reading decisions;
@@ -22,6 +24,6 @@ from __future__ import annotations
 
 from wams.core.engine.batch import Batch
 from wams.core.engine.core import Engine, Refused
-from wams.core.engine.steps import Authorize
+from wams.core.engine.handlers import Authorize
 
 __all__ = ["Authorize", "Batch", "Engine", "Refused"]

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
-from wams.core import commands as c
-from wams.core.engine.steps import Authorize, check_actor
-from wams.core.errors import BatchBroken, InputError
+from wams.core.engine.handlers import Authorize, check_actor
+from wams.core.errors import BatchBroken
 from wams.core.gemeente import check_gemeente
 from wams.core.law import acting
 from wams.core.law.purposes import logged_purpose
 from wams.core.law.records import StepEvent
+from wams.core.law.steps import Effect, step_of
 from wams.core.model import Casus, Decision
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.heads import BatchHeads
@@ -52,9 +52,8 @@ class Batch:
                 expected_version: int | None = None) -> Decision:
         """As :meth:`Engine.execute`, inside the batch's transaction."""
         engine = self._engine
-        step = c.STEP_NAMES.get(type(command))
-        if step is None:
-            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
+        record = step_of(command)
+        step = record.name
         check_gemeente(gemeente)
         actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
@@ -68,7 +67,7 @@ class Batch:
                 engine._cases.drop(case_id)
                 raise
         if events is not None:
-            self.destroyed |= step == "vernietig" and decision.allowed
+            self.destroyed |= record.effect is Effect.DESTROY and decision.allowed
             if engine.catalogue.listens_after_step():
                 # The case changes with the next command: the plugins get it as it is now.
                 copy = case_from_json(case_to_json(case)) if case is not None else None

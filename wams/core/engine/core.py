@@ -18,14 +18,14 @@ from typing import Any
 import attrs
 import sqlalchemy
 
-from wams.core import commands as c
 from wams.core import settings
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
 from wams.core.engine import keys as keys_room
 from wams.core.engine.batch import Batch
-from wams.core.engine.steps import Authorize, CaseCache, check_actor, run_step
+from wams.core.engine.cache import CaseCache
+from wams.core.engine.handlers import Authorize, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import CommitUnknown, ConflictError, InputError, NotFoundError, Refused
 from wams.core.gemeente import check_gemeente
@@ -33,6 +33,7 @@ from wams.core.law import acting, policy, sharing
 from wams.core.law.lifecycle import Processing
 from wams.core.law.purposes import ExcludedPurpose, logged_purpose
 from wams.core.law.records import StepEvent
+from wams.core.law.steps import Effect, step_of
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import periods, places, retention
@@ -178,9 +179,8 @@ class Engine:
                 caller: Caller | None = None) -> Decision:
         """Run ``command``. ``caller`` (the calling action at another application, from its
         traceparent) is continued: its trace is the step's, its span the records' parent."""
-        step = c.STEP_NAMES.get(type(command))
-        if step is None:
-            raise InputError(f"{type(command).__name__} is geen stap van de levenscyclus")
+        record = step_of(command)
+        step = record.name
         check_gemeente(gemeente)
         actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
@@ -206,7 +206,7 @@ class Engine:
                     raise
             if events is None:
                 return decision
-            if step == "vernietig" and decision.allowed and not self.defer_scrub:
+            if record.effect is Effect.DESTROY and decision.allowed and not self.defer_scrub:
                 self.scrub_files()
         self._notify(gemeente, case, decision, events)
         return decision
@@ -317,7 +317,7 @@ class Engine:
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
                   authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         """Raadplegen: every person in the dossier gets a 'consult' record (R36).
-        ``authorize`` (see :data:`~wams.core.engine.steps.Authorize`) may refuse the read
+        ``authorize`` (see :data:`~wams.core.engine.handlers.Authorize`) may refuse the read
         before anything is logged; it gets the case and None."""
         self._check_read(gemeente, actor, purpose)
         with self.unit_of_work(gemeente) as uow:

@@ -12,6 +12,7 @@ from wams.core.law.citations import Citation, caveat, footings
 from wams.core.law.lifecycle import Applied
 from wams.core.law.reasons import reason
 from wams.core.law.rules import citations
+from wams.core.law.steps import Step
 from wams.core.model import Casus, Decision
 from wams.core.serialize import decision_record, encode, structure
 
@@ -63,15 +64,12 @@ def render(message: str, detail: str | None, uncertain: tuple[str, ...]) -> str:
     return join(join(message, detail), caveat(uncertain))
 
 
-def werkplan_of(step: str, case: Casus | None, cmd: Any) -> str | None:
-    """The werkplan grondslag a refused werkplan or terugkoppeling step still reports."""
-    if case is None:
+def werkplan_of(step: Step, case: Casus | None, cmd: Any) -> str | None:
+    """The werkplan grondslag a refused werkplan or terugkoppeling step still reports (its
+    record's ``werkplan``)."""
+    if case is None or step.werkplan is None:
         return None
-    if step == "werkplan":
-        return policy.grondslag(case, cmd.coordinatie_helpt)
-    if step == "terugkoppeling":
-        return policy.grondslag(case)
-    return None
+    return step.werkplan(case, cmd)
 
 
 def to_json(decision: Decision, fingerprint: str | None = None) -> str:

@@ -34,12 +34,13 @@ from sqlalchemy import bindparam, select
 
 from wams.core.law.lifecycle import CHANGE
 from wams.core.law.phases import RUNNING
+from wams.core.law.steps import Step
 from wams.core.model import Casus, Persoon
 from wams.core.privacy.processing import OPERATION_NAMES
 from wams.core.storage.repository import log
 
-if TYPE_CHECKING:  # the cache lives in engine.steps, which imports this module
-    from wams.core.engine.steps import CaseCache
+if TYPE_CHECKING:  # types only: the handlers, which import this module, hold both
+    from wams.core.engine.cache import CaseCache
     from wams.core.engine.unit_of_work import Transaction
 
 #: the log record a bezwaar writes (lifecycle.bezwaar: a change of the person's processing)
@@ -53,25 +54,13 @@ _OBJECTED_IN = select(log.c.subject, log.c.case_id).where(
     log.c.name == OBJECTION_RECORD).distinct()
 
 
-def concerned(step: str, case: Casus, cmd: Any) -> list[tuple[str, Persoon]]:
-    """The persons a step processes, whom a bezwaar elsewhere may halt: (ref, person)."""
-    if step == "gezinslid":
-        return [(cmd.persoon.ref, cmd.persoon)] if isinstance(cmd.persoon, Persoon) else []
-    if step in ("vraag_gegevens", "verstrekking", "hergebruik"):
-        refs = [cmd.over]
-    elif step == "dienst":
-        refs = [cmd.persoon]
-    elif step == "casusoverleg":
-        refs = [item.over for item in cmd.inbreng]
-    elif step in ("werkplan", "voortgang", "export"):
-        refs = list(case.persons)
-    else:
-        return []
-    return [(ref, case.persons[ref].persoon) for ref in dict.fromkeys(refs)
-            if isinstance(ref, str) and ref in case.persons]
+def concerned(step: Step, case: Casus, cmd: Any) -> list[tuple[str, Persoon]]:
+    """The persons a step processes, whom a bezwaar elsewhere may halt: (ref, person), as
+    its record's ``concerns`` says."""
+    return step.concerns(case, cmd) if step.concerns is not None else []
 
 
-def halted_elsewhere(uow: Transaction, cache: CaseCache, step: str, case: Casus,
+def halted_elsewhere(uow: Transaction, cache: CaseCache, step: Step, case: Casus,
                      cmd: Any) -> dict[str, str]:
     """ref → the state (pending, ended) of a bezwaar that binds this person here although he
     made it in another case (see the module's rules)."""

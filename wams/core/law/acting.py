@@ -24,8 +24,8 @@ answer it relays.
 
 from __future__ import annotations
 
-from wams.core import commands as c
 from wams.core.law.checks import Verdict, no
+from wams.core.law.steps import BY_COMMAND, Step
 from wams.core.model import Partij
 
 #: how an actor names the party it acts as
@@ -33,10 +33,6 @@ PARTY_PREFIX = "partij:"
 
 #: the actor of a step when its caller names none
 DEFAULT_ACTOR = "college"
-
-#: per step a party takes itself, the field that names that party
-PARTY_STEPS = {"verstrekking": "bij", "bijdrage": "partij", "verzoek": "partij",
-               "betrokkenheid": "partij", "akkoord_coordinatie": "partij"}
 
 
 def party_actor(ref: str, who: str | None = None) -> str:
@@ -52,40 +48,44 @@ def acting_party(actor: str) -> str | None:
     return ref or None
 
 
-def named_party(step: str, cmd: object) -> str | None:
-    """The ref of the party a party's step names as the one taking it (None for other steps)."""
-    field = PARTY_STEPS.get(step)
-    if field is None:
+def named_party(step: Step, cmd: object) -> str | None:
+    """The ref of the party a party's step names as the one taking it (None for other steps;
+    the field is the step record's ``party_field``)."""
+    if step.party_field is None:
         return None
-    value = getattr(cmd, field, None)
+    value = getattr(cmd, step.party_field, None)
     return value.ref if isinstance(value, Partij) else value if isinstance(value, str) else None
 
 
 def default_actor(cmd: object) -> str:
-    """Who acts when the caller does not say: for a ``verstrekking`` the party answering and
-    for an ``akkoord_coordinatie`` the party consenting (the embedding application relays the
-    party's own act), else the college."""
-    step = ("verstrekking" if isinstance(cmd, c.Verstrekking) else
-            "akkoord_coordinatie" if isinstance(cmd, c.AkkoordCoordinatie) else None)
-    if step is not None:
+    """Who acts when the caller does not say: for a step only its party may take (a
+    ``verstrekking``: the party answering; an ``akkoord_coordinatie``: the party consenting;
+    the embedding application relays the party's own act), that party, else the college."""
+    step = BY_COMMAND.get(type(cmd))
+    if step is not None and step.only_that_party is not None:
         ref = named_party(step, cmd)
         if ref:
             return party_actor(ref)
     return DEFAULT_ACTOR
 
 
-def check_acting_party(step: str, cmd: object, actor: str) -> Verdict | None:
+#: the refusal of a step only the named party may take, per reason code (R16, R26/R28)
+ONLY_THAT_PARTY = {
+    "access.party_answers": "Het verzoek om gegevens is aan partij '{named}' gericht; alleen "
+                            "zij beantwoordt het.",
+    "access.party_consents": "Alleen partij '{named}' zelf kan de coördinerende rol op zich "
+                             "nemen.",
+}
+
+
+def check_acting_party(step: Step, cmd: object, actor: str) -> Verdict | None:
     """R16/R06: a request is answered by the party it is addressed to, and a party acts only
     as itself. A refusal, or None."""
     named = named_party(step, cmd)
     acting = acting_party(actor)
-    if step == "verstrekking" and acting != named:
-        return no("access.party_answers",
-                  f"Het verzoek om gegevens is aan partij '{named}' gericht; alleen zij "
-                  "beantwoordt het.")
-    if step == "akkoord_coordinatie" and acting != named:
-        return no("access.party_consents",
-                  f"Alleen partij '{named}' zelf kan de coördinerende rol op zich nemen.")
+    if step.only_that_party is not None and acting != named:
+        return no(step.only_that_party,
+                  ONLY_THAT_PARTY[step.only_that_party].format(named=named))
     if acting is not None and named is not None and acting != named:
         return no("access.party_kind",
                   f"Een partij treedt alleen voor zichzelf op, niet als partij '{named}'.")

@@ -1,19 +1,18 @@
 """Applying an allowed step: how the case projection changes and what is processed.
 
 Only called after :mod:`wams.core.law.policy` allowed the step, so nothing here refuses. Each
-function mutates the case in place and returns the processing records (R36) the step causes:
-one per person concerned, and in a casusoverleg one per person per recipient.
+function mutates the case in place and returns the processing records (R36) the step causes
+(one per person concerned, and in a casusoverleg one per person per recipient) and the phase
+the case is in after it; the engine moves the case there along the step's edges
+(:func:`wams.core.law.steps.move`), so no function here sets a phase itself.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import attrs
 
 from wams.core import commands as c
 from wams.core.catalogue import Catalogue
-from wams.core.law import phases
 from wams.core.law.policy import Context, exportable, grondslag, party_kind
 from wams.core.model import (
     Casus,
@@ -25,6 +24,7 @@ from wams.core.model import (
     Partij,
     PartyState,
     PersonState,
+    Phase,
     Request,
     Verzoek,
     WerkplanVersie,
@@ -52,7 +52,10 @@ class Processing:
 
 @attrs.frozen
 class Applied:
-    phase: str | None
+    """What an allowed step did: the phase the case is in after it (None outside a case),
+    what was processed, and the werkplan grondslag it reports."""
+
+    phase: Phase | None
     processings: tuple[Processing, ...] = ()
     werkplan: str | None = None
 
@@ -99,7 +102,6 @@ def _verzoek_state(cmd: c.Verzoek) -> Verzoek:
 def aanleiding(case: Casus, cmd: c.Aanleiding, ctx: Context) -> Applied:
     # R02: the onderzoek is mandatory once there is reason; the reason is recorded.
     case.aanleiding = cmd.omschrijving
-    phases.move(case, "aanleiding", "onderzoek")
     client = case.client()
     subject = client.persoon.ref if client else ""
     return Applied("onderzoek", (Processing(COLLECT, subject, "onderzoek",
@@ -111,14 +113,12 @@ def besluit_verzoek(case: Casus, cmd: c.BesluitVerzoek, ctx: Context) -> Applied
     case.verzoek.gegrond = cmd.gegrond
     case.verzoek.motivering = cmd.motivering
     case.verzoek.werkinstructie = cmd.werkinstructie
-    if cmd.gegrond:
-        phases.move(case, "besluit_verzoek", "onderzoek")
-    else:
-        phases.move(case, "besluit_verzoek", "afgewezen")
+    if not cmd.gegrond:
         case.closed_on = ctx.today
     client = case.client()
-    return Applied(case.phase, (Processing(CHANGE, client.persoon.ref if client else "",
-                                           "beoordeling_verzoek", "besluit op verzoek"),))
+    return Applied("onderzoek" if cmd.gegrond else "afgewezen", (Processing(
+        CHANGE, client.persoon.ref if client else "", "beoordeling_verzoek",
+        "besluit op verzoek"),))
 
 
 def informeer(case: Casus, cmd: c.Informeer, ctx: Context) -> Applied:
@@ -225,11 +225,9 @@ def terugkoppeling(case: Casus, cmd: c.Terugkoppeling, ctx: Context) -> Applied:
     case.terugkoppeling = cmd.samenvatting
     if g == "geen_grondslag":
         # R24: no werkplan without a sociaal-domein basis; the onderzoek ends the case.
-        phases.move(case, "terugkoppeling", "afgesloten")
         case.closed_on = ctx.today
-    else:
-        phases.move(case, "terugkoppeling", "werkplan")
-    return Applied(case.phase, werkplan=g)
+        return Applied("afgesloten", werkplan=g)
+    return Applied("werkplan", werkplan=g)
 
 
 def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
@@ -255,7 +253,6 @@ def werkplan(case: Casus, cmd: c.Werkplan, ctx: Context) -> Applied:
 
 def coordinator(case: Casus, cmd: c.Coordinator, ctx: Context) -> Applied:
     case.coordinator = Coordinatie(cmd.type, cmd.wie, ctx.today)
-    phases.move(case, "coordinator", "coordinatie")
     return Applied("coordinatie")
 
 
@@ -326,7 +323,6 @@ def besluit_bezwaar(case: Casus, cmd: c.BesluitBezwaar, ctx: Context) -> Applied
 
 def sluit(case: Casus, cmd: c.Sluit, ctx: Context) -> Applied:
     case.terugvalafspraken = cmd.terugvalafspraken
-    phases.move(case, "sluit", "afgesloten")
     case.closed_on = ctx.today
     return Applied("afgesloten")
 
@@ -341,17 +337,3 @@ def export(case: Casus, cmd: c.Export, ctx: Context) -> Applied:
         *(Processing(PROVIDE, h.over, activity, purpose, category=h.categorie, source=h.bron,
                      recipient="export")
           for h in case.held if h.over in persons and exportable(case, h.voorwaarden))))
-
-
-#: step → its effect on the case. Each function takes its own step's command class
-#: (``commands.STEPS``), hence ``...``.
-APPLY: dict[str, Callable[..., Applied]] = {
-    "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
-    "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
-    "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
-    "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
-    "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
-    "casusoverleg": casusoverleg, "akkoord_coordinatie": akkoord_coordinatie,
-    "voortgang": voortgang, "bijdrage": bijdrage,
-    "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit, "export": export,
-}

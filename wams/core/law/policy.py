@@ -8,7 +8,7 @@ the precompiled catalogue and returns a :class:`Verdict`. The check orders are t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import attrs
 
@@ -27,10 +27,8 @@ from wams.core.law.checks import (
     check_not_yet_in_case,
     check_objection,
     check_party_identity,
-    check_phase,
     check_purpose_phase,
     check_reason,
-    check_registered_kind,
     check_request,
     check_scope,
     check_screening,
@@ -44,16 +42,11 @@ from wams.core.law.checks import (
     purpose,
 )
 from wams.core.law.citations import keuze, mvt
-from wams.core.law.purposes import JUSTICE_PURPOSES, ExcludedPurpose, resolve, warning
+from wams.core.law.purposes import JUSTICE_PURPOSES, resolve, warning
 from wams.core.law.records import Doel
 from wams.core.law.rules import AVG_6C, AVG_15
 from wams.core.law.sharing import (
-    casusoverleg,
-    export,
     exportable,
-    hergebruik,
-    verstrekking,
-    vraag_gegevens,
 )
 from wams.core.model import Casus, Partij
 
@@ -402,6 +395,22 @@ def vernietig(case: Casus, cmd: c.Vernietig, ctx: Context) -> Verdict:
 INZAGE_SOURCES = (AVG_6C, AVG_15, mvt("§3.2.5"))
 
 
+def export_purpose(cmd: c.Export, ctx: Context) -> None:
+    """R20: an export names a code of the vocabulary, whatever the phase (bad input
+    otherwise); asked before the phase (the step's ``first``)."""
+    purpose(ctx, cmd.doel, "export")
+
+
+def werkplan_grondslag(case: Casus, cmd: c.Werkplan) -> str:
+    """The grondslag a werkplan step reports, also when refused (R22–R24)."""
+    return grondslag(case, cmd.coordinatie_helpt)
+
+
+def terugkoppeling_grondslag(case: Casus, cmd: c.Terugkoppeling) -> str:
+    """The grondslag the terugkoppeling that ends the onderzoek reports (R22–R24)."""
+    return grondslag(case)
+
+
 def inzage(case: Casus | None, cmd: c.Inzage, ctx: Context) -> Verdict:
     # R36 / AVG art. 15 (the right; the basis is art. 6(1)(c)): the access report is the
     # person's right in every phase, after rejection and destruction too, and also when no
@@ -409,74 +418,16 @@ def inzage(case: Casus | None, cmd: c.Inzage, ctx: Context) -> Verdict:
     return Verdict("ok", ("R36",), only_sources=INZAGE_SOURCES)
 
 
-#: step → decision for steps inside a case (phase checked first by :func:`decide`). Each
-#: function takes its own step's command class (``commands.STEPS``), hence ``...``.
-IN_CASE: dict[str, Callable[..., Verdict]] = {
-    "aanleiding": aanleiding, "besluit_verzoek": besluit_verzoek, "informeer": informeer,
-    "samenspraak": samenspraak, "domein": domein, "gezinslid": gezinslid,
-    "betrek_partij": betrek_partij, "vraag_gegevens": vraag_gegevens,
-    "verstrekking": verstrekking, "hergebruik": hergebruik, "dienst": dienst,
-    "terugkoppeling": terugkoppeling, "werkplan": werkplan, "coordinator": coordinator,
-    "casusoverleg": casusoverleg, "akkoord_coordinatie": akkoord_coordinatie,
-    "voortgang": voortgang, "taak": taak, "bijdrage": bijdrage,
-    "bezwaar": bezwaar, "besluit_bezwaar": besluit_bezwaar, "sluit": sluit,
-    "vernietig": vernietig, "inzage": inzage, "export": export,
-}
-#: step → decision for steps that open a case or live outside one
-OUTSIDE: dict[str, Callable[..., Verdict]] = {
-    "hulpvraag": hulpvraag, "verzoek": verzoek, "betrokkenheid": betrokkenheid,
-    "melding": melding, "melding_doorgeven": melding_doorgeven,
-}
-
-
-def decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
-    """Decide one step. Inside a case the phase table answers first (check 1)."""
-    # ``step`` is the name of ``cmd``'s class (commands.STEP_NAMES), hence the asserts below.
-    # R06/R12: a party named as another kind than the municipality registered, whatever
-    # the step (before the phase: who the party is does not depend on where the case is)
-    refusal = check_registered_kind(cmd, ctx.partij_soorten) if ctx.partij_soorten else None
-    if refusal:
-        return refusal
-    try:
-        verdict = _decide(step, case, cmd, ctx)
-    except ExcludedPurpose as exc:
-        # R20: not in the vocabulary, and naming enforcement (MvT §1.4).
-        return no("purpose.enforcement_excluded", f"'{exc.term}' is geen doel van de aanpak.")
-    return _with_warning(verdict, cmd)
-
-
 #: free-text fields beside a purpose code that the FG is warned about (never refused on)
 FREE_TEXT = ("toelichting", "noodzaak", "aanleiding", "reden", "uitkomst", "onderbouwing")
 
 
-def _with_warning(verdict: Verdict, cmd: object) -> Verdict:
+def with_warning(verdict: Verdict, cmd: object) -> Verdict:
     # R20: the code decided; a toelichting that names enforcement is flagged for the FG.
     if not verdict.allowed or not hasattr(cmd, "doel"):
         return verdict
     found = warning(*(getattr(cmd, name, None) for name in FREE_TEXT))
     return attrs.evolve(verdict, waarschuwing=found) if found else verdict
-
-
-def _decide(step: str, case: Casus | None, cmd: object, ctx: Context) -> Verdict:
-    if step in OUTSIDE:
-        return OUTSIDE[step](cmd, ctx)
-    if case is None and step == "inzage":
-        assert isinstance(cmd, c.Inzage)
-        return inzage(None, cmd, ctx)
-    if case is None:
-        return no("state.invalid_transition", "Er is nog geen casus: begin met een hulpvraag "
-                  "of een verzoek.")
-    if step == "taak":
-        assert isinstance(cmd, c.Taak)
-        return taak(case, cmd, ctx)
-    if step == "export":
-        assert isinstance(cmd, c.Export)
-        # R20: only a code of the vocabulary, whatever the phase (bad input otherwise).
-        purpose(ctx, cmd.doel, "export")
-    refusal = check_phase(step, case)
-    if refusal:
-        return refusal
-    return IN_CASE[step](case, cmd, ctx)
 
 
 def read_purpose(purposes: Mapping[str, Doel], code: str | None) -> Doel:
@@ -489,6 +440,8 @@ def read_purpose(purposes: Mapping[str, Doel], code: str | None) -> Doel:
 
 
 # Callers (lifecycle, benchmarks, tests) reach the shared checks through this module too.
-__all__ = ["GRONDSLAG_RULES", "JUSTICE_PURPOSES", "Context", "Verdict", "check_request", "decide",
-           "exportable", "grondslag", "involvable", "no", "ok", "parties_named", "party_kind",
-           "read_purpose", "retention_ends"]
+__all__ = ["GRONDSLAG_RULES", "JUSTICE_PURPOSES", "Context", "Verdict", "check_request",
+           "export_purpose", "exportable", "grondslag", "involvable", "no", "ok",
+           "parties_named", "party_kind",
+           "read_purpose", "retention_ends", "terugkoppeling_grondslag", "werkplan_grondslag",
+           "with_warning"]

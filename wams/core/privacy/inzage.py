@@ -18,6 +18,7 @@ import attrs
 
 from wams.core.errors import InputError
 from wams.core.law.lifecycle import PROVIDE, REQUEST, Applied, Processing
+from wams.core.law.steps import STEPS, Rights
 from wams.core.model import Casus, Persoon
 from wams.core.privacy import places
 from wams.core.privacy.processing import OPERATION_NAMES, activity_code, trace_id
@@ -231,10 +232,11 @@ def _events(uow: UnitOfWork, gemeente: str, case_id: str, ref: str) -> list[dict
         if text is None:  # sealed under a destroyed key
             continue
         content = json.loads(text)["command"]
-        if step == "informeer":
+        rights = STEPS[step].rights
+        if rights is Rights.INFORMED:
             refs = content.get("personen") or []
             what = "geïnformeerd over de voorgenomen verwerking en de AVG-rechten (R08)"
-        elif step == "bezwaar":
+        elif rights is Rights.OBJECTION:
             refs = [content.get("persoon")]
             what = "verzoek om de verwerking te stoppen (R09)"
         else:

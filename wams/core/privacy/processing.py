@@ -15,6 +15,7 @@ from typing import Any
 from wams.core.law.citations import Citation
 from wams.core.law.lifecycle import Processing
 from wams.core.law.rules import SPECIAL_EXCEPTIONS
+from wams.core.law.steps import STEPS, LogBasis
 from wams.core.model import Caller
 
 # R13: the basis of all processing is AVG art. 6(1)(e) plus the college's task; never consent.
@@ -24,6 +25,9 @@ LEGAL_BASIS_MELDPUNT = "AVG art. 6 lid 1 sub e; Wmo 2015 art. 2.2.5 (voorstel)"
 # The access report fulfils a legal obligation (6(1)(c)); art. 15 is the person's right, not a
 # basis (both numbers are ours: the memorandum speaks of "rechten conform de AVG", §3.3.2).
 LEGAL_BASIS_INZAGE = "AVG art. 6 lid 1 sub c; recht van inzage AVG art. 15"
+#: the basis a log row names, by the step record's ``log_basis``
+BASIS_TEXT = {LogBasis.AANPAK: LEGAL_BASIS, LogBasis.MELDPUNT: LEGAL_BASIS_MELDPUNT,
+              LogBasis.INZAGE: LEGAL_BASIS_INZAGE}
 
 
 def special_exceptions(kinds: Iterable[str]) -> tuple[Citation, ...]:
@@ -109,8 +113,8 @@ def log_rows(*, gemeente: str, step: str, trace: str, actor: str, now: dt.dateti
         return []
     parent = caller.span_id if caller is not None and caller.span_id else span_id()
     foreign = caller.stored() if caller is not None else None
-    basis = LEGAL_BASIS_MELDPUNT if step in ("melding", "melding_doorgeven") else \
-        LEGAL_BASIS_INZAGE if step == "inzage" else LEGAL_BASIS
+    # a step's basis is its record's; a read of a case ("raadplegen") is the approach's own
+    basis = BASIS_TEXT[STEPS[step].log_basis] if step in STEPS else LEGAL_BASIS
     rows = []
     for p in processings:
         subject, stype = subjects[p.subject]

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from wams.core.clock import add_months
 from wams.core.law.lifecycle import DESTROY, Processing
+from wams.core.law.steps import PASSING_ON
 from wams.core.privacy import periods, places
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
@@ -140,12 +141,12 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
         # (No condition on chain_n in SQL: the planner would take ix_log_chain and scan it.)
         passed = {r[0] for r in conn.execute(select(log.c.chain_n).where(
             log.c.gemeente == gemeente, log.c.subject == item["subject"],
-            log.c.name.like("melding_doorgeven:%"))) if r[0] is not None}
+            log.c.name.like(f"{PASSING_ON}:%"))) if r[0] is not None}
         if passed and data_key is not None:
             traces += [r.trace_id for r in conn.execute(
                 select(history.c.trace_id, history.c.content).where(
                     history.c.gemeente == gemeente, history.c.chain_n.in_(sorted(passed)),
-                    history.c.step == "melding_doorgeven", history.c.content.is_not(None)))
+                    history.c.step == PASSING_ON, history.c.content.is_not(None)))
                 if r.content.startswith(f"{data_key}:")]
         # Through the store: what the chain committed to of each row is recorded, so the
         # entries that wrote them still verify (wams audit verify).

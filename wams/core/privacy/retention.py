@@ -18,9 +18,9 @@ from sqlalchemy import select
 from wams.core.clock import add_months
 from wams.core.commands import Vernietig
 from wams.core.errors import InputError
-from wams.core.law import phases
 from wams.core.law.lifecycle import DESTROY, Processing
 from wams.core.law.policy import retention_ends
+from wams.core.law.steps import BY_COMMAND, move
 from wams.core.model import Casus
 from wams.core.privacy import periods
 from wams.core.privacy.work import Operator, UnitOfWork
@@ -77,7 +77,7 @@ def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
     case.aanleiding = None
     case.terugkoppeling = None
     case.terugvalafspraken = None
-    phases.move(case, "vernietig", "vernietigd")
+    move(case, BY_COMMAND[Vernietig], "vernietigd")
     case.destroyed_on = now.date()
     return processings
 

@@ -9,6 +9,8 @@ tables from them together with the keys of the records themselves
 
 from __future__ import annotations
 
+from wams.core.law.steps import STEPS as LAW_STEPS
+
 #: top-level key → meaning (``stappen`` included; it is read apart from the header).
 HEADER: dict[str, str] = {
     "formaat": "the format version; always 2 (purpose codes). A file of formaat 1 is refused "
@@ -27,70 +29,10 @@ HEADER: dict[str, str] = {
     "stappen": "the steps, in order; at least one",
 }
 
-#: step key → what the step does (its keys come from the command record).
+#: step key → what the step does (its keys come from the command record): the step records'
+#: own sentences (wams.core.law.steps), and the runner's one action that is no step
 STEPS: dict[str, str] = {
-    "hulpvraag": "Route A: a request for help under a law, through that law's plugin (R01). With "
-                 "an `aanleiding` the onderzoek starts (R02), without one the case waits in "
-                 "`intake`. `bron` other than `client` (early warning, data analysis, file "
-                 "matching) never opens a case.",
-    "aanleiding": "A reason found during the intake: starts the onderzoek (route A, R02).",
-    "verzoek": "Route B: a party already involved with the person asks the college for an "
-               "onderzoek, substantiated with `indicatoren` (R06).",
-    "betrokkenheid": "Records that a party is already involved with a person; needed before "
-                     "its `verzoek` (R06). Opens no case.",
-    "besluit_verzoek": "The college decides on a verzoek (R07): `gegrond: nee` ends the case "
-                       "in phase `afgewezen`; `gegrond: ja` names the `indicatoren` it rests "
-                       "on.",
-    "informeer": "Informs persons of the intended processing and their rights (R08; in route "
-                 "A a gezinslid, R03); `via_vertegenwoordiger: ja` for minors informed through "
-                 "their legal representative.",
-    "samenspraak": "Records an attempt to involve the cliënt (R08).",
-    "domein": "Adds a domain to the onderzoek, with a `reden` and the cliënt's view "
-              "(R03, R04).",
-    "gezinslid": "Draws a family member into the case, with the `samenhang` that justifies it "
-                 "(R10).",
-    "betrek_partij": "Involves a party: its domain in scope, an `aanleiding` for an adjacent "
-                     "party, a justice purpose code as `doel` for a justice party (R11, R12).",
-    "vraag_gegevens": "The college asks a party for a category of data about a person "
-                      "(R13–R20) for a purpose code `doel`, checked in the order below.",
-    "verstrekking": "The party's answer to an earlier request: `verstrekt`, `gedeeltelijk` or "
-                    "`geweigerd` (with a `reden`), optionally with `voorwaarden` (R16).",
-    "hergebruik": "The college reuses data it holds under one of the four laws (R18) for a "
-                  "purpose code `doel` with a `reden`; never data under professional secrecy "
-                  "or a criminal regime (R17, R21).",
-    "dienst": "Records a service or intervention for a person, `lopend` or `benodigd`, "
-              "optionally with the providing party.",
-    "terugkoppeling": "Feedback to the cliënt; ends the onderzoek: phase `werkplan` when a "
-                      "werkplan is verplicht or bevoegd, else `afgesloten`.",
-    "werkplan": "Adopts a werkplan (or a new version): grondslag first, then completeness "
-                "(R22–R25).",
-    "akkoord_coordinatie": "A party takes the coordinating role on itself (R26, R28): its own "
-                           "step (in the service only its own token); needed before the "
-                           "college designates it.",
-    "coordinator": "Designates the coordinator (R26); moves `werkplan` → `coordinatie`.",
-    "casusoverleg": "A case conference with its participants and each item of data brought "
-                    "in (R29–R31) for a purpose code `doel` (a justice purpose with a justice "
-                    "party at the table, R12); `partij: college` is the college bringing data "
-                    "it holds.",
-    "voortgang": "The coordinator's progress report to the college (R27).",
-    "taak": "The college or coordinator tries to impose a task on a party: always refused "
-            "(R28, no doorzettingsmacht).",
-    "bijdrage": "An involved party records its own contribution (R28).",
-    "bezwaar": "A person objects to the processing (R09): route A ends it, route B halts it "
-               "until the college decides.",
-    "besluit_bezwaar": "The college's decision on a route B objection (R09).",
-    "sluit": "Closes the case (R32).",
-    "vernietig": "Runs retention for this case (R33): destroys it once the bewaartermijn has "
-                 "passed.",
-    "melding": "A report at the meldpunt (R34); it opens no case (R35).",
-    "melding_doorgeven": "Passes the data of a melding on to party `aan` (an id from "
-                         "`partijen`) for a purpose code `doel` with a `reden` (R34; a justice "
-                         "purpose for a justice party, R12); without `melding` the scenario's "
-                         "last melding.",
-    "inzage": "The access report for a person (R36, AVG art. 15); `verwacht.verwerkingen` "
-              "counts the records in the report.",
-    "export": "Exports case data for a purpose code `doel` (`overdracht`, `evaluatie`); a "
-              "non-code naming enforcement is refused (R20).",
+    **{name: step.doc for name, step in LAW_STEPS.items()},
     "tijd": "Moves the scenario's clock forward by `dagen` or to a `datum` (never back); not a "
             "command, the runner does it.",
 }
@@ -121,8 +63,10 @@ def sentence(table: str, key: str) -> str:
     try:
         return _TABLES[table][key]
     except KeyError:
-        raise KeyError(f"'{key}' has no sentence in {table} of wams/core/scenario/docs.py; add "
-                       "one, then run: python -m wams.refdoc") from None
+        where = "its record in wams/core/law/steps.py" if table == "STEPS" else \
+            f"{table} of wams/core/scenario/docs.py"
+        raise KeyError(f"'{key}' has no sentence in {where}; add one, then run: "
+                       "python -m wams.refdoc") from None
 
 
 __all__ = ["HEADER", "STEPS", "VERWACHT", "sentence"]

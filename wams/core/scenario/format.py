@@ -35,6 +35,7 @@ from wams.core.intake import (
     show,
     suggest,
 )
+from wams.core.law.steps import COMMANDS
 from wams.core.model import Grondslag, Phase, elfproef
 
 #: 2: purposes are codes (``doel: onderzoek``) with free text under ``toelichting``, and
@@ -146,7 +147,7 @@ class Scenario:
 
 
 #: step key → record class; ``tijd`` is the runner's own step.
-ACTIONS: dict[str, type] = {**c.STEPS, "tijd": Tijd}
+ACTIONS: dict[str, type] = {**COMMANDS, "tijd": Tijd}
 
 #: Plain-text command fields that name a declared id. Fields typed Persoon/Partij are ids too
 #: (resolved to full records); these stay strings but must still be declared.

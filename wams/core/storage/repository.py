@@ -28,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from wams.core.law.steps import RIGHTS_STEPS
 from wams.core.storage import chain
 from wams.core.storage import heads as chain_heads
 from wams.core.storage.coverage import (
@@ -107,8 +108,8 @@ _rights_events = select(history.c.chain_n, history.c.at, history.c.step,
                         history.c.content).where(
     history.c.gemeente == bindparam("g"), history.c.case_id == bindparam("c"),
     history.c.allowed.is_(True),  # ix_history_case
-    history.c.step.in_((bindparam("s1"), bindparam("s2"), bindparam("s3"))))
-_RIGHTS_STEPS = {"s1": "informeer", "s2": "bezwaar", "s3": "besluit_bezwaar"}
+    history.c.step.in_([bindparam(f"s{i}") for i in range(len(RIGHTS_STEPS))]))
+_RIGHTS_PARAMS = {f"s{i}": name for i, name in enumerate(RIGHTS_STEPS)}  # one bind a step
 _meldingen_of_subject = select(meldingen.c.id, meldingen.c.at).where(
     meldingen.c.gemeente == bindparam("g"),
     meldingen.c.subject == bindparam("s"))  # ix_meldingen_subject
@@ -365,10 +366,11 @@ class Store:
 
     def rights_events(self, gemeente: str,
                       case_id: str) -> list[tuple[int, dt.datetime, str, str]]:
-        """(chain number, when, step, content) of the accepted informeer/bezwaar/
-        besluit_bezwaar steps of a case, in chain order; a destroyed case has none."""
+        """(chain number, when, step, content) of the accepted steps of a case that say
+        something about a person's rights (informed, objected, decided on the objection; the
+        step records' ``rights``), in chain order; a destroyed case has none."""
         rows = _f_rights_events.rows(self.conn, {"g": gemeente, "c": case_id,
-                                                 **_RIGHTS_STEPS})
+                                                 **_RIGHTS_PARAMS})
         return [(n, at, step, content) for n, at, step, content in sorted(rows)
                 if content is not None]
 

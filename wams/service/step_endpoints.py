@@ -15,8 +15,7 @@ from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
-from wams.core import commands as c
-from wams.core.law import phases
+from wams.core.law.steps import STEPS, Step
 from wams.core.settings import PARTIJ_LEES_API, PARTIJ_SOORTEN
 from wams.service import roles
 from wams.service.body import CommandBody
@@ -35,14 +34,8 @@ from wams.service.http import (
 from wams.service.problems import PREFIX, Besluit, besluit, refusal, service_problem
 from wams.service.trace import TraceContext
 
-#: the steps that open a case or stand outside one, and their collection
-ENTRY_PATHS = {"hulpvraag": "hulpvragen", "verzoek": "verzoeken",
-               "betrokkenheid": "betrokkenheden", "melding": "meldingen"}
-#: steps not served as a plain step endpoint (melding_doorgeven has its own resource)
-NOT_A_CASE_STEP = frozenset(ENTRY_PATHS) | {"melding_doorgeven"}
 
-
-def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | None,
+def post_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | None,
              step: str, command: object, idempotency_key: str | None,
              if_match: str | None, traceparent: str | None) -> Response[Besluit]:
     principal = principal_of(request, gemeente)
@@ -68,7 +61,7 @@ def run_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | Non
         problem.headers.update(headers_for(d, trace))
         raise problem
     headers = headers_for(d, trace)
-    if step in phases.OPENING:  # 201 with the new case's address
+    if STEPS[step].opens_case:  # 201 with the new case's address
         headers["Location"] = f"{PREFIX}/gemeenten/{gemeente}/casussen/{d.case_id}"
         return Response(besluit(d), status_code=201, headers=headers)
     return Response(besluit(d), status_code=200, headers=headers)
@@ -86,20 +79,21 @@ def read_api_of(request: Request[Any, Any, Any], principal: Any) -> str | None:
 # -- step endpoints, one per step ----------------------------------------------------------
 
 
-def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerRouterHandler:
+def _step_handler(record: Step, path: str) -> ControllerRouterHandler:
+    step, cls, in_case = record.name, record.command, record.in_case
     if in_case:
         def handler(request: Request[Any, Any, Any], gemeente: str, casus_id: str, data: Any,
                     idempotency_key: IdempotencyKey = None, if_match: IfMatch = None,
                     traceparent: TraceParent = None) -> Response[Besluit]:
-            return run_step(request, gemeente, casus_id, step, data, idempotency_key,
-                            if_match, traceparent)
+            return post_step(request, gemeente, casus_id, step, data, idempotency_key,
+                             if_match, traceparent)
     else:
         def handler(request: Request[Any, Any, Any], gemeente: str,  # type: ignore[misc]
                     data: Any, idempotency_key: IdempotencyKey = None,
                     if_match: IfMatch = None, traceparent: TraceParent = None,
                     ) -> Response[Besluit]:
-            return run_step(request, gemeente, None, step, data, idempotency_key, if_match,
-                            traceparent)
+            return post_step(request, gemeente, None, step, data, idempotency_key, if_match,
+                             traceparent)
 
     # The body's type is the step's command record, built by the one way in (CommandBody:
     # wams.core.intake, never Litestar's own decoding); the module's annotations are
@@ -110,18 +104,12 @@ def _step_handler(step: str, cls: type, path: str, in_case: bool) -> ControllerR
         "return": Response[Besluit], **({"casus_id": FromPath[str]} if in_case else {})}
     handler.__name__ = handler.__qualname__ = step
     return post(path, operation_id=step, summary=f"Stap {step}", sync_to_thread=True,
-                status_code=201 if step in phases.OPENING else 200, tags=["stappen"],
+                status_code=201 if record.opens_case else 200, tags=["stappen"],
                 dto=CommandBody[cls], return_dto=None)(handler)  # type: ignore[misc]
 
 
 def handlers() -> list[ControllerRouterHandler]:
-    handlers = []
-    for step, cls in c.STEPS.items():
-        if step in ENTRY_PATHS:
-            handlers.append(_step_handler(step, cls, f"{GEMEENTE}/{ENTRY_PATHS[step]}", False))
-        elif step not in NOT_A_CASE_STEP:
-            handlers.append(_step_handler(step, cls, f"{CASUS}/{step.replace('_', '-')}",
-                                          True))
-    return handlers
-
-
+    """One endpoint per step the table gives a path: a collection of the municipality for a
+    step that opens a case or stands outside one, an action below the case otherwise."""
+    return [_step_handler(step, f"{CASUS if step.in_case else GEMEENTE}/{step.http}")
+            for step in STEPS.values() if step.http is not None]
