@@ -148,9 +148,12 @@ def test_the_json_schema_carries_the_sentences() -> None:
 
 
 def test_a_step_without_a_sentence_says_where_to_write_it() -> None:
-    with pytest.raises(KeyError, match="'nieuwe_stap' has no sentence in STEPS of "
-                                       "wams/core/scenario/docs.py"):
+    with pytest.raises(KeyError, match="'nieuwe_stap' has no sentence in its record in "
+                                       "wams/core/law/steps.py"):
         scenario_docs.sentence("STEPS", "nieuwe_stap")
+    with pytest.raises(KeyError, match="'nieuw' has no sentence in VERWACHT of "
+                                       "wams/core/scenario/docs.py"):
+        scenario_docs.sentence("VERWACHT", "nieuw")
 
 
 def test_an_unknown_block_in_scenarios_md_is_an_error() -> None:
