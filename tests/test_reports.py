@@ -292,8 +292,8 @@ ENGLISH = {"the", "and", "case", "step", "allowed", "refused", "consult", "provi
 
 def _codes() -> set[str]:
     """Every internal code a citizen must never read."""
-    from wams.core.commands import STEPS
     from wams.core.law.reasons import REASONS
+    from wams.core.law.steps import STEPS
     from wams.core.plugins import load_catalogue
 
     catalogue = load_catalogue()

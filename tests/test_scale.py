@@ -20,6 +20,7 @@ from wams.core.law.hookspecs import hookimpl
 from wams.core.model import Partij, Persoon
 from wams.core.storage import projections, repository
 from wams.core.storage.audit import verify_database
+from wams.core.storage.repository import RIGHTS_PARAMS
 from wams.testing import test_bsn
 
 G = "0599"
@@ -285,7 +286,7 @@ def _plan(conn: sa.Connection, stmt: Any, params: dict[str, Any]) -> str:
 
 
 PARAMS = {"g": G, "s": "pseudoniem", "id": "abc", "c": "abc", "o": dt.date(2027, 2, 1),
-          "n": 50, "s1": "informeer", "s2": "bezwaar", "s3": "besluit_bezwaar"}
+          "n": 50, **RIGHTS_PARAMS}
 
 
 LOOKUPS = {**repository.INDEXED_LOOKUPS, **projections.INDEXED_LOOKUPS}

@@ -48,7 +48,7 @@ def test_the_document_follows_the_design_rules():
             if method == "post" or op.get("parameters"):
                 assert op["operationId"] in ("ready",) or "400" in op["responses"], path
     # one endpoint per lifecycle step (melding_doorgeven has its own resource)
-    from wams.core.commands import STEPS
+    from wams.core.law.steps import STEPS
 
     operations = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
     assert set(STEPS) <= operations

@@ -160,3 +160,24 @@ def test_a_command_that_is_no_step_is_bad_input() -> None:
 
     with pytest.raises(InputError, match="geen stap van de levenscyclus"):
         steps.step_of(object())
+
+
+def test_the_python_api_has_a_typed_method_per_step_with_the_records_keys() -> None:
+    import inspect
+
+    from wams.api import Wams
+
+    # passing a melding on names the melding as the service does, by its id in the "path"
+    by_id = {"melding_doorgeven": ("melding", "melding_id")}
+    for name, step in STEPS.items():
+        method = getattr(Wams, name, None)
+        assert method is not None, f"wams/api_steps.py: add the method {name}"
+        params = inspect.signature(method).parameters
+        keys = {p for p, v in params.items() if v.kind is v.KEYWORD_ONLY} - {"actor"}
+        fields = set(attrs.fields_dict(step.command))
+        if name in by_id:
+            key, positional = by_id[name]
+            fields.discard(key)
+            assert positional in params, name
+        assert keys == fields, name
+        assert ("case_id" in params) == step.in_case, name

@@ -109,7 +109,7 @@ _rights_events = select(history.c.chain_n, history.c.at, history.c.step,
     history.c.gemeente == bindparam("g"), history.c.case_id == bindparam("c"),
     history.c.allowed.is_(True),  # ix_history_case
     history.c.step.in_([bindparam(f"s{i}") for i in range(len(RIGHTS_STEPS))]))
-_RIGHTS_PARAMS = {f"s{i}": name for i, name in enumerate(RIGHTS_STEPS)}  # one bind a step
+RIGHTS_PARAMS = {f"s{i}": name for i, name in enumerate(RIGHTS_STEPS)}  # one bind a step
 _meldingen_of_subject = select(meldingen.c.id, meldingen.c.at).where(
     meldingen.c.gemeente == bindparam("g"),
     meldingen.c.subject == bindparam("s"))  # ix_meldingen_subject
@@ -370,7 +370,7 @@ class Store:
         something about a person's rights (informed, objected, decided on the objection; the
         step records' ``rights``), in chain order; a destroyed case has none."""
         rows = _f_rights_events.rows(self.conn, {"g": gemeente, "c": case_id,
-                                                 **_RIGHTS_PARAMS})
+                                                 **RIGHTS_PARAMS})
         return [(n, at, step, content) for n, at, step, content in sorted(rows)
                 if content is not None]
 
