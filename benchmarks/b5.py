@@ -10,8 +10,9 @@ Each figure is printed as a ratio with its goal, and how it grows from N/10 to N
   case by id, its rights events, meldingen by pseudonym) and the one log record the report
   writes, in its own ``BEGIN IMMEDIATE`` transaction. Also the CLI (``wams inzage``) wall time,
   which is mostly interpreter start (see B6).
-- retention: ``Wams.retention_run`` over the expired tenth, per case, vs a raw writer of the
-  same rows for as many other cases, in transactions of the same size (``b5_retention``).
+- retention: ``Wams.retention_run`` over the expired tenth, per case, vs a raw writer doing the
+  same work (reads, checks, seals, digests and rows) for as many other cases, in transactions
+  of the same size, cold (the process's first run) and warm (its second) (``b5_retention``).
 - ``case list``, ``log export``, ``audit verify``: the CLI in a child process, its wall time
   less that of the same command on a municipality without cases (start-up), and its peak
   memory (VmHWM), vs a raw ``sqlite3`` child reading the same rows in the same order and
@@ -71,7 +72,7 @@ def measure(gen: b5_data.Generated) -> dict[str, float]:
         f[f"{name}_s"], f[f"{name}_mb"] = seconds, mb
         f[f"{name}_raw_s"], f[f"{name}_raw_mb"], f[f"{name}_rows"] = raw_seconds, raw_mb, raw_rows
     f.update(b5_retention.measure(gen.path, gen.expired, gen.reference,
-                                  b5_data.RETENTION_DAY))
+                                  (b5_data.FIRST_HALF_DAY, b5_data.RETENTION_DAY)))
     print(f"B5  measured at {gen.cases}: " + ", ".join(f"{k} {v:.4g}" for k, v in f.items()),
           flush=True)
     return f
@@ -295,11 +296,13 @@ def report(figures: dict[int, dict[str, float]], small: int, scale: int) -> list
     add(f"inzage CLI p50 {ms(b['inzage_cli_p50'])} wall (interpreter start included; see B6)  "
         "goal flat", flat.met(b["inzage_cli_p50"] / a["inzage_cli_p50"]),
         growth(a["inzage_cli_p50"], b["inzage_cli_p50"], k))
-    ratio = b["retention_ms"] / b["retention_raw_ms"]
-    add(f"retention {b['retention_ms']:.3f} ms per case over {b['retention_cases']:.0f} expired "
-        f"cases  raw writer of the same rows {b['retention_raw_ms']:.3f} ms  ratio {ratio:.2f}  "
-        f"goal {goal('B5-retention')}", goals.GOALS["B5-retention"].met(ratio),
-        growth(a["retention_ms"], b["retention_ms"], k) + " per case")
+    for run in ("cold", "warm"):
+        ours, theirs = b[f"retention_{run}_ms"], b[f"retention_{run}_raw_ms"]
+        ratio = ours / theirs
+        add(f"retention {run} {ours:.3f} ms per case over {b['retention_cases'] / 2:.0f} "
+            f"expired cases  raw writer of the same work {theirs:.3f} ms  ratio {ratio:.2f}  "
+            f"goal {goal('B5-retention')}", goals.GOALS["B5-retention"].met(ratio),
+            growth(a[f"retention_{run}_ms"], ours, k) + " per case")
     memory = goals.GOALS["B5-memory"]
     for name, what in (("case_list", "case list"), ("log_export", "log export"),
                        ("audit_verify", "audit verify")):

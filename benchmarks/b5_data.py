@@ -9,9 +9,11 @@ per transaction): the same decisions, rows, chain and log as one transaction eac
 commits. The result is checked: row counts per table (what one case and one melding write is
 measured on a probe database first, so the check follows the engine) and ``audit verify``.
 
-The first tenth of the cases (the *expired* set) is opened and closed on ``EARLY``, the rest on
-``LATE``: at ``RETENTION_DAY`` only the expired set is past its bewaartermijn (12 months), and
-the next tenth (the *reference* set, same shape, not expired) is what the raw DELETE removes.
+The first tenth of the cases (the *expired* set) is opened and closed on ``EARLY`` (its first
+half) and ``EARLY_SECOND`` (its second half), the rest on ``LATE``: at ``RETENTION_DAY`` only
+the expired set is past its bewaartermijn (12 months), at ``FIRST_HALF_DAY`` only its first
+half (the cold and the warm retention run), and the next tenth (the *reference* set, same
+shape, not expired) is what the raw writer destroys.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from dataclasses import dataclass
 from benchmarks.common import GEMEENTE, check_lifecycle, lifecycle
 
 EARLY = dt.date(2025, 1, 6)
+EARLY_SECOND = dt.date(2025, 2, 10)
 LATE = dt.date(2026, 6, 1)
-RETENTION_DAY = dt.date(2026, 3, 1)  # EARLY + 12 months has passed, LATE + 12 has not
+FIRST_HALF_DAY = dt.date(2026, 1, 20)  # EARLY + 12 months has passed, EARLY_SECOND + 12 not
+RETENTION_DAY = dt.date(2026, 3, 1)  # EARLY_SECOND + 12 months has passed, LATE + 12 has not
 VIEWS_PER_CASE = 14
 RECORDS_PER_CASE = 6 + VIEWS_PER_CASE  # the lifecycle logs 6
 COUNTED = ("cases", "history", "processing_log", "meldingen", "melders", "data_keys")
@@ -46,7 +50,7 @@ class Generated:
     cases: int
     seconds: float
     expired: list[str]  # case ids past their bewaartermijn on RETENTION_DAY
-    reference: list[str]  # as many cases, not expired: the raw DELETE's rows
+    reference: list[str]  # as many cases, not expired: the raw writer destroys them
 
 
 def generate(path: str, n: int) -> Generated:
@@ -58,7 +62,9 @@ def generate(path: str, n: int) -> Generated:
     ids: list[str] = []
     start = time.perf_counter()
     with Wams.open(f"sqlite:///{path}", clock=clock) as w:
-        load_cases(w, range(0, tenth), ids)
+        load_cases(w, range(0, tenth // 2), ids)
+        clock.set(EARLY_SECOND)
+        load_cases(w, range(tenth // 2, tenth), ids)
         clock.set(LATE)
         load_cases(w, range(tenth, n), ids)
     seconds = time.perf_counter() - start

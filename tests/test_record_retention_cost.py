@@ -1,8 +1,13 @@
-"""Retention of meldingen and betrokkenheid costs the same per record whatever the size of the
-archive (speed goal B5): every record is found through the person's own index, never by a scan
-of the history. Counted, not timed: the statements each destroyed record costs (both backends)
-and, on SQLite, the virtual-machine instructions they run (a scan shows up there even when it is
-one statement), at two archive sizes ten times apart.
+"""Retention costs the same per destroyed record or case whatever the size of the archive
+(speed goal B5): every record is found through the person's own index, every case through its
+own entries, never by a scan of the history. Counted, not timed: the statements each destroyed
+record or case costs (both backends) and, on SQLite, the virtual-machine instructions they run
+(a scan shows up there even when it is one statement), at two archive sizes ten times apart.
+
+The destroyed cases are the oldest of the municipality, as in a real retention run: a lookup
+that walks the municipality's chain backwards from its end until it meets the case (as the
+check of the case row against its committing entry once did on SQLite) costs the whole later
+history per case, and shows here as instructions growing with the archive.
 """
 
 from __future__ import annotations
@@ -98,3 +103,65 @@ def test_record_retention_costs_the_same_per_record_at_ten_times_the_archive(
     if small[1]:  # SQLite: the work inside the statements, a scan included
         assert large[1] <= 1.3 * small[1], \
             f"VM instructions per record: {small[1]:.0f} at 15, {large[1]:.0f} at 150"
+
+
+# -- cases ---------------------------------------------------------------------------------
+
+CASE_DUE = dt.date(2025, 3, 10)  # EARLY + 12 months has passed, LATER + 12 not
+CASES = 6  # destroyed in the counted run
+#: what one destruction may ask of the database: its savepoint and release, the reads of the
+#: case (meta; the row with its committing entry; its data key) and of the settings, the data
+#: key's removal (its row with its entry's key id, the destroyed_rows record, the delete), the
+#: erased history content, the proof, the log rows, the case row and the history entry
+STATEMENTS_PER_CASE = 14
+#: what the run asks once: the cases due, the transaction, the chain head, the register's
+#: versions, the WAL folded in at the end (SQLite)
+RUN_STATEMENTS = 12
+
+
+def _closed_cases(w: Wams, first: int, count: int) -> None:
+    with w.batch() as b:
+        for i in range(first, first + count):
+            d = b.hulpvraag(G, wet="wmo", client=Persoon("jan", bsn=test_bsn(i)),
+                            vraag="begeleiding", aanleiding="vereenzaamt")
+            assert d.allowed, d
+            assert b.domein(G, d.case_id, domein="welzijn", reden="eenzaamheid",
+                            client_akkoord=True).allowed
+            assert b.sluit(G, d.case_id, terugvalafspraken="bel het wijkteam",
+                           reden="cliënt verhuist").allowed
+
+
+def _case_cost(url: str, key_file: str, archive: int) -> tuple[float, float]:
+    """Statements and VM instructions per destroyed case, the destroyed cases first in the
+    chain and ``archive`` later cases (not due) after them."""
+    clock = Clock(EARLY)
+    with Wams.open(url, clock=clock, key_file=key_file) as w:
+        _closed_cases(w, 0, CASES)
+        clock.set(LATER)
+        _closed_cases(w, 1000, archive)
+        clock.set(CASE_DUE)
+    # A fresh handle, as `wams retention run` is: no case in its cache.
+    with Wams.open(url, clock=clock, key_file=key_file) as w:
+        counter = Counter()
+        detach = counter.attach(w)
+        try:
+            done = w.retention_run(G)
+        finally:
+            detach()
+        assert len(done) == CASES and all(d["vernietigd"] for d in done), done
+        w.retire_periods(G)  # the run's end (not counted): the past periods' KEKs retired
+        report = w.audit(G)
+        assert report["intact"], report
+    return counter.statements / CASES, counter.instructions / CASES
+
+
+def test_case_retention_costs_the_same_per_case_at_ten_times_the_archive(
+        fresh_url: Callable[[str], str], tmp_path: Any) -> None:
+    small = _case_cost(fresh_url("small.db"), str(tmp_path / "small.keys"), 15)
+    large = _case_cost(fresh_url("large.db"), str(tmp_path / "large.keys"), 150)
+    assert large[0] == small[0], f"statements per case: {small[0]} at 15, {large[0]} at 150"
+    assert small[0] * CASES <= STATEMENTS_PER_CASE * CASES + RUN_STATEMENTS, \
+        f"{small[0]} statements per destroyed case"
+    if small[1]:  # SQLite: the work inside the statements, a scan included
+        assert large[1] <= 1.3 * small[1], \
+            f"VM instructions per case: {small[1]:.0f} at 15, {large[1]:.0f} at 150"

@@ -28,9 +28,8 @@ from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, 
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys, SealError, is_sealed
 from wams.core.serialize import dumps
-from wams.core.storage.destruction import destroy_rows
+from wams.core.storage.destruction import destroy_data_key
 from wams.core.storage.repository import Store
-from wams.core.storage.repository import data_keys as key_rows
 
 #: receives the Logboek records of one write; raising aborts the transaction
 LogSink = Callable[[list[dict[str, Any]]], None]
@@ -126,11 +125,12 @@ class Transaction:
                             "wijst de rij aan)")
         return self.data_keys.open(self.store, value, place)
 
-    def destroy_data_key(self, data_key: str) -> None:
+    def destroy_data_key(self, data_key: str) -> dict[str, str | None]:
         # Deleting the row is the destruction (crypto-shredding); the entry that created the
         # key committed to it, so what it was is recorded in destroyed_rows (destruction.py).
-        destroy_rows(self.store, key_rows, self._tenant(), key_rows.c.id == data_key)
+        wrapped_by = destroy_data_key(self.store, self._tenant(), data_key)
         self.data_keys.forget(data_key)
+        return periods.proof_fields(wrapped_by)
 
     def trace_id(self) -> str:
         """The trace of this transaction's step: the caller's, continued, or a new one."""

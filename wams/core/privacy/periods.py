@@ -117,12 +117,12 @@ def replace(uow: UnitOfWork, gemeente: str) -> int:
     return moved
 
 
-def proof_fields(uow: UnitOfWork, data_key: str | None) -> dict[str, Any]:
-    """What a proof of destruction records of the KEK that wrapped ``data_key``."""
-    row = uow.store.data_key(data_key) if data_key is not None else None
-    if row is None:
+def proof_fields(wrapped_by: tuple[str, str | None] | None) -> dict[str, str | None]:
+    """What a proof of destruction records of the KEK that wrapped a destroyed data key
+    (``wrapped_by``: its KEK id and period; None: there was no key)."""
+    if wrapped_by is None:
         return {"kek_period": None, "kek_id": None}
-    return {"kek_period": row[3], "kek_id": row[1]}
+    return {"kek_period": wrapped_by[1], "kek_id": wrapped_by[0]}
 
 
 # -- the retention run: retiring what is over ----------------------------------------------

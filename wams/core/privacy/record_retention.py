@@ -153,9 +153,7 @@ def _destroy(uow: UnitOfWork, gemeente: str, item: dict[str, Any], actor: str) -
         destroy_rows(uow.store, melders, gemeente, melders.c.melding_id == item["id"])
     # Crypto-shredding: without its data key the record's sealed content, in every copy, is
     # unreadable; deleting the rows and the history content is the second line.
-    kek = periods.proof_fields(uow, data_key)
-    if data_key is not None:
-        uow.destroy_data_key(data_key)
+    kek = periods.proof_fields(None) if data_key is None else uow.destroy_data_key(data_key)
     destroy_rows(uow.store, table, gemeente, table.c.id == item["id"])
     # The history entries that carried the record stay as they are: sealed under the deleted
     # key they are unreadable, and the chain's audit (``wams audit verify``) keeps telling an

@@ -50,9 +50,7 @@ def destroy(uow: UnitOfWork, case: Casus, data_key: str | None, *, actor: str,
                         for ref in case.persons)
     # The proof names the KEK that wrapped the data key: the retention run retires it once
     # its period is over (wams.core.privacy.periods), and the audit checks it did.
-    kek = periods.proof_fields(uow, data_key)
-    if data_key is not None:
-        uow.destroy_data_key(data_key)
+    kek = periods.proof_fields(None) if data_key is None else uow.destroy_data_key(data_key)
     erased = store.erase_history_content(case.gemeente, case.id)
     assert case.closed_on is not None
     store.insert_proof(gemeente=case.gemeente, case_id=case.id, destroyed_at=now,

@@ -71,8 +71,9 @@ class UnitOfWork(Protocol):
         text belongs to no record, so that no destruction has to reach it."""
         ...
 
-    def destroy_data_key(self, data_key: str) -> None:
-        """Delete a data key: what was sealed under it is unreadable everywhere (R33)."""
+    def destroy_data_key(self, data_key: str) -> dict[str, str | None]:
+        """Delete a data key: what was sealed under it is unreadable everywhere (R33).
+        Returns what the proof of destruction records of the KEK that wrapped it."""
         ...
 
     def write_log(self, processings: tuple[Processing, ...], *, step: str, trace: str,

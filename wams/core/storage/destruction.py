@@ -12,14 +12,28 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, and_, bindparam, delete, insert, select
 
 from wams.core.storage import chain
 from wams.core.storage.coverage import APPEND_ONLY, DESTROYABLE
-from wams.core.storage.repository import Store, history
+from wams.core.storage.fast import Fast
+from wams.core.storage.repository import Store, data_keys, history
 from wams.core.storage.tables import DestroyedRowRow
 
 destroyed = cast(Table, DestroyedRowRow.__table__)
+
+# Destroying one data key, every case and record destruction does (the retention run: one per
+# expired case): prebuilt, and the key's row read with the chain key id of the entry that
+# wrote it in one statement (that entry by its primary key).
+_f_data_key_with_entry = Fast(
+    select(*(data_keys.c[c] for c in APPEND_ONLY["data_keys"]), data_keys.c.chain_n,
+           data_keys.c.kek_id, data_keys.c.period, history.c.key_id)
+    .select_from(data_keys.outerjoin(history, and_(
+        history.c.gemeente == data_keys.c.gemeente, history.c.chain_n == data_keys.c.chain_n)))
+    .where(data_keys.c.id == bindparam("id"), data_keys.c.gemeente == bindparam("g")))
+_f_data_key_delete = Fast(delete(data_keys).where(data_keys.c.id == bindparam("id"),
+                                                  data_keys.c.gemeente == bindparam("g")))
+_f_destroyed_insert = Fast(insert(destroyed), by_keys=True)
 
 
 def destroy_rows(store: Store, table: Table, gemeente: str, *where: Any) -> int:
@@ -36,17 +50,37 @@ def destroy_rows(store: Store, table: Table, gemeente: str, *where: Any) -> int:
     return len(found)
 
 
+def destroy_data_key(store: Store, gemeente: str, data_key_id: str
+                     ) -> tuple[str, str | None] | None:
+    """Delete one data key of ``gemeente`` as :func:`destroy_rows` would (its record in
+    ``destroyed_rows``), in three statements; returns the (KEK id, period) that wrapped it,
+    which the proof of destruction names, or None when there is no such key."""
+    found = _f_data_key_with_entry.dicts(store.conn, {"id": data_key_id, "g": gemeente})
+    if not found:
+        return None
+    row = found[0]
+    _record_removed(store, gemeente, row["chain_n"], data_keys.name, row,
+                    APPEND_ONLY[data_keys.name], entry_key_id=row["key_id"])
+    _f_data_key_delete.execute(store.conn, {"id": data_key_id, "g": gemeente}).close()
+    return row["kek_id"], row["period"]
+
+
+_NOT_READ = object()
+
+
 def _record_removed(store: Store, gemeente: str, of_chain_n: int | None, table: str,
-                    values: Any, columns: tuple[str, ...]) -> None:
+                    values: Any, columns: tuple[str, ...], *,
+                    entry_key_id: Any = _NOT_READ) -> None:
     # A row from before the keyed chain (no chain_n) is recorded under entry 0.
     digest = ""
     if of_chain_n is not None:
         # The row digest is keyed with the key of the entry that wrote the row.
-        key_id = store.conn.execute(select(history.c.key_id).where(
-            history.c.gemeente == gemeente, history.c.chain_n == of_chain_n)).scalar()
+        key_id = entry_key_id if entry_key_id is not _NOT_READ else store.conn.execute(
+            select(history.c.key_id).where(history.c.gemeente == gemeente,
+                                           history.c.chain_n == of_chain_n)).scalar()
         if key_id is not None and store.keys is not None:
             digest = chain.row_digest(store.keys.get(gemeente, key_id), table, values, columns)
     record = {"gemeente": gemeente, "of_chain_n": of_chain_n or 0, "row_table": table,
               "digest": digest, "chain_n": store.stamp(gemeente)}
-    store.conn.execute(insert(destroyed), record)
+    _f_destroyed_insert.execute(store.conn, record).close()
     store.covered("destroyed_rows", record)
