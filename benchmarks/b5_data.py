@@ -39,7 +39,7 @@ BATCH = 200  # cases per transaction while generating
 
 def bsn(i: int) -> str:
     """The BSN of case ``i``'s client, as ``common.lifecycle`` gives it."""
-    from wams.testing import test_bsn
+    from wams.testdata import test_bsn
 
     return test_bsn(i)
 

@@ -28,7 +28,7 @@ from benchmarks.common import COMMANDS_PER_CASE, GEMEENTE, START
 
 def record(i: int, *, gemeente: str = GEMEENTE, day: dt.date = START) -> dict[str, Any]:
     """Case ``i`` of a generated archive: the ten commands of the B1 lifecycle."""
-    from wams.testing import test_bsn
+    from wams.testdata import test_bsn
 
     vraag = {"bij": "kredietbank", "over": "jan", "doel": "onderzoek",
              "noodzaak": "bepalen of schuldhulp nodig is"}

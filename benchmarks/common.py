@@ -18,7 +18,7 @@ def lifecycle(w, gemeente: str, i: int) -> list:  # type: ignore[no-untyped-def]
     2× vraag_gegevens → 2× dienst → terugkoppeling → werkplan → coordinator → sluit."""
     from wams.core.commands import Afspraken
     from wams.core.model import Partij, Persoon
-    from wams.testing import test_bsn
+    from wams.testdata import test_bsn
 
     kb = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")
     jan = Persoon(ref="jan", geboortedatum=dt.date(1985, 4, 12), naam=f"Jan Bakker {i}",

@@ -63,3 +63,17 @@ def test_a_figure_line_names_its_goal_verdict_and_the_load() -> None:
     assert "goal ≤ 50 ms  (MISSED)" in missed
     unjudged = goals.line("B2", "scaling", "B2-scaling", 0.9, judged=False)
     assert "(not judged)" in unjudged and "MISSED" not in unjudged
+
+
+def test_the_benchmarks_run_without_pytest() -> None:
+    """``pip install -e '.[bench]'`` installs no pytest: the archive B8 loads and B5's data
+    (which need test BSNs) must not import it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['pytest'] = None\n"
+            "from benchmarks import b5_data, b8, common\n"
+            "assert b8.record(1)['personen']['jan']['bsn'] == b5_data.bsn(1)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr[-800:]

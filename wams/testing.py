@@ -35,6 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+# A BSN per number, for plugin authors' tests (defined without pytest: the benchmarks use it).
+from wams.testdata import test_bsn as test_bsn
+
 if TYPE_CHECKING:
     import pluggy
 
@@ -52,20 +55,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(*plugins, name=None): extra wams plugins for the wams_memory and "
                    "wams_scenario_runner fixtures (wams.testing)")
-
-
-def test_bsn(i: int) -> str:
-    """A distinct, elfproef-valid BSN per ``i`` for tests and benchmarks (the API refuses any
-    BSN that fails the elfproef). Not a real person's: the range starts at 10000000x."""
-    for j in range(10):
-        prefix = f"{(10000000 + i * 10 + j) % 100000000:08d}"
-        check = sum(int(prefix[k]) * (9 - k) for k in range(8)) % 11
-        if check < 10:
-            return prefix + str(check)
-    raise AssertionError("unreachable: one of ten prefixes has a check digit below 10")
-
-
-test_bsn.__test__ = False  # type: ignore[attr-defined]  # a helper, not a pytest test
 
 
 def named_plugin(plugin: object, name: str | None = None) -> object:
