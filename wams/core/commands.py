@@ -11,6 +11,15 @@ import attrs
 
 from wams.core.model import Partij, Persoon
 
+#: A plain-text field that names a declared id of the scenario (a person, a party): the
+#: scenario loader checks it is declared, the schema and the reference say so. Fields typed
+#: Persoon/Partij are ids too (resolved to full records); these stay strings.
+REF = "ref"
+PERSOON = {REF: "persoon"}
+PARTIJ = {REF: "partij"}
+PARTIJ_OF_COLLEGE = {REF: "partij_of_college"}  # "college": data the college holds itself
+DEELNEMER = {REF: "deelnemer"}
+
 
 def _tuple(value: object) -> tuple[object, ...]:
     # A bare string is iterable too: indicatoren="inkomen" must not become its letters.
@@ -69,7 +78,7 @@ class BesluitVerzoek:
 
 @attrs.frozen
 class Informeer:
-    personen: tuple[str, ...] = attrs.field(converter=_tuple)
+    personen: tuple[str, ...] = attrs.field(converter=_tuple, metadata=PERSOON)
     wijze: str | None = None
     # the persons are minors, informed through their legal representative (our choice)
     via_vertegenwoordiger: bool = False
@@ -106,7 +115,7 @@ class BetrekPartij:
 class VraagGegevens:
     bij: Partij
     categorie: str
-    over: str
+    over: str = attrs.field(metadata=PERSOON)
     doel: str | None = None
     noodzaak: str | None = None
     # free text beside the purpose code: kept (sealed), scanned only to warn the FG
@@ -116,9 +125,9 @@ class VraagGegevens:
 @attrs.frozen
 class Verstrekking:
     # the party answering: its record, like every other step, or its ref in the case
-    bij: Partij | str
+    bij: Partij | str = attrs.field(metadata=PARTIJ)
     categorie: str
-    over: str
+    over: str = attrs.field(metadata=PERSOON)
     besluit: str
     voorwaarden: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     reden: str | None = None
@@ -127,7 +136,7 @@ class Verstrekking:
 @attrs.frozen
 class Hergebruik:
     categorie: str
-    over: str
+    over: str = attrs.field(metadata=PERSOON)
     reden: str | None = None
     doel: str | None = None
     # free text beside the purpose code: kept (sealed), scanned only to warn the FG
@@ -136,7 +145,7 @@ class Hergebruik:
 
 @attrs.frozen
 class Dienst:
-    persoon: str
+    persoon: str = attrs.field(metadata=PERSOON)
     dienst: str
     status: str
     partij: Partij | None = None
@@ -170,9 +179,10 @@ class Coordinator:
 
 @attrs.frozen
 class Inbreng:
-    partij: str  # a party ref, or "college" for data the college holds
+    # a party ref, or "college" for data the college holds
+    partij: str = attrs.field(metadata=PARTIJ_OF_COLLEGE)
     categorie: str
-    over: str
+    over: str = attrs.field(metadata=PERSOON)
 
 
 @attrs.frozen
@@ -180,13 +190,13 @@ class AkkoordCoordinatie:
     """A party agrees to take the coordinating role (R26, R28): its own step, never the
     college's (in the service only the party's own token takes it)."""
 
-    partij: str
+    partij: str = attrs.field(metadata=PARTIJ)
 
 
 @attrs.frozen
 class Casusoverleg:
     bijeengeroepen_door: str
-    deelnemers: tuple[str, ...] = attrs.field(converter=_tuple)
+    deelnemers: tuple[str, ...] = attrs.field(converter=_tuple, metadata=DEELNEMER)
     inbreng: tuple[Inbreng, ...] = attrs.field(default=(), converter=_tuple)
     uitkomst: str | None = None
     # R12: a casusoverleg with a justice party at the table has a justice purpose
@@ -202,24 +212,24 @@ class Voortgang:
 
 @attrs.frozen
 class Taak:
-    partij: str
+    partij: str = attrs.field(metadata=PARTIJ)
     omschrijving: str
 
 
 @attrs.frozen
 class Bijdrage:
-    partij: str
+    partij: str = attrs.field(metadata=PARTIJ)
     omschrijving: str
 
 
 @attrs.frozen
 class Bezwaar:
-    persoon: str
+    persoon: str = attrs.field(metadata=PERSOON)
 
 
 @attrs.frozen
 class BesluitBezwaar:
-    persoon: str
+    persoon: str = attrs.field(metadata=PERSOON)
     doorgaan: bool
     motivering: str | None = None
     # R09: resuming rests on the indicators of severity (MvT §2.2, §3.3.2)
@@ -268,7 +278,7 @@ class MeldingDoorgeven:
 class Inzage:
     # A Persoon (with BSN where known) finds his records in every case and outside one; a
     # bare ref finds them through the case it is asked in.
-    persoon: Persoon | str
+    persoon: Persoon | str = attrs.field(metadata=PERSOON)
 
 
 @attrs.frozen
@@ -284,4 +294,4 @@ __all__ = ["Aanleiding", "Afspraken", "AkkoordCoordinatie", "BesluitBezwaar", "B
            "Coordinator", "Dienst", "Domein", "Export", "Gezinslid", "Hergebruik", "Hulpvraag",
            "Inbreng", "Informeer", "Inzage", "Melder", "Melding", "MeldingDoorgeven",
            "Samenspraak", "Sluit", "Taak", "Terugkoppeling", "Vernietig", "Verstrekking",
-           "Voortgang", "Werkplan", "party_ref"]
+           "Voortgang", "Werkplan", "REF", "party_ref"]

@@ -149,24 +149,12 @@ class Scenario:
 #: step key → record class; ``tijd`` is the runner's own step.
 ACTIONS: dict[str, type] = {**COMMANDS, "tijd": Tijd}
 
-#: Plain-text command fields that name a declared id. Fields typed Persoon/Partij are ids too
-#: (resolved to full records); these stay strings but must still be declared.
+#: Plain-text command fields that name a declared id (their ``metadata`` in
+#: :mod:`wams.core.commands` says of what). Fields typed Persoon/Partij are ids too (resolved to
+#: full records); these stay strings but must still be declared.
 REFS: dict[tuple[type, str], str] = {
-    (c.Informeer, "personen"): "persoon",
-    (c.VraagGegevens, "over"): "persoon",
-    (c.Verstrekking, "bij"): "partij",
-    (c.Verstrekking, "over"): "persoon",
-    (c.Hergebruik, "over"): "persoon",
-    (c.Dienst, "persoon"): "persoon",
-    (c.Inbreng, "partij"): "partij_of_college",  # "college": data the college holds itself
-    (c.Inbreng, "over"): "persoon",
-    (c.Casusoverleg, "deelnemers"): "deelnemer",
-    (c.Taak, "partij"): "partij",
-    (c.Bijdrage, "partij"): "partij",
-    (c.AkkoordCoordinatie, "partij"): "partij",
-    (c.Bezwaar, "persoon"): "persoon",
-    (c.BesluitBezwaar, "persoon"): "persoon",
-    (c.Inzage, "persoon"): "persoon",
+    (cls, f.name): f.metadata[c.REF]
+    for cls in (*COMMANDS.values(), c.Inbreng) for f in attrs.fields(cls) if c.REF in f.metadata
 }
 
 
