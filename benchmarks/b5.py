@@ -60,17 +60,7 @@ def run(scale: int) -> list[str]:
 
 
 def measure(gen: b5_data.Generated) -> dict[str, float]:
-    f: dict[str, float] = {}
-    f.update(_inzage(gen))
-    f.update(_inzage_cli(gen))
-    for name, args, raw in _streams(gen.path):
-        seconds, mb, rows = _child(args)
-        raw_seconds, raw_mb, raw_rows = _child(["-c", raw, gen.path])
-        # The same command on a municipality without cases: start-up, schema check, plugins.
-        empty = min(_child([EMPTY if a == GEMEENTE else a for a in args])[0] for _ in range(2))
-        seconds = max(seconds - empty, 1e-3)  # below a millisecond it is start-up noise
-        f[f"{name}_s"], f[f"{name}_mb"] = seconds, mb
-        f[f"{name}_raw_s"], f[f"{name}_raw_mb"], f[f"{name}_rows"] = raw_seconds, raw_mb, raw_rows
+    f = measure_reads(gen)
     f.update(b5_retention.measure(gen.path, gen.expired, gen.reference,
                                   (b5_data.FIRST_HALF_DAY, b5_data.RETENTION_DAY)))
     print(f"B5  measured at {gen.cases}: " + ", ".join(f"{k} {v:.4g}" for k, v in f.items()),
@@ -78,10 +68,27 @@ def measure(gen: b5_data.Generated) -> dict[str, float]:
     return f
 
 
+def measure_reads(gen: b5_data.Generated) -> dict[str, float]:
+    """The reads: inzage through the API (interleaved with raw sqlite3) and the CLI, and the
+    case list, log export and audit verify as children, each against a raw child."""
+    f: dict[str, float] = {}
+    f.update(inzage(gen))
+    f.update(inzage_cli(gen))
+    for name, args, raw in streams(gen.path):
+        seconds, mb, rows = child(args)
+        raw_seconds, raw_mb, raw_rows = child(["-c", raw, gen.path])
+        # The same command on a municipality without cases: start-up, schema check, plugins.
+        empty = min(child([EMPTY if a == GEMEENTE else a for a in args])[0] for _ in range(2))
+        seconds = max(seconds - empty, 1e-3)  # below a millisecond it is start-up noise
+        f[f"{name}_s"], f[f"{name}_mb"] = seconds, mb
+        f[f"{name}_raw_s"], f[f"{name}_raw_mb"], f[f"{name}_rows"] = raw_seconds, raw_mb, raw_rows
+    return f
+
+
 # -- inzage ---------------------------------------------------------------------------------
 
 
-def _inzage(gen: b5_data.Generated) -> dict[str, float]:
+def inzage(gen: b5_data.Generated) -> dict[str, float]:
     import sqlite3
 
     from wams.api import Wams
@@ -129,8 +136,8 @@ def _inzage(gen: b5_data.Generated) -> dict[str, float]:
     finally:
         raw.close()
         w.close()
-    return {"inzage_p50": _pct(ours, 50), "inzage_p99": _pct(ours, 99),
-            "inzage_raw_p50": _pct(theirs, 50), "inzage_raw_p99": _pct(theirs, 99)}
+    return {"inzage_p50": pct(ours, 50), "inzage_p99": pct(ours, 99),
+            "inzage_raw_p50": pct(theirs, 50), "inzage_raw_p99": pct(theirs, 99)}
 
 
 _RAW_LOG_ROW = ("INSERT INTO processing_log (gemeente, trace_id, span_id, parent_span_id, name, "
@@ -161,10 +168,10 @@ def _raw_inzage(raw: Any, subject: str) -> int:
     return int(row)
 
 
-def _inzage_cli(gen: b5_data.Generated) -> dict[str, float]:
+def inzage_cli(gen: b5_data.Generated) -> dict[str, float]:
     times = []
     for k in range(CLI_LOOKUPS):
-        seconds, _, _ = _child(["wams", "inzage", "--db", f"sqlite:///{gen.path}",
+        seconds, _, _ = child(["wams", "inzage", "--db", f"sqlite:///{gen.path}",
                                 "--gemeente", GEMEENTE, "--bsn", b5_data.bsn(k * 7 % gen.cases),
                                 "--verzoek", f"B5-cli-{k}"])
         times.append(seconds)
@@ -205,7 +212,7 @@ print(n)
 """
 
 
-def _streams(path: str) -> list[tuple[str, list[str], str]]:
+def streams(path: str) -> list[tuple[str, list[str], str]]:
     url = f"sqlite:///{path}"
     return [("case_list", ["wams", "case", "list", "--db", url, "--gemeente", GEMEENTE],
              _RAW_CASES),
@@ -228,7 +235,7 @@ atexit.register(peak)
 _WAMS_CHILD = _PEAK + "from wams.cli import main\nsys.argv[0] = 'wams'\nmain(sys.argv[1:])\n"
 
 
-def _child(args: Sequence[str]) -> tuple[float, float, int]:
+def child(args: Sequence[str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MB) and the number it printed last, of one child process: a
     wams command (``["wams", ...]``) or a raw script (``["-c", code, ...]``). Its output goes
     to a file (a wams command's lines: megabytes)."""
@@ -257,7 +264,7 @@ def _child(args: Sequence[str]) -> tuple[float, float, int]:
 # -- the report -----------------------------------------------------------------------------
 
 
-def _pct(xs: Sequence[float], p: int) -> float:
+def pct(xs: Sequence[float], p: int) -> float:
     ordered = sorted(xs)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
