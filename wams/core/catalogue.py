@@ -170,7 +170,8 @@ class Catalogue:
                                      events=events)
 
     def key_store(self, url: str) -> KeyStore | None:
-        return self.pm.hook.wams_key_store(url=url)
+        store: KeyStore | None = self.pm.hook.wams_key_store(url=url)
+        return store
 
     def add_commands(self, cli: click.Group) -> None:
         self.pm.hook.wams_commands(cli=cli)

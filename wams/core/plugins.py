@@ -14,7 +14,8 @@ from importlib import metadata
 
 import pluggy
 
-from wams.core.catalogue import Catalogue, CatalogueError, PluginInfo, build
+from wams.core.catalogue import Catalogue, PluginInfo, build
+from wams.core.errors import CatalogueError
 from wams.core.law import hookspecs
 
 BUILTINS: tuple[str, ...] = ("wmo", "jeugdwet", "participatiewet", "wgs", "aanpalend")

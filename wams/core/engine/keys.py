@@ -10,15 +10,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy
 
 from wams.core.catalogue import Catalogue
+from wams.core.errors import KeyInUseError, KeyMissingError
 from wams.core.gemeente import check_gemeente
+from wams.core.law.records import KeyStore
 from wams.core.plugins import load_catalogue
-from wams.core.privacy.keystore import (
-    PURPOSES,
-    KeyInUseError,
-    KeyMissingError,
-    KeyStore,
-    default_key_store,
-)
+from wams.core.privacy.keystore import PURPOSES, default_key_store
 from wams.core.privacy.keyuse import kek_counts
 from wams.core.privacy.periods import open_period
 from wams.core.privacy.sealing import KEK, kek_purpose

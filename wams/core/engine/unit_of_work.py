@@ -17,16 +17,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from wams.core.catalogue import Catalogue
-from wams.core.errors import InputError
+from wams.core.errors import InputError, SealError
 from wams.core.law.lifecycle import Processing
+from wams.core.law.records import KeyStore
 from wams.core.model import Caller, Persoon
 from wams.core.privacy import logexport, periods, places
-from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.places import Place
 from wams.core.privacy.processing import log_rows, trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
 from wams.core.privacy.register import ActivityVersions
-from wams.core.privacy.sealing import DataKeys, SealError, is_sealed
+from wams.core.privacy.sealing import DataKeys, is_sealed
 from wams.core.serialize import dumps
 from wams.core.storage.destruction import destroy_data_key
 from wams.core.storage.repository import Store

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from wams.core.privacy.keystore import KeyMissingError, KeyStore
+from wams.core.errors import KeyMissingError
+from wams.core.law.records import KeyStore
 from wams.core.privacy.sealing import kek_purpose
-from wams.core.storage.repository import data_keys, heads, history, log
+from wams.core.storage.heads import heads
+from wams.core.storage.repository import data_keys, history, log
 
 #: (gemeente, purpose, key id)
 KeyUse = tuple[str, str, str]

@@ -36,9 +36,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 
 from wams.core.clock import add_months
+from wams.core.errors import KeyMissingError, SealError
 from wams.core.law.policy import retention_ends
-from wams.core.privacy.keystore import PERIOD_PURPOSE, KeyMissingError
-from wams.core.privacy.sealing import KEK, SealError
+from wams.core.privacy.keystore import PERIOD_PURPOSE
+from wams.core.privacy.sealing import KEK
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.settings import SETTINGS
 from wams.core.storage.repository import cases, data_keys, involvements, meldingen, proofs

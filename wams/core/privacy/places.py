@@ -27,7 +27,7 @@ DBA.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -92,7 +92,7 @@ def melder_naam(gemeente: str, melding_id: int) -> Place:
 
 
 #: table → (sealed column, the place of a row of it as the database returns it)
-SEALED_COLUMNS: dict[str, tuple[str, Any]] = {
+SEALED_COLUMNS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Place]]] = {
     "cases": ("state", lambda r: case_state(r["gemeente"], r["id"], r["version"])),
     "history": ("content", lambda r: history_content(r["gemeente"], r["chain_n"])),
     "processing_log": ("purpose", lambda r: log_purpose(r["gemeente"], r["span_id"])),

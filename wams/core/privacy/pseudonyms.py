@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import threading
 
+from wams.core.law.records import Key, KeyStore
 from wams.core.model import Persoon
-from wams.core.privacy.keystore import Key, KeyStore
 
 PURPOSE = "pseudonym"
 

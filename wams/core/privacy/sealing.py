@@ -31,7 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.errors import SealError
-from wams.core.privacy.keystore import Key, KeyStore
+from wams.core.law.records import Key, KeyStore
 from wams.core.privacy.places import Place
 
 if TYPE_CHECKING:

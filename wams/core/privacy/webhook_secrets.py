@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from wams.core.privacy.keystore import KeyStore
+from wams.core.law.records import KeyStore
 
 PURPOSE = "chain"
 PREFIX = "whsec_"

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from wams.core.catalogue import Catalogue
     from wams.core.clock import Clock
     from wams.core.law.lifecycle import Processing
+    from wams.core.law.records import KeyStore
     from wams.core.model import Decision, Persoon
-    from wams.core.privacy.keystore import KeyStore
     from wams.core.privacy.places import Place
     from wams.core.privacy.register import ActivityVersions
     from wams.core.storage.repository import Store

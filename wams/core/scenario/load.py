@@ -62,27 +62,31 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
+    def _next_mark(self) -> yaml.error.Mark | None:
+        """Where the next event starts (typed here once: PyYAML's stubs leave the parser's
+        peek_event untyped; the pure-Python loader's marks are yaml.error.Mark)."""
+        event = super().peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        mark: yaml.error.Mark | None = event.start_mark
+        return mark
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
             raise _Unsupported(
                 None, None, "ankers en aliassen (&naam, *naam) worden niet ondersteund; schrijf "
-                "de waarde uit", event.start_mark)
+                "de waarde uit", self._next_mark())
         if isinstance(parent, yaml.SequenceNode) and isinstance(index, int) \
                 and index >= MAX_STEPS:
             # Stopped while composing: the whole list is never built (memory stays bounded).
-            event = self.peek_event()
             raise _Unsupported(
                 None, None, f"een lijst met meer dan {MAX_STEPS} elementen; een scenario heeft "
                 f"hoogstens {MAX_STEPS} stappen: splits het in meerdere bestanden",
-                event.start_mark)
+                self._next_mark())
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                event = self.peek_event()
                 raise _Unsupported(
                     None, None, f"dieper genest dan {MAX_DEPTH} niveaus; een scenario heeft "
-                    "zo'n diepte nooit nodig", event.start_mark)
+                    "zo'n diepte nooit nodig", self._next_mark())
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1

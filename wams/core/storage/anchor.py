@@ -26,10 +26,10 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, select
 
-from wams.core.errors import AnchorError
+from wams.core.errors import AnchorError, ChainKeyMissing
 from wams.core.storage import chain
-from wams.core.storage.coverage import ChainKeyMissing, ChainKeys
-from wams.core.storage.repository import heads
+from wams.core.storage.coverage import ChainKeys
+from wams.core.storage.heads import heads
 
 FORMAT = "wams-anker/2"
 

@@ -47,6 +47,7 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, Engine, and_, case, exists, select
 
+from wams.core.errors import ChainKeyMissing
 from wams.core.storage import chain, migrate
 from wams.core.storage.anchor import Checkpoint
 from wams.core.storage.audit_rows import (
@@ -58,9 +59,10 @@ from wams.core.storage.audit_rows import (
     projection_problems,
 )
 from wams.core.storage.audit_values import malformed, missing_data_keys, unretired
-from wams.core.storage.coverage import ChainKeyMissing, ChainKeys, KeySource
+from wams.core.storage.coverage import ChainKeys, KeySource
 from wams.core.storage.database import READ_ONLY
-from wams.core.storage.repository import heads, history, proofs
+from wams.core.storage.heads import heads
+from wams.core.storage.repository import history, proofs
 
 #: progress(entries checked so far, entries in all chains); called every BATCH entries
 Progress = Callable[[int, int], None]

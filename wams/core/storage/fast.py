@@ -95,7 +95,7 @@ class Fast:
         Result would (on SQLite a DateTime is stored as text, a Boolean as 0/1)."""
         cursor = self.execute(conn, params)
         try:
-            found = cursor.fetchall()
+            found: list[tuple[Any, ...]] = cursor.fetchall()
         finally:
             cursor.close()
         reader = self._reader(conn.dialect)

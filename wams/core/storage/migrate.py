@@ -22,7 +22,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, event, inspect
 
-from wams.core.storage.database import READ_ONLY, DatabaseError, connect, resolve_url
+from wams.core.errors import DatabaseError
+from wams.core.storage.database import READ_ONLY, connect, resolve_url
 from wams.core.storage.tables import Base
 
 #: Where the scripts are; a module attribute so a test can point it at a copy with an extra

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
 
-from wams.core.errors import TamperedError
+from wams.core.errors import ChainKeyMissing, TamperedError
 from wams.core.storage import chain
-from wams.core.storage.coverage import CASE_COLUMNS, ChainKeyMissing, ChainKeys
+from wams.core.storage.coverage import CASE_COLUMNS, ChainKeys
 from wams.core.storage.fast import Fast
 from wams.core.storage.repository import Store, cases, history
 

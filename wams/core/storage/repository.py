@@ -419,7 +419,7 @@ class Store:
                                   "melder_soort": melder_soort, "at": at, "data_key": data_key,
                                   "chain_n": n}
         result = self.conn.execute(insert(meldingen).returning(meldingen.c.id), values)
-        melding_id = result.scalar_one()
+        melding_id: int = result.scalar_one()
         self.covered("meldingen", {**values, "id": melding_id})
         return melding_id
 

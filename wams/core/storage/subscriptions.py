@@ -23,12 +23,11 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from wams.core.errors import TamperedError
+from wams.core.errors import ChainKeyMissing, TamperedError
 from wams.core.storage import chain
 from wams.core.storage.coverage import (
     SUBSCRIPTION_COLUMNS,
     SUBSCRIPTION_PREFIX,
-    ChainKeyMissing,
     tombstone,
 )
 from wams.core.storage.repository import Store
