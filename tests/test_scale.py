@@ -316,12 +316,14 @@ def test_flat_lookups_use_their_indexes_before_and_after_analyze(open_wams: Any)
                 # planner takes for the query (at archive size the costs choose it anyway).
                 conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
                 conn.exec_driver_sql("SET LOCAL enable_sort = off")
+            case_key = "sqlite_autoindex_cases_1" if dialect == "sqlite" else "pk_cases"
             for name, (stmt, index) in LOOKUPS.items():
                 if index == repository.PRIMARY_KEY:
-                    index = "sqlite_autoindex_cases_1" if dialect == "sqlite" \
-                        else "pk_cases"
+                    index = case_key
                 plan = _plan(conn, stmt, PARAMS)
                 assert index in plan, (name, analyzed, plan)
+                if name in projections.INDEXED_LOOKUPS:  # the case row itself by its key
+                    assert case_key in plan, (name, analyzed, plan)
                 # The chain index only to fetch one entry by its key, never walked.
                 assert all(_one_entry(line, dialect) for line in plan.splitlines()
                            if "uq_history_chain" in line or "autoindex_history_1" in line), \

@@ -190,14 +190,13 @@ def _cases(uow: UnitOfWork, gemeente: str, case_ids: list[str],
     out = []
     people: dict[str, People] = {}
     for case_id in case_ids:
-        row = store.case_summary(gemeente, case_id)
-        if row is None:
-            continue
         # Only a destroyed case's (stripped) state is plain; a case row put back as a whole
         # (an objection reset) is refused like in a step.
-        sealed, version, data_key = projections.committed_case_state(store, case_id)
-        text = uow.unseal(sealed, places.case_state(gemeente, case_id, version),
-                          plain=data_key is None)
+        row = projections.committed_case_row(store, case_id, gemeente)
+        if row is None:
+            continue
+        text = uow.unseal(row["state"], places.case_state(gemeente, case_id, row["version"]),
+                          plain=row["data_key"] is None)
         if text is None:  # its key destroyed (by another process, mid-destruction)
             continue
         case = case_from_json(text)

@@ -62,19 +62,33 @@ def differs(keys: ChainKeys, gemeente: str, key_id: str | None, ref: str,
     return chain.projection_digest(key, ref, values, columns) != committed
 
 
-def committed_case_state(store: Store, case_id: str) -> tuple[str, int, str | None]:
-    """The state, version and data key of a case whose row is the one its latest history
-    entry committed to; any other row is a :class:`TamperedError`. One indexed query and one
-    HMAC. Version and data key are the row's, read with the state in one statement: another
-    writer may have moved the case on (or destroyed it) since the caller last looked, and the
-    state is sealed for its own version (plain once its key is gone)."""
+def committed_case_row(store: Store, case_id: str,
+                       gemeente: str | None = None) -> dict[str, Any] | None:
+    """The row of a case (every column of ``CASE_COLUMNS``) if it is the one its latest
+    history entry committed to; any other row is a :class:`TamperedError`. None when there
+    is no such case (of ``gemeente``, when given). One indexed query and one HMAC."""
     if store.keys is None:
         raise AssertionError("a Store without chain keys cannot check a case row")
-    [row] = _case_committed.dicts(store.conn, {"id": case_id})
+    rows = _case_committed.dicts(store.conn, {"id": case_id})
+    if not rows or (gemeente is not None and rows[0]["gemeente"] != gemeente):
+        return None
+    row = rows[0]
     key_id, committed = row.pop("key_id"), row.pop("projection_digest")
     if differs(store.keys, row["gemeente"], key_id, chain.CASE, row, CASE_COLUMNS, committed):
         raise TamperedError(
             f"casus {case_id} is niet de casus die de hashketen vastlegde: buiten wams om "
             "gewijzigd of teruggezet in de database; er is niets besloten ('wams audit "
             "verify' wijst de rij aan)")
+    return row
+
+
+def committed_case_state(store: Store, case_id: str) -> tuple[str, int, str | None]:
+    """The state, version and data key of a case whose row is the one its latest history
+    entry committed to (:func:`committed_case_row`; the case must exist). Version and data
+    key are the row's, read with the state in one statement: another writer may have moved
+    the case on (or destroyed it) since the caller last looked, and the state is sealed for
+    its own version (plain once its key is gone)."""
+    row = committed_case_row(store, case_id)
+    if row is None:
+        raise AssertionError(f"casus {case_id} bestaat niet (meer)")
     return str(row["state"]), int(row["version"]), row["data_key"]
