@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from wams.api import Wams
 from wams.core.clock import Clock
+from wams.core.engine import database
 from wams.core.errors import DatabaseError
 from wams.core.model import Partij
 from wams.core.privacy.keystore import FileKeyStore
@@ -163,7 +164,7 @@ def test_0011_binds_every_value_to_its_place_and_an_old_value_put_back_is_refuse
 
     url = old_db
     keys = FileKeyStore(key_file)
-    assert migrate.upgrade(url, "0010", key_store=keys) == "0010"
+    assert database.upgrade(url, "0010", keys=keys) == "0010"
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
@@ -176,7 +177,7 @@ def test_0011_binds_every_value_to_its_place_and_an_old_value_put_back_is_refuse
                           "t": dt.datetime(2027, 1, 1)})
     finally:
         engine.dispose()
-    assert migrate.upgrade(url, key_store=keys) == migrate.head()
+    assert database.upgrade(url, keys=keys) == migrate.head()
     assert _verify(url).exit_code == 0, _verify(url).output  # re-chained, and verified
     engine = sa.create_engine(url)
     try:  # 0012 adopted the data keys and the subscription

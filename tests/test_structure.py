@@ -11,8 +11,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: room → the rooms it must never import (directly or lazily inside a function)
+#: room → the rooms it must never import (directly or lazily inside a function). Banning
+#: "wams.api" bans the whole facade: wams.api and its parts wams.api_*.
 SERVICE = "wams.service"
+#: The facade (the Python API): ``wams.api`` and its parts ``wams.api_*`` (modules, not a
+#: package); it reaches the rooms below through their front doors — the engine and the
+#: privacy room's public operations — never the storage room's modules.
+FACADE = "wams.api (facade)"
 PURE_CORE_NEVER = ("wams.core.storage", "wams.core.privacy", "wams.core.engine",
                    "wams.core.scenario", "wams.api", "wams.cli", SERVICE)
 FORBIDDEN = {
@@ -20,7 +25,8 @@ FORBIDDEN = {
     # The law is pure as the rest of the core is: no I/O, no room above it.
     "wams.core.law": PURE_CORE_NEVER,
     # The CLI is thin: parse, call the public API, print. What it does a Python caller can do.
-    "wams.cli": (),
+    "wams.cli": ("wams.core.storage", "wams.core.privacy", "wams.core.engine"),
+    FACADE: ("wams.core.storage", "wams.core.scenario", "wams.cli", SERVICE),
     "wams.core.storage": ("wams.core.privacy", "wams.core.engine", "wams.core.scenario",
                           "wams.api", "wams.cli", SERVICE),
     "wams.core.privacy": ("wams.core.engine", "wams.core.scenario", "wams.api", "wams.cli",
@@ -39,6 +45,11 @@ FORBIDDEN = {
               "wams.core.engine.core", "wams.core.engine.handlers", "wams.core.engine.cache",
               "wams.core.engine.unit_of_work", "wams.core.engine.decisions"),
 }
+#: Alembic migrations live inside the storage room and import nothing above it: what they need
+#: of the privacy room (the sealing) their caller passes in (wams.core.storage.migrate.Sealing).
+MIGRATIONS = ("wams", "core", "storage", "migrations")
+MIGRATIONS_NEVER = ("wams.core.privacy", "wams.core.engine", "wams.core.scenario", "wams.api",
+                    "wams.cli", SERVICE)
 ROOMS = ("wams.core.law", "wams.cli", "wams.core.storage", "wams.core.privacy",
          "wams.core.engine", "wams.core.scenario", "wams.reports", SERVICE)
 
@@ -171,6 +182,8 @@ def private_imports(known: dict[str, Path], root: Path = ROOT) -> list[str]:
 
 
 def room_of(module: str) -> str | None:
+    if module == "wams.api" or module.startswith("wams.api_"):
+        return FACADE
     for room in ROOMS:
         if module == room or module.startswith(room + "."):
             return room
@@ -181,16 +194,41 @@ def room_of(module: str) -> str | None:
     return None
 
 
-def forbidden_imports(known: dict[str, Path]) -> list[str]:
+def within(target: str, banned: str) -> bool:
+    """``target`` is the module ``banned`` or inside it (``wams.api`` covers ``wams.api_*``)."""
+    return target == banned or target.startswith(banned + ".") or (
+        banned == "wams.api" and target.startswith("wams.api_"))
+
+
+def reached(target: str, names: tuple[str, ...]) -> list[str]:
+    """What an import can reach: the module, or for ``from pkg import sub`` also ``pkg.sub``
+    (``from wams.core import engine`` imports the engine room)."""
+    return [target, *(f"{target}.{n}" for n in names)]
+
+
+def forbidden_imports(known: dict[str, Path], root: Path = ROOT) -> list[str]:
     found = []
     for name, path in known.items():
         room = room_of(name)
         if room is None:
             continue
-        for line, target, _ in imports(path):
-            for banned in FORBIDDEN[room]:
-                if target == banned or target.startswith(banned + "."):
-                    found.append(f"{path.relative_to(ROOT)}:{line}: {room} imports {target}")
+        for line, target, names in imports(path, root):
+            hit = next((m for m in reached(target, names) for banned in FORBIDDEN[room]
+                        if within(m, banned)), None)
+            if hit is not None:
+                found.append(f"{path.relative_to(root)}:{line}: {room} imports {hit}")
+    return found
+
+
+def migration_imports(root: Path = ROOT) -> list[str]:
+    """Every import in a migration (env.py, the revisions) of a room above storage."""
+    found = []
+    for path in sorted(root.joinpath(*MIGRATIONS).rglob("*.py")):
+        for line, target, names in imports(path, root):
+            hit = next((m for m in reached(target, names) for banned in MIGRATIONS_NEVER
+                        if within(m, banned)), None)
+            if hit is not None:
+                found.append(f"{path.relative_to(root)}:{line}: a migration imports {hit}")
     return found
 
 
@@ -204,6 +242,11 @@ def test_there_is_no_import_cycle_inside_wams() -> None:
 
 def test_each_room_imports_only_what_it_may() -> None:
     assert forbidden_imports(modules()) == []
+
+
+def test_no_migration_imports_a_room_above_storage() -> None:
+    assert list(ROOT.joinpath(*MIGRATIONS).rglob("*.py")), "the migrations are where we look"
+    assert migration_imports() == []
 
 
 def test_every_room_says_what_lives_there_and_what_it_may_import() -> None:
@@ -251,3 +294,54 @@ def test_a_lazy_import_cycle_is_caught(tmp_path: Path) -> None:
         "wams/core/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                           "    from wams.core import a\n"})
     assert cycles(edges(known, tmp_path)) == [["wams.core.a", "wams.core.b"]]
+
+
+def test_a_room_importing_what_it_may_not_is_caught(tmp_path: Path) -> None:
+    known = _tree(tmp_path, {
+        "wams/__init__.py": "", "wams/core/__init__.py": "",
+        "wams/core/storage/__init__.py": "", "wams/core/storage/audit.py": "",
+        "wams/core/privacy/__init__.py": "", "wams/core/privacy/inzage.py": "",
+        "wams/core/engine/__init__.py": "", "wams/core/engine/keys.py": "",
+        "wams/core/engine/database.py": "from wams.core.storage import audit\n",
+        "wams/cli/__init__.py": "",
+        # the CLI reaching past the API, at module level and lazily
+        "wams/cli/storage.py": "from wams.core.storage import audit\n\ndef f():\n"
+                               "    from wams.core.engine.keys import key_store\n",
+        "wams/cli/privacy.py": "import wams.core.privacy.inzage\nfrom wams.api import Wams\n"
+                               "from wams.core import engine\n",
+        "wams/cli/fine.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                            "    from wams.core.engine import keys\n",
+        # the facade: its main module and its parts
+        "wams/api.py": "def audit():\n    from wams.core.storage import audit\n",
+        "wams/api_webhooks.py": "from wams.core.storage.audit import x\n"
+                                "from wams.core.engine import database\n",
+        "wams/api_admin.py": "from wams.core.privacy import inzage\n",
+        # a room below the facade importing one of its parts is caught too
+        "wams/core/engine/back.py": "from wams.api_admin import x\n"})
+    assert sorted(forbidden_imports(known, tmp_path)) == [
+        "wams/api.py:2: wams.api (facade) imports wams.core.storage",
+        "wams/api_webhooks.py:1: wams.api (facade) imports wams.core.storage.audit",
+        "wams/cli/privacy.py:1: wams.cli imports wams.core.privacy.inzage",
+        "wams/cli/privacy.py:3: wams.cli imports wams.core.engine",
+        "wams/cli/storage.py:1: wams.cli imports wams.core.storage",
+        "wams/cli/storage.py:4: wams.cli imports wams.core.engine.keys",
+        "wams/core/engine/back.py:1: wams.core.engine imports wams.api_admin"]
+
+
+def test_a_migration_importing_a_room_above_storage_is_caught(tmp_path: Path) -> None:
+    _tree(tmp_path, {
+        "wams/core/storage/migrations/env.py": "from wams.core.storage.tables import Base\n",
+        "wams/core/storage/migrations/versions/0001_a.py":
+            "from wams.core.errors import DatabaseError\nfrom wams.core.law import reasons\n"
+            "def upgrade():\n    from wams.core.privacy.sealing import DataKeys\n",
+        "wams/core/storage/migrations/versions/0002_b.py":
+            "import wams.core.engine.keys\nfrom wams.api_admin import x\n"
+            "from wams import cli\nfrom wams.service import app\n"})
+    assert migration_imports(tmp_path) == [
+        "wams/core/storage/migrations/versions/0001_a.py:4: a migration imports "
+        "wams.core.privacy.sealing",
+        "wams/core/storage/migrations/versions/0002_b.py:1: a migration imports "
+        "wams.core.engine.keys",
+        "wams/core/storage/migrations/versions/0002_b.py:2: a migration imports wams.api_admin",
+        "wams/core/storage/migrations/versions/0002_b.py:3: a migration imports wams.cli",
+        "wams/core/storage/migrations/versions/0002_b.py:4: a migration imports wams.service"]

@@ -209,7 +209,7 @@ class Wams(Steps, WebhookMethods, AdminMethods):
         objections (R09), informing (R08), meldingen. It is the person's right, not a search:
         its purpose is fixed ("verzoek van betrokkene (AVG art. 15)") and ``verzoek`` is the
         reference of his request. Giving it is logged. Render with
-        :func:`wams.core.privacy.inzage.render_nl`."""
+        :func:`wams.api_texts.inzage_text`."""
         from wams.core.privacy import inzage
 
         return inzage.inzage_persoon(self._engine, gemeente, bsn=bsn, ref=ref, case_id=case_id,
@@ -274,10 +274,10 @@ class Wams(Steps, WebhookMethods, AdminMethods):
     def audit(self, gemeente: str | None = None) -> dict[str, Any]:
         """Recompute the hash chain (of ``gemeente``, or every one): entries checked and the
         first break of each broken chain, as lines (``wams audit verify``)."""
-        from wams.core.storage import audit
+        from wams.core.engine import database
 
         # The chain keys come from the engine's key store, never from the database.
-        report = audit.verify_database(self._engine.db, self._engine.keys, gemeente)
+        report = database.verify_open(self._engine.db, self._engine.keys, gemeente)
         return {"intact": report.intact, "gemeenten": report.gemeenten,
                 "entries": report.entries, "breaks": [b.line() for b in report.breaks]}
 

@@ -20,31 +20,16 @@ class WebhookMethods:
         """A webhook subscription of ``gemeente``: owed every step from now on (only
         ``steps`` if given). Returns its id and its signing secret (``whsec_...``), which is
         shown this once."""
-        from wams.core.privacy import webhook_secrets
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        engine = self.engine
-        key_id = webhook_secrets.current_key_id(engine.keys, gemeente)
-        with engine.unit_of_work(gemeente) as uow:
-            sid = subscriptions.add(uow.store, gemeente, url, engine.clock.now(),
-                                    steps=steps, secret_key_id=key_id)
-        sub = {"id": sid, "gemeente": gemeente, "secret_key_id": key_id}
-        return sid, webhook_secrets.shown(webhook_secrets.secret(engine.keys, sub, 1))
+        return webhook_subscriptions.subscribe(self.engine, gemeente, url, steps)
 
     def rotate_subscription_secret(self, gemeente: str, subscription_id: int) -> str | None:
         """A new signing secret (the previous one still signs for a day); None if there is
         no such subscription in ``gemeente``."""
-        from wams.core.privacy import webhook_secrets
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        engine = self.engine
-        with engine.unit_of_work(gemeente) as uow:
-            sub = subscriptions.rotate(uow.store, gemeente, subscription_id,
-                                       engine.clock.now())
-        if sub is None:
-            return None
-        return webhook_secrets.shown(
-            webhook_secrets.secret(engine.keys, sub, int(sub["secret_version"])))
+        return webhook_subscriptions.rotate_secret(self.engine, gemeente, subscription_id)
 
     def signature(self, subscription: dict[str, Any], event_id: str, timestamp: int,
                   body: bytes) -> str | None:
@@ -60,35 +45,29 @@ class WebhookMethods:
         return webhook_secrets.sign(secrets, event_id, timestamp, body)
 
     def unsubscribe(self, gemeente: str, subscription_id: int) -> bool:
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        with self.engine.unit_of_work(gemeente) as uow:
-            return subscriptions.remove(uow.store, gemeente, subscription_id)
+        return webhook_subscriptions.unsubscribe(self.engine, gemeente, subscription_id)
 
     def subscriptions(self, gemeente: str | None = None) -> list[dict[str, Any]]:
         """Subscriptions (of ``gemeente``, or all) with ``delivered_n``, their position,
         ``steps``, the steps they want (None: all), and ``vouched``: whether the keyed chain
         vouches for the row as stored (False: inserted, changed or put back around wams —
         nothing may be delivered to it; ``wams audit verify`` names it)."""
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        with self.engine.unit_of_work(gemeente) as uow:
-            rows = subscriptions.listing(uow.store.conn, gemeente)
-            vouched = subscriptions.vouched(uow.store, gemeente)
-        return [{**row, "vouched": row["id"] in vouched} for row in rows]
+        return webhook_subscriptions.listing(self.engine, gemeente)
 
     def owed_events(self, gemeente: str, after_n: int, limit: int = 100,
                     ) -> list[dict[str, Any]]:
         """The steps of ``gemeente`` after history position ``after_n``: ids only."""
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        with self.engine.unit_of_work(gemeente) as uow:
-            return subscriptions.owed(uow.store.conn, gemeente, after_n, limit)
+        return webhook_subscriptions.owed(self.engine, gemeente, after_n, limit)
 
     def delivered(self, subscription_id: int, old_n: int, new_n: int) -> bool:
         """Move a subscription's position from ``old_n`` to ``new_n`` (False: another
         deliverer moved it first)."""
-        from wams.core.storage import subscriptions
+        from wams.core.engine import webhook_subscriptions
 
-        with self.engine.unit_of_work(None) as uow:
-            return subscriptions.advance(uow.store.conn, subscription_id, old_n, new_n)
+        return webhook_subscriptions.advance(self.engine, subscription_id, old_n, new_n)

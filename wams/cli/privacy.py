@@ -23,6 +23,8 @@ from wams.core.errors import InputError
 from wams.core.settings import SETTINGS
 
 DB_ENV = "WAMS_DATABASE_URL"
+#: R33: how long a closed case is kept; a municipal choice
+BEWAARTERMIJN_SETTING = "bewaartermijn_maanden"
 #: R27: how often the coordinator reports to the college; a municipal choice (default 3 months)
 VOORTGANG_SETTING = "voortgang_interval_maanden"
 DEFAULT_VOORTGANG_MAANDEN = SETTINGS[VOORTGANG_SETTING].default
@@ -33,12 +35,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def open_database(url: str | None, *, must_exist: bool = True) -> Any:
     from wams.api import Wams
-    from wams.core.storage.database import missing_file
+    from wams.api_database import Database
 
     if must_exist and url is not None and not url.strip():  # an unset $WAMS_DATABASE_URL
         raise InputError(f"--db is leeg (of ${DB_ENV} is leeg); geef de URL van een bestaande "
                         "wams-database op")
-    missing = missing_file(url) if url and must_exist else None
+    missing = Database(url).missing_file() if url and must_exist else None
     if missing:
         raise InputError(f"database {missing} bestaat niet; geef met --db een bestaande "
                         "wams-database op")
@@ -100,7 +102,7 @@ def log_export(url: str, since: str | None, gemeente: str | None) -> None:
               show_default=True)
 def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
     """Het register van verwerkingsactiviteiten (AVG art. 30), uit de plugin-declaraties."""
-    from wams.core.privacy import register, retention
+    from wams.api_texts import register_text
 
     w = open_database(url or "sqlite://")
     try:
@@ -113,8 +115,8 @@ def register_cmd(url: str | None, gemeente: str | None, fmt: str) -> None:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
         for g in gemeenten:
-            months = w.setting(g, retention.SETTING)
-            click.echo(register.render_text(result[g], g, int(months), w.catalogue))
+            months = w.setting(g, BEWAARTERMIJN_SETTING)
+            click.echo(register_text(result[g], g, int(months), w.catalogue))
     finally:
         w.close()
 
@@ -150,7 +152,7 @@ def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,
                case_id: str | None, actor: str, verzoek: str, fmt: str) -> None:
     """Inzage (AVG art. 15): alle casussen en verwerkingen over één persoon, op zijn verzoek.
     Het doel ligt vast (verzoek van betrokkene); inzage is geen zoekopdracht. Wordt gelogd."""
-    from wams.core.privacy import inzage
+    from wams.api_texts import inzage_json, inzage_text
 
     if (bsn is None) == (ref is None):
         raise InputError("noem de persoon met --bsn of met --persoon (één van beide)")
@@ -160,7 +162,7 @@ def inzage_cmd(url: str, gemeente: str, bsn: str | None, ref: str | None,
                                   verzoek=verzoek)
     finally:
         w.close()
-    click.echo(inzage.to_json(report) if fmt == "json" else inzage.render_nl(report))
+    click.echo(inzage_json(report) if fmt == "json" else inzage_text(report))
 
 
 # -- retention --------------------------------------------------------------------------------
@@ -180,8 +182,8 @@ def retention_group() -> None:
                    "niets (vernietigen kan alleen vandaag).")
 def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None) -> None:
     """Vernietig elke casus waarvan de bewaartermijn (een gemeentelijke keuze) verstreken is."""
+    from wams.api_texts import period_line
     from wams.core.clock import Clock
-    from wams.core.privacy import periods
 
     day = _date(on, "--op")
     # R33: destroying ahead of the term is never allowed, so a chosen day only previews.
@@ -226,7 +228,7 @@ def retention_run(url: str, gemeente: str | None, dry_run: bool, on: str | None)
         click.echo(plural(len(records), "melding of betrokkenheid",
                           "meldingen en betrokkenheden") + " over de bewaartermijn"
                    + ("; niets veranderd" if preview else ""))
-    click.echo("".join(periods.line(item) + "\n" for item in retired), nl=False)
+    click.echo("".join(period_line(item) + "\n" for item in retired), nl=False)
 
 
 def retention_summary(items: list[dict[str, Any]], preview: bool, day: dt.date | None) -> str:
@@ -359,11 +361,10 @@ def case_list(url: str, gemeente: str, limit: int | None, after: str | None) -> 
     De lijst wordt per pagina gelezen en meteen getoond: ook bij een miljoen casussen blijft
     het geheugengebruik gelijk."""
     from wams.core.law.policy import retention_ends
-    from wams.core.privacy import retention
 
     w = open_database(url)
     try:
-        months = int(w.setting(gemeente, retention.SETTING))
+        months = int(w.setting(gemeente, BEWAARTERMIJN_SETTING))
         rows = iter(w.cases(gemeente, limit=limit, after=after) if limit is not None
                     else w.iter_cases(gemeente, after=after))
         # The first page before any output: a bad --after is one line, nothing else.

@@ -12,13 +12,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from wams.cli.common import EXIT_NO, MappedErrors
 from wams.core.errors import InputError
 from wams.core.gemeente import is_gemeente
+
+if TYPE_CHECKING:
+    from wams.api_database import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,15 +33,19 @@ def _db_option(fn: F) -> F:
              "bijvoorbeeld postgresql+psycopg://gebruiker@host/wams.")(fn)
 
 
-def _existing(url: str | None) -> str:
-    """The resolved URL, refusing a SQLite file that does not exist (a typo would create it)."""
-    from wams.core.storage.database import missing_file, resolve_url
+def _database(url: str | None) -> Database:
+    from wams.api_database import Database
 
-    resolved = resolve_url(url)
-    path = missing_file(resolved)
+    return Database(url)
+
+
+def _existing(url: str | None) -> Database:
+    """The database, refusing a SQLite file that does not exist (a typo would create it)."""
+    database = _database(url)
+    path = database.missing_file()
     if path is not None:
         raise InputError(f"{path}: databasebestand bestaat niet; controleer --db")
-    return resolved
+    return database
 
 
 # -- wams db ----------------------------------------------------------------------------------
@@ -53,14 +60,8 @@ def db() -> None:
 @_db_option
 def db_upgrade(url: str | None) -> None:
     """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
-    from wams.core.engine.keys import key_store_for
-    from wams.core.storage import migrate
-    from wams.core.storage.database import resolve_url
-
-    resolved = resolve_url(url)
-    # Revision 0003 seals an older database's data under keys from the key store.
-    keys = key_store_for(resolved)
-    revision = migrate.upgrade(resolved, key_store=keys)
+    # Revisions 0006 and 0011 seal an older database's data under keys from the key store.
+    revision = _database(url).upgrade()
     click.echo(f"schemaversie {revision} (nieuwste)")
 
 
@@ -68,10 +69,7 @@ def db_upgrade(url: str | None) -> None:
 @_db_option
 def db_current(url: str | None) -> None:
     """Toon de schemaversie van de database en de nieuwste die deze wams kent."""
-    from wams.core.storage import migrate
-
-    resolved = _existing(url)
-    revision, head = migrate.current(resolved)
+    revision, head = _existing(url).revision()
     if revision == head:
         click.echo(f"{revision} (nieuwste)")
     elif revision is None:
@@ -87,13 +85,11 @@ def db_current(url: str | None) -> None:
                    "$WAMS_DATABASE_URL, anders een tijdelijke SQLite-database in het geheugen).")
 def db_check(url: str | None) -> None:
     """Controleer dat de modellen (tables.py) en de migraties hetzelfde schema opleveren."""
-    from wams.core.storage import migrate
-
     # An in-memory default: checking the code must not leave a wams.db behind.
-    resolved = url or os.environ.get("WAMS_DATABASE_URL") or "sqlite://"
-    differences = migrate.check(resolved)
+    database = _database(url or os.environ.get("WAMS_DATABASE_URL") or "sqlite://")
+    differences = database.check()
     if not differences:
-        click.echo(f"modellen en migraties komen overeen (schemaversie {migrate.head()})")
+        click.echo(f"modellen en migraties komen overeen (schemaversie {database.head()})")
         return
     click.echo("modellen en migraties verschillen:")
     for line in differences:
@@ -115,30 +111,6 @@ def _gemeente(gemeente: str | None) -> None:
     if gemeente is not None and not is_gemeente(gemeente):
         raise InputError(f"--gemeente '{gemeente}': een gemeentecode is 4 cijfers, "
                            "bijvoorbeeld 0599")
-
-
-def _keys(db: Any) -> Any:
-    """The chain keys (key store purpose "chain"), from the key store the engine would use
-    for this database: never the database itself."""
-    from wams.core.engine.keys import key_store
-    from wams.core.plugins import load_catalogue
-    from wams.core.privacy.keyuse import require_keys
-    from wams.core.storage.coverage import ChainKeys
-
-    store = key_store(db, load_catalogue(None), None)
-    with db.connect() as conn:
-        require_keys(conn, store)
-    return ChainKeys(store)
-
-
-def _with_engine(resolved: str, action: Callable[[Any], Any]) -> Any:
-    from wams.core.storage.database import connect
-
-    engine = connect(resolved)
-    try:
-        return action(engine)
-    finally:
-        engine.dispose()
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -168,11 +140,8 @@ def audit_verify(url: str | None, gemeente: str | None, anchor_files: tuple[str,
     """Herbereken elke sleutelketen en alles wat zij dekt (verwerkingslog, casussen,
     instellingen, bewijzen van vernietiging, betrokkenheden, meldingen, registerversies);
     meld per gemeente het eerste probleem (exit 1)."""
-    from wams.core.storage import anchor
-    from wams.core.storage import audit as checker
-
     _gemeente(gemeente)
-    resolved = _existing(url)
+    database = _existing(url)
     texts = []
     for path in anchor_files:
         try:
@@ -181,13 +150,7 @@ def audit_verify(url: str | None, gemeente: str | None, anchor_files: tuple[str,
         except OSError as exc:
             raise InputError(f"--anchor {path}: {exc.strerror}") from exc
 
-    def run(engine: Any) -> Any:
-        keys = _keys(engine)
-        checkpoints = anchor.load_all(texts, keys)
-        return checker.verify_database(engine, keys, gemeente, anchors=checkpoints,
-                                       progress=_progress())
-
-    report = _with_engine(resolved, run)
+    report = database.verify(gemeente, anchors=texts, progress=_progress())
     for brk in report.breaks:
         click.echo(brk.line())
     verdict = "keten intact" if report.intact else "keten verbroken"
@@ -293,31 +256,16 @@ def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
     """Maak een ondertekend anker van de kop van elke keten (aantal regels, hash, tijd), om
     buiten de database te bewaren en later met 'wams audit verify --anchor' te controleren.
     De keten wordt eerst gecontroleerd: van een verbroken keten komt geen anker."""
-    import datetime as dt
-
-    from wams.core.storage import anchor
-
-    resolved = _existing(url)
-
-    def take(engine: Any) -> Any:
-        from wams.core.storage import audit as checker
-
-        keys = _keys(engine)
-        # An anchor certifies the chain as it stands: never sign one that does not verify.
-        report = checker.verify_database(engine, keys)
-        if not report.intact:
-            return report
-        with engine.connect() as conn:
-            return anchor.take(conn, keys, dt.datetime.now(dt.timezone.utc))
-
-    taken = _with_engine(resolved, take)
+    # An anchor certifies the chain as it stands: never sign one that does not verify.
+    database = _existing(url)
+    taken = database.take_anchor()
     if not isinstance(taken, dict):
         for brk in taken.breaks:
             click.echo(brk.line(), err=True)
         click.echo("keten verbroken: geen anker gemaakt; zoek eerst uit wat er is gebeurd "
                    "('wams audit verify')", err=True)
         click.get_current_context().exit(EXIT_NO)
-    text = anchor.dumps(taken)
+    text = database.anchor_text(taken)
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -331,4 +279,4 @@ def audit_anchor(url: str | None, out: str | None, hook: str | None) -> None:
         except OSError as exc:
             raise InputError(f"--out {out}: {exc.strerror}") from exc
     if hook is not None:
-        anchor.publish(text, hook)
+        database.publish_anchor(text, hook)

@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.params import HeaderParameter, QueryParameter
 
 from wams.api import Wams
-from wams.core.engine import decisions
+from wams.core.engine import refusal as refused_decision
 from wams.core.model import Decision
 from wams.service.auth import Principal, TokenError, Verifier
 from wams.service.gate import principal_in
@@ -95,7 +95,7 @@ def principal_of(request: Request[Any, Any, Any], gemeente: str | None) -> Princ
 
 
 def denied(code: str, step: str) -> ProblemError:
-    return refusal(decisions.refusal(None, step, code, "", ()))
+    return refusal(refused_decision(None, step, code, "", ()))
 
 
 def expected_version(if_match: str | None) -> int | None:

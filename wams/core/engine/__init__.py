@@ -13,6 +13,10 @@
   operations (store, time, pseudonyms, log writer, register versions);
 - :mod:`~wams.core.engine.decisions`: building, storing and re-reading decisions;
 - :mod:`~wams.core.engine.keys`: the key store a database gets, and KEK rotation;
+- :mod:`~wams.core.engine.database`: the database as its operator sees it (migrations with
+  the sealing passed in, the audit and anchors with the chain keys from the key store);
+- :mod:`~wams.core.engine.webhook_subscriptions`: webhook subscriptions, each in its own unit
+  of work, with their signing secrets;
 - :mod:`~wams.core.engine.scrub`: the WAL checkpoint after destruction (SQLite).
 
 May import: the pure core, ``wams.core.storage`` and ``wams.core.privacy``. Nothing outside
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 from wams.core.engine.batch import Batch
 from wams.core.engine.core import Engine, Refused
+from wams.core.engine.decisions import refusal
 from wams.core.engine.handlers import Authorize
 
-__all__ = ["Authorize", "Batch", "Engine", "Refused"]
+__all__ = ["Authorize", "Batch", "Engine", "Refused", "refusal"]

@@ -25,14 +25,15 @@ import base64
 import re
 import secrets
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.errors import SealError
 from wams.core.law.records import Key, KeyStore
-from wams.core.privacy.places import Place
+from wams.core.privacy.places import SEALED_COLUMNS, Place, place_of
 
 if TYPE_CHECKING:
     from wams.core.storage.repository import Store
@@ -185,3 +186,25 @@ class DataKeys:
         kek = self.keys.current(gemeente, kek_purpose(period))
         store.rewrap_data_key(data_key_id, kek.id,
                               wrap(kek.material, gemeente, data_key_id, material), period)
+
+
+class MigrationSealing:
+    """The sealing revisions 0006 and 0011 seal an older database's data with
+    (:class:`wams.core.storage.migrate.Sealing`): the migrations live in the storage room,
+    below this one, so they get it passed in instead of importing it."""
+
+    @property
+    def sealed_columns(self) -> Mapping[str, tuple[str, Any]]:
+        return SEALED_COLUMNS
+
+    def data_keys(self, key_store: KeyStore) -> DataKeys:
+        return DataKeys(key_store)
+
+    def is_sealed(self, value: str | None) -> bool:
+        return is_sealed(value)
+
+    def place_of(self, table: str, row: Mapping[str, Any]) -> Place:
+        return place_of(table, row)
+
+
+MIGRATION_SEALING = MigrationSealing()

@@ -297,7 +297,7 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def verify_database(engine: Engine, keys: KeySource, gemeente: str | None = None, *,
+def verify_database(engine: Engine, keys: KeySource | ChainKeys, gemeente: str | None = None, *,
                     anchors: Iterable[Checkpoint] = (),
                     progress: Progress | None = None) -> Report:
     """Check the schema, then verify in one read-only snapshot.

@@ -12,8 +12,9 @@ that is an explicit ``wams db upgrade`` (a backup first is the operator's call).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -49,14 +50,33 @@ def head() -> str:
     return heads[0]
 
 
+class Sealing(Protocol):
+    """What revisions 0006 and 0011 need of the privacy room's sealing to seal (and bind to
+    its place) the data of an older database. Storage sits below the privacy room, so the
+    migrations never import it: whoever upgrades a database with data passes this in
+    (:func:`wams.core.engine.database.upgrade` passes
+    :data:`wams.core.privacy.sealing.MIGRATION_SEALING`)."""
+
+    @property
+    def sealed_columns(self) -> Mapping[str, tuple[str, Any]]: ...
+
+    def data_keys(self, key_store: Any) -> Any: ...
+
+    def is_sealed(self, value: str | None) -> bool: ...
+
+    def place_of(self, table: str, row: Mapping[str, Any]) -> Any: ...
+
+
 def _config(conn: Connection, metadata: MetaData | None = None,
-            key_store: Any = None) -> Config:
+            key_store: Any = None, sealing: Sealing | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py runs on this connection, inside the caller's transaction (see env.py).
     cfg.attributes["connection"] = conn
-    # 0006 seals the data of an older database under keys from the key store.
+    # 0006 seals the data of an older database under keys from the key store, 0011 binds
+    # every sealed value to its place: both with the sealing passed in.
     cfg.attributes["key_store"] = key_store
+    cfg.attributes["sealing"] = sealing
     cfg.attributes["target_metadata"] = metadata if metadata is not None else Base.metadata
     return cfg
 
@@ -150,10 +170,11 @@ def require_current(engine: Engine) -> None:
 
 
 def upgrade(url: str | None = None, revision: str = "head", *,
-            key_store: Any = None) -> str | None:
+            key_store: Any = None, sealing: Sealing | None = None) -> str | None:
     """Migrate the database at ``url`` to ``revision``; returns the revision it is at now.
-    ``key_store`` (a :class:`wams.core.privacy.keystore.KeyStore`) is needed to migrate a
-    database with data written before revision 0006 (its data is sealed then)."""
+    ``key_store`` (a :class:`wams.core.law.records.KeyStore`) and ``sealing`` are needed to
+    migrate a database with data written before revision 0006 or 0011 (its data is sealed
+    or bound to its place then)."""
     engine = connect(resolve_url(url))
     try:
         with engine.connect() as conn:
@@ -170,7 +191,8 @@ def upgrade(url: str | None = None, revision: str = "head", *,
                     if not _is_empty(conn) and (rev is None or not _known(rev)):
                         # Tables without a version, or a newer wams's version: refuse.
                         _require(conn, engine)
-                    command.upgrade(_config(conn, key_store=key_store), revision)
+                    command.upgrade(_config(conn, key_store=key_store, sealing=sealing),
+                                    revision)
                     if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise DatabaseError("de migratie liet verwijzingen zonder doel achter; "
                                             "er is niets veranderd")

@@ -18,8 +18,10 @@ destructions left in clear in the log (free-text purposes of destroyed cases) is
 a marker; the old plain pages are then freed by the rewrite (SQLite: secure_delete, and the
 operator should VACUUM; PostgreSQL: VACUUM FULL — see docs/operations.md).
 
-Unlike 0001/0002 this revision imports wams code: the sealing format and the reason texts
-(to split the detail from a stored message). Those are stable formats, not the models.
+Unlike 0001/0002 this revision uses wams code: the reason texts (to split the detail from a
+stored message) and the sealing format, which the caller passes in with the key store
+(``config.attributes["sealing"]``: a migration imports nothing above the storage room).
+Those are stable formats, not the models.
 """
 
 from __future__ import annotations
@@ -65,10 +67,11 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT 1 FROM history LIMIT 1")).first() is not None:
         keys = context.config.attributes.get("key_store")
-        if keys is None:
+        sealing = context.config.attributes.get("sealing")
+        if keys is None or sealing is None:
             raise DatabaseError("deze migratie versleutelt de bestaande gegevens en heeft de "
                                "sleutelopslag nodig: voer 'wams db upgrade' uit")
-        Sealer(conn, keys).run()
+        Sealer(conn, keys, sealing).run()
     with op.batch_alter_table("involvements") as batch:
         batch.alter_column("data_key", existing_type=sa.String(32), nullable=False)
         batch.alter_column("content", existing_type=sa.Text(), nullable=False)
@@ -116,13 +119,14 @@ def _prefix_subjects(state: dict[str, Any], kid: dict[str, str], gemeente: str) 
 class Sealer:
     """Seal what a database written before this revision holds in clear."""
 
-    def __init__(self, conn: sa.Connection, keys: Any) -> None:
-        from wams.core.privacy.sealing import DataKeys
+    def __init__(self, conn: sa.Connection, keys: Any, sealing: Any) -> None:
+        # ``sealing`` (wams.core.storage.migrate.Sealing) is the privacy room's, passed in:
+        # a migration imports nothing above the storage room.
         from wams.core.storage.repository import Store
         self.conn = conn
         self.keys = keys
         self.store = Store(conn, lock_heads=False)
-        self.data_keys = DataKeys(keys)
+        self.data_keys = sealing.data_keys(keys)
 
     def q(self, sql: str, **params: Any) -> Any:
         return self.conn.execute(sa.text(sql), params)
@@ -130,7 +134,8 @@ class Sealer:
     def seal(self, data_key: str, text: str) -> str:
         # Bound to the data key alone, as values were sealed until 0011 bound them to
         # their place (and re-sealed these).
-        return self.data_keys.seal(self.store, data_key, text, None)
+        sealed: str = self.data_keys.seal(self.store, data_key, text, None)
+        return sealed
 
     def run(self) -> None:
         self.verify_chain()

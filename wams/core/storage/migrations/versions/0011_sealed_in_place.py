@@ -14,9 +14,10 @@ again with the chain key it names, in order, and the chain is verified once more
 revision commits. Like 0007 this rewrites the hashes an anchor holds: anchor right after
 upgrading (docs/audit.md) and keep the anchors of before with the backups of before.
 
-Like 0006 and 0007 this revision imports wams code (the places, the sealing, the chain, the
-audit): stable formats. A later revision that adds a column to a covered table must keep this
-one working on the columns of its own time.
+Like 0006 and 0007 this revision uses wams code: the chain and the audit (storage), and the
+places and the sealing, which the caller passes in (``config.attributes["sealing"]``: a
+migration imports nothing above the storage room): stable formats. A later revision that
+adds a column to a covered table must keep this one working on the columns of its own time.
 """
 
 from __future__ import annotations
@@ -49,14 +50,15 @@ def upgrade() -> None:
     if conn.execute(sa.text("SELECT count(*) FROM data_keys")).scalar_one() == 0:
         return  # nothing sealed under a living key: nothing to bind, no hash changes
     key_store = context.config.attributes.get("key_store")
-    if key_store is None:
+    sealing = context.config.attributes.get("sealing")
+    if key_store is None or sealing is None:
         raise RuntimeError("revisie 0011 versleutelt de gegevens opnieuw met de sleutels uit de "
                            "sleutelopslag; voer 'wams db upgrade' uit (met WAMS_KEY_FILE)")
     from wams.core.storage.coverage import ChainKeys
 
     keys = ChainKeys(key_store)
     _verified(conn, keys, "voor")
-    _reseal(conn, key_store)
+    _reseal(conn, key_store, sealing)
     for (gemeente,) in conn.execute(sa.text("SELECT gemeente FROM chain_heads ORDER BY "
                                             "gemeente")).all():
         _rechain(conn, keys, gemeente)
@@ -100,26 +102,26 @@ def _pages(conn: sa.Connection, table: sa.Table, pk: str) -> Any:
         last = rows[-1]._mapping[pk]
 
 
-def _reseal(conn: sa.Connection, key_store: Any) -> None:
-    from wams.core.privacy.places import SEALED_COLUMNS, place_of
-    from wams.core.privacy.sealing import DataKeys, is_sealed
+def _reseal(conn: sa.Connection, key_store: Any, sealing: Any) -> None:
+    # ``sealing`` (wams.core.storage.migrate.Sealing) is the privacy room's places and
+    # sealing, passed in: a migration imports nothing above the storage room.
     from wams.core.storage.repository import Store
     from wams.core.storage.tables import Base
 
     store = Store(conn, lock_heads=False)
-    data_keys = DataKeys(key_store)
-    for name, (column, _) in SEALED_COLUMNS.items():
+    data_keys = sealing.data_keys(key_store)
+    for name, (column, _) in sealing.sealed_columns.items():
         table, pk = Base.metadata.tables[name], PRIMARY_KEYS[name]
         for row in _pages(conn, table, pk):
             values = row._mapping
             value = values[column]
-            if not is_sealed(value):
+            if not sealing.is_sealed(value):
                 continue  # plain: a destroyed case's stripped state, a setting, a code
             text = data_keys.open(store, value, None)
             if text is None:
                 continue  # its data key is destroyed: nobody reads it, nothing to bind
             data_key = value.partition(":")[0]
-            sealed = data_keys.seal(store, data_key, text, place_of(name, values))
+            sealed = data_keys.seal(store, data_key, text, sealing.place_of(name, values))
             conn.execute(sa.update(table).where(table.c[pk] == values[pk])
                          .values({column: sealed}))
 
