@@ -32,12 +32,11 @@ from wams.core.gemeente import check_gemeente
 from wams.core.law import acting, policy, sharing
 from wams.core.law.lifecycle import Processing
 from wams.core.law.purposes import ExcludedPurpose, logged_purpose
-from wams.core.law.records import StepEvent
+from wams.core.law.records import KeyStore, StepEvent
 from wams.core.law.steps import Effect, step_of
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import periods, places, retention
-from wams.core.privacy.keystore import KeyStore
 from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys

@@ -326,7 +326,7 @@ def wams_key_store(url: str) -> KeyStore | None:
     choice to the next plugin or to the default. An explicit ``key_file`` of ``Wams.open``
     takes precedence over every plugin.
 
-    The store implements :class:`~wams.core.privacy.keystore.KeyStore`: ``current(gemeente,
+    The store implements :class:`~wams.core.law.records.KeyStore`: ``current(gemeente,
     purpose)`` (the key in force, created on first use), ``get(gemeente, purpose, key_id)``
     (an old key, or :class:`~wams.core.privacy.keystore.KeyMissingError` naming the store),
     ``rotate(gemeente, purpose)``, ``retire(gemeente, purpose, key_id)`` (delete a key for

@@ -28,10 +28,8 @@ from pathlib import Path
 
 from wams.core.errors import KeyInUseError, KeyMissingError, NoKeyStoreError
 
-# The contract a key store implements lives with the plugin contract (wams_key_store);
-# named here too (explicitly) beside its default implementation for the engine's import.
-from wams.core.law.records import Key
-from wams.core.law.records import KeyStore as KeyStore
+# The contract a key store implements lives with the plugin contract (wams_key_store).
+from wams.core.law.records import Key, KeyStore
 
 #: The purposes a key is used for; a key of one purpose is never used for another.
 PURPOSES = ("kek", "pseudonym", "chain")

@@ -93,7 +93,7 @@ def tombstone(columns: tuple[str, ...], gemeente: str, key: str, value: Any) -> 
 
 
 class KeySource(Protocol):
-    """The key store as the chain needs it (``wams.core.privacy.keystore.KeyStore``)."""
+    """The key store as the chain needs it (``wams.core.law.records.KeyStore``)."""
 
     def current(self, gemeente: str, purpose: str) -> Any: ...
 
