@@ -6,10 +6,11 @@ Each figure is printed as a ratio with its goal, and how it grows from N/10 to N
 *flat* (×≤1.5), *linear* (grows with the size) or *worse* (faster than the size).
 
 - inzage: ``Wams.inzage_persoon`` p50/p99 over random persons, interleaved lookup by lookup
-  with raw ``sqlite3`` doing the same work: the same four indexed lookups (log by pseudonym,
-  case by id, its rights events, meldingen by pseudonym) and the one log record the report
-  writes, in its own ``BEGIN IMMEDIATE`` transaction. Also the CLI (``wams inzage``) wall time,
-  which is mostly interpreter start (see B6).
+  with raw ``sqlite3`` doing the same work (``inzage_reference``: the same indexed lookups,
+  the case rows checked against the chain and their states opened, the settings and register
+  read, the one log record the report writes and its keyed-chain entry), in its own
+  ``BEGIN IMMEDIATE`` transaction. Also the CLI (``wams inzage``) wall time, which is mostly
+  interpreter start (see B6).
 - retention: ``Wams.retention_run`` over the expired tenth, per case, vs a raw writer doing the
   same work (reads, checks, seals, digests and rows) for as many other cases, in transactions
   of the same size, cold (the process's first run) and warm (its second) (``b5_retention``).
@@ -28,7 +29,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from benchmarks import b5_data, b5_retention, goals
 from benchmarks.common import GEMEENTE, fresh_sqlite, tempdir
@@ -91,6 +91,7 @@ def measure_reads(gen: b5_data.Generated) -> dict[str, float]:
 def inzage(gen: b5_data.Generated) -> dict[str, float]:
     import sqlite3
 
+    from benchmarks.inzage_reference import InzageReference, load_keys
     from wams.api import Wams
     from wams.core.clock import Clock
     from wams.core.model import Persoon
@@ -104,8 +105,12 @@ def inzage(gen: b5_data.Generated) -> dict[str, float]:
         subjects = [uow.subject_of(Persoon(ref="jan", bsn=b5_data.bsn(i)))[0] for i in people]
     ours: list[float] = []
     theirs: list[float] = []
-    written: list[int] = []  # the raw side's log rows, removed after (outside the chain)
     try:
+        # What a report writes, for the raw side to copy (not measured).
+        template = w.inzage_persoon(GEMEENTE, bsn=b5_data.bsn(people[0]), actor="medewerker",
+                                    verzoek="B5-template")
+        reference = InzageReference(raw, "?", load_keys(raw, "?", w.engine.keys, GEMEENTE),
+                                    GEMEENTE, template["trace_id"])
         for k, (i, subject) in enumerate(zip(people, subjects, strict=True)):
             if k == WARM_UP:  # caches warm on both sides: measure from here
                 ours.clear()
@@ -118,9 +123,9 @@ def inzage(gen: b5_data.Generated) -> dict[str, float]:
                 assert report["verwerkingen"], "a generated person without records"
                 return elapsed
 
-            def raw_side(subject: str = subject) -> float:
+            def raw_side(subject: str = subject, i: int = i) -> float:
                 t = time.perf_counter()
-                written.append(_raw_inzage(raw, subject))
+                reference.report(subject, f"B5-raw-{i}")
                 return time.perf_counter() - t
             if k % 2:
                 ours.append(wams_side())
@@ -128,44 +133,11 @@ def inzage(gen: b5_data.Generated) -> dict[str, float]:
             else:
                 theirs.append(raw_side())
                 ours.append(wams_side())
-        # The raw side's records are no processing: removed, so the chain (which covers every
-        # log row) still verifies in the audit figure below.
-        raw.execute("BEGIN IMMEDIATE")
-        raw.executemany("DELETE FROM processing_log WHERE id = ?", [(i,) for i in written])
-        raw.execute("COMMIT")
     finally:
         raw.close()
         w.close()
     return {"inzage_p50": pct(ours, 50), "inzage_p99": pct(ours, 99),
             "inzage_raw_p50": pct(theirs, 50), "inzage_raw_p99": pct(theirs, 99)}
-
-
-_RAW_LOG_ROW = ("INSERT INTO processing_log (gemeente, trace_id, span_id, parent_span_id, name, "
-                "operation, start_time, end_time, status_code, activity_id, subject, "
-                "subject_type, case_id, category, purpose, legal_basis, source, recipient, "
-                "actor) VALUES (?, 'raw', 'raw', 'raw', 'inzage:verstrekken', 'provide', "
-                "'2026-06-01 09:00:00.000000', '2026-06-01 09:00:00.000000', 'STATUS_CODE_OK', "
-                "'raw', ?, 'bsn', NULL, NULL, 'inzage', 'raw', 'college', 'betrokkene', 'raw')")
-
-
-def _raw_inzage(raw: Any, subject: str) -> int:
-    """The access report's reads and its one write in raw sqlite3, on the same indexes; the
-    id of the log row it wrote."""
-    g = GEMEENTE
-    raw.execute("BEGIN IMMEDIATE")
-    records = raw.execute("SELECT * FROM processing_log WHERE gemeente=? AND subject=?",
-                          (g, subject)).fetchall()
-    for case_id in {r[13] for r in records if r[13]}:
-        raw.execute("SELECT id, route, wet, phase, opened_on, closed_on, destroyed_on, state "
-                    "FROM cases WHERE id=? AND gemeente=?", (case_id, g)).fetchall()
-        raw.execute("SELECT chain_n, at, step, content FROM history WHERE gemeente=? AND "
-                    "case_id=? AND allowed=1 AND step IN ('informeer','bezwaar',"
-                    "'besluit_bezwaar')", (g, case_id)).fetchall()
-    raw.execute("SELECT id, at FROM meldingen WHERE gemeente=? AND subject=?",
-                (g, subject)).fetchall()
-    row = raw.execute(_RAW_LOG_ROW, (g, subject)).lastrowid
-    raw.execute("COMMIT")
-    return int(row)
 
 
 def inzage_cli(gen: b5_data.Generated) -> dict[str, float]:

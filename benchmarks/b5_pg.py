@@ -1,18 +1,17 @@
 """B5 inzage on PostgreSQL: the access report at N/10 and at N cases on a PostgreSQL database,
-side by side with raw psycopg doing the same reads on the same indexes and writing the one log
-record, lookup by lookup (the order swaps every lookup).
+side by side with raw psycopg doing the same work (``inzage_reference``: the same reads, checks
+and decryption, the one log record and its keyed-chain entry), lookup by lookup (the order
+swaps every lookup).
 
 The municipality is generated as for SQLite (``b5_data.load_cases``: the B1 lifecycle and 14
 logged views a case, one case in 50 with a melding, through ``Wams.batch``), the row counts are
-checked, and the tables are analysed before measuring (as a DBA's autovacuum would have). The
-raw side's log rows are removed afterwards, so the keyed chain still covers every row.
+checked, and the tables are analysed before measuring (as a DBA's autovacuum would have).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from typing import Any
 
 from benchmarks import b5_data, goals
 from benchmarks.b7 import reset
@@ -70,42 +69,11 @@ def _generate(url: str, n: int) -> float:
     return seconds
 
 
-_RAW_LOG_ROW = ("INSERT INTO processing_log (gemeente, trace_id, span_id, parent_span_id, name, "
-                "operation, start_time, end_time, status_code, activity_id, subject, "
-                "subject_type, case_id, category, purpose, legal_basis, source, recipient, "
-                "actor) VALUES (%s, 'raw', 'raw', 'raw', 'inzage:verstrekken', 'provide', "
-                "now(), now(), 'STATUS_CODE_OK', 'raw', %s, 'bsn', NULL, NULL, 'inzage', "
-                "'raw', 'college', 'betrokkene', 'raw') RETURNING id")
-
-
-def _raw_inzage(conn: Any, subject: str) -> int:
-    """The access report's reads and its one write in raw psycopg, on the same indexes."""
-    g = GEMEENTE
-    with conn.cursor() as cur:
-        cur.execute("SELECT * FROM processing_log WHERE gemeente = %s AND subject = %s "
-                    "ORDER BY start_time, id", (g, subject))
-        records = cur.fetchall()
-        for case_id in {r[13] for r in records if r[13]}:
-            cur.execute("SELECT id, route, wet, phase, opened_on, closed_on, destroyed_on, "
-                        "state FROM cases WHERE id = %s AND gemeente = %s", (case_id, g))
-            cur.fetchall()
-            cur.execute("SELECT chain_n, at, step, content FROM history WHERE gemeente = %s "
-                        "AND case_id = %s AND allowed AND step IN ('informeer', 'bezwaar', "
-                        "'besluit_bezwaar')", (g, case_id))
-            cur.fetchall()
-        cur.execute("SELECT id, at FROM meldingen WHERE gemeente = %s AND subject = %s",
-                    (g, subject))
-        cur.fetchall()
-        cur.execute(_RAW_LOG_ROW, (g, subject))
-        (row,) = cur.fetchone()
-    conn.commit()
-    return int(row)
-
-
 def _inzage(url: str, n: int) -> dict[str, float]:
     import psycopg
     from sqlalchemy.engine import make_url
 
+    from benchmarks.inzage_reference import InzageReference, load_keys
     from wams.api import Wams
     from wams.core.clock import Clock
     from wams.core.model import Persoon
@@ -119,8 +87,12 @@ def _inzage(url: str, n: int) -> dict[str, float]:
         subjects = [uow.subject_of(Persoon(ref="jan", bsn=b5_data.bsn(i)))[0] for i in people]
     ours: list[float] = []
     theirs: list[float] = []
-    written: list[int] = []
     try:
+        # What a report writes, for the raw side to copy (not measured).
+        template = w.inzage_persoon(GEMEENTE, bsn=b5_data.bsn(people[0]), actor="medewerker",
+                                    verzoek="B5-template")
+        reference = InzageReference(raw, "%s", load_keys(raw, "%s", w.engine.keys, GEMEENTE),
+                                    GEMEENTE, template["trace_id"])
         for k, (i, subject) in enumerate(zip(people, subjects, strict=True)):
             if k == WARM_UP:
                 ours.clear()
@@ -133,11 +105,8 @@ def _inzage(url: str, n: int) -> dict[str, float]:
                     ours.append(time.perf_counter() - t)
                     assert report["verwerkingen"], "a generated person without records"
                 else:
-                    written.append(_raw_inzage(raw, subject))
+                    reference.report(subject, f"B5-raw-{i}")
                     theirs.append(time.perf_counter() - t)
-        with raw.cursor() as cur:
-            cur.execute("DELETE FROM processing_log WHERE id = ANY(%s)", (written,))
-        raw.commit()
     finally:
         raw.close()
         w.close()

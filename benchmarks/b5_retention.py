@@ -4,9 +4,9 @@ size (``retention.BATCH``), with wams' settings (WAL, synchronous=NORMAL, secure
 
 Measured twice, each side in a fresh connection: *cold* (the first half of the expired set:
 the first retention run of the process, so its one-time costs — code paths, statements
-compiled — are in it) and *warm* (the second half, closed a month later: a second run of the
-same process). Both sides start each run with an empty WAL and end it folded into the database
-and truncated (wams does so after every run: quality C7).
+compiled — are in it; wams first) and *warm* (the second half, closed a month later: a second
+run of the same process; the raw side first). Both sides start each run with an empty WAL and
+end it folded into the database and truncated (wams does so after every run: quality C7).
 
 What the raw writer does per case is what a ``vernietig`` step reads and writes (the SQL the
 engine issues), with the same keys, checks and digests, in memory as a key store would give
@@ -125,7 +125,7 @@ class Keys:
 
 # The engine's statements, as SQL text: the case row with its committing entry
 # (wams.core.storage.projections) and the data key with its creating entry's key id.
-_CASE = ("SELECT cases.*, history.projection_digest AS committed, history.key_id AS key_id "
+CASE_SQL = ("SELECT cases.*, history.projection_digest AS committed, history.key_id AS key_id "
          "FROM cases LEFT OUTER JOIN history ON history.gemeente = cases.gemeente AND "
          "history.chain_n = (SELECT max(p.chain_n) FROM history AS p WHERE p.gemeente = "
          "cases.gemeente AND p.case_id = cases.id AND p.projection_ref = 'case' GROUP BY "
@@ -172,7 +172,7 @@ class RawWriter:
 
         conn, g = self.conn, GEMEENTE
         # The case row, trusted only as its latest entry committed it.
-        (row,) = _rows(conn, _CASE, case_id)
+        (row,) = _rows(conn, CASE_SQL, case_id)
         committed, key_id = row.pop("committed"), row.pop("key_id")
         if chain.projection_digest(self.keys.chain[key_id], chain.CASE, row,
                                    CASE_COLUMNS) != committed:
@@ -265,10 +265,17 @@ def measure(path: str, expired: list[str], reference: list[str], days: tuple[Any
     half = len(expired) // 2
     keys = Keys(path)
     out: dict[str, float] = {"retention_cases": len(expired)}
-    for name, part, day in (("cold", slice(0, half), days[0]),
-                            ("warm", slice(half, len(expired)), days[1])):
-        ours = wams_side(path, expired[part], day)
-        theirs = raw_side(path, expired[part], reference[part], BATCH, keys)
-        out[f"retention_{name}_ms"] = ours / len(expired[part]) * 1000
-        out[f"retention_{name}_raw_ms"] = theirs / len(reference[part]) * 1000
+    cold, warm = expired[:half], expired[half:]
+    # The raw side copies what wams wrote destroying the cold half, case by case.
+    for name, mine, refs, day in (("cold", cold, reference[:half], days[0]),
+                                  ("warm", warm, reference[half:2 * half], days[1])):
+        # wams first in the cold run, the raw side first in the warm one: neither always
+        # finds the pages the other just read.
+        if name == "cold":
+            ours = wams_side(path, mine, day)
+        theirs = raw_side(path, cold, refs, BATCH, keys)
+        if name == "warm":
+            ours = wams_side(path, mine, day)
+        out[f"retention_{name}_ms"] = ours / len(mine) * 1000
+        out[f"retention_{name}_raw_ms"] = theirs / len(refs) * 1000
     return out
