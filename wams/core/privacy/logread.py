@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from wams.core.errors import InputError
 from wams.core.law.lifecycle import PROVIDE, Processing
 from wams.core.privacy import logexport
-from wams.core.privacy.inzage import ACTIVITY, PURPOSE, STEP
+from wams.core.privacy.inzage import ACTIVITY, PURPOSE, REFERENCE, STEP
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator
 from wams.core.storage.repository import log
@@ -130,8 +130,11 @@ def read(engine: Operator, gemeente: str, body: object, *, after: str | None = N
         if not everything and page:
             # R36: the read on the person's request is a processing about him.
             subject, stype = page[0].subject, page[0].subject_type
+            # The request's reference may name the person and belongs to no case: the log
+            # keeps it as a keyed digest, as the access report does (inzage.reference_in_log).
+            reference = uow.keyed_digest(REFERENCE, str(verzoek).strip())
             uow.write_log((Processing(PROVIDE, "betrokkene", ACTIVITY,
-                                      f"{PURPOSE}, verzoek {verzoek}, via de lees-API",
+                                      f"{PURPOSE}, verzoek {reference}, via de lees-API",
                                       source="college", recipient="betrokkene"),),
                           step=STEP, trace=trace_id(), actor=actor,
                           subjects={"betrokkene": (subject, stype)})
