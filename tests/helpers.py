@@ -21,6 +21,7 @@ from wams.core.model import Decision, Partij, Persoon
 from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
 from wams.core.serialize import case_to_json
+from wams.core.storage import actors as actor_rows
 from wams.core.storage import audit
 from wams.core.storage import repository as repo
 from wams.core.storage.tables import Base
@@ -194,6 +195,11 @@ def step_calls(g: str) -> dict[str, Callable[[Any, str], Decision]]:
 # -- looking at the database ------------------------------------------------------------------
 
 
+def actor_keys(db_url: str) -> int:
+    """How many data keys the register of actors holds (one per actor: its sealed name)."""
+    return int(raw_sql(db_url, "SELECT count(*) FROM actors")[0][0])
+
+
 def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
     """Everything a step could write: the case row, row counts of every table, history tail."""
     e = w.engine
@@ -202,7 +208,7 @@ def snapshot(w: Wams, case_id: str | None = None) -> dict[str, Any]:
         counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                   for t in (repo.cases, repo.history, repo.log, repo.involvements,
                             repo.meldingen, repo.melders, repo.proofs, repo.settings,
-                            repo.data_keys, repo.heads)}
+                            repo.data_keys, repo.heads, actor_rows.actors)}
         row = None
         if case_id is not None:
             r = conn.execute(select(repo.cases).where(repo.cases.c.id == case_id)).first()
@@ -281,6 +287,13 @@ def assert_unchanged(w: Wams, before: dict[str, Any], case_id: str | None, *,
     # infrastructure, no personal data.
     if history and after["counts"]["chain_heads"] == expected["chain_heads"] + 1:
         expected["chain_heads"] += 1
+    # Who tried is recorded with the refusal (R36), by pseudonym: an actor's first act writes
+    # its entry in the register of actors, its name sealed under a data key of its own (no
+    # data of the persons the command was about).
+    new_actors = after["counts"]["actors"] - expected["actors"]
+    if history and 0 <= new_actors <= history:
+        expected["actors"] += new_actors
+        expected["data_keys"] += new_actors
     assert after["counts"] == expected
     new = history_after(w, before["last_seq"])
     assert len(new) == history

@@ -305,7 +305,8 @@ def _renumber_after(url: str, g: str, deleted: int) -> None:
 
 
 COVERED_TABLES = ("processing_log", "involvements", "melders", "meldingen",
-                  "destruction_proofs", "register_versions", "destroyed_rows", "data_keys")
+                  "destruction_proofs", "register_versions", "destroyed_rows", "actors",
+                  "data_keys")
 
 
 def _first_refusal(url: str) -> int:
@@ -475,6 +476,12 @@ def _rewrite_with_key(url: str) -> None:
 
 def _delete_refusal_with_key(url: str) -> None:
     refusal = _first_refusal(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # and what it wrote (its actor's register entry, if new)
+        for table in COVERED_TABLES:
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE gemeente = :g AND chain_n = :n"),
+                         {"g": G, "n": refusal})
+    engine.dispose()
     _sql(url, "DELETE FROM history WHERE gemeente = :g AND chain_n = :n", g=G, n=refusal)
     _renumber_after(url, G, refusal)
     _rechain(url, G, _with_stolen_key)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import actor_keys
 from wams import hookimpl
 from wams.api import Wams
 from wams.core import commands as c
@@ -180,7 +181,10 @@ def test_keys_rotate_rewraps_every_data_key_and_keeps_pseudonyms(open_wams: Any,
     old_kek = w.engine.keys.current("0599", KEK).id
     result = CliRunner().invoke(keys_group, ["rotate", "--db", db_url])
     assert result.exit_code == 0, result.output
-    assert "0599: nieuwe sleutel in gebruik, 2 gegevenssleutels opnieuw verpakt" in result.output
+    # the case's, the melding's and one per actor (the register of actors)
+    rewrapped = 2 + actor_keys(db_url)
+    assert f"0599: nieuwe sleutel in gebruik, {rewrapped} gegevenssleutels opnieuw verpakt" \
+        in result.output
     w2 = open_wams()  # a fresh engine: nothing cached
     new_kek = w2.engine.keys.current("0599", KEK).id
     assert new_kek != old_kek

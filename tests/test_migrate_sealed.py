@@ -217,3 +217,67 @@ def test_0011_binds_every_value_to_its_place_and_an_old_value_put_back_is_refuse
             w.case(G, LIVE, actor="x", purpose="behandeling")
     finally:
         w.close()
+
+
+#: the append-only tables the chain covered at revision 0013
+COVERED_0013 = ("processing_log", "involvements", "meldingen", "melders", "destruction_proofs",
+                "register_versions", "destroyed_rows", "data_keys")
+NAMING = ("history", "processing_log", "destruction_proofs")
+
+
+def test_0014_keeps_who_acted_by_pseudonym_and_the_names_in_the_register(
+        old_db: str, key_file: str) -> None:
+    """Up to 0013 the history, the log and the proofs name who acted in clear (and an
+    idempotency key stored before they were digested is in clear too); 0014 replaces each by
+    its keyed digest, seals the names in the register of actors and re-chains. The reports
+    still name who acted, a retried command is still recognised, the chain verifies."""
+    from wams.core.storage.coverage import ChainKeys
+    from wams.core.storage.rechain import rechain
+
+    url = old_db
+    keys = FileKeyStore(key_file)
+    assert database.upgrade(url, "0013", keys=keys) == "0013"
+    plain_key = "verzoek-Oudgegeven-123456782"
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            # As wams kept an idempotency key before it was digested (in the chain as it was).
+            seq = conn.execute(sa.text("SELECT min(seq) FROM history WHERE case_id = :c"),
+                               {"c": LIVE}).scalar_one()
+            conn.execute(sa.text("UPDATE history SET idempotency_key = :k WHERE seq = :s"),
+                         {"k": plain_key, "s": seq})
+            rechain(conn, ChainKeys(keys), G, COVERED_0013)
+            before = {a for t in NAMING for (a,) in conn.execute(sa.text(
+                f"SELECT DISTINCT actor FROM {t}"))}
+    finally:
+        engine.dispose()
+    assert {"college", "medewerker"} <= before
+    with pytest.raises(RuntimeError, match="wams db upgrade"):
+        migrate.upgrade(url, key_store=keys)  # without the register's way in: nothing done
+    assert migrate.current(url)[0] == "0013"
+
+    assert database.upgrade(url, keys=keys) == migrate.head()  # with the register's way in
+    assert _verify(url).exit_code == 0, _verify(url).output
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            after = {a for t in NAMING for (a,) in conn.execute(sa.text(
+                f"SELECT DISTINCT actor FROM {t}"))}
+            keys_kept = set(conn.execute(sa.text(
+                "SELECT idempotency_key FROM history WHERE idempotency_key IS NOT NULL")
+                ).scalars())
+            registered = conn.execute(sa.text("SELECT count(*) FROM actors")).scalar_one()
+    finally:
+        engine.dispose()
+    assert after and all(a.startswith("hmac:") for a in after), after
+    assert len(keys_kept) == 1 and next(iter(keys_kept)).startswith("hmac:")
+    assert registered == len(before | {"wams db upgrade"})
+
+    w = Wams.open(url, clock=Clock(dt.date(2028, 1, 1)), key_file=key_file)
+    try:
+        assert "college" in {s["actor"] for s in w.case_steps(G, LIVE)}
+        report = w.inzage_persoon(G, bsn=JAN_BSN, actor="fg", verzoek="na 0014")
+        assert "medewerker" in {v["door"] for v in report["verwerkingen"]}
+        assert w.answered(G, [plain_key]) == {plain_key}  # a retry is still recognised
+    finally:
+        w.close()

@@ -288,11 +288,13 @@ def test_retention_run_dry_run_then_real(open_wams: Any, clock: Any) -> None:
     assert phases == {a: "vernietigd", running: "intake", other: "afgesloten"}
     proof = _rows(w, "select case_id, bewaartermijn_maanden, persons, actor "
                      "from destruction_proofs")
-    assert proof == [(a, 12, 2, "bewaartermijn")]
+    with w.engine.unit_of_work(None) as uow:  # who acted: by pseudonym (register of actors)
+        run = uow.keyed_digest("actor", "bewaartermijn", "0599")
+    assert proof == [(a, 12, 2, run)]
     # The log is kept, plus one destroy record per person, as a single vernietig writes.
     destroyed = _rows(w, "select operation, actor from processing_log where case_id = "
                          f"'{a}' and operation = 'destroy'")
-    assert len(destroyed) == 2 and {r[1] for r in destroyed} == {"bewaartermijn"}
+    assert len(destroyed) == 2 and {r[1] for r in destroyed} == {run}
     assert _rows(w, "select count(*) from processing_log")[0][0] == log_before + 2
     # Every earlier entry's content is gone (its key first); the vernietig entry carries none.
     assert _rows(w, f"select step, content from history where case_id = '{a}' "

@@ -291,12 +291,18 @@ class Wams(Steps, WebhookMethods, AdminMethods):
                     profile: str = "logboek") -> Iterator[dict[str, Any]]:
         """Stream the processing log as Logboek Dataverwerkingen records; ``profile="audit"``
         gives who acted instead, one line per span id (kept out of the records proper)."""
-        from wams.core.privacy import logexport
+        from wams.core.privacy import actors, logexport
 
         if profile not in logexport.PROFILES:
             raise InputError(f"profiel '{profile}' bestaat niet; kies logboek of audit")
+        who = None
+        if profile == "audit":  # the log keeps pseudonyms; the register has the names
+            names = actors.directory(self._engine, gemeente)
+
+            def who(g: str, stored: str) -> str:
+                return actors.shown(stored, names.get((g, stored)))
         return logexport.records(self._engine.db, gemeente=gemeente, since=since,
-                                 profile=profile)
+                                 profile=profile, who=who)
 
 
 class InBatch(Steps):

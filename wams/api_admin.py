@@ -64,6 +64,15 @@ class AdminMethods:
 
         return purpose_warnings.listing(self.engine, gemeente)
 
+    def erase_actor(self, gemeente: str, naam: str, *, actor: str) -> int:
+        """``wams actor wis``: erase ``naam`` from the register of actors of ``gemeente``
+        (its sealed entry and data key); the history and the log keep the pseudonym and show
+        that the name was erased. ``actor``: who erases it (logged). Returns how many entries
+        (one per pseudonym-key generation; 0: no such name)."""
+        from wams.core.privacy import actors
+
+        return actors.erase_actor(self.engine, gemeente, naam, actor=actor)
+
     # -- bulk runs ----------------------------------------------------------------------------
 
     def answered(self, gemeente: str, keys: Sequence[str]) -> set[str]:

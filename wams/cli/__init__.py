@@ -72,6 +72,7 @@ def complete_summaries(group: click.Group) -> None:
 
 
 def _add_commands() -> None:
+    from wams.cli.actors import actor_group
     from wams.cli.archive import archive_group
     from wams.cli.catalogue import COMMANDS as CATALOGUE
     from wams.cli.privacy import register_commands
@@ -80,7 +81,8 @@ def _add_commands() -> None:
     from wams.cli.service import serve, token
     from wams.cli.storage import audit, db, keys_group
 
-    for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token, archive_group):
+    for command in (*SCENARIO, *CATALOGUE, db, audit, keys_group, serve, token, archive_group,
+                    actor_group):
         cli.add_command(command)
     register_commands(cli)
     register_reports(cli)

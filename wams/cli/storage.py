@@ -60,7 +60,8 @@ def db() -> None:
 @_db_option
 def db_upgrade(url: str | None) -> None:
     """Migreer de database naar de nieuwste schemaversie (een lege database wordt aangemaakt)."""
-    # Revisions 0006 and 0011 seal an older database's data under keys from the key store.
+    # Revisions 0006 and 0011 seal an older database's data under keys from the key store;
+    # 0014 keeps who acted by pseudonym, the names sealed in the register of actors.
     revision = _database(url).upgrade()
     click.echo(f"schemaversie {revision} (nieuwste)")
 

@@ -37,6 +37,7 @@ from wams.core.law.steps import Effect, step_of
 from wams.core.model import Caller, Casus, Decision
 from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import periods, places, retention
+from wams.core.privacy.actors import ActorRegister
 from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
@@ -78,6 +79,9 @@ class Engine:
         self.log_sink: LogSink | None = None
         # retention.run sets this: one WAL checkpoint after the run, not one per case.
         self.defer_scrub = False
+        #: Who acted, by pseudonym in the rows, by name in the register (privacy/actors.py).
+        self.actors = ActorRegister()
+        self.actors.watch(self._conn)
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
@@ -118,7 +122,7 @@ class Engine:
                            catalogue=self.catalogue, activities=self._activities,
                            keys=self._keys, key_store=self.keys, data_keys=self.data_keys,
                            subject_namespace=self.subject_namespace,
-                           caller=caller, log_sink=self.log_sink)
+                           caller=caller, log_sink=self.log_sink, actors=self.actors)
 
     @contextmanager
     def unit_of_work(self, gemeente: str | None) -> Iterator[Transaction]:

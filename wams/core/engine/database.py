@@ -18,6 +18,7 @@ import sqlalchemy
 from wams.core.engine.keys import key_store, key_store_for
 from wams.core.law.records import KeyStore
 from wams.core.plugins import load_catalogue
+from wams.core.privacy.actors import Adoption
 from wams.core.privacy.keyuse import require_keys
 from wams.core.privacy.sealing import MIGRATION_SEALING
 from wams.core.storage import anchor, audit, migrate
@@ -32,10 +33,12 @@ __all__ = ["Report", "anchor_text", "check", "head", "missing_file", "publish_an
 def upgrade(url: str | None, revision: str = "head", *,
             keys: KeyStore | None = None) -> str | None:
     """Migrate the database at ``url`` (resolved) to ``revision``; an older database's data
-    is sealed under the key store Engine.open would use (or ``keys``). Returns the revision."""
+    is sealed under the key store Engine.open would use (or ``keys``), and who acted is kept
+    by pseudonym (0014, the register of actors). Returns the revision."""
     resolved = resolve_url(url)
     store = keys if keys is not None else key_store_for(resolved)
-    return migrate.upgrade(resolved, revision, key_store=store, sealing=MIGRATION_SEALING)
+    return migrate.upgrade(resolved, revision, key_store=store, sealing=MIGRATION_SEALING,
+                           actors=Adoption(store))
 
 
 def revision(url: str) -> tuple[str | None, str]:

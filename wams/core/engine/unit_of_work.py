@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,10 +21,18 @@ from wams.core.errors import InputError, SealError
 from wams.core.law.lifecycle import Processing
 from wams.core.law.records import KeyStore
 from wams.core.model import Caller, Persoon
+from wams.core.privacy import actors as actors_room
 from wams.core.privacy import logexport, periods, places
+from wams.core.privacy.actors import ActorRegister
 from wams.core.privacy.places import Place
 from wams.core.privacy.processing import log_rows, trace_id
-from wams.core.privacy.pseudonyms import PseudonymKeys, pseudonym, subject_key, subject_type
+from wams.core.privacy.pseudonyms import (
+    PseudonymKeys,
+    keyed_digest,
+    pseudonym,
+    subject_key,
+    subject_type,
+)
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys, is_sealed
 from wams.core.serialize import dumps
@@ -35,16 +43,14 @@ from wams.core.storage.repository import Store
 LogSink = Callable[[list[dict[str, Any]]], None]
 
 
-#: A stored idempotency key is ``hmac:<hex>``; one without it was stored before (in clear).
-IDEMPOTENCY_PREFIX = "hmac:"
-
 class Transaction:
     """One open transaction; see :class:`wams.core.privacy.work.UnitOfWork`."""
 
     def __init__(self, *, gemeente: str | None, store: Store, now: dt.datetime,
                  catalogue: Catalogue, activities: ActivityVersions, keys: PseudonymKeys,
                  key_store: KeyStore, data_keys: DataKeys, subject_namespace: str = "",
-                 caller: Caller | None = None, log_sink: LogSink | None = None) -> None:
+                 caller: Caller | None = None, log_sink: LogSink | None = None,
+                 actors: ActorRegister | None = None) -> None:
         self.gemeente = gemeente
         self.store = store
         self.now = now
@@ -61,6 +67,11 @@ class Transaction:
         # Called with the Logboek records of every write, inside the transaction: what it
         # raises rolls the step back (an exporter that fails closed).
         self.log_sink = log_sink
+        # Who acted is kept as a pseudonym wherever the store writes an actor (the register
+        # of actors holds the name); without a register (a tool's own transaction): as given.
+        if actors is not None:
+            store.actors.alias = lambda gemeente, actor: actors.stored(self, gemeente, actor)
+        self._shown: dict[tuple[str, str], str] = {}
 
     def _tenant(self) -> str:
         if self.gemeente is None:
@@ -87,19 +98,25 @@ class Transaction:
         hold a name or a BSN, and which the chain would keep beyond any destruction)."""
         return self.keyed_digest("idempotency", idempotency_key)
 
-    def keyed_digest(self, kind: str, text: str) -> str:
-        """``text`` as a keyed digest (HMAC-SHA256 under the municipality's pseudonym key,
-        ``hmac:<hex>``): what the log or the history keeps of a caller's text that belongs to
-        no record (and so to no data key), which may hold a name and which the chain would
-        keep beyond any destruction. Whoever knows the text can find it again; nobody can
-        read it back."""
-        key = self._keys.key(self._tenant())
-        digest = hmac.new(key.material, f"{kind}\n{text}".encode(), hashlib.sha256).hexdigest()
-        return f"{IDEMPOTENCY_PREFIX}{digest}"
+    def keyed_digest(self, kind: str, text: str, gemeente: str | None = None) -> str:
+        """``text`` as a keyed digest under the municipality's pseudonym key
+        (:func:`wams.core.privacy.pseudonyms.keyed_digest`): what the log or the history
+        keeps of a caller's text that belongs to no record (and so to no data key), which
+        may hold a name and which the chain would keep beyond any destruction."""
+        return keyed_digest(self._keys.key(gemeente or self._tenant()), kind, text)
 
-    def new_data_key(self, period: str | None = None) -> str:
-        return self.data_keys.create(self.store, self._tenant(),
+    def new_data_key(self, period: str | None = None, *, gemeente: str | None = None) -> str:
+        return self.data_keys.create(self.store, gemeente or self._tenant(),
                                      period or periods.open_period(self.now.date()))
+
+    def actor_names(self, gemeente: str, stored: Iterable[str]) -> dict[str, str]:
+        """How each stored actor (a pseudonym) is shown: the name from the register of
+        actors, or that it was erased; one query for those not asked before."""
+        missing = {s for s in stored if (gemeente, s) not in self._shown}
+        if missing:
+            for s, shown in actors_room.names(self, gemeente, missing).items():
+                self._shown[(gemeente, s)] = shown
+        return {s: self._shown[(gemeente, s)] for s in stored}
 
     def move_data_key(self, data_key: str, period: str) -> None:
         row = self.store.data_key(data_key)  # one read: whether to move and what

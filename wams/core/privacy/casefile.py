@@ -53,8 +53,11 @@ def steps(engine: Operator, gemeente: str, case_id: str) -> list[dict[str, Any]]
                        history.c.decision)
                 .where(history.c.gemeente == gemeente, history.c.case_id == case_id)
                 .order_by(history.c.chain_n))
-        return [dict(r._mapping, decision=_with_message(r.decision, r.code))
-                for r in uow.store.conn.execute(stmt)]
+        found = list(uow.store.conn.execute(stmt))
+        # Who acted: the history keeps a pseudonym; the register of actors has the name.
+        who = uow.actor_names(gemeente, {r.actor for r in found})
+        return [dict(r._mapping, actor=who[r.actor],
+                     decision=_with_message(r.decision, r.code)) for r in found]
 
 
 def _with_message(decision: str, code: str) -> str:
@@ -71,9 +74,11 @@ def processing_log(engine: Operator, gemeente: str, case_id: str) -> list[dict[s
         _check_case(uow, gemeente, case_id)
         stmt = (select(log).where(log.c.gemeente == gemeente, log.c.case_id == case_id)
                 .order_by(log.c.id))
+        found = list(uow.store.conn.execute(stmt))
+        who = uow.actor_names(gemeente, {r.actor for r in found})
         # A free-text purpose is sealed with the case: shown while the case lives.
-        return [dict(r._mapping, purpose=_purpose(uow, r))
-                for r in uow.store.conn.execute(stmt)]
+        return [dict(r._mapping, purpose=_purpose(uow, r), actor=who[r.actor])
+                for r in found]
 
 
 def _purpose(uow: UnitOfWork, row: Any) -> str:

@@ -80,6 +80,7 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
         store, now = uow.store, uow.now
         subject, stype = uow.subject_of(persoon, case_id)
         records = store.log_for_subject(gemeente, subject)
+        uow.actor_names(gemeente, {r["actor"] for r in records})  # one query for all
         case_ids = list(dict.fromkeys(r["case_id"] for r in records if r["case_id"]))
         cases, people = _cases(uow, gemeente, case_ids, subject)
         register = {code: content for code, (_, _, content)
@@ -124,9 +125,10 @@ def in_case(uow: UnitOfWork, case: Casus | None,
     else:
         # Not (or no longer) a person of this case: known by BSN, or by ref outside a case.
         found = uow.subject_of(persoon)
-    report = {"persoon": persoon.ref, "verwerkingen": [
-        processing_entry(r, uow)
-        for r in uow.store.log_for_subject(uow.gemeente, found[0])]}
+    records = uow.store.log_for_subject(uow.gemeente, found[0])
+    uow.actor_names(uow.gemeente, {r["actor"] for r in records})  # one query for all
+    report = {"persoon": persoon.ref,
+              "verwerkingen": [processing_entry(r, uow) for r in records]}
     applied = Applied(case.phase if case else None, (Processing(
         PROVIDE, persoon.ref, ACTIVITY, "inzage door betrokkene (AVG art. 15)",
         source="college", recipient="betrokkene"),))
@@ -281,7 +283,8 @@ def processing_entry(r: dict[str, Any], uow: UnitOfWork,
             "casus": r["case_id"], "categorie": category, "categorie_naam": name,
             "doel": purpose if purpose is not None else DESTROYED_PURPOSE,
             "grondslag": r["legal_basis"], "bron": r["source"],
-            "ontvanger": r["recipient"], "door": r["actor"],
+            "ontvanger": r["recipient"],
+            "door": uow.actor_names(r["gemeente"], [r["actor"]])[r["actor"]],
             "bron_soort": counterpart(r["source"], people, step),
             "ontvanger_soort": counterpart(r["recipient"], people, step)}
 

@@ -24,8 +24,9 @@ engine's ``BEGIN IMMEDIATE`` would hold the write lock for the whole export.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy
@@ -98,12 +99,16 @@ def _caller(stored: str | None) -> dict[str, str]:
     return {k: v for k, v in value.items() if k in ("processor", "read_api")}
 
 
-def audit_record(row: Any, resource: dict[str, Any]) -> dict[str, Any]:
+def audit_record(row: Any, resource: dict[str, Any],
+                 who: Callable[[str, str], str] | None = None) -> dict[str, Any]:
     """The audit profile of one log row: what wams knows of the processing besides the
     Logboek record (no established extension carries it), linked to the record by its span
-    id. The caller's free-text purpose is sealed with its case and is not exported."""
+    id. The caller's free-text purpose is sealed with its case and is not exported. The log
+    keeps who acted as a pseudonym; ``who(gemeente, pseudonym)`` names the actor (the
+    register of actors, :mod:`wams.core.privacy.actors`)."""
+    user = who(row.gemeente, row.actor) if who is not None else row.actor
     return {"trace_id": row.trace_id, "span_id": row.span_id, "gemeente": row.gemeente,
-            "start_time": timestamp(row.start_time), "user": row.actor,
+            "start_time": timestamp(row.start_time), "user": user,
             "operation": row.operation, "case_id": row.case_id, "category": row.category,
             # A free-text purpose is sealed with its case: the export (which leaves wams)
             # says so instead of carrying ciphertext; the activity names the purpose.
@@ -128,11 +133,13 @@ def resource() -> dict[str, Any]:
 
 
 def records(db: sqlalchemy.Engine, *, gemeente: str | None = None,
-            since: dt.date | dt.datetime | None = None,
-            profile: str = "logboek") -> Iterator[dict[str, Any]]:
-    """Stream the log as Logboek records (or, ``profile="audit"``, who acted per span),
-    oldest first (by insertion)."""
-    shape = PROFILES[profile]
+            since: dt.date | dt.datetime | None = None, profile: str = "logboek",
+            who: Callable[[str, str], str] | None = None) -> Iterator[dict[str, Any]]:
+    """Stream the log as Logboek records (or, ``profile="audit"``, who acted per span,
+    named by ``who``: see :func:`audit_record`), oldest first (by insertion)."""
+    shape: Callable[[Any, dict[str, Any]], dict[str, Any]] = PROFILES[profile]
+    if profile == "audit":
+        shape = functools.partial(audit_record, who=who)
     system = resource()
     stmt = select(*COLUMNS).order_by(log.c.id)
     if gemeente is not None:

@@ -91,6 +91,11 @@ def melder_naam(gemeente: str, melding_id: int) -> Place:
     return Place(gemeente, "melders", str(melding_id), "naam")
 
 
+def actor_naam(gemeente: str, pseudonym: str) -> Place:
+    """Who acted, in the register of actors, by the pseudonym the log names them by."""
+    return Place(gemeente, "actors", pseudonym, "naam")
+
+
 #: table → (sealed column, the place of a row of it as the database returns it)
 SEALED_COLUMNS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Place]]] = {
     "cases": ("state", lambda r: case_state(r["gemeente"], r["id"], r["version"])),
@@ -101,6 +106,7 @@ SEALED_COLUMNS: dict[str, tuple[str, Callable[[Mapping[str, Any]], Place]]] = {
     "meldingen": ("content", lambda r: melding_content(r["gemeente"], r["subject"],
                                                        r["at"])),
     "melders": ("naam", lambda r: melder_naam(r["gemeente"], r["melding_id"])),
+    "actors": ("naam", lambda r: actor_naam(r["gemeente"], r["pseudonym"])),
 }
 
 

@@ -36,6 +36,19 @@ def pseudonym(key: Key, subject: str) -> str:
     return f"{key.id}:{hmac.new(key.material, subject.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
+#: how a keyed digest of a caller's text is written
+DIGEST_PREFIX = "hmac:"
+
+
+def keyed_digest(key: Key, kind: str, text: str) -> str:
+    """``text`` of ``kind`` as ``hmac:<HMAC-SHA256 under the pseudonym key>``: what the log or
+    the history keeps of a caller's text that belongs to no record (an idempotency key, an
+    access request's reference, who acted). Whoever knows the text finds it again; nobody
+    reads it back."""
+    return DIGEST_PREFIX + hmac.new(key.material, f"{kind}\n{text}".encode(),
+                                    hashlib.sha256).hexdigest()
+
+
 class PseudonymKeys:
     """The pseudonym key in force of each municipality, from the key store (never from the
     database, quality C7), held for the process once used."""

@@ -12,7 +12,7 @@ import it (the engine imports this room).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from wams.core.law.lifecycle import Processing
     from wams.core.law.records import KeyStore
     from wams.core.model import Decision, Persoon
+    from wams.core.privacy.actors import ActorRegister
     from wams.core.privacy.places import Place
     from wams.core.privacy.register import ActivityVersions
     from wams.core.storage.repository import Store
@@ -44,10 +45,10 @@ class UnitOfWork(Protocol):
         one case: his pseudonym is scoped by ``case_id`` (None: outside any case)."""
         ...
 
-    def new_data_key(self, period: str | None = None) -> str:
-        """A new data key of this municipality (for a case, melding or betrokkenheid),
-        stored wrapped by the KEK of ``period`` (``wams.core.privacy.periods``; None: the
-        open month of now); returns its id."""
+    def new_data_key(self, period: str | None = None, *, gemeente: str | None = None) -> str:
+        """A new data key of this municipality (for a case, melding, betrokkenheid or an
+        actor's entry; ``gemeente``: of that one), stored wrapped by the KEK of ``period``
+        (``wams.core.privacy.periods``; None: the open month of now); returns its id."""
         ...
 
     def move_data_key(self, data_key: str, period: str) -> None:
@@ -66,9 +67,15 @@ class UnitOfWork(Protocol):
         (``SealError``), plain text unless ``plain`` allows it for this column."""
         ...
 
-    def keyed_digest(self, kind: str, text: str) -> str:
-        """``text`` (of kind ``kind``) as a keyed digest ``hmac:<hex>``: kept where a caller's
-        text belongs to no record, so that no destruction has to reach it."""
+    def keyed_digest(self, kind: str, text: str, gemeente: str | None = None) -> str:
+        """``text`` (of kind ``kind``) as a keyed digest ``hmac:<hex>`` (under the pseudonym
+        key of ``gemeente``, default this one): kept where a caller's text belongs to no
+        record, so that no destruction has to reach it."""
+        ...
+
+    def actor_names(self, gemeente: str, stored: Iterable[str]) -> dict[str, str]:
+        """How each actor the log or the history keeps (a pseudonym) is shown: the name in
+        the register of actors, or that it was erased (:mod:`wams.core.privacy.actors`)."""
         ...
 
     def destroy_data_key(self, data_key: str) -> dict[str, str | None]:
@@ -98,6 +105,8 @@ class Operator(Steps, Protocol):
     catalogue: Catalogue
     keys: KeyStore
     defer_scrub: bool
+    #: who acted: registered once per actor (wams.core.privacy.actors)
+    actors: ActorRegister
 
     def unit_of_work(self, gemeente: str | None) -> AbstractContextManager[UnitOfWork]: ...
 

@@ -260,6 +260,7 @@ def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None =
     with the chain keys of ``keys`` and against the given anchor checkpoints; ``today``
     (default: the date in UTC) decides which destruction periods are over."""
     chain_keys = keys if isinstance(keys, ChainKeys) else ChainKeys(keys)
+    covered = tuple(covered) if covered is not None else None
     stmt = select(heads.c.gemeente, heads.c.chain_n, heads.c.entry_hash)
     if gemeente is not None:
         stmt = stmt.where(heads.c.gemeente == gemeente)
@@ -285,7 +286,7 @@ def verify(conn: Connection, keys: KeySource | ChainKeys, gemeente: str | None =
             first.setdefault((problem.gemeente, kind), problem)
     # Also after a break: the broken write set says a data key row went, this says whose
     # record it destroyed without a proof.
-    for problem in missing_data_keys(conn, gemeente):
+    for problem in missing_data_keys(conn, gemeente, covered):
         first.setdefault((problem.gemeente, f"sleutel {(problem.subject or '').split()[0]}"),
                          problem)
     extra = [Break(p.gemeente, p.chain_n, None, p.problem, p.subject) for p in first.values()]

@@ -18,7 +18,7 @@ destroyed record's KEK must be gone from the key store once its period is over.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -93,9 +93,10 @@ def _malformed_dates(conn: Connection, gemeente: str | None) -> Iterator[Problem
     """Dates, timestamps, numbers and booleans SQLite stored as something else: one pass
     over each table, every such column at once."""
     inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
     for table in Base.metadata.sorted_tables:
-        if "gemeente" not in table.c:
-            continue
+        if "gemeente" not in table.c or table.name not in tables:
+            continue  # a table of a later revision (a migration verifies an older schema)
         # The columns the database has (a migration verifies an older schema than the model).
         present = {c["name"] for c in inspector.get_columns(table.name)}
         checks = []
@@ -146,25 +147,33 @@ def malformed(conn: Connection, gemeente: str | None) -> list[Problem]:
     return found
 
 
-def missing_data_keys(conn: Connection, gemeente: str | None) -> Iterator[Problem]:
-    """Every living case, melding and betrokkenheid whose data key row is gone (or belongs
-    to another municipality): destroyed without a proof of destruction."""
-    for table, name, living in ((cases, "casus", cases.c.destroyed_on.is_(None)),
-                                (meldingen, "melding", None), (involvements, "betrokkenheid",
-                                                               None)):
+def missing_data_keys(conn: Connection, gemeente: str | None,
+                      covered: Iterable[str] | None = None) -> Iterator[Problem]:
+    """Every living case, melding and betrokkenheid (and actor in the register) whose data
+    key row is gone (or belongs to another municipality): destroyed without a proof of
+    destruction. ``covered``: the covered tables of an older schema (a migration)."""
+    actors = Base.metadata.tables["actors"]
+    kinds: list[tuple[Table, Any, str, Any]] = [
+        (cases, cases.c.id, "casus", cases.c.destroyed_on.is_(None)),
+        (meldingen, meldingen.c.id, "melding", None),
+        (involvements, involvements.c.id, "betrokkenheid", None)]
+    if covered is None or "actors" in covered:
+        kinds.append((actors, actors.c.pseudonym, "actor", None))
+    for table, ident, name, living in kinds:
         present = exists().where(data_keys.c.id == table.c.data_key,
                                  data_keys.c.gemeente == table.c.gemeente)
         conditions = [table.c.data_key.isnot(None), ~present]
         if living is not None:
             conditions.append(living)
-        stmt = select(table.c.gemeente, table.c.id, table.c.data_key).where(and_(*conditions))
+        stmt = select(table.c.gemeente, ident.label("ident"), table.c.data_key).where(
+            and_(*conditions))
         if gemeente is not None:
             stmt = stmt.where(table.c.gemeente == gemeente)
-        for row in conn.execute(stmt.order_by(table.c.gemeente, table.c.id)):
+        for row in conn.execute(stmt.order_by(table.c.gemeente, ident)):
             yield Problem(row.gemeente, None,
                           f"de gegevenssleutel {row.data_key} ontbreekt in data_keys: "
                           "vernietigd zonder bewijs van vernietiging (rij verwijderd of "
-                          "vervangen)", f"{name} {row.id}")
+                          "vervangen)", f"{name} {row.ident}")
 
 
 def unretired(conn: Connection, source: Any, gemeente: str | None,

@@ -24,6 +24,7 @@ import attrs
 from wams.core.errors import ChainKeyMissing, KeyMissingError
 from wams.core.storage import chain
 from wams.core.storage.tables import (
+    ActorRow,
     Base,
     CaseRow,
     DestroyedRowRow,
@@ -67,15 +68,17 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     # replaced fails on unwrap. A key deleted around wams (a record destroyed without proof)
     # breaks the entry that created it.
     "data_keys": ("id", "gemeente"),
+    # Who acted, by pseudonym: the name sealed under the entry's own data key.
+    "actors": _columns(ActorRow, with_id=True),
 }
 #: the tables destruction may remove rows of (each removal leaves a ``destroyed_rows`` row)
-DESTROYABLE = ("involvements", "meldingen", "melders", "data_keys")
+DESTROYABLE = ("involvements", "meldingen", "melders", "data_keys", "actors")
 #: how the audit names each table to a person
 NAMES = {"processing_log": "verwerkingslog", "involvements": "betrokkenheden",
          "meldingen": "meldingen", "melders": "melders",
          "destruction_proofs": "bewijzen van vernietiging",
          "register_versions": "registerversies", "data_keys": "gegevenssleutels",
-         "destroyed_rows": "vernietigde rijen"}
+         "destroyed_rows": "vernietigde rijen", "actors": "actorenregister"}
 
 CASE_COLUMNS = _columns(CaseRow, with_id=True)
 SETTING_COLUMNS = ("gemeente", "key", "value")

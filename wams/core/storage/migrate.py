@@ -68,7 +68,8 @@ class Sealing(Protocol):
 
 
 def _config(conn: Connection, metadata: MetaData | None = None,
-            key_store: Any = None, sealing: Sealing | None = None) -> Config:
+            key_store: Any = None, sealing: Sealing | None = None,
+            actors: Any = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py runs on this connection, inside the caller's transaction (see env.py).
@@ -77,6 +78,9 @@ def _config(conn: Connection, metadata: MetaData | None = None,
     # every sealed value to its place: both with the sealing passed in.
     cfg.attributes["key_store"] = key_store
     cfg.attributes["sealing"] = sealing
+    # 0014 keeps who acted by pseudonym, with the privacy room's way of doing it passed in
+    # too (wams.core.privacy.actors.Adoption).
+    cfg.attributes["actors"] = actors
     cfg.attributes["target_metadata"] = metadata if metadata is not None else Base.metadata
     return cfg
 
@@ -170,11 +174,13 @@ def require_current(engine: Engine) -> None:
 
 
 def upgrade(url: str | None = None, revision: str = "head", *,
-            key_store: Any = None, sealing: Sealing | None = None) -> str | None:
+            key_store: Any = None, sealing: Sealing | None = None,
+            actors: Any = None) -> str | None:
     """Migrate the database at ``url`` to ``revision``; returns the revision it is at now.
     ``key_store`` (a :class:`wams.core.law.records.KeyStore`) and ``sealing`` are needed to
     migrate a database with data written before revision 0006 or 0011 (its data is sealed
-    or bound to its place then)."""
+    or bound to its place then), and ``actors`` (:class:`wams.core.privacy.actors.Adoption`)
+    for data written before 0014 (who acted is then kept by pseudonym)."""
     engine = connect(resolve_url(url))
     try:
         with engine.connect() as conn:
@@ -191,7 +197,8 @@ def upgrade(url: str | None = None, revision: str = "head", *,
                     if not _is_empty(conn) and (rev is None or not _known(rev)):
                         # Tables without a version, or a newer wams's version: refuse.
                         _require(conn, engine)
-                    command.upgrade(_config(conn, key_store=key_store, sealing=sealing),
+                    command.upgrade(_config(conn, key_store=key_store, sealing=sealing,
+                                            actors=actors),
                                     revision)
                     if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                         raise DatabaseError("de migratie liet verwijzingen zonder doel achter; "

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from wams.core.law.steps import RIGHTS_STEPS
 from wams.core.storage import chain
 from wams.core.storage import heads as chain_heads
+from wams.core.storage.actors import ActorAliases
 from wams.core.storage.coverage import (
     CASE_COLUMNS,
     SETTING_COLUMNS,
@@ -66,13 +67,11 @@ proofs = cast(Table, DestructionProofRow.__table__)
 _case_meta = select(cases.c.gemeente, cases.c.version, cases.c.data_key).where(
     cases.c.id == bindparam("id"))
 _case_insert = insert(cases)
-_case_update = (
-    update(cases)
-    .where(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version"))
-    .values(state=bindparam("state"), phase=bindparam("phase"),
-            version=bindparam("new_version"), closed_on=bindparam("closed_on"),
-            destroyed_on=bindparam("destroyed_on"), data_key=bindparam("data_key"))
-)
+_case_update = update(cases).where(
+    cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version")).values(
+    state=bindparam("state"), phase=bindparam("phase"), version=bindparam("new_version"),
+    closed_on=bindparam("closed_on"), destroyed_on=bindparam("destroyed_on"),
+    data_key=bindparam("data_key"))
 _history_insert = insert(history)
 _log_insert = insert(log)
 _idempotent = select(history.c.decision, history.c.content, history.c.chain_n).where(
@@ -178,6 +177,7 @@ class Store:
         self.keys = keys
         self._pending: dict[str, WriteSet] = {}
         self._settings: dict[str, dict[str, str]] = {}  # per municipality, this transaction
+        self.actors = ActorAliases()  # who acted, as the history and the log keep it
 
     # -- cases ----------------------------------------------------------------------------
 
@@ -293,6 +293,7 @@ class Store:
                        idempotency_key: str | None, decision: str,
                        content: str | None) -> None:
         """Append one entry; it commits to everything written for it since the last one."""
+        actor = self.actors.stored(gemeente, actor)  # may register it: before the write set
         ws = self._write_set(gemeente)
         del self._pending[gemeente]
         n, prev = ws.chain_n, ws.prev_hash
@@ -370,6 +371,7 @@ class Store:
         if not rows:
             return
         for row in rows:
+            row["actor"] = self.actors.stored(row["gemeente"], row["actor"])
             row["chain_n"] = self.stamp(row["gemeente"])
         _f_log_insert.executemany(self.conn, rows)
         for row in rows:
@@ -457,9 +459,8 @@ class Store:
     # -- data keys (wrapped; the key that unwraps them is never in the database) ------------
 
     def insert_data_key(self, **values: Any) -> None:
-        """A new data key, committed to by the next entry (only that it exists: coverage.py).
-        Migration 0006 wrote keys before the chain covered them (a Store without chain keys);
-        0012 adopted them."""
+        """A new data key, committed to by the next entry (only that it exists: coverage.py);
+        0006 wrote keys with a Store without chain keys (0012 adopted them)."""
         if self.keys is not None:
             values["chain_n"] = self.stamp(values["gemeente"])
         _f_data_key_insert.execute(self.conn, values)
@@ -481,9 +482,8 @@ class Store:
         _f_data_key_rewrap.execute(self.conn, {"id": data_key_id, "k": kek_id, "w": wrapped,
                                                "p": period}).close()
 
-    # -- destruction ----------------------------------------------------------------------
-
     def insert_proof(self, **values: Any) -> None:
+        values["actor"] = self.actors.stored(values["gemeente"], values["actor"])
         values["chain_n"] = self.stamp(values["gemeente"])
         _f_proof_insert.execute(self.conn, values).close()
         self.covered("destruction_proofs", values)

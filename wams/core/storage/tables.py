@@ -4,7 +4,8 @@ Every row carries its municipality (``gemeente``, R38) and every query is scoped
 repository. Personal content lives only sealed (``wams.core.privacy.sealing``) under the data
 key of its case, melding or betrokkenheid: ``cases.state``, ``history.content``,
 ``involvements.content``, ``meldingen.content``, ``melders.naam`` (the reporter, kept apart,
-R34) and the free-text ``processing_log.purpose``. The data keys are stored wrapped by a key
+R34), ``actors.naam`` (who acted; the log names actors by pseudonym) and the free-text
+``processing_log.purpose``. The data keys are stored wrapped by a key
 that is not in the database; destruction deletes the data key, so every copy of the content
 (WAL, old tuples, backups) is unreadable, and the history keeps the digests of the ciphertext,
 so the hash chain stays verifiable (R33).
@@ -225,6 +226,26 @@ class MelderRow(Base):
     gemeente: Mapped[str] = mapped_column(String(4), nullable=False)
     # Sealed under the melding's data key.
     naam: Mapped[str | None] = mapped_column(Text)
+    # The history entry that committed this row (its write set, chain.py).
+    chain_n: Mapped[int | None] = mapped_column(Integer)
+
+
+class ActorRow(Base):
+    """The register of who acted (R36: who did it), kept apart from what they did.
+
+    The history, the processing log and the proofs of destruction outlive every case (the
+    chain covers them), so they name an actor only by a keyed pseudonym (HMAC under the
+    municipality's pseudonym key: a copy of the database alone does not say who acted). The
+    name lives here, sealed under a data key of its own (``naam``), so the log still says who
+    acted while the entry lives, and erasing one actor's entry (``Wams.erase_actor``)
+    destroys that key: every copy of the name becomes unreadable once its KEK period is
+    retired, while the entries keep the pseudonym and verify."""
+
+    __tablename__ = "actors"
+    gemeente: Mapped[str] = mapped_column(String(4), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data_key: Mapped[str] = mapped_column(String(32), nullable=False)
+    naam: Mapped[str] = mapped_column(Text, nullable=False)
     # The history entry that committed this row (its write set, chain.py).
     chain_n: Mapped[int | None] = mapped_column(Integer)
 

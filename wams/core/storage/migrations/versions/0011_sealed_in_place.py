@@ -55,36 +55,31 @@ def upgrade() -> None:
         raise RuntimeError("revisie 0011 versleutelt de gegevens opnieuw met de sleutels uit de "
                            "sleutelopslag; voer 'wams db upgrade' uit (met WAMS_KEY_FILE)")
     from wams.core.storage.coverage import ChainKeys
+    from wams.core.storage.rechain import rechain
 
     keys = ChainKeys(key_store)
     _verified(conn, keys, "voor")
     _reseal(conn, key_store, sealing)
     for (gemeente,) in conn.execute(sa.text("SELECT gemeente FROM chain_heads ORDER BY "
                                             "gemeente")).all():
-        _rechain(conn, keys, gemeente)
+        rechain(conn, keys, gemeente, COVERED)
     _verified(conn, keys, "na")
 
 
 def _verified(conn: sa.Connection, keys: Any, when: str) -> None:
     from wams.core.storage import audit
+    from wams.core.storage.rechain import unstreamed
 
     # Only the chain decides here: whether a destruction period's KEK is retired yet is the
     # retention run's business, not a reason to keep values unbound.
     report = audit.verify(conn, keys, today=dt.date.min, covered=COVERED)
-    _unstreamed(conn)
+    unstreamed(conn)
     breaks = [b for b in report.breaks if not (b.subject or "").startswith(LATER)]
     if breaks:
         lines = "; ".join(b.line() for b in breaks[:5])
         raise RuntimeError(f"revisie 0011: de hashketen klopt {when} het opnieuw versleutelen "
                            f"niet ({lines}); er wordt niets gewijzigd (wams audit verify zegt "
                            "wat er mis is)")
-
-
-def _unstreamed(conn: sa.Connection) -> None:
-    """The audit streams on the connection (``yield_per``, server-side cursors on PostgreSQL),
-    an option that stays on it: what follows here, and alembic's own UPDATE of its version,
-    must not run as a cursor declaration."""
-    conn.execution_options(yield_per=None, stream_results=False)
 
 
 def _pages(conn: sa.Connection, table: sa.Table, pk: str) -> Any:
@@ -111,6 +106,8 @@ def _reseal(conn: sa.Connection, key_store: Any, sealing: Any) -> None:
     store = Store(conn, lock_heads=False)
     data_keys = sealing.data_keys(key_store)
     for name, (column, _) in sealing.sealed_columns.items():
+        if name not in PRIMARY_KEYS:
+            continue  # a table of a later revision (it seals for its place from the start)
         table, pk = Base.metadata.tables[name], PRIMARY_KEYS[name]
         for row in _pages(conn, table, pk):
             values = row._mapping
@@ -124,71 +121,6 @@ def _reseal(conn: sa.Connection, key_store: Any, sealing: Any) -> None:
             sealed = data_keys.seal(store, data_key, text, sealing.place_of(name, values))
             conn.execute(sa.update(table).where(table.c[pk] == values[pk])
                          .values({column: sealed}))
-
-
-def _rechain(conn: sa.Connection, keys: Any, gemeente: str) -> None:
-    from wams.core.storage import chain
-    from wams.core.storage.audit_rows import CoveredRows
-    from wams.core.storage.coverage import CASE_COLUMNS
-    from wams.core.storage.fast import Fast
-    from wams.core.storage.tables import Base
-
-    history, cases = Base.metadata.tables["history"], Base.metadata.tables["cases"]
-    # The entry that last projected each case commits to the case row as it is now.
-    latest = dict(conn.execute(
-        sa.select(history.c.case_id, sa.func.max(history.c.chain_n))
-        .where(history.c.gemeente == gemeente, history.c.projection_ref == chain.CASE)
-        .group_by(history.c.case_id)).all())
-    # The covered rows stream beside the entries (server-side cursors on PostgreSQL): the
-    # writes go straight to the driver, where no streaming option reaches them.
-    rewrite = Fast(sa.update(history).where(history.c.seq == sa.bindparam("b_seq")).values(
-        content_digest=sa.bindparam("b_content"), writes_digest=sa.bindparam("b_writes"),
-        projection_digest=sa.bindparam("b_projection"), prev_hash=sa.bindparam("b_prev"),
-        entry_hash=sa.bindparam("b_hash")))
-    head = Fast(sa.update(Base.metadata.tables["chain_heads"]).where(
-        sa.column("gemeente") == sa.bindparam("b_g"), sa.column("chain_n") == sa.bindparam("b_n"))
-        .values(entry_hash=sa.bindparam("b_hash")))
-    covered = CoveredRows(conn, gemeente, COVERED)
-    prev, last_n = chain.GENESIS, 0
-    for r in _entries(conn, history, gemeente):
-        key = keys.get(gemeente, r.key_id)
-        digests, _ = covered.write_set(gemeente, r.chain_n, key)
-        writes = chain.writes_digest(key, digests)
-        # Erased content (a destroyed case) keeps the digest its entry committed to.
-        content = r.content_digest if r.content is None else \
-            chain.content_digest(r.content, r.content_salt)
-        projection = r.projection_digest
-        if r.projection_ref == chain.CASE and latest.get(r.case_id) == r.chain_n:
-            row = conn.execute(sa.select(cases).where(cases.c.id == r.case_id)).first()
-            if row is not None:
-                projection = chain.projection_digest(key, chain.CASE, dict(row._mapping),
-                                                     CASE_COLUMNS)
-        h = chain.entry_hash(
-            key, key_id=r.key_id, prev_hash=prev, gemeente=gemeente, chain_n=r.chain_n,
-            case_id=r.case_id, at=r.at, step=r.step, allowed=bool(r.allowed), code=r.code,
-            actor=r.actor, trace_id=r.trace_id, idempotency_key=r.idempotency_key,
-            decision=r.decision, content_digest=content, writes_digest=writes,
-            projection_ref=r.projection_ref, projection_digest=projection)
-        rewrite.execute(conn, {"b_seq": r.seq, "b_content": content, "b_writes": writes,
-                               "b_projection": projection, "b_prev": prev,
-                               "b_hash": h}).close()
-        prev, last_n = h, r.chain_n
-    covered.finish()
-    head.execute(conn, {"b_g": gemeente, "b_n": last_n, "b_hash": prev}).close()
-    _unstreamed(conn)
-
-
-def _entries(conn: sa.Connection, history: sa.Table, gemeente: str) -> Any:
-    """The entries of one chain in order, a page at a time (they are updated as they go)."""
-    last = 0
-    while True:
-        rows = conn.execute(sa.select(history).where(history.c.gemeente == gemeente,
-                                                     history.c.chain_n > last)
-                            .order_by(history.c.chain_n).limit(PAGE)).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].chain_n
 
 
 def downgrade() -> None:
