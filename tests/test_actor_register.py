@@ -212,3 +212,39 @@ def test_a_register_row_deleted_moved_or_written_in_clear_is_caught(
     raw_sql(db_url, "DELETE FROM data_keys WHERE id = :k", k=rows[opener][0])
     result = _verify(db_url)
     assert result.exit_code == 1 and f"actor {opener}" in result.output, result.output
+
+
+def test_two_processes_meeting_a_new_actor_at_once_register_it_once(
+        open_wams: Any, db_url: str, clock: Any) -> None:
+    """Two engines (two processes' connections) meet the same new actors at the same moment:
+    the register takes each once, neither command fails, and the chain stays intact."""
+    import threading
+
+    first, second = open_wams(), open_wams()
+    _run(first, Officials(), clock)  # the person whose access report they give
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def reads(w: Any) -> None:
+        try:
+            for i in range(6):
+                start.wait(timeout=30)
+                # an access report: no case read first, its log row is its first write
+                w.inzage_persoon(G, bsn="123456782", actor=f"Nieuwe Medewerker {i}",
+                                 verzoek=f"V-{i}")
+        except BaseException as exc:  # reported below, with the others
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reads, args=(w,)) for w in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    [(entries, names)] = raw_sql(db_url, "SELECT count(*), count(DISTINCT pseudonym) FROM "
+                                 "actors")
+    assert entries == names
+    read_by = {v["door"] for v in first.inzage_persoon(G, bsn="123456782", actor="fg",
+                                                       verzoek="V-9")["verwerkingen"]}
+    assert {f"Nieuwe Medewerker {i}" for i in range(6)} <= read_by
+    assert _verify(db_url).exit_code == 0

@@ -252,9 +252,20 @@ def test_0014_keeps_who_acted_by_pseudonym_and_the_names_in_the_register(
     finally:
         engine.dispose()
     assert {"college", "medewerker"} <= before
-    with pytest.raises(RuntimeError, match="wams db upgrade"):
+    with pytest.raises(DatabaseError, match="wams db upgrade"):
         migrate.upgrade(url, key_store=keys)  # without the register's way in: nothing done
     assert migrate.current(url)[0] == "0013"
+    # A replaced key store: one clear line naming the missing chain key, exit 2, nothing done
+    # and no key made.
+    from wams.cli.storage import db
+
+    other = Path(key_file).with_name("vervangen.keys")
+    replaced = CliRunner().invoke(db, ["upgrade", "--db", url],
+                                  env={"WAMS_KEY_FILE": str(other)})
+    assert replaced.exit_code == 2, replaced.output
+    assert "ontbreekt in de sleutelopslag" in replaced.output
+    assert "interne fout" not in replaced.output and "Traceback" not in replaced.output
+    assert migrate.current(url)[0] == "0013" and not other.exists()
 
     assert database.upgrade(url, keys=keys) == migrate.head()  # with the register's way in
     assert _verify(url).exit_code == 0, _verify(url).output

@@ -105,6 +105,10 @@ class ActorRegister:
         with self._lock:
             if key in self._known or key in self._pending:
                 return pseudonym
+        # The municipality's chain head first (PostgreSQL: locked to the commit, as for any
+        # write the chain covers): two processes meeting a new actor at once register it
+        # one after the other, the second finds the first's entry.
+        uow.store.stamp(gemeente)
         if not rows.registered(uow.store.conn, gemeente, pseudonym):
             data_key = uow.new_data_key(gemeente=gemeente)
             naam = uow.seal(data_key, actor, places.actor_naam(gemeente, pseudonym))

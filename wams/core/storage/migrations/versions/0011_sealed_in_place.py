@@ -28,6 +28,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
+from wams.core.errors import DatabaseError
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -52,7 +54,7 @@ def upgrade() -> None:
     key_store = context.config.attributes.get("key_store")
     sealing = context.config.attributes.get("sealing")
     if key_store is None or sealing is None:
-        raise RuntimeError("revisie 0011 versleutelt de gegevens opnieuw met de sleutels uit de "
+        raise DatabaseError("revisie 0011 versleutelt de gegevens opnieuw met de sleutels uit de "
                            "sleutelopslag; voer 'wams db upgrade' uit (met WAMS_KEY_FILE)")
     from wams.core.storage.coverage import ChainKeys
     from wams.core.storage.rechain import rechain
@@ -77,7 +79,7 @@ def _verified(conn: sa.Connection, keys: Any, when: str) -> None:
     breaks = [b for b in report.breaks if not (b.subject or "").startswith(LATER)]
     if breaks:
         lines = "; ".join(b.line() for b in breaks[:5])
-        raise RuntimeError(f"revisie 0011: de hashketen klopt {when} het opnieuw versleutelen "
+        raise DatabaseError(f"revisie 0011: de hashketen klopt {when} het opnieuw versleutelen "
                            f"niet ({lines}); er wordt niets gewijzigd (wams audit verify zegt "
                            "wat er mis is)")
 
@@ -126,6 +128,6 @@ def _reseal(conn: sa.Connection, key_store: Any, sealing: Any) -> None:
 def downgrade() -> None:
     if op.get_bind().execute(sa.text("SELECT count(*) FROM data_keys")).scalar_one() == 0:
         return  # nothing was re-sealed
-    raise RuntimeError("revisie 0011 is niet terug te draaien: de waarden zijn opnieuw "
+    raise DatabaseError("revisie 0011 is niet terug te draaien: de waarden zijn opnieuw "
                        "versleuteld en de keten is opnieuw berekend (zet een back-up van "
                        "ervoor terug)")

@@ -26,6 +26,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import context, op
 
+from wams.core.errors import DatabaseError
+
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -42,7 +44,7 @@ def upgrade() -> None:
         return
     key_store = context.config.attributes.get("key_store")
     if key_store is None:
-        raise RuntimeError("revisie 0012 legt de gegevenssleutels en abonnementen vast in de "
+        raise DatabaseError("revisie 0012 legt de gegevenssleutels en abonnementen vast in de "
                            "hashketen met de ketensleutel uit de sleutelopslag; voer 'wams db "
                            "upgrade' uit (met WAMS_KEY_FILE)")
     from wams.core.storage.coverage import SUBSCRIPTION_COLUMNS, SUBSCRIPTION_PREFIX, ChainKeys

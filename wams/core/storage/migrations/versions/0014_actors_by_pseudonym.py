@@ -30,6 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
+from wams.core.errors import DatabaseError
+
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
@@ -61,7 +63,7 @@ def upgrade() -> None:
     key_store = context.config.attributes.get("key_store")
     adoption = context.config.attributes.get("actors")
     if key_store is None or adoption is None:
-        raise RuntimeError("revisie 0014 vervangt wie handelde door een pseudoniem met de "
+        raise DatabaseError("revisie 0014 vervangt wie handelde door een pseudoniem met de "
                            "sleutels uit de sleutelopslag; voer 'wams db upgrade' uit (met "
                            "WAMS_KEY_FILE)")
     from wams.core.storage.coverage import ChainKeys
@@ -114,14 +116,14 @@ def _verified(conn: sa.Connection, keys: Any, when: str, covered: Any) -> None:
     unstreamed(conn)
     if report.breaks:
         lines = "; ".join(b.line() for b in report.breaks[:5])
-        raise RuntimeError(f"revisie 0014: de hashketen klopt {when} het vervangen van wie "
+        raise DatabaseError(f"revisie 0014: de hashketen klopt {when} het vervangen van wie "
                            f"handelde niet ({lines}); er wordt niets gewijzigd (wams audit "
                            "verify zegt wat er mis is)")
 
 
 def downgrade() -> None:
     if op.get_bind().execute(sa.text("SELECT count(*) FROM actors")).scalar_one():
-        raise RuntimeError("revisie 0014 is niet terug te draaien: wie handelde staat alleen "
+        raise DatabaseError("revisie 0014 is niet terug te draaien: wie handelde staat alleen "
                            "nog als pseudoniem in de historie en het log (zet een back-up van "
                            "ervoor terug)")
     op.drop_table("actors")
