@@ -8,9 +8,9 @@ shows the traceback of anything unexpected.
 
 The commands live in modules of this room: ``scenario`` (scenario, demo), ``catalogue``
 (plugins, catalogue, rules), ``storage`` (db, audit, keys), ``privacy`` (log, register, inzage,
-retention, instelling, case), ``archive`` (archive load), ``report`` (report) and ``service``
-(serve); ``common`` holds the one mapping of errors to a line and an exit code. Plugins add
-commands through the ``wams_commands`` hook.
+retention, instelling, case), ``actors`` (actor wis), ``archive`` (archive load), ``report``
+(report) and ``service`` (serve); ``common`` holds the one mapping of errors to a line and an
+exit code. Plugins add commands through the ``wams_commands`` hook.
 
 May import: the public API (``wams.api``, ``wams``), the pure core and the law
 (``wams.core``, ``wams.core.law``), the scenario room, the reports and the service's runner.

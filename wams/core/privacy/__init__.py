@@ -11,6 +11,8 @@
 - :mod:`~wams.core.privacy.casefile`: what a case's record says without its content (summary,
   steps as decided, log entries), also after destruction;
 - :mod:`~wams.core.privacy.meldpunt`: passing a melding on, listing meldingen (R34, R35);
+- :mod:`~wams.core.privacy.actors`: the register of actors (who acted: a keyed pseudonym in
+  the rows that outlive every case, the name sealed in the register, erasable);
 - :mod:`~wams.core.privacy.work`: the protocols through which these operations use one
   transaction of the engine (the unit of work) and the engine itself.
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, bindparam, insert, select
 
+from wams.core.storage.fast import Fast
 from wams.core.storage.tables import ActorRow
 
 if TYPE_CHECKING:
@@ -41,9 +42,16 @@ class ActorAliases:
         return stored
 
 
+# Run straight on the DB-API cursor (fast.py), like every write of a command: the retention
+# run streams on the same connection (PostgreSQL: a server-side cursor option that would turn
+# an INSERT through Connection.execute into a cursor declaration).
+_registered = Fast(select(actors.c.pseudonym).where(
+    actors.c.gemeente == bindparam("g"), actors.c.pseudonym == bindparam("p")))
+_insert = Fast(insert(actors), by_keys=True)
+
+
 def registered(conn: Connection, gemeente: str, pseudonym: str) -> bool:
-    return conn.execute(select(actors.c.pseudonym).where(
-        actors.c.gemeente == gemeente, actors.c.pseudonym == pseudonym)).first() is not None
+    return bool(_registered.rows(conn, {"g": gemeente, "p": pseudonym}))
 
 
 def municipalities(conn: Connection) -> list[str]:
@@ -57,7 +65,7 @@ def insert_actor(store: Store, gemeente: str, pseudonym: str, data_key: str,
     history entry like any covered row."""
     row = {"gemeente": gemeente, "pseudonym": pseudonym, "data_key": data_key, "naam": naam,
            "chain_n": store.stamp(gemeente)}
-    store.conn.execute(insert(actors), row)
+    _insert.execute(store.conn, row).close()
     store.covered("actors", row)
 
 
