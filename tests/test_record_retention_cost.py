@@ -115,8 +115,9 @@ CASES = 6  # destroyed in the counted run
 #: erased history content, the proof, the log rows, the case row and the history entry
 STATEMENTS_PER_CASE = 14
 #: what the run asks once: the cases due, the transaction, the chain head, the register's
-#: versions, the WAL folded in at the end (SQLite)
-RUN_STATEMENTS = 12
+#: versions, the WAL folded in at the end (SQLite); and the run's actor, met for the first
+#: time in this process, in the register of actors (its read, its data key and its entry)
+RUN_STATEMENTS = 12 + 3
 
 
 def _closed_cases(w: Wams, first: int, count: int) -> None:
