@@ -1,12 +1,15 @@
 """The quality gates hold by configuration, not by good intentions: the project's mypy run
-checks ``wams.core`` as ``mypy --strict`` does, and ruff refuses a function more complex than
-20. Each gate is tried with code written to break it."""
+checks ``wams.core`` as ``mypy --strict`` does, ruff refuses a function more complex than 20,
+and no function in ``wams/`` is over radon's rank C (complexity 20; radon also counts boolean
+operators, which ruff's McCabe does not). Each gate is tried with code written to break it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -81,3 +84,46 @@ def test_ruff_refuses_a_function_over_complexity_20(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout
     assert "complex.py:1:5: C901 `f` is too complex (21 > 20)" in done.stdout
     assert "fine.py" not in done.stdout
+
+
+#: radon's rank C ends at 20: a function above it is rank D or worse.
+RADON_C = 20
+
+
+def _radon() -> ModuleType:
+    # In CI (CI=true) radon must be there (the test extra brings it): never a silent skip.
+    if os.environ.get("CI"):
+        import radon.complexity
+        return radon.complexity
+    return pytest.importorskip("radon.complexity", reason="radon is in the test extra")
+
+
+def over_radon_c(root: Path) -> list[str]:
+    """Every function and method under ``root`` above radon's rank C, as path:line name (n)."""
+    complexity = _radon()
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        # functions and methods (a class's block only sums its methods, listed on their own)
+        for f in complexity.cc_visit(path.read_text(encoding="utf-8")):
+            if not hasattr(f, "methods") and f.complexity > RADON_C:
+                found.append(f"{path.relative_to(root)}:{f.lineno} {f.name} ({f.complexity})")
+    return found
+
+
+def test_no_function_in_wams_is_over_radon_c() -> None:
+    assert over_radon_c(ROOT / "wams") == []
+
+
+def test_radon_c_catches_what_ruffs_mccabe_lets_through(tmp_path: Path) -> None:
+    # 11 ifs, each testing two conditions: McCabe 12 (ruff passes it), radon 23.
+    ifs = "".join(f"    if x == {i} or y == {i}:\n        return {i}\n" for i in range(11))
+    (tmp_path / "wams").mkdir()
+    (tmp_path / "wams" / "tangled.py").write_text(
+        "class C:\n    def m(self, x: int, y: int) -> int:\n"
+        + "".join("    " + line + "\n" for line in ifs.splitlines())
+        + "        return -1\n")
+    # the same branches without the boolean operators: 12, fine for both
+    (tmp_path / "wams" / "plain.py").write_text(
+        f"def f(x: int, y: int) -> int:\n{ifs}    return -1\n".replace(" or y == ", " + 0 * "))
+    found = over_radon_c(tmp_path / "wams")
+    assert found == ["tangled.py:2 m (23)"], found

@@ -75,6 +75,9 @@ def _inline(text: str) -> str:
     return text.replace("``", "`")
 
 
+SECTIONS = ("Args:", "Returns:", "Raises:", "Yields:")
+
+
 def docstring_markdown(doc: str) -> str:
     """A Google-style docstring with ``Example::`` blocks → Markdown."""
     lines = inspect.cleandoc(doc).splitlines()
@@ -83,45 +86,58 @@ def docstring_markdown(doc: str) -> str:
     while i < len(lines):
         line = lines[i]
         if line.rstrip().endswith("::"):
-            out.append(f"**{line.rstrip()[:-2].rstrip()}:**" if line.strip() in (
-                "Example::", "Examples::") else _inline(line.rstrip()[:-1]))
-            block: list[str] = []
+            i = _code_block(lines, i, out)
+        elif line.strip() in SECTIONS:
+            i = _section(lines, i, out)
+        else:
+            out.append(_inline(line))
             i += 1
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
-                block.append(lines[i])
-                i += 1
-            while block and not block[-1].strip():
-                block.pop()
-            while block and not block[0].strip():
-                block.pop(0)
-            out += ["", "```python", *_dedent(block), "```", ""]
-            continue
-        if line.strip() in ("Args:", "Returns:", "Raises:", "Yields:"):
-            out.append(f"**{line.strip()}**")
-            out.append("")
-            i += 1
-            item: list[str] = []
-            while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
-                if not lines[i].strip():
-                    i += 1
-                    break
-                text = lines[i].strip()
-                # An "Args:" entry starts with "name:"; anything else continues the last one.
-                if item and not (line.strip() == "Args:" and re.match(r"^\w+:", text)):
-                    item[-1] += " " + text
-                else:
-                    item.append(text)
-                i += 1
-            for entry in item:
-                m = re.match(r"^(\w+): (.*)$", entry) if line.strip() == "Args:" else None
-                out.append(f"- `{m.group(1)}`: {_inline(m.group(2))}" if m
-                           else f"- {_inline(entry)}")
-            out.append("")
-            continue
-        out.append(_inline(line))
-        i += 1
     text = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _code_block(lines: list[str], i: int, out: list[str]) -> int:
+    """The ``...::`` line at ``i`` and its indented block, as a Python code block; returns
+    the index after it."""
+    line = lines[i]
+    out.append(f"**{line.rstrip()[:-2].rstrip()}:**" if line.strip() in (
+        "Example::", "Examples::") else _inline(line.rstrip()[:-1]))
+    block: list[str] = []
+    i += 1
+    while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
+        block.append(lines[i])
+        i += 1
+    while block and not block[-1].strip():
+        block.pop()
+    while block and not block[0].strip():
+        block.pop(0)
+    out += ["", "```python", *_dedent(block), "```", ""]
+    return i
+
+
+def _section(lines: list[str], i: int, out: list[str]) -> int:
+    """An ``Args:``/``Returns:``/... section at ``i`` as a bold heading and a list; returns
+    the index after it."""
+    heading = lines[i].strip()
+    out += [f"**{heading}**", ""]
+    i += 1
+    item: list[str] = []
+    while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
+        if not lines[i].strip():
+            i += 1
+            break
+        text = lines[i].strip()
+        # An "Args:" entry starts with "name:"; anything else continues the last one.
+        if item and not (heading == "Args:" and re.match(r"^\w+:", text)):
+            item[-1] += " " + text
+        else:
+            item.append(text)
+        i += 1
+    for entry in item:
+        m = re.match(r"^(\w+): (.*)$", entry) if heading == "Args:" else None
+        out.append(f"- `{m.group(1)}`: {_inline(m.group(2))}" if m else f"- {_inline(entry)}")
+    out.append("")
+    return i
 
 
 def _dedent(block: list[str]) -> list[str]:

@@ -106,13 +106,27 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
         if not wanted(name):
             pm.set_blocked(name)
     switched_off: set[str] = set()
-    unknown_switched_off = False
     for name in BUILTINS:
         module = importlib.import_module(f"wams.plugins.{name}")
         if pm.register(module, name=name) is None:  # blocked
             switched_off |= _law_and_domain_codes(module)
         else:
             infos[name] = PluginInfo(name, "wams", version)
+    unknown_switched_off = _register_installed(pm, found, infos)
+    _register_passed(pm, extra, blocked, infos)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise CatalogueError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
+    return build(pm, infos, switched_off=frozenset(switched_off),
+                 unknown_switched_off=unknown_switched_off)
+
+
+def _register_installed(pm: pluggy.PluginManager, found: list[metadata.EntryPoint],
+                        infos: dict[str, PluginInfo]) -> bool:
+    """Register the installed plugins (entry points) that are not blocked; whether a blocked
+    one was among them (its codes are unknown: nothing of it was loaded)."""
+    unknown_switched_off = False
     for ep in found:
         if ep.name in infos or pm.has_plugin(ep.name):
             continue
@@ -127,24 +141,24 @@ def build_catalogue(extra_plugins: Iterable[object] | None = None, *,
         dist = ep.dist
         infos[ep.name] = PluginInfo(ep.name, dist.name if dist else "?",
                                     dist.version if dist else "?")
+    return unknown_switched_off
+
+
+def _register_passed(pm: pluggy.PluginManager, extra: list[tuple[str, object]],
+                     blocked: set[str], infos: dict[str, PluginInfo]) -> None:
+    """Register the plugins passed in code. Passed on purpose: the allow list (meant for what
+    is installed) does not filter them; a block list naming one still does."""
     for name, plugin in extra:
-        # Passed in code on purpose: the allow list (meant for what is installed) does not
-        # filter it; a block list naming it still does.
-        if name not in blocked:
-            if pm.is_blocked(name):  # only the allow list blocked it, which code overrides
-                pm.unblock(name)
-            try:
-                pm.register(plugin, name=name)
-            except ValueError as exc:  # pluggy: the name or the object is registered already
-                raise CatalogueError(f"plugin '{name}': is al geregistreerd ({exc}); geef hem "
-                                     "een eigen naam: (naam, plugin)") from exc
-            infos[name] = PluginInfo(name, "(in process)", "-")
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise CatalogueError(f"plugin '{pm.get_name(exc.plugin)}': {exc}") from exc
-    return build(pm, infos, switched_off=frozenset(switched_off),
-                 unknown_switched_off=unknown_switched_off)
+        if name in blocked:
+            continue
+        if pm.is_blocked(name):  # only the allow list blocked it, which code overrides
+            pm.unblock(name)
+        try:
+            pm.register(plugin, name=name)
+        except ValueError as exc:  # pluggy: the name or the object is registered already
+            raise CatalogueError(f"plugin '{name}': is al geregistreerd ({exc}); geef hem "
+                                 "een eigen naam: (naam, plugin)") from exc
+        infos[name] = PluginInfo(name, "(in process)", "-")
 
 
 def _check_names(allowed: set[str] | None, blocked: set[str], known: list[str]) -> None:

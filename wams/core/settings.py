@@ -111,32 +111,38 @@ def check(key: str, value: object) -> Any:
         raise InputError(f"onbekende instelling '{key}'; bekend zijn: "
                          + ", ".join(sorted(SETTINGS)))
     if spec.text:
-        if value is None:  # unset: the page says "de gemeente"
-            return None
-        if not isinstance(value, str) or not LINE.fullmatch(value.strip()) or (
-                spec.pattern is not None and not re.fullmatch(spec.pattern, value.strip(),
-                                                               re.ASCII)):
-            raise InputError(f"{key} is één regel tekst van hoogstens 200 tekens "
-                             f"({spec.description}); kreeg {value!r}")
-        return value.strip()
+        return _text(spec, value)
     if spec.url_list:
-        if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
-                isinstance(v, str) and WEB_URL.fullmatch(v) for v in value):
-            raise InputError(f"{key} is een lijst adressen (http(s)://host[:poort]/pad) "
-                             f"({spec.description}); kreeg {value!r}")
-        return list(value)
+        return _list(spec, value, WEB_URL, "een lijst adressen (http(s)://host[:poort]/pad) "
+                     f"({spec.description})")
     if spec.per_party:
         return _per_party(spec, value)
     if spec.codes:
-        if (isinstance(value, str) or not isinstance(value, (list, tuple))
-                or not all(isinstance(v, str) and CODE.fullmatch(v) for v in value)):
-            raise InputError(f"{key} is een lijst codes (kleine letters en _), bijvoorbeeld "
-                             f"[schooluitval] ({spec.description}, {spec.rule}); kreeg {value!r}")
-        return list(value)
+        return _list(spec, value, CODE, "een lijst codes (kleine letters en _), bijvoorbeeld "
+                     f"[schooluitval] ({spec.description}, {spec.rule})")
     if isinstance(value, bool) or not isinstance(value, int) or value < spec.minimum:
         raise InputError(f"{key} is een heel aantal maanden van {spec.minimum} of meer "
                          f"({spec.description}, {spec.rule}); kreeg {value!r}")
     return value
+
+
+def _text(spec: SettingSpec, value: object) -> str | None:
+    if value is None:  # unset: the page says "de gemeente"
+        return None
+    if not isinstance(value, str) or not LINE.fullmatch(value.strip()) or (
+            spec.pattern is not None and not re.fullmatch(spec.pattern, value.strip(),
+                                                           re.ASCII)):
+        raise InputError(f"{spec.key} is één regel tekst van hoogstens 200 tekens "
+                         f"({spec.description}); kreeg {value!r}")
+    return value.strip()
+
+
+def _list(spec: SettingSpec, value: object, item: re.Pattern[str], what: str) -> list[str]:
+    """A list (never a single string) of strings each matching ``item``."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, str) and item.fullmatch(v) for v in value):
+        raise InputError(f"{spec.key} is {what}; kreeg {value!r}")
+    return list(value)
 
 
 def default(key: str) -> Any:

@@ -106,74 +106,12 @@ def build(log: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]],
     case content, so the privacy officer's diagram goes without. ``mask_unknown`` draws a
     source or recipient that is no party of the case as a person without his ref (a cliënt at
     his own casusoverleg): the privacy officer's view, which knows no refs."""
-    parties = parties or {}
+    nodes = _Nodes(catalogue, persons, parties or {}, mask_unknown)
     held, requests = list(held), list(requests)
-    nodes: dict[str, Node] = {"college": Node("college", "college", "college")}
-    person_nodes: dict[str, Node] = {}
-
-    def person(subject: str, label: str | None = None) -> str:
-        label = label or persons.get(subject) or f"betrokkene {len(person_nodes) + 1}"
-        if subject not in person_nodes:
-            person_nodes[subject] = Node(f"persoon:{label}", label, "person")
-        return person_nodes[subject].id
-
-    by_label = {label: subject for subject, label in persons.items()}
-
-    def node(ref: str | None) -> str:
-        ref = ref or "college"
-        if ref in by_label:
-            # A person taking part himself (a cliënt at his own casusoverleg, R29).
-            return person(by_label[ref])
-        if ref not in nodes:
-            if ref.startswith("college:"):
-                nodes[ref] = Node(ref, f"college ({ref.split(':', 1)[1]})", "source")
-            elif ref == "export":
-                nodes[ref] = Node(ref, "export", "export")
-            elif mask_unknown and ref not in parties:
-                # Not an organisation of the case: a person taking part (privacy officer's view).
-                return person(f"deelnemer:{ref}", "persoon (deelnemer)")
-            else:
-                kind = catalogue.party_kinds.get(parties.get(ref, ""))
-                marks = ("justitie",) if kind is not None and kind.justice else ()
-                nodes[ref] = Node(ref, ref, "party", marks)
-        return ref
-
-    flows: list[Flow] = []
-    for row in log:
-        kind = FLOW_STEPS.get(str(row["name"]).split(":", 1)[0])
-        if kind is None:
-            continue
-        code = row["category"]
-        category = catalogue.categories.get(code) if code else None
-        source, target = node(row["source"]), node(row["recipient"])
-        over = person(row["subject"])
-        conditions: tuple[str, ...] = ()
-        if kind == "verstrekking":
-            ref = persons.get(row["subject"])
-            conditions = next((tuple(h.voorwaarden) for h in held if h.categorie == code
-                               and h.bron == row["source"] and h.over == ref), ())
-        name = category.name if category else (code or "gegevens")
-        note = None
-        if kind == "verzoek":
-            # The arrow is the question, not the data: the label says what was asked for.
-            name = f"vraagt: {name}"
-            open_request = any(r.answer is None and r.categorie == code
-                               and r.bij == row["recipient"]
-                               and r.over == persons.get(row["subject"]) for r in requests)
-            note = "nog niet beantwoord" if open_request else None
-        flows.append(Flow(kind, source, target, code, name, over,
-                          category.regime if category else None,
-                          tuple(SPECIAL_LABELS.get(s, s) for s in sorted(category.special))
-                          if category else (), conditions, note=note))
-    for r in requests:
-        if r.answer == "geweigerd":
-            category = catalogue.categories.get(r.categorie)
-            subject = by_label.get(r.over)
-            flows.append(Flow("verstrekking", node(r.bij), "college", r.categorie,
-                              category.name if category else r.categorie,
-                              person(subject) if subject else None,
-                              category.regime if category else None, refused=True,
-                              note="geweigerd door de partij"))
+    flows = [flow for row in log
+             if (flow := _logged_flow(row, nodes, catalogue, held, requests)) is not None]
+    flows += [_refused_request(r, nodes, catalogue) for r in requests
+              if r.answer == "geweigerd"]
     for s in steps:
         kind = FLOW_STEPS.get(s["step"])
         if kind is None or s["allowed"]:
@@ -181,8 +119,87 @@ def build(log: Iterable[Mapping[str, Any]], steps: Iterable[Mapping[str, Any]],
         # A refused step stores no payload (no personal data): who and what stay unknown.
         flows.append(Flow(kind, "college", None, None, KIND_LABELS[kind], refused=True,
                           note=f"geweigerd: {s['code']}"))
-    ordered = (*person_nodes.values(), *nodes.values())
+    ordered = (*nodes.person_nodes.values(), *nodes.nodes.values())
     return Diagram(tuple(ordered), tuple(flows))
+
+
+class _Nodes:
+    """The diagram's nodes, made as the flows name them: the college, its sources, the
+    parties and the persons (each once)."""
+
+    def __init__(self, catalogue: Catalogue, persons: Mapping[str, str],
+                 parties: Mapping[str, str], mask_unknown: bool) -> None:
+        self.catalogue, self.persons, self.parties = catalogue, persons, parties
+        self.mask_unknown = mask_unknown
+        self.nodes: dict[str, Node] = {"college": Node("college", "college", "college")}
+        self.person_nodes: dict[str, Node] = {}
+        self.by_label = {label: subject for subject, label in persons.items()}
+
+    def person(self, subject: str, label: str | None = None) -> str:
+        label = label or self.persons.get(subject) or f"betrokkene {len(self.person_nodes) + 1}"
+        if subject not in self.person_nodes:
+            self.person_nodes[subject] = Node(f"persoon:{label}", label, "person")
+        return self.person_nodes[subject].id
+
+    def node(self, ref: str | None) -> str:
+        ref = ref or "college"
+        if ref in self.by_label:
+            # A person taking part himself (a cliënt at his own casusoverleg, R29).
+            return self.person(self.by_label[ref])
+        if ref not in self.nodes:
+            if ref.startswith("college:"):
+                self.nodes[ref] = Node(ref, f"college ({ref.split(':', 1)[1]})", "source")
+            elif ref == "export":
+                self.nodes[ref] = Node(ref, "export", "export")
+            elif self.mask_unknown and ref not in self.parties:
+                # Not an organisation of the case: a person taking part (privacy officer's view).
+                return self.person(f"deelnemer:{ref}", "persoon (deelnemer)")
+            else:
+                kind = self.catalogue.party_kinds.get(self.parties.get(ref, ""))
+                marks = ("justitie",) if kind is not None and kind.justice else ()
+                self.nodes[ref] = Node(ref, ref, "party", marks)
+        return ref
+
+
+def _logged_flow(row: Mapping[str, Any], nodes: _Nodes, catalogue: Catalogue,
+                 held: list[Any], requests: list[Any]) -> Flow | None:
+    """The arrow of one processing-log row (None: a row that moves no data)."""
+    kind = FLOW_STEPS.get(str(row["name"]).split(":", 1)[0])
+    if kind is None:
+        return None
+    code = row["category"]
+    category = catalogue.categories.get(code) if code else None
+    source, target = nodes.node(row["source"]), nodes.node(row["recipient"])
+    over = nodes.person(row["subject"])
+    about = nodes.persons.get(row["subject"])
+    conditions: tuple[str, ...] = ()
+    if kind == "verstrekking":
+        conditions = next((tuple(h.voorwaarden) for h in held if h.categorie == code
+                           and h.bron == row["source"] and h.over == about), ())
+    name = category.name if category else (code or "gegevens")
+    note = None
+    if kind == "verzoek":
+        # The arrow is the question, not the data: the label says what was asked for.
+        name = f"vraagt: {name}"
+        open_request = any(r.answer is None and r.categorie == code
+                           and r.bij == row["recipient"] and r.over == about
+                           for r in requests)
+        note = "nog niet beantwoord" if open_request else None
+    return Flow(kind, source, target, code, name, over,
+                category.regime if category else None,
+                tuple(SPECIAL_LABELS.get(s, s) for s in sorted(category.special))
+                if category else (), conditions, note=note)
+
+
+def _refused_request(r: Any, nodes: _Nodes, catalogue: Catalogue) -> Flow:
+    """A request the party refused: an arrow that did not happen."""
+    category = catalogue.categories.get(r.categorie)
+    subject = nodes.by_label.get(r.over)
+    return Flow("verstrekking", nodes.node(r.bij), "college", r.categorie,
+                category.name if category else r.categorie,
+                nodes.person(subject) if subject else None,
+                category.regime if category else None, refused=True,
+                note="geweigerd door de partij")
 
 
 def layout(diagram: Diagram) -> dict[str, Any]:

@@ -99,39 +99,52 @@ def _matches(url: str, prefix: str) -> bool:
     return prefix.endswith("/") or rest == "" or rest[0] in "/?#"
 
 
-def check(url: str, allowed: list[str] | tuple[str, ...], *,
-          resolver: Resolver | None = system_resolver) -> Target | None:
-    """Raise :class:`TargetRefused` unless ``url`` may receive webhooks; the :class:`Target`
-    to connect to (None when ``resolver`` is None: a check of the form only)."""
+def _port(url: str) -> int:
+    """The port ``url`` names (or its scheme's); refused unless it is an http(s) URL without
+    user or password."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
         raise TargetRefused(f"{url!r} is geen http(s)-adres voor een webhook")
     if "@" in parts.netloc:
         raise TargetRefused("een webhook-adres bevat geen gebruikersnaam of wachtwoord")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise TargetRefused(f"{url!r} heeft geen geldige poort") from None
+
+
+def _addresses(host: str, port: int, explicit: bool,
+               resolver: Resolver | None) -> list[IPAddress] | None:
+    """The addresses ``host`` stands for (None: not resolved, a check of the form only)."""
+    ip = literal_ip(host)
+    if ip is not None:
+        return [ip]
+    if host == "localhost" or host.endswith(".localhost"):
+        if not explicit:
+            raise TargetRefused("localhost is alleen toegestaan als de gemeente het zelf noemt")
+        return _resolved(host, port, resolver) if resolver is not None else []
+    if resolver is None:
+        return None
+    return _resolved(host, port, resolver)
+
+
+def check(url: str, allowed: list[str] | tuple[str, ...], *,
+          resolver: Resolver | None = system_resolver) -> Target | None:
+    """Raise :class:`TargetRefused` unless ``url`` may receive webhooks; the :class:`Target`
+    to connect to (None when ``resolver`` is None: a check of the form only)."""
+    port = _port(url)
     entry = next((p for p in allowed if _matches(url, p)), None)
     if entry is None:
         raise TargetRefused("dit adres staat niet in de instelling webhook_adressen van de "
                             "gemeente; de beheerder voegt het daar toe")
-    host = parts.hostname
+    host = urlsplit(url).hostname or ""
     # the municipality named this host itself (by IP address, or as localhost): explicitly
     # allowed, whatever range it is in
     explicit = urlsplit(entry).hostname == host and (
         host == "localhost" or literal_ip(host) is not None)
-    ip = literal_ip(host)
-    if ip is not None:
-        addresses = [ip]
-    elif host == "localhost" or host.endswith(".localhost"):
-        if not explicit:
-            raise TargetRefused("localhost is alleen toegestaan als de gemeente het zelf noemt")
-        addresses = _resolved(host, port, resolver) if resolver is not None else []
-    elif resolver is None:
+    addresses = _addresses(host, port, explicit, resolver)
+    if addresses is None:
         return None
-    else:
-        addresses = _resolved(host, port, resolver)
     for address in addresses:
         if not explicit and not _public(address):
             raise TargetRefused(f"{host!r} wijst naar een niet-openbaar adres ({address}); "

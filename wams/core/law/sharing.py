@@ -206,41 +206,49 @@ def _inbreng(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context
 
 def _inbreng_refusal(case: Casus, cmd: c.Casusoverleg, item: c.Inbreng, ctx: Context
                      ) -> Verdict | None:
-    cat = ctx.catalogue
-    if item.partij == "college":
-        refusal = check_request(case, cat, item.over, item.categorie, None,
-                                ctx.halted_elsewhere)
-        if refusal:
-            return refusal
-        held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
-        if not held:
-            return no("category.party_may_not_supply", "Het college heeft deze gegevens "
-                      "niet in het dossier.")
-        # R16: a supplier's condition travels with its data (MvT §3.2.3, §3.2.4).
-        if any("geen_doorverstrekking" in h.voorwaarden for h in held):
-            return no("provision.condition_violated", "De verstrekker stond geen "
-                      "doorverstrekking toe.")
-        if case.phase != "onderzoek" and any("alleen_onderzoek" in h.voorwaarden for h in held):
-            return no("provision.condition_violated", "De verstrekker stond gebruik alleen "
-                      "tijdens het onderzoek toe.")
-    else:
-        party = case.parties.get(item.partij)
-        if party is not None and withdrawn(case, party.domain):
-            return no("casusoverleg.domain_withdrawn", f"'{item.partij}' werkt in domein "
-                      f"'{party.domain}'.")
-        refusal = check_request(case, cat, item.over, item.categorie,
-                                party.partij if party else item.partij, ctx.halted_elsewhere)
-        if refusal:
-            return refusal
+    refusal = (_college_inbreng_refusal(case, item, ctx) if item.partij == "college"
+               else _party_inbreng_refusal(case, item, ctx))
+    if refusal is not None:
+        return refusal
     # R30: health and criminal data about a person are shared with the parties that need them,
     # never with another person at the table (MvT §3.2.4: each recipient must be entitled).
-    special = cat.categories[item.categorie].special
+    special = ctx.catalogue.categories[item.categorie].special
     others = [who for who in cmd.deelnemers if who in case.persons and who != item.over]
     if others and special & {"health", "criminal"}:
         return no("casusoverleg.recipient_not_entitled", f"'{others[0]}' neemt deel; "
                   f"'{item.categorie}' gaat over '{item.over}'.")
     return None
 
+
+def _college_inbreng_refusal(case: Casus, item: c.Inbreng, ctx: Context) -> Verdict | None:
+    """What the college brings in: data it holds, as its suppliers' conditions allow."""
+    refusal = check_request(case, ctx.catalogue, item.over, item.categorie, None,
+                            ctx.halted_elsewhere)
+    if refusal:
+        return refusal
+    held = [h for h in case.held if h.categorie == item.categorie and h.over == item.over]
+    if not held:
+        return no("category.party_may_not_supply", "Het college heeft deze gegevens "
+                  "niet in het dossier.")
+    # R16: a supplier's condition travels with its data (MvT §3.2.3, §3.2.4).
+    if any("geen_doorverstrekking" in h.voorwaarden for h in held):
+        return no("provision.condition_violated", "De verstrekker stond geen "
+                  "doorverstrekking toe.")
+    if case.phase != "onderzoek" and any("alleen_onderzoek" in h.voorwaarden for h in held):
+        return no("provision.condition_violated", "De verstrekker stond gebruik alleen "
+                  "tijdens het onderzoek toe.")
+    return None
+
+
+def _party_inbreng_refusal(case: Casus, item: c.Inbreng, ctx: Context) -> Verdict | None:
+    """What a party brings in: only from a domain still in the case, as a request would."""
+    party = case.parties.get(item.partij)
+    if party is not None and withdrawn(case, party.domain):
+        return no("casusoverleg.domain_withdrawn", f"'{item.partij}' werkt in domein "
+                  f"'{party.domain}'.")
+    refusal = check_request(case, ctx.catalogue, item.over, item.categorie,
+                            party.partij if party else item.partij, ctx.halted_elsewhere)
+    return refusal or None
 
 
 def export(case: Casus, cmd: c.Export, ctx: Context) -> Verdict:

@@ -291,6 +291,10 @@ def _hints(cls: type) -> dict[str, Any]:
     return hints
 
 
+#: what :meth:`_Refs._value` answers for a field it leaves as it is
+_UNCHANGED = object()
+
+
 class _Refs:
     """Resolves the ids a step uses against the scenario's ``personen`` and ``partijen``."""
 
@@ -302,33 +306,48 @@ class _Refs:
         hints = _hints(type(record))
         for field in attrs.fields(type(record)):
             value = getattr(record, field.name)
-            key = prefix + field.name
-            if isinstance(value, (Persoon, Partij)) and not is_placeholder(value):
-                # A scenario names who takes part by id; the record is declared once above.
-                where_ = "personen" if isinstance(value, Persoon) else "partijen"
-                raise ScenarioError(self.path, f"verwacht een id uit '{where_}', kreeg een "
-                                               "mapping; declareer hem daar en noem hier zijn id",
-                                    key=key, **where)
-            if isinstance(value, Persoon) or (isinstance(value, str)
-                                              and ref_record(hints[field.name]) is Persoon):
-                ref = value if isinstance(value, str) else value.ref
-                changes[field.name] = self.persoon(ref, key, where)
-            elif isinstance(value, Partij) or (isinstance(value, str)
-                                               and ref_record(hints[field.name]) is Partij):
-                ref = value if isinstance(value, str) else value.ref
-                changes[field.name] = self.partij(ref, key, where)
-            elif (type(record), field.name) in REFS and value is not None:
-                role = REFS[(type(record), field.name)]
-                for i, ref in enumerate(value if isinstance(value, tuple) else (value,), 1):
-                    self.check(ref, role, f"{key}[{i}]" if isinstance(value, tuple) else key,
-                               where)
-            elif isinstance(value, tuple) and value and attrs.has(type(value[0])):
-                changes[field.name] = tuple(self.resolve(item, f"{key}[{i}].", where)
-                                            for i, item in enumerate(value, 1))
+            resolved = self._value(type(record), field.name, value, hints[field.name],
+                                   prefix + field.name, where)
+            if resolved is not _UNCHANGED:
+                changes[field.name] = resolved
         if isinstance(record, c.Coordinator) and record.type in ("client", "partij"):
             self.check(record.wie, "persoon" if record.type == "client" else "partij",
                        f"{prefix}wie", where)
         return attrs.evolve(record, **changes) if changes else record
+
+    def _value(self, cls: type, name: str, value: Any, hint: Any, key: str,
+               where: dict[str, Any]) -> object:
+        """Field ``name`` of a ``cls`` with its ids resolved (``_UNCHANGED``: as it is)."""
+        if isinstance(value, (Persoon, Partij, str)):
+            declared = self._declared(value, hint, key, where)
+            if declared is not _UNCHANGED:
+                return declared
+        if (cls, name) in REFS and value is not None:
+            role = REFS[(cls, name)]
+            for i, ref in enumerate(value if isinstance(value, tuple) else (value,), 1):
+                self.check(ref, role, f"{key}[{i}]" if isinstance(value, tuple) else key,
+                           where)
+        elif isinstance(value, tuple) and value and attrs.has(type(value[0])):
+            return tuple(self.resolve(item, f"{key}[{i}].", where)
+                         for i, item in enumerate(value, 1))
+        return _UNCHANGED
+
+    def _declared(self, value: Persoon | Partij | str, hint: Any, key: str,
+                  where: dict[str, Any]) -> object:
+        """A person or party field (by its value, or a string field typed as one) as the
+        record declared under ``personen``/``partijen``; ``_UNCHANGED`` for any other."""
+        if isinstance(value, (Persoon, Partij)) and not is_placeholder(value):
+            # A scenario names who takes part by id; the record is declared once above.
+            where_ = "personen" if isinstance(value, Persoon) else "partijen"
+            raise ScenarioError(self.path, f"verwacht een id uit '{where_}', kreeg een "
+                                           "mapping; declareer hem daar en noem hier zijn id",
+                                key=key, **where)
+        if isinstance(value, Persoon) or (isinstance(value, str)
+                                          and ref_record(hint) is Persoon):
+            return self.persoon(value if isinstance(value, str) else value.ref, key, where)
+        if isinstance(value, Partij) or (isinstance(value, str) and ref_record(hint) is Partij):
+            return self.partij(value if isinstance(value, str) else value.ref, key, where)
+        return _UNCHANGED
 
     def persoon(self, ref: str, key: str, where: dict[str, Any]) -> Persoon:
         self.check(ref, "persoon", key, where)

@@ -125,32 +125,12 @@ def run_steps(wams: Steps, scenario: Scenario,
             mark = None
         try:
             decision = _execute(wams, gemeente, case_id, phase, stap, key)
-        except InputError as exc:
-            if strict:
-                raise StepInputError(stap.n, stap.action, exc) from exc
-            # Malformed for the catalogue (an unknown domain or party kind): nothing was stored,
-            # so the scenario goes on; the step fails with the engine's own sentence.
-            decision = Decision(False, "input.invalid", str(exc), (), (), step=stap.action,
-                                case_id=case_id, phase=phase)
-            results.append(StepResult(stap.n, stap.action, decision, (
-                f"stap {stap.n} ({stap.action}): ongeldige invoer: {exc}; verbeter het scenario",
-            )))
-            if on_step:
-                on_step(results[-1])
-            continue
         except Exception as exc:
-            if strict or os.environ.get("WAMS_DEBUG"):
-                raise
-            # An engine crash is a failed step, not a crashed run; the case state is unknown
-            # after it, so the rest of this scenario is not run.
-            decision = Decision(False, "error", f"{type(exc).__name__}: {exc}", (), (),
-                                step=stap.action, case_id=case_id, phase=phase)
-            results.append(StepResult(stap.n, stap.action, decision, (
-                (f"stap {stap.n} ({stap.action}): fout in de engine: {type(exc).__name__}: {exc}"
-                 " (zet WAMS_DEBUG=1 voor de traceback); de rest van het scenario is overgeslagen"),
-            )))
+            results.append(_failed(stap, exc, strict, case_id, phase))
             if on_step:
                 on_step(results[-1])
+            if isinstance(exc, InputError):
+                continue
             break
         if isinstance(stap.command, _OPENERS) and decision.allowed and decision.case_id:
             case_id = decision.case_id
@@ -162,6 +142,30 @@ def run_steps(wams: Steps, scenario: Scenario,
         if on_step:
             on_step(results[-1])
     return results
+
+
+def _failed(stap: Stap, exc: Exception, strict: bool, case_id: str | None,
+            phase: Phase | None) -> StepResult:
+    """The failed step of a step that raised ``exc``; raised on instead when ``strict`` (or,
+    for an engine error, with WAMS_DEBUG set)."""
+    if isinstance(exc, InputError):
+        if strict:
+            raise StepInputError(stap.n, stap.action, exc) from exc
+        # Malformed for the catalogue (an unknown domain or party kind): nothing was stored,
+        # so the scenario goes on; the step fails with the engine's own sentence.
+        decision = Decision(False, "input.invalid", str(exc), (), (), step=stap.action,
+                            case_id=case_id, phase=phase)
+        return StepResult(stap.n, stap.action, decision, (
+            f"stap {stap.n} ({stap.action}): ongeldige invoer: {exc}; verbeter het scenario",))
+    if strict or os.environ.get("WAMS_DEBUG"):
+        raise exc
+    # An engine crash is a failed step, not a crashed run; the case state is unknown after
+    # it, so the rest of this scenario is not run.
+    decision = Decision(False, "error", f"{type(exc).__name__}: {exc}", (), (),
+                        step=stap.action, case_id=case_id, phase=phase)
+    return StepResult(stap.n, stap.action, decision, (
+        (f"stap {stap.n} ({stap.action}): fout in de engine: {type(exc).__name__}: {exc}"
+         " (zet WAMS_DEBUG=1 voor de traceback); de rest van het scenario is overgeslagen"),))
 
 
 def _execute(wams: Steps, gemeente: str, case_id: str | None, phase: Phase | None,
@@ -184,15 +188,7 @@ def compare(stap: Stap, d: Decision) -> tuple[str, ...]:
     """The ways decision ``d`` differs from what the step expects (empty when it matches)."""
     where = f"stap {stap.n} ({stap.action})"
     v = stap.verwacht or Verwacht()
-    out: list[str] = []
-    allowed = v.expects_allowed()
-    if allowed is not None and d.allowed != allowed:
-        if stap.verwacht is None:
-            out.append(f"{where}: geweigerd met '{d.code}' ({d.message}), maar de stap heeft "
-                       "geen 'verwacht'; een stap zonder 'verwacht' moet toegestaan zijn")
-        else:
-            got = "ja" if d.allowed else f"nee, '{d.code}': {d.message}"
-            out.append(f"{where}: toegestaan verwacht {'ja' if allowed else 'nee'}, kreeg {got}")
+    out = _allowed_differs(stap, d, where)
     checks: tuple[tuple[str, str | None, str | None], ...] = (
         ("reden", v.reden, d.code), ("fase", v.fase, d.phase), ("werkplan", v.werkplan, d.werkplan))
     for key, want, actual in checks:
@@ -202,11 +198,7 @@ def compare(stap: Stap, d: Decision) -> tuple[str, ...]:
     if missing:
         out.append(f"{where}: citeert verwacht {', '.join(missing)}, kreeg "
                    f"{', '.join(d.rule_ids) or 'geen regels'}")
-    if v.verwerkingen is not None and d.verwerkingen != v.verwerkingen:
-        out.append(f"{where}: verwerkingen verwacht {v.verwerkingen}, kreeg {d.verwerkingen}")
-    if v.verwerkingen_min is not None and d.verwerkingen < v.verwerkingen_min:
-        out.append(f"{where}: verwerkingen_min verwacht {v.verwerkingen_min}, kreeg "
-                   f"{d.verwerkingen}")
+    out += _counts_differ(v, d, where)
     missing = [s for s in v.signalen if s not in d.signalen]
     if missing:
         out.append(f"{where}: signalen verwacht {', '.join(missing)}, kreeg "
@@ -215,6 +207,27 @@ def compare(stap: Stap, d: Decision) -> tuple[str, ...]:
         out.append(f"{where}: waarschuwing verwacht {'ja' if v.waarschuwing else 'nee'}, kreeg "
                    f"{d.waarschuwing or 'geen'}")
     return tuple(out)
+
+
+def _allowed_differs(stap: Stap, d: Decision, where: str) -> list[str]:
+    allowed = (stap.verwacht or Verwacht()).expects_allowed()
+    if allowed is None or d.allowed == allowed:
+        return []
+    if stap.verwacht is None:
+        return [f"{where}: geweigerd met '{d.code}' ({d.message}), maar de stap heeft geen "
+                "'verwacht'; een stap zonder 'verwacht' moet toegestaan zijn"]
+    got = "ja" if d.allowed else f"nee, '{d.code}': {d.message}"
+    return [f"{where}: toegestaan verwacht {'ja' if allowed else 'nee'}, kreeg {got}"]
+
+
+def _counts_differ(v: Verwacht, d: Decision, where: str) -> list[str]:
+    out = []
+    if v.verwerkingen is not None and d.verwerkingen != v.verwerkingen:
+        out.append(f"{where}: verwerkingen verwacht {v.verwerkingen}, kreeg {d.verwerkingen}")
+    if v.verwerkingen_min is not None and d.verwerkingen < v.verwerkingen_min:
+        out.append(f"{where}: verwerkingen_min verwacht {v.verwerkingen_min}, kreeg "
+                   f"{d.verwerkingen}")
+    return out
 
 
 def _q(value: object) -> str:
