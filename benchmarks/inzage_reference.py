@@ -93,9 +93,12 @@ class InzageReference:
         self.sql_head_update = sql("UPDATE chain_heads SET chain_n = ?, entry_hash = ? WHERE "
                                    "gemeente = ?")
         cur = conn.cursor()
-        cur.execute(sql("SELECT * FROM processing_log WHERE trace_id = ?"), (template_trace,))
+        # By ix_log_trace, then the entry by its place in the chain: no scan of either.
+        cur.execute(sql("SELECT * FROM processing_log WHERE gemeente = ? AND trace_id = ?"),
+                    (gemeente, template_trace))
         (self.log_row,) = [self._typed(r) for r in _dicts(cur)]
-        cur.execute(sql("SELECT * FROM history WHERE trace_id = ?"), (template_trace,))
+        cur.execute(sql("SELECT * FROM history WHERE gemeente = ? AND chain_n = ?"),
+                    (gemeente, self.log_row["chain_n"]))
         (self.entry,) = [self._typed(r) for r in _dicts(cur)]
         conn.commit()
         self.log_cols = [c for c in self.log_row if c != "id"]
