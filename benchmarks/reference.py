@@ -11,13 +11,17 @@ and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 * INSERT (first command) or UPDATE-with-version-check of the ``cases`` row, with the step's
   state re-serialised by ``json`` from a Python object of the same shape and size;
 * a SELECT of the municipality's ``chain_heads`` row (the previous hash: needed to chain),
-  a fresh salt, the salted sha256 content digest and the sha256 entry hash computed exactly as
-  the engine does, the INSERT of the ``history`` row (decision and content JSON re-serialised)
-  and the UPDATE of the ``chain_heads`` row;
+  the content digest, the keyed digests the engine's chain commits to (one per covered row
+  written, the set of them, the case row's projection) and the keyed entry hash, all with
+  the engine's own functions (``wams.core.storage.chain``) under a chain key held in memory,
+  the INSERT of the ``history`` row (decision and content JSON re-serialised) and the UPDATE
+  of the ``chain_heads`` row;
 * the same number of ``processing_log`` rows as the engine wrote for that step, with fresh
-  trace and span ids.
+  trace and span ids;
+* for an actor it meets first, what the engine's register of actors does: ask the database,
+  and when it has no entry, write one (a data key of its own and the name sealed under it).
 
-Personal data is stored sealed (quality C7), so the reference seals the same bytes the same
+Personal data is stored sealed, so the reference seals the same bytes the same
 way: per case a fresh 32-byte data key, wrapped by a key-encryption key (AES-GCM) and stored
 in ``data_keys``; then per command the state, the history content and each free-text log
 purpose encrypted with AES-GCM under the case's data key (fresh nonce) and base64-encoded, and
@@ -34,6 +38,7 @@ differ (:func:`row_counts`).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -47,15 +52,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
 from wams.core.storage import chain
+from wams.core.storage.coverage import ADDED, APPEND_ONLY, CASE_COLUMNS
 
-TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys")
+TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys", "actors")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class Step:
     def __init__(self, name: str, opening: bool, state: dict[str, Any], case_row: dict[str, Any],
                  history: dict[str, Any], log_rows: list[dict[str, Any]],
-                 content: str | None, purposes: list[str | None]) -> None:
+                 content: str | None, purposes: list[str | None],
+                 actors: list[dict[str, Any]]) -> None:
         self.name = name
         self.opening = opening
         self.state = state
@@ -66,6 +73,8 @@ class Step:
         self.content = json.loads(content) if content else None
         self.purposes = purposes
         self.log_rows = log_rows
+        # The register entries of actors this step's entry committed (an actor's first act).
+        self.actors = actors
 
 
 def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]:  # type: ignore[no-untyped-def]
@@ -98,14 +107,18 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
                 hist = rows("SELECT * FROM history WHERE trace_id = ?", d.trace_id)[0]
                 log = rows("SELECT * FROM processing_log WHERE trace_id = ? ORDER BY id",
                            d.trace_id)
+                actors = rows("SELECT * FROM actors WHERE gemeente = ? AND chain_n = ?",
+                              hist["gemeente"], hist["chain_n"])
                 with w.engine.unit_of_work(None) as uow:  # the plain text behind the seals
                     state = uow.unseal(case["state"], places.place_of("cases", case))
                     content = uow.unseal(hist["content"], places.place_of("history", hist))
                     purposes = [None if not is_sealed(r["purpose"]) else uow.unseal(
                         r["purpose"], places.place_of("processing_log", r)) for r in log]
+                    for a in actors:  # the name, to seal again as the engine sealed it
+                        a["naam"] = uow.unseal(a["naam"], places.place_of("actors", a))
                 assert state is not None
                 steps.append(Step(d.step, not steps, json.loads(state), case, hist, log,
-                                  content, purposes))
+                                  content, purposes, actors))
                 return d
             return call
 
@@ -167,11 +180,51 @@ class RawWriter:
                         f"VALUES ({', '.join([p] * len(log_cols))})")
         self.sql_data_key = (f"INSERT INTO data_keys (id, gemeente, kek_id, wrapped) "
                              f"VALUES ({p}, {p}, {p}, {p})")
+        self.sql_actor_known = (f"SELECT 1 FROM actors WHERE gemeente = {p} "
+                                f"AND pseudonym = {p}")
+        self.sql_actor = (f"INSERT INTO actors (gemeente, pseudonym, data_key, naam, chain_n) "
+                          f"VALUES ({p}, {p}, {p}, {p}, {p})")
+        # The actors this writer met (the engine's register asks the database once per actor
+        # and process, and writes the entry when the database has none).
+        self.actors_known: set[str] = set()
         # The key store's keys, in memory (they are never in the database).
         self.key = secrets.token_bytes(32)
         self.key_id = secrets.token_hex(8)
         self.kek = AESGCM(secrets.token_bytes(32))
         self.kek_id = secrets.token_hex(8)
+        self.chain_key = secrets.token_bytes(32)
+        self.chain_key_id = secrets.token_hex(8)
+
+    def _covered(self, written: list[str], table: str, values: dict[str, Any]) -> None:
+        """The keyed digest of one covered row, as the engine's write set takes it."""
+        written.append(chain.row_digest(self.chain_key, table, values, APPEND_ONLY[table],
+                                        ADDED.get(table, ())))
+
+    def _wrap(self, dk_id: str, material: bytes) -> str:
+        nonce = secrets.token_bytes(12)
+        return base64.b64encode(nonce + self.kek.encrypt(
+            nonce, material, f"wams-data-key:{self.g}:{dk_id}".encode())).decode()
+
+    def _register_actor(self, cur: Any, step: Step, n: int, written: list[str]) -> None:
+        """What the engine does for an actor it meets first: asks the register, and when the
+        database has no entry, writes one (a data key of its own, the name sealed under it)."""
+        pseudonym = step.history["actor"]
+        self.actors_known.add(pseudonym)
+        cur.execute(self.sql_actor_known, (self.g, pseudonym))
+        if cur.fetchone() is not None:
+            return
+        for entry in step.actors:
+            dk_id = secrets.token_hex(16)
+            material = AESGCM.generate_key(bit_length=256)
+            cur.execute(self.sql_data_key, (dk_id, self.g, self.kek_id,
+                                            self._wrap(dk_id, material)))
+            self._covered(written, "data_keys", {"id": dk_id, "gemeente": self.g})
+            nonce = secrets.token_bytes(12)
+            aad = f"{self.g}|actors|{pseudonym}|naam".encode()
+            naam = f"{dk_id}:" + base64.b64encode(
+                nonce + AESGCM(material).encrypt(nonce, entry["naam"].encode(), aad)).decode()
+            cur.execute(self.sql_actor, (self.g, pseudonym, dk_id, naam, n))
+            self._covered(written, "actors", dict(entry, data_key=dk_id, naam=naam, chain_n=n))
 
     def run_case(self, i: int) -> None:
         conn = self.conn
@@ -185,9 +238,7 @@ class RawWriter:
         # The case's data key, wrapped by the KEK.
         dk_id = secrets.token_hex(16)
         material = AESGCM.generate_key(bit_length=256)
-        nonce = secrets.token_bytes(12)
-        wrapped = base64.b64encode(nonce + self.kek.encrypt(
-            nonce, material, f"wams-data-key:{g}:{dk_id}".encode())).decode()
+        wrapped = self._wrap(dk_id, material)
         cipher = AESGCM(material)
         aad = dk_id.encode()
 
@@ -202,8 +253,10 @@ class RawWriter:
                 cur.execute(self.begin)
             trace = secrets.token_hex(16)
             at = step.history["at"]
+            written: list[str] = []  # the keyed digests of the covered rows it writes
             if step.opening:
                 cur.execute(self.sql_data_key, (dk_id, g, self.kek_id, wrapped))
+                self._covered(written, "data_keys", {"id": dk_id, "gemeente": g})
             # processing_log rows of this step, free-text purposes sealed
             if step.log_rows:
                 parent = secrets.token_hex(8)
@@ -213,6 +266,7 @@ class RawWriter:
                              parent_span_id=parent, case_id=case_id, subject=subject,
                              purpose=seal(purpose) if purpose is not None else r["purpose"])
                     rows.append(tuple(r[c] for c in self.log_cols))
+                    self._covered(written, "processing_log", r)
                 cur.executemany(self.sql_log, rows)
             # the case row: the state re-serialised (same shape and size as the engine's)
             state = step.state
@@ -224,6 +278,7 @@ class RawWriter:
                             data_key=dk_id)
                 cur.execute(self.sql_case_insert, tuple(vals[c] for c in self.case_cols))
                 version = 1
+                projected = vals
             else:
                 cur.execute(self.sql_case_update, (state_json, row["phase"], version + 1,
                                                    row["closed_on"], row["destroyed_on"],
@@ -231,10 +286,14 @@ class RawWriter:
                 if cur.rowcount != 1:
                     raise RuntimeError("conflict in the raw reference")
                 version += 1
+                projected = dict(row, id=case_id, gemeente=g, version=version,
+                                 state=state_json, data_key=dk_id)
             # the history row, hash-chained per municipality
             cur.execute(self.sql_head, (g,))
             head = cur.fetchone()
             n, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+            if step.history["actor"] not in self.actors_known:
+                self._register_actor(cur, step, n, written)
             decision = step.decision
             decision["trace_id"] = trace
             decision["case_id"] = case_id
@@ -244,13 +303,21 @@ class RawWriter:
             digest = hashlib.sha256(content.encode()).hexdigest() if content is not None \
                 else chain.EMPTY_DIGEST
             h = step.history
-            at_text = at if isinstance(at, str) else at.isoformat(timespec="microseconds")
-            entry = hashlib.sha256("\x1f".join((
-                prev, g, str(n), case_id, at_text, h["step"], "1", h["code"], h["actor"],
-                trace, "", decision_json, digest)).encode()).hexdigest()
+            writes = chain.writes_digest(self.chain_key, written)
+            projection = chain.projection_digest(self.chain_key, chain.CASE, projected,
+                                                 CASE_COLUMNS)
+            entry = chain.entry_hash(
+                self.chain_key, key_id=self.chain_key_id, prev_hash=prev, gemeente=g,
+                chain_n=n, case_id=case_id,
+                at=dt.datetime.fromisoformat(at) if isinstance(at, str) else at,
+                step=h["step"], allowed=True, code=h["code"], actor=h["actor"], trace_id=trace,
+                idempotency_key=None, decision=decision_json, content_digest=digest,
+                writes_digest=writes, projection_ref=chain.CASE, projection_digest=projection)
             vals = dict(h, gemeente=g, chain_n=n, case_id=case_id, trace_id=trace,
                         decision=decision_json, content=content, content_salt=salt,
-                        content_digest=digest, prev_hash=prev, entry_hash=entry)
+                        content_digest=digest, prev_hash=prev, entry_hash=entry,
+                        key_id=self.chain_key_id, writes_digest=writes,
+                        projection_ref=chain.CASE, projection_digest=projection)
             cur.execute(self.sql_history, tuple(vals[c] for c in self.hist_cols))
             if head:
                 cur.execute(self.sql_head_update, (n, entry, g))
