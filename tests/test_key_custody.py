@@ -357,3 +357,50 @@ def test_an_idempotency_key_is_kept_as_a_keyed_digest(open_wams: Any, db_url: st
     assert len(stored) == 1 and stored[0].startswith("hmac:")
     assert JAN.bsn not in stored[0] and "Sleutel" not in stored[0]
     assert _cli("audit", "verify", "--db", db_url).exit_code == 0
+
+
+def test_opening_finds_every_key_with_probes_not_scans(
+        open_wams: Any, db_url: str, key_file: str) -> None:
+    """The open-time key check must not grow with the archive: at a million cases it counted
+    the data keys and walked the history for the heads' entries on every open, which kept
+    ``wams inzage`` waiting a minute. It skips along ``ix_data_keys_kek`` and probes each
+    head; here with two municipalities, a rotated KEK beside the old one, and a DBA's extra
+    data key rows of one KEK that must cost nothing more."""
+    from wams.core.privacy.keyuse import kek_counts, keks_in_use, keys_in_use
+
+    w = open_wams()
+    for _ in range(3):
+        _case(w)
+    _case(w, OTHER)
+    FileKeyStore(key_file).rotate(G, KEK)
+    w.close()
+    w = open_wams()
+    _case(w)  # wrapped by the new KEK; the first three keep the old one
+    with w.engine.unit_of_work(None) as uow:
+        conn = uow.store.conn
+        kek = conn.execute(sa.text("SELECT kek_id, period FROM data_keys WHERE gemeente = :g"),
+                           {"g": OTHER}).first()
+        for i in range(50):  # many data keys of one KEK (raw rows, outside the chain)
+            conn.execute(sa.text("INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period) "
+                                 "VALUES (:i, :g, :k, 'x', :p)"),
+                         {"i": f"extra{i:027d}", "g": OTHER, "k": kek[0], "p": kek[1]})
+        statements: list[tuple[str, Any]] = []
+        listen = lambda *a: statements.append((a[2], a[3]))  # noqa: E731
+        sa.event.listen(conn, "before_cursor_execute", listen)
+        try:
+            found = keks_in_use(conn)
+            probes = len(statements)
+            used = keys_in_use(conn)
+        finally:
+            sa.event.remove(conn, "before_cursor_execute", listen)
+        assert sorted(found) == sorted(kek_counts(conn))
+        assert len({k for g, p, k in found if g == G and p == KEK}) == 2  # old and rotated
+        assert probes == len(found) + 1  # one probe per KEK and the last, empty one
+        assert {p for _, p, _ in used} >= {"chain", "pseudonym", KEK}
+        assert {g for g, _, _ in used} == {G, OTHER}
+        if conn.dialect.name == "sqlite":  # index searches, or the first entry of an index
+            for sql, params in statements:
+                for step in (str(r[-1]) for r in conn.exec_driver_sql(
+                        "EXPLAIN QUERY PLAN " + sql, params)):
+                    scans = step.startswith("SCAN") and not step.startswith("SCAN chain_heads")
+                    assert not scans or ("USING" in step and "LIMIT" in sql), (sql, step)
