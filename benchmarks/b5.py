@@ -89,9 +89,8 @@ def measure_reads(gen: b5_data.Generated) -> dict[str, float]:
 
 
 def inzage(gen: b5_data.Generated) -> dict[str, float]:
-    import sqlite3
-
     from benchmarks.inzage_reference import InzageReference, load_keys
+    from benchmarks.reference import sqlite_connect
     from wams.api import Wams
     from wams.core.clock import Clock
     from wams.core.model import Persoon
@@ -99,8 +98,7 @@ def inzage(gen: b5_data.Generated) -> dict[str, float]:
     rng = random.Random(5)
     people = [rng.randrange(gen.cases) for _ in range(INZAGE_LOOKUPS)]
     w = Wams.open(f"sqlite:///{gen.path}", clock=Clock(b5_data.LATE))
-    raw = sqlite3.connect(gen.path, isolation_level=None)
-    raw.execute("PRAGMA synchronous=NORMAL")
+    raw = sqlite_connect(gen.path)  # the engine's settings, its page cache too
     with w.engine.unit_of_work(GEMEENTE) as uow:  # the pseudonyms the raw side looks up
         subjects = [uow.subject_of(Persoon(ref="jan", bsn=b5_data.bsn(i)))[0] for i in people]
     ours: list[float] = []
@@ -158,7 +156,7 @@ def inzage_cli(gen: b5_data.Generated) -> dict[str, float]:
 _RAW_CASES = """
 import sqlite3, sys
 out = open("/dev/null", "w")
-c = sqlite3.connect(sys.argv[1]); n = 0
+c = connect(sys.argv[1]); n = 0
 for r in c.execute("SELECT id, route, wet, phase, opened_on, closed_on, destroyed_on FROM cases "
                    "WHERE gemeente='0599' ORDER BY opened_on, id"):
     out.write(f"{r[0]}  route {r[1]}  {r[2] or '-':<16} {r[3]:<12} geopend {r[4]}\\n"); n += 1
@@ -167,7 +165,7 @@ print(n)
 _RAW_LOG = """
 import json, sqlite3, sys
 out = open("/dev/null", "w")
-c = sqlite3.connect(sys.argv[1]); n = 0
+c = connect(sys.argv[1]); n = 0
 cur = c.execute("SELECT * FROM processing_log WHERE gemeente='0599' ORDER BY id")
 names = [d[0] for d in cur.description]
 for r in cur:
@@ -176,7 +174,7 @@ print(n)
 """
 _RAW_AUDIT = """
 import hashlib, sqlite3, sys
-c = sqlite3.connect(sys.argv[1]); n = 0
+c = connect(sys.argv[1]); n = 0
 for r in c.execute("SELECT h.*, c.destroyed_on FROM history h LEFT JOIN cases c ON c.id = "
                    "h.case_id WHERE h.gemeente = '0599' ORDER BY h.gemeente, h.chain_n"):
     hashlib.sha256("|".join(map(str, r)).encode()).hexdigest(); n += 1
@@ -184,14 +182,24 @@ print(n)
 """
 
 
+def _raw_child(body: str) -> str:
+    """A raw child's code, its connection with the engine's SQLite settings (the page cache
+    counts in its peak memory as in wams')."""
+    from wams.core.storage.database import sqlite_pragmas
+
+    return ("import sqlite3\n"
+            f"def connect(path):\n    c = sqlite3.connect(path)\n"
+            f"    for p in {sqlite_pragmas()!r}:\n        c.execute(p)\n    return c\n" + body)
+
+
 def streams(path: str) -> list[tuple[str, list[str], str]]:
     url = f"sqlite:///{path}"
     return [("case_list", ["wams", "case", "list", "--db", url, "--gemeente", GEMEENTE],
-             _RAW_CASES),
+             _raw_child(_RAW_CASES)),
             ("log_export", ["wams", "log", "export", "--db", url, "--gemeente", GEMEENTE],
-             _RAW_LOG),
+             _raw_child(_RAW_LOG)),
             ("audit_verify", ["wams", "audit", "verify", "--db", url, "--gemeente", GEMEENTE],
-             _RAW_AUDIT)]
+             _raw_child(_RAW_AUDIT))]
 
 
 # A child reports its own peak memory: VmHWM belongs to the process image after exec, where

@@ -329,10 +329,11 @@ class RawWriter:
 def sqlite_connect(path: str) -> sqlite3.Connection:
     """The engine's SQLite settings (wams.core.storage.database), on a bare sqlite3 connection.
     Transactions are opened explicitly with BEGIN IMMEDIATE, as the engine does."""
+    from wams.core.storage.database import sqlite_pragmas
+
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                   "busy_timeout=30000", "secure_delete=ON"):
-        conn.execute(f"PRAGMA {pragma}")
+    for pragma in sqlite_pragmas():
+        conn.execute(pragma)
     return conn
 
 

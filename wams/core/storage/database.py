@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from wams.core.errors import DatabaseError
+from wams.core.errors import DatabaseError, InputError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -26,6 +26,41 @@ URL_ENV = "WAMS_DATABASE_URL"
 READ_ONLY = "wams_read_only"
 #: How long a SQLite writer waits for another's lock before "database is locked".
 BUSY_TIMEOUT_MS = 30000
+#: SQLite's page cache per connection, in MiB (``$WAMS_SQLITE_CACHE_MB`` overrides it).
+#: SQLite's own default is 2 MiB: every step inserts into indexes keyed by random values (case
+#: ids, pseudonyms, trace ids), and with 2 MiB nearly each of those page visits became a read
+#: from the operating system; ``wams archive load`` spent a third of its CPU there at 10,000
+#: cases already (benchmarks/RESULTS.md, B8). Pages are taken as they are touched, so a small
+#: database never holds more than its own size.
+SQLITE_CACHE_DEFAULT_MB = 64
+SQLITE_CACHE_ENV = "WAMS_SQLITE_CACHE_MB"
+
+
+def sqlite_cache_mb() -> int:
+    """The page cache of each SQLite connection in MiB: ``$WAMS_SQLITE_CACHE_MB`` (a whole
+    number ≥ 1), else the default. A bad value is one clear error, not SQLite's default."""
+    source = os.environ.get(SQLITE_CACHE_ENV, "").strip()
+    if source == "":
+        return SQLITE_CACHE_DEFAULT_MB
+    if not source.isdigit() or int(source) < 1:
+        raise InputError(f"{SQLITE_CACHE_ENV} moet een geheel aantal MiB van 1 of meer zijn, "
+                         f"niet {source!r}")
+    return int(source)
+
+
+def sqlite_pragmas() -> list[str]:
+    """The PRAGMAs every SQLite connection of wams gets (a benchmark's raw reference uses the
+    same, so the two differ only in the work they do)."""
+    return [
+        # In WAL mode NORMAL loses no committed transaction on a process crash (only on power
+        # loss the last ones); FULL on every commit would cost the hot path dearly.
+        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        # Destroyed content must not linger in free pages of the file (quality C7).
+        "PRAGMA secure_delete=ON",
+        # Negative: a size in KiB rather than in pages.
+        f"PRAGMA cache_size=-{sqlite_cache_mb() * 1024}",
+    ]
 
 
 def resolve_url(url: str | None) -> str:
@@ -71,12 +106,16 @@ def connect(url: str | None) -> Engine:
                             "sqlite:///wams.db of postgresql+psycopg://gebruiker@host/db") from exc
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
+        # Read before the file is made: a bad setting leaves no empty database behind.
+        # An in-memory database has no file to journal.
+        pragmas = [p for p in sqlite_pragmas() if not (
+            memory and p.startswith(("PRAGMA journal_mode", "PRAGMA synchronous")))]
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} \
             if memory else {}
         if not memory and parsed.database and not parsed.database.startswith("file:"):
             _create_private(parsed.database)
         engine = create_engine(parsed, **kwargs)
-        _sqlite_settings(engine, memory)
+        _sqlite_settings(engine, pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:
@@ -91,22 +130,15 @@ def connect(url: str | None) -> Engine:
                         "gebruik SQLite of PostgreSQL")
 
 
-def _sqlite_settings(engine: Engine, memory: bool) -> None:
+def _sqlite_settings(engine: Engine, pragmas: list[str]) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # We issue BEGIN ourselves (below): pysqlite's implicit BEGIN is DEFERRED, and two
         # processes upgrading a read to a write lock deadlock instead of waiting.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL loses no committed transaction on a process crash (only on
-            # power loss the last ones); FULL on every commit would cost the hot path dearly.
-            cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # Destroyed content must not linger in free pages of the file (quality C7).
-        cur.execute("PRAGMA secure_delete=ON")
+        for pragma in pragmas:
+            cur.execute(pragma)
         cur.close()
 
     @event.listens_for(engine, "begin")
