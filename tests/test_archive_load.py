@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
@@ -181,3 +182,43 @@ def test_bad_lines_are_one_line_and_exit_2(tmp_path: Path, text: str) -> None:
     assert "regel 1" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
+
+
+def test_a_load_keeps_no_case_in_memory_and_decides_as_a_kept_batch(
+        open_wams: Any, tmp_path: Path) -> None:
+    """The load does not keep its cases in the case cache (each is loaded whole in its batch;
+    kept, an archive's last 10,000 cases stayed in memory for nothing), and what it stores is
+    what a batch that keeps them stores."""
+    from wams.archive import load
+
+    archive = tmp_path / "archief.jsonl"
+    write_archive(str(archive), 3 * BATCH + 1)
+    w = open_wams()
+    progress = load(w, archive, batch=BATCH)
+    assert progress.loaded == 3 * BATCH + 1 and not progress.differing
+    ids = [c["id"] for c in w.cases(GEMEENTE, limit=100)]
+    assert len(ids) == 3 * BATCH + 1
+    assert all(w.engine.cached_case(i) is None for i in ids)
+    # A later step reads the case from the database: the same case the load stored.
+    stored = w.case(GEMEENTE, ids[0], actor="medewerker", purpose="behandeling")
+    assert stored.phase == "afgesloten" and stored.version == COMMANDS_PER_CASE
+
+    # The default batch keeps its cases; a batch's steps decide the same either way.
+    kept = open_wams()
+    decisions = {}
+    for keep in (True, False):
+        with kept.batch(all_or_nothing=True, keep_cases=keep) as b:
+            d = b.hulpvraag(GEMEENTE, wet="participatiewet", client=_client(keep),
+                            vraag="bijstand", aanleiding="betalingsachterstanden")
+            d2 = b.domein(GEMEENTE, d.case_id, domein="schuldhulp", reden="achterstanden",
+                          client_akkoord=True)
+        decisions[keep] = (d.code, d2.code, d2.version)
+        assert (kept.engine.cached_case(d.case_id) is not None) is keep
+    assert decisions[True] == decisions[False]
+
+
+def _client(keep: bool):  # type: ignore[no-untyped-def]
+    from wams.core.model import Persoon
+    from wams.testing import test_bsn
+
+    return Persoon(ref="jan", bsn=test_bsn(70 + keep), naam=f"Jan {keep}")

@@ -88,14 +88,17 @@ class Wams(Steps, WebhookMethods, AdminMethods):
         return self._engine.execute(gemeente, case_id, command, **opts)
 
     @contextlib.contextmanager
-    def batch(self, *, all_or_nothing: bool = False) -> Iterator[InBatch]:
+    def batch(self, *, all_or_nothing: bool = False, keep_cases: bool = True
+              ) -> Iterator[InBatch]:
         """Many steps in one transaction, for bulk work (loading an archive, a migration from
         another system): ``with w.batch() as b: b.hulpvraag(...); b.domein(...)``. Every step
         is decided, logged and chained exactly as on its own; one that raises is undone alone
         (``all_or_nothing``: ends the batch, which then stores nothing; faster, no savepoint
         per step). Everything is stored when the block ends, or nothing if it raises. Inside
-        the block ``b`` offers the step methods and :meth:`case` only (:class:`InBatch`)."""
-        with self._engine.batch(all_or_nothing=all_or_nothing) as batch:
+        the block ``b`` offers the step methods and :meth:`case` only (:class:`InBatch`).
+        ``keep_cases=False``: the process does not keep the batch's cases in its case cache
+        afterwards (a load that never returns to a case; see docs/scale.md)."""
+        with self._engine.batch(all_or_nothing=all_or_nothing, keep_cases=keep_cases) as batch:
             yield InBatch(self._engine, batch)
 
     def set_log_sink(self, sink: Callable[[list[dict[str, Any]]], None] | None) -> None:

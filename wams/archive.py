@@ -139,7 +139,8 @@ def _load_batch(w: Wams, todo: list[tuple[int, Scenario]], path: str | Path,
                 progress: Progress) -> None:
     # All or nothing: a record that cannot be loaded stops the run before its batch stores
     # anything, so no step needs a savepoint of its own.
-    with w.batch(all_or_nothing=True) as b:
+    # Each case is loaded whole within its batch: the cache need not keep it afterwards.
+    with w.batch(all_or_nothing=True, keep_cases=False) as b:
         for n, record in todo:
             # Each record at its own dates; persons known only by their ref are the record's.
             try:
