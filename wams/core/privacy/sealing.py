@@ -104,12 +104,12 @@ DATA_KEYS_HELD = 10_000
 
 class DataKeys:
     """The data keys of one engine: created wrapped in the caller's transaction, unwrapped on
-    first use and then held (as ciphers), the last ``held`` used at most; forgotten when
+    first use and then held (as ciphers), the last ``bound`` used at most; forgotten when
     destroyed."""
 
-    def __init__(self, keys: KeyStore, held: int = DATA_KEYS_HELD) -> None:
+    def __init__(self, keys: KeyStore, bound: int = DATA_KEYS_HELD) -> None:
         self.keys = keys
-        self.bound = held
+        self.bound = bound
         self._ciphers: OrderedDict[str, AESGCM] = OrderedDict()
         self._lock = threading.Lock()
 

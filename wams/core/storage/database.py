@@ -48,14 +48,15 @@ def sqlite_cache_mb() -> int:
     return int(source)
 
 
-def sqlite_pragmas() -> list[str]:
+def sqlite_pragmas(*, in_memory: bool = False) -> list[str]:
     """The PRAGMAs every SQLite connection of wams gets (a benchmark's raw reference uses the
-    same, so the two differ only in the work they do)."""
+    same, so the two differ only in the work they do). An in-memory database has no file to
+    journal."""
+    # In WAL mode NORMAL loses no committed transaction on a process crash (only on power loss
+    # the last ones); FULL on every commit would cost the hot path dearly.
+    journal = [] if in_memory else ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"]
     return [
-        # In WAL mode NORMAL loses no committed transaction on a process crash (only on power
-        # loss the last ones); FULL on every commit would cost the hot path dearly.
-        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-        "PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        *journal, "PRAGMA foreign_keys=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
         # Destroyed content must not linger in free pages of the file (quality C7).
         "PRAGMA secure_delete=ON",
         # Negative: a size in KiB rather than in pages.
@@ -107,9 +108,7 @@ def connect(url: str | None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         # Read before the file is made: a bad setting leaves no empty database behind.
-        # An in-memory database has no file to journal.
-        pragmas = [p for p in sqlite_pragmas() if not (
-            memory and p.startswith(("PRAGMA journal_mode", "PRAGMA synchronous")))]
+        pragmas = sqlite_pragmas(in_memory=memory)
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} \
             if memory else {}
         if not memory and parsed.database and not parsed.database.startswith("file:"):
