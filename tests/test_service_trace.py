@@ -6,6 +6,8 @@ read API (``dpl.read.externalReadAPI_id``), and who acted is only in the audit p
 
 from __future__ import annotations
 
+import uuid
+
 import jwt
 from litestar.testing import TestClient
 
@@ -60,7 +62,9 @@ def test_a_malformed_or_absent_traceparent_starts_a_new_trace(wams):
                             headers=headers)
             assert r.status_code == 201
             trace = r.json()["trace_id"]
-            assert trace != CALLER_TRACE
+            # wams' own trace: time-ordered (UUIDv7, wams.core.ids), so the log's trace index
+            # grows at its end
+            assert trace != CALLER_TRACE and uuid.UUID(trace).version == 7
             records = client.get(f"/v2/gemeenten/{G}/logboek", headers=FG).json()["records"]
             mine = [rec for rec in records if rec["trace_id"] == trace]
             assert mine and all(

@@ -15,11 +15,11 @@ Without a (valid) header wams starts a trace of its own.
 from __future__ import annotations
 
 import re
-import secrets
 
 import attrs
 
 from wams.core.model import Caller, Decision
+from wams.core.privacy.processing import span_id, trace_id
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _URL = re.compile(r"^https?://[^\s]+$", re.ASCII)
@@ -38,7 +38,7 @@ class TraceContext:
         match = _TRACEPARENT.match(header.strip().lower()) if header else None
         foreign = (match.group(1), match.group(2)) if match and set(match.group(1)) != {"0"} \
             and set(match.group(2)) != {"0"} else (None, None)
-        return cls(foreign[0] or secrets.token_hex(16), secrets.token_hex(8), *foreign)
+        return cls(foreign[0] or trace_id(), span_id(), *foreign)
 
     def caller(self, issuer: str | None, read_api: str | None = None) -> Caller | None:
         """The calling action whose trace the step continues, when it sent a traceparent;

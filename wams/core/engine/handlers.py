@@ -21,7 +21,6 @@ keeps refs, pseudonyms and codes: a person's identity lives once, in his case's 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +32,7 @@ from wams.core.engine import decisions, objections
 from wams.core.engine.cache import CaseCache
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
+from wams.core.ids import ordered_id
 from wams.core.law import acting, lifecycle, policy
 from wams.core.law.checks import Verdict
 from wams.core.law.lifecycle import Applied, Processing
@@ -338,14 +338,14 @@ def _open(call: Call, case: Casus | None, data_key: str | None) -> Outcome:
     signalen: tuple[str, ...] = ()
     if step.route == "A":
         assert ctx.entry is not None
-        case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="A", wet=cmd.wet,
+        case = Casus(id=ordered_id(), gemeente=gemeente, route="A", wet=cmd.wet,
                      provision=ctx.entry.provision.labelled(),
                      phase=opening_phase(step, "onderzoek" if cmd.aanleiding else "intake"),
                      opened_on=today)
         applied = lifecycle.open_case(case, step.name, cmd, ctx, ctx.entry.domain)
         signalen = uow.catalogue.signals_for(cmd.wet)  # R05
     else:
-        case = Casus(id=uuid.uuid4().hex, gemeente=gemeente, route="B", wet=None,
+        case = Casus(id=ordered_id(), gemeente=gemeente, route="B", wet=None,
                      provision=ROUTE_B_PROVISION,
                      phase=opening_phase(step, "beoordeling"), opened_on=today)
         applied = lifecycle.open_case(case, step.name, cmd, ctx, None)

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from wams.core.ids import ordered_id
 from wams.core.law.citations import Citation
 from wams.core.law.lifecycle import Processing
 from wams.core.law.rules import SPECIAL_EXCEPTIONS
@@ -63,7 +64,8 @@ OPERATION_NAMES = {
 
 
 def trace_id() -> str:
-    return secrets.token_hex(16)
+    """A new trace (W3C trace-id): ordered by time, so the log's trace index grows at its end."""
+    return ordered_id()
 
 
 def span_id() -> str:

@@ -33,6 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.errors import SealError
+from wams.core.ids import ordered_id
 from wams.core.law.records import Key, KeyStore
 from wams.core.privacy.places import SEALED_COLUMNS, Place, place_of
 
@@ -128,7 +129,7 @@ class DataKeys:
     def create(self, store: Store, gemeente: str, period: str | None = None) -> str:
         """A new data key of ``gemeente``, stored wrapped by the current KEK of ``period``
         (None: the single KEK of before schema 0010, for migration 0006); returns its id."""
-        data_key_id = secrets.token_hex(16)
+        data_key_id = ordered_id()
         material = AESGCM.generate_key(bit_length=256)
         kek = self.keys.current(gemeente, kek_purpose(period))
         values = {"id": data_key_id, "gemeente": gemeente, "kek_id": kek.id,
