@@ -97,12 +97,38 @@ def kind(value: object) -> str:
 # -- the converter ---------------------------------------------------------------------------
 
 
+#: half of a UTF-16 pair on its own: a JSON "\\ud800" or a badly decoded file gives one; it is
+#: no Unicode character, so it cannot be stored, sealed or shown
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_text(value: str) -> str:
+    """``value`` if it is Unicode text throughout, else :class:`Invalid` naming the position."""
+    bad = _SURROGATE.search(value)
+    if bad is not None:
+        raise Invalid(f"tekst met een ongeldig teken op positie {bad.start() + 1} (U+"
+                      f"{ord(bad.group()):04X}, de helft van een UTF-16-paar): geen Unicode; "
+                      "lever de tekst als UTF-8 aan")
+    return value
+
+
+def actor_name(actor: object, missing: str) -> str:
+    """R36: who acts is named, by a non-empty Unicode text; else :class:`InputError`
+    (``missing`` says what to name when it is empty)."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise InputError(missing)
+    try:
+        return unicode_text(actor)
+    except Invalid as exc:
+        raise InputError(f"actor: {exc}") from None
+
+
 def _text(value: object, _: object) -> str:
     if not isinstance(value, str):
         hint = ("; zet de waarde tussen aanhalingstekens"
                 if isinstance(value, (int, float, dt.date)) else "")
         raise Invalid(f"verwacht tekst, kreeg {kind(value)} {show(value)}{hint}")
-    return value
+    return unicode_text(value)
 
 
 def _integer(value: object, _: object) -> int:
@@ -312,7 +338,7 @@ def _ref(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"verwacht een id uit '{where}' of een volledig record, kreeg "
                       f"{kind(value)} {show(value)}")
-    return value
+    return unicode_text(value)
 
 
 #: eight or more digits, perhaps separated (a BSN, a date written without dashes, a phone

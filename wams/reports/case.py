@@ -21,6 +21,7 @@ import attrs
 
 from wams.core import commands as c
 from wams.core.errors import InputError
+from wams.core.intake import actor_name
 from wams.core.law import policy
 from wams.core.law.purposes import ExcludedPurpose
 from wams.core.law.rules import RULES
@@ -63,9 +64,8 @@ def case_report(w: Wams, gemeente: str, case_id: str, *, actor: str, doel: str,
     # The rules of the reads the report is built on hold for every reader, also where the
     # dossier itself is not opened (fg, destroyed): who asks is named (R36) and the purpose is
     # never enforcement (R20).
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("noem wie het rapport maakt (actor); een lege actor wordt niet "
-                         "geaccepteerd")
+    actor_name(actor, "noem wie het rapport maakt (actor); een lege actor wordt niet "
+                      "geaccepteerd")
     try:
         policy.read_purpose(w.catalogue.purposes, doel)
     except ExcludedPurpose as exc:

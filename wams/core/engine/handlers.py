@@ -33,6 +33,7 @@ from wams.core.engine.cache import CaseCache
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
 from wams.core.ids import ordered_id
+from wams.core.intake import actor_name
 from wams.core.law import acting, lifecycle, policy
 from wams.core.law.checks import Verdict
 from wams.core.law.lifecycle import Applied, Processing
@@ -54,9 +55,8 @@ Subjects = dict[str, tuple[str, str]]
 def check_actor(actor: object) -> None:
     """R36: every processing names who did it; a step or read by nobody cannot be accounted
     for, so an empty actor is bad input."""
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("noem wie de handeling verricht (actor); een lege actor wordt niet "
-                         "geaccepteerd")
+    actor_name(actor, "noem wie de handeling verricht (actor); een lege actor wordt niet "
+                      "geaccepteerd")
 
 
 #: Asked before the rules, with the case as stored (None for a step that opens one or stands

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from wams.core.errors import InputError
+from wams.core.intake import actor_name
 from wams.core.law.lifecycle import PROVIDE, REQUEST, Applied, Processing
 from wams.core.law.steps import STEPS, Rights
 from wams.core.model import Casus, Persoon
@@ -68,8 +69,7 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
     if ref is not None and not case_id:
         raise InputError("een persoon zonder BSN is alleen binnen één casus bekend; noem de "
                          "casus (case_id) bij het kenmerk")
-    if not isinstance(actor, str) or not actor.strip():
-        raise InputError("noem wie de inzage opvraagt (actor)")
+    actor_name(actor, "noem wie de inzage opvraagt (actor)")
     if not isinstance(verzoek, str) or not verzoek.strip():
         raise InputError("noem het kenmerk van het verzoek om inzage van de betrokkene "
                          "(verzoek); inzage is zijn recht, geen zoekopdracht")
