@@ -4,10 +4,10 @@ command payloads kept in the history. The models themselves carry no ``to_dict``
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, TypeVar
 
 import cattrs
+import orjson
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from wams.core.model import Casus, Decision
@@ -23,7 +23,12 @@ _conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
 _conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
 _conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+def _dumps(data: Any) -> str:
+    # The same text the standard library writes with ensure_ascii=False and no spaces (keys in
+    # their order; non-string keys as strings, as json.dumps does), ten times faster. Text
+    # that is not Unicode (a lone surrogate) raises TypeError; the intake refuses it first.
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 # A decision as the history keeps it: without the step's report (personal data) and the message
@@ -55,7 +60,7 @@ def case_to_json(case: Casus) -> str:
 
 
 def case_from_json(text: str) -> Casus:
-    return _conv.structure(json.loads(text), Casus)
+    return _conv.structure(orjson.loads(text), Casus)
 
 
 def unstructure(obj: Any) -> Any:

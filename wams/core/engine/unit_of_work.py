@@ -10,7 +10,6 @@ stored together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
@@ -91,7 +90,7 @@ class Transaction:
         readable (a guessed payload cannot be confirmed without the key store)."""
         key = self._keys.key(self._tenant())
         text = f"{step}\n{case_id or ''}\n{dumps(command)}"
-        return hmac.new(key.material, text.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(key.material, text.encode(), "sha256").hex()
 
     def idempotency_digest(self, idempotency_key: str) -> str:
         """How an idempotency key is kept: a keyed digest, never the caller's text (which may

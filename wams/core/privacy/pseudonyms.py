@@ -8,7 +8,6 @@ database: a stolen dump holds no key to try the ~10^8 valid BSNs with.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 
@@ -33,7 +32,7 @@ def subject_type(persoon: Persoon) -> str:
 def pseudonym(key: Key, subject: str) -> str:
     """``<key id>:<HMAC-SHA256 of the subject, 128 bits>``: the key id stays with the
     pseudonym, so a later key (a rotation in the key store) never changes an existing one."""
-    return f"{key.id}:{hmac.new(key.material, subject.encode(), hashlib.sha256).hexdigest()[:32]}"
+    return f"{key.id}:{hmac.digest(key.material, subject.encode(), 'sha256').hex()[:32]}"
 
 
 #: how a keyed digest of a caller's text is written
@@ -45,8 +44,8 @@ def keyed_digest(key: Key, kind: str, text: str) -> str:
     the history keeps of a caller's text that belongs to no record (an idempotency key, an
     access request's reference, who acted). Whoever knows the text finds it again; nobody
     reads it back."""
-    return DIGEST_PREFIX + hmac.new(key.material, f"{kind}\n{text}".encode(),
-                                    hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C function (the same HMAC), several times faster than hmac.new
+    return DIGEST_PREFIX + hmac.digest(key.material, f"{kind}\n{text}".encode(), "sha256").hex()
 
 
 class PseudonymKeys:
