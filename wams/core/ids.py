@@ -1,4 +1,4 @@
-"""The identifiers wams makes for what it stores: case ids, data key ids and trace ids.
+"""The identifiers wams makes for what it stores: case ids, data key ids, trace and span ids.
 
 Each is a UUID of version 7 (RFC 9562, section 5.7) written as 32 lowercase hex digits: the
 first 48 bits are the Unix time in milliseconds at which it was made, the other 74 bits (beside
@@ -18,8 +18,9 @@ for a trace, the moment of the processing its log records state themselves. The 
 keep an id unguessable; no id is ever a credential (the service authorises by token and
 municipality, never by knowing a case id).
 
-A trace id is also a W3C trace-id (16 bytes, never all zeros): its right-most seven bytes are
-random, the part Trace Context Level 2 asks to be random of a trace id flagged as random.
+A trace id (:func:`trace_id`) is also a W3C trace-id (16 bytes, never all zeros): its
+right-most seven bytes are random, the part Trace Context Level 2 asks to be random of a trace
+id flagged as random.
 """
 
 from __future__ import annotations
@@ -40,3 +41,14 @@ def ordered_id() -> str:
     value = ((millis & ((1 << 48) - 1)) << 80) | _VERSION | ((rand >> 62) & _RAND_A) << 64 \
         | _VARIANT | (rand & _RAND_B)
     return f"{value:032x}"
+
+
+def trace_id() -> str:
+    """A new trace of wams' own (W3C trace-id), ordered by time: the log's trace index grows at
+    its end."""
+    return ordered_id()
+
+
+def span_id() -> str:
+    """A new span (W3C parent-id, 8 bytes): random; no index is keyed by it."""
+    return secrets.token_hex(8)

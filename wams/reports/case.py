@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from wams.core import commands as c
+from wams.core.caller_text import actor_name
 from wams.core.errors import InputError
-from wams.core.intake import actor_name
 from wams.core.law import policy
 from wams.core.law.purposes import ExcludedPurpose
 from wams.core.law.rules import RULES

@@ -18,8 +18,8 @@ import re
 
 import attrs
 
+from wams.core.ids import span_id, trace_id
 from wams.core.model import Caller, Decision
-from wams.core.privacy.processing import span_id, trace_id
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _URL = re.compile(r"^https?://[^\s]+$", re.ASCII)

@@ -29,6 +29,7 @@ from wams.core.engine.handlers import Authorize, check_actor, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import CommitUnknown, ConflictError, InputError, NotFoundError, Refused
 from wams.core.gemeente import check_gemeente
+from wams.core.ids import trace_id
 from wams.core.law import acting, policy, sharing
 from wams.core.law.lifecycle import Processing
 from wams.core.law.purposes import ExcludedPurpose, logged_purpose
@@ -39,7 +40,6 @@ from wams.core.plugins import load_catalogue, wams_version
 from wams.core.privacy import periods, places, retention
 from wams.core.privacy.actors import ActorRegister
 from wams.core.privacy.keyuse import require_keys
-from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import PseudonymKeys
 from wams.core.privacy.register import ActivityVersions
 from wams.core.privacy.sealing import DataKeys

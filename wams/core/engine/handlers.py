@@ -27,13 +27,13 @@ from typing import Any
 import attrs
 
 from wams.core import settings
+from wams.core.caller_text import actor_name
 from wams.core.commands import Melder
 from wams.core.engine import decisions, objections
 from wams.core.engine.cache import CaseCache
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
 from wams.core.ids import ordered_id
-from wams.core.intake import actor_name
 from wams.core.law import acting, lifecycle, policy
 from wams.core.law.checks import Verdict
 from wams.core.law.lifecycle import Applied, Processing

@@ -17,6 +17,7 @@ from typing import Any
 
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError, SealError
+from wams.core.ids import trace_id
 from wams.core.law.lifecycle import Processing
 from wams.core.law.records import KeyStore
 from wams.core.model import Caller, Persoon
@@ -24,7 +25,7 @@ from wams.core.privacy import actors as actors_room
 from wams.core.privacy import logexport, periods, places
 from wams.core.privacy.actors import ActorRegister
 from wams.core.privacy.places import Place
-from wams.core.privacy.processing import log_rows, trace_id
+from wams.core.privacy.processing import log_rows
 from wams.core.privacy.pseudonyms import (
     PseudonymKeys,
     keyed_digest,

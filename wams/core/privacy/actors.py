@@ -36,10 +36,10 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, event
 
 from wams.core.errors import InputError
+from wams.core.ids import trace_id
 from wams.core.law.records import KeyStore
 from wams.core.privacy import places
 from wams.core.privacy.periods import open_period
-from wams.core.privacy.processing import trace_id
 from wams.core.privacy.pseudonyms import DIGEST_PREFIX, PseudonymKeys, keyed_digest
 from wams.core.privacy.sealing import DataKeys
 from wams.core.privacy.work import Operator, UnitOfWork

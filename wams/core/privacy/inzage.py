@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 
+from wams.core.caller_text import actor_name
 from wams.core.errors import InputError
-from wams.core.intake import actor_name
+from wams.core.ids import trace_id
 from wams.core.law.lifecycle import PROVIDE, REQUEST, Applied, Processing
 from wams.core.law.steps import STEPS, Rights
 from wams.core.model import Casus, Persoon
 from wams.core.privacy import places
-from wams.core.privacy.processing import OPERATION_NAMES, activity_code, trace_id
+from wams.core.privacy.processing import OPERATION_NAMES, activity_code
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
 from wams.core.settings import (

@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from wams.core.errors import InputError
+from wams.core.ids import trace_id
 from wams.core.law.lifecycle import PROVIDE, Processing
 from wams.core.privacy import logexport
 from wams.core.privacy.inzage import ACTIVITY, PURPOSE, REFERENCE, STEP
-from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator
 from wams.core.storage.repository import log
 

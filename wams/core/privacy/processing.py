@@ -8,11 +8,10 @@ him, and not reversible without the key, so a log export carries no BSN or name.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from wams.core.ids import ordered_id
+from wams.core.ids import span_id
 from wams.core.law.citations import Citation
 from wams.core.law.lifecycle import Processing
 from wams.core.law.rules import SPECIAL_EXCEPTIONS
@@ -61,15 +60,6 @@ OPERATION_NAMES = {
     "collect": "verzamelen", "consult": "raadplegen", "provide": "verstrekken",
     "change": "wijzigen", "destroy": "vernietigen", "request": "opvragen",
 }
-
-
-def trace_id() -> str:
-    """A new trace (W3C trace-id): ordered by time, so the log's trace index grows at its end."""
-    return ordered_id()
-
-
-def span_id() -> str:
-    return secrets.token_hex(8)
 
 
 def activity_id(gemeente: str, activity: str, version: int | None = None,

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import select
 
 from wams.core.clock import add_months
+from wams.core.ids import trace_id
 from wams.core.law.lifecycle import DESTROY, Processing
 from wams.core.law.steps import PASSING_ON
 from wams.core.privacy import periods, places
-from wams.core.privacy.processing import trace_id
 from wams.core.privacy.work import Operator, UnitOfWork
 from wams.core.serialize import case_from_json
 from wams.core.storage.destruction import destroy_rows
