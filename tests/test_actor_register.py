@@ -248,3 +248,33 @@ def test_two_processes_meeting_a_new_actor_at_once_register_it_once(
                                                        verzoek="V-9")["verwerkingen"]}
     assert {f"Nieuwe Medewerker {i}" for i in range(6)} <= read_by
     assert _verify(db_url).exit_code == 0
+
+
+def test_an_actor_erased_in_the_running_engine_is_registered_again_when_he_acts_again(
+        open_wams: Any, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine keeps a known actor's pseudonym at hand (a bounded memo): erasing him in the
+    # same process must still make his next command register him anew, and a memo that
+    # overflows must not lose anyone's registration.
+    from wams.core.privacy import actors
+
+    monkeypatch.setattr(actors, "ACTORS_HELD", 2)
+    x = Officials()
+    w = open_wams()
+    jan = Persoon(ref="jan", rol="client", bsn="123456782", naam="Jan Register")
+    cid = str(ok(w.hulpvraag(G, wet="participatiewet", client=jan, vraag="bijstand",
+                             aanleiding="achterstanden", actor=x.opener)).case_id)
+    for who in (x.reader, x.inzager, x.opener, x.reader):  # past the memo's bound
+        w.case(G, cid, actor=who, purpose="behandeling")
+    [(opener,)] = raw_sql(db_url, "SELECT actor FROM history WHERE step = 'hulpvraag'")
+
+    def registered() -> set[str]:
+        return {p for (p,) in raw_sql(db_url, "SELECT pseudonym FROM actors")}
+
+    assert len(registered()) == 3 and opener in registered()
+    assert w.erase_actor(G, x.opener, actor="fg") == 1
+    assert opener not in registered()
+    w.case(G, cid, actor=x.opener, purpose="behandeling")
+    assert opener in registered()
+    doors = [s["actor"] for s in w.case_steps(G, cid)]
+    assert doors[0] == x.opener  # his name again, from his new entry
+    assert _verify(db_url).exit_code == 0

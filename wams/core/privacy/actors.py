@@ -66,6 +66,10 @@ def shown(stored: str, name: str | None) -> str:
     return f"{ERASED} ({stored})"
 
 
+#: actors whose pseudonym a process keeps at hand (a service has a few hundred)
+ACTORS_HELD = 10_000
+
+
 class ActorRegister:
     """Which actors are registered, per municipality, for the whole engine: after an actor's
     first command a command pays nothing for it (no statement). A registration counts only
@@ -76,6 +80,9 @@ class ActorRegister:
         self._lock = threading.Lock()
         self._known: set[tuple[str, str]] = set()
         self._pending: set[tuple[str, str]] = set()
+        # (gemeente, actor) → its pseudonym, so a known actor's command pays no keyed digest
+        # either (a process's pseudonym key does not change while it runs); bounded
+        self._pseudonyms: dict[tuple[str, str], str] = {}
 
     def watch(self, conn: Connection) -> None:
         """Follow the transactions of the engine's connection."""
@@ -100,9 +107,16 @@ class ActorRegister:
     def stored(self, uow: UnitOfWork, gemeente: str, actor: str) -> str:
         """The pseudonym the rows keep of ``actor``; the register gets its entry in this
         transaction when it has none."""
+        with self._lock:
+            pseudonym = self._pseudonyms.get((gemeente, actor))
+            if pseudonym is not None and (gemeente, pseudonym) in self._known:
+                return pseudonym
         pseudonym = uow.keyed_digest(KIND, actor, gemeente)
         key = (gemeente, pseudonym)
         with self._lock:
+            if len(self._pseudonyms) >= ACTORS_HELD:
+                self._pseudonyms.clear()
+            self._pseudonyms[(gemeente, actor)] = pseudonym
             if key in self._known or key in self._pending:
                 return pseudonym
         # The municipality's chain head first (PostgreSQL: locked to the commit, as for any

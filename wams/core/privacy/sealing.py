@@ -22,8 +22,8 @@ MVCC, ``pg_wal``, SQLite's WAL, a backup, a replica) is ciphertext nobody can re
 from __future__ import annotations
 
 import base64
+import os
 import re
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -47,7 +47,7 @@ SEALED = re.compile(r"^[0-9a-f]{32}:")
 
 
 def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-    nonce = secrets.token_bytes(NONCE_BYTES)
+    nonce = os.urandom(NONCE_BYTES)  # the OS's CSPRNG (secrets.token_bytes is this)
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
@@ -83,7 +83,7 @@ def associated_data(data_key_id: str, place: Place | None) -> bytes:
 
 
 def seal_with(cipher: AESGCM, data_key_id: str, text: str, place: Place | None) -> str:
-    nonce = secrets.token_bytes(NONCE_BYTES)
+    nonce = os.urandom(NONCE_BYTES)  # the OS's CSPRNG (secrets.token_bytes is this)
     blob = nonce + cipher.encrypt(nonce, text.encode(), associated_data(data_key_id, place))
     return f"{data_key_id}:{base64.b64encode(blob).decode()}"
 
