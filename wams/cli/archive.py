@@ -9,6 +9,7 @@ cannot be used (one line, no traceback; what was loaded before stays loaded).
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -63,6 +64,10 @@ def archive_load(archief: str, url: str, batch: int, stil: bool) -> None:
             click.echo(progress_line(progress), file=sys.stderr)
 
     w = open_database(url, must_exist=False)
+    # This process is the load: what it built to start (modules, the catalogue, the rules)
+    # lives until it ends, so the collector need not walk it again at every full collection
+    # (4 % of the load's CPU, measured with gc.callbacks; 1.4 % after the freeze).
+    gc.freeze()
     try:
         progress = load(w, archief, batch=batch, on_progress=report)
     finally:
