@@ -25,9 +25,10 @@ _conv.register_unstructure_hook(frozenset, lambda s: sorted(s))
 
 
 def _dumps(data: Any) -> str:
-    # The same text the standard library writes with ensure_ascii=False and no spaces (keys in
-    # their order; non-string keys as strings, as json.dumps does), ten times faster. Text
-    # that is not Unicode (a lone surrogate) raises TypeError; the intake refuses it first.
+    # The text the standard library writes with ensure_ascii=False and no spaces (keys in their
+    # order; non-string keys as strings, as json.dumps does; tests/test_serialize_json.py),
+    # ten times faster. Text that is not Unicode (a lone surrogate) raises TypeError; the
+    # intake refuses it first.
     return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
