@@ -37,7 +37,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import secrets
 import sqlite3
 import time
 from typing import Any
@@ -46,6 +45,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks.common import GEMEENTE
 from benchmarks.reference import sqlite_connect
+from wams.core.ids import span_id, trace_id
 
 
 def wams_side(path: str, expired: list[str], clock_day: Any) -> float:
@@ -206,14 +206,14 @@ class RawWriter:
         key = self.keys.chain[tpl.entry["key_id"]]
         writes.append(chain.row_digest(key, "destroyed_rows", record,
                                        APPEND_ONLY["destroyed_rows"]))
-        trace = secrets.token_hex(16)
+        trace = trace_id()
         proof = dict(tpl.proof, case_id=case_id, trace_id=trace, chain_n=n, kek_id=kek_id,
                      kek_period=period)
         conn.execute(self.sql_proof, tuple(_sql(proof[c]) for c in self.proof_cols))
         writes.append(chain.row_digest(key, "destruction_proofs", proof,
                                        APPEND_ONLY["destruction_proofs"],
                                        ADDED["destruction_proofs"]))
-        log_rows = [dict(r, trace_id=trace, span_id=secrets.token_hex(8), case_id=case_id,
+        log_rows = [dict(r, trace_id=trace, span_id=span_id(), case_id=case_id,
                          chain_n=n) for r in tpl.log]
         conn.executemany(self.sql_log, [tuple(_sql(r[c]) for c in self.log_cols)
                                        for r in log_rows])

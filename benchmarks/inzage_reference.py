@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import hmac
 import json
 import secrets
@@ -32,6 +31,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks.b5_retention import CASE_SQL
+from wams.core.ids import span_id, trace_id
 
 
 class Keys:
@@ -176,12 +176,12 @@ class InzageReference:
         cur.execute(self.sql_head, (g,))
         n, prev = cur.fetchone()
         n += 1
-        trace = secrets.token_hex(16)
-        reference = hmac.new(self.keys.reference, f"inzageverzoek\n{verzoek}".encode(),
-                             hashlib.sha256).hexdigest()
+        trace = trace_id()
+        reference = hmac.digest(self.keys.reference, f"inzageverzoek\n{verzoek}".encode(),
+                                "sha256").hex()
         key = self.keys.chain[self.entry["key_id"]]
-        log_row = dict(self.log_row, trace_id=trace, span_id=secrets.token_hex(8),
-                       parent_span_id=secrets.token_hex(8), subject=subject, chain_n=n,
+        log_row = dict(self.log_row, trace_id=trace, span_id=span_id(),
+                       parent_span_id=span_id(), subject=subject, chain_n=n,
                        purpose=self.log_row["purpose"].rsplit("hmac:", 1)[0] + "hmac:"
                        + reference)
         cur.execute(self.sql_log_insert, tuple(self._value(log_row[c]) for c in self.log_cols))

@@ -9,7 +9,8 @@ JSON, content JSON) and its ``processing_log`` rows. The raw reference then repl
 and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 
 * INSERT (first command) or UPDATE-with-version-check of the ``cases`` row, with the step's
-  state re-serialised by ``json`` from a Python object of the same shape and size;
+  state re-serialised (with orjson, the engine's JSON writer) from a Python object of the same
+  shape and size;
 * a SELECT of the municipality's ``chain_heads`` row (the previous hash: needed to chain),
   the content digest, the keyed digests the engine's chain commits to (one per covered row
   written, the set of them, the case row's projection) and the keyed entry hash, all with
@@ -17,7 +18,8 @@ and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
   the INSERT of the ``history`` row (decision and content JSON re-serialised) and the UPDATE
   of the ``chain_heads`` row;
 * the same number of ``processing_log`` rows as the engine wrote for that step, with fresh
-  trace and span ids;
+  trace and span ids (case, data key and trace ids made as the engine makes them,
+  :mod:`wams.core.ids`: ordered by time, so both insert at the end of the same indexes);
 * for an actor it meets first, what the engine's register of actors does: ask the database,
   and when it has no entry, write one (a data key of its own and the name sealed under it).
 
@@ -44,18 +46,20 @@ import hmac
 import json
 import secrets
 import sqlite3
-import uuid
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from wams.core.ids import ordered_id, span_id, trace_id
 from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
 from wams.core.storage import chain
 from wams.core.storage.coverage import ADDED, APPEND_ONLY, CASE_COLUMNS
 
 TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys", "actors")
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _dumps(data: Any) -> str:
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Step:
@@ -214,7 +218,7 @@ class RawWriter:
         if cur.fetchone() is not None:
             return
         for entry in step.actors:
-            dk_id = secrets.token_hex(16)
+            dk_id = ordered_id()
             material = AESGCM.generate_key(bit_length=256)
             cur.execute(self.sql_data_key, (dk_id, self.g, self.kek_id,
                                             self._wrap(dk_id, material)))
@@ -229,14 +233,14 @@ class RawWriter:
     def run_case(self, i: int) -> None:
         conn = self.conn
         g = self.g
-        case_id = uuid.uuid4().hex
+        case_id = ordered_id()
         version = 0
         # The engine pseudonymises the client when the case opens (HMAC with the key store's
         # pseudonym key, prefixed with its id).
-        subject = self.key_id + ":" + hmac.new(self.key, f"bsn:{100000000 + i}".encode(),
-                                               hashlib.sha256).hexdigest()[:32]
+        subject = self.key_id + ":" + hmac.digest(self.key, f"bsn:{100000000 + i}".encode(),
+                                                  "sha256").hex()[:32]
         # The case's data key, wrapped by the KEK.
-        dk_id = secrets.token_hex(16)
+        dk_id = ordered_id()
         material = AESGCM.generate_key(bit_length=256)
         wrapped = self._wrap(dk_id, material)
         cipher = AESGCM(material)
@@ -251,7 +255,7 @@ class RawWriter:
             cur = conn.cursor()
             if self.begin:
                 cur.execute(self.begin)
-            trace = secrets.token_hex(16)
+            trace = trace_id()
             at = step.history["at"]
             written: list[str] = []  # the keyed digests of the covered rows it writes
             if step.opening:
@@ -259,10 +263,10 @@ class RawWriter:
                 self._covered(written, "data_keys", {"id": dk_id, "gemeente": g})
             # processing_log rows of this step, free-text purposes sealed
             if step.log_rows:
-                parent = secrets.token_hex(8)
+                parent = span_id()
                 rows = []
                 for r, purpose in zip(step.log_rows, step.purposes, strict=True):
-                    r = dict(r, trace_id=trace, span_id=secrets.token_hex(8),
+                    r = dict(r, trace_id=trace, span_id=span_id(),
                              parent_span_id=parent, case_id=case_id, subject=subject,
                              purpose=seal(purpose) if purpose is not None else r["purpose"])
                     rows.append(tuple(r[c] for c in self.log_cols))
