@@ -222,3 +222,21 @@ def _client(keep: bool):  # type: ignore[no-untyped-def]
     from wams.testing import test_bsn
 
     return Persoon(ref="jan", bsn=test_bsn(70 + keep), naam=f"Jan {keep}")
+
+
+def test_the_command_run_in_a_callers_process_leaves_its_collector_as_it_was(
+        db_url: str, tmp_path: Path) -> None:
+    """The load freezes what it built to start (gc.freeze: the collector's full passes skip
+    it); run in a caller's own process (CliRunner, an embedding), it unfreezes at the end."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from wams.cli import cli
+
+    archive = tmp_path / "archief.jsonl"
+    write_archive(str(archive), 2)
+    before = gc.get_freeze_count()
+    out = CliRunner().invoke(cli, ["archive", "load", str(archive), "--db", db_url, "--stil"])
+    assert out.exit_code == 0, out.output
+    assert gc.get_freeze_count() == before

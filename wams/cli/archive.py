@@ -72,6 +72,7 @@ def archive_load(archief: str, url: str, batch: int, stil: bool) -> None:
         progress = load(w, archief, batch=batch, on_progress=report)
     finally:
         w.close()
+        gc.unfreeze()  # a caller that runs the command in its own process keeps its collector
     click.echo(summary(progress))
     if progress.differing:
         sys.exit(EXIT_NO)
