@@ -18,7 +18,7 @@ from wams.core import commands as c
 from wams.core.errors import ConflictError, InputError
 from wams.core.law.hookspecs import hookimpl
 from wams.core.model import Partij, Persoon
-from wams.core.storage import projections, repository
+from wams.core.storage import audit_rows, projections, repository
 from wams.core.storage.audit import verify_database
 from wams.core.storage.repository import RIGHTS_PARAMS
 from wams.testing import test_bsn
@@ -289,7 +289,8 @@ PARAMS = {"g": G, "s": "pseudoniem", "id": "abc", "c": "abc", "o": dt.date(2027,
           "n": 50, **RIGHTS_PARAMS}
 
 
-LOOKUPS = {**repository.INDEXED_LOOKUPS, **projections.INDEXED_LOOKUPS}
+LOOKUPS = {**repository.INDEXED_LOOKUPS, **projections.INDEXED_LOOKUPS,
+           **audit_rows.INDEXED_LOOKUPS}
 
 
 def _one_entry(line: str, dialect: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Table, and_, exists, func, select
+from sqlalchemy import Connection, Table, and_, bindparam, exists, func, select, text
 
 from wams.core.storage import chain
 from wams.core.storage.coverage import (
@@ -35,7 +35,7 @@ from wams.core.storage.coverage import (
 from wams.core.storage.projections import differs
 from wams.core.storage.repository import cases, history, proofs, settings
 from wams.core.storage.subscriptions import subscriptions
-from wams.core.storage.tables import Base
+from wams.core.storage.tables import PROJECTING, Base
 
 BATCH = 1000
 #: the chain_n an orphan without one sorts under (before every real entry)
@@ -165,6 +165,13 @@ def projection_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
     yield from _keyed_problems(conn, keys, gemeente)
 
 
+def projecting(prefix: str) -> Any:
+    """The entries that projected a setting or a subscription (``prefix``): with the partial
+    index's own condition, so the audit reads them from ``ix_history_projection`` instead of
+    scanning the history (at 1,000,000 cases ten million entries, twice per audit)."""
+    return and_(text(PROJECTING), history.c.projection_ref.like(prefix + "%"))
+
+
 def _latest(ref_filter: Any, gemeente: str | None, *group: Any) -> Any:
     h = history
     stmt = (select(h.c.gemeente, *group, func.max(h.c.chain_n).label("n"))
@@ -235,8 +242,7 @@ def _keyed_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
     someone's address), or that disappeared without an entry removing it."""
     h = history
     for kind in _KINDS:
-        latest = _latest(h.c.projection_ref.like(kind.prefix + "%"), gemeente,
-                         h.c.projection_ref)
+        latest = _latest(projecting(kind.prefix), gemeente, h.c.projection_ref)
         stmt = (select(latest.c.gemeente, latest.c.projection_ref, latest.c.n,
                        h.c.projection_digest, h.c.key_id)
                 .join(h, and_(h.c.gemeente == latest.c.gemeente, h.c.chain_n == latest.c.n)))
@@ -266,3 +272,13 @@ def _keyed_problems(conn: Connection, keys: ChainKeys, gemeente: str | None,
             if (g, key) not in present and not removed:
                 yield Problem(g, entry.n, f"de {kind.name} is verwijderd; regel {entry.n} "
                                           "legde haar vast", f"{kind.name} {key}")
+
+
+#: As ``repository.INDEXED_LOOKUPS``: the audit's read of the latest entry of each setting (and,
+#: alike, of each subscription); the tests check its plan on both backends.
+INDEXED_LOOKUPS: dict[str, tuple[Any, str]] = {
+    "latest entry of each setting": (
+        select(history.c.projection_ref, func.max(history.c.chain_n))
+        .where(projecting(SETTING_PREFIX), history.c.gemeente == bindparam("g"))
+        .group_by(history.c.gemeente, history.c.projection_ref), "ix_history_projection"),
+}
