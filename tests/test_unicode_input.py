@@ -70,6 +70,27 @@ def test_an_actor_or_an_access_request_with_a_lone_surrogate_is_input_error(
     assert _stored(db_url) == before
 
 
+def test_the_texts_beside_a_command_with_a_lone_surrogate_are_input_error(
+        open_wams: Any, db_url: str) -> None:
+    # Kept as keyed digests (the idempotency key, the access request's reference) or in the
+    # log's purpose (a read's toelichting): never a crash in the HMAC, nothing stored.
+    w = open_wams()
+    case_id = w.hulpvraag(G, wet="participatiewet", **_client()).case_id
+    before = _stored(db_url)
+    domein = {"domein": "schuldhulp", "reden": "achterstanden", "client_akkoord": True}
+    with pytest.raises(InputError, match="idempotency_key: tekst met een ongeldig teken"):
+        w.domein(G, case_id, **domein, idempotency_key=f"k-{LONE}")
+    with pytest.raises(InputError, match="idempotency_key"), w.batch() as b:
+        b.domein(G, case_id, **domein, idempotency_key=f"k-{LONE}")
+    with pytest.raises(InputError, match="toelichting: tekst met een ongeldig teken"):
+        w.case(G, case_id, actor="medewerker", purpose="behandeling", toelichting=f"x{LONE}")
+    with pytest.raises(InputError, match="toelichting"), w.batch() as b:
+        b.case(G, case_id, actor="medewerker", purpose="behandeling", toelichting=f"x{LONE}")
+    with pytest.raises(InputError, match="verzoek: tekst met een ongeldig teken"):
+        w.inzage_persoon(G, bsn=test_bsn(41), actor="fg", verzoek=f"AVG-{LONE}")
+    assert _stored(db_url) == before
+
+
 def test_an_archive_line_with_a_lone_surrogate_stops_with_one_line_and_exit_2(
         tmp_path: Path, db_url: str) -> None:
     record = {"formaat": 2, "scenario": "Z-1", "gemeente": G, "datum": "2026-01-05",

@@ -23,15 +23,22 @@ def unicode_text(value: str) -> str:
     return value
 
 
+def caller_text(value: str, key: str) -> str:
+    """A text the caller gives beside a command (who acts, an idempotency key, a read's
+    toelichting, an access request's reference): Unicode, else :class:`InputError` naming
+    ``key``, before anything is decided or stored."""
+    try:
+        return unicode_text(value)
+    except Invalid as exc:
+        raise InputError(f"{key}: {exc}") from None
+
+
 def actor_name(actor: object, missing: str) -> str:
     """R36: who acts is named, by a non-empty Unicode text; else :class:`InputError`
     (``missing`` says what to name when it is empty)."""
     if not isinstance(actor, str) or not actor.strip():
         raise InputError(missing)
-    try:
-        return unicode_text(actor)
-    except Invalid as exc:
-        raise InputError(f"actor: {exc}") from None
+    return caller_text(actor, "actor")
 
 
 #: eight or more digits, perhaps separated (a BSN, a date written without dashes, a phone

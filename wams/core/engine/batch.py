@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
-from wams.core.engine.handlers import Authorize, check_actor
+from wams.core.engine.handlers import Authorize, check_actor, check_idempotency_key
 from wams.core.errors import BatchBroken
 from wams.core.gemeente import check_gemeente
 from wams.core.law import acting
@@ -57,6 +57,7 @@ class Batch:
         check_gemeente(gemeente)
         actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
+        check_idempotency_key(idempotency_key)
         # a fresh ``now`` for every command; the batch's chain heads
         uow = engine._transaction_for(gemeente, heads=self.heads)
         with self._undo(uow.store):
@@ -77,7 +78,7 @@ class Batch:
     def view_case(self, gemeente: str, case_id: str, *, actor: str, purpose: str,
                   authorize: Authorize | None = None, toelichting: str | None = None) -> Casus:
         """As :meth:`Engine.view_case` (logged), inside the batch's transaction."""
-        self._engine._check_read(gemeente, actor, purpose)
+        self._engine._check_read(gemeente, actor, purpose, toelichting)
         uow = self._engine._transaction_for(gemeente, heads=self.heads)
         with self._undo(uow.store):
             return self._engine._view(uow, case_id, actor=actor,

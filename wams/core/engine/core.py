@@ -19,13 +19,14 @@ import attrs
 import sqlalchemy
 
 from wams.core import settings
+from wams.core.caller_text import caller_text
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import decisions, scrub
 from wams.core.engine import keys as keys_room
 from wams.core.engine.batch import Batch
 from wams.core.engine.cache import CaseCache
-from wams.core.engine.handlers import Authorize, check_actor, run_step
+from wams.core.engine.handlers import Authorize, check_actor, check_idempotency_key, run_step
 from wams.core.engine.unit_of_work import LogSink, Transaction
 from wams.core.errors import CommitUnknown, ConflictError, InputError, NotFoundError, Refused
 from wams.core.gemeente import check_gemeente
@@ -187,6 +188,7 @@ class Engine:
         check_gemeente(gemeente)
         actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
+        check_idempotency_key(idempotency_key)
         with self._lock:
             for attempt in (1, 2):
                 try:
@@ -330,7 +332,7 @@ class Engine:
         """Raadplegen: every person in the dossier gets a 'consult' record (R36).
         ``authorize`` (see :data:`~wams.core.engine.handlers.Authorize`) may refuse the read
         before anything is logged; it gets the case and None."""
-        self._check_read(gemeente, actor, purpose)
+        self._check_read(gemeente, actor, purpose, toelichting)
         with self.unit_of_work(gemeente) as uow:
             return self._view(uow, case_id, actor=actor, purpose=logged_purpose(purpose,
                                                                                  toelichting),
@@ -355,9 +357,12 @@ class Engine:
                               [ref for ref in case.persons if ref in shown], actor, purpose)
             return view
 
-    def _check_read(self, gemeente: str, actor: str, purpose: str) -> None:
+    def _check_read(self, gemeente: str, actor: str, purpose: str,
+                    toelichting: str | None = None) -> None:
         check_gemeente(gemeente)
         check_actor(actor)
+        if toelichting is not None:
+            caller_text(toelichting, "toelichting")  # kept in the log's purpose
         # R20: a purpose code for reads; anything else returns nothing and is not logged as a
         # processing (bad input, or a refusal when it names enforcement).
         try:

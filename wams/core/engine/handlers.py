@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from wams.core import settings
-from wams.core.caller_text import actor_name
+from wams.core.caller_text import actor_name, caller_text
 from wams.core.commands import Melder
 from wams.core.engine import decisions, objections
 from wams.core.engine.cache import CaseCache
@@ -57,6 +57,12 @@ def check_actor(actor: object) -> None:
     for, so an empty actor is bad input."""
     actor_name(actor, "noem wie de handeling verricht (actor); een lege actor wordt niet "
                       "geaccepteerd")
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """The caller's idempotency key is kept as a keyed digest of its text: it must be text."""
+    if key is not None:
+        caller_text(key, "idempotency_key")
 
 
 #: Asked before the rules, with the case as stored (None for a step that opens one or stands

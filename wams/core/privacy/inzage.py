@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from wams.core.caller_text import actor_name
+from wams.core.caller_text import actor_name, caller_text
 from wams.core.errors import InputError
 from wams.core.ids import trace_id
 from wams.core.law.lifecycle import PROVIDE, REQUEST, Applied, Processing
@@ -74,6 +74,7 @@ def inzage_persoon(engine: Operator, gemeente: str, *, bsn: str | None = None,
     if not isinstance(verzoek, str) or not verzoek.strip():
         raise InputError("noem het kenmerk van het verzoek om inzage van de betrokkene "
                          "(verzoek); inzage is zijn recht, geen zoekopdracht")
+    caller_text(verzoek, "verzoek")  # kept as a keyed digest of its text
     persoon = Persoon(ref=ref or "betrokkene", bsn=bsn)
     purpose = f"{PURPOSE}, verzoek {verzoek.strip()}"
     trace = trace_id()
