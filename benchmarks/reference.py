@@ -9,8 +9,8 @@ JSON, content JSON) and its ``processing_log`` rows. The raw reference then repl
 and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 
 * INSERT (first command) or UPDATE-with-version-check of the ``cases`` row, with the step's
-  state re-serialised (with orjson, the engine's JSON writer) from a Python object of the same
-  shape and size;
+  state re-serialised by the engine's JSON writer (``wams.core.serialize.encode``) from a
+  Python object of the same shape and size;
 * a SELECT of the municipality's ``chain_heads`` row (the previous hash: needed to chain),
   the content digest, the keyed digests the engine's chain commits to (one per covered row
   written, the set of them, the case row's projection) and the keyed entry hash, all with
@@ -48,18 +48,16 @@ import secrets
 import sqlite3
 from typing import Any
 
-import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from wams.core.ids import ordered_id, span_id, trace_id
 from wams.core.privacy import places
 from wams.core.privacy.sealing import is_sealed
+from wams.core.serialize import encode
 from wams.core.storage import chain
 from wams.core.storage.coverage import ADDED, APPEND_ONLY, CASE_COLUMNS
 
 TABLES = ("cases", "history", "chain_heads", "processing_log", "data_keys", "actors")
-def _dumps(data: Any) -> str:
-    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Step:
@@ -275,7 +273,7 @@ class RawWriter:
             # the case row: the state re-serialised (same shape and size as the engine's)
             state = step.state
             state["id"] = case_id
-            state_json = seal(_dumps(state))
+            state_json = seal(encode(state))
             row = step.case_row
             if step.opening:
                 vals = dict(row, id=case_id, gemeente=g, version=1, state=state_json,
@@ -301,8 +299,8 @@ class RawWriter:
             decision = step.decision
             decision["trace_id"] = trace
             decision["case_id"] = case_id
-            decision_json = _dumps(decision)
-            content = seal(_dumps(step.content)) if step.content is not None else None
+            decision_json = encode(decision)
+            content = seal(encode(step.content)) if step.content is not None else None
             salt = None
             digest = hashlib.sha256(content.encode()).hexdigest() if content is not None \
                 else chain.EMPTY_DIGEST
