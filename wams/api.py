@@ -33,6 +33,7 @@ from wams.api_webhooks import WebhookMethods
 from wams.core.catalogue import Catalogue
 from wams.core.clock import Clock
 from wams.core.engine import Authorize, Batch, Engine
+from wams.core.engine.case_rows import check_case_continues
 from wams.core.errors import InputError
 from wams.core.model import Casus, Decision, Partij
 
@@ -85,6 +86,9 @@ class Wams(Steps, WebhookMethods, AdminMethods):
     def execute(self, gemeente: str, case_id: str | None, command: object,
                 **opts: Any) -> Decision:
         """Run one command record from :mod:`wams.core.commands` against a case."""
+        # A command of its own commits its case's row at once: nothing to hold for a next
+        # step (``case_continues`` speeds up an all-or-nothing batch only; see batch()).
+        check_case_continues(opts.pop("case_continues", False))
         return self._engine.execute(gemeente, case_id, command, **opts)
 
     @contextlib.contextmanager
@@ -97,7 +101,11 @@ class Wams(Steps, WebhookMethods, AdminMethods):
         per step). Everything is stored when the block ends, or nothing if it raises. Inside
         the block ``b`` offers the step methods and :meth:`case` only (:class:`InBatch`).
         ``keep_cases=False``: the process does not keep the batch's cases in its case cache
-        afterwards (a load that never returns to a case; see docs/scale.md)."""
+        afterwards (a load that never returns to a case; see docs/scale.md). A step given
+        ``case_continues=True`` in an all-or-nothing batch promises that the batch's next
+        command is a step on the same case: the case's row is then written once, by the
+        last step of the run, instead of once a step (a broken promise costs an extra
+        history entry, ``casus_vastgelegd``, never a row the chain does not vouch for)."""
         with self._engine.batch(all_or_nothing=all_or_nothing, keep_cases=keep_cases) as batch:
             yield InBatch(self._engine, batch)
 

@@ -19,7 +19,7 @@ from wams.core.model import Decision, Partij, Persoon
 
 #: the keyword options every step method takes beside the step's own keys
 STEP_OPTIONS = frozenset({"actor", "idempotency_key", "expected_version", "authorize",
-                          "caller"})
+                          "caller", "case_continues"})
 
 
 class Steps:

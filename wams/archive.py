@@ -8,13 +8,14 @@ decided by the same rules, logged, sealed and chained. Each record runs at its o
 ``datum`` and ``tijd`` steps), so bewaartermijnen count from the archive's dates, not from the
 day of the migration.
 
-Records are loaded in batches, one transaction each (every step in a savepoint of its own, the
-chain head written once per batch). A record's first command carries the idempotency key
-``archief:<scenario>``: the record is in the database exactly when that key is, because its
-batch commits all its steps or none. A run that was stopped (a kill, a crash, a full disk) is
-started again with the same command: before each batch it asks the database which of the
-batch's records it holds, skips those and loads the rest. Nothing is loaded twice and no case
-is half-written.
+Records are loaded in batches, one transaction each, all or nothing (the chain head written
+once per batch; each case's row once, by its record's last step: the others promise that the
+next step continues the case, ``wams.core.engine.case_rows``). A record's first command
+carries the idempotency key ``archief:<scenario>``: the record is in the database exactly when
+that key is, because its batch commits all its steps or none. A run that was stopped (a kill,
+a crash, a full disk) is started again with the same command: before each batch it asks the
+database which of the batch's records it holds, skips those and loads the rest. Nothing is
+loaded twice and no case is half-written.
 
 A malformed record stops the run before its batch touches the database (one line: file, line,
 step, key; exit 2); the batches before it stay loaded, so after the fix the same command goes
@@ -147,7 +148,7 @@ def _load_batch(w: Wams, todo: list[tuple[int, Scenario]], path: str | Path,
                 with w.running_as(clock=Clock(record.header.datum),
                                   namespace=f"archief:{record.title}:"):
                     results = run_steps(b, record, strict=True,
-                                        mark=MARK.format(record.title))
+                                        mark=MARK.format(record.title), in_batch=True)
             except StepInputError as exc:
                 # Raised out of the batch: none of its records is stored.
                 raise ArchiveError(f"{path}, regel {n} (zaak '{record.title}'): {exc}; "

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
+from wams.core.engine import case_rows
+from wams.core.engine.case_rows import HeldCases
 from wams.core.engine.handlers import Authorize, check_actor, check_idempotency_key
 from wams.core.errors import BatchBroken
 from wams.core.gemeente import check_gemeente
@@ -29,6 +31,9 @@ from wams.core.storage.repository import Store
 
 if TYPE_CHECKING:
     from wams.core.engine.core import Engine
+
+#: the effects whose step may hold its case's row: opening a case and changing it
+HOLDING = (Effect.OPEN, Effect.APPLY)
 
 
 class Batch:
@@ -46,11 +51,16 @@ class Batch:
         #: (gemeente, copy of the case, decision, events) per stored step, for the plugins
         #: after the commit
         self.done: list[tuple[str, Casus | None, Decision, list[StepEvent]]] = []
+        #: case rows held to be written once for a run of steps (all or nothing only)
+        self.held = HeldCases()
 
     def execute(self, gemeente: str, case_id: str | None, command: object, *,
                 actor: str | None = None, idempotency_key: str | None = None,
-                expected_version: int | None = None) -> Decision:
-        """As :meth:`Engine.execute`, inside the batch's transaction."""
+                expected_version: int | None = None, case_continues: bool = False
+                ) -> Decision:
+        """As :meth:`Engine.execute`, inside the batch's transaction. ``case_continues``: the
+        batch's next command is a step on the same case, which may then write its row once
+        for both (all-or-nothing batches; :mod:`wams.core.engine.case_rows`)."""
         engine = self._engine
         record = step_of(command)
         step = record.name
@@ -58,12 +68,20 @@ class Batch:
         actor = acting.default_actor(command) if actor is None else actor
         check_actor(actor)
         check_idempotency_key(idempotency_key)
+        case_rows.check_case_continues(case_continues)
         # a fresh ``now`` for every command; the batch's chain heads
         uow = engine._transaction_for(gemeente, heads=self.heads)
         with self._undo(uow.store):
+            # Only an ordinary change of the case reads a held row from memory: anything
+            # else finds every row in the database.
+            self._write_held(except_case=case_id if record.effect is Effect.APPLY else None)
+            uow.held_cases = self.held
+            uow.hold_case = case_continues and self.all_or_nothing and record.effect in HOLDING
             try:
                 decision, case, events = engine._decide(
                     uow, case_id, step, command, actor, idempotency_key, expected_version)
+                if not case_continues:
+                    self._write_held()
             except BaseException:
                 engine._cases.drop(case_id)
                 raise
@@ -81,6 +99,7 @@ class Batch:
         self._engine._check_read(gemeente, actor, purpose, toelichting)
         uow = self._engine._transaction_for(gemeente, heads=self.heads)
         with self._undo(uow.store):
+            self._write_held()
             return self._engine._view(uow, case_id, actor=actor,
                                       purpose=logged_purpose(purpose, toelichting),
                                       authorize=authorize)
@@ -107,7 +126,16 @@ class Batch:
         if self.broken is not None:
             raise BatchBroken("een stap van deze batch mislukte; de batch is niet opgeslagen"
                               ) from self.broken
+        self._write_held()
         store.write_heads(self.heads)
+
+    def _write_held(self, *, except_case: str | None = None) -> None:
+        """Every case row the batch holds (but that of ``except_case``), written under an
+        entry of its own: what comes next is not the step its holder promised."""
+        for held in self.held.others(except_case):
+            uow = self._engine._transaction_for(held.case.gemeente, heads=self.heads)
+            uow.held_cases = self.held
+            case_rows.write_held(uow, held)
 
 
 @contextmanager

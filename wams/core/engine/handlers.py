@@ -29,7 +29,7 @@ import attrs
 from wams.core import settings
 from wams.core.caller_text import actor_name, caller_text
 from wams.core.commands import Melder
-from wams.core.engine import decisions, objections
+from wams.core.engine import case_rows, decisions, objections
 from wams.core.engine.cache import CaseCache
 from wams.core.engine.unit_of_work import Transaction
 from wams.core.errors import ConflictError, InputError
@@ -44,7 +44,7 @@ from wams.core.model import Casus, Decision, Persoon
 from wams.core.privacy import inzage, periods, places, retention
 from wams.core.privacy.processing import special_exceptions
 from wams.core.privacy.sealing import data_key_of
-from wams.core.serialize import case_to_json, dumps
+from wams.core.serialize import dumps
 
 ROUTE_B_PROVISION = attrs.evolve(TAKEN, sections=("§1.3", "§3.3.2")).labelled()
 
@@ -151,6 +151,9 @@ def _load(uow: Transaction, cache: CaseCache, step: Step, case_id: str,
         return "tenant.mismatch"
     if expected_version is not None and meta[1] != expected_version:
         raise ConflictError(case_id, expected_version, meta[1])
+    held = uow.held_cases.get(case_id) if uow.held_cases is not None else None
+    if held is not None:  # changed by this batch, its row not written yet
+        return held.case, held.data_key
     return cache.load(uow, case_id, meta[1]), meta[2]
 
 
@@ -189,7 +192,7 @@ def _record(uow: Transaction, step: Step, cmd: Any, done: Outcome, verdict: Verd
                           subjects=subjects, case_id=case.id if case else None,
                           data_key=data_key)
     if case is not None and not step.opens_case:
-        _store_case(uow, case, data_key)
+        _store_case(uow, case, data_key, actor, trace)
     # Built after the update: the decision carries the case version it produced.
     special = special_exceptions(k for p in done.applied.processings
                                  for k in uow.catalogue.special_of(p.category))
@@ -218,21 +221,12 @@ def _record(uow: Transaction, step: Step, cmd: Any, done: Outcome, verdict: Verd
                                       decision=decision)]
 
 
-def _store_case(uow: Transaction, case: Casus, data_key: str | None) -> None:
-    """The case's new state, sealed under its key; after destruction the state holds no
-    personal data (refs → pseudonyms, dates) and is stored in clear, its key is gone."""
-    gemeente = case.gemeente
-    state = case_to_json(case)
-    if not uow.store.update_case(case.id, case.version, gemeente=gemeente, route=case.route,
-                                 wet=case.wet, opened_on=case.opened_on,
-                                 state=uow.seal(data_key, state, places.case_state(
-                                     gemeente, case.id, case.version + 1))
-                                 if data_key else state,
-                                 phase=case.phase, closed_on=case.closed_on,
-                                 destroyed_on=case.destroyed_on, data_key=data_key):
-        actual = uow.store.case_meta(case.id)
-        raise ConflictError(case.id, case.version, actual[1] if actual else None)
+def _store_case(uow: Transaction, case: Casus, data_key: str | None, actor: str,
+                trace: str) -> None:
+    """The case's new state (see :mod:`wams.core.engine.case_rows`: written now, or held for
+    the batch's next step of the case)."""
     case.version += 1
+    case_rows.store(uow, case, data_key, actor=actor, trace=trace)
 
 
 # -- the handlers: one per effect (the step's record says which) --------------------------------
@@ -357,12 +351,8 @@ def _open(call: Call, case: Casus | None, data_key: str | None) -> Outcome:
         applied = lifecycle.open_case(case, step.name, cmd, ctx, None)
     register_subjects(uow, case)
     data_key = uow.new_data_key()
-    uow.store.insert_case(id=case.id, gemeente=gemeente, route=case.route, wet=case.wet,
-                          phase=case.phase, version=1, opened_on=case.opened_on,
-                          closed_on=None, destroyed_on=None, data_key=data_key,
-                          state=uow.seal(data_key, case_to_json(case),
-                                         places.case_state(gemeente, case.id, 1)))
     case.version = 1
+    case_rows.store(uow, case, data_key, actor=call.actor, trace=call.trace, new=True)
     call.cache.put(case)
     return Outcome(case, applied, data_key, citations=(case.provision,), signalen=signalen)
 

@@ -13,7 +13,7 @@ import datetime as dt
 import hmac
 from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wams.core.catalogue import Catalogue
 from wams.core.errors import InputError, SealError
@@ -38,6 +38,9 @@ from wams.core.privacy.sealing import DataKeys, is_sealed
 from wams.core.serialize import dumps
 from wams.core.storage.destruction import destroy_data_key
 from wams.core.storage.repository import Store
+
+if TYPE_CHECKING:  # the batch makes them; a transaction only carries them
+    from wams.core.engine.case_rows import HeldCases
 
 #: receives the Logboek records of one write; raising aborts the transaction
 LogSink = Callable[[list[dict[str, Any]]], None]
@@ -72,6 +75,11 @@ class Transaction:
         if actors is not None:
             store.actors.alias = lambda gemeente, actor: actors.stored(self, gemeente, actor)
         self._shown: dict[tuple[str, str], str] = {}
+        #: an all-or-nothing batch's held case rows (``wams.core.engine.case_rows``), and
+        #: whether this command's step holds its case's row (the batch's next command
+        #: continues the case)
+        self.held_cases: HeldCases | None = None
+        self.hold_case = False
 
     def _tenant(self) -> str:
         if self.gemeente is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ import attrs
 
 from wams.core import commands as c
 from wams.core.errors import InputError, StepInputError
+from wams.core.law.steps import Effect, step_of
 from wams.core.model import Decision, Phase
 from wams.core.scenario.format import Scenario, Stap, Tijd, Verwacht
 from wams.core.scenario.load import load
@@ -106,25 +107,30 @@ def run_many(scenarios: Iterable[Scenario], url: str | None = None,
 
 def run_steps(wams: Steps, scenario: Scenario,
               on_step: Callable[[StepResult], None] | None = None, *,
-              strict: bool = False, mark: str | None = None) -> list[StepResult]:
+              strict: bool = False, mark: str | None = None,
+              in_batch: bool = False) -> list[StepResult]:
     """The steps of ``scenario`` in ``wams`` (a handle or a batch), each compared with its
     ``verwacht``. ``strict`` (loading an archive): a step the catalogue cannot take, or an
     engine error, raises instead of failing the step, so the caller can undo the whole record.
     ``mark`` is the idempotency key of the first command: whether it is stored tells whether
-    the record was (the batch commits all its steps or none)."""
+    the record was (the batch commits all its steps or none). ``in_batch``: ``wams`` is a
+    batch, told of each step whether the next one continues its case (so it may write the
+    case's row once for the run; ``Batch.execute``'s ``case_continues``)."""
     gemeente = scenario.header.gemeente
     case_id: str | None = None
     phase: Phase | None = None
     melding: int | None = None  # the scenario's last melding, which melding_doorgeven means
     results: list[StepResult] = []
-    for stap in scenario.stappen:
+    continues: Sequence[bool | None] = _continuing(scenario.stappen) if in_batch \
+        else [None] * len(scenario.stappen)
+    for stap, more in zip(scenario.stappen, continues, strict=True):
         if isinstance(stap.command, c.MeldingDoorgeven) and stap.command.melding is None:
             stap = attrs.evolve(stap, command=attrs.evolve(stap.command, melding=melding))
         key = mark if not isinstance(stap.command, Tijd) else None
         if key is not None:
             mark = None
         try:
-            decision = _execute(wams, gemeente, case_id, phase, stap, key)
+            decision = _execute(wams, gemeente, case_id, phase, stap, key, more)
         except Exception as exc:
             results.append(_failed(stap, exc, strict, case_id, phase))
             if on_step:
@@ -168,8 +174,24 @@ def _failed(stap: Stap, exc: Exception, strict: bool, case_id: str | None,
          " (zet WAMS_DEBUG=1 voor de traceback); de rest van het scenario is overgeslagen"),))
 
 
+def _continuing(stappen: Sequence[Stap]) -> list[bool]:
+    """Of each step, whether the next command (a ``tijd`` step is none) is an ordinary change
+    of the same case: not the last, not one that opens a case or acts outside one."""
+    out = [False] * len(stappen)
+    following = False
+    for i in range(len(stappen) - 1, -1, -1):
+        command = stappen[i].command
+        if isinstance(command, Tijd):
+            out[i] = following
+            continue
+        out[i] = following
+        following = not isinstance(command, (*_OPENERS, *_NO_CASE)) \
+            and step_of(command).effect is Effect.APPLY
+    return out
+
+
 def _execute(wams: Steps, gemeente: str, case_id: str | None, phase: Phase | None,
-             stap: Stap, key: str | None = None) -> Decision:
+             stap: Stap, key: str | None = None, continues: bool | None = None) -> Decision:
     command = stap.command
     if isinstance(command, Tijd):
         if command.datum is not None:
@@ -181,7 +203,10 @@ def _execute(wams: Steps, gemeente: str, case_id: str | None, phase: Phase | Non
     if isinstance(command, (*_OPENERS, *_NO_CASE)):
         case_id = None
     # Before a case exists the engine itself refuses (state.invalid_transition).
-    return wams.execute(gemeente, case_id, command, idempotency_key=key)
+    if continues is None:
+        return wams.execute(gemeente, case_id, command, idempotency_key=key)
+    return wams.execute(gemeente, case_id, command, idempotency_key=key,
+                        case_continues=continues)
 
 
 def compare(stap: Stap, d: Decision) -> tuple[str, ...]:

@@ -196,35 +196,44 @@ class Store:
             if found is not None:  # None: the municipality's first entry is yet to come
                 self._write_set(step_of, found[0])
                 return found[1]
+        return self.stored_meta(case_id)
+
+    def stored_meta(self, case_id: str) -> CaseMeta | None:
+        """(gemeente, version, data key) as the database holds them (not as a batch has them)."""
         row = _f_case_meta.execute(self.conn, {"id": case_id}).fetchone()
         return (row[0], row[1], row[2]) if row else None
+
+    def written_in_batch(self, case_id: str, gemeente: str, version: int,
+                         data_key: str | None) -> None:
+        """The case as this batch's transaction has it (written, or held to be written once):
+        what its next step reads instead of the row."""
+        if self._batch_heads is not None:
+            self._batch_heads.cases[case_id] = (gemeente, version, data_key)
 
     def insert_case(self, **values: Any) -> None:
         _f_case_insert.execute(self.conn, values)
         self._write_set(values["gemeente"]).project(chain.CASE, values, CASE_COLUMNS)
-        if self._batch_heads is not None:
-            self._batch_heads.cases[values["id"]] = (values["gemeente"], values["version"],
-                                                     values["data_key"])
+        self.written_in_batch(values["id"], values["gemeente"], values["version"],
+                              values["data_key"])
 
-    def update_case(self, case_id: str, version: int, *, gemeente: str, route: str,
-                    wet: str | None, opened_on: dt.date, state: str, phase: str,
+    def update_case(self, case_id: str, version: int, new_version: int, *, gemeente: str,
+                    route: str, wet: str | None, opened_on: dt.date, state: str, phase: str,
                     closed_on: dt.date | None, destroyed_on: dt.date | None,
                     data_key: str | None) -> bool:
-        """The new projection of the case; ``gemeente``, ``route``, ``wet`` and ``opened_on``
-        do not change, but the chain commits to the whole row."""
+        """The case's new row, from ``version`` (still the stored one, or nothing is written)
+        to ``new_version``; the chain commits to the whole row, unchanged columns too."""
         result = _f_case_update.execute(self.conn, {
-            "b_id": case_id, "b_version": version, "new_version": version + 1,
+            "b_id": case_id, "b_version": version, "new_version": new_version,
             "state": state, "phase": phase, "closed_on": closed_on,
             "destroyed_on": destroyed_on, "data_key": data_key})
         if result.rowcount != 1:
             return False
         self._write_set(gemeente).project(chain.CASE, {
             "id": case_id, "gemeente": gemeente, "route": route, "wet": wet, "phase": phase,
-            "version": version + 1, "opened_on": opened_on, "closed_on": closed_on,
+            "version": new_version, "opened_on": opened_on, "closed_on": closed_on,
             "destroyed_on": destroyed_on, "data_key": data_key, "state": state},
             CASE_COLUMNS)
-        if self._batch_heads is not None:
-            self._batch_heads.cases[case_id] = (gemeente, version + 1, data_key)
+        self.written_in_batch(case_id, gemeente, new_version, data_key)
         return True
 
     def case_page(self, gemeente: str, limit: int,
