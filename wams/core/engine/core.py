@@ -137,7 +137,7 @@ class Engine:
             yield uow
             # Rows written without a step (a read's log rows, a setting, register versions)
             # get an entry of their own before the commit: nothing uncovered is stored.
-            uow.store.seal(at=uow.now, actor="wams", trace_id=trace_id())
+            uow.store.seal(at=uow.now, actor="wams")
 
     def answered(self, gemeente: str, keys: Sequence[str]) -> set[str]:
         """Which of the idempotency ``keys`` answered a command of ``gemeente`` already. A bulk
@@ -264,7 +264,7 @@ class Engine:
         result = run_step(uow, self._cases, self._versions, case_id, step, command, actor,
                           stored_key, expected_version, fingerprint, authorize)
         # Whatever the step wrote that no entry of its own committed (none, normally): sealed.
-        uow.store.seal(at=uow.now, actor=actor, trace_id=trace_id())
+        uow.store.seal(at=uow.now, actor=actor)
         return result
 
     @contextmanager

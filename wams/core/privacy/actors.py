@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, event
 
 from wams.core.errors import InputError
-from wams.core.ids import trace_id
 from wams.core.law.records import KeyStore
 from wams.core.privacy import places
 from wams.core.privacy.periods import open_period
@@ -166,7 +165,7 @@ def erase_actor(engine: Operator, gemeente: str, naam: str, *, actor: str) -> in
     with engine.unit_of_work(gemeente) as uow:
         count = erase(uow, engine.actors, gemeente, naam)
         if count:
-            uow.store.seal(at=uow.now, actor=actor, trace_id=trace_id(), step=STEP)
+            uow.store.seal(at=uow.now, actor=actor, step=STEP)
     return count
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from wams.core import ids
 from wams.core.law.steps import RIGHTS_STEPS
 from wams.core.storage import chain
 from wams.core.storage import heads as chain_heads
@@ -334,18 +335,19 @@ class Store:
         for gemeente, n, h in batch.advanced():
             chain_heads.write(self.conn, gemeente, n, h)
 
-    def seal(self, *, at: dt.datetime, actor: str, trace_id: str,
+    def seal(self, *, at: dt.datetime, actor: str, trace_id: str | None = None,
              step: str = "verwerking") -> None:
         """Before a commit: rows written without a step of their own (a read's log rows, a
         setting, register versions) get a history entry that commits to them, so the database
-        never holds a covered row that no entry vouches for."""
+        never holds a covered row that no entry vouches for (in a trace of its own unless the
+        rows name theirs; none is made when there is nothing to seal, after every step)."""
         for gemeente, ws in list(self._pending.items()):
             if ws.empty:
                 continue
             step = ws.step or step
             self.append_history(gemeente=gemeente, case_id=ws.case_id, at=at, step=step,
                                 allowed=True, code="ok", actor=ws.actor or actor,
-                                trace_id=ws.trace_id or trace_id,
+                                trace_id=ws.trace_id or trace_id or ids.trace_id(),
                                 idempotency_key=None,
                                 decision=json.dumps({"step": step, "allowed": True,
                                                      "code": "ok"}),
