@@ -10,12 +10,13 @@ day of the migration.
 
 Records are loaded in batches, one transaction each, all or nothing (the chain head written
 once per batch; each case's row once, by its record's last step: the others promise that the
-next step continues the case, ``wams.core.engine.case_rows``). A record's first command
-carries the idempotency key ``archief:<scenario>``: the record is in the database exactly when
-that key is, because its batch commits all its steps or none. A run that was stopped (a kill,
-a crash, a full disk) is started again with the same command: before each batch it asks the
-database which of the batch's records it holds, skips those and loads the rest. Nothing is
-loaded twice and no case is half-written.
+next step continues the case, ``wams.core.engine.case_rows``), while a process of its own reads
+and checks the next batch (:func:`read_ahead`). A record's first command carries the
+idempotency key ``archief:<scenario>``: the record is in the database exactly when that key
+is, because its batch commits all its steps or none. A run that was stopped (a kill, a crash,
+a full disk) is started again with the same command: before each batch it asks the database
+which of the batch's records it holds, skips those and loads the rest. Nothing is loaded
+twice and no case is half-written.
 
 A malformed record stops the run before its batch touches the database (one line: file, line,
 step, key; exit 2); the batches before it stay loaded, so after the fix the same command goes
@@ -25,18 +26,16 @@ reported unless the record's step says it expects that (``verwacht``, as in a sc
 
 from __future__ import annotations
 
-import itertools
-import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wams.archive_records import chunks, read_ahead
 from wams.core.clock import Clock
 from wams.core.errors import ArchiveError, InputError, StepInputError
-from wams.core.scenario.format import Scenario, ScenarioError
-from wams.core.scenario.load import from_data
+from wams.core.scenario.format import Scenario
 from wams.core.scenario.run import run_steps
 
 if TYPE_CHECKING:
@@ -74,38 +73,18 @@ def count(path: str | Path) -> int:
         return sum(1 for line in f if line.strip())
 
 
-def records(path: str | Path) -> Iterator[tuple[int, Scenario]]:
-    """(line number, record) for every record of the file, each checked as a scenario."""
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, regel {n}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ArchiveError(f"{where}: geen JSON ({exc.msg}, teken {exc.colno}); elke "
-                                   "regel is één zaak als JSON-object") from None
-            if isinstance(data, dict) and data.get("instellingen"):
-                raise ArchiveError(f"{where}: sleutel 'instellingen': een archief zet geen "
-                                   "instellingen; zet ze vooraf met 'wams instelling set'")
-            try:
-                yield n, from_data(data, path=where)
-            except ScenarioError as exc:
-                raise ArchiveError(exc.line()) from None
-
-
 def load(w: Wams, path: str | Path, *, batch: int = BATCH,
          on_progress: Callable[[Progress], None] | None = None) -> Progress:
     """Load the archive at ``path`` into ``w``'s database (see the module's description);
     ``on_progress`` hears after every batch. Raises :class:`ArchiveError` for a malformed
-    record (the batches before it are stored)."""
+    record (the batches before it are stored). An archive of more than one batch is read
+    ahead by a process of its own (:func:`read_ahead`)."""
     if batch < 1:
         raise InputError(f"batch {batch}: neem 1 of meer zaken per transactie")
     progress = Progress(total=count(path))
     start = time.perf_counter()
-    pending = records(path)
-    while chunk := list(itertools.islice(pending, batch)):
+    read = read_ahead if progress.total > batch else chunks
+    for chunk in read(path, batch):
         progress.read += len(chunk)
         todo = _not_loaded(w, chunk, path)
         progress.skipped += len(chunk) - len(todo)
