@@ -99,9 +99,10 @@ def run(cases: int, url: str | None = None, directory: str | None = None) -> lis
     rate = cases / seconds
     return [goals.line(
         "B8", f"wams archive load {rate:.0f} cases/s ({cases} cases of {COMMANDS_PER_CASE} "
-              f"commands in {seconds:.0f} s, one child process, start-up included; "
+              f"commands in {seconds:.0f} s, the command in a child process, start-up included; "
               f"1,000,000 would take {1_000_000 / rate / 3600:.2f} h)",
-        "B8", rate, f"[its CPU: {cpu / cases * 1000:.2f} ms a case, {cases / cpu:.0f} cases "
+        "B8", rate, f"[its CPU, the loader's and its reader's: {cpu / cases * 1000:.2f} ms a "
+                    f"case, {cases / cpu:.0f} cases "
                     "per CPU-second; cases and audit verify checked]")]
 
 

@@ -9,12 +9,15 @@ connection, raw SQL, ``audit``), on both backends.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benchmarks.b8 import write_archive
 from benchmarks.common import COMMANDS_PER_CASE, GEMEENTE
@@ -22,10 +25,12 @@ from tests.helpers import raw_sql
 from tests.statements import Counter
 from wams import archive
 from wams.api import Wams
+from wams.core.clock import Clock
 from wams.core.commands import Afspraken
 from wams.core.engine.case_rows import STORED
 from wams.core.errors import ConflictError, InputError
 from wams.core.model import Decision, Partij, Persoon
+from wams.core.serialize import case_to_json
 from wams.testdata import test_bsn
 
 KB = Partij(ref="kredietbank", soort="wgs.schuldhulpverlener")
@@ -334,3 +339,54 @@ def test_an_archive_load_writes_each_case_row_once(open_wams: Any, db_url: str,
     assert [tuple(r) for r in projecting] == [("sluit", 6)]
     assert raw_sql(db_url, "SELECT min(version), max(version) FROM cases")[0] == (10, 10)
     _intact(w)
+
+
+@st.composite
+def _schedules(draw: st.DrawFn) -> tuple[list[tuple[int, int]], list[bool]]:
+    """Two cases' steps (each a prefix of the lifecycle, in order) interleaved at random, and
+    a promise or none with each step: kept, broken by the other case, or left at the end."""
+    lengths = [draw(st.integers(1, COMMANDS_PER_CASE)) for _ in range(2)]
+    order = draw(st.permutations([c for c, n in enumerate(lengths) for _ in range(n)]))
+    seen = [0, 0]
+    schedule = []
+    for c in order:
+        schedule.append((c, seen[c]))
+        seen[c] += 1
+    return schedule, draw(st.lists(st.booleans(), min_size=len(schedule),
+                                   max_size=len(schedule)))
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(plan=_schedules())
+def test_whatever_is_promised_the_rows_are_those_of_one_write_a_step(
+        plan: tuple[list[tuple[int, int]], list[bool]], key_file: str) -> None:
+    """The same steps in a batch without promises and with any promises, kept or broken: the
+    same decisions, the same rows (phase, version, state as read back), an intact chain whose
+    latest projecting entry of each case commits to its row."""
+    schedule, promises = plan
+
+    def run(promising: bool) -> tuple[list[Any], list[Any]]:
+        w = Wams.open("sqlite://", key_file=key_file, clock=Clock(dt.date(2027, 2, 1)))
+        try:
+            ids: list[str | None] = [None, None]
+            decisions = []
+            with w.batch(all_or_nothing=True) as b:
+                for (c, n), promise in zip(schedule, promises, strict=True):
+                    d = _steps(c + 1)[n](b, ids[c], promise and promising)
+                    ids[c] = ids[c] or d.case_id
+                    decisions.append((d.allowed, d.code, d.phase, d.version))
+            _intact(w)
+            rows = []
+            for cid in ids:
+                case = w.case(GEMEENTE, cid or "", actor="test", purpose="behandeling")
+                state = json.loads(case_to_json(case))
+                # what differs between two runs by nature: the id, pseudonyms scoped by it
+                for own in ("id", "subjects"):
+                    state.pop(own)
+                rows.append(state)
+            return decisions, rows
+        finally:
+            w.close()
+
+    assert run(True) == run(False)

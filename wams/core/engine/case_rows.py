@@ -86,9 +86,6 @@ class HeldCases:
         for other in [k for k in self._held if k != case_id]:
             yield self._held.pop(other)
 
-    def __len__(self) -> int:
-        return len(self._held)
-
 
 def write(uow: Transaction, case: Casus, data_key: str | None,
           stored_version: int | None) -> None:
