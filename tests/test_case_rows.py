@@ -390,3 +390,33 @@ def test_whatever_is_promised_the_rows_are_those_of_one_write_a_step(
             w.close()
 
     assert run(True) == run(False)
+
+
+def test_an_access_report_after_held_steps_finds_the_case(open_wams: Any, db_url: str) -> None:
+    """The access report reads the case's row from the database, as every step that is not
+    an ordinary change of the case does: the held row is written first, then reported."""
+    w = open_wams()
+    with w.batch(all_or_nothing=True) as b:
+        cid, _ = _run(b, 1, 4, last_continues=True)
+        report = b.inzage(GEMEENTE, cid, persoon="jan", case_continues=True)
+    assert report.allowed and report.report is not None
+    assert cid in json.dumps(report.report, default=str)
+    assert _entries(db_url, cid)[-2:] == [STORED, "inzage"]
+    # the report is recorded with the case: its step writes the row on from the written one
+    assert [s for s, _ in _projecting(db_url, cid)] == [STORED, "inzage"]
+    assert tuple(_row(db_url, cid)) == ("onderzoek", 5)
+    _intact(w)
+
+
+def test_destruction_after_held_steps_destroys_the_written_row(open_wams: Any, db_url: str,
+                                                               clock: Clock) -> None:
+    w = open_wams()
+    with w.batch(all_or_nothing=True) as b:
+        cid, _ = _run(b, 1, last_continues=True)  # the sluit promises a next ordinary step
+        clock.set(clock.today() + dt.timedelta(days=366 * 30))
+        gone = b.vernietig(GEMEENTE, cid)
+    assert gone.allowed, gone.code
+    assert _entries(db_url, cid)[-2:] == [STORED, "vernietig"]
+    assert _projecting(db_url, cid)[-1][0] == "vernietig"
+    assert tuple(_row(db_url, cid)) == ("vernietigd", COMMANDS_PER_CASE + 1)
+    _intact(w)
