@@ -63,6 +63,15 @@ def test_read_ahead_hands_over_what_inline_reading_gives(tmp_path: Path) -> None
     assert ahead == inline  # the same records (attrs equality), in the same order
 
 
+@pytest.mark.parametrize("executable", ["", "/geen/python"])
+def test_without_a_second_process_the_records_are_read_inline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, executable: str) -> None:
+    path = tmp_path / "archief.jsonl"
+    write_archive(str(path), 12)
+    monkeypatch.setattr(sys, "executable", executable)
+    assert list(archive.read_ahead(path, 5)) == list(archive.chunks(path, 5))
+
+
 @pytest.mark.parametrize("where", [0, 7, 22])
 def test_a_malformed_record_ends_the_chunks_after_those_before_it(tmp_path: Path,
                                                                  where: int) -> None:

@@ -70,8 +70,15 @@ def read_ahead(path: str | Path, size: int) -> Iterator[Chunk]:
     as reading inline would raise it; or when the caller goes away (a kill closes the pipe:
     the reader's next hand-over fails and it stops)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    reader = subprocess.Popen([sys.executable, "-m", __name__, str(path), str(size)],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+    try:
+        if not sys.executable:  # an embedding interpreter that cannot name itself
+            raise FileNotFoundError("sys.executable")
+        reader = subprocess.Popen([sys.executable, "-m", __name__, str(path), str(size)],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+    except OSError:
+        # No second process to be had: the same records, read here.
+        yield from chunks(path, size)
+        return
     assert reader.stdout is not None
     try:
         while True:
