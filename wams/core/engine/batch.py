@@ -134,7 +134,6 @@ class Batch:
         entry of its own: what comes next is not the step its holder promised."""
         for held in self.held.others(except_case):
             uow = self._engine._transaction_for(held.case.gemeente, heads=self.heads)
-            uow.held_cases = self.held
             case_rows.write_held(uow, held)
 
 

@@ -117,7 +117,12 @@ def store(uow: Transaction, case: Casus, data_key: str | None, *, actor: str,
     step opened it): held when the step says the batch's next command continues the case,
     else written, with whatever an earlier step of the batch held of it."""
     held = uow.held_cases.release(case.id) if uow.held_cases is not None else None
-    stored = held.stored_version if held is not None else None if new else case.version - 1
+    if held is not None:
+        stored = held.stored_version  # as the database has it, from before the run
+    elif new:
+        stored = None  # no row yet
+    else:
+        stored = case.version - 1
     if uow.hold_case and uow.held_cases is not None:
         uow.held_cases.hold(HeldCase(case, data_key, stored, uow.now, actor, trace))
         uow.store.written_in_batch(case.id, case.gemeente, case.version, data_key)

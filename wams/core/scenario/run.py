@@ -180,13 +180,11 @@ def _continuing(stappen: Sequence[Stap]) -> list[bool]:
     out = [False] * len(stappen)
     following = False
     for i in range(len(stappen) - 1, -1, -1):
-        command = stappen[i].command
-        if isinstance(command, Tijd):
-            out[i] = following
-            continue
         out[i] = following
-        following = not isinstance(command, (*_OPENERS, *_NO_CASE)) \
-            and step_of(command).effect is Effect.APPLY
+        command = stappen[i].command
+        if not isinstance(command, Tijd):
+            following = not isinstance(command, (*_OPENERS, *_NO_CASE)) \
+                and step_of(command).effect is Effect.APPLY
     return out
 
 
