@@ -26,6 +26,7 @@ from wams.core.law.records import StepEvent
 from wams.core.law.steps import Effect, step_of
 from wams.core.model import Casus, Decision
 from wams.core.serialize import case_from_json, case_to_json
+from wams.core.storage.fast import drop_appends, send_appends
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.repository import Store
 
@@ -145,10 +146,14 @@ def _savepoint(store: Store, heads: BatchHeads) -> Iterator[None]:
     raw = store.conn.connection.dbapi_connection
     assert raw is not None  # inside the batch's open transaction
     before = heads.snapshot()
+    send_appends(store.conn)  # what came before the savepoint stays when it is undone
     raw.cursor().execute("SAVEPOINT wams_step")
     try:
         yield
+        # The step's own rows are written inside its savepoint: a failing one undoes it.
+        send_appends(store.conn)
     except BaseException:
+        drop_appends(store.conn)
         raw.cursor().execute("ROLLBACK TO SAVEPOINT wams_step")
         heads.restore(before)
         raise

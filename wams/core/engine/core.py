@@ -47,6 +47,7 @@ from wams.core.privacy.sealing import DataKeys
 from wams.core.serialize import case_from_json, case_to_json
 from wams.core.storage.coverage import ChainKeys
 from wams.core.storage.database import connect
+from wams.core.storage.fast import send_appends, watch_appends
 from wams.core.storage.heads import BatchHeads
 from wams.core.storage.migrate import ensure_schema
 from wams.core.storage.repository import Store, history
@@ -83,6 +84,8 @@ class Engine:
         #: Who acted, by pseudonym in the rows, by name in the register (privacy/actors.py).
         self.actors = ActorRegister()
         self.actors.watch(self._conn)
+        # History entries and log rows are sent together, before what comes next (fast.py).
+        watch_appends(self._conn)
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None,
@@ -138,6 +141,7 @@ class Engine:
             # Rows written without a step (a read's log rows, a setting, register versions)
             # get an entry of their own before the commit: nothing uncovered is stored.
             uow.store.seal(at=uow.now, actor="wams")
+            send_appends(self._conn)  # a failure here is the block's, not the commit's
 
     def answered(self, gemeente: str, keys: Sequence[str]) -> set[str]:
         """Which of the idempotency ``keys`` answered a command of ``gemeente`` already. A bulk
@@ -226,6 +230,7 @@ class Engine:
         try:
             result = self._decide(self._transaction_for(gemeente, caller), case_id, step,
                                   command, actor, idempotency_key, expected_version, authorize)
+            send_appends(self._conn)  # a failure here stores nothing: not CommitUnknown
         except BaseException:
             if tx.is_active:
                 tx.rollback()
@@ -283,6 +288,7 @@ class Engine:
             try:
                 yield batch
                 batch.finish(self._store())
+                send_appends(self._conn)
                 tx.commit()
             except BaseException:
                 if tx.is_active:

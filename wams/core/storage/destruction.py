@@ -47,6 +47,8 @@ def destroy_rows(store: Store, table: Table, gemeente: str, *where: Any) -> int:
         _record_removed(store, gemeente, row.chain_n, table.name, row._mapping, columns)
     if found:
         conn.execute(delete(table).where(table.c.gemeente == gemeente, *where))
+        if table.name == data_keys.name:
+            store.forget_data_keys()
     return len(found)
 
 
@@ -62,6 +64,7 @@ def destroy_data_key(store: Store, gemeente: str, data_key_id: str
     _record_removed(store, gemeente, row["chain_n"], data_keys.name, row,
                     APPEND_ONLY[data_keys.name], entry_key_id=row["key_id"])
     _f_data_key_delete.execute(store.conn, {"id": data_key_id, "g": gemeente}).close()
+    store.forget_data_keys(data_key_id)
     return row["kek_id"], row["period"]
 
 

@@ -7,14 +7,25 @@ per-call execution machinery (context, events, result wrapping). On the hot path
 transaction per command, ~6 statements) that machinery cost about 40 % of a command (speed goal
 B1, benchmarks/RESULTS.md). Driver errors are re-raised as SQLAlchemy's ``DBAPIError``
 subclasses, as ``Connection.execute`` does.
+
+Appends (:meth:`Fast.append`): an INSERT whose result nobody waits for (a history entry, a
+processing-log row) is kept until the connection's next statement of any kind, or its commit,
+and then sent with the others of its kind as one ``executemany`` (on PostgreSQL all of them in
+one pipeline: one round trip instead of one a row). Whatever runs next on the connection (a
+Fast statement, anything through SQLAlchemy, a savepoint, the commit) finds them written, so a
+reader sees what it would have seen; a rollback (or one to a savepoint) drops them. Only a
+connection that :func:`watch_appends` follows defers; on any other an append is sent at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -82,12 +93,18 @@ class Fast:
         """Run with one parameter set; returns the DB-API cursor (rows, rowcount)."""
         compiled = self._compiled(conn.dialect, params)
         args = self._params(compiled, params)
+        waiting = _pending.pop(conn, None) if _pending else None
         # None only once the connection is closed or invalidated, never inside a transaction.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(compiled[0], args)
+            if waiting:  # the appends first, in the same round trip
+                with _together(conn):
+                    _send(conn, waiting)
+                    cursor.execute(compiled[0], args)
+            else:
+                cursor.execute(compiled[0], args)
         except conn.dialect.loaded_dbapi.Error as error:
-            raise _wrap(conn, compiled[0], args, error) from error
+            raise _wrap(conn, _sql(waiting, compiled[0]), args, error) from error
         return cursor
 
     def rows(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -119,6 +136,8 @@ class Fast:
         return self._readers[key]
 
     def executemany(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if _pending:
+            send_appends(conn)
         compiled = self._compiled(conn.dialect, rows[0])
         args = [self._params(compiled, r) for r in rows]
         # None only once the connection is closed or invalidated (see execute).
@@ -129,6 +148,99 @@ class Fast:
             raise _wrap(conn, compiled[0], args, error) from error
         finally:
             cursor.close()
+
+
+    def append(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """INSERT ``rows`` (one key set) before the connection's next statement or commit
+        (see the module's docstring); at once on a connection :func:`watch_appends` does not
+        follow."""
+        if conn not in _deferring:
+            self.executemany(conn, rows)
+            return
+        compiled = self._compiled(conn.dialect, rows[0])
+        waiting = _pending.get(conn)
+        if waiting is None:
+            waiting = _pending[conn] = {}
+        args = waiting.get(compiled[0])
+        if args is None:
+            args = waiting[compiled[0]] = []
+        args.extend(self._params(compiled, r) for r in rows)
+
+
+#: the connections that defer their appends (weakly: one closed and collected leaves)
+_deferring: weakref.WeakSet[Connection] = weakref.WeakSet()
+#: per connection with appends waiting: per SQL text its parameter sets, in the order given
+_pending: dict[Connection, dict[str, list[Any]]] = {}
+
+
+def watch_appends(conn: Connection) -> None:
+    """Let ``conn`` defer its appends: follows its statements, commits and rollbacks."""
+    if conn in _deferring:
+        return
+    event.listen(conn, "before_cursor_execute", _before_statement)
+    event.listen(conn, "commit", send_appends)
+    event.listen(conn, "rollback", _drop)
+    event.listen(conn, "rollback_savepoint", _drop)
+    _deferring.add(conn)
+
+
+def send_appends(conn: Connection) -> None:
+    """Write the appends ``conn`` holds now. Called before a commit by whoever commits, so a
+    failure is the transaction's (the commit's own listener is the net behind it)."""
+    waiting = _pending.pop(conn, None)
+    if not waiting:
+        return
+    try:
+        with _together(conn):
+            _send(conn, waiting)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _wrap(conn, _sql(waiting, None), None, error) from error
+
+
+def _together(conn: Connection) -> contextlib.AbstractContextManager[Any]:
+    """psycopg: every statement queued, one sync at the end (one round trip); SQLite has no
+    round trips to save, nor has a libpq older than 14 (no pipeline mode)."""
+    driver = conn.connection.driver_connection
+    pipeline = getattr(driver, "pipeline", None)
+    if pipeline is None or not _pipelines():
+        return contextlib.nullcontext()
+    return cast(contextlib.AbstractContextManager[Any], pipeline())
+
+
+@functools.cache
+def _pipelines() -> bool:
+    import psycopg  # only asked when the driver is psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
+
+
+def _send(conn: Connection, waiting: dict[str, list[Any]]) -> None:
+    # None only once the connection is closed or invalidated, never inside a transaction.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for sql, args in waiting.items():
+            cursor.executemany(sql, args)
+    finally:
+        cursor.close()
+
+
+def _sql(waiting: dict[str, list[Any]] | None, then: str | None) -> str:
+    """What one round trip sent, for the error that names it."""
+    return "; ".join([*(waiting or ()), *([then] if then else [])])
+
+
+def drop_appends(conn: Connection) -> None:
+    """Forget the appends ``conn`` holds (its transaction, or the savepoint, was undone)."""
+    _pending.pop(conn, None)
+
+
+def _before_statement(conn: Connection, *_: object) -> None:
+    if _pending:
+        send_appends(conn)
+
+
+def _drop(conn: Connection, *_: object) -> None:
+    drop_appends(conn)
 
 
 def _wrap(conn: Connection, sql: str, params: Any, error: Exception) -> Exception:

@@ -76,18 +76,27 @@ def write(conn: Connection, gemeente: str, chain_n: int, entry_hash: str) -> Non
     _f_head_update.execute(conn, {"g": gemeente, "n": chain_n, "h": entry_hash}).close()
 
 
+#: (gemeente, KEK id, wrapped key, period) of a data key
+WrappedKey = tuple[str, str, str, "str | None"]
+Snapshot = tuple[dict[str, Head], set[str], dict[str, CaseMeta], dict[str, WrappedKey]]
+
+
 class BatchHeads:
-    """What a batch's transaction holds from step to step: each municipality's chain head, and
-    the (gemeente, version, data key) of every case row it wrote. A row the transaction wrote
-    is locked by it to the commit (SQLite: the whole database, BEGIN IMMEDIATE; PostgreSQL: the
-    row), so no other writer can change it meanwhile and the next step of that case need not
-    read it back."""
+    """What a batch's transaction holds from step to step: each municipality's chain head, the
+    (gemeente, version, data key) of every case row and the row of every data key it wrote.
+    A row the transaction wrote is locked by it to the commit (SQLite: the whole database,
+    BEGIN IMMEDIATE; PostgreSQL: the row), so no other writer can change it meanwhile and the
+    next step that needs it need not read it back; wams' own deletions forget it (Store)."""
 
     def __init__(self) -> None:
         self._heads: dict[str, Head] = {}
         self._advanced: set[str] = set()
         #: case id -> (gemeente, version, data key) as this batch wrote it
         self.cases: dict[str, CaseMeta] = {}
+        #: data key id -> (gemeente, KEK id, wrapped key, period) as this batch wrote it
+        self.data_keys: dict[str, WrappedKey] = {}
+        #: each municipality's settings, read once a batch (Store.setting)
+        self.settings: dict[str, dict[str, str]] = {}
 
     def get(self, gemeente: str) -> Head | None:
         return self._heads.get(gemeente)
@@ -104,9 +113,28 @@ class BatchHeads:
         """(gemeente, chain_n, entry_hash) of every head to write before the commit."""
         return [(g, *self._heads[g]) for g in sorted(self._advanced)]
 
-    def snapshot(self) -> tuple[dict[str, Head], set[str], dict[str, CaseMeta]]:
-        return dict(self._heads), set(self._advanced), dict(self.cases)
+    def key_written(self, data_key_id: str, row: WrappedKey) -> None:
+        self.data_keys[data_key_id] = row
 
-    def restore(self, snapshot: tuple[dict[str, Head], set[str], dict[str, CaseMeta]]) -> None:
-        self._heads, self._advanced, self.cases = (dict(snapshot[0]), set(snapshot[1]),
-                                                   dict(snapshot[2]))
+    def key(self, data_key_id: str) -> WrappedKey | None:
+        return self.data_keys.get(data_key_id)
+
+    def key_rewrapped(self, data_key_id: str, kek_id: str, wrapped: str,
+                      period: str | None) -> None:
+        row = self.data_keys.get(data_key_id)
+        if row is not None:
+            self.data_keys[data_key_id] = (row[0], kek_id, wrapped, period)
+
+    def keys_deleted(self, data_key_id: str | None) -> None:
+        """wams deleted a data key (None: some, by a condition): the batch forgets it (them)."""
+        if data_key_id is None:
+            self.data_keys.clear()
+        else:
+            self.data_keys.pop(data_key_id, None)
+
+    def snapshot(self) -> Snapshot:
+        return dict(self._heads), set(self._advanced), dict(self.cases), dict(self.data_keys)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        self._heads, self._advanced, self.cases, self.data_keys = (
+            dict(snapshot[0]), set(snapshot[1]), dict(snapshot[2]), dict(snapshot[3]))

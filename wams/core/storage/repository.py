@@ -41,7 +41,7 @@ from wams.core.storage.coverage import (
     WriteSet,
 )
 from wams.core.storage.fast import Fast
-from wams.core.storage.heads import BatchHeads, CaseMeta, Head, heads
+from wams.core.storage.heads import BatchHeads, CaseMeta, Head, WrappedKey, heads
 from wams.core.storage.tables import (
     CaseRow,
     DataKeyRow,
@@ -65,31 +65,11 @@ settings = cast(Table, SettingRow.__table__)
 data_keys = cast(Table, DataKeyRow.__table__)
 proofs = cast(Table, DestructionProofRow.__table__)
 
-_case_meta = select(cases.c.gemeente, cases.c.version, cases.c.data_key).where(
-    cases.c.id == bindparam("id"))
-_case_insert = insert(cases)
-_case_update = update(cases).where(
-    cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version")).values(
-    state=bindparam("state"), phase=bindparam("phase"), version=bindparam("new_version"),
-    closed_on=bindparam("closed_on"), destroyed_on=bindparam("destroyed_on"),
-    data_key=bindparam("data_key"))
-_history_insert = insert(history)
-_log_insert = insert(log)
-_idempotent = select(history.c.decision, history.c.content, history.c.chain_n).where(
-    history.c.gemeente == bindparam("g"), or_(history.c.idempotency_key == bindparam("k"),
-                                              history.c.idempotency_key == bindparam("p")))
 # The party as recorded: a verzoek naming the ref with another soort is not that party.
 _involved = select(involvements.c.id).where(
     involvements.c.gemeente == bindparam("g"), involvements.c.party_ref == bindparam("p"),
     involvements.c.party_soort == bindparam("k"), involvements.c.subject == bindparam("s")
 ).limit(1)
-_settings_of = select(settings.c.key, settings.c.value).where(
-    settings.c.gemeente == bindparam("g"))
-_data_key = select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped,
-                   data_keys.c.period).where(data_keys.c.id == bindparam("id"))
-_data_key_insert = insert(data_keys)
-_data_key_rewrap = update(data_keys).where(data_keys.c.id == bindparam("id")).values(
-    kek_id=bindparam("k"), wrapped=bindparam("w"), period=bindparam("p"))
 
 # The access report (inzage, R36) must not grow with the municipality's history (speed goal
 # B5): each query is an equality lookup on an index whose leading columns it names in full,
@@ -121,8 +101,6 @@ _case_page_after = (select(*_case_columns).where(
     cases.c.gemeente == bindparam("g"),
     tuple_(cases.c.opened_on, cases.c.id) > tuple_(bindparam("o"), bindparam("id")))
     .order_by(cases.c.opened_on, cases.c.id).limit(bindparam("n")))
-_case_opened = select(cases.c.opened_on).where(cases.c.id == bindparam("id"),
-                                               cases.c.gemeente == bindparam("g"))
 
 #: in INDEXED_LOOKUPS: a table's primary key (its index name differs per backend)
 PRIMARY_KEY = "primary key"
@@ -136,32 +114,41 @@ INDEXED_LOOKUPS: dict[str, tuple[Any, str]] = {
     "next case page": (_case_page_after, "ix_cases_gemeente_opened"),
 }
 
-_erase_content = (update(history).where(history.c.gemeente == bindparam("g"),
-                                        history.c.case_id == bindparam("c"))
-                  .values(content=null(), content_salt=null()))
-_proof_insert = insert(proofs)
 
 # The hot path of a command runs on the DB-API cursor (fast.py): compiled once per dialect.
-_f_case_meta = Fast(_case_meta)
-_f_case_insert = Fast(_case_insert, by_keys=True)
-_f_case_update = Fast(_case_update)
-_f_history_insert = Fast(_history_insert, by_keys=True)
-_f_log_insert = Fast(_log_insert, by_keys=True)
-_f_idempotent = Fast(_idempotent)
-_f_settings_of = Fast(_settings_of)
+_f_case_meta = Fast(select(cases.c.gemeente, cases.c.version, cases.c.data_key)
+                    .where(cases.c.id == bindparam("id")))
+_f_case_insert = Fast(insert(cases), by_keys=True)
+_f_case_update = Fast(update(cases).where(
+    cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version")).values(
+    state=bindparam("state"), phase=bindparam("phase"), version=bindparam("new_version"),
+    closed_on=bindparam("closed_on"), destroyed_on=bindparam("destroyed_on"),
+    data_key=bindparam("data_key")))
+_f_history_insert = Fast(insert(history), by_keys=True)
+_f_log_insert = Fast(insert(log), by_keys=True)
+_f_idempotent = Fast(select(history.c.decision, history.c.content, history.c.chain_n).where(
+    history.c.gemeente == bindparam("g"), or_(history.c.idempotency_key == bindparam("k"),
+                                              history.c.idempotency_key == bindparam("p"))))
+_f_settings_of = Fast(select(settings.c.key, settings.c.value)
+                      .where(settings.c.gemeente == bindparam("g")))
 _f_log_of_subject = Fast(_log_of_subject)
 _f_rights_events = Fast(_rights_events)
 _f_meldingen_of_subject = Fast(_meldingen_of_subject)
 _f_case_page_first = Fast(_case_page_first)
 _f_case_page_after = Fast(_case_page_after)
-_f_case_opened = Fast(_case_opened)
-_f_erase_content = Fast(_erase_content)
-_f_proof_insert = Fast(_proof_insert, by_keys=True)
-_f_data_key = Fast(_data_key)
-_f_data_key_insert = Fast(_data_key_insert, by_keys=True)
+_f_case_opened = Fast(select(cases.c.opened_on).where(cases.c.id == bindparam("id"),
+                                                      cases.c.gemeente == bindparam("g")))
+_f_erase_content = Fast(update(history).where(history.c.gemeente == bindparam("g"),
+                                              history.c.case_id == bindparam("c"))
+                        .values(content=null(), content_salt=null()))
+_f_proof_insert = Fast(insert(proofs), by_keys=True)
+_f_data_key = Fast(select(data_keys.c.gemeente, data_keys.c.kek_id, data_keys.c.wrapped,
+                          data_keys.c.period).where(data_keys.c.id == bindparam("id")))
+_f_data_key_insert = Fast(insert(data_keys), by_keys=True)
 # A case's closing step re-wraps its data key: built per call, SQLAlchemy's cache key of the
 # statement cost a tenth of a lifecycle.
-_f_data_key_rewrap = Fast(_data_key_rewrap)
+_f_data_key_rewrap = Fast(update(data_keys).where(data_keys.c.id == bindparam("id")).values(
+    kek_id=bindparam("k"), wrapped=bindparam("w"), period=bindparam("p")))
 
 
 class Store:
@@ -177,7 +164,8 @@ class Store:
         self.lock_heads = lock_heads
         self.keys = keys
         self._pending: dict[str, WriteSet] = {}
-        self._settings: dict[str, dict[str, str]] = {}  # per municipality, this transaction
+        # Per municipality, this transaction (a batch's: no setting changes inside one).
+        self._settings: dict[str, dict[str, str]] = heads.settings if heads is not None else {}
         self.actors = ActorAliases()  # who acted, as the history and the log keep it
 
     # -- cases ----------------------------------------------------------------------------
@@ -212,7 +200,7 @@ class Store:
             self._batch_heads.cases[case_id] = (gemeente, version, data_key)
 
     def insert_case(self, **values: Any) -> None:
-        _f_case_insert.execute(self.conn, values)
+        _f_case_insert.append(self.conn, [values])
         self._write_set(values["gemeente"]).project(chain.CASE, values, CASE_COLUMNS)
         self.written_in_batch(values["id"], values["gemeente"], values["version"],
                               values["data_key"])
@@ -319,13 +307,13 @@ class Store:
                              content_digest=digest, writes_digest=writes,
                              projection_ref=ws.projection_ref,
                              projection_digest=ws.projection_digest)
-        _f_history_insert.execute(self.conn, {
+        _f_history_insert.append(self.conn, [{
             "gemeente": gemeente, "chain_n": n, "case_id": case_id, "at": at, "step": step,
             "allowed": allowed, "code": code, "actor": actor, "trace_id": trace_id,
             "idempotency_key": idempotency_key, "decision": decision, "content": content,
             "content_salt": salt, "content_digest": digest, "prev_hash": prev,
             "entry_hash": h, "key_id": ws.key_id, "writes_digest": writes,
-            "projection_ref": ws.projection_ref, "projection_digest": ws.projection_digest})
+            "projection_ref": ws.projection_ref, "projection_digest": ws.projection_digest}])
         if self._batch_heads is not None:
             self._batch_heads.advance(gemeente, n, h)  # written once, by write_heads
         else:
@@ -384,7 +372,7 @@ class Store:
         for row in rows:
             row["actor"] = self.actors.stored(row["gemeente"], row["actor"])
             row["chain_n"] = self.stamp(row["gemeente"])
-        _f_log_insert.executemany(self.conn, rows)
+        _f_log_insert.append(self.conn, rows)
         for row in rows:
             self.covered("processing_log", row, step=step)
         ws, first = self._pending[rows[0]["gemeente"]], rows[0]
@@ -474,16 +462,26 @@ class Store:
         0006 wrote keys with a Store without chain keys (0012 adopted them)."""
         if self.keys is not None:
             values["chain_n"] = self.stamp(values["gemeente"])
-        _f_data_key_insert.execute(self.conn, values)
-        if self.keys is not None:
             self.covered("data_keys", values)
+        _f_data_key_insert.append(self.conn, [values])
+        if self._batch_heads is not None:
+            self._batch_heads.key_written(values["id"], (
+                values["gemeente"], values["kek_id"], values["wrapped"], values.get("period")))
 
-    def data_key(self, data_key_id: str) -> tuple[str, str, str, str | None] | None:
+    def data_key(self, data_key_id: str) -> WrappedKey | None:
         """(gemeente, kek id, wrapped key, period) of a data key; None when destroyed."""
+        held = self._batch_heads.key(data_key_id) if self._batch_heads is not None else None
+        if held is not None:
+            return held
         row = _f_data_key.execute(self.conn, {"id": data_key_id}).fetchone()
         return (row[0], row[1], row[2], row[3]) if row else None
 
-    def data_keys_of(self, gemeente: str) -> list[tuple[str, str, str, str | None]]:
+    def forget_data_keys(self, data_key_id: str | None = None) -> None:
+        """A data key deleted (None: any number of them): not the batch's to hand out again."""
+        if self._batch_heads is not None:
+            self._batch_heads.keys_deleted(data_key_id)
+
+    def data_keys_of(self, gemeente: str) -> list[WrappedKey]:
         return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute(select(
             data_keys.c.id, data_keys.c.kek_id, data_keys.c.wrapped, data_keys.c.period)
             .where(data_keys.c.gemeente == gemeente))]
@@ -492,6 +490,8 @@ class Store:
                         period: str | None) -> None:
         _f_data_key_rewrap.execute(self.conn, {"id": data_key_id, "k": kek_id, "w": wrapped,
                                                "p": period}).close()
+        if self._batch_heads is not None:
+            self._batch_heads.key_rewrapped(data_key_id, kek_id, wrapped, period)
 
     def insert_proof(self, **values: Any) -> None:
         values["actor"] = self.actors.stored(values["gemeente"], values["actor"])
