@@ -12,14 +12,14 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 
-FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B5pg", "B6", "B7", "B8")
+FIGURES = ("B1", "B1p", "B2", "B3", "B4", "B5", "B5pg", "B6", "B7", "B8", "B8pg")
 PG_ENVS = ("WAMS_BENCH_POSTGRES_URL", "WAMS_TEST_POSTGRES_URL")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--only", help="comma-separated figures, e.g. B1,B3 (default: all)")
-    p.add_argument("--pg", help="PostgreSQL URL for B2, B5pg and B7 (default: "
+    p.add_argument("--pg", help="PostgreSQL URL for B2, B5pg, B7 and B8pg (default: "
                                 "$WAMS_BENCH_POSTGRES_URL or $WAMS_TEST_POSTGRES_URL); its "
                                 "tables are dropped and recreated")
     p.add_argument("--cases", type=int, default=300, help="cases per round for B1/B1p (300)")
@@ -78,7 +78,7 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
     if fid == "B1p":
         from benchmarks import b1p
         return b1p.run(cases=max(args.cases // 3, 20), rounds=args.rounds)
-    if fid in ("B2", "B7", "B5pg"):
+    if fid in ("B2", "B7", "B5pg", "B8pg"):
         url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
         if not url:
             return [f"{fid} skipped: no PostgreSQL (pass --pg URL or set "
@@ -90,6 +90,9 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
             if fid == "B5pg":
                 from benchmarks import b5_pg
                 return b5_pg.run(url, args.pg_scale or min(args.scale, 10_000))
+            if fid == "B8pg":
+                from benchmarks import b8
+                return b8.run(args.load_cases or min(args.scale, 20_000), url=url, fid="B8pg")
             from benchmarks import b7
             return b7.run(url, rounds=max(2, args.rounds - 1))
     if fid == "B3":

@@ -33,8 +33,7 @@ def _worker(kind: str, url: str, gemeente: str, first: int, cases: int, steps: A
 
             close = w.close
         else:
-            import psycopg
-            conn = psycopg.connect(_libpq(url))
+            conn = reference.pg_dbapi(_libpq(url))
             raw = reference.RawWriter(conn, steps, gemeente, params="%s", begin=None,
                                       lock_head=True)
             run, close = raw.run_case, conn.close

@@ -16,6 +16,7 @@ import time
 from benchmarks import b5_data, goals
 from benchmarks.b7 import reset
 from benchmarks.common import GEMEENTE
+from benchmarks.reference import pg_dbapi
 
 LOOKUPS = 600
 WARM_UP = 60
@@ -70,7 +71,6 @@ def _generate(url: str, n: int) -> float:
 
 
 def _inzage(url: str, n: int) -> dict[str, float]:
-    import psycopg
     from sqlalchemy.engine import make_url
 
     from benchmarks.inzage_reference import InzageReference, load_keys
@@ -82,7 +82,7 @@ def _inzage(url: str, n: int) -> dict[str, float]:
     people = [rng.randrange(n) for _ in range(LOOKUPS)]
     libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     w = Wams.open(url, clock=Clock(b5_data.LATE))
-    raw = psycopg.connect(libpq)
+    raw = pg_dbapi(libpq)
     with w.engine.unit_of_work(GEMEENTE) as uow:
         subjects = [uow.subject_of(Persoon(ref="jan", bsn=b5_data.bsn(i)))[0] for i in people]
     ours: list[float] = []

@@ -76,8 +76,15 @@ def load_command(archive: str, url: str, batch: int = 500) -> list[str]:
             archive, "--db", url, "--batch", str(batch)]
 
 
-def run(cases: int, url: str | None = None, directory: str | None = None) -> list[str]:
+def run(cases: int, url: str | None = None, directory: str | None = None,
+        fid: str = "B8") -> list[str]:
+    """``fid`` B8pg: ``url`` is a PostgreSQL database, emptied first (its goal is B8's: "the
+    same rate on PostgreSQL")."""
     from benchmarks.common import fresh_sqlite, tempdir
+
+    if fid == "B8pg" and url is not None:
+        from benchmarks.b7 import reset
+        reset(url)
 
     with tempdir() as tmp:
         where = directory or tmp
@@ -98,7 +105,7 @@ def run(cases: int, url: str | None = None, directory: str | None = None) -> lis
         _check(url, cases)
     rate = cases / seconds
     return [goals.line(
-        "B8", f"wams archive load {rate:.0f} cases/s ({cases} cases of {COMMANDS_PER_CASE} "
+        fid, f"wams archive load {rate:.0f} cases/s ({cases} cases of {COMMANDS_PER_CASE} "
               f"commands in {seconds:.0f} s, the command in a child process, start-up included; "
               f"1,000,000 would take {1_000_000 / rate / 3600:.2f} h)",
         "B8", rate, f"[its CPU, the loader's and its reader's: {cpu / cases * 1000:.2f} ms a "

@@ -74,6 +74,7 @@ def line(fid: str, figures: str, key: str, value: float, note: str = "",
          *, judged: bool = True) -> str:
     """One printed figure: what was measured, the value against its goal, the load average.
     ``judged=False`` prints the goal but says why this run cannot judge it."""
-    text = f"{fid:<4}{figures}  "
+    text = f"{fid:<4}" if len(fid) < 4 else f"{fid} "  # B8pg as well as B1
+    text += f"{figures}  "
     text += verdict(key, value) if judged else f"goal {GOALS[key].text()}  (not judged)"
     return text + (f"  {note}" if note else "") + f"  [{load()}]"

@@ -358,3 +358,18 @@ class _AutoCommitSqlite:
 
 def sqlite_dbapi(path: str) -> _AutoCommitSqlite:
     return _AutoCommitSqlite(sqlite_connect(path))
+
+
+def pg_dbapi(libpq: str) -> Any:
+    """A psycopg connection with the session settings every connection of the engine gets
+    (``POSTGRES_SETTINGS``: plans made for each execution's values), so the raw side and the
+    engine differ only in the work they do."""
+    import psycopg
+
+    from wams.core.storage.database import POSTGRES_SETTINGS
+
+    conn = psycopg.connect(libpq, autocommit=True)
+    for statement in POSTGRES_SETTINGS:
+        conn.execute(statement)
+    conn.autocommit = False
+    return conn

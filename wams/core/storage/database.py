@@ -6,7 +6,7 @@ The schema itself is made and checked by ``migrate.py`` (alembic), never by crea
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -118,15 +118,41 @@ def connect(url: str | None) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:
-            return create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True)
         except ModuleNotFoundError as exc:
             # The driver is an optional extra: say which one to install, not the import error.
             raise DatabaseError(
                 f"de PostgreSQL-driver ({exc.name or parsed.get_driver_name()}) is niet "
                 "geïnstalleerd; installeer wams met de extra 'postgres': "
                 "pip install 'wams[postgres]' (of pip install 'psycopg[binary]')") from exc
+        _postgres_settings(engine)
+        return engine
     raise DatabaseError(f"database '{parsed.get_backend_name()}' wordt niet ondersteund; "
                         "gebruik SQLite of PostgreSQL")
+
+
+#: What every PostgreSQL connection of wams gets. psycopg prepares a statement it ran five
+#: times, and PostgreSQL then keeps one generic plan for it, chosen without the values and kept
+#: until the table's statistics change. Chosen while the tables were small (a new database,
+#: before autovacuum's first ANALYZE), that plan took the wrong one of two indexes that start
+#: alike: every command's idempotency lookup read the municipality's whole history through
+#: ix_history_case, and a load of 3,000 cases ran at a third of its speed, more slowly the
+#: longer it ran (benchmarks/RESULTS.md, B8pg). The parse stays prepared; the plan is made for
+#: each execution's values (tens of microseconds for these lookups).
+POSTGRES_SETTINGS = ("SET plan_cache_mode = force_custom_plan",)
+
+
+def _postgres_settings(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        # Outside a transaction, so that the setting is the session's (not rolled back).
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        cursor = dbapi_conn.cursor()
+        for statement in POSTGRES_SETTINGS:
+            cursor.execute(statement)
+        cursor.close()
+        dbapi_conn.autocommit = autocommit
 
 
 def _sqlite_settings(engine: Engine, pragmas: list[str]) -> None:
