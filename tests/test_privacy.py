@@ -161,6 +161,18 @@ def test_register_entries_are_valid_processing_activity_versions(wams: Any) -> N
         assert e["id"] == f"urn:wams:{G}:verwerkingsactiviteit:{e['code']}:v1"
 
 
+def test_a_caller_who_changes_the_register_it_was_handed_changes_nothing(wams: Any) -> None:
+    """The entries are built once per municipality and bewaartermijn (an access report reads
+    them): what a caller is handed is its own copy, nested parts too."""
+    first = {e["code"]: e for e in wams.register(G)}
+    first["inzage"]["personalData"]["retentionPeriod"] = "P99M"
+    first["inzage"]["purpose"] = "iets anders"
+    again = {e["code"]: e for e in wams.register(G)}
+    assert again["inzage"]["personalData"]["retentionPeriod"] == "P12M"
+    assert again["inzage"]["purpose"] != "iets anders"
+    assert again["inzage"]["version"] == 1  # nothing recorded as a change either
+
+
 def test_register_version_changes_with_content_and_log_follows(wams: Any, clock: Any) -> None:
     case_id = _route_a(wams)
     first = _rows(wams, "select activity_id from processing_log order by id")[0][0]

@@ -13,6 +13,7 @@ bewaartermijn) a new version is recorded, and log records from then on point at 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -283,8 +284,8 @@ def build(engine: Operator, gemeente: str) -> list[dict[str, Any]]:
         versions = uow.activities.versions(uow.store, gemeente, uow.now)
     uow.activities.forget(gemeente)  # the cache re-reads what was just recorded
     base = uow.activities.public_url
-    return [{"id": activity_id(gemeente, code, version, base), "code": code, **content,
-             "version": version, "validFrom": _iso(valid_from)}
+    return [{"id": activity_id(gemeente, code, version, base), "code": code,
+             **copy.deepcopy(content), "version": version, "validFrom": _iso(valid_from)}
             for code, (version, valid_from, content) in versions.items()]
 
 
@@ -340,10 +341,11 @@ class ActivityVersions:
         # Where the ids resolve (a service's public URL); None: urn:wams:... ids.
         self.public_url: str | None = None
         self._ids: dict[str, dict[str, str]] = {}
-        # (gemeente, bewaartermijn) → each entry's digest: the entries follow from the frozen
-        # catalogue and those two alone, and hashing them all cost every access report about
-        # a third of a millisecond (the entries themselves are built anew: callers own them).
-        self._digests: dict[tuple[str, int], dict[str, str]] = {}
+        # (gemeente, bewaartermijn) → the entries and each one's digest: they follow from the
+        # frozen catalogue and those two alone, and building and hashing them all cost every
+        # access report half a millisecond. Shared: whoever hands an entry out copies it
+        # (build); the access report only reads a few strings of them.
+        self._made: dict[tuple[str, int], tuple[dict[str, dict[str, Any]], dict[str, str]]] = {}
         self._lock = threading.Lock()
 
     def uri(self, store: Store, gemeente: str, activity: str, now: dt.datetime) -> str:
@@ -360,13 +362,13 @@ class ActivityVersions:
                  now: dt.datetime) -> dict[str, tuple[int, dt.datetime, dict[str, Any]]]:
         """code → (version, valid_from, content) in force, recording changed entries."""
         months = bewaartermijn(store, gemeente)
-        entries = contents(self.catalogue, gemeente, months)
-        digests = self._digests.get((gemeente, months))
-        if digests is None:
-            digests = {code: digest(content) for code, content in entries.items()}
+        made = self._made.get((gemeente, months))
+        if made is None:
+            entries = contents(self.catalogue, gemeente, months)
+            made = entries, {code: digest(content) for code, content in entries.items()}
             with self._lock:
-                self._digests[(gemeente, months)] = digests
-        return sync(store, gemeente, entries, now, digests)
+                self._made[(gemeente, months)] = made
+        return sync(store, gemeente, made[0], now, made[1])
 
     def forget(self, gemeente: str | None) -> None:
         """Drop the cached ids of ``gemeente`` (None: of every municipality)."""

@@ -79,5 +79,15 @@ def entries(conn: Connection, gemeente: str,
         wanted = sorted(set(pseudonyms))
         if not wanted:
             return []
+        if len(wanted) <= _ONE_BY_ONE:  # an access report's few: a prebuilt lookup each
+            return [(r[0], r[1], r[2]) for p in wanted
+                    for r in _entry.rows(conn, {"g": gemeente, "p": p})]
         stmt = stmt.where(actors.c.pseudonym.in_(wanted))
     return [(r.pseudonym, r.data_key, r.naam) for r in conn.execute(stmt)]
+
+
+#: up to this many entries are looked up one by one (each a probe of the primary key, without
+#: building and compiling a statement for the set: a third of a millisecond an access report)
+_ONE_BY_ONE = 4
+_entry = Fast(select(actors.c.pseudonym, actors.c.data_key, actors.c.naam).where(
+    actors.c.gemeente == bindparam("g"), actors.c.pseudonym == bindparam("p")))
