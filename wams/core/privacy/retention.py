@@ -23,7 +23,7 @@ from wams.core.law.policy import retention_ends
 from wams.core.law.steps import BY_COMMAND, move
 from wams.core.model import Casus
 from wams.core.privacy import periods
-from wams.core.privacy.work import Operator, UnitOfWork
+from wams.core.privacy.work import Operator, Steps, UnitOfWork
 from wams.core.settings import SETTINGS
 from wams.core.storage.repository import Store, cases
 
@@ -145,12 +145,30 @@ def _due(engine: Operator, gemeente: str | None) -> list[dict[str, Any]]:
 
 
 def _destroy(engine: Operator, chunk: list[dict[str, Any]], actor: str) -> None:
-    """One batch in one transaction; if anything raises, none of the batch is stored."""
+    """One batch in one transaction; if anything raises, none of the batch is stored.
+
+    First without a savepoint per case: SQLite copies every page a savepoint changes into a
+    statement journal (and PostgreSQL costs two more round trips a case), about a quarter of
+    what destroying a case costs. Only when a case raises (nothing of the batch is stored
+    then) is the batch run again with a savepoint per case, which names that case and
+    destroys the others: a case that cannot be read costs its batch twice, never more."""
+    try:
+        with engine.batch(all_or_nothing=True) as unit:
+            for item in chunk:
+                _destroy_one(unit, item, actor)
+    except Exception:  # noqa: BLE001 - the batch is stored by the run below, or raises there
+        for item in chunk:
+            item.pop("vernietigd", None)
+            item.pop("reden", None)
+        _destroy_each_alone(engine, chunk, actor)
+
+
+def _destroy_each_alone(engine: Operator, chunk: list[dict[str, Any]], actor: str) -> None:
+    """The batch with a savepoint per case: a case that raises is undone alone and named."""
     with engine.batch() as unit:
         for item in chunk:
             try:
-                decision = unit.execute(item["gemeente"], item["case_id"], Vernietig(),
-                                        actor=actor)
+                _destroy_one(unit, item, actor)
             except Exception as exc:  # noqa: BLE001 - named, and the run goes on
                 # One case that cannot be read (a damaged row, a missing key) must not keep
                 # every other case of the municipality past its term: the batch undid this
@@ -159,10 +177,13 @@ def _destroy(engine: Operator, chunk: list[dict[str, Any]], actor: str) -> None:
                           item["case_id"], item["gemeente"], type(exc).__name__)
                 item["vernietigd"] = False
                 item["reden"] = f"fout bij vernietigen: {type(exc).__name__}"
-                continue
-            item["vernietigd"] = decision.allowed
-            if not decision.allowed:
-                item["reden"] = decision.code
+
+
+def _destroy_one(unit: Steps, item: dict[str, Any], actor: str) -> None:
+    decision = unit.execute(item["gemeente"], item["case_id"], Vernietig(), actor=actor)
+    item["vernietigd"] = decision.allowed
+    if not decision.allowed:
+        item["reden"] = decision.code
 
 
 def _ended_gemeenten(store: Store) -> list[str]:

@@ -110,8 +110,10 @@ class Operator(Steps, Protocol):
 
     def unit_of_work(self, gemeente: str | None) -> AbstractContextManager[UnitOfWork]: ...
 
-    def batch(self) -> AbstractContextManager[Steps]:
-        """Many steps in one transaction, each as on its own (the retention run)."""
+    def batch(self, *, all_or_nothing: bool = False) -> AbstractContextManager[Steps]:
+        """Many steps in one transaction, each as on its own (the retention run): a step that
+        raises is undone alone (a savepoint each), or (``all_or_nothing``) nothing of the
+        batch is stored."""
         ...
 
     def scrub_files(self) -> bool: ...
