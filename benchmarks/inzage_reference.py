@@ -6,13 +6,15 @@ Per report, in one transaction: the person's log records (``ix_log_subject``, in
 case among them the case row with the entry that committed it (the engine's statement), its
 keyed projection digest checked, its data key read and unwrapped with its KEK, its state
 opened where it was sealed and parsed, and its rights events read (``ix_history_case``); every
-sealed purpose opened; the person's meldingen; the municipality's settings and register
-versions (what the report states of retention and purposes). Then the one log record the
-report writes (its purpose with a keyed digest of the request's reference) and the keyed-chain
-entry that covers it: the chain head read (PostgreSQL: locked), the record's keyed row digest,
-the entry's write-set digest and HMAC, the entry inserted, the head moved. The rows are copies
-of those wams wrote for a report (a template), with fresh trace and span ids, and they pass
-wams' audit: they stay, like wams' own.
+sealed purpose opened; who acted (the register entry of each actor of the records, by its
+primary key, and its sealed name opened: the report names them); the person's meldingen;
+the municipality's settings and register versions (what the report states of retention and
+purposes). Then the one log record the report writes (its purpose with a keyed digest of the
+request's reference) and the keyed-chain entry that covers it: the chain head read
+(PostgreSQL: locked), the record's keyed row digest, the entry's write-set digest and HMAC,
+the entry inserted, the head moved. The rows are copies of those wams wrote for a report (a
+template), with fresh trace and span ids, and they pass wams' audit: they stay, like wams'
+own.
 
 The digests are computed by ``wams.core.storage.chain`` and the seals opened with the format
 functions of ``wams.core.privacy`` (the same bytes hashed and decrypted the same way). It does
@@ -82,6 +84,8 @@ class InzageReference:
         self.sql_rights = sql("SELECT chain_n, at, step, content FROM history WHERE "
                               "gemeente = ? AND case_id = ? AND allowed = ? AND step IN "
                               "('informeer', 'bezwaar', 'besluit_bezwaar')")
+        self.sql_actor = sql("SELECT pseudonym, data_key, naam FROM actors WHERE gemeente = ? "
+                             "AND pseudonym = ?")
         self.sql_meldingen = sql("SELECT id, at FROM meldingen WHERE gemeente = ? AND "
                                  "subject = ?")
         self.sql_settings = sql('SELECT "key", value FROM settings WHERE gemeente = ?')
@@ -120,6 +124,15 @@ class InzageReference:
             return value.isoformat(" ", "microseconds")
         return value
 
+    def _cipher(self, cur: Any, data_key: str) -> None:
+        from wams.core.privacy.sealing import unwrap
+
+        if data_key not in self.ciphers:
+            cur.execute(self.sql_key, (data_key,))
+            kg, kek_id, wrapped, period = cur.fetchone()
+            self.ciphers[data_key] = AESGCM(unwrap(self.keys.kek[(period, kek_id)], kg,
+                                                   data_key, wrapped))
+
     def _open(self, data_key: str, sealed: str, aad: bytes) -> str:
         from wams.core.privacy.sealing import NONCE_BYTES
 
@@ -129,7 +142,7 @@ class InzageReference:
 
     def report(self, subject: str, verzoek: str) -> None:
         from wams.core.privacy import places
-        from wams.core.privacy.sealing import associated_data, is_sealed, unwrap
+        from wams.core.privacy.sealing import associated_data, is_sealed
         from wams.core.storage import chain
         from wams.core.storage.coverage import APPEND_ONLY, CASE_COLUMNS
 
@@ -149,11 +162,7 @@ class InzageReference:
                 raise SystemExit(f"inzage reference: case {case_id} is not as committed")
             data_key = row["data_key"]
             if data_key is not None:
-                if data_key not in self.ciphers:
-                    cur.execute(self.sql_key, (data_key,))
-                    kg, kek_id, wrapped, period = cur.fetchone()
-                    self.ciphers[data_key] = AESGCM(unwrap(self.keys.kek[(period, kek_id)],
-                                                           kg, data_key, wrapped))
+                self._cipher(cur, data_key)
                 json.loads(self._open(data_key, row["state"], associated_data(
                     data_key, places.case_state(g, case_id, row["version"]))))
                 keys_of[case_id] = data_key
@@ -162,6 +171,13 @@ class InzageReference:
                 if content is not None and data_key is not None:
                     json.loads(self._open(data_key, content, associated_data(
                         data_key, places.history_content(g, n))))
+        for actor in sorted({r["actor"] for r in records}):
+            cur.execute(self.sql_actor, (g, actor))
+            for pseudonym, data_key, naam in cur.fetchall():
+                if naam is not None and data_key is not None:
+                    self._cipher(cur, data_key)
+                    self._open(data_key, naam, associated_data(
+                        data_key, places.actor_naam(g, pseudonym)))
         for r in records:
             if is_sealed(r["purpose"]) and r["case_id"] in keys_of:
                 self._open(keys_of[r["case_id"]], r["purpose"], associated_data(
