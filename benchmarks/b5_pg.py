@@ -43,7 +43,9 @@ def run(url: str, scale: int) -> list[str]:
                f"ms)  ratio {ratio:.2f}  goal p99 {goals.GOALS['B5-inzage-p99'].text()} and "
                f"{goals.GOALS['B5-inzage-raw'].text()}× raw, flat  "
                f"({'ok' if ok else 'MISSED'})  ×{growth:.2f} from N/10 to N [p99 at N/10 "
-               f"{a['p99'] * 1000:.2f} ms; N = {scale}]  [{goals.load()}]")
+               f"{a['p99'] * 1000:.2f} ms, raw {a['raw_p99'] * 1000:.2f} ms: the same database "
+               f"grew raw's p99 ×{b['raw_p99'] / a['raw_p99']:.2f}; N = {scale}]  "
+               f"[{goals.load()}]")
     return out
 
 
