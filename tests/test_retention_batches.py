@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from tests.statements import Counter
@@ -96,3 +97,28 @@ def test_a_failing_case_is_named_and_the_rest_of_its_batch_destroyed_once(
     report = later.audit(G)
     assert report["entries"] == 5 * 2 + 4, report  # two steps a case, four destructions
     assert len(report["breaks"]) == 1 and ids[2] in report["breaks"][0], report
+
+
+def test_a_failing_commit_is_raised_not_run_again(open_wams: Any, db_url: str,
+                                                  monkeypatch: Any) -> None:
+    """A batch whose commit fails (or whose outcome is unknown) is the caller's to hear of:
+    running it again with savepoints could only refuse cases the first commit destroyed."""
+    from wams.core.engine import batch
+
+    ids = _closed(open_wams(), 2)
+    later: Wams = open_wams(clock=DUE)
+
+    def lost(self: Any, store: Any) -> None:
+        raise RuntimeError("verbinding verbroken tijdens de commit")
+    monkeypatch.setattr(batch.Batch, "finish", lost)
+    counter = Counter()
+    detach = counter.attach(later)
+    try:
+        with pytest.raises(RuntimeError, match="tijdens de commit"):
+            retention.run(later.engine, G)
+    finally:
+        detach()
+    assert _savepoints(counter) == 0
+    for case_id in ids:
+        assert _count(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
+                      "'vernietig'", c=case_id) == 0

@@ -152,11 +152,20 @@ def _destroy(engine: Operator, chunk: list[dict[str, Any]], actor: str) -> None:
     what destroying a case costs. Only when a case raises (nothing of the batch is stored
     then) is the batch run again with a savepoint per case, which names that case and
     destroys the others: a case that cannot be read costs its batch twice, never more."""
+    step_failed = False
     try:
         with engine.batch(all_or_nothing=True) as unit:
             for item in chunk:
-                _destroy_one(unit, item, actor)
-    except Exception:  # noqa: BLE001 - the batch is stored by the run below, or raises there
+                try:
+                    _destroy_one(unit, item, actor)
+                except Exception:
+                    step_failed = True
+                    raise
+    except Exception:
+        # Only a case's own step: a commit that fails (or whose outcome is unknown) is the
+        # caller's to hear of, never a reason to destroy the batch a second time.
+        if not step_failed:
+            raise
         for item in chunk:
             item.pop("vernietigd", None)
             item.pop("reden", None)
