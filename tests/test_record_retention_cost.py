@@ -110,10 +110,10 @@ def test_record_retention_costs_the_same_per_record_at_ten_times_the_archive(
 CASE_DUE = dt.date(2025, 3, 10)  # EARLY + 12 months has passed, LATER + 12 not
 CASES = 6  # destroyed in the counted run
 #: what one destruction may ask of the database (no savepoint: a run stores its batch whole
-#: and uses one a case only to name a case that fails): the reads of the
-#: case (meta; the row with its committing entry; its data key) and of the settings, the data
-#: key's removal (its row with its entry's key id, the destroyed_rows record, the delete), the
-#: erased history content, the proof, the log rows, the case row and the history entry
+#: and uses one a case only to name a case that fails): the reads of the case (meta; the row
+#: with its committing entry; its data key) and of the settings, the data key's removal (its
+#: row with its entry's key id, the destroyed_rows record, the delete), the erased history
+#: content, the proof, the log rows, the case row and the history entry
 STATEMENTS_PER_CASE = 12
 #: what the run asks once: the cases due, the transaction, the chain head, the register's
 #: versions, the WAL folded in at the end (SQLite); and the run's actor, met for the first
