@@ -8,11 +8,16 @@ transaction: the ``cases`` row (the JSON state after the step), the ``history`` 
 JSON, content JSON) and its ``processing_log`` rows. The raw reference then replays, per case
 and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 
+* what needs no place in the chain first (the log rows' fields, the sealed state, decision
+  and content), then a SELECT of the municipality's ``chain_heads`` row (on PostgreSQL
+  locked to the commit, as the engine locks it): the previous hash, and the number every
+  row the entry covers is stamped with (``chain_n``), so it comes before the first of them;
 * INSERT (first command) or UPDATE-with-version-check of the ``cases`` row, with the step's
   state re-serialised by the engine's JSON writer (``wams.core.serialize.encode``) from a
   Python object of the same shape and size;
-* a SELECT of the municipality's ``chain_heads`` row (the previous hash: needed to chain),
-  the content digest, the keyed digests the engine's chain commits to (one per covered row
+* when the step closes the case, what the engine does with its data key: read it, unwrap it
+  with the KEK it is under and wrap it with the KEK of the period the case now falls in;
+* the content digest, the keyed digests the engine's chain commits to (one per covered row
   written, the set of them, the case row's projection) and the keyed entry hash, all with
   the engine's own functions (``wams.core.storage.chain``) under a chain key held in memory,
   the INSERT of the ``history`` row (decision and content JSON re-serialised) and the UPDATE
@@ -23,18 +28,20 @@ and per command, in its own ``BEGIN IMMEDIATE … COMMIT``:
 * for an actor it meets first, what the engine's register of actors does: ask the database,
   and when it has no entry, write one (a data key of its own and the name sealed under it).
 
-Personal data is stored sealed, so the reference seals the same bytes the same
-way: per case a fresh 32-byte data key, wrapped by a key-encryption key (AES-GCM) and stored
-in ``data_keys``; then per command the state, the history content and each free-text log
-purpose encrypted with AES-GCM under the case's data key (fresh nonce) and base64-encoded, and
-the content digest taken over that ciphertext. The pseudonym is the HMAC of the BSN under a key
-held in memory (the key store is not the database), prefixed with its key id.
+Personal data is stored sealed, so the reference seals the same bytes the same way: per case a
+fresh 32-byte data key, wrapped by a key-encryption key (AES-GCM) and stored in ``data_keys``
+(with its period and the number of the entry that created it); then per command the state, the
+history content and each free-text log purpose encrypted with AES-GCM under the case's data key
+(fresh nonce) and base64-encoded, and the content digest taken over that ciphertext. The
+pseudonym is the HMAC of the BSN under a key held in memory (the key store is not the
+database), prefixed with its key id.
 
 It does *not* do the engine's other reads (case version and tenant lookup): a hand-written
 client would keep the version in memory and let the UPDATE's WHERE check it, so the reference
-is the fastest honest way to store the same rows. After every round the benchmark counts the
-rows of each table and the processing-log rows per step in both databases and stops if they
-differ (:func:`row_counts`).
+is the fastest honest way to store the same rows. After every round the benchmark counts in
+both databases the rows of each table, the processing-log rows per step, the filled values of
+every column, the log rows stamped with their own entry's number and the data keys per period,
+and stops if they differ (:func:`row_counts`).
 """
 
 from __future__ import annotations
@@ -64,7 +71,8 @@ class Step:
     def __init__(self, name: str, opening: bool, state: dict[str, Any], case_row: dict[str, Any],
                  history: dict[str, Any], log_rows: list[dict[str, Any]],
                  content: str | None, purposes: list[str | None],
-                 actors: list[dict[str, Any]]) -> None:
+                 actors: list[dict[str, Any]], period: str | None,
+                 actor_periods: list[str | None]) -> None:
         self.name = name
         self.opening = opening
         self.state = state
@@ -77,6 +85,10 @@ class Step:
         self.log_rows = log_rows
         # The register entries of actors this step's entry committed (an actor's first act).
         self.actors = actors
+        # The destruction period the case's data key is wrapped for after this step ("open:…"
+        # while the case runs; the step that closes it moves the key to another period's KEK).
+        self.period = period
+        self.actor_periods = actor_periods  # the period of each register entry's data key
 
 
 def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]:  # type: ignore[no-untyped-def]
@@ -111,6 +123,9 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
                            d.trace_id)
                 actors = rows("SELECT * FROM actors WHERE gemeente = ? AND chain_n = ?",
                               hist["gemeente"], hist["chain_n"])
+                period, *actor_periods = [
+                    rows("SELECT period FROM data_keys WHERE id = ?", key)[0]["period"]
+                    for key in [case["data_key"], *(a["data_key"] for a in actors)]]
                 with w.engine.unit_of_work(None) as uow:  # the plain text behind the seals
                     state = uow.unseal(case["state"], places.place_of("cases", case))
                     content = uow.unseal(hist["content"], places.place_of("history", hist))
@@ -120,7 +135,7 @@ def harvest(url: str, dbapi_connect, gemeente: str, params: str) -> list[Step]: 
                         a["naam"] = uow.unseal(a["naam"], places.place_of("actors", a))
                 assert state is not None
                 steps.append(Step(d.step, not steps, json.loads(state), case, hist, log,
-                                  content, purposes, actors))
+                                  content, purposes, actors, period, actor_periods))
                 return d
             return call
 
@@ -139,6 +154,18 @@ def row_counts(cur: Any) -> dict[str, Any]:
     cur.execute("SELECT h.step, count(l.id) FROM history h LEFT JOIN processing_log l "
                 "ON l.trace_id = h.trace_id GROUP BY h.step ORDER BY h.step")
     counts["log_per_step"] = [tuple(r) for r in cur.fetchall()]
+    # Not only as many rows: the same columns filled, every covered row stamped with the
+    # number of the entry that committed it, every data key in the engine's period.
+    for t in TABLES:
+        cur.execute(f"SELECT * FROM {t} WHERE 1 = 0")
+        columns = [d[0] for d in cur.description]
+        cur.execute(f"SELECT {', '.join(f'count({c})' for c in columns)} FROM {t}")
+        counts[f"{t}_filled"] = dict(zip(columns, cur.fetchone(), strict=True))
+    cur.execute("SELECT count(*) FROM processing_log l JOIN history h "
+                "ON h.trace_id = l.trace_id AND h.chain_n = l.chain_n")
+    counts["log_stamped"] = cur.fetchone()[0]
+    cur.execute("SELECT period, count(*) FROM data_keys GROUP BY period ORDER BY period")
+    counts["key_periods"] = [tuple(r) for r in cur.fetchall()]
     return counts
 
 
@@ -180,8 +207,11 @@ class RawWriter:
         self.log_cols = log_cols
         self.sql_log = (f"INSERT INTO processing_log ({', '.join(log_cols)}) "
                         f"VALUES ({', '.join([p] * len(log_cols))})")
-        self.sql_data_key = (f"INSERT INTO data_keys (id, gemeente, kek_id, wrapped) "
-                             f"VALUES ({p}, {p}, {p}, {p})")
+        self.sql_data_key = (f"INSERT INTO data_keys (id, gemeente, kek_id, wrapped, period, "
+                             f"chain_n) VALUES ({p}, {p}, {p}, {p}, {p}, {p})")
+        self.sql_data_key_read = f"SELECT kek_id, wrapped, period FROM data_keys WHERE id = {p}"
+        self.sql_data_key_move = (f"UPDATE data_keys SET kek_id = {p}, wrapped = {p}, "
+                                  f"period = {p} WHERE id = {p}")
         self.sql_actor_known = (f"SELECT 1 FROM actors WHERE gemeente = {p} "
                                 f"AND pseudonym = {p}")
         self.sql_actor = (f"INSERT INTO actors (gemeente, pseudonym, data_key, naam, chain_n) "
@@ -194,6 +224,9 @@ class RawWriter:
         self.key_id = secrets.token_hex(8)
         self.kek = AESGCM(secrets.token_bytes(32))
         self.kek_id = secrets.token_hex(8)
+        # The KEK of the period a closed case's key moves to (the key store has one a period).
+        self.period_kek = AESGCM(secrets.token_bytes(32))
+        self.period_kek_id = secrets.token_hex(8)
         self.chain_key = secrets.token_bytes(32)
         self.chain_key_id = secrets.token_hex(8)
 
@@ -202,10 +235,22 @@ class RawWriter:
         written.append(chain.row_digest(self.chain_key, table, values, APPEND_ONLY[table],
                                         ADDED.get(table, ())))
 
-    def _wrap(self, dk_id: str, material: bytes) -> str:
+    def _wrap(self, kek: AESGCM, dk_id: str, material: bytes) -> str:
         nonce = secrets.token_bytes(12)
-        return base64.b64encode(nonce + self.kek.encrypt(
+        return base64.b64encode(nonce + kek.encrypt(
             nonce, material, f"wams-data-key:{self.g}:{dk_id}".encode())).decode()
+
+    def _move_key(self, cur: Any, dk_id: str, period: str | None) -> None:
+        """What the engine does when a case closes: read its data key, unwrap it with the KEK
+        it is under and wrap it with the KEK of the period the case now falls in."""
+        cur.execute(self.sql_data_key_read, (dk_id,))
+        _, wrapped, _ = cur.fetchone()
+        blob = base64.b64decode(wrapped)
+        material = self.kek.decrypt(blob[:12], blob[12:],
+                                    f"wams-data-key:{self.g}:{dk_id}".encode())
+        cur.execute(self.sql_data_key_move, (self.period_kek_id,
+                                             self._wrap(self.period_kek, dk_id, material),
+                                             period, dk_id))
 
     def _register_actor(self, cur: Any, step: Step, n: int, written: list[str]) -> None:
         """What the engine does for an actor it meets first: asks the register, and when the
@@ -215,11 +260,11 @@ class RawWriter:
         cur.execute(self.sql_actor_known, (self.g, pseudonym))
         if cur.fetchone() is not None:
             return
-        for entry in step.actors:
+        for entry, period in zip(step.actors, step.actor_periods, strict=True):
             dk_id = ordered_id()
             material = AESGCM.generate_key(bit_length=256)
             cur.execute(self.sql_data_key, (dk_id, self.g, self.kek_id,
-                                            self._wrap(dk_id, material)))
+                                            self._wrap(self.kek, dk_id, material), period, n))
             self._covered(written, "data_keys", {"id": dk_id, "gemeente": self.g})
             nonce = secrets.token_bytes(12)
             aad = f"{self.g}|actors|{pseudonym}|naam".encode()
@@ -240,9 +285,10 @@ class RawWriter:
         # The case's data key, wrapped by the KEK.
         dk_id = ordered_id()
         material = AESGCM.generate_key(bit_length=256)
-        wrapped = self._wrap(dk_id, material)
+        wrapped = self._wrap(self.kek, dk_id, material)
         cipher = AESGCM(material)
         aad = dk_id.encode()
+        period: str | None = None
 
         def seal(text: str) -> str:
             nonce = secrets.token_bytes(12)
@@ -254,26 +300,37 @@ class RawWriter:
             if self.begin:
                 cur.execute(self.begin)
             trace = trace_id()
-            at = step.history["at"]
-            written: list[str] = []  # the keyed digests of the covered rows it writes
-            if step.opening:
-                cur.execute(self.sql_data_key, (dk_id, g, self.kek_id, wrapped))
-                self._covered(written, "data_keys", {"id": dk_id, "gemeente": g})
-            # processing_log rows of this step, free-text purposes sealed
-            if step.log_rows:
-                parent = span_id()
-                rows = []
-                for r, purpose in zip(step.log_rows, step.purposes, strict=True):
-                    r = dict(r, trace_id=trace, span_id=span_id(),
-                             parent_span_id=parent, case_id=case_id, subject=subject,
-                             purpose=seal(purpose) if purpose is not None else r["purpose"])
-                    rows.append(tuple(r[c] for c in self.log_cols))
-                    self._covered(written, "processing_log", r)
-                cur.executemany(self.sql_log, rows)
-            # the case row: the state re-serialised (same shape and size as the engine's)
+            # What needs no place in the chain is prepared before the head is locked: the
+            # log rows (free-text purposes sealed), the case's state, the decision, the content.
+            parent = span_id() if step.log_rows else None
+            log = [dict(r, trace_id=trace, span_id=span_id(), parent_span_id=parent,
+                        case_id=case_id, subject=subject,
+                        purpose=seal(purpose) if purpose is not None else r["purpose"])
+                   for r, purpose in zip(step.log_rows, step.purposes, strict=True)]
             state = step.state
             state["id"] = case_id
             state_json = seal(encode(state))
+            decision = step.decision
+            decision["trace_id"] = trace
+            decision["case_id"] = case_id
+            decision_json = encode(decision)
+            content = seal(encode(step.content)) if step.content is not None else None
+            # The chain head (PostgreSQL: locked to the commit). From here on: every row the
+            # entry covers carries its number, as the engine stamps it.
+            cur.execute(self.sql_head, (g,))
+            head = cur.fetchone()
+            n, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+            written: list[str] = []  # the keyed digests of the covered rows it writes
+            if step.opening:
+                period = step.period
+                cur.execute(self.sql_data_key, (dk_id, g, self.kek_id, wrapped, period, n))
+                self._covered(written, "data_keys", {"id": dk_id, "gemeente": g})
+            if log:
+                for r in log:
+                    r["chain_n"] = n
+                    self._covered(written, "processing_log", r)
+                cur.executemany(self.sql_log, [tuple(r[c] for c in self.log_cols) for r in log])
+            # the case row: the state re-serialised (same shape and size as the engine's)
             row = step.case_row
             if step.opening:
                 vals = dict(row, id=case_id, gemeente=g, version=1, state=state_json,
@@ -290,21 +347,15 @@ class RawWriter:
                 version += 1
                 projected = dict(row, id=case_id, gemeente=g, version=version,
                                  state=state_json, data_key=dk_id)
-            # the history row, hash-chained per municipality
-            cur.execute(self.sql_head, (g,))
-            head = cur.fetchone()
-            n, prev = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+            if step.period != period:  # the step closed the case
+                period = step.period
+                self._move_key(cur, dk_id, period)
             if step.history["actor"] not in self.actors_known:
                 self._register_actor(cur, step, n, written)
-            decision = step.decision
-            decision["trace_id"] = trace
-            decision["case_id"] = case_id
-            decision_json = encode(decision)
-            content = seal(encode(step.content)) if step.content is not None else None
-            salt = None
             digest = hashlib.sha256(content.encode()).hexdigest() if content is not None \
                 else chain.EMPTY_DIGEST
             h = step.history
+            at = h["at"]
             writes = chain.writes_digest(self.chain_key, written)
             projection = chain.projection_digest(self.chain_key, chain.CASE, projected,
                                                  CASE_COLUMNS)
@@ -316,7 +367,7 @@ class RawWriter:
                 idempotency_key=None, decision=decision_json, content_digest=digest,
                 writes_digest=writes, projection_ref=chain.CASE, projection_digest=projection)
             vals = dict(h, gemeente=g, chain_n=n, case_id=case_id, trace_id=trace,
-                        decision=decision_json, content=content, content_salt=salt,
+                        decision=decision_json, content=content, content_salt=None,
                         content_digest=digest, prev_hash=prev, entry_hash=entry,
                         key_id=self.chain_key_id, writes_digest=writes,
                         projection_ref=chain.CASE, projection_digest=projection)
