@@ -303,3 +303,32 @@ def test_a_party_is_the_kind_the_municipality_registered(service):
                           "partij": {"ref": "kredietbank", "soort": "wmo.wijkteam"}},
                     headers=MEDEWERKER)
     assert r.status_code == 403 and r.json()["code"] == "access.party_kind", r.text
+
+
+def test_only_a_partys_step_reads_the_registry(service, monkeypatch):
+    """The registry of parties is read (a transaction of its own) only for the role whose
+    check uses it: a party's token. An official's or a coordinator's step pays nothing for it
+    (every step request of the service did, B7), and is still held to the registry by the
+    core (the last test above)."""
+    w, client, _ = service
+    read: list[str] = []
+    setting = w.setting
+
+    def counted(gemeente: str, key: str) -> object:
+        read.append(key)
+        return setting(gemeente, key)
+
+    monkeypatch.setattr(w, "setting", counted)
+    r = client.post(step_path("hulpvraag", None), json=BODIES["hulpvraag"],
+                    headers=MEDEWERKER)
+    assert r.status_code == 201, r.text
+    assert "partij_soorten" not in read
+    politie = {"Authorization": "Bearer " + mint(SECRET, gemeente=G, user="agent",
+                                                 rol="partij:politie",
+                                                 soort="aanpalend.politie")}
+    r = client.post(step_path("betrokkenheid", None),
+                    json={"partij": {"ref": "politie", "soort": "aanpalend.politie"},
+                          "persoon": {"ref": "jan3", "bsn": "111222333"},
+                          "dienst": "aanpalend.wijkagentinterventie"}, headers=politie)
+    assert r.status_code == 200, r.text
+    assert read.count("partij_soorten") == 1

@@ -79,6 +79,13 @@ def coordinates(principal: Principal, case: Casus | None) -> bool:
             and case.coordinator is not None and case.coordinator.wie == principal.user)
 
 
+def reads_registry(principal: Principal) -> bool:
+    """Whether :func:`step_check` for ``principal`` reads the municipality's registry of
+    parties: only a party's own token presents a kind; every other role's check never does,
+    so its request pays no read (nor a transaction of its own) for it."""
+    return principal.role == "partij"
+
+
 def step_check(principal: Principal, step: str,
                registry: Mapping[str, str] | None = None) -> Authorize:
     """The core's ``authorize`` for one step by ``principal``. ``registry``: the kind of each

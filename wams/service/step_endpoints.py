@@ -44,7 +44,8 @@ def post_step(request: Request[Any, Any, Any], gemeente: str, casus_id: str | No
     key = f"{principal.actor}|{idempotency_key}" if idempotency_key else None
     trace = TraceContext.incoming(traceparent)
     wams = wams_of(request)
-    registry = wams.setting(gemeente, PARTIJ_SOORTEN)
+    registry = wams.setting(gemeente, PARTIJ_SOORTEN) if roles.reads_registry(principal) \
+        else None
     # A ConflictError (another writer, or a stale If-Match) is 412 version.stale (app.py).
     d = wams.execute(
         gemeente, casus_id, command, actor=principal.actor, idempotency_key=key,
