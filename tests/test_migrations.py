@@ -137,3 +137,72 @@ def test_cli_refuses_missing_sqlite_file(tmp_path) -> None:  # type: ignore[no-u
     assert result.exit_code == 2
     assert "bestaat niet" in result.output
     assert not missing.exists()
+
+
+def _alembic_graph(location: str) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(location)
+    return ({s.revision: (() if s.down_revision is None else (s.down_revision,)
+                          if isinstance(s.down_revision, str) else tuple(s.down_revision))
+             for s in scripts.walk_revisions()}, list(scripts.get_heads()))
+
+
+def test_revisions_read_from_the_files_are_alembics(tmp_path, monkeypatch) -> None:
+    """Opening a database reads the newest revision from the version files' text, without
+    alembic; it must be what alembic reads, for the shipped scripts and for scripts with a
+    revision added on top, a merge of two, and two heads (refused, as before)."""
+    graph, heads = _alembic_graph(migrate.SCRIPT_LOCATION)
+    assert migrate.revisions(migrate.SCRIPT_LOCATION) == graph
+    assert [migrate.head()] == heads
+
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.SCRIPT_LOCATION, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    last = migrate.head()
+
+    def add(name: str, down: str) -> None:
+        (copy / "versions" / f"{name}_extra.py").write_text(
+            f'"""An extra revision."""\n'
+            f'revision = "{name}"\ndown_revision: str | tuple[str, ...] | None = {down}\n'
+            "branch_labels = None\ndepends_on = None\n\n\ndef upgrade() -> None:\n    pass\n")
+
+    monkeypatch.setattr(migrate, "SCRIPT_LOCATION", str(copy))
+    add("a1", f'"{last}"')
+    add("a2", f'"{last}"')  # two heads off one parent
+    migrate.revisions.cache_clear()
+    graph, heads = _alembic_graph(str(copy))
+    assert migrate.revisions(str(copy)) == graph and sorted(heads) == ["a1", "a2"]
+    with pytest.raises(DatabaseError, match="2 eindpunten"):
+        migrate.head()
+    add("a3", '("a1", "a2")')  # their merge
+    migrate.revisions.cache_clear()
+    graph, heads = _alembic_graph(str(copy))
+    assert migrate.revisions(str(copy)) == graph and heads == ["a3"] == [migrate.head()]
+    # A file that says its revision twice at the start of a line (the second in a docstring
+    # after it): not guessed at, read by alembic.
+    (copy / "versions" / "a3_extra.py").write_text(
+        (copy / "versions" / "a3_extra.py").read_text() + '\n"""\nrevision = "a9"\n"""\n')
+    migrate.revisions.cache_clear()
+    assert migrate.revisions(str(copy)) == _alembic_graph(str(copy))[0]
+    assert migrate.head() == "a3"
+
+
+def test_opening_a_current_database_runs_without_alembic(tmp_path) -> None:
+    """alembic (with mako and pygments' lexers) is a fifth of a command's start-up: a process
+    that opens a database already at head, reads and writes in it, never imports it."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    Wams.open(url).close()
+    probe = ("import sys\nfrom wams.api import Wams\nfrom wams.core.model import Persoon\n"
+             f"w = Wams.open({url!r})\n"
+             "d = w.hulpvraag('0599', wet='wmo', client=Persoon(ref='jan'), vraag='hulp',"
+             " aanleiding='valt vaak')\nassert d.allowed, d.code\nw.cases('0599')\nw.close()\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'mako',"
+             " 'pygments'}))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -11,21 +11,24 @@ that is an explicit ``wams db upgrade`` (a backup first is the operator's call).
 
 from __future__ import annotations
 
+import ast
 import functools
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, event, inspect
 
 from wams.core.errors import DatabaseError
 from wams.core.storage.database import READ_ONLY, connect, resolve_url
 from wams.core.storage.tables import Base
+
+# alembic is imported where a migration or a comparison runs, not here: with mako and the
+# lexers of pygments it is a fifth of a command's start-up, and opening a database that is at
+# head (every command but the first on a new database) needs only the newest revision's name.
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: Where the scripts are; a module attribute so a test can point it at a copy with an extra
 #: revision (a database "behind").
@@ -36,14 +39,49 @@ VERSION_TABLE = "alembic_version"
 _PG_LOCK_KEY = 0x77616D73  # "wams"
 
 
+# A version file's own ``revision = "0014"`` and ``down_revision = "0013"`` (a tuple for a
+# merge), at the start of a line, as alembic's template writes them.
+_ASSIGNED = re.compile(r"^(revision|down_revision)(?:\s*:[^=\n]*)?\s*=\s*(.+?)\s*$", re.M)
+
+
 @functools.lru_cache(maxsize=4)
-def _scripts(location: str) -> ScriptDirectory:
-    # Parsing the version files costs more than the check itself; Engine.open runs per scenario.
-    return ScriptDirectory(location)
+def revisions(location: str) -> dict[str, tuple[str, ...]]:
+    """Each revision in ``location`` and the revisions it follows, read from the version
+    files' text (alembic runs each file to read them); cached: Engine.open runs per scenario.
+    A file that does not say it once, plainly, is left to alembic itself.
+    tests/test_migrations.py holds it to what alembic reads."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted(Path(location, "versions").glob("*.py")):
+        found: dict[str, list[str]] = {}
+        for name, value in _ASSIGNED.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(name, []).append(value)
+        if not found:  # not a revision (a package's __init__.py)
+            continue
+        try:
+            (revision,), (down,) = found["revision"], found["down_revision"]
+            graph[ast.literal_eval(revision)] = _follows(ast.literal_eval(down))
+        except (KeyError, ValueError, SyntaxError):  # said twice (a docstring?), or computed
+            return _alembic_revisions(location)
+    return graph
+
+
+def _alembic_revisions(location: str) -> dict[str, tuple[str, ...]]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision: _follows(s.down_revision)
+            for s in ScriptDirectory(location).walk_revisions()}
+
+
+def _follows(down_revision: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if down_revision is None:
+        return ()
+    return (down_revision,) if isinstance(down_revision, str) else tuple(down_revision)
 
 
 def head() -> str:
-    heads = _scripts(SCRIPT_LOCATION).get_heads()
+    graph = revisions(SCRIPT_LOCATION)
+    followed = {down for downs in graph.values() for down in downs}
+    heads = sorted(r for r in graph if r not in followed)
     if len(heads) != 1:  # two revisions off one parent: a merge revision is missing
         raise DatabaseError(f"de migraties hebben {len(heads)} eindpunten ({', '.join(heads)}); "
                             "voeg een merge-revisie toe")
@@ -70,6 +108,8 @@ class Sealing(Protocol):
 def _config(conn: Connection, metadata: MetaData | None = None,
             key_store: Any = None, sealing: Sealing | None = None,
             actors: Any = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py runs on this connection, inside the caller's transaction (see env.py).
@@ -115,6 +155,8 @@ def _upgrade_empty(conn: Connection) -> None:
                executemany: bool) -> None:
         seen.append((statement, params))
 
+    from alembic import command
+
     event.listen(conn, "before_cursor_execute", record)
     try:
         command.upgrade(_config(conn), "head")
@@ -141,7 +183,15 @@ def _sqlite_schema(conn: Connection) -> list[tuple[str, Any]]:
 
 
 def _revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """The revision the database is at (None: no version table, or no row in it), read as
+    alembic keeps it: one row in its version table."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
+    if len(rows) > 1:  # alembic's branches, which wams' scripts never have
+        raise DatabaseError(f"de database heeft {len(rows)} schemaversies "
+                            f"({', '.join(r[0] for r in rows)}); wams kent er één")
+    return rows[0][0] if rows else None
 
 
 def _is_empty(conn: Connection) -> bool:
@@ -176,7 +226,7 @@ def _require(conn: Connection, engine: Engine) -> None:
 
 
 def _known(rev: str) -> bool:
-    return rev in {s.revision for s in _scripts(SCRIPT_LOCATION).walk_revisions()}
+    return rev in revisions(SCRIPT_LOCATION)
 
 
 def ensure_schema(engine: Engine) -> bool:
@@ -209,6 +259,8 @@ def upgrade(url: str | None = None, revision: str = "head", *,
     migrate a database with data written before revision 0006 or 0011 (its data is sealed
     or bound to its place then), and ``actors`` (:class:`wams.core.privacy.actors.Adoption`)
     for data written before 0014 (who acted is then kept by pseudonym)."""
+    from alembic import command
+
     engine = connect(resolve_url(url))
     try:
         with engine.connect() as conn:
@@ -260,6 +312,10 @@ def check(url: str | None = None, metadata: MetaData | None = None) -> list[str]
     An empty database at ``url`` is migrated first (the intended use: a scratch database); a
     database with data must already be at head. An empty list means they agree.
     """
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     engine = connect(resolve_url(url))
     try:
         with engine.begin() as conn:
