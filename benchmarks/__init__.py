@@ -47,12 +47,48 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     wanted = {f.upper() for f in only}
+    problem = _pg_problem(args) if wanted & {"B2", "B5PG", "B7", "B8PG"} else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     for fid in FIGURES:
         if fid.upper() not in wanted:
             continue
         for text in _run(fid, args):
             print(text, flush=True)
     return 0
+
+
+def _pg_url(args: argparse.Namespace) -> str | None:
+    return args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
+
+
+def _pg_problem(args: argparse.Namespace) -> str | None:
+    """One line when the PostgreSQL figures cannot reach their database (before any figure
+    runs, so a long run does not stop at B2 with a traceback)."""
+    url = _pg_url(args)
+    if not url:
+        return None  # each PostgreSQL figure says it is skipped
+    import sqlalchemy
+
+    try:
+        parsed = sqlalchemy.make_url(url)
+    except sqlalchemy.exc.ArgumentError as exc:
+        return f"--pg {url}: not a database URL ({exc})"
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() != "postgresql":
+        return f"--pg {shown}: not a PostgreSQL URL (postgresql+psycopg://USER@HOST:PORT/DB)"
+    engine = sqlalchemy.create_engine(parsed)
+    try:
+        with engine.connect():
+            return None
+    except sqlalchemy.exc.DBAPIError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        what_to_do = (f"create it first (createdb {parsed.database})"
+                      if "does not exist" in reason else "is the server running there?")
+        return f"--pg {shown}: cannot connect ({reason}); {what_to_do}, or pass another --pg"
+    finally:
+        engine.dispose()
 
 
 @contextlib.contextmanager
@@ -79,7 +115,7 @@ def _run(fid: str, args: argparse.Namespace) -> list[str]:
         from benchmarks import b1p
         return b1p.run(cases=max(args.cases // 3, 20), rounds=args.rounds)
     if fid in ("B2", "B7", "B5pg", "B8pg"):
-        url = args.pg or next((os.environ[e] for e in PG_ENVS if os.environ.get(e)), None)
+        url = _pg_url(args)
         if not url:
             return [f"{fid} skipped: no PostgreSQL (pass --pg URL or set "
                     "WAMS_BENCH_POSTGRES_URL)"]

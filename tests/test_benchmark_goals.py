@@ -77,3 +77,17 @@ def test_the_benchmarks_run_without_pytest() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr[-800:]
+
+
+def test_an_unreachable_database_is_one_line_before_any_figure(capsys) -> None:
+    """A wrong ``--pg`` stops the run at once with one line and exit 2 (it used to run the
+    SQLite figures first and end at B2 in a traceback), the password not shown."""
+    import benchmarks
+
+    for url, says in (("postgresql+psycopg://bench:geheim@127.0.0.1:1/wams_bench",
+                       "is the server running there?"),
+                      ("sqlite:///x.db", "not a PostgreSQL URL")):
+        assert benchmarks.main(["--only", "B1,B7", "--pg", url]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and says in err, err
+        assert "geheim" not in err
