@@ -238,6 +238,13 @@ def raw_sql(db_url: str, statement: str, **params: Any) -> list[Any]:
         engine.dispose()
 
 
+def raw_value(db_url: str, statement: str, **params: Any) -> Any:
+    """The one value a statement straight on the database returns (a count, a maximum), read
+    as :func:`raw_sql` reads."""
+    rows = raw_sql(db_url, statement, **params)
+    return rows[0][0] if rows else None
+
+
 def unsealed(uow: Any, table: str, where: Any = None, *,
              plain: bool = False) -> list[tuple[dict[str, Any], str | None]]:
     """(row, plain text of its sealed column) of every row of ``table`` (``where``: a filter

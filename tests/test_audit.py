@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tests.helpers import raw_sql, raw_value
 from wams.api import Wams
 from wams.cli.storage import audit
 from wams.core.clock import Clock
@@ -52,16 +53,8 @@ def built(wams: Wams, db_url: str) -> tuple[str, int]:
     _case(wams, G)
     _case(wams, OTHER)
     wams.close()
-    return db_url, _scalar(db_url, "SELECT max(chain_n) FROM history WHERE gemeente = :g", g=G)
-
-
-def _scalar(url: str, sql: str, **params: object) -> Any:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql), params).scalar()
-    finally:
-        engine.dispose()
+    return db_url, raw_value(db_url, "SELECT max(chain_n) FROM history WHERE gemeente = :g",
+                             g=G)
 
 
 def _tamper(url: str, sql: str, **params: object) -> None:
@@ -143,7 +136,7 @@ def test_destruction_keeps_the_chain_verifiable(wams: Wams, db_url: str, clock: 
     clock.advance(400)  # past the default bewaartermijn of 12 months (R33)
     assert wams.vernietig(G, cid).allowed
     wams.close()
-    erased = _scalar(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND content IS "
+    erased = raw_value(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND content IS "
                              "NULL AND content_digest <> :e", c=cid,
                      e="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     assert erased >= 4, "destruction should have emptied the case's history content"
@@ -153,7 +146,7 @@ def test_destruction_keeps_the_chain_verifiable(wams: Wams, db_url: str, clock: 
     assert result.output.endswith("keten intact\n")
 
     # A destroyed case is no cover for tampering with another one.
-    first = _scalar(db_url, "SELECT min(chain_n) FROM history WHERE case_id = :c", c=kept)
+    first = raw_value(db_url, "SELECT min(chain_n) FROM history WHERE case_id = :c", c=kept)
     _tamper(db_url, f"UPDATE history SET content = 'x' WHERE {_ROW}", g=G, n=first)
     assert _verify(db_url).exit_code == 1
 
@@ -199,15 +192,6 @@ def rich(wams: Wams, db_url: str, clock: Clock) -> tuple[str, dict[str, Any]]:
     wams.close()
     return db_url, {"case": cid, "closed": closed, "old_state": old_state,
                     "old_version": old_version}
-
-
-def _rows(url: str, sql: str, **params: object) -> list[Any]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(sa.text(sql), params))
-    finally:
-        engine.dispose()
 
 
 def _sql(url: str, *statements: str, **params: object) -> None:
@@ -267,7 +251,7 @@ def _with_stolen_key(g: str, values: dict[str, Any]) -> str:
 def _rechain(url: str, g: str, mac: Callable[[str, dict[str, Any]], str]) -> None:
     """A consistent rewrite: recompute prev_hash and entry_hash of every row of ``g`` in
     order with ``mac``, and move the head to the last one."""
-    rows = [dict(r._mapping) for r in _rows(
+    rows = [dict(r._mapping) for r in raw_sql(
         url, "SELECT * FROM history WHERE gemeente = :g ORDER BY chain_n", g=g)]
     prev = chain.GENESIS
     engine = sa.create_engine(url)
@@ -289,7 +273,7 @@ def _rechain(url: str, g: str, mac: Callable[[str, dict[str, Any]], str]) -> Non
 def _renumber_after(url: str, g: str, deleted: int) -> None:
     """Close the gap a deleted entry left: every later entry (and the rows it covers) moves
     down by one, in ascending order so the unique (gemeente, chain_n) never collides."""
-    later = [r[0] for r in _rows(url, "SELECT chain_n FROM history WHERE gemeente = :g AND "
+    later = [r[0] for r in raw_sql(url, "SELECT chain_n FROM history WHERE gemeente = :g AND "
                                       "chain_n > :n ORDER BY chain_n", g=g, n=deleted)]
     engine = sa.create_engine(url)
     try:
@@ -310,7 +294,7 @@ COVERED_TABLES = ("processing_log", "involvements", "melders", "meldingen",
 
 
 def _first_refusal(url: str) -> int:
-    return _rows(url, "SELECT min(chain_n) FROM history WHERE gemeente = :g AND allowed = "
+    return raw_sql(url, "SELECT min(chain_n) FROM history WHERE gemeente = :g AND allowed = "
                       ":f", g=G, f=False)[0][0]
 
 
@@ -330,13 +314,13 @@ def test_an_honest_rich_database_verifies(rich: tuple[str, dict[str, Any]]) -> N
 def test_reads_settings_and_register_versions_are_history_entries(
         rich: tuple[str, dict[str, Any]]) -> None:
     url, _ = rich
-    steps = {r[0] for r in _rows(url, "SELECT step FROM history WHERE gemeente = :g", g=G)}
+    steps = {r[0] for r in raw_sql(url, "SELECT step FROM history WHERE gemeente = :g", g=G)}
     assert {"instelling", "raadplegen"} <= steps
     # Every covered row names the entry that wrote it; none is left without one.
     for table in COVERED_TABLES:
-        assert not _rows(url, f"SELECT 1 FROM {table} WHERE chain_n IS NULL"), table
-    assert _rows(url, "SELECT count(*) FROM register_versions")[0][0] > 0
-    setting = _rows(url, "SELECT content FROM history WHERE step = 'instelling'")[0][0]
+        assert not raw_sql(url, f"SELECT 1 FROM {table} WHERE chain_n IS NULL"), table
+    assert raw_sql(url, "SELECT count(*) FROM register_versions")[0][0] > 0
+    setting = raw_sql(url, "SELECT content FROM history WHERE step = 'instelling'")[0][0]
     assert json.loads(setting) == {"key": "bewaartermijn_maanden", "value": "24"}
 
 
@@ -426,7 +410,7 @@ def test_edits_without_the_key_are_found(rich: tuple[str, dict[str, Any]], kind:
     _sql(url, *statements, g=G, **ids)
     if kind.startswith("rewritten content rehashed"):
         # The attacker fixes the digest and rehashes the whole chain, head included.
-        row = _rows(url, "SELECT content, content_salt FROM history WHERE gemeente = :g AND "
+        row = raw_sql(url, "SELECT content, content_salt FROM history WHERE gemeente = :g AND "
                          "chain_n = 1", g=G)[0]
         _sql(url, "UPDATE history SET content_digest = :d WHERE gemeente = :g AND chain_n = 1",
              g=G, d=chain.content_digest(row[0], row[1]))
@@ -453,8 +437,8 @@ def test_a_deleted_refusal_renumbered_and_rehashed_without_the_key(
 def _truncate_tail(url: str) -> None:
     """Delete the last entry (the logged read) with the rows it wrote and move the head back:
     a shorter chain that is valid in itself, no key needed."""
-    last = _rows(url, "SELECT max(chain_n) FROM history WHERE gemeente = :g", g=G)[0][0]
-    prev = _rows(url, "SELECT entry_hash FROM history WHERE gemeente = :g AND chain_n = :n",
+    last = raw_sql(url, "SELECT max(chain_n) FROM history WHERE gemeente = :g", g=G)[0][0]
+    prev = raw_sql(url, "SELECT entry_hash FROM history WHERE gemeente = :g AND chain_n = :n",
                  g=G, n=last - 1)[0][0]
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -526,8 +510,8 @@ def test_destroyed_meldingen_and_betrokkenheid_still_verify(wams: Wams, db_url: 
     assert sorted(d["soort"] for d in done if d.get("vernietigd")) == \
         ["betrokkenheid", "melding", "melding"]
     wams.close()
-    assert not _rows(db_url, "SELECT 1 FROM meldingen")
-    assert _rows(db_url, "SELECT count(*) FROM destroyed_rows")[0][0] >= 5
+    assert not raw_sql(db_url, "SELECT 1 FROM meldingen")
+    assert raw_sql(db_url, "SELECT count(*) FROM destroyed_rows")[0][0] >= 5
     result = _verify(db_url)
     assert result.exit_code == 0, result.output
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import raw_value
 from tests.statements import Counter
 from wams.api import Wams
 from wams.core.clock import Clock
@@ -28,15 +29,6 @@ def _closed(w: Wams, count: int) -> list[str]:
         assert w.sluit(G, d.case_id, terugvalafspraken="belt", reden="cliënt verhuist").allowed
         ids.append(d.case_id)
     return ids
-
-
-def _count(db_url: str, sql: str, **params: Any) -> int:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(sa.text(sql), params).scalar_one())
-    finally:
-        engine.dispose()
 
 
 def _savepoints(counter: Counter) -> int:
@@ -80,16 +72,16 @@ def test_a_failing_case_is_named_and_the_rest_of_its_batch_destroyed_once(
     for case_id in ids[:2] + ids[3:]:
         assert done[case_id]["vernietigd"] and "reden" not in done[case_id], done[case_id]
         # destroyed once: one entry of the step, one proof, even though its batch ran twice
-        assert _count(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
+        assert raw_value(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
                       "'vernietig'", c=case_id) == 1
-        assert _count(db_url, "SELECT count(*) FROM destruction_proofs WHERE case_id = :c",
+        assert raw_value(db_url, "SELECT count(*) FROM destruction_proofs WHERE case_id = :c",
                       c=case_id) == 1
     # the damaged case: nothing of the failed attempt stayed
-    assert _count(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
+    assert raw_value(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
                   "'vernietig'", c=ids[2]) == 0
-    assert _count(db_url, "SELECT count(*) FROM destruction_proofs WHERE case_id = :c",
+    assert raw_value(db_url, "SELECT count(*) FROM destruction_proofs WHERE case_id = :c",
                   c=ids[2]) == 0
-    assert _count(db_url, "SELECT count(*) FROM cases WHERE id = :c AND destroyed_on IS NULL",
+    assert raw_value(db_url, "SELECT count(*) FROM cases WHERE id = :c AND destroyed_on IS NULL",
                   c=ids[2]) == 1
     # a savepoint per case of the failing batch only, the other batches ran once
     assert _savepoints(counter) == 2
@@ -120,5 +112,5 @@ def test_a_failing_commit_is_raised_not_run_again(open_wams: Any, db_url: str,
         detach()
     assert _savepoints(counter) == 0
     for case_id in ids:
-        assert _count(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
+        assert raw_value(db_url, "SELECT count(*) FROM history WHERE case_id = :c AND step = "
                       "'vernietig'", c=case_id) == 0
