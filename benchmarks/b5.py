@@ -54,6 +54,7 @@ def run(scale: int) -> list[str]:
                        f"row counts and audit verify checked")
             print(out[-1], flush=True)
             figures[n] = measure(gen)
+            figures[n]["database_mb"] = size
             os.remove(path)
     out += report(figures, small, scale)
     return out
@@ -303,6 +304,16 @@ def report(figures: dict[int, dict[str, float]], small: int, scale: int) -> list
             f"goal {goal('B5-retention')}", goals.GOALS["B5-retention"].met(ratio),
             growth(a[f"retention_{run}_ms"], ours, k) + " per case")
     memory = goals.GOALS["B5-memory"]
+    # A command's SQLite connections (its own and the one a stream reads on) each keep a page
+    # cache that fills up to its bound as the database grows past it: below that size, memory
+    # that grows from N/10 to N is the cache filling, not a stream that holds its rows.
+    from wams.core.storage.database import sqlite_cache_mb
+
+    caches = 2 * sqlite_cache_mb()
+    growth_judged = a["database_mb"] >= caches
+    unjudged = ("" if growth_judged else f" (growth not judged: at N/10 the database, "
+                f"{a['database_mb']:.0f} MB, is smaller than the {caches} MiB of page cache its "
+                "two connections may fill; judged from a --scale whose N/10 is larger)")
     for name, what in (("case_list", "case list"), ("log_export", "log export"),
                        ("audit_verify", "audit verify")):
         rows = b[f"{name}_rows"]
@@ -311,7 +322,8 @@ def report(figures: dict[int, dict[str, float]], small: int, scale: int) -> list
         add(f"{what} {per:.1f} µs per row over {rows:.0f} rows  raw {raw_per:.1f} µs  ratio "
             f"{per / raw_per:.2f} (no goal)  peak {b[f'{name}_mb']:.0f} MB (raw "
             f"{b[f'{name}_raw_mb']:.0f})  goal {memory.text()}, flat",
-            memory.met(b[f"{name}_mb"]) and flat.met(b[f"{name}_mb"] / a[f"{name}_mb"]),
-            "memory " + growth(a[f"{name}_mb"], b[f"{name}_mb"], k) + f"; time ×"
+            memory.met(b[f"{name}_mb"])
+            and (flat.met(b[f"{name}_mb"] / a[f"{name}_mb"]) or not growth_judged),
+            "memory " + growth(a[f"{name}_mb"], b[f"{name}_mb"], k) + unjudged + f"; time ×"
             f"{b[f'{name}_s'] / a[f'{name}_s']:.1f} for ×{rows / a[f'{name}_rows']:.1f} rows")
     return lines
