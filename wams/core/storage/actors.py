@@ -73,15 +73,14 @@ def entries(conn: Connection, gemeente: str,
             pseudonyms: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
     """(pseudonym, data key, sealed name) of the register entries of ``pseudonyms`` (None:
     all of the municipality's; an official's entry per pseudonym-key generation)."""
+    wanted = None if pseudonyms is None else sorted(set(pseudonyms))
+    if wanted is not None and len(wanted) <= _ONE_BY_ONE:
+        # an access report's few (or none): a prebuilt lookup each, no statement built
+        return [(r[0], r[1], r[2]) for p in wanted
+                for r in _entry.rows(conn, {"g": gemeente, "p": p})]
     stmt = select(actors.c.pseudonym, actors.c.data_key, actors.c.naam).where(
         actors.c.gemeente == gemeente)
-    if pseudonyms is not None:
-        wanted = sorted(set(pseudonyms))
-        if not wanted:
-            return []
-        if len(wanted) <= _ONE_BY_ONE:  # an access report's few: a prebuilt lookup each
-            return [(r[0], r[1], r[2]) for p in wanted
-                    for r in _entry.rows(conn, {"g": gemeente, "p": p})]
+    if wanted is not None:
         stmt = stmt.where(actors.c.pseudonym.in_(wanted))
     return [(r.pseudonym, r.data_key, r.naam) for r in conn.execute(stmt)]
 
