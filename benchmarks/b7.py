@@ -155,13 +155,9 @@ def drive(base: str, clients: int, cases_per_client: int) -> dict[str, Any]:
         th.join()
     elapsed = time.perf_counter() - started
     latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
     return {"steps": len(latencies), "seconds": elapsed, "latencies": latencies,
             "steps_per_s": len(latencies) / elapsed if elapsed else 0.0,
-            "p50_ms": pct(0.50) if latencies else 0.0, "p99_ms": pct(0.99) if latencies else 0.0,
+            "p50_ms": _pct(latencies, 0.50), "p99_ms": _pct(latencies, 0.99),
             "acknowledged": acknowledged, "errors": errors}
 
 
