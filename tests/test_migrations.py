@@ -189,13 +189,13 @@ def test_revisions_read_from_the_files_are_alembics(tmp_path, monkeypatch) -> No
     assert migrate.head() == "a3"
 
 
-def test_opening_a_current_database_runs_without_alembic(tmp_path) -> None:
+def test_opening_a_current_database_runs_without_alembic(db_url: str) -> None:
     """alembic (with mako and pygments' lexers) is a fifth of a command's start-up: a process
     that opens a database already at head, reads and writes in it, never imports it."""
     import subprocess
     import sys
 
-    url = f"sqlite:///{tmp_path / 'w.db'}"
+    url = db_url
     Wams.open(url).close()
     probe = ("import sys\nfrom wams.api import Wams\nfrom wams.core.model import Persoon\n"
              f"w = Wams.open({url!r})\n"
@@ -206,3 +206,33 @@ def test_opening_a_current_database_runs_without_alembic(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_version_table_changed_by_hand_is_refused(db_url: str) -> None:
+    """The database's revision is read from its version table without alembic: a DBA who
+    sets it to a revision this wams does not know, adds a second row, or empties it, gets the
+    database refused (with what to do), never opened as if it were at head."""
+    Wams.open(db_url).close()
+    head = migrate.head()
+    engine = sa.create_engine(db_url)
+
+    def run(*statements: str) -> None:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+
+    try:
+        run("UPDATE alembic_version SET version_num = '9999'")
+        with pytest.raises(DatabaseError, match="nieuwer dan deze wams kent"):
+            Wams.open(db_url)
+        run(f"UPDATE alembic_version SET version_num = '{head}'",
+            "INSERT INTO alembic_version (version_num) VALUES ('0001')")
+        with pytest.raises(DatabaseError, match="2 schemaversies"):
+            Wams.open(db_url)
+        run("DELETE FROM alembic_version")
+        with pytest.raises(DatabaseError, match="geen schemaversie"):
+            Wams.open(db_url)
+        run(f"INSERT INTO alembic_version (version_num) VALUES ('{head}')")
+        Wams.open(db_url).close()
+    finally:
+        engine.dispose()
