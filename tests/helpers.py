@@ -344,3 +344,21 @@ def refused(w: Wams, code: str, call: Any, case_id: str | None = None, *,
 def _cached(w: Wams, case_id: str | None) -> str | None:
     case = w.engine.cached_case(case_id or "")
     return case_to_json(case) if case is not None else None
+
+
+def migration_modules_after_a_step(url: str, then: str = "") -> list[str]:
+    """Which of alembic, mako and pygments a new process has imported once it opened ``url``,
+    took a step there and ran ``then`` (Python): none, where no migration had to run."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom wams.api import Wams\nfrom wams.core.model import Persoon\n"
+             f"w = Wams.open({url!r})\n"
+             "d = w.hulpvraag('0599', wet='wmo', client=Persoon(ref='jan'), vraag='hulp',"
+             " aanleiding='valt vaak')\nassert d.allowed, d.code\nw.cases('0599')\nw.close()\n"
+             f"{then}\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}"
+             " & {'alembic', 'mako', 'pygments'})))\n")
+    out = subprocess.run([sys.executable, "-c", "import json\n" + probe], capture_output=True,
+                         text=True, check=True)
+    return list(json.loads(out.stdout))

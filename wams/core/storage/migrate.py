@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Connection, Engine, MetaData, event, inspect
 
 from wams.core.errors import DatabaseError
+from wams.core.storage import sqlite_schema
 from wams.core.storage.database import READ_ONLY, connect, resolve_url
 from wams.core.storage.tables import Base
 
@@ -133,12 +134,19 @@ def _config(conn: Connection, metadata: MetaData | None = None,
 #: schema as SQLite keeps it (each table's and index's CREATE statement, then the rows), run on
 #: the driver: the migrations' own statements rebuild tables that were altered along the way
 #: (111 statements against 31). Elsewhere the statements the migrations ran are run again.
+#: On SQLite even the first needs no migration run: the schema ships with the scripts
+#: (:mod:`wams.core.storage.sqlite_schema`).
 _recorded: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
 
 
 def _upgrade_empty(conn: Connection) -> None:
     key = (conn.dialect.name, conn.dialect.server_version_info, SCRIPT_LOCATION, head())
     recorded = _recorded.get(key)
+    if recorded is None and conn.dialect.name == "sqlite":
+        # the process's first: the schema packaged with the scripts, if made from these
+        recorded = sqlite_schema.packaged(SCRIPT_LOCATION)
+        if recorded is not None:
+            _recorded[key] = recorded
     if recorded is not None:
         if conn.dialect.name == "sqlite":
             cursor = _driver(conn).cursor()
@@ -162,24 +170,8 @@ def _upgrade_empty(conn: Connection) -> None:
         command.upgrade(_config(conn), "head")
     finally:
         event.remove(conn, "before_cursor_execute", record)
-    _recorded[key] = _sqlite_schema(conn) if conn.dialect.name == "sqlite" else seen
-
-
-def _sqlite_schema(conn: Connection) -> list[tuple[str, Any]]:
-    """The statements that make this SQLite database's schema and rows again: tables, then
-    indexes (in the order SQLite made them, so each after its table), then each table's rows
-    (an empty database's migrations leave only the version row)."""
-    objects = conn.exec_driver_sql(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-        "AND name NOT LIKE 'sqlite_%' ORDER BY type <> 'table', rowid").all()
-    made: list[tuple[str, Any]] = [(sql, ()) for _, _, sql in objects]
-    for kind, name, _ in objects:
-        if kind != "table":
-            continue
-        for row in conn.exec_driver_sql(f'SELECT * FROM "{name}"').all():
-            marks = ", ".join("?" * len(row))
-            made.append((f'INSERT INTO "{name}" VALUES ({marks})', tuple(row)))
-    return made
+    _recorded[key] = sqlite_schema.statements_of(conn) if conn.dialect.name == "sqlite" \
+        else seen
 
 
 def _revision(conn: Connection) -> str | None:
@@ -359,3 +351,29 @@ def _describe(diff: Any) -> str:
         elif getattr(item, "name", None):
             parts.append(str(item.name))
     return " ".join(parts)
+
+
+def write_sqlite_schema(path: Path = sqlite_schema.PACKAGED) -> str:
+    """Migrate an empty in-memory SQLite database with the scripts and store what they made
+    as the packaged schema (run after adding or changing a migration); returns the revision."""
+    from alembic import command
+
+    engine = connect("sqlite://")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), "head")
+            rev = _revision(conn)
+            assert rev == head(), (rev, head())
+            sqlite_schema.write(sqlite_schema.statements_of(conn), revision=rev,
+                                location=SCRIPT_LOCATION, path=path)
+    finally:
+        engine.dispose()
+    return rev
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--write-sqlite-schema"]:
+        sys.exit("gebruik: python -m wams.core.storage.migrate --write-sqlite-schema")
+    print(f"{sqlite_schema.PACKAGED}: schema van revisie {write_sqlite_schema()}")
