@@ -120,3 +120,17 @@ def test_memory_growth_is_judged_only_past_the_page_caches() -> None:
     assert "(ok)" in small and "growth not judged" in small, small
     large = audit_line(500.0)
     assert "(MISSED)" in large and "not judged" not in large, large
+
+
+def test_b7s_latency_miss_is_explained_by_its_own_figures() -> None:
+    """32 closed-loop clients wait for each answer before the next, so the mean latency is 32 /
+    throughput whatever the service does: B7's p99 line says it with the run's own figures,
+    what throughput the bound needs and what even the in-process API did, and the latency of
+    one client alone."""
+    from benchmarks import b7
+
+    note = b7.queue_note({"steps_per_s": 320.0, "in_process_steps_per_s": 480.0,
+                           "alone_p50_ms": 2.9, "alone_p99_ms": 18.5})
+    assert "32 / 320 steps/s = 100 ms" in note, note
+    assert "needs ≥ 640 steps/s, the in-process API did 480" in note, note
+    assert "one client alone: p50 2.9, p99 18.5 ms" in note, note
