@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -362,3 +363,15 @@ def migration_modules_after_a_step(url: str, then: str = "") -> list[str]:
     out = subprocess.run([sys.executable, "-c", "import json\n" + probe], capture_output=True,
                          text=True, check=True)
     return list(json.loads(out.stdout))
+
+
+def register_validator() -> Any:
+    """A JSON Schema validator of one register entry (the register API's
+    ProcessingActivityVersion, as shipped in wams/schema/rvva-openapi.json)."""
+    import pytest
+
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads((Path(__file__).resolve().parents[1] / "wams" / "schema"
+                      / "rvva-openapi.json").read_text(encoding="utf-8"))
+    schema = doc["components"]["schemas"]["ProcessingActivityVersion"]
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

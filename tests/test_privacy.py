@@ -1,5 +1,6 @@
-"""Privacy operations on both backends: log export (Logboek), register (AVG art. 30), inzage
-(AVG art. 15), the retention run (R33, quality C7) and the meldpunt (R34, R35)."""
+"""Privacy operations on both backends: log export (Logboek), inzage (AVG art. 15), the
+retention run (R33, quality C7), the meldpunt (R34, R35) and the CLI over them. The register
+(AVG art. 30) has its own file: tests/test_register_versions.py."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.helpers import assert_chain_intact, unsealed
+from tests.helpers import assert_chain_intact, register_validator, unsealed
 from wams.core import commands as c
 from wams.core.model import Partij, Persoon
-from wams.core.privacy import inzage, logexport, register
+from wams.core.privacy import inzage, logexport
 
 G = "0599"
-SCHEMA = Path(__file__).resolve().parents[1] / "wams" / "schema" / "rvva-openapi.json"
 
 JAN = Persoon("jan", bsn="123456782", naam="Jan Jansen", geboortedatum=dt.date(1985, 4, 12))
 EVA = Persoon("eva", rol="gezinslid", relatie="dochter", bsn="987654317", naam="Eva Jansen",
@@ -121,98 +121,6 @@ def test_log_export_filters_by_gemeente_and_date(open_wams: Any, clock: Any) -> 
     assert ours and all(r["resource"]["attributes"]["wams.gemeente"] == G for r in ours)
     assert len(later) == 1 and later[0]["start_time"].startswith("2027-03-01")
     assert [r["span_id"] for r in w.log_records(gemeente=G)] == [r["span_id"] for r in ours]
-
-
-# -- register ---------------------------------------------------------------------------------
-
-
-def _validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    doc = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    schema = doc["components"]["schemas"]["ProcessingActivityVersion"]
-    return jsonschema.Draft202012Validator(schema,
-                                           format_checker=jsonschema.FormatChecker())
-
-
-def _core_codes() -> set[str]:
-    """The activity codes the core writes (every ``Processing(..., "code", ...)``)."""
-    root = Path(__file__).resolve().parents[1] / "wams" / "core"
-    codes: set[str] = set()
-    for path in sorted(root.rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        codes |= set(re.findall(r"Processing\(\s*[\"A-Z_a-z]+,\s*[^,]+,\s*\"([a-z_]+)\"", text))
-    return codes
-
-
-def test_register_entries_are_valid_processing_activity_versions(wams: Any) -> None:
-    validator = _validator()
-    entries = wams.register(G)
-    codes = {e["code"] for e in entries}
-    assert _core_codes() <= codes, _core_codes() - codes
-    assert {"onderzoek", "beoordeling_verzoek", "hergebruik", "werkplan", "casusoverleg",
-            "meldpunt", "inzage", "vernietiging", "export", "raadplegen"} <= codes
-    assert set(wams.catalogue.activities) <= codes  # every plugin declaration
-    for e in entries:
-        errors = [err.message for err in validator.iter_errors(e)]
-        assert not errors, (e["code"], errors)
-        assert e["legalBasis"] == ["OfficialAuthorityOfController"]  # R13, never Consent
-        assert e["personalData"]["retentionPeriod"] == "P12M"
-        assert e["version"] == 1 and e["validFrom"].startswith("2027-02-01T")
-        assert e["id"] == f"urn:wams:{G}:verwerkingsactiviteit:{e['code']}:v1"
-
-
-def test_a_caller_who_changes_the_register_it_was_handed_changes_nothing(wams: Any) -> None:
-    """The entries are built once per municipality and bewaartermijn (an access report reads
-    them): what a caller is handed is its own copy, nested parts too."""
-    first = {e["code"]: e for e in wams.register(G)}
-    first["inzage"]["personalData"]["retentionPeriod"] = "P99M"
-    first["inzage"]["purpose"] = "iets anders"
-    again = {e["code"]: e for e in wams.register(G)}
-    assert again["inzage"]["personalData"]["retentionPeriod"] == "P12M"
-    assert again["inzage"]["purpose"] != "iets anders"
-    assert again["inzage"]["version"] == 1  # nothing recorded as a change either
-
-
-def test_register_version_changes_with_content_and_log_follows(wams: Any, clock: Any) -> None:
-    case_id = _route_a(wams)
-    first = _rows(wams, "select activity_id from processing_log order by id")[0][0]
-    assert first == f"urn:wams:{G}:verwerkingsactiviteit:onderzoek:v1"
-    clock.set(dt.date(2027, 3, 1))
-    wams.set_setting(G, "bewaartermijn_maanden", 6)  # a municipal choice: new content
-    wams.case(G, case_id, actor="medewerker", purpose="behandeling")
-    last = _rows(wams, "select activity_id from processing_log order by id desc")[0][0]
-    assert last == f"urn:wams:{G}:verwerkingsactiviteit:raadplegen:v2"
-    entries = {e["code"]: e for e in wams.register(G)}
-    assert entries["raadplegen"]["version"] == 2
-    assert entries["raadplegen"]["personalData"]["retentionPeriod"] == "P6M"
-    assert entries["raadplegen"]["validFrom"].startswith("2027-03-01T")
-    # Asking again records nothing new.
-    assert {e["code"]: e["version"] for e in wams.register(G)} == \
-        {code: e["version"] for code, e in entries.items()}
-    # Every activity id in the log points at a version the register recorded.
-    recorded = {f"urn:wams:{g}:verwerkingsactiviteit:{a}:v{v}"
-                for g, a, v in _rows(wams, "select gemeente, activity, version "
-                                           "from register_versions")}
-    assert {r[0] for r in _rows(wams, "select activity_id from processing_log")} <= recorded
-
-
-def test_register_sync_records_a_plugin_upgrade_once(wams: Any, clock: Any) -> None:
-    engine = wams.engine
-    contents = register.contents(wams.catalogue, G, 12)
-    with engine.unit_of_work(G) as uow:
-        v1 = register.sync(uow.store, G, contents, clock.now())
-    upgraded = dict(contents)
-    upgraded["wmo.casusoverleg"] = {**contents["wmo.casusoverleg"], "purpose": "nieuw doel"}
-    clock.set(dt.date(2027, 5, 1))
-    with engine.unit_of_work(G) as uow:
-        v2 = register.sync(uow.store, G, upgraded, clock.now())
-        again = register.sync(uow.store, G, upgraded, clock.now())
-    assert v1["wmo.casusoverleg"][0] == 1 and v2["wmo.casusoverleg"][0] == 2
-    assert v2["onderzoek"][0] == 1 and again == v2
-    with engine.unit_of_work(G) as uow:
-        versions = register.history(uow.store.conn, G, "wmo.casusoverleg")
-    assert [v["version"] for v in versions] == [1, 2]
-    assert versions[1]["purpose"] == "nieuw doel"
 
 
 # -- inzage -----------------------------------------------------------------------------------
@@ -426,7 +334,7 @@ def test_cli_privacy_commands(db_url: str, open_wams: Any, clock: Any) -> None:
 
     reg = _cli("register", "--db", db_url, "--gemeente", G, "--format", "json")
     assert reg.exit_code == 0, reg.output
-    validator = _validator()
+    validator = register_validator()
     entries = json.loads(reg.output)[G]  # {gemeente: [versions]}, with or without --gemeente
     assert entries and all(not list(validator.iter_errors(e)) for e in entries)
     text = _cli("register", "--db", db_url, "--gemeente", G)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import threading
 import uuid
+import weakref
 from typing import Any, cast
 
 import attrs
@@ -43,6 +44,8 @@ from wams.core.storage.tables import RegisterVersionRow
 
 register_versions = cast(Table, RegisterVersionRow.__table__)
 # Read by every access report and the register (sync): prebuilt.
+# A new municipality's whole register in one executemany (every new database: B4).
+_f_insert = Fast(insert(register_versions), by_keys=True)
 _f_latest = Fast(select(register_versions.c.activity, register_versions.c.version,
                         register_versions.c.digest, register_versions.c.valid_from)
                  .where(register_versions.c.gemeente == bindparam("g"))
@@ -245,7 +248,7 @@ def sync(store: Store, gemeente: str, entries: dict[str, dict[str, Any]],
     try:
         # One statement for a new municipality's whole register (the usual case) ...
         with conn.begin_nested():
-            conn.execute(insert(rv), new)
+            _f_insert.executemany(conn, new)
         for values in new:
             store.covered("register_versions", values, step="register")
             result[values["activity"]] = (values["version"], now, entries[values["activity"]])
@@ -327,6 +330,29 @@ def render_text(entries: list[dict[str, Any]], gemeente: str, months: int,
     return "\n".join(lines)
 
 
+#: (gemeente, bewaartermijn) → the register's entries and each one's digest: they follow from
+#: the frozen catalogue and those two alone, and building and hashing them all cost every
+#: access report half a millisecond and every new database a millisecond (a scenario run opens
+#: one a scenario). Shared by every engine of a catalogue: whoever hands an entry out copies it
+#: (build); the access report only reads a few strings of them.
+Made = dict[tuple[str, int], tuple[dict[str, dict[str, Any]], dict[str, str]]]
+#: per catalogue, by identity (load_catalogue keeps one a process; it is frozen): its Made,
+#: dropped with it
+_MADE: dict[int, tuple[weakref.ref[Catalogue], Made]] = {}
+_MADE_LOCK = threading.Lock()
+
+
+def _made_for(catalogue: Catalogue) -> Made:
+    key = id(catalogue)
+    with _MADE_LOCK:
+        found = _MADE.get(key)
+        if found is not None and found[0]() is catalogue:
+            return found[1]
+        made: Made = {}
+        _MADE[key] = (weakref.ref(catalogue, lambda _: _MADE.pop(key, None)), made)
+        return made
+
+
 class ActivityVersions:
     """Which version of each register entry is in force, per municipality, for the log.
 
@@ -341,11 +367,7 @@ class ActivityVersions:
         # Where the ids resolve (a service's public URL); None: urn:wams:... ids.
         self.public_url: str | None = None
         self._ids: dict[str, dict[str, str]] = {}
-        # (gemeente, bewaartermijn) → the entries and each one's digest: they follow from the
-        # frozen catalogue and those two alone, and building and hashing them all cost every
-        # access report half a millisecond. Shared: whoever hands an entry out copies it
-        # (build); the access report only reads a few strings of them.
-        self._made: dict[tuple[str, int], tuple[dict[str, dict[str, Any]], dict[str, str]]] = {}
+        self._made = _made_for(catalogue)
         self._lock = threading.Lock()
 
     def uri(self, store: Store, gemeente: str, activity: str, now: dt.datetime) -> str:
@@ -366,7 +388,7 @@ class ActivityVersions:
         if made is None:
             entries = contents(self.catalogue, gemeente, months)
             made = entries, {code: digest(content) for code, content in entries.items()}
-            with self._lock:
+            with _MADE_LOCK:
                 self._made[(gemeente, months)] = made
         return sync(store, gemeente, made[0], now, made[1])
 
