@@ -7,6 +7,7 @@ the built-in itself and is not loaded twice.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from collections.abc import Iterable
@@ -30,7 +31,12 @@ def _names(value: str | None) -> set[str] | None:
     return {n.strip() for n in value.split(",") if n.strip()}
 
 
+@functools.cache
 def wams_version() -> str:
+    # Read once a process: importlib.metadata parses the package's METADATA with the email
+    # parser on every call (0.4 ms, an eighth of opening a new in-memory database, which a
+    # scenario run does once a scenario), and a process runs the code it started with even
+    # when the package is upgraded under it.
     try:
         return metadata.version("wams")
     except metadata.PackageNotFoundError:  # running from a source tree
