@@ -44,12 +44,12 @@ from wams.core.storage.tables import RegisterVersionRow
 
 register_versions = cast(Table, RegisterVersionRow.__table__)
 # Read by every access report and the register (sync): prebuilt.
-# A new municipality's whole register in one executemany (every new database: B4).
-_f_insert = Fast(insert(register_versions), by_keys=True)
 _f_latest = Fast(select(register_versions.c.activity, register_versions.c.version,
                         register_versions.c.digest, register_versions.c.valid_from)
                  .where(register_versions.c.gemeente == bindparam("g"))
                  .order_by(register_versions.c.activity, register_versions.c.version))
+# A new municipality's whole register in one executemany (every new database: B4).
+_f_insert = Fast(insert(register_versions), by_keys=True)
 
 #: R13: the basis is AVG art. 6(1)(e), in DPV terms; consent is never a basis.
 DPV_LEGAL_BASIS = ("OfficialAuthorityOfController",)
