@@ -48,7 +48,8 @@ _f_latest = Fast(select(register_versions.c.activity, register_versions.c.versio
                         register_versions.c.digest, register_versions.c.valid_from)
                  .where(register_versions.c.gemeente == bindparam("g"))
                  .order_by(register_versions.c.activity, register_versions.c.version))
-# A new municipality's whole register in one executemany (every new database: B4).
+# A new municipality's whole register in one executemany (every new database: B4); an
+# entry at a time where another process recorded some first.
 _f_insert = Fast(insert(register_versions), by_keys=True)
 
 #: R13: the basis is AVG art. 6(1)(e), in DPV terms; consent is never a basis.
@@ -260,7 +261,7 @@ def sync(store: Store, gemeente: str, entries: dict[str, dict[str, Any]],
         code, version = values["activity"], values["version"]
         try:
             with conn.begin_nested():
-                conn.execute(insert(rv), values)
+                _f_insert.execute(conn, values).close()
             store.covered("register_versions", values, step="register")
             result[code] = (version, now, entries[code])
         except IntegrityError:
