@@ -353,15 +353,16 @@ def migration_modules_after_a_step(url: str, then: str = "") -> list[str]:
     import subprocess
     import sys
 
-    probe = ("import sys\nfrom wams.api import Wams\nfrom wams.core.model import Persoon\n"
+    probe = ("import json\nimport sys\nfrom wams.api import Wams\n"
+             "from wams.core.model import Persoon\n"
              f"w = Wams.open({url!r})\n"
              "d = w.hulpvraag('0599', wet='wmo', client=Persoon(ref='jan'), vraag='hulp',"
              " aanleiding='valt vaak')\nassert d.allowed, d.code\nw.cases('0599')\nw.close()\n"
              f"{then}\n"
              "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}"
              " & {'alembic', 'mako', 'pygments'})))\n")
-    out = subprocess.run([sys.executable, "-c", "import json\n" + probe], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
     return list(json.loads(out.stdout))
 
 
